@@ -1,0 +1,11 @@
+"""The `qualcode` command line: parses input, calls qualcode.project, prints results.
+
+Each area's commands live in their own module and register on the `main` group.
+"""
+
+from __future__ import annotations
+
+from . import codebook, documents, export  # noqa: F401  (registers commands)
+from .base import main
+
+__all__ = ["main"]

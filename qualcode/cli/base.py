@@ -1,0 +1,71 @@
+"""The root command group, shared options and the one place errors become sentences."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import click
+
+from .. import __version__
+from ..errors import QualcodeError
+from ..project import open_project, store_location
+from ..store import Store
+
+
+class QualcodeGroup(click.Group):
+    """A click group that turns user mistakes into one sentence on stderr, with no traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except QualcodeError as error:
+            if _debug(ctx):
+                traceback.print_exc()
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(1)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as error:  # a bug, not the user's fault: say so, keep the traceback for --debug
+            if _debug(ctx):
+                raise
+            click.echo(f"Error: qualcode failed unexpectedly ({type(error).__name__}: {error}); run again with --debug to see where.", err=True)
+            sys.exit(2)
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool(ctx.obj and ctx.obj.get("debug")) or "--debug" in sys.argv
+
+
+@click.group(cls=QualcodeGroup)
+@click.option("--db", "db", metavar="PATH", help="Store location (SQLite file or database URL); default $QUALCODE_DB or ./qualcode.db.")
+@click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
+@click.version_option(__version__, prog_name="qualcode")
+@click.pass_context
+def main(ctx: click.Context, db: str | None, debug: bool) -> None:
+    """qualcode: code qualitative interviews with a shared codebook and NLP suggestions."""
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = store_location(db)
+    ctx.obj["debug"] = debug
+
+
+@contextmanager
+def project(ctx: click.Context) -> Iterator[Store]:
+    """Open the project store named by --db for the length of a command."""
+    store = open_project(ctx.obj["db"])
+    if store.opened.backup is not None:
+        click.echo(f"Upgraded the store's schema from {store.opened.upgraded_from}; a backup of the old file is at {store.opened.backup}.", err=True)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def echo_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    """Print rows as an aligned plain-text table."""
+    widths = {c: max([len(c), *(len(str(r.get(c, ""))) for r in rows)]) for c in columns}
+    click.echo("  ".join(c.ljust(widths[c]) for c in columns).rstrip())
+    for row in rows:
+        click.echo("  ".join(str(row.get(c, "")).ljust(widths[c]) for c in columns).rstrip())

@@ -1,0 +1,122 @@
+"""Commands for a project's documents: init, import, documents, segments, export segments."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import click
+
+from .. import project as ops
+from ..store import Store
+from .base import echo_table, main, project
+
+
+@main.command()
+@click.option("--codebook", "codebook_path", required=True, type=click.Path(dir_okay=False), help="Codebook YAML file.")
+@click.option("--author", default="", help="Who is creating the project (recorded with the codebook version).")
+@click.pass_context
+def init(ctx: click.Context, codebook_path: str, author: str) -> None:
+    """Create a new project store holding a codebook.
+
+    Example:
+
+        qualcode --db study.db init --codebook codebooks/pb_employment.yaml
+    """
+    store = ops.init_project(ctx.obj["db"], codebook_path, author=author)
+    codebook = store.codebook()
+    click.echo(f"Created {ctx.obj['db']} with codebook `{codebook.name}` ({len(codebook)} codes, {len(codebook.themes())} themes).")
+    store.close()
+
+
+@main.command(name="import")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--meta", type=click.Path(dir_okay=False), help="participants.csv with an `id` column and attribute columns.")
+@click.option("--replace", is_flag=True, help="Replace documents whose text changed (codings move with their quotes).")
+@click.option("--interviewer", "interviewers", multiple=True, metavar="LABEL", help="Another speaker label that means the interviewer (repeatable).")
+@click.pass_context
+def import_(ctx: click.Context, paths: tuple[str, ...], meta: str | None, replace: bool, interviewers: tuple[str, ...]) -> None:
+    """Import transcripts (.txt .md .docx .vtt .srt), files or folders.
+
+    Re-importing an unchanged file does nothing; a participants.csv inside a folder
+    (or given with --meta) sets attributes such as role and site.
+
+    Example:
+
+        qualcode import transcripts_sample
+        qualcode import interviews/ --meta participants.csv --interviewer Moderator
+    """
+    if not paths and not meta:
+        raise click.UsageError("name transcript files or folders to import (or --meta to update attributes).")
+    with project(ctx) as store:
+        report = _run_import(store, list(paths), meta, replace, list(interviewers))
+    _print_report(report)
+    if not report.ok:
+        sys.exit(1)
+
+
+def _run_import(store: Store, paths: list[str], meta: str | None, replace: bool, interviewers: list[str]) -> ops.ImportReport:
+    files, _, _ = ops.find_transcripts(paths)
+    if len(files) < 5 or not sys.stderr.isatty():
+        return ops.import_transcripts(store, paths, meta, replace, interviewers)
+    with click.progressbar(length=len(files), label="Importing", file=sys.stderr) as bar:
+        return ops.import_transcripts(store, paths, meta, replace, interviewers, progress=lambda _: bar.update(1))
+
+
+def _print_report(report: ops.ImportReport) -> None:
+    for item in report.imported:
+        encoding = f", {item.encoding}" if item.encoding else ""
+        verb = "replaced" if item.replaced else "imported"
+        click.echo(f"{verb}  {item.document_id:<12} {item.path} ({item.format}{encoding}; {item.turns} turns, {item.segments} segments, {item.words} words)")
+    for path, document_id in report.unchanged:
+        click.echo(f"unchanged {document_id:<12} {path} (already in the store)")
+    for path in report.skipped:
+        click.echo(f"skipped  {path} (not a transcript format)")
+    for document_id in report.attributes_updated:
+        click.echo(f"attributes updated for {document_id}")
+    if report.codings_dropped:
+        click.echo(f"{report.codings_dropped} codings were dropped because their quote is no longer in the replaced text.")
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for path, reason in report.refused:
+        click.echo(f"Error: {reason}" if reason.startswith(path) else f"Error: {path}: {reason}", err=True)
+    total = len(report.imported)
+    click.echo(f"{total} imported, {len(report.unchanged)} unchanged, {len(report.refused)} refused, {len(report.skipped)} skipped.")
+
+
+@main.command()
+@click.pass_context
+def documents(ctx: click.Context) -> None:
+    """List documents with their attributes and counts.
+
+    Example:
+
+        qualcode documents
+    """
+    with project(ctx) as store:
+        rows = ops.list_documents(store)
+    names = sorted({name for row in rows for name in row["attributes"]}, key=lambda n: (n != "role", n))
+    table = [
+        {"id": r["id"], "format": r["format"], "words": r["word_count"], "segments": r["segments"], "codings": r["codings"],
+         **r["attributes"]}
+        for r in rows
+    ]
+    echo_table(table, ["id", *names, "format", "words", "segments", "codings"])
+
+
+@main.command()
+@click.option("--document", "document_id", required=True, help="Document id (see `qualcode documents`).")
+@click.pass_context
+def segments(ctx: click.Context, document_id: str) -> None:
+    """Show the participant segments of one document, the units that get coded.
+
+    Example:
+
+        qualcode segments --document PB01
+    """
+    with project(ctx) as store:
+        rows = store.segments(document_id)
+    for row in rows:
+        click.echo(f"[{row['id']}] {row['speaker']} {row['start']}-{row['end']}")
+        click.echo(f"    {row['text']}")

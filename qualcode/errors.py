@@ -1,0 +1,73 @@
+"""The kinds of user mistake qualcode reports, one exception type each.
+
+Each carries a message that is one plain sentence naming the file (and line, where
+there is one) and what to do; the CLI and the app print it as it is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class QualcodeError(Exception):
+    """Base of every error that is the user's input rather than a bug."""
+
+
+def where(path: str | Path | None, line: int | None = None, column: int | None = None) -> str:
+    """Format a location as `file`, `file, line N` or `file, line N, column M`."""
+    if path is None:
+        return ""
+    text = str(path)
+    if line is not None:
+        text += f", line {line}"
+        if column is not None:
+            text += f", column {column}"
+    return text
+
+
+class CodebookError(QualcodeError):
+    """A codebook file that cannot be read or does not validate."""
+
+    def __init__(self, message: str, problems: list | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+class TranscriptError(QualcodeError):
+    """A transcript file that cannot be read as an interview."""
+
+
+class EncodingError(TranscriptError):
+    """A text file whose encoding cannot be recognised."""
+
+
+class ParticipantsError(QualcodeError):
+    """A participants.csv that cannot be used."""
+
+
+class DocumentChangedError(QualcodeError):
+    """A file whose id is in the store with different content (needs --replace)."""
+
+
+class UnknownDocumentError(QualcodeError):
+    """A document id that the store does not hold."""
+
+
+class UnknownCodeError(QualcodeError):
+    """A code id that the codebook does not define."""
+
+
+class StoreError(QualcodeError):
+    """A store that cannot be opened or created as asked."""
+
+
+class StoreVersionError(StoreError):
+    """A store made by a newer qualcode than this one."""
+
+
+class NlpModelError(QualcodeError):
+    """A spaCy pipeline that is named but not installed."""
+
+
+class CodingsFileError(QualcodeError):
+    """A codings or gold CSV with a row that cannot be used."""

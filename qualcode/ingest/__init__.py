@@ -1,0 +1,79 @@
+"""Read transcripts of every supported format into ParsedDocuments.
+
+One module per format; this module picks the reader by file suffix and finds the
+transcripts inside folders.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ..errors import TranscriptError
+from .captions import read_caption_transcript
+from .model import INTERVIEWER, NOTE, PARTICIPANT, ParsedDocument, Turn
+from .participants import read_participants
+from .plaintext import read_text_transcript
+from .speakers import SpeakerRules
+from .word import read_word_transcript
+
+READERS: dict[str, Callable[[Path, SpeakerRules], ParsedDocument]] = {
+    ".txt": read_text_transcript,
+    ".md": read_text_transcript,
+    ".docx": read_word_transcript,
+    ".vtt": read_caption_transcript,
+    ".srt": read_caption_transcript,
+}
+PARTICIPANTS_FILE = "participants.csv"
+NOT_TRANSCRIPTS = {"readme", "license", "changelog"}
+
+__all__ = [
+    "INTERVIEWER", "NOTE", "PARTICIPANT", "ParsedDocument", "SpeakerRules", "Turn",
+    "find_transcripts", "read_participants", "read_transcript", "READERS",
+]
+
+
+def read_transcript(path: str | Path, rules: SpeakerRules | None = None) -> ParsedDocument:
+    """Parse one transcript file of any supported format."""
+    path = Path(path)
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        supported = ", ".join(sorted(READERS))
+        raise TranscriptError(f"{path}: qualcode cannot read {path.suffix or 'files without a suffix'}; save it as one of {supported}.")
+    if not path.is_file():
+        raise TranscriptError(f"{path}: no such file; check the path.")
+    return reader(path, rules or SpeakerRules())
+
+
+def find_transcripts(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[Path]]:
+    """(transcripts, participants.csv files found in folders, skipped files) under the given paths.
+
+    Folders are searched recursively; hidden files, README files and files of other
+    formats found in folders are skipped (and reported), but a file named on the
+    command line is always read, so an unsupported one gets a clear refusal.
+    """
+    transcripts: list[Path] = []
+    participants: list[Path] = []
+    skipped: list[Path] = []
+    for given in map(Path, paths):
+        if not given.exists():
+            raise TranscriptError(f"{given}: no such file or folder; check the path.")
+        if given.is_file():
+            transcripts.append(given)
+            continue
+        for path in _walk(given):
+            if path.name.lower() == PARTICIPANTS_FILE:
+                participants.append(path)
+            elif path.suffix.lower() in READERS and path.stem.lower() not in NOT_TRANSCRIPTS:
+                transcripts.append(path)
+            else:
+                skipped.append(path)
+    return transcripts, participants, skipped
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if any(part.startswith((".", "~$")) for part in relative.parts) or not path.is_file():
+            continue
+        yield path

@@ -1,0 +1,88 @@
+"""What every transcript format is parsed into: one text and speaker turns over it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+INTERVIEWER = "interviewer"
+PARTICIPANT = "participant"
+NOTE = "note"
+
+
+@dataclass
+class Turn:
+    """One speaker's turn: `text[start:end]` of its document is what they said."""
+
+    speaker: str
+    kind: str  # interviewer | participant | note
+    start: int
+    end: int
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ParsedDocument:
+    """A transcript read from a file, before it is segmented and stored."""
+
+    id: str
+    text: str
+    turns: list[Turn]
+    source_path: str
+    format: str
+    title: str = ""
+    encoding: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of the text and its turns: the same interview hashes the same however it was saved."""
+        shape = [(t.speaker, t.kind, t.start, t.end) for t in self.turns]
+        payload = self.text + "\x00" + json.dumps(shape)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+
+class TextBuilder:
+    """Builds a document text from turns, recording each turn's char offsets."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.turns: list[Turn] = []
+
+    def add_line(self, line: str) -> None:
+        """Text that is not speech (a title), followed by a blank line."""
+        self._write(line + "\n\n")
+
+    def add_turn(self, speaker: str, kind: str, text: str, attributes: dict | None = None) -> Turn:
+        prefix = f"{speaker}: " if speaker else ""
+        self._write(prefix)
+        start = self.length
+        self._write(text)
+        turn = Turn(speaker, kind, start, self.length, attributes or {})
+        self.turns.append(turn)
+        self._write("\n\n")
+        return turn
+
+    def extend_last(self, separator: str, text: str) -> None:
+        """Add text to the last turn (a continuation paragraph or caption cue)."""
+        turn = self.turns[-1]
+        assert self.parts[-1] == "\n\n"
+        self.parts.pop()
+        self.length -= 2
+        self._write(separator + text)
+        turn.end = self.length
+        self._write("\n\n")
+
+    def text(self) -> str:
+        return "".join(self.parts).rstrip("\n") + "\n"
+
+    def _write(self, piece: str) -> None:
+        self.parts.append(piece)
+        self.length += len(piece)

@@ -1,0 +1,63 @@
+"""Plain text and Markdown transcripts: optional YAML front matter, then speaker turns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import TranscriptError
+from .encoding import decode
+from .model import ParsedDocument
+from .speakers import SpeakerRules, split_turns
+
+FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+MARKDOWN_BOLD_LABEL = re.compile(r"^(\*\*|__)([^*_\n]{1,40}?)(?::\1|\1:)[ \t]*", re.MULTILINE)
+
+
+def read_text_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
+    """Parse a .txt or .md transcript."""
+    text, encoding = decode(path.read_bytes(), path)
+    meta, body = split_front_matter(text, path)
+    if path.suffix.lower() == ".md":
+        body = MARKDOWN_BOLD_LABEL.sub(lambda m: f"{m.group(2)}: ", body)
+    body = body.strip("\n").rstrip() + "\n"
+    if not body.strip():
+        raise TranscriptError(f"{path}: holds no interview text; check it is the transcript you meant.")
+    document_id = str(meta.pop("id", None) or path.stem)
+    title = str(meta.pop("title", None) or document_id)
+    turns = split_turns(body, 0, rules, document_id)
+    return ParsedDocument(
+        id=document_id, text=body, turns=turns, source_path=str(path), format=path.suffix.lower().lstrip("."),
+        title=title, encoding=encoding, attributes=meta,
+    )
+
+
+def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
+    """(attributes, body) of a text whose first line may open a `---` YAML block."""
+    if not text.startswith("---\n"):
+        return {}, text
+    closing = FRONT_MATTER_END.search(text, 4)
+    if closing is None:
+        raise TranscriptError(f"{path}, line 1: the front matter opened with --- is never closed; add a --- line after it.")
+    block = text[4:closing.start()]
+    try:
+        meta = yaml.safe_load(block) or {}
+    except yaml.MarkedYAMLError as error:
+        line = (error.problem_mark.line + 2) if error.problem_mark else 1
+        raise TranscriptError(f"{path}, line {line}: the front matter is not valid YAML ({error.problem}); fix it or remove the --- block.") from None
+    if not isinstance(meta, dict):
+        raise TranscriptError(f"{path}, line 2: the front matter must be `key: value` lines (id, role, ...).")
+    return {str(k): _plain(v) for k, v in meta.items()}, text[closing.end():]
+
+
+def _plain(value: Any) -> Any:
+    """Front-matter values as JSON-friendly attribute values."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, dict)):
+        return str(value)
+    return value

@@ -1,0 +1,139 @@
+"""Word (.docx) transcripts: labelled paragraphs (`Name:` or a bold label) or a table of turns."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import docx
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from ..errors import TranscriptError
+from .encoding import normalise
+from .model import NOTE, PARTICIPANT, ParsedDocument, TextBuilder
+from .speakers import SpeakerRules, match_label, normalise_label
+
+HEADER_WORDS = {"speaker", "name", "who", "person"}
+TIMESTAMP_CELL = re.compile(r"^[\[(]?\d{1,2}:\d{2}(:\d{2})?([.,]\d+)?[\])]?$")
+
+
+def read_word_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
+    """Parse a .docx transcript into turns, in document order (paragraphs and tables)."""
+    try:
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+        raise TranscriptError(f"{path}: is not a readable Word .docx file ({error}); open and re-save it in Word.") from None
+    rows = list(_rows(document))
+    labels = _accepted(rows, rules, path.stem)
+    builder = TextBuilder()
+    for row in rows:
+        _add_row(builder, row, labels, rules)
+    title = next((row.text for row in rows if row.heading), "")
+    if not any(turn.kind != NOTE for turn in builder.turns):
+        raise TranscriptError(f"{path}: holds no interview text; check it is the transcript you meant.")
+    return ParsedDocument(
+        id=path.stem, text=builder.text(), turns=builder.turns, source_path=str(path), format="docx",
+        title=title or path.stem, encoding=None,
+    )
+
+
+class _Row:
+    """One paragraph or table row: an optional speaker label and its text."""
+
+    def __init__(self, label: str | None, text: str, stamp: str | None = None, heading: bool = False, paragraph_break: bool = True) -> None:
+        self.label, self.text, self.stamp, self.heading = label, text, stamp, heading
+        self.paragraph_break = paragraph_break
+
+
+def _rows(document: docx.document.Document):
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            row = _paragraph_row(block)
+            if row is not None:
+                yield row
+        elif isinstance(block, Table):
+            yield from _table_rows(block)
+
+
+def _paragraph_row(paragraph: Paragraph) -> _Row | None:
+    text = normalise(paragraph.text).strip()
+    if not text:
+        return None
+    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    heading = style.lower().startswith(("heading", "title"))
+    bold = _bold_label(paragraph)
+    if bold is not None:
+        return _Row(bold[0], bold[1])
+    found = match_label(text)
+    if found and not heading:
+        return _Row(found.group("label").strip(), text[found.end():].strip(), found.group("stamp"))
+    return _Row(None, text, heading=heading)
+
+
+def _bold_label(paragraph: Paragraph) -> tuple[str, str] | None:
+    """(label, rest) when the paragraph opens with bold text that ends in a colon."""
+    bold = ""
+    for run in paragraph.runs:
+        if not run.bold:
+            break
+        bold += run.text
+    bold = normalise(bold).strip()
+    if not bold or len(bold) > 42:
+        return None
+    full = normalise(paragraph.text).strip()
+    if bold.endswith(":"):
+        return bold[:-1].strip(), full[len(bold):].strip()
+    rest = full[len(bold):]
+    if rest.lstrip().startswith(":"):
+        return bold, rest.lstrip()[1:].strip()
+    return None
+
+
+def _table_rows(table: Table):
+    """Rows of a turns table: `speaker | text` or `time | speaker | text`, header row skipped."""
+    for index, row in enumerate(table.rows):
+        cells = [normalise(cell.text).strip() for cell in row.cells]
+        if len(cells) < 2:
+            continue
+        if index == 0 and normalise_label(cells[0]) in HEADER_WORDS | {"time", "timestamp"}:
+            continue
+        stamp = None
+        if len(cells) >= 3 and TIMESTAMP_CELL.match(cells[0]):
+            stamp, cells = cells[0].strip("[]()"), cells[1:]
+        speaker, text = cells[0].rstrip(":").strip(), "\n\n".join(c for c in cells[1:] if c)
+        if text:
+            yield _Row(speaker or None, text, stamp)
+
+
+def _accepted(rows: list[_Row], rules: SpeakerRules, document_id: str) -> set[str]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        if row.label:
+            key = normalise_label(row.label)
+            counts[key] = counts.get(key, 0) + 1
+    return {key for key, n in counts.items() if n >= 2 or rules.is_known(key, document_id)}
+
+
+def _add_row(builder: TextBuilder, row: _Row, labels: set[str], rules: SpeakerRules) -> None:
+    """Start a turn at a speaker label; other text continues the turn before it.
+
+    Headings, and text before the first label, are notes (kept, never coded); a
+    document with no labels at all is one participant turn.
+    """
+    if row.label and normalise_label(row.label) in labels:
+        if row.text:
+            attributes = {"timestamp": row.stamp} if row.stamp else {}
+            builder.add_turn(row.label, rules.kind(row.label), row.text, attributes)
+        return
+    text = row.text if not row.label else f"{row.label}: {row.text}"
+    last = builder.turns[-1] if builder.turns else None
+    if row.heading:
+        builder.add_turn("", NOTE, text)
+    elif last is not None and (last.kind != NOTE or labels):
+        builder.extend_last("\n\n", text)
+    elif labels:
+        builder.add_turn("", NOTE, text)
+    else:
+        builder.add_turn("Participant", PARTICIPANT, text)

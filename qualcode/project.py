@@ -1,0 +1,185 @@
+"""The operations a researcher performs on a project, as plain functions.
+
+The CLI and the app both call these, so neither re-implements a flow: open or create
+a project store, import transcripts, list documents and segments.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .codebook import load_codebook
+from .errors import QualcodeError, TranscriptError
+from .ingest import ParsedDocument, SpeakerRules, find_transcripts, read_participants, read_transcript
+from .segments import segment_documents
+from .store import Store
+
+DEFAULT_DB = "qualcode.db"
+Progress = Callable[[str], None]
+
+
+def store_location(db: str | Path | None = None) -> str:
+    """Where the store is: the --db given, else $QUALCODE_DB, else ./qualcode.db."""
+    return str(db or os.environ.get("QUALCODE_DB") or DEFAULT_DB)
+
+
+def open_project(db: str | Path | None = None) -> Store:
+    """Open an existing project store (upgrading an older schema after a backup)."""
+    return Store.open(store_location(db))
+
+
+def init_project(db: str | Path | None, codebook_path: str | Path, author: str = "") -> Store:
+    """Create a new store holding the codebook as version 1."""
+    codebook = load_codebook(codebook_path)
+    store = Store.create(store_location(db))
+    store.add_codebook_version(codebook, author=author, message=f"initial codebook from {Path(codebook_path).name}")
+    return store
+
+
+@dataclass
+class ImportedFile:
+    path: str
+    document_id: str
+    format: str
+    encoding: str | None
+    turns: int
+    segments: int
+    words: int
+    replaced: bool = False
+
+
+@dataclass
+class ImportReport:
+    """What an import did with every file it was given."""
+
+    imported: list[ImportedFile] = field(default_factory=list)
+    unchanged: list[tuple[str, str]] = field(default_factory=list)  # (path, document id)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    skipped: list[str] = field(default_factory=list)  # not transcripts
+    attributes_updated: list[str] = field(default_factory=list)
+    codings_dropped: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused
+
+
+def import_transcripts(
+    store: Store,
+    paths: list[str | Path],
+    meta: str | Path | None = None,
+    replace: bool = False,
+    interviewer_labels: list[str] | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import transcript files and folders; bad files are refused, the rest saved in one transaction.
+
+    Idempotent by content hash: a file already imported is left as it is; a changed
+    file with an id already in the store is refused unless `replace`. A
+    participants.csv in an imported folder (or given as `meta`) sets attributes.
+    """
+    report = ImportReport()
+    files, participant_files, report.skipped = find_transcripts(paths)
+    participants = _participants(participant_files, meta)
+    rules = SpeakerRules.with_interviewers(interviewer_labels)
+    existing = store.document_hashes()
+    accepted: dict[str, ParsedDocument] = {}
+    replaced: set[str] = set()
+    for path in files:
+        if progress:
+            progress(str(path))
+        try:
+            document = read_transcript(path, rules)
+        except TranscriptError as error:
+            report.refused.append((str(path), str(error)))
+            continue
+        document.attributes.update(participants.get(document.id, {}))
+        verdict = _verdict(document, existing, accepted, replace)
+        if verdict == "new" or verdict == "replace":
+            accepted[document.id] = document
+            if verdict == "replace":
+                replaced.add(document.id)
+        elif verdict == "unchanged":
+            report.unchanged.append((str(path), document.id))
+        else:
+            report.refused.append((str(path), verdict))
+    documents = list(accepted.values())
+    attribute_updates = _attribute_updates(store, participants, report.unchanged, accepted)
+    report.warnings.extend(
+        f"participants.csv names `{pid}`, which is not a document in the store or this import"
+        for pid in sorted(set(participants) - set(existing) - set(accepted))
+    )
+    segments = segment_documents(documents)
+    report.codings_dropped = store.save_documents(documents, segments, replaced, attribute_updates)
+    report.attributes_updated = sorted(attribute_updates)
+    for document, spans in zip(documents, segments):
+        report.imported.append(ImportedFile(
+            document.source_path, document.id, document.format, document.encoding, len(document.turns),
+            len(spans), document.word_count, document.id in replaced,
+        ))
+    return report
+
+
+def _participants(found: list[Path], meta: str | Path | None) -> dict[str, dict[str, str]]:
+    merged: dict[str, dict[str, str]] = {}
+    for path in [*found, *([meta] if meta else [])]:
+        for participant, values in read_participants(path).items():
+            merged.setdefault(participant, {}).update(values)
+    return merged
+
+
+def _verdict(document: ParsedDocument, existing: dict[str, str], accepted: dict[str, ParsedDocument], replace: bool) -> str:
+    """new | replace | unchanged, or the reason the file is refused."""
+    if document.id in accepted:
+        other = accepted[document.id].source_path
+        return f"{document.source_path}: has the same document id `{document.id}` as {other}; give one of them another id (front matter `id:` or file name)."
+    if document.id not in existing:
+        return "new"
+    if existing[document.id] == document.content_hash:
+        return "unchanged"
+    if replace:
+        return "replace"
+    return (f"{document.source_path}: document `{document.id}` is already in the store with different text; "
+            "import with --replace to replace it (its codings move with their quotes).")
+
+
+def _attribute_updates(store: Store, participants: dict[str, dict[str, str]], unchanged: list[tuple[str, str]],
+                       accepted: dict[str, ParsedDocument]) -> dict[str, dict[str, Any]]:
+    """Attribute values from participants.csv that differ from what stored documents have."""
+    if not participants:
+        return {}
+    stored = store.attributes()
+    known = set(store.document_hashes()) - set(accepted)
+    updates: dict[str, dict[str, Any]] = {}
+    for participant, values in participants.items():
+        if participant not in known:
+            continue
+        changed = {k: v for k, v in values.items() if stored.get(participant, {}).get(k) != v}
+        if changed:
+            updates[participant] = changed
+    return updates
+
+
+def list_documents(store: Store) -> list[dict[str, Any]]:
+    """Documents with attributes and counts, for `qualcode documents` and the app."""
+    return store.documents()
+
+
+def export_segments_rows(store: Store) -> list[dict[str, Any]]:
+    """Participant segments with the role of their document: the `export segments` table."""
+    attributes = store.attributes()
+    return [
+        {"document_id": s["document_id"], "role": attributes.get(s["document_id"], {}).get("role", ""),
+         "segment_id": s["id"], "start": s["start"], "end": s["end"], "speaker": s["speaker"], "text": s["text"]}
+        for s in store.segments()
+    ]
+
+
+def require(condition: bool, message: str) -> None:
+    """Raise a QualcodeError with `message` unless `condition` holds."""
+    if not condition:
+        raise QualcodeError(message)

@@ -1,0 +1,364 @@
+"""The coding store: every document, segment, codebook version and coding decision.
+
+SQLAlchemy Core over SQLite by default (WAL, foreign keys on) or PostgreSQL for a
+team; the schema is created and upgraded by the Alembic migrations beside this
+file. Every write happens in one transaction, so a failure leaves the store as it was.
+No SQL lives outside this package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import create_engine, delete, event, func, insert, inspect, select
+from sqlalchemy.engine import Connection, Engine
+
+from ..codebook import Codebook, parse_codebook
+from ..errors import StoreError, StoreVersionError, UnknownDocumentError
+from ..ingest import ParsedDocument
+from ..segments import SegmentSpan
+from . import schema as t
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def now() -> str:
+    """The current time as an ISO string in UTC, the store's time format."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class OpenResult:
+    """What opening a store did: the backup made before a migration, if any."""
+
+    backup: Path | None = None
+    upgraded_from: str | None = None
+
+
+class Store:
+    """A connection to one coding store; open it with `Store.open` or `Store.create`."""
+
+    def __init__(self, engine: Engine, location: str) -> None:
+        self.engine = engine
+        self.location = location
+        self.opened = OpenResult()
+
+    # -- opening -----------------------------------------------------------------
+    @classmethod
+    def open(cls, location: str | Path) -> "Store":
+        """Open an existing store, upgrading its schema (after a backup) if it is older."""
+        url, path = _url(location)
+        if path is not None and not path.exists():
+            raise StoreError(f"{path}: no qualcode store here; create one with `qualcode --db {path} init --codebook FILE`.")
+        store = cls(_engine(url), str(location))
+        store.opened = store._migrate(path, creating=False)
+        return store
+
+    @classmethod
+    def create(cls, location: str | Path) -> "Store":
+        """Create a new, empty store; an existing store is never overwritten."""
+        url, path = _url(location)
+        if path is not None:
+            if path.exists() and path.stat().st_size > 0:
+                raise StoreError(f"{path}: a file already exists there; choose another --db path or delete the old store first.")
+            path.parent.mkdir(parents=True, exist_ok=True)
+        store = cls(_engine(url), str(location))
+        if path is None and _revision(store.engine) is not None:
+            raise StoreError(f"{location}: already holds a qualcode store; open it instead of running init.")
+        store._migrate(path, creating=True)
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _migrate(self, path: Path | None, creating: bool) -> OpenResult:
+        config = _alembic_config()
+        script = ScriptDirectory.from_config(config)
+        head = script.get_current_head()
+        current = _revision(self.engine)
+        if current == head:
+            return OpenResult()
+        if current is None and not creating:
+            if inspect(self.engine).get_table_names():
+                raise StoreError(f"{self.location}: is a database but not a qualcode store; point --db at a qualcode store.")
+            raise StoreError(f"{self.location}: is empty; create a store with `qualcode --db {self.location} init --codebook FILE`.")
+        try:
+            script.get_revision(current) if current else None
+        except CommandError:
+            raise StoreVersionError(
+                f"{self.location}: was made by a newer qualcode (schema {current}); upgrade qualcode to open it."
+            ) from None
+        backup = _backup_sqlite(path, current) if (path is not None and current is not None) else None
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+        return OpenResult(backup=backup, upgraded_from=current)
+
+    def schema_revision(self) -> str | None:
+        return _revision(self.engine)
+
+    # -- codebook versions ----------------------------------------------------------
+    def add_codebook_version(self, codebook: Codebook, author: str = "", message: str = "") -> int:
+        """Store a codebook as the next version; returns the new version number."""
+        with self.engine.begin() as connection:
+            latest = connection.execute(select(func.max(t.codebook_versions.c.version))).scalar() or 0
+            version = latest + 1
+            connection.execute(insert(t.codebook_versions).values(
+                version=version, name=codebook.name, description=codebook.description, yaml=codebook.to_yaml(),
+                author=author, message=message, created_at=now(),
+            ))
+            rows = [
+                {"version": version, "code_id": code.id, "label": code.label, "parent_id": code.parent,
+                 "theme_id": codebook.theme_of(code.id), "colour": codebook.colour_of(code.id), "position": i}
+                for i, code in enumerate(codebook.codes)
+            ]
+            connection.execute(insert(t.codes), rows)
+        return version
+
+    def codebook_version(self) -> int:
+        """The number of the current (latest) codebook version."""
+        with self.engine.connect() as connection:
+            version = connection.execute(select(func.max(t.codebook_versions.c.version))).scalar()
+        if version is None:
+            raise StoreError(f"{self.location}: holds no codebook; import one with `qualcode codebook import`.")
+        return version
+
+    def codebook(self, version: int | None = None) -> Codebook:
+        """The codebook of a version (default: the current one)."""
+        version = version or self.codebook_version()
+        with self.engine.connect() as connection:
+            text = connection.execute(
+                select(t.codebook_versions.c.yaml).where(t.codebook_versions.c.version == version)
+            ).scalar()
+        if text is None:
+            raise StoreError(f"{self.location}: has no codebook version {version}; see `qualcode codebook log`.")
+        return parse_codebook(text, f"{self.location} (codebook version {version})")
+
+    # -- documents ----------------------------------------------------------------
+    def document_hashes(self) -> dict[str, str]:
+        with self.engine.connect() as connection:
+            return dict(connection.execute(select(t.documents.c.id, t.documents.c.content_hash)).all())
+
+    def save_documents(
+        self, documents: list[ParsedDocument], segments: list[list[SegmentSpan]],
+        replace: Iterable[str] = (), attributes: dict[str, dict[str, Any]] | None = None,
+    ) -> int:
+        """Insert parsed documents with their turns and segments, and set attributes, in one transaction.
+
+        Documents whose id is in `replace` are replaced; their codings move to where
+        their quote is found in the new text, and those whose quote is gone are
+        dropped. Returns how many codings were dropped.
+        """
+        replace = set(replace)
+        dropped = 0
+        with self.engine.begin() as connection:
+            for document in documents:
+                if document.id in replace:
+                    _delete_document_content(connection, document.id)
+            _insert_documents(connection, documents, segments)
+            for document in documents:
+                if document.id in replace:
+                    dropped += _reanchor_codings(connection, document)
+            _set_attributes(connection, attributes or {})
+        return dropped
+
+    def set_attributes(self, attributes: dict[str, dict[str, Any]]) -> None:
+        """Set attributes (role, site, ...) of documents by id, replacing values of the same name."""
+        with self.engine.begin() as connection:
+            _set_attributes(connection, attributes)
+
+    def attributes(self) -> dict[str, dict[str, str]]:
+        """Every document's attributes: {document id: {name: value}}."""
+        found: dict[str, dict[str, str]] = {}
+        with self.engine.connect() as connection:
+            for document_id, name, value in connection.execute(select(t.attributes.c.document_id, t.attributes.c.name, t.attributes.c.value)):
+                found.setdefault(document_id, {})[name] = value
+        return found
+
+    def documents(self) -> list[dict[str, Any]]:
+        """Documents with their attributes and counts of participant segments and codings."""
+        segment_counts = select(t.segments.c.document_id, func.count().label("n")).group_by(t.segments.c.document_id).subquery()
+        coding_counts = (
+            select(t.codings.c.document_id, func.count().label("n"))
+            .where(t.codings.c.status != "rejected").group_by(t.codings.c.document_id).subquery()
+        )
+        query = (
+            select(t.documents.c.id, t.documents.c.title, t.documents.c.format, t.documents.c.encoding,
+                   t.documents.c.word_count, t.documents.c.source_path,
+                   func.coalesce(segment_counts.c.n, 0).label("segments"),
+                   func.coalesce(coding_counts.c.n, 0).label("codings"))
+            .outerjoin(segment_counts, segment_counts.c.document_id == t.documents.c.id)
+            .outerjoin(coding_counts, coding_counts.c.document_id == t.documents.c.id)
+            .order_by(t.documents.c.id)
+        )
+        attributes = self.attributes()
+        with self.engine.connect() as connection:
+            rows = [dict(row._mapping) for row in connection.execute(query)]
+        for row in rows:
+            row["attributes"] = attributes.get(row["id"], {})
+        return rows
+
+    def document(self, document_id: str) -> dict[str, Any]:
+        """One document with its text, attributes and turns."""
+        with self.engine.connect() as connection:
+            row = connection.execute(select(t.documents).where(t.documents.c.id == document_id)).first()
+            if row is None:
+                raise UnknownDocumentError(f"no document `{document_id}` in {self.location}; `qualcode documents` lists them.")
+            turns = connection.execute(
+                select(t.turns).where(t.turns.c.document_id == document_id).order_by(t.turns.c.position)
+            ).all()
+        document = dict(row._mapping)
+        document["attributes"] = self.attributes().get(document_id, {})
+        document["turns"] = [dict(turn._mapping) | {"attributes": json.loads(turn.attributes)} for turn in turns]
+        return document
+
+    def segments(self, document_id: str | None = None) -> list[dict[str, Any]]:
+        """Participant segments (all documents, or one), in document order."""
+        query = select(t.segments).order_by(t.segments.c.document_id, t.segments.c.position)
+        if document_id is not None:
+            self.document_ids_exist([document_id])
+            query = query.where(t.segments.c.document_id == document_id)
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
+    def document_ids_exist(self, document_ids: Iterable[str]) -> None:
+        """Raise UnknownDocumentError naming the first id the store does not hold."""
+        known = set(self.document_hashes())
+        for document_id in document_ids:
+            if document_id not in known:
+                raise UnknownDocumentError(f"no document `{document_id}` in {self.location}; `qualcode documents` lists them.")
+
+    def counts(self) -> dict[str, int]:
+        """How many documents, segments and codings the store holds."""
+        with self.engine.connect() as connection:
+            return {
+                name: connection.execute(select(func.count()).select_from(table)).scalar()
+                for name, table in (("documents", t.documents), ("segments", t.segments), ("codings", t.codings))
+            }
+
+
+def _url(location: str | Path) -> tuple[str, Path | None]:
+    text = str(location)
+    if "://" in text:
+        return text, (Path(text.split("///", 1)[1]) if text.startswith("sqlite:///") else None)
+    path = Path(text).expanduser()
+    return f"sqlite:///{path}", path
+
+
+def _engine(url: str) -> Engine:
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def _backup_sqlite(path: Path, revision: str) -> Path:
+    """Copy a SQLite store (consistently, through SQLite's backup API) before it is upgraded."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    backup = path.with_name(f"{path.name}.schema-{revision}.{stamp}.bak")
+    source = sqlite3.connect(path)
+    try:
+        target = sqlite3.connect(backup)
+        with target:
+            source.backup(target)
+        target.close()
+    finally:
+        source.close()
+    return backup
+
+
+def _set_attributes(connection: Connection, attributes: dict[str, dict[str, Any]]) -> None:
+    for document_id, values in attributes.items():
+        for name, value in values.items():
+            connection.execute(delete(t.attributes).where(
+                (t.attributes.c.document_id == document_id) & (t.attributes.c.name == name)))
+            if value is not None and str(value) != "":
+                connection.execute(insert(t.attributes).values(document_id=document_id, name=name, value=str(value)))
+
+
+def _delete_document_content(connection: Connection, document_id: str) -> None:
+    for table in (t.segments, t.turns, t.attributes):
+        connection.execute(delete(table).where(table.c.document_id == document_id))
+    connection.execute(delete(t.documents).where(t.documents.c.id == document_id).execution_options(synchronize_session=False))
+
+
+def _insert_documents(connection: Connection, documents: list[ParsedDocument], segments: list[list[SegmentSpan]]) -> None:
+    stamp = now()
+    if not documents:
+        return
+    connection.execute(insert(t.documents), [
+        {"id": d.id, "title": d.title, "source_path": d.source_path, "format": d.format, "encoding": d.encoding,
+         "content_hash": d.content_hash, "text": d.text, "word_count": d.word_count, "imported_at": stamp}
+        for d in documents
+    ])
+    attribute_rows = [
+        {"document_id": d.id, "name": str(name), "value": str(value)}
+        for d in documents for name, value in d.attributes.items() if value is not None and str(value) != ""
+    ]
+    if attribute_rows:
+        connection.execute(insert(t.attributes), attribute_rows)
+    turn_rows = [
+        {"document_id": d.id, "position": i, "speaker": turn.speaker, "kind": turn.kind, "start": turn.start,
+         "end": turn.end, "attributes": json.dumps(turn.attributes)}
+        for d in documents for i, turn in enumerate(d.turns)
+    ]
+    if turn_rows:
+        connection.execute(insert(t.turns), turn_rows)
+    segment_rows = [
+        {"document_id": d.id, "turn_position": span.turn_index, "position": i, "start": span.start, "end": span.end,
+         "speaker": d.turns[span.turn_index].speaker, "text": d.text[span.start:span.end]}
+        for d, spans in zip(documents, segments) for i, span in enumerate(spans)
+    ]
+    if segment_rows:
+        connection.execute(insert(t.segments), segment_rows)
+
+
+def _reanchor_codings(connection: Connection, document: ParsedDocument) -> int:
+    """Move a replaced document's codings to their quote in the new text; drop those not found."""
+    from ..anchoring import find_quote, segment_for_span
+
+    rows = connection.execute(select(t.codings.c.id, t.codings.c.start, t.codings.c.quote).where(
+        t.codings.c.document_id == document.id)).all()
+    spans = connection.execute(select(t.segments.c.id, t.segments.c.start, t.segments.c.end).where(
+        t.segments.c.document_id == document.id)).all()
+    dropped = 0
+    for coding_id, start, quote in rows:
+        found = find_quote(document.text, quote, near=start)
+        if found is None:
+            connection.execute(delete(t.codings).where(t.codings.c.id == coding_id))
+            dropped += 1
+            continue
+        segment_id = segment_for_span(spans, *found)
+        connection.execute(t.codings.update().where(t.codings.c.id == coding_id).values(
+            start=found[0], end=found[1], segment_id=segment_id))
+    return dropped

@@ -1,0 +1,115 @@
+"""The coding store's tables (SQLAlchemy Core). Migrations create them; queries use these objects.
+
+Keep this file and the newest migration in step: a test checks they describe the same schema.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Float, ForeignKey, ForeignKeyConstraint, Index, Integer, MetaData, String, Table, Text
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+codebook_versions = Table(
+    "codebook_versions", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("name", Text, nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("yaml", Text, nullable=False),
+    Column("author", Text, nullable=False, default=""),
+    Column("message", Text, nullable=False, default=""),
+    Column("created_at", String(32), nullable=False),
+)
+
+codes = Table(
+    "codes", metadata,
+    Column("version", Integer, ForeignKey("codebook_versions.version", ondelete="CASCADE"), primary_key=True),
+    Column("code_id", String(200), primary_key=True),
+    Column("label", Text, nullable=False),
+    Column("parent_id", String(200)),
+    Column("theme_id", String(200), nullable=False),
+    Column("colour", String(16)),
+    Column("position", Integer, nullable=False),
+)
+
+documents = Table(
+    "documents", metadata,
+    Column("id", String(200), primary_key=True),
+    Column("title", Text, nullable=False, default=""),
+    Column("source_path", Text, nullable=False, default=""),
+    Column("format", String(16), nullable=False),
+    Column("encoding", String(32)),
+    Column("content_hash", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("word_count", Integer, nullable=False),
+    Column("imported_at", String(32), nullable=False),
+)
+
+attributes = Table(
+    "attributes", metadata,
+    Column("document_id", String(200), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(200), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+turns = Table(
+    "turns", metadata,
+    Column("document_id", String(200), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("speaker", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("attributes", Text, nullable=False, default="{}"),
+)
+
+segments = Table(
+    "segments", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", String(200), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("turn_position", Integer, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("speaker", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Index("ix_segments_document", "document_id", "position"),
+)
+
+codings = Table(
+    "codings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", String(200), ForeignKey("documents.id"), nullable=False),
+    Column("segment_id", Integer, ForeignKey("segments.id", ondelete="SET NULL")),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("code_id", String(200), nullable=False),
+    Column("coder", Text, nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("confidence", Float),
+    Column("evidence", Text, nullable=False, default="{}"),
+    Column("codebook_version", Integer, ForeignKey("codebook_versions.version"), nullable=False),
+    Column("quote", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("decided_at", String(32)),
+    Index("ix_codings_document", "document_id"),
+    Index("ix_codings_segment", "segment_id"),
+    Index("ix_codings_code_status", "code_id", "status"),
+)
+
+memos = Table(
+    "memos", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", String(200), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("segment_id", Integer, ForeignKey("segments.id", ondelete="SET NULL")),
+    Column("coding_id", Integer, ForeignKey("codings.id", ondelete="SET NULL")),
+    Column("coder", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
