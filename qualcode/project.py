@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from .anchoring import find_quote
 from .codebook import load_codebook
-from .errors import QualcodeError, TranscriptError
+from .errors import CodingsFileError, QualcodeError, TranscriptError
+from .ingest.codings import CodingRow, read_codings_csv
 from .ingest import ParsedDocument, SpeakerRules, find_transcripts, read_participants, read_transcript
 from .segments import segment_documents
-from .store import Store
+from .store import NewCoding, Store
 
 DEFAULT_DB = "qualcode.db"
 Progress = Callable[[str], None]
@@ -183,3 +185,69 @@ def require(condition: bool, message: str) -> None:
     """Raise a QualcodeError with `message` unless `condition` holds."""
     if not condition:
         raise QualcodeError(message)
+
+
+@dataclass
+class CodingsImport:
+    """What `import-codings` did: rows added, and rows whose quote was re-found elsewhere."""
+
+    added: int = 0
+    moved: list[str] = field(default_factory=list)
+
+
+def import_codings(store: Store, path: str | Path, coder: str, status: str = "accepted") -> CodingsImport:
+    """Load a codings CSV as decisions of `coder`, all or nothing.
+
+    A row whose quote no longer sits at its offsets is moved to where the quote is
+    found in the document; a row whose quote is nowhere, or whose document or code is
+    unknown, refuses the whole file naming that row.
+    """
+    rows = read_codings_csv(path)
+    codebook = store.codebook()
+    texts = {row["id"]: None for row in store.documents()}
+    report = CodingsImport()
+    new: list[NewCoding] = []
+    for row in rows:
+        where_ = f"{path}, line {row.line}"
+        if row.document_id not in texts:
+            raise CodingsFileError(f"{where_}: document `{row.document_id}` is not in the store; import its transcript first.")
+        if row.code_id not in codebook:
+            raise CodingsFileError(f"{where_}: code `{row.code_id}` is not in the codebook{_close(row.code_id, codebook.ids())}.")
+        if texts[row.document_id] is None:
+            texts[row.document_id] = store.document(row.document_id)["text"]
+        start, end = _locate(row, texts[row.document_id], where_)
+        if (start, end) != (row.start, row.end):
+            report.moved.append(f"{where_}: quote found at {start}-{end} instead of {row.start}-{row.end}")
+        new.append(NewCoding(row.document_id, start, end, row.code_id, row.coder or coder, source="imported", status=status))
+    store.add_codings(new)
+    report.added = len(new)
+    return report
+
+
+def _locate(row: CodingRow, text: str, where_: str) -> tuple[int, int]:
+    if row.quote is None or not row.quote.strip():
+        if row.end > len(text):
+            raise CodingsFileError(f"{where_}: offsets {row.start}-{row.end} run past the end of `{row.document_id}` ({len(text)} characters).")
+        return row.start, row.end
+    if text[row.start:row.end] == row.quote:
+        return row.start, row.end
+    found = find_quote(text, row.quote, near=row.start)
+    if found is None:
+        raise CodingsFileError(f"{where_}: the quote is not in document `{row.document_id}` (was the transcript changed?); fix or remove the row.")
+    return found
+
+
+def _close(word: str, choices: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def coding_rows(store: Store, **filters: Any) -> list[dict[str, Any]]:
+    """Codings with their theme (top-level code of the current codebook) added."""
+    codebook = store.codebook()
+    rows = store.codings(**filters)
+    for row in rows:
+        row["theme_id"] = codebook.theme_of(row["code_id"]) if row["code_id"] in codebook else ""
+    return rows

@@ -1,0 +1,30 @@
+"""Commands for codings: import a coding made elsewhere."""
+
+from __future__ import annotations
+
+import click
+
+from .. import project as ops
+from .base import main, project
+
+
+@main.command(name="import-codings")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--coder", required=True, help="Whose coding this is (a `coder` column in the file wins).")
+@click.option("--status", type=click.Choice(["accepted", "pending"]), default="accepted", show_default=True)
+@click.pass_context
+def import_codings(ctx: click.Context, file: str, coder: str, status: str) -> None:
+    """Load codings from a CSV (document_id, start, end, code_id[, quote]); all rows or none.
+
+    A quote that no longer matches the text at its offsets is found again in the
+    document; one that is nowhere refuses the file, naming the row.
+
+    Example:
+
+        qualcode import-codings transcripts_sample/gold_codings.csv --coder gold --status accepted
+    """
+    with project(ctx) as store:
+        report = ops.import_codings(store, file, coder, status)
+    for note in report.moved:
+        click.echo(note, err=True)
+    click.echo(f"Imported {report.added} codings from {file} as coder `{coder}` ({status}).")

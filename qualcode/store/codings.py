@@ -1,0 +1,219 @@
+"""Codings in the store: add, decide, query, and keep suggestions in step with the suggester.
+
+A coding is a span of a document tagged with a code by a coder, with its source
+(manual, suggested, imported), status (pending, accepted, rejected), confidence and
+evidence. Rejected suggestions are data and are never deleted.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from ..anchoring import segment_for_span
+from ..errors import QualcodeError, UnknownCodeError
+from . import schema as t
+
+SOURCES = ("manual", "suggested", "imported")
+STATUSES = ("pending", "accepted", "rejected")
+SUGGESTER = "qualcode"
+
+
+class UnknownCodingError(QualcodeError):
+    """A coding id that the store does not hold."""
+
+
+@dataclass
+class NewCoding:
+    """A coding to add: where, which code, by whom, and how sure."""
+
+    document_id: str
+    start: int
+    end: int
+    code_id: str
+    coder: str
+    source: str = "manual"
+    status: str = "accepted"
+    confidence: float | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    segment_id: int | None = None
+
+
+@dataclass
+class SuggestionSync:
+    """What re-running suggest changed: new, updated and withdrawn pending suggestions."""
+
+    added: int = 0
+    updated: int = 0
+    withdrawn: int = 0
+    kept_decisions: int = 0
+
+
+class CodingsMixin:
+    """Coding operations of the Store (mixed into qualcode.store.Store)."""
+
+    engine: Any
+    location: str
+
+    def add_codings(self, codings: Iterable[NewCoding]) -> list[int]:
+        """Add codings in one transaction; quotes and segments are filled in from the text."""
+        codings = list(codings)
+        with self.engine.begin() as connection:
+            return _insert_codings(connection, codings, _current_version(connection))
+
+    def decide(self, coding_ids: Iterable[int], status: str, coder: str) -> int:
+        """Accept or reject codings (a decision by `coder`); returns how many were changed."""
+        if status not in ("accepted", "rejected", "pending"):
+            raise QualcodeError(f"unknown status `{status}`; use accepted, rejected or pending.")
+        ids = list(coding_ids)
+        with self.engine.begin() as connection:
+            known = {row[0] for row in connection.execute(select(t.codings.c.id).where(t.codings.c.id.in_(ids)))}
+            missing = [i for i in ids if i not in known]
+            if missing:
+                raise UnknownCodingError(f"no coding with id {missing[0]} in {self.location}; `qualcode export codings` lists them.")
+            result = connection.execute(
+                update(t.codings).where(t.codings.c.id.in_(ids))
+                .values(status=status, coder=coder, decided_at=_now())
+            )
+        return result.rowcount
+
+    def remove_coding(self, coding_id: int) -> None:
+        """Delete a coding added by mistake (suggestions are rejected instead, so the learner sees them)."""
+        with self.engine.begin() as connection:
+            connection.execute(delete(t.codings).where(t.codings.c.id == coding_id))
+
+    def codings(
+        self,
+        document_ids: Iterable[str] | None = None,
+        code_ids: Iterable[str] | None = None,
+        coders: Iterable[str] | None = None,
+        statuses: Iterable[str] | None = None,
+        sources: Iterable[str] | None = None,
+        min_confidence: float | None = None,
+        segment_ids: Iterable[int] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Codings matching every filter given, ordered by document and position."""
+        c = t.codings.c
+        query = select(t.codings).order_by(c.document_id, c.start, c.code_id, c.id)
+        for column, values in ((c.document_id, document_ids), (c.code_id, code_ids), (c.coder, coders),
+                               (c.status, statuses), (c.source, sources), (c.segment_id, segment_ids)):
+            if values is not None:
+                query = query.where(column.in_(list(values)))
+        if min_confidence is not None:
+            query = query.where(func.coalesce(c.confidence, 1.0) >= min_confidence)
+        with self.engine.connect() as connection:
+            rows = [dict(row._mapping) for row in connection.execute(query)]
+        for row in rows:
+            row["evidence"] = json.loads(row["evidence"] or "{}")
+        return rows
+
+    def coders(self) -> list[str]:
+        """Everyone who has made a coding decision (not the suggester)."""
+        with self.engine.connect() as connection:
+            found = connection.execute(select(t.codings.c.coder).distinct().order_by(t.codings.c.coder)).scalars().all()
+        return [coder for coder in found if coder != SUGGESTER]
+
+    def sync_suggestions(self, suggestions: list[NewCoding], segment_ids: Iterable[int], code_ids: Iterable[str]) -> SuggestionSync:
+        """Make the pending suggestions on these segments and codes equal to `suggestions`.
+
+        A segment and code that already carry a decision or a manual coding get no
+        suggestion; an existing pending suggestion is updated in place (same id);
+        one the suggester no longer makes is withdrawn. All in one transaction.
+        """
+        segment_ids, code_ids = set(segment_ids), set(code_ids)
+        sync = SuggestionSync()
+        with self.engine.begin() as connection:
+            existing = _codings_on(connection, segment_ids)
+            decided = {(r["segment_id"], r["code_id"]) for r in existing if not _is_pending_suggestion(r)}
+            pending = {(r["segment_id"], r["code_id"]): r for r in existing if _is_pending_suggestion(r)}
+            wanted: dict[tuple[int, str], NewCoding] = {}
+            for suggestion in suggestions:
+                key = (suggestion.segment_id, suggestion.code_id)
+                if key in decided:
+                    sync.kept_decisions += 1
+                elif key not in wanted or (suggestion.confidence or 0) > (wanted[key].confidence or 0):
+                    wanted[key] = suggestion
+            for key, row in pending.items():
+                if key[1] in code_ids and key not in wanted:
+                    connection.execute(delete(t.codings).where(t.codings.c.id == row["id"]))
+                    sync.withdrawn += 1
+            new = []
+            for key, suggestion in wanted.items():
+                if key in pending:
+                    connection.execute(update(t.codings).where(t.codings.c.id == pending[key]["id"]).values(
+                        confidence=suggestion.confidence, evidence=json.dumps(suggestion.evidence)))
+                    sync.updated += 1
+                else:
+                    new.append(suggestion)
+            _insert_codings(connection, new, _current_version(connection))
+            sync.added = len(new)
+        return sync
+
+
+def _is_pending_suggestion(row: dict[str, Any]) -> bool:
+    return row["source"] == "suggested" and row["status"] == "pending"
+
+
+def _codings_on(connection: Connection, segment_ids: set[int]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    ids = sorted(segment_ids)
+    for i in range(0, len(ids), 900):
+        chunk = ids[i:i + 900]
+        query = select(t.codings.c.id, t.codings.c.segment_id, t.codings.c.code_id, t.codings.c.source, t.codings.c.status)
+        rows.extend(dict(r._mapping) for r in connection.execute(query.where(t.codings.c.segment_id.in_(chunk))))
+    return rows
+
+
+def _current_version(connection: Connection) -> int:
+    version = connection.execute(select(func.max(t.codebook_versions.c.version))).scalar()
+    if version is None:
+        raise QualcodeError("the store holds no codebook; create it with `qualcode init --codebook FILE`.")
+    return version
+
+
+def _insert_codings(connection: Connection, codings: list[NewCoding], version: int) -> list[int]:
+    if not codings:
+        return []
+    known_codes = set(connection.execute(select(t.codes.c.code_id).where(t.codes.c.version == version)).scalars())
+    documents = {c.document_id for c in codings}
+    texts = dict(connection.execute(select(t.documents.c.id, t.documents.c.text).where(t.documents.c.id.in_(documents))).all())
+    spans: dict[str, list[tuple[int, int, int]]] = {}
+    for row in connection.execute(select(t.segments.c.document_id, t.segments.c.id, t.segments.c.start, t.segments.c.end)
+                                  .where(t.segments.c.document_id.in_(documents))):
+        spans.setdefault(row[0], []).append((row[1], row[2], row[3]))
+    stamp = _now()
+    rows = []
+    for coding in codings:
+        _check_coding(coding, known_codes, texts)
+        segment_id = coding.segment_id or segment_for_span(spans.get(coding.document_id, []), coding.start, coding.end)
+        decided = stamp if coding.status != "pending" else None
+        rows.append({
+            "document_id": coding.document_id, "segment_id": segment_id, "start": coding.start, "end": coding.end,
+            "code_id": coding.code_id, "coder": coding.coder, "source": coding.source, "status": coding.status,
+            "confidence": coding.confidence, "evidence": json.dumps(coding.evidence), "codebook_version": version,
+            "quote": texts[coding.document_id][coding.start:coding.end], "created_at": stamp, "decided_at": decided,
+        })
+    inserted = connection.execute(insert(t.codings).returning(t.codings.c.id, sort_by_parameter_order=True), rows)
+    return list(inserted.scalars())
+
+
+def _check_coding(coding: NewCoding, known_codes: set[str], texts: dict[str, str]) -> None:
+    if coding.code_id not in known_codes:
+        raise UnknownCodeError(f"code `{coding.code_id}` is not in the current codebook; `qualcode codebook show` lists the codes.")
+    text = texts.get(coding.document_id)
+    if text is None:
+        raise QualcodeError(f"no document `{coding.document_id}` in the store; `qualcode documents` lists them.")
+    if not (0 <= coding.start < coding.end <= len(text)):
+        raise QualcodeError(f"span {coding.start}-{coding.end} is outside document `{coding.document_id}` (0-{len(text)}).")
+    if coding.source not in SOURCES or coding.status not in STATUSES:
+        raise QualcodeError(f"a coding needs source in {SOURCES} and status in {STATUSES}.")
+
+
+def _now() -> str:
+    from . import now
+
+    return now()

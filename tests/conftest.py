@@ -1,0 +1,103 @@
+"""Shared fixtures: fresh stores, the sample project, and a CLI runner bound to a store."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qualcode import project
+from qualcode.cli import main
+from qualcode.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "transcripts_sample"
+CODEBOOK = ROOT / "codebooks" / "pb_employment.yaml"
+GOLD = SAMPLE / "gold_codings.csv"
+
+SMALL_CODEBOOK = """\
+name: Small test codebook
+version: 1
+codes:
+  - id: money
+    label: Money
+    colour: "#1f77b4"
+    definition: Talk about money.
+  - id: benefits
+    parent: money
+    label: Benefits
+    definition: Worry about losing benefits.
+    keywords: [benefit, universal credit]
+    examples: ["I'm scared my benefits will stop."]
+  - id: wages
+    parent: money
+    label: Wages
+    keywords: [wage, salary, pay packet]
+  - id: people
+    label: People
+    colour: "#ff7f0e"
+  - id: family
+    parent: people
+    label: Family
+    keywords: [mum, dad, sister]
+"""
+
+
+@pytest.fixture
+def small_codebook(tmp_path: Path) -> Path:
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL_CODEBOOK, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "project.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Store:
+    """An empty store holding the shipped codebook."""
+    opened = project.init_project(db_path, CODEBOOK)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store built once per run: the sample imported, its gold coding accepted as coder `gold`."""
+    path = tmp_path_factory.mktemp("sample") / "sample.db"
+    built = project.init_project(path, CODEBOOK)
+    report = project.import_transcripts(built, [SAMPLE])
+    assert report.ok, report.refused
+    project.import_codings(built, GOLD, coder="gold")
+    built.close()
+    return path
+
+
+@pytest.fixture
+def sample_store(sample_db: Path, tmp_path: Path) -> Store:
+    """A private copy of the sample project, free to change."""
+    path = tmp_path / "sample.db"
+    shutil.copy(sample_db, path)
+    opened = Store.open(path)
+    yield opened
+    opened.close()
+
+
+class Cli:
+    """Runs `qualcode --db DB ...` in-process and keeps the result."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None):
+        return self.runner.invoke(main, ["--db", str(self.db), *map(str, args)], input=input, catch_exceptions=False)
+
+
+@pytest.fixture
+def cli(db_path: Path) -> Cli:
+    return Cli(db_path)
