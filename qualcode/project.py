@@ -251,3 +251,35 @@ def coding_rows(store: Store, **filters: Any) -> list[dict[str, Any]]:
     for row in rows:
         row["theme_id"] = codebook.theme_of(row["code_id"]) if row["code_id"] in codebook else ""
     return rows
+
+
+def accept(store: Store, coding_ids: list[int], coder: str) -> int:
+    """Accept codings (usually pending suggestions) as `coder`'s decision."""
+    return store.decide(coding_ids, "accepted", _coder(coder))
+
+
+def reject(store: Store, coding_ids: list[int], coder: str) -> int:
+    """Reject codings; rejected suggestions stay in the store for the learner."""
+    return store.decide(coding_ids, "rejected", _coder(coder))
+
+
+def add_coding(store: Store, document_id: str, start: int, end: int, code_id: str, coder: str) -> int:
+    """Code a span by hand (accepted at once, source `manual`); returns the coding id."""
+    return store.add_codings([NewCoding(document_id, start, end, code_id, _coder(coder))])[0]
+
+
+def remove_coding(store: Store, coding_id: int) -> None:
+    """Remove a coding made by mistake."""
+    store.remove_coding(coding_id)
+
+
+def add_memo(store: Store, document_id: str, text: str, coder: str, segment_id: int | None = None, coding_id: int | None = None) -> int:
+    """Attach a memo to a document, a segment or a coding."""
+    require(bool(text.strip()), "a memo needs some text.")
+    return store.add_memo(document_id, text.strip(), _coder(coder), segment_id, coding_id)
+
+
+def _coder(coder: str) -> str:
+    name = (coder or "").strip()
+    require(bool(name), "say who is coding (a coder name) so the decision can be attributed.")
+    return name

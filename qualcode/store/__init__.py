@@ -29,7 +29,7 @@ from ..errors import StoreError, StoreVersionError, UnknownDocumentError
 from ..ingest import ParsedDocument
 from ..segments import SegmentSpan
 from . import schema as t
-from .codings import CodingsMixin, NewCoding, SuggestionSync, UnknownCodingError
+from .codings import CodingsMixin, MemosMixin, NewCoding, SuggestionSync, UnknownCodingError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -47,7 +47,7 @@ class OpenResult:
     upgraded_from: str | None = None
 
 
-class Store(CodingsMixin):
+class Store(CodingsMixin, MemosMixin):
     """A connection to one coding store; open it with `Store.open` or `Store.create`."""
 
     def __init__(self, engine: Engine, location: str) -> None:

@@ -217,3 +217,22 @@ def _now() -> str:
     from . import now
 
     return now()
+
+
+class MemosMixin:
+    """Memos of the Store: a coder's notes on a document, segment or coding."""
+
+    engine: Any
+
+    def add_memo(self, document_id: str, text: str, coder: str, segment_id: int | None = None, coding_id: int | None = None) -> int:
+        with self.engine.begin() as connection:
+            result = connection.execute(insert(t.memos).returning(t.memos.c.id).values(
+                document_id=document_id, segment_id=segment_id, coding_id=coding_id, coder=coder, text=text, created_at=_now()))
+            return result.scalar_one()
+
+    def memos(self, document_id: str | None = None) -> list[dict[str, Any]]:
+        query = select(t.memos).order_by(t.memos.c.id)
+        if document_id is not None:
+            query = query.where(t.memos.c.document_id == document_id)
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
