@@ -166,8 +166,8 @@ class Store(CodingsMixin, MemosMixin):
         with self.engine.begin() as connection:
             for document in documents:
                 if document.id in replace:
-                    _delete_document_content(connection, document.id)
-            _insert_documents(connection, documents, segments)
+                    _clear_for_replacement(connection, document)
+            _insert_documents(connection, documents, segments, replace)
             for document in documents:
                 if document.id in replace:
                     dropped += _reanchor_codings(connection, document)
@@ -307,21 +307,38 @@ def _set_attributes(connection: Connection, attributes: dict[str, dict[str, Any]
                 connection.execute(insert(t.attributes).values(document_id=document_id, name=name, value=str(value)))
 
 
-def _delete_document_content(connection: Connection, document_id: str) -> None:
-    for table in (t.segments, t.turns, t.attributes):
-        connection.execute(delete(table).where(table.c.document_id == document_id))
-    connection.execute(delete(t.documents).where(t.documents.c.id == document_id).execution_options(synchronize_session=False))
+def _clear_for_replacement(connection: Connection, document: ParsedDocument) -> None:
+    """Remove a replaced document's turns, segments and the attributes its new file sets.
+
+    The document row stays (codings and memos point at it), and so do attributes the
+    new file does not set, such as a role from participants.csv.
+    """
+    for table in (t.segments, t.turns):
+        connection.execute(delete(table).where(table.c.document_id == document.id))
+    names = [str(name) for name in document.attributes]
+    if names:
+        connection.execute(delete(t.attributes).where(
+            (t.attributes.c.document_id == document.id) & t.attributes.c.name.in_(names)))
 
 
-def _insert_documents(connection: Connection, documents: list[ParsedDocument], segments: list[list[SegmentSpan]]) -> None:
+def _insert_documents(connection: Connection, documents: list[ParsedDocument], segments: list[list[SegmentSpan]],
+                      replacing: Iterable[str] = ()) -> None:
+    """Write documents with their attributes, turns and segments; rows of ids in `replacing` are updated."""
     stamp = now()
     if not documents:
         return
-    connection.execute(insert(t.documents), [
+    replacing = set(replacing)
+    rows = [
         {"id": d.id, "title": d.title, "source_path": d.source_path, "format": d.format, "encoding": d.encoding,
          "content_hash": d.content_hash, "text": d.text, "word_count": d.word_count, "imported_at": stamp}
         for d in documents
-    ])
+    ]
+    new_rows = [row for row in rows if row["id"] not in replacing]
+    if new_rows:
+        connection.execute(insert(t.documents), new_rows)
+    for row in rows:
+        if row["id"] in replacing:
+            connection.execute(t.documents.update().where(t.documents.c.id == row["id"]).values(**row))
     attribute_rows = [
         {"document_id": d.id, "name": str(name), "value": str(value)}
         for d in documents for name, value in d.attributes.items() if value is not None and str(value) != ""
