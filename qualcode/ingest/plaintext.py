@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import yaml
 from ..errors import TranscriptError
 from .encoding import decode
 from .model import ParsedDocument
-from .speakers import SpeakerRules, split_turns
+from .speakers import SpeakerRules, normalise_label, split_turns
 
 FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 MARKDOWN_BOLD_LABEL = re.compile(r"^(\*\*|__)([^*_\n]{1,40}?)(?::\1|\1:)[ \t]*", re.MULTILINE)
@@ -23,6 +24,8 @@ def read_text_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
     text, encoding = decode(path.read_bytes(), path)
     meta, body = split_front_matter(text, path)
     if path.suffix.lower() == ".md":
+        bold = frozenset(normalise_label(m.group(2)) for m in MARKDOWN_BOLD_LABEL.finditer(body))
+        rules = replace(rules, extra_participant_labels=rules.extra_participant_labels | bold)
         body = MARKDOWN_BOLD_LABEL.sub(lambda m: f"{m.group(2)}: ", body)
     body = body.strip("\n").rstrip() + "\n"
     if not body.strip():

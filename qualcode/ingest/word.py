@@ -42,9 +42,11 @@ def read_word_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
 class _Row:
     """One paragraph or table row: an optional speaker label and its text."""
 
-    def __init__(self, label: str | None, text: str, stamp: str | None = None, heading: bool = False, paragraph_break: bool = True) -> None:
+    def __init__(self, label: str | None, text: str, stamp: str | None = None, heading: bool = False,
+                 paragraph_break: bool = True, marked: bool = False) -> None:
         self.label, self.text, self.stamp, self.heading = label, text, stamp, heading
         self.paragraph_break = paragraph_break
+        self.marked = marked  # a bold label: always a speaker, even if used once
 
 
 def _rows(document: docx.document.Document):
@@ -65,7 +67,7 @@ def _paragraph_row(paragraph: Paragraph) -> _Row | None:
     heading = style.lower().startswith(("heading", "title"))
     bold = _bold_label(paragraph)
     if bold is not None:
-        return _Row(bold[0], bold[1])
+        return _Row(bold[0], bold[1], marked=True)
     found = match_label(text)
     if found and not heading:
         return _Row(found.group("label").strip(), text[found.end():].strip(), found.group("stamp"))
@@ -109,11 +111,14 @@ def _table_rows(table: Table):
 
 def _accepted(rows: list[_Row], rules: SpeakerRules, document_id: str) -> set[str]:
     counts: dict[str, int] = {}
+    marked: set[str] = set()
     for row in rows:
         if row.label:
             key = normalise_label(row.label)
             counts[key] = counts.get(key, 0) + 1
-    return {key for key, n in counts.items() if n >= 2 or rules.is_known(key, document_id)}
+            if row.marked:
+                marked.add(key)
+    return {key for key, n in counts.items() if n >= 2 or key in marked or rules.is_known(key, document_id)}
 
 
 def _add_row(builder: TextBuilder, row: _Row, labels: set[str], rules: SpeakerRules) -> None:
