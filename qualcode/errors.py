@@ -71,3 +71,15 @@ class NlpModelError(QualcodeError):
 
 class CodingsFileError(QualcodeError):
     """A codings or gold CSV with a row that cannot be used."""
+
+
+class UnknownAttributeError(QualcodeError):
+    """An attribute name or value (such as a role) that no document in the store has."""
+
+
+class IdentifiersFileError(QualcodeError):
+    """An identifiers list (names to mask) that cannot be read."""
+
+
+class UnmaskedExportError(QualcodeError):
+    """An export asked to leave identifiers unmasked without confirming the quotes were checked."""
