@@ -196,6 +196,8 @@ def _check(text: str, path: str) -> tuple[Codebook | None, list[CodebookProblem]
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         reason = error.problem or "invalid YAML"
+        if error.context and error.context_mark and error.problem_mark and error.context_mark.line != error.problem_mark.line:
+            reason += f" ({error.context} on line {error.context_mark.line + 1}, column {error.context_mark.column + 1})"
         return None, [CodebookProblem(where(path, line, column), None, None, f"YAML syntax error: {reason}")]
     if not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):
         return None, [CodebookProblem(path, 1, None, "the file must be a mapping with `name` and `codes`")]
@@ -240,6 +242,7 @@ class _Checker:
             return []
         codes: list[Code] = []
         self.code_lines: dict[str, int] = {}
+        self.parent_lines: dict[str, int] = {}
         for item, item_node in zip(raw, node.value):
             code = self._code(item, item_node)
             if code is not None:
@@ -264,6 +267,7 @@ class _Checker:
             self.problem(lines.get("id", line), "id", f"duplicate code id `{code_id}` (first defined on line {self.code_lines[code_id]})")
             return None
         self.code_lines[code_id] = lines.get("id", line)
+        self.parent_lines[code_id] = lines.get("parent", line)
         label = item.get("label")
         if not isinstance(label, str) or not label.strip():
             self.problem(lines.get("label", line), "label", f"code `{code_id}` has no label")
@@ -316,7 +320,7 @@ class _Checker:
         ids = {code.id for code in codes}
         parents = {code.id: code.parent for code in codes}
         for code in codes:
-            line = self.code_lines.get(code.id)
+            line = self.parent_lines.get(code.id)
             if code.parent is None:
                 continue
             if code.parent not in ids:
