@@ -25,7 +25,7 @@ READERS: dict[str, Callable[[Path, SpeakerRules], ParsedDocument]] = {
     ".srt": read_caption_transcript,
 }
 PARTICIPANTS_FILE = "participants.csv"
-NOT_TRANSCRIPTS = {"readme", "license", "changelog"}
+NOT_TRANSCRIPTS = {"readme", "license", "changelog", "identifiers"}  # identifiers.txt: names to mask, not an interview
 
 __all__ = [
     "INTERVIEWER", "NOTE", "PARTICIPANT", "ParsedDocument", "SpeakerRules", "Turn",

@@ -113,3 +113,11 @@ memos = Table(
     Column("text", Text, nullable=False),
     Column("created_at", String(32), nullable=False),
 )
+
+identifiers = Table(
+    "identifiers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("identifier", Text, nullable=False, unique=True),
+    Column("kind", String(32), nullable=False),
+    Column("added_at", String(32), nullable=False),
+)
