@@ -1,0 +1,51 @@
+"""The app's entry: shared sidebar (store, coder), then the page chosen in the navigation.
+
+`streamlit run app.py -- --db PATH` (or $QUALCODE_DB) picks the store.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from . import state
+
+HERE = Path(__file__).parent
+# (file, title, icon, url path); a page whose file is absent (e.g. agreement) is left out.
+PAGES = (
+    ("page_code.py", "Code", ":material/edit_note:", "code"),
+    ("page_dashboard.py", "Themes by role", ":material/grid_view:", "themes"),
+    ("page_agreement.py", "Agreement", ":material/handshake:", "agreement"),
+    ("page_codebook.py", "Codebook", ":material/account_tree:", "codebook"),
+    ("page_import.py", "Import", ":material/upload_file:", "import"),
+)
+DEFAULT = "themes"
+
+
+def pages() -> dict[str, st.Page]:
+    """The app's pages by url path, in menu order."""
+    return {
+        url: st.Page(HERE / file, title=title, icon=icon, url_path=url, default=(url == DEFAULT))
+        for file, title, icon, url in PAGES if (HERE / file).exists()
+    }
+
+
+def sidebar() -> None:
+    """Store location and the coder's name (asked once, kept for the session)."""
+    with st.sidebar:
+        st.text_input("Coder", key="coder", placeholder="your name or initials",
+                      help="Stamped on every decision you make in this session.")
+        st.caption(f"Store: `{state.store_location()}`")
+
+
+def run() -> None:
+    """Draw the shared sidebar and run the selected page."""
+    st.set_page_config(page_title="qualcode", page_icon=":material/format_quote:", layout="wide")
+    navigation = st.navigation(list(pages().values()))
+    sidebar()
+    navigation.run()
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,84 @@
+"""Import page: upload transcripts and a participants.csv, then read the import report."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from qualcode import project
+from qualcode.ui import queries, state
+
+TRANSCRIPT_TYPES = ["txt", "md", "docx", "vtt", "srt"]
+
+st.title("Import transcripts")
+store = state.store()
+state.flash()
+st.caption("Transcripts (.txt .md .docx .vtt .srt) and a participants.csv with an `id` column and attribute "
+           "columns such as `role`. Importing a file again changes nothing; a changed file needs *Replace*.")
+
+with st.form("import", clear_on_submit=True):
+    uploads = st.file_uploader("Transcripts", type=TRANSCRIPT_TYPES, accept_multiple_files=True, key="transcripts")
+    meta = st.file_uploader("participants.csv (optional)", type=["csv"], key="participants")
+    replace = st.checkbox("Replace transcripts whose text has changed (their codings move with their quotes)")
+    submitted = st.form_submit_button("Import", type="primary")
+
+
+def save_uploads(folder: Path) -> tuple[list[Path], Path | None]:
+    """Write the uploaded files into `folder` under their own names."""
+    paths = []
+    for upload in uploads or []:
+        path = folder / Path(upload.name).name
+        path.write_bytes(upload.getvalue())
+        paths.append(path)
+    meta_path = None
+    if meta is not None:
+        meta_path = folder / "_participants" / Path(meta.name).name
+        meta_path.parent.mkdir()
+        meta_path.write_bytes(meta.getvalue())
+    return paths, meta_path
+
+
+def show_report(report: project.ImportReport, folder: str) -> None:
+    """What was imported, left unchanged, refused (and why), skipped."""
+    def clean(text: str) -> str:
+        return text.replace(folder + "/_participants/", "").replace(folder + "/", "")
+
+    left, middle, right = st.columns(3)
+    left.metric("Imported", len(report.imported))
+    middle.metric("Unchanged (already in the store)", len(report.unchanged))
+    right.metric("Refused", len(report.refused))
+    if report.imported:
+        st.dataframe(pd.DataFrame([{
+            "file": clean(f.path), "document": f.document_id, "format": f.format, "turns": f.turns,
+            "segments": f.segments, "words": f.words, "replaced": f.replaced} for f in report.imported]), hide_index=True)
+    for path, document_id in report.unchanged:
+        st.write(f"Unchanged: `{clean(path)}` is already in the store as `{document_id}`.")
+    for path, reason in report.refused:
+        st.error(f"Refused `{clean(path)}`: {clean(reason)}")
+    for path in report.skipped:
+        st.warning(f"Skipped `{clean(str(path))}`: not a transcript file.")
+    for warning in report.warnings:
+        st.warning(clean(warning))
+    if report.attributes_updated:
+        st.info("Attributes updated from participants.csv for: " + ", ".join(report.attributes_updated))
+    if report.codings_dropped:
+        st.warning(f"{report.codings_dropped} codings were dropped because their quote is no longer in the new text.")
+
+
+if submitted:
+    if not uploads and meta is None:
+        st.warning("Choose transcript files (or a participants.csv) to import.")
+    else:
+        with tempfile.TemporaryDirectory() as tmp, st.spinner("Importing…"):
+            paths, meta_path = save_uploads(Path(tmp))
+            report = state.write(lambda: project.import_transcripts(store, paths, meta=meta_path, replace=replace))
+            if report is not None:
+                show_report(report, tmp)
+
+st.subheader("Transcripts in the store")
+table = queries.documents(*state.key())
+st.dataframe(table, hide_index=True, column_config={
+    "progress": st.column_config.ProgressColumn("coded", format="percent", min_value=0, max_value=1)})

@@ -1,0 +1,92 @@
+"""Cached reads for the pages: each takes (location, stamp) first, so a write refreshes it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from qualcode import project
+from qualcode.codebook import Codebook
+from qualcode.store import overview
+
+from .state import opened
+
+Stamp = tuple[Any, ...]
+cached = st.cache_data(show_spinner=False, max_entries=64)
+
+
+@cached
+def codebook(location: str, stamp: Stamp) -> Codebook:
+    """The current codebook."""
+    return opened(location).codebook()
+
+
+@cached
+def codebook_versions(location: str, stamp: Stamp) -> list[dict[str, Any]]:
+    """Every codebook version (number, author, message, time), oldest first."""
+    return overview.codebook_versions(opened(location))
+
+
+@cached
+def documents(location: str, stamp: Stamp) -> pd.DataFrame:
+    """One row per transcript: id, attributes, participant segments and coding progress."""
+    store = opened(location)
+    progress = overview.document_progress(store)
+    rows = []
+    for document in project.list_documents(store):
+        counts = progress.get(document["id"], {})
+        segments = counts.get("segments", 0)
+        coded = counts.get("coded_segments", 0)
+        rows.append({"id": document["id"], **document["attributes"], "segments": segments, "coded_segments": coded,
+                     "accepted": counts.get("accepted", 0), "pending": counts.get("pending", 0),
+                     "progress": coded / segments if segments else 0.0, "words": document["word_count"]})
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        frame = pd.DataFrame(columns=["id", "role", "segments", "coded_segments", "accepted", "pending", "progress", "words"])
+    return frame
+
+
+@cached
+def document(location: str, stamp: Stamp, document_id: str) -> dict[str, Any]:
+    """A transcript with its turns, participant segments, codings (not rejected) and memos."""
+    store = opened(location)
+    found = store.document(document_id)
+    found["segments"] = store.segments(document_id)
+    found["codings"] = [row for row in project.coding_rows(store, document_ids=[document_id]) if row["status"] != "rejected"]
+    found["memos"] = store.memos(document_id)
+    return found
+
+
+@cached
+def coders(location: str, stamp: Stamp) -> list[str]:
+    """Everyone who has made a coding decision."""
+    return opened(location).coders()
+
+
+@cached
+def code_counts(location: str, stamp: Stamp) -> dict[str, dict[str, int]]:
+    """Codings per code and status."""
+    return overview.code_counts(opened(location))
+
+
+@cached
+def frequencies(location: str, stamp: Stamp, by: str, level: str, statuses: tuple[str, ...],
+                coders_: tuple[str, ...] | None, code_ids: tuple[str, ...] | None) -> pd.DataFrame:
+    """Theme (or code) frequency by an attribute: coded segments and participants, n of m."""
+    from qualcode import analysis
+
+    return analysis.theme_frequencies(opened(location), by=[by], level=level, statuses=statuses,
+                                      coders=list(coders_) if coders_ else None,
+                                      code_ids=list(code_ids) if code_ids else None)
+
+
+@cached
+def quotes(location: str, stamp: Stamp, code_id: str, by: str, value: str, statuses: tuple[str, ...],
+           coders_: tuple[str, ...] | None, n: int = 5) -> list[dict[str, Any]]:
+    """Illustrative quotes for one theme or code in one group (e.g. one role)."""
+    from qualcode import analysis
+
+    return analysis.illustrative_quotes(opened(location), code_id, group={by: value}, n=n, statuses=statuses,
+                                        coders=list(coders_) if coders_ else None)

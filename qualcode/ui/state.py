@@ -1,0 +1,110 @@
+"""What every page shares: the store, the coder's name, cached reads and safe writes.
+
+Cached reads are keyed on the store location and a change stamp (the SQLite files'
+modification times plus a counter bumped by every write made here), so a decision
+made in one tab, or by the command line, shows on the next run of any page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+import streamlit as st
+
+from qualcode import project
+from qualcode.errors import QualcodeError
+from qualcode.store import Store
+
+T = TypeVar("T")
+_writes = [0]
+
+
+def store_location() -> str:
+    """The store named by `streamlit run app.py -- --db PATH`, else $QUALCODE_DB, else ./qualcode.db."""
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    parser.add_argument("--db")
+    known, _ = parser.parse_known_args(sys.argv[1:])
+    return project.store_location(known.db or os.environ.get("QUALCODE_DB"))
+
+
+@st.cache_resource(show_spinner=False)
+def _open(location: str) -> Store:
+    return project.open_project(location)
+
+
+def opened(location: str) -> Store:
+    """The open store at `location` (opened once per server process)."""
+    return _open(location)
+
+
+def store() -> Store:
+    """The project store, or one clear error on the page (and the page stops)."""
+    location = store_location()
+    try:
+        return _open(location)
+    except QualcodeError as error:
+        st.error(str(error))
+        st.stop()
+        raise
+
+
+def stamp() -> tuple[Any, ...]:
+    """Changes whenever the store has been written to: part of every cache key."""
+    location = store_location()
+    parts: list[Any] = [_writes[0]]
+    if "://" not in location:
+        path = Path(location)
+        for file in (path, path.with_name(path.name + "-wal")):
+            try:
+                info = file.stat()
+                parts.append((info.st_mtime_ns, info.st_size))
+            except OSError:
+                parts.append(None)
+    return tuple(parts)
+
+
+def key() -> tuple[str, tuple[Any, ...]]:
+    """(location, stamp): pass both to a cached read."""
+    return store_location(), stamp()
+
+
+def coder() -> str:
+    """The coder's name given in the sidebar ('' until given)."""
+    return str(st.session_state.get("coder") or "").strip()
+
+
+def write(action: Callable[[], T], done: str = "") -> T | None:
+    """Run a write; a user mistake is shown as one error sentence and nothing is saved."""
+    try:
+        result = action()
+    except QualcodeError as error:
+        st.error(str(error))
+        return None
+    _writes[0] += 1
+    if done:
+        st.session_state["_flash"] = done
+    return result
+
+
+def changed() -> None:
+    """Note a write made outside `write` (so cached reads are refreshed)."""
+    _writes[0] += 1
+
+
+def flash() -> None:
+    """Show (once) the message left by the write before the last rerun."""
+    message = st.session_state.pop("_flash", None)
+    if message:
+        st.success(message)
+
+
+def need_coder() -> bool:
+    """True when a coder name is set; otherwise say where to give it."""
+    if coder():
+        return True
+    st.info("Enter your name as coder in the sidebar to record decisions.")
+    return False
