@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import docx
+from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
@@ -23,7 +24,7 @@ def read_word_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
     """Parse a .docx transcript into turns, in document order (paragraphs and tables)."""
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
         raise TranscriptError(f"{path}: is not a readable Word .docx file ({error}); open and re-save it in Word.") from None
     rows = list(_rows(document))
     labels = _accepted(rows, rules, path.stem)
