@@ -50,10 +50,13 @@ class LowerCaseLookupLemmatizer:
         return doc
 
 
-@lru_cache(maxsize=4)
 def get_pipeline(model: str | None = None) -> Language:
     """The pipeline named by `model` (default: blank English + sentencizer + lemmas), built once."""
-    model = model or DEFAULT_MODEL
+    return _build_pipeline(model or DEFAULT_MODEL)
+
+
+@lru_cache(maxsize=4)
+def _build_pipeline(model: str) -> Language:
     if model == DEFAULT_MODEL:
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
