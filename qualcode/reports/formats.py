@@ -1,0 +1,150 @@
+"""Pieces shared by the report writers: provenance in each format, escaping, fast Word tables."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import yaml
+
+from .tables import describe_filters
+
+EMPTY = "No {what} match this selection (filters: {filters}); this report is empty."
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_LINE_START = re.compile(r"^(\s*)([#+=-]|\d+[.)])")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SHEET_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
+
+
+def about_path(path: Path) -> Path:
+    """The sidecar that records a CSV's provenance: FILE.about.json."""
+    return path.with_name(path.name + ".about.json")
+
+
+def write_about_json(path: Path, about: dict[str, Any], empty: bool) -> None:
+    """Write FILE.about.json beside a CSV, saying so when the table is empty."""
+    data = dict(about, empty=empty)
+    if empty:
+        data["note"] = EMPTY.format(what=about["title"].lower(), filters=describe_filters(about["filters"]))
+    about_path(path).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_front_matter(about: dict[str, Any]) -> list[str]:
+    """YAML front matter lines (between `---`) recording a Markdown report's provenance."""
+    text = yaml.safe_dump(about, sort_keys=False, allow_unicode=True, width=1000)
+    return ["---", *text.rstrip("\n").split("\n"), "---", ""]
+
+
+def provenance_sentence(about: dict[str, Any]) -> str:
+    """The closing paragraph of a Word report: store, codebook version, filters, time, masking."""
+    text = (f"Made {about['made_at']} with {about['made_with']} from the store {about['store']}, codebook "
+            f"“{about['codebook']}” version {about['codebook_version']}. Filters: {describe_filters(about['filters'])}. ")
+    if "selection" in about:
+        text += f"Selection: {about['selection']}. "
+    text += f"Rows: {about['rows']}."
+    masking = about.get("masking")
+    if masking:
+        text += (f" Identifiers masked: {masking['masked']} (from a list of {masking['identifiers']})." if masking["applied"]
+                 else " Identifiers were not masked; the quotes were checked by hand.")
+    return text
+
+
+def attribution(row: dict[str, Any]) -> str:
+    """Who said a quote and where: participant, role, document position, code, coder and status."""
+    who = ", ".join(part for part in (row["participant"], row["role"]) if part)
+    where = f"turn {row['turn']}, " if row["turn"] is not None else ""
+    where += f"characters {row['start']}–{row['end']}"
+    if row["participant"] != row["document_id"]:
+        where = f"{row['document_id']}, {where}"
+    decision = f"{row['coder']}, {row['status']}"
+    if row["confidence"] is not None:
+        decision += f", confidence {row['confidence']:.2f}"
+    return f"{who} · {where} · {row['code']} · {decision}"
+
+
+def md_escape(text: str) -> str:
+    """Text with Markdown's active characters escaped, so it renders as written."""
+    return _MD_LINE_START.sub(r"\1\\\2", _MD_INLINE.sub(r"\\\1", text))
+
+
+def quote_block(text: str) -> list[str]:
+    """A quote as Markdown block-quote lines, one per line of the quote."""
+    return [f"> {md_escape(line)}".rstrip() for line in text.split("\n")]
+
+
+def xlsx_cell_text(text: str) -> str:
+    """Text without the control characters a spreadsheet cell cannot hold."""
+    return _XML_ILLEGAL.sub("", text) if isinstance(text, str) else text
+
+
+def sheet_title(label: str, used: set[str]) -> str:
+    """A worksheet name from a label: legal characters, at most 31, cut between words, unique."""
+    words = _SHEET_ILLEGAL.sub(" ", label).split()
+    title = ""
+    for word in words:
+        if len(f"{title} {word}".strip()) > 28:
+            break
+        title = f"{title} {word}".strip()
+    title = title or (words[0][:28] if words else "Theme")
+    candidate, n = title, 2
+    while candidate.lower() in used or candidate.lower() == "about":
+        candidate, n = f"{title} {n}", n + 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def add_about_sheet(workbook: Any, about: dict[str, Any]) -> None:
+    """An "About" worksheet: one row per provenance field."""
+    sheet = workbook.create_sheet("About")
+    sheet.column_dimensions["A"].width = 18
+    sheet.column_dimensions["B"].width = 100
+    for key, value in about.items():
+        if isinstance(value, dict):
+            value = describe_filters(value) if key == "filters" else json.dumps(value, ensure_ascii=False)
+        sheet.append([key, value if isinstance(value, (int, float, str)) else str(value)])
+    if not about.get("rows"):
+        sheet.append(["note", EMPTY.format(what=about["title"].lower(), filters=describe_filters(about["filters"]))])
+
+
+def new_document(title: str) -> Any:
+    """A Word document with a title."""
+    from docx import Document
+
+    document = Document()
+    document.add_heading(title, level=0)
+    return document
+
+
+def docx_table(document: Any, header: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[float],
+               italic_first: bool = True) -> None:
+    """Add a bordered table (header row repeated on each page); rows are built as XML in one pass, for speed."""
+    from docx.oxml import parse_xml
+    from docx.shared import Inches
+
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text, width in zip(table.rows[0].cells, header, widths):
+        cell.width = Inches(width)
+        cell.paragraphs[0].add_run(text).bold = True
+    table.rows[0]._tr.get_or_add_trPr().append(parse_xml(f'<w:tblHeader xmlns:w="{W_NS}"/>'))
+    dxa = [int(width * 1440) for width in widths]
+    body = "".join(_row_xml(row, dxa, italic_first) for row in rows)
+    if body:
+        table._tbl.extend(list(parse_xml(f'<w:tbl xmlns:w="{W_NS}">{body}</w:tbl>')))
+
+
+def _row_xml(values: Sequence[Any], dxa: Sequence[int], italic_first: bool) -> str:
+    cells = []
+    for i, (value, width) in enumerate(zip(values, dxa)):
+        style = "<w:rPr><w:i/></w:rPr>" if italic_first and i == 0 else ""
+        lines = _xml_text("" if value is None else str(value)).split("\n")
+        runs = "<w:br/>".join(f'<w:t xml:space="preserve">{line}</w:t>' for line in lines)
+        cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr><w:p><w:r>{style}{runs}</w:r></w:p></w:tc>')
+    return "<w:tr>" + "".join(cells) + "</w:tr>"
+
+
+def _xml_text(text: str) -> str:
+    return _XML_ILLEGAL.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,103 @@
+"""Quote tables as files: CSV (with an about sidecar), XLSX, Markdown and Word.
+
+Each writer takes a QuoteTable (rows already selected, masked and shortened) and
+records the table's provenance in the way its format allows.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from .formats import (EMPTY, add_about_sheet, attribution, docx_table, md_escape, new_document, provenance_sentence,
+                      quote_block, sheet_title, write_about_json, write_front_matter, xlsx_cell_text)
+from .tables import QUOTE_COLUMNS, QuoteTable, describe_filters
+
+XLSX_WIDTHS = {"theme_id": 18, "theme": 24, "code_id": 22, "code": 28, "quote": 80, "participant": 12, "role": 20,
+               "document_id": 12, "turn": 6, "start": 8, "end": 8, "coder": 12, "status": 10, "confidence": 10, "masked": 8}
+
+
+def write_quotes(table: QuoteTable, fmt: str, path: str | Path) -> None:
+    """Write a quote table in `fmt` (csv, xlsx, md or docx)."""
+    {"csv": _csv, "xlsx": _xlsx, "md": _markdown, "docx": _docx}[fmt](table, Path(path))
+
+
+def _by_theme(table: QuoteTable) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    groups: dict[str, list[dict[str, Any]]] = {theme_id: [] for theme_id, _ in table.themes}
+    for row in table.rows:
+        groups.setdefault(row["theme_id"], []).append(row)
+    labels = dict(table.themes)
+    return [(theme_id, labels.get(theme_id, theme_id), rows) for theme_id, rows in groups.items() if rows]
+
+
+def _csv(table: QuoteTable, path: Path) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(QUOTE_COLUMNS)
+        writer.writerows([row[c] for c in QUOTE_COLUMNS] for row in table.rows)
+    write_about_json(path, table.about, empty=not table.rows)
+
+
+def _xlsx(table: QuoteTable, path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+
+    workbook = Workbook(write_only=True)
+    wrap, bold = Alignment(wrap_text=True, vertical="top"), Font(bold=True)
+    quote_index = QUOTE_COLUMNS.index("quote")
+    used: set[str] = set()
+    for _, label, rows in _by_theme(table):
+        sheet = workbook.create_sheet(sheet_title(label, used))
+        sheet.freeze_panes = "A2"
+        for i, column in enumerate(QUOTE_COLUMNS):
+            sheet.column_dimensions[_letter(i)].width = XLSX_WIDTHS[column]
+        header = []
+        for column in QUOTE_COLUMNS:
+            cell = WriteOnlyCell(sheet, column)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in rows:
+            values: list[Any] = [row[c] for c in QUOTE_COLUMNS]
+            quote = WriteOnlyCell(sheet, xlsx_cell_text(values[quote_index]))
+            quote.alignment = wrap
+            values[quote_index] = quote
+            sheet.append(values)
+    if not table.rows:
+        sheet = workbook.create_sheet("No quotes")
+        sheet.column_dimensions["A"].width = 100
+        sheet.append([EMPTY.format(what="quotes", filters=describe_filters(table.about["filters"]))])
+    add_about_sheet(workbook, table.about)
+    workbook.save(path)
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _markdown(table: QuoteTable, path: Path) -> None:
+    lines = write_front_matter(table.about)
+    lines += ["# Quotes", ""]
+    if not table.rows:
+        lines += [md_escape(EMPTY.format(what="quotes", filters=describe_filters(table.about["filters"]))), ""]
+    for theme_id, label, rows in _by_theme(table):
+        lines += [f"## {md_escape(label)} (`{theme_id}`)", ""]
+        for row in rows:
+            lines += quote_block(row["quote"])
+            lines += [">", f"> — {md_escape(attribution(row))}", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _docx(table: QuoteTable, path: Path) -> None:
+    document = new_document("Quotes")
+    if not table.rows:
+        document.add_paragraph(EMPTY.format(what="quotes", filters=describe_filters(table.about["filters"])))
+    for theme_id, label, rows in _by_theme(table):
+        document.add_heading(f"{label} ({theme_id})", level=1)
+        docx_table(document, ["Quote", "Attribution"], [(row["quote"], attribution(row)) for row in rows], widths=(4.6, 1.9))
+    document.add_paragraph(provenance_sentence(table.about))
+    document.save(path)

@@ -1,0 +1,159 @@
+"""The tables behind report files: which quotes, masked and shortened, and where they came from.
+
+Nothing here knows a file format; the writers beside this module take these tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import __version__
+from ..analysis import DEFAULT_STATUSES, coded_quotes, codes_under, pick_illustrative, theme_frequencies
+from ..anonymise import Masker
+from ..errors import QualcodeError, UnmaskedExportError
+from ..store import Store
+
+QUOTE_COLUMNS = ["theme_id", "theme", "code_id", "code", "quote", "participant", "role", "document_id", "turn",
+                 "start", "end", "coder", "status", "confidence", "masked"]
+ELLIPSIS = "…"
+
+
+@dataclass
+class QuoteSelection:
+    """Which quotes a report holds: filters as given on the command line."""
+
+    theme_ids: list[str] = field(default_factory=list)
+    code_ids: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    where: dict[str, list[str]] = field(default_factory=dict)
+    statuses: tuple[str, ...] = DEFAULT_STATUSES
+    coders: list[str] = field(default_factory=list)
+    per_cell: int | None = None
+    min_confidence: float | None = None
+    max_words: int | None = None
+
+    def documents_where(self) -> dict[str, list[str]]:
+        """The attribute filter, with --role folded in."""
+        where = {name: list(values) for name, values in self.where.items()}
+        if self.roles:
+            where.setdefault("role", []).extend(self.roles)
+        return where
+
+
+@dataclass
+class QuoteTable:
+    """Quote rows in report order (theme, then document or cell), with the masking done."""
+
+    rows: list[dict[str, Any]]
+    themes: list[tuple[str, str]]  # (theme id, label) in codebook order, those selected
+    about: dict[str, Any]
+    masker: Masker
+
+
+def quote_table(store: Store, selection: QuoteSelection, mask: bool = True, checked: bool = False) -> QuoteTable:
+    """Select, mask and shorten quotes for a report; refuses to leave names unmasked unless checked."""
+    if not mask and not checked:
+        raise UnmaskedExportError("an export without masking may show participants' names; add --i-have-checked "
+                                  "once you have read every quote, or leave out --no-mask.")
+    if selection.max_words is not None and selection.max_words < 1:
+        raise QualcodeError("--max-words must be 1 or more.")
+    records = coded_quotes(store, selection.theme_ids, selection.code_ids, selection.documents_where() or None,
+                           selection.statuses, selection.coders or None, selection.min_confidence)
+    if selection.per_cell is not None:
+        records = _per_cell(records, selection, store)
+    masker = Masker.for_store(store) if mask else Masker([])
+    rows = [_row(record, masker, selection.max_words) for record in records]
+    codebook = store.codebook()
+    themes = [(c.id, c.label) for c in codebook.themes()]
+    if selection.theme_ids or selection.code_ids:
+        wanted = {codebook.theme_of(i) for i in [*selection.theme_ids, *selection.code_ids]}
+        themes = [theme for theme in themes if theme[0] in wanted]
+    about = provenance(store, "Quotes", _filters(selection), len(rows))
+    about["masking"] = {"masked": masker.total, "identifiers": len(masker.identifiers), "applied": mask}
+    about["selection"] = (f"{selection.per_cell} illustrative quotes per theme and role (representative and diverse, "
+                          "as in the app)" if selection.per_cell is not None else "every matching quote")
+    return QuoteTable(rows, themes, about, masker)
+
+
+def _per_cell(records: list[dict[str, Any]], selection: QuoteSelection, store: Store) -> list[dict[str, Any]]:
+    """N illustrative quotes per (selected theme or code) x role, chosen as the app's dashboard does."""
+    if selection.per_cell < 1:
+        raise QualcodeError("--per-cell must be 1 or more.")
+    codebook = store.codebook()
+    units = [*selection.theme_ids, *selection.code_ids] or [c.id for c in codebook.themes()]
+    members = {unit: codes_under(codebook, [unit]) for unit in units}
+    chosen: list[dict[str, Any]] = []
+    for unit in units:
+        cells: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for record in records:
+            if record["code_id"] in members[unit]:
+                cells[record["role"]].append(record)
+        for role in sorted(cells):
+            chosen.extend(pick_illustrative(cells[role], selection.per_cell))
+    return chosen
+
+
+def _row(record: dict[str, Any], masker: Masker, max_words: int | None) -> dict[str, Any]:
+    quote, masked = masker.mask(record["quote"])
+    return {
+        "theme_id": record["theme_id"], "theme": record["theme_label"], "code_id": record["code_id"],
+        "code": record["code_label"], "quote": shorten(quote, max_words), "participant": record["participant"],
+        "role": record["role"], "document_id": record["document_id"], "turn": record["turn"],
+        "start": record["start"], "end": record["end"], "coder": record["coder"], "status": record["status"],
+        "confidence": record["confidence"], "masked": masked,
+    }
+
+
+def shorten(text: str, max_words: int | None) -> str:
+    """The text cut after `max_words` whole words with an ellipsis, or unchanged when it is short enough or no limit is set."""
+    if max_words is None:
+        return text
+    match = re.match(rf"\s*(?:\S+\s+){{{max_words - 1}}}\S+", text)
+    if match is None or not text[match.end():].strip():
+        return text
+    return match.group(0).strip() + " " + ELLIPSIS
+
+
+def frequency_table(store: Store, by: list[str], statuses: tuple[str, ...] | None, coders: list[str] | None,
+                    where: dict[str, list[str]] | None) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Themes and codes (codes rolled up into their ancestors) per group with an "All" total, and its provenance."""
+    frame = theme_frequencies(store, by=by, level="code", statuses=statuses, coders=coders, where=where, totals=True)
+    filters = {"by": by, "status": list(statuses or ["any"]), "coder": coders or [], "where": where or {}}
+    return frame, provenance(store, "Theme frequencies", filters, len(frame))
+
+
+def provenance(store: Store, title: str, filters: dict[str, Any], rows: int) -> dict[str, Any]:
+    """What a report was made from: store, codebook version, filters and time."""
+    codebook = store.codebook()
+    location = store.location if "://" in str(store.location) else str(Path(store.location).resolve())
+    return {
+        "title": title, "store": location, "codebook": codebook.name, "codebook_version": store.codebook_version(),
+        "filters": filters, "rows": rows, "made_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "made_with": f"qualcode {__version__}",
+    }
+
+
+def _filters(selection: QuoteSelection) -> dict[str, Any]:
+    data = asdict(selection)
+    data["statuses"] = list(selection.statuses or ["any"])
+    return {key: value for key, value in data.items() if value not in (None, [], {})}
+
+
+def describe_filters(filters: dict[str, Any]) -> str:
+    """Filters as one readable phrase for a closing paragraph or an empty-report note."""
+    parts = []
+    for key, value in filters.items():
+        if isinstance(value, dict):
+            value = "; ".join(f"{k} = {', '.join(v)}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value))
+        if value not in ("", None):
+            parts.append(f"{key.replace('_', ' ')}: {value}")
+    return "; ".join(parts) or "none"
