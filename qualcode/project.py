@@ -13,11 +13,12 @@ from typing import Any, Callable
 
 from .anchoring import find_quote
 from .codebook import load_codebook
-from .errors import CodingsFileError, QualcodeError, TranscriptError
+from .errors import CodingsFileError, QualcodeError, TranscriptError, UnknownCodeError
 from .ingest.codings import CodingRow, read_codings_csv
 from .ingest import ParsedDocument, SpeakerRules, find_transcripts, read_participants, read_transcript
 from .segments import segment_documents
-from .store import NewCoding, Store
+from .store import NewCoding, Store, SuggestionSync
+from .store.codings import SUGGESTER
 
 DEFAULT_DB = "qualcode.db"
 Progress = Callable[[str], None]
@@ -283,3 +284,94 @@ def _coder(coder: str) -> str:
     name = (coder or "").strip()
     require(bool(name), "say who is coding (a coder name) so the decision can be attributed.")
     return name
+
+
+def learning_codings(store: Store) -> list[dict[str, Any]]:
+    """Decisions the learner uses: accepted and rejected codings by coders (not pending suggestions)."""
+    return [c for c in store.codings(statuses=["accepted", "rejected"]) if c["coder"] != SUGGESTER]
+
+
+def suggest(store: Store, document_ids: list[str] | None = None, code_ids: list[str] | None = None,
+            min_confidence: float = 0.5, progress: Callable[[int, int], None] | None = None) -> SuggestionSync:
+    """Propose codes for participant segments and store them as pending suggestions.
+
+    Re-running is idempotent: decisions already made are kept, pending suggestions
+    are updated in place, and ones no longer made are withdrawn.
+    """
+    from .suggest import Suggester
+
+    codebook = store.codebook()
+    if document_ids:
+        store.document_ids_exist(document_ids)
+    for code_id in code_ids or []:
+        if code_id not in codebook:
+            raise UnknownCodeError(f"code `{code_id}` is not in the codebook{_close(code_id, codebook.ids())}.")
+    segments = store.segments()
+    suggester = Suggester(codebook, code_ids).fit(segments, learning_codings(store), progress, questions=store.questions(segments))
+    wanted = set(document_ids or [])
+    rows = [i for i, s in enumerate(segments) if not wanted or s["document_id"] in wanted]
+    suggestions = suggester.suggestions(rows, min_confidence)
+    return store.sync_suggestions(suggestions, [segments[i]["id"] for i in rows], suggester.code_ids)
+
+
+def explain(evidence: dict[str, Any]) -> str:
+    """A suggestion's evidence in one line a coder reads."""
+    parts = []
+    if evidence.get("terms"):
+        parts.append("mentions " + ", ".join(f"'{t}'" for t in evidence["terms"]))
+    if evidence.get("hedged"):
+        parts.append("hedged " + ", ".join(f"'{t}'" for t in evidence["hedged"]))
+    if evidence.get("negated"):
+        parts.append("negated " + ", ".join(f"'{t}'" for t in evidence["negated"]))
+    similar = evidence.get("similar") or []
+    if similar:
+        parts.append(f"like coded passage in {similar[0]['document_id']}: \"{_shorten(similar[0]['quote'], 12)}\"")
+    scores = evidence.get("scores") or {}
+    if not parts and scores:
+        parts.append(f"close to the code's definition and examples (similarity {scores.get('similarity', 0):.2f})")
+    source = "learned from coders' decisions" if evidence.get("model") == "learned" else "from the codebook"
+    return "; ".join(parts) + f" ({source})" if parts else source
+
+
+def _shorten(text: str, words: int) -> str:
+    split = text.split()
+    return " ".join(split[:words]) + (" ..." if len(split) > words else "")
+
+
+def review_queue(store: Store, document_id: str | None = None, min_confidence: float = 0.0) -> list[dict[str, Any]]:
+    """Pending suggestions grouped by segment, most confident first within a segment, in document order."""
+    codebook = store.codebook()
+    pending = store.codings(document_ids=[document_id] if document_id else None, statuses=["pending"], min_confidence=min_confidence)
+    segments = {s["id"]: s for s in store.segments(document_id)}
+    attributes = store.attributes()
+    queue: dict[int, dict[str, Any]] = {}
+    for coding in pending:
+        segment = segments.get(coding["segment_id"])
+        if segment is None:
+            continue
+        item = queue.setdefault(segment["id"], {"segment": segment, "role": attributes.get(segment["document_id"], {}).get("role", ""), "suggestions": []})
+        item["suggestions"].append(coding | {"label": codebook.get(coding["code_id"]).label if coding["code_id"] in codebook else coding["code_id"]})
+    for item in queue.values():
+        item["suggestions"].sort(key=lambda c: -(c["confidence"] or 0))
+    return sorted(queue.values(), key=lambda item: (item["segment"]["document_id"], item["segment"]["position"]))
+
+
+def suggestion_rows(store: Store, statuses: list[str] | None = None) -> list[dict[str, Any]]:
+    """Suggested codings joined to their segment and role: the `export suggestions` table."""
+    codebook = store.codebook()
+    segments = {s["id"]: s for s in store.segments()}
+    attributes = store.attributes()
+    rows = []
+    for coding in store.codings(sources=["suggested"], statuses=statuses):
+        segment = segments.get(coding["segment_id"], {})
+        evidence = coding["evidence"]
+        rows.append({
+            "coding_id": coding["id"], "document_id": coding["document_id"],
+            "role": attributes.get(coding["document_id"], {}).get("role", ""), "segment_id": coding["segment_id"],
+            "start": coding["start"], "end": coding["end"], "speaker": segment.get("speaker", ""), "text": coding["quote"],
+            "code_id": coding["code_id"], "theme_id": codebook.theme_of(coding["code_id"]) if coding["code_id"] in codebook else "",
+            "confidence": coding["confidence"], "status": coding["status"], "source": coding["source"], "coder": coding["coder"],
+            "terms": "; ".join(evidence.get("terms", [])),
+            "similar": "; ".join(f"{s['document_id']}#{s['segment_id']}" for s in evidence.get("similar", [])),
+        })
+    return rows

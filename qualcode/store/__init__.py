@@ -233,6 +233,23 @@ class Store(CodingsMixin, MemosMixin):
         with self.engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
 
+    def questions(self, segments: list[dict[str, Any]]) -> list[str]:
+        """For each segment, the text of the last interviewer turn before it ('' if none)."""
+        wanted = {s["document_id"] for s in segments}
+        asked: dict[str, list[tuple[int, str]]] = {}
+        query = (select(t.turns.c.document_id, t.turns.c.position, t.turns.c.start, t.turns.c.end)
+                 .where(t.turns.c.kind == "interviewer").order_by(t.turns.c.document_id, t.turns.c.position))
+        with self.engine.connect() as connection:
+            texts = dict(connection.execute(select(t.documents.c.id, t.documents.c.text).where(t.documents.c.id.in_(wanted))).all())
+            for document_id, position, start, end in connection.execute(query):
+                if document_id in texts:
+                    asked.setdefault(document_id, []).append((position, texts[document_id][start:end]))
+        found = []
+        for segment in segments:
+            earlier = [q for position, q in asked.get(segment["document_id"], []) if position < segment["turn_position"]]
+            found.append(earlier[-1] if earlier else "")
+        return found
+
     def document_ids_exist(self, document_ids: Iterable[str]) -> None:
         """Raise UnknownDocumentError naming the first id the store does not hold."""
         known = set(self.document_hashes())

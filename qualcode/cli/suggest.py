@@ -1,0 +1,156 @@
+"""Commands for assisted coding: suggest, review, evaluate, export suggestions."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from .. import project as ops
+from ..evaluate import MODES, evaluate as run_evaluation
+from ..exports import write_table
+from .base import echo_table, main, project
+from .export import export, output_options
+
+SUGGESTION_COLUMNS = ["coding_id", "document_id", "role", "segment_id", "start", "end", "speaker", "text", "code_id",
+                      "theme_id", "confidence", "status", "source", "coder", "terms", "similar"]
+
+
+@main.command()
+@click.option("--document", "document_ids", multiple=True, help="Only this document (repeatable); default all.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.5, show_default=True, help="Keep suggestions at least this sure.")
+@click.option("--codes", "code_ids", multiple=True, help="Only these codes or themes (repeatable).")
+@click.pass_context
+def suggest(ctx: click.Context, document_ids: tuple[str, ...], min_confidence: float, code_ids: tuple[str, ...]) -> None:
+    """Propose codes for participant segments, stored as pending suggestions with their evidence.
+
+    Decisions already made are kept; re-running updates pending suggestions.
+
+    Example:
+
+        qualcode suggest --min-confidence 0.6
+        qualcode suggest --document PB01 --codes demand
+    """
+    with project(ctx) as store:
+        with click.progressbar(length=1, label="Reading segments", file=sys.stderr) as bar:
+            def progress(done: int, total: int) -> None:
+                bar.length = total
+                bar.update(done - bar.pos)
+            sync = ops.suggest(store, list(document_ids) or None, list(code_ids) or None, min_confidence, progress)
+    click.echo(f"{sync.added} new suggestions, {sync.updated} updated, {sync.withdrawn} withdrawn; "
+               f"{sync.kept_decisions} segment-code pairs already decided were left alone.")
+
+
+def _coder_option(function):
+    return click.option("--coder", default=lambda: os.environ.get("QUALCODE_CODER", ""), show_default="$QUALCODE_CODER",
+                        help="Your name, stamped on every decision.")(function)
+
+
+@main.group(invoke_without_command=True)
+@_coder_option
+@click.option("--document", "document_id", help="Review only this document.")
+@click.option("--min-confidence", type=float, default=0.0, help="Skip suggestions below this confidence.")
+@click.pass_context
+def review(ctx: click.Context, coder: str, document_id: str | None, min_confidence: float) -> None:
+    """Accept or reject pending suggestions, one segment at a time, with their evidence.
+
+    Example:
+
+        qualcode review --coder ann
+        qualcode review accept 12 13 --coder ann
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    with project(ctx) as store:
+        queue = ops.review_queue(store, document_id, min_confidence)
+        if not queue:
+            click.echo("No pending suggestions to review.")
+            return
+        _review_loop(store, queue, coder or click.prompt("Your name (coder)"))
+
+
+def _review_loop(store, queue: list[dict], coder: str) -> None:
+    decided = 0
+    for n, item in enumerate(queue, start=1):
+        segment = item["segment"]
+        click.echo(f"\n[{n}/{len(queue)}] {segment['document_id']} ({item['role'] or 'no role'}), segment {segment['id']}, {segment['speaker']}:")
+        click.echo(click.wrap_text(segment["text"], width=100, initial_indent="  ", subsequent_indent="  "))
+        for coding in item["suggestions"]:
+            click.echo(f"  -> {coding['code_id']} ({coding['label']}) confidence {coding['confidence']:.2f}")
+            click.echo(f"     why: {ops.explain(coding['evidence'])}")
+            choice = click.prompt("     [a]ccept, [r]eject, [s]kip, [q]uit", type=click.Choice(["a", "r", "s", "q"]), default="s", show_choices=False)
+            if choice == "q":
+                click.echo(f"Stopped; {decided} decisions saved.")
+                return
+            if choice in "ar":
+                (ops.accept if choice == "a" else ops.reject)(store, [coding["id"]], coder)
+                decided += 1
+    click.echo(f"Done; {decided} decisions saved.")
+
+
+@review.command(name="accept")
+@click.argument("coding_ids", nargs=-1, type=int, required=True)
+@_coder_option
+@click.pass_context
+def review_accept(ctx: click.Context, coding_ids: tuple[int, ...], coder: str) -> None:
+    """Accept codings by id (for scripts)."""
+    with project(ctx) as store:
+        changed = ops.accept(store, list(coding_ids), coder or ctx.parent.params.get("coder", ""))
+    click.echo(f"Accepted {changed} codings.")
+
+
+@review.command(name="reject")
+@click.argument("coding_ids", nargs=-1, type=int, required=True)
+@_coder_option
+@click.pass_context
+def review_reject(ctx: click.Context, coding_ids: tuple[int, ...], coder: str) -> None:
+    """Reject codings by id (for scripts); rejected suggestions are kept for the learner."""
+    with project(ctx) as store:
+        changed = ops.reject(store, list(coding_ids), coder or ctx.parent.params.get("coder", ""))
+    click.echo(f"Rejected {changed} codings.")
+
+
+@main.command()
+@click.option("--gold", required=True, type=click.Path(dir_okay=False), help="Human coding: CSV document_id, start, end, code_id[, quote].")
+@click.option("--by", "level", type=click.Choice(["code", "theme"]), default="code", show_default=True)
+@click.option("--mode", type=click.Choice(MODES), default="auto", show_default=True,
+              help="auto: learn from the store's decisions, one held-out document at a time; zero-shot: codebook only; stored: the suggestions in the store.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True, help="Confidence at which a suggestion counts.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True)
+@click.pass_context
+def evaluate(ctx: click.Context, gold: str, level: str, mode: str, threshold: float, fmt: str) -> None:
+    """Precision, recall, F1 and Cohen's kappa of suggestions against a human coding, per code or theme.
+
+    Example:
+
+        qualcode evaluate --gold transcripts_sample/gold_codings.csv --by theme
+    """
+    with project(ctx) as store:
+        result = run_evaluation(store, gold, level, mode, threshold)
+    columns = ["id", "gold", "suggested", "tp", "fp", "fn", "precision", "recall", "f1", "kappa"]
+    rows = [{k: (f"{v:.3f}" if isinstance(v, float) else v) for k, v in row.items()} for row in result.rows]
+    rows.append({"id": "macro average", **{k: f"{v:.3f}" for k, v in result.macro.items()}})
+    if fmt == "csv":
+        write_table(rows, columns, "csv", "-")
+        return
+    click.echo(f"{result.units} segments in {result.documents} documents; mode {result.mode}; threshold {threshold}.")
+    echo_table(rows, columns)
+
+
+@export.command(name="suggestions")
+@output_options
+@click.option("--status", "statuses", multiple=True, type=click.Choice(["pending", "accepted", "rejected"]), help="Only these statuses (repeatable).")
+@click.pass_context
+def export_suggestions(ctx: click.Context, fmt: str, output: str, statuses: tuple[str, ...]) -> None:
+    """Suggestions with their segment, role, code, theme, confidence and evidence.
+
+    Example:
+
+        qualcode export suggestions --format csv -o suggestions.csv
+    """
+    with project(ctx) as store:
+        rows = ops.suggestion_rows(store, list(statuses) or None)
+    write_table(rows, SUGGESTION_COLUMNS, fmt, output)
+    if output != "-":
+        click.echo(f"Wrote {len(rows)} suggestions to {output}.")

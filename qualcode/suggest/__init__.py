@@ -1,0 +1,168 @@
+"""Assisted coding: propose codes for participant segments, say why, and learn from coders.
+
+Small stages over a stream of segments (as prodigy recipes are built):
+`analyse` lemmatises each segment and matches the codebook's keywords (rules.py);
+`ProfileSimilarity` scores it against each code's profile (similarity.py);
+`CodeModels` learns from accepted and rejected decisions (learned.py); and
+`combine` turns the evidence into one confidence per code (combine.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator
+
+import numpy as np
+
+from .. import nlp
+from ..codebook import Codebook
+from ..store.codings import SUGGESTER, NewCoding
+from .combine import combine, evidence_matrix, zero_shot_confidence
+from .learned import CodeModels
+from .profiles import profiles, suggestible_codes
+from .rules import KeywordRules, RuleEvidence
+from .similarity import ProfileSimilarity, nearest
+from .training import POSITIVE, segment_labels
+
+Progress = Callable[[int, int], None]
+MAX_PER_SEGMENT = 4
+COMMON_TERM = 0.03  # a keyword found in more than this share of segments counts for less
+
+
+@dataclass
+class Analysed:
+    """One segment after the rules stage: its lemmas and keyword evidence per code."""
+
+    lemmas: str
+    rules: dict[str, RuleEvidence]
+
+
+def analyse(texts: Iterable[str], rules: KeywordRules, model: str | None = None) -> Iterator[Analysed]:
+    """Stage: lemmatise each text and match the codebook's keywords in it."""
+    for doc in nlp.lemma_docs(texts, model):
+        lemmas = " ".join(token.lemma_ for token in doc if token.is_alpha or "'" in token.text)
+        yield Analysed(lemmas, rules.match(doc))
+
+
+class Suggester:
+    """Fitted on a project's segments and decisions; scores any of those segments."""
+
+    def __init__(self, codebook: Codebook, code_ids: list[str] | None = None, model: str | None = None) -> None:
+        self.codebook = codebook
+        self.code_ids = suggestible_codes(codebook, code_ids)
+        self.model = model
+        self.rules = KeywordRules(codebook, self.code_ids, model)
+        profile_text = profiles(codebook)
+        needed = {*self.code_ids, *(codebook.theme_of(c) for c in self.code_ids)}
+        profile_lemmas = {c: a.lemmas for c, a in zip(needed, analyse([profile_text[c] for c in needed], self.rules, model))}
+        self.similarity = ProfileSimilarity(codebook, profile_lemmas, self.code_ids)
+        self.learned: np.ndarray | None = None
+
+    def fit(self, segments: list[dict[str, Any]], codings: list[dict[str, Any]] = (), progress: Progress | None = None,
+            exclude_documents: Iterable[str] = (), questions: list[str] | None = None) -> "Suggester":
+        """Analyse the corpus, fit the profile similarity and learn from decided codings.
+
+        `questions` holds, per segment, the interviewer's question that prompted it
+        (context the learner may use). Decisions on documents in `exclude_documents`
+        are not learned from (for evaluation by held-out document).
+        """
+        self.segments = segments
+        self.analysed = list(_with_progress(analyse((s["text"] for s in segments), self.rules, self.model), len(segments), progress))
+        self.specificity = self._specificity()
+        self.similarity.fit([a.lemmas for a in self.analysed])
+        self.vectors = self.similarity.transform([a.lemmas for a in self.analysed])
+        self.features = self.similarity.features(self.vectors)
+        self.features["rules"] = self._rule_strength()
+        if questions is not None:
+            question_features = self.similarity.features(self.similarity.transform(
+                [a.lemmas for a in analyse(questions, self.rules, self.model)]))
+            self.features["question_z_code"] = question_features["z_code"]
+            self.features["question_z_segment"] = question_features["z_segment"]
+        self.zero_shot = zero_shot_confidence(self.features)
+        self.labels = segment_labels(segments, list(codings), self.code_ids, set(exclude_documents))
+        self.learned = None
+        return self
+
+    def score(self, rows: np.ndarray) -> np.ndarray:
+        """Confidence (rows x codes) for corpus rows, learning from decisions first if there are any."""
+        rows = np.asarray(rows, dtype=int)
+        if len(self.labels.trained_rows()):
+            groups = np.array([s["document_id"] for s in self.segments])
+            models = CodeModels(self.labels, groups)
+            evidence = [evidence_matrix(self.features, col) for col in range(len(self.code_ids))]
+            self.learned = models.fit_predict(self.vectors, evidence, rows)
+            return combine(self.zero_shot[rows], self.learned)
+        return self.zero_shot[rows]
+
+    def suggestions(self, rows: Iterable[int], min_confidence: float = 0.5, max_per_segment: int = MAX_PER_SEGMENT) -> list[NewCoding]:
+        """Pending codings for the given corpus rows, each with its confidence and evidence."""
+        rows = np.asarray(list(rows), dtype=int)
+        confidence = self.score(rows)
+        chosen = []
+        for i, row in enumerate(rows):
+            order = np.argsort(-confidence[i])[:max_per_segment]
+            chosen.extend((i, row, col) for col in order if confidence[i, col] >= min_confidence)
+        similar = self._similar_examples(chosen)
+        return [self._suggestion(i, row, col, confidence[i, col], similar.get((row, col), [])) for i, row, col in chosen]
+
+    def _suggestion(self, i: int, row: int, col: int, confidence: float, similar: list[dict]) -> NewCoding:
+        segment = self.segments[row]
+        code_id = self.code_ids[col]
+        rules = self.analysed[row].rules.get(code_id, RuleEvidence())
+        learned = None if self.learned is None or np.isnan(self.learned[i, col]) else round(float(self.learned[i, col]), 3)
+        evidence = {
+            "terms": rules.terms, "negated": rules.negated, "hedged": rules.hedged, "similar": similar,
+            "model": "learned" if learned is not None else "codebook",
+            "scores": {"rules": round(float(self.features["rules"][row, col]), 3),
+                       "similarity": round(float(self.features["similarity"][row, col]), 3),
+                       "theme_similarity": round(float(self.features["theme_similarity"][row, col]), 3),
+                       "codebook": round(float(self.zero_shot[row, col]), 3), "learned": learned},
+        }
+        return NewCoding(segment["document_id"], segment["start"], segment["end"], code_id, SUGGESTER,
+                         source="suggested", status="pending", confidence=round(float(confidence), 4),
+                         evidence=evidence, segment_id=segment["id"])
+
+    def _similar_examples(self, chosen: list[tuple[int, int, int]], k: int = 2) -> dict[tuple[int, int], list[dict]]:
+        """For each (row, code) chosen, the most similar segments coders coded with that code."""
+        found: dict[tuple[int, int], list[dict]] = {}
+        by_code: dict[int, list[int]] = {}
+        for _, row, col in chosen:
+            by_code.setdefault(col, []).append(row)
+        for col, rows in by_code.items():
+            positives = np.flatnonzero(self.labels.values[:, col] == POSITIVE)
+            if not len(positives):
+                continue
+            order, sims = nearest(self.vectors[rows], self.vectors[positives], k + 1)
+            for row, indices, values in zip(rows, order, sims):
+                examples = [
+                    {"document_id": self.segments[p]["document_id"], "segment_id": self.segments[p]["id"],
+                     "quote": self.segments[p]["text"], "similarity": round(float(v), 3)}
+                    for p, v in zip(positives[indices], values) if p != row and v > 0
+                ]
+                found[(row, col)] = examples[:k]
+        return found
+
+    def _specificity(self) -> dict[str, float]:
+        """Weight of each keyword: 1 when rare in the corpus, less when many segments use it."""
+        counts: dict[str, int] = {}
+        for analysed in self.analysed:
+            for evidence in analysed.rules.values():
+                for term in {*evidence.terms, *evidence.hedged, *evidence.negated}:
+                    counts[term] = counts.get(term, 0) + 1
+        total = max(1, len(self.analysed))
+        return {term: float(np.clip(COMMON_TERM * total / n, 0.15, 1.0)) for term, n in counts.items()}
+
+    def _rule_strength(self) -> np.ndarray:
+        strength = np.zeros((len(self.analysed), len(self.code_ids)))
+        column = {code_id: i for i, code_id in enumerate(self.code_ids)}
+        for row, analysed in enumerate(self.analysed):
+            for code_id, evidence in analysed.rules.items():
+                strength[row, column[code_id]] = evidence.weight(self.specificity)
+        return strength
+
+
+def _with_progress(items: Iterator[Any], total: int, progress: Progress | None) -> Iterator[Any]:
+    for done, item in enumerate(items, start=1):
+        if progress and (done % 50 == 0 or done == total):
+            progress(done, total)
+        yield item

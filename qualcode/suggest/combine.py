@@ -1,0 +1,37 @@
+"""Combiner: one confidence in [0, 1] per segment and code, from the stages' evidence.
+
+With no decisions to learn from, confidence is a logistic function of the codebook
+evidence (keyword strength and how unusually close the segment is to the code's and
+its theme's profile), with fixed weights. Once a code has a learned model, the
+model's probability is used: it was fitted on those same evidence features plus
+the words, on coders' decisions, so it is calibrated to what coders accept.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# weights of the codebook-only (zero-shot) confidence
+ZERO_SHOT_WEIGHTS = {"rules": 2.2, "z_code": 0.55, "z_segment": 0.45, "z_theme": 0.35}
+ZERO_SHOT_BIAS = -3.4
+EVIDENCE_FEATURES = ("rules", "z_code", "z_segment", "z_theme", "question_z_code", "question_z_segment")
+
+
+def evidence_matrix(features: dict[str, np.ndarray], col: int) -> np.ndarray:
+    """Segments x evidence features for one code (the columns the learner adds to the words)."""
+    return np.column_stack([features[name][:, col] for name in EVIDENCE_FEATURES if name in features])
+
+
+def zero_shot_confidence(features: dict[str, np.ndarray]) -> np.ndarray:
+    """Segments x codes confidence from the codebook alone."""
+    score = np.full(features["rules"].shape, ZERO_SHOT_BIAS)
+    for name, weight in ZERO_SHOT_WEIGHTS.items():
+        score = score + weight * features[name]
+    return 1.0 / (1.0 + np.exp(-score))
+
+
+def combine(zero_shot: np.ndarray, learned: np.ndarray | None) -> np.ndarray:
+    """Learned probability where a model exists, zero-shot confidence elsewhere."""
+    if learned is None:
+        return zero_shot
+    return np.where(np.isnan(learned), zero_shot, learned)

@@ -1,0 +1,116 @@
+"""Learned stage: one logistic regression per code, trained on coders' decisions.
+
+Features are the segment's TF-IDF vector, the codebook evidence for that code (rule
+strength and standardised profile similarities, of the segment and of the question
+that prompted it), and how close the segment is to segments coders coded with the
+code and to ones they passed over (as "autocode by existing pattern" does), so the
+model learns how far to trust the codebook as well as the words coders respond to. Segments a model was
+trained on are scored out-of-fold (grouped by document), so no segment is ever
+scored by a model that saw it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from sklearn.preprocessing import normalize
+
+from .training import NEGATIVE, POSITIVE, Labels
+
+MIN_EXAMPLES = 3
+FOLDS = 4
+NEIGHBOURS = 3
+
+
+def code_features(text_vectors: sparse.csr_matrix, evidence: np.ndarray) -> sparse.csr_matrix:
+    """TF-IDF vector of each segment beside the codebook evidence for one code."""
+    return sparse.hstack([text_vectors, sparse.csr_matrix(evidence)], format="csr")
+
+
+class CodeModels:
+    """Per-code classifiers; `predict` returns probabilities, NaN where a code has no model."""
+
+    def __init__(self, labels: Labels, groups: np.ndarray) -> None:
+        self.labels = labels
+        self.groups = groups
+        self.models: dict[int, LogisticRegression] = {}
+
+    def trainable(self, col: int) -> np.ndarray:
+        column = self.labels.values[:, col]
+        rows = np.flatnonzero(column != -1)
+        positives = int((column[rows] == POSITIVE).sum())
+        negatives = int((column[rows] == NEGATIVE).sum())
+        return rows if positives >= MIN_EXAMPLES and negatives >= MIN_EXAMPLES else np.array([], dtype=int)
+
+    def fit_predict(self, text_vectors: sparse.csr_matrix, evidence: list[np.ndarray], score_rows: np.ndarray) -> np.ndarray:
+        """Train every code's model; return probabilities for `score_rows`.
+
+        Rows the model was trained on get out-of-fold probabilities, or NaN when no
+        fold could be trained without them.
+        """
+        result = np.full((len(score_rows), len(self.labels.code_ids)), np.nan)
+        position = {row: i for i, row in enumerate(score_rows)}
+        for col in range(len(self.labels.code_ids)):
+            rows = self.trainable(col)
+            if not len(rows):
+                continue
+            neighbours = neighbour_evidence(text_vectors, rows, self.labels.values[rows, col] == POSITIVE, self.groups)
+            features = code_features(text_vectors, np.column_stack([evidence[col], neighbours]))
+            target = self.labels.values[rows, col] == POSITIVE
+            model = _model().fit(features[rows], target)
+            self.models[col] = model
+            result[:, col] = model.predict_proba(features[score_rows])[:, 1]
+            seen = [position[row] for row in rows if row in position]
+            if not seen:
+                continue
+            result[seen, col] = np.nan
+            for held_out, probability in self._out_of_fold(features, rows, target):
+                for row, p in zip(held_out, probability):
+                    if row in position:
+                        result[position[row], col] = p
+        return result
+
+    def _out_of_fold(self, features: sparse.csr_matrix, rows: np.ndarray, target: np.ndarray):
+        groups = self.groups[rows]
+        folds = min(FOLDS, len(set(groups)))
+        if folds < 2:
+            return
+        for train, test in GroupKFold(n_splits=folds).split(rows, target, groups):
+            if target[train].all() or not target[train].any():
+                continue
+            model = _model().fit(features[rows[train]], target[train])
+            yield rows[test], model.predict_proba(features[rows[test]])[:, 1]
+
+
+def neighbour_evidence(vectors: sparse.csr_matrix, rows: np.ndarray, positive: np.ndarray, groups: np.ndarray,
+                       chunk: int = 2000) -> np.ndarray:
+    """For every segment: mean cosine to its nearest positives, to its nearest negatives, and the difference.
+
+    Neighbours from the segment's own document are never used, so a training
+    segment's features do not depend on its own label.
+    """
+    unit = normalize(vectors)
+    examples = unit[rows].T.tocsc()
+    result = np.zeros((vectors.shape[0], 3))
+    for begin in range(0, vectors.shape[0], chunk):
+        block = np.asarray((unit[begin:begin + chunk] @ examples).todense())
+        same = groups[begin:begin + chunk, None] == groups[rows][None, :]
+        block[same] = -1.0
+        near_pos = _top_mean(block[:, positive])
+        near_neg = _top_mean(block[:, ~positive])
+        result[begin:begin + chunk] = np.column_stack([near_pos, near_neg, near_pos - near_neg])
+    return result * 3.0
+
+
+def _top_mean(similarities: np.ndarray) -> np.ndarray:
+    if similarities.shape[1] == 0:
+        return np.zeros(similarities.shape[0])
+    k = min(NEIGHBOURS, similarities.shape[1])
+    top = np.partition(similarities, -k, axis=1)[:, -k:]
+    return np.clip(top, 0.0, None).mean(axis=1)
+
+
+def _model() -> LogisticRegression:
+    return LogisticRegression(C=8.0, solver="liblinear", class_weight="balanced", max_iter=200)

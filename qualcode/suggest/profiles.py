@@ -1,0 +1,36 @@
+"""Code profiles: the text a codebook gives each code, which zero-shot suggestions compare against.
+
+A profile is the code's label, definition, include guidance, examples and keywords
+(never its exclude guidance, which describes other codes). A theme's profile also
+rolls up the profiles of every code below it.
+"""
+
+from __future__ import annotations
+
+from ..codebook import Codebook, Code
+
+
+def code_text(code: Code) -> str:
+    """The words a codebook offers for one code."""
+    parts = [code.label, code.definition, code.include, *code.examples, *code.keywords]
+    return "\n".join(part for part in parts if part)
+
+
+def profiles(codebook: Codebook) -> dict[str, str]:
+    """Profile text per code id; a code with children includes its descendants' text."""
+    return {
+        code.id: "\n".join([code_text(code), *(code_text(child) for child in codebook.descendants(code.id))])
+        for code in codebook
+    }
+
+
+def suggestible_codes(codebook: Codebook, code_ids: list[str] | None = None) -> list[str]:
+    """Codes that suggestions are made for: leaves of the tree (or those asked for)."""
+    leaves = [code.id for code in codebook if not codebook.children(code.id)]
+    if not code_ids:
+        return leaves
+    wanted: list[str] = []
+    for code_id in code_ids:
+        below = [c.id for c in codebook.descendants(code_id) if not codebook.children(c.id)]
+        wanted.extend(below or [code_id])
+    return [code_id for code_id in leaves if code_id in set(wanted)] or list(dict.fromkeys(wanted))

@@ -1,0 +1,75 @@
+"""Zero-shot stage: how close each segment is to each code's profile, from the codebook alone.
+
+TF-IDF over lemmas (words and word pairs) fitted on the profiles and the segments
+being scored; cosine similarity to each code's profile and to its theme's rolled-up
+profile. Raw cosines depend on profile length, so they are also standardised per
+code (how unusual is this segment for the code) and per segment (which code fits it best).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from ..codebook import Codebook
+
+
+def make_vectorizer() -> TfidfVectorizer:
+    """The text representation shared by zero-shot similarity and the learned models."""
+    return TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, stop_words="english",
+                           token_pattern=r"(?u)\b[a-z][a-z']+\b", dtype=np.float32)
+
+
+class ProfileSimilarity:
+    """Cosine similarity of lemmatised segments to code and theme profiles."""
+
+    def __init__(self, codebook: Codebook, profile_lemmas: dict[str, str], code_ids: list[str]) -> None:
+        self.code_ids = code_ids
+        self.theme_ids = [codebook.theme_of(code_id) for code_id in code_ids]
+        self.profile_lemmas = profile_lemmas
+
+    def fit(self, segment_lemmas: list[str]) -> "ProfileSimilarity":
+        self.vectorizer = make_vectorizer()
+        self.vectorizer.fit([*self.profile_lemmas.values(), *segment_lemmas])
+        self.codes = self.vectorizer.transform([self.profile_lemmas[c] for c in self.code_ids])
+        self.themes = self.vectorizer.transform([self.profile_lemmas[t] for t in self.theme_ids])
+        corpus = self.transform(segment_lemmas)
+        self.code_stats = _stats(np.asarray((corpus @ self.codes.T).todense()))
+        self.theme_stats = _stats(np.asarray((corpus @ self.themes.T).todense()))
+        return self
+
+    def transform(self, segment_lemmas: list[str]) -> sparse.csr_matrix:
+        return self.vectorizer.transform(segment_lemmas)
+
+    def features(self, vectors: sparse.csr_matrix) -> dict[str, np.ndarray]:
+        """Per segment x code: raw cosine to code and theme, and both standardised."""
+        code_sim = np.asarray((vectors @ self.codes.T).todense())
+        theme_sim = np.asarray((vectors @ self.themes.T).todense())
+        return {
+            "similarity": code_sim,
+            "theme_similarity": theme_sim,
+            "z_code": (code_sim - self.code_stats[0]) / self.code_stats[1],
+            "z_segment": (code_sim - code_sim.mean(axis=1, keepdims=True)) / _safe(code_sim.std(axis=1, keepdims=True)),
+            "z_theme": (theme_sim - self.theme_stats[0]) / self.theme_stats[1],
+        }
+
+
+def _stats(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and (non-zero) standard deviation of each column over the corpus."""
+    return values.mean(axis=0, keepdims=True), _safe(values.std(axis=0, keepdims=True))
+
+
+def _safe(std: np.ndarray) -> np.ndarray:
+    return np.where(std > 1e-9, std, 1.0)
+
+
+def nearest(vectors: sparse.csr_matrix, examples: sparse.csr_matrix, k: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and cosines of the k most similar examples to each vector."""
+    if examples.shape[0] == 0:
+        return np.zeros((vectors.shape[0], 0), dtype=int), np.zeros((vectors.shape[0], 0))
+    sims = np.asarray((normalize(vectors) @ normalize(examples).T).todense())
+    k = min(k, sims.shape[1])
+    order = np.argsort(-sims, axis=1)[:, :k]
+    return order, np.take_along_axis(sims, order, axis=1)
