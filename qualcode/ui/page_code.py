@@ -101,9 +101,9 @@ def move(step: int = 0, uncoded: bool = False) -> None:
 reading, deciding = st.columns([3, 2])
 with deciding:
     nav = st.columns(3)
-    nav[0].button("◀ Previous", key="previous", on_click=move, args=(-1,), use_container_width=True)
-    nav[1].button("Next ▶", key="next", on_click=move, args=(1,), use_container_width=True)
-    nav[2].button("Next uncoded", key="next_uncoded", on_click=move, kwargs={"uncoded": True}, use_container_width=True)
+    nav[0].button("◀ Previous", key="previous", on_click=move, args=(-1,), width="stretch")
+    nav[1].button("Next ▶", key="next", on_click=move, args=(1,), width="stretch")
+    nav[2].button("Next uncoded", key="next_uncoded", on_click=move, kwargs={"uncoded": True}, width="stretch")
     number = {s["id"]: i + 1 for i, s in enumerate(segments)}
     segment_id = st.selectbox("Segment", ids, key="segment", format_func=lambda i: (
         f"¶{number[i]} · {'coded' if i in coded else 'not coded'}" + (" · suggestions" if i in waiting else "")))
@@ -113,6 +113,8 @@ with deciding:
     state.need_coder()
     segment_panel.draw(store, document, segment, codebook)
 with reading:
-    st.html(transcript.legend_html(document["codings"], codebook))
+    used = {c["code_id"] for c in document["codings"]}
+    with st.expander(f"Colour key ({len(used)} codes in this transcript)"):
+        st.html(transcript.legend_html(document["codings"], codebook))
     with st.container(height=720):
         st.html(transcript.document_html(document, codebook, segment_id))

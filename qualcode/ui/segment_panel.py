@@ -50,14 +50,16 @@ def decide(store: Store, coding_id: int, verb: str) -> None:
 def suggestions(store: Store, codings: list[dict[str, Any]], codebook: Codebook) -> None:
     """Pending suggestions with confidence and evidence, each with Accept and Reject."""
     for coding in sorted(codings, key=lambda c: -(c["confidence"] or 0)):
-        left, accept, reject = st.columns([6, 1, 1], vertical_alignment="center")
-        label = codebook.get(coding["code_id"]).label if coding["code_id"] in codebook else coding["code_id"]
-        left.markdown(f"**{label}** · confidence {coding['confidence'] or 0:.2f}")
-        left.caption(evidence_text(coding["evidence"]))
-        if accept.button("Accept", key=f"accept_{coding['id']}", disabled=not state.coder()):
-            decide(store, coding["id"], "accept")
-        if reject.button("Reject", key=f"reject_{coding['id']}", disabled=not state.coder()):
-            decide(store, coding["id"], "reject")
+        with st.container(border=True):
+            label = codebook.get(coding["code_id"]).label if coding["code_id"] in codebook else coding["code_id"]
+            theme = codebook.get(coding["theme_id"]).label if coding.get("theme_id") in codebook else ""
+            st.markdown(f"**{label}** · confidence {coding['confidence'] or 0:.2f}" + (f"  \n{theme}" if theme else ""))
+            st.caption(evidence_text(coding["evidence"]))
+            accept, reject, _ = st.columns([1, 1, 2])
+            if accept.button("Accept", key=f"accept_{coding['id']}", disabled=not state.coder(), type="primary", width="stretch"):
+                decide(store, coding["id"], "accept")
+            if reject.button("Reject", key=f"reject_{coding['id']}", disabled=not state.coder(), width="stretch"):
+                decide(store, coding["id"], "reject")
 
 
 def codings_list(store: Store, codings: list[dict[str, Any]], codebook: Codebook) -> None:

@@ -1,0 +1,96 @@
+"""Commands that open the Streamlit app: `qualcode demo` (the sample project) and `qualcode app`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import webbrowser
+from pathlib import Path
+
+import click
+
+from .. import project as ops
+from .. import sample
+from .base import main
+
+ENTRY = Path(__file__).resolve().parent.parent.parent / "app.py"
+PACKAGED_ENTRY = Path(__file__).resolve().parent.parent / "ui" / "main.py"
+
+
+def app_options(command):
+    """--port and --no-browser, shared by `demo` and `app`."""
+    command = click.option("--port", type=int, default=8501, show_default=True, help="Port the app listens on.")(command)
+    command = click.option("--no-browser", "--headless", "no_browser", is_flag=True,
+                           help="Do not open a browser tab (for servers and scripts).")(command)
+    return command
+
+
+def run_app(db: str, port: int, open_browser: bool) -> int:
+    """Run `streamlit run app.py -- --db DB` until it is stopped; returns its exit status."""
+    entry = ENTRY if ENTRY.exists() else PACKAGED_ENTRY
+    url = f"http://localhost:{port}"
+    command = [sys.executable, "-m", "streamlit", "run", str(entry), "--server.port", str(port),
+               "--server.headless", "true", "--browser.gatherUsageStats", "false", "--", "--db", str(Path(db).resolve())]
+    click.echo(f"Opening the app at {url} on {db} (Ctrl+C stops it).")
+    if open_browser:
+        threading.Thread(target=_open_when_ready, args=(url,), daemon=True).start()
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        return 0
+
+
+def _open_when_ready(url: str) -> None:
+    for _ in range(120):
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
+                webbrowser.open(url)
+                return
+        except OSError:
+            time.sleep(0.5)
+
+
+@main.command()
+@app_options
+@click.pass_context
+def demo(ctx: click.Context, port: int, no_browser: bool) -> None:
+    """Build the sample project (on first run) and open the app on it.
+
+    The first run creates the store at --db (default ./qualcode.db): the pb_employment
+    codebook, the interviews in transcripts_sample/ with participants.csv, their gold
+    coding as the accepted work of coder `sample`, and suggestions for every segment.
+    Later runs open the same store, with every decision made since.
+
+    Example:
+
+    \b
+        qualcode demo
+        qualcode --db /tmp/sample.db demo --no-browser --port 8600
+    """
+    db = ctx.obj["db"]
+    if Path(db).exists():
+        click.echo(f"Using the project at {db} (delete it, or pass another --db, to build the sample again).")
+    else:
+        click.echo(f"Building the sample project at {db} ...")
+        built = sample.build_sample_project(db, say=click.echo)
+        click.echo(f"Built: {built.documents} interviews, {built.codings} accepted codings by `{sample.SAMPLE_CODER}`, "
+                   f"{built.suggestions} pending suggestions.")
+    ctx.exit(run_app(db, port, not no_browser))
+
+
+@main.command(name="app")
+@app_options
+@click.pass_context
+def app_command(ctx: click.Context, port: int, no_browser: bool) -> None:
+    """Open the app on the project store named by --db (default ./qualcode.db).
+
+    Example:
+
+        qualcode --db study.db app --port 8502
+    """
+    db = ctx.obj["db"]
+    ops.open_project(db).close()
+    ctx.exit(run_app(db, port, not no_browser))
