@@ -83,3 +83,15 @@ class IdentifiersFileError(QualcodeError):
 
 class UnmaskedExportError(QualcodeError):
     """An export asked to leave identifiers unmasked without confirming the quotes were checked."""
+
+
+class ProjectFileError(QualcodeError):
+    """A project exchange file (.qdpx) that cannot be read or written."""
+
+
+class AgreementError(QualcodeError):
+    """An agreement request that cannot be computed (coders, documents or codes)."""
+
+
+class UnknownCoderError(QualcodeError):
+    """A coder name that has made no decision in the store."""

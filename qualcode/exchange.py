@@ -1,0 +1,182 @@
+"""Move a coded project to and from other tools as a REFI-QDA project (.qdpx).
+
+Export writes every document with its text and attributes, the current codebook, and
+the accepted codings with their coders (pending suggestions and rejected decisions
+have no place in the standard and stay behind). Import reads the same subset into a
+store, creating the store with the file's codebook when there is none; into an
+existing store it adds the codes the codebook lacks as a new codebook version. The
+whole file is checked before anything is written, so a file that cannot be used
+changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .codebook import Codebook
+from .coders import require_coders
+from .errors import DocumentChangedError, ProjectFileError
+from .ingest import ParsedDocument, SpeakerRules
+from .ingest.speakers import split_turns
+from .interop.qdpx import ExchangeCoding, ExchangeDocument, ExchangeProject, read_qdpx, write_qdpx
+from .segments import segment_documents
+from .store import NewCoding, Store
+
+
+@dataclass
+class ProjectExport:
+    """What `export project` wrote."""
+
+    path: str
+    documents: int
+    codes: int
+    codings: int
+    coders: list[str]
+    left_out: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ProjectImport:
+    """What `import project` did."""
+
+    created_store: bool = False
+    documents_added: list[str] = field(default_factory=list)
+    documents_unchanged: list[str] = field(default_factory=list)
+    codes_added: list[str] = field(default_factory=list)
+    codebook_version: int | None = None
+    codings_added: int = 0
+    codings_already_there: int = 0
+    coders: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def export_project(store: Store, path: str | Path, coders: Iterable[str] | None = None) -> ProjectExport:
+    """Write the project (documents, attributes, codebook, accepted codings) as a .qdpx file."""
+    names = require_coders(store, coders) if coders else None
+    codebook = store.codebook()
+    documents = [_exchange_document(store, row["id"]) for row in store.documents()]
+    codings, left_out = [], []
+    for row in store.codings(coders=names, statuses=["accepted"]):
+        if row["code_id"] not in codebook:
+            left_out.append(f"coding {row['id']} uses `{row['code_id']}`, which the current codebook no longer has")
+            continue
+        codings.append(ExchangeCoding(row["document_id"], row["start"], row["end"], row["code_id"], row["coder"],
+                                      row["decided_at"] or row["created_at"]))
+    write_qdpx(ExchangeProject(codebook.name, codebook, documents, codings), path)
+    return ProjectExport(str(path), len(documents), len(codebook), len(codings), sorted({c.coder for c in codings}), left_out)
+
+
+def _exchange_document(store: Store, document_id: str) -> ExchangeDocument:
+    document = store.document(document_id)
+    return ExchangeDocument(document_id, document["text"], document["title"], dict(document["attributes"]),
+                            document["imported_at"])
+
+
+def import_project(location: str | Path, path: str | Path, author: str = "",
+                   interviewer_labels: list[str] | None = None) -> ProjectImport:
+    """Read a .qdpx into the store at `location` (created when absent), all or nothing."""
+    exchange = read_qdpx(path)
+    created = not _store_exists(location)
+    if created and not exchange.codebook.codes:
+        raise ProjectFileError(f"{path}: has no codes; create the store with `qualcode init --codebook FILE` first, then import the project into it.")
+    store = Store.create(location) if created else Store.open(location)
+    try:
+        report = _import_into(store, exchange, Path(path), author, interviewer_labels, created)
+    except BaseException:
+        store.close()
+        if created:
+            _remove_store(location)
+        raise
+    store.close()
+    return report
+
+
+def _import_into(store: Store, exchange: ExchangeProject, path: Path, author: str,
+                 interviewer_labels: list[str] | None, created: bool) -> ProjectImport:
+    report = ProjectImport(created_store=created, notes=list(exchange.notes))
+    codebook, report.codes_added = _merged_codebook(store, exchange.codebook, created)
+    new_documents, unchanged = _sort_documents(store, exchange, path)
+    rules = SpeakerRules.with_interviewers(interviewer_labels)
+    parsed = [_parsed(document, path, rules) for document in new_documents]
+    codings = _new_codings(store, exchange.codings, {d.id for d in unchanged})
+    report.codings_already_there = len(exchange.codings) - len(codings)
+    if codebook is not None:
+        message = f"codebook of {path.name}" if created else f"codes added by importing {path.name}"
+        report.codebook_version = store.add_codebook_version(codebook, author=author, message=message)
+    store.save_documents(parsed, segment_documents(parsed), attributes={d.id: d.attributes for d in unchanged})
+    store.add_codings(codings)
+    report.documents_added = [d.id for d in new_documents]
+    report.documents_unchanged = [d.id for d in unchanged]
+    report.codings_added = len(codings)
+    report.coders = sorted({c.coder for c in codings})
+    return report
+
+
+def _merged_codebook(store: Store, imported: Codebook, created: bool) -> tuple[Codebook | None, list[str]]:
+    """The codebook to store as a new version (None when nothing changes) and the codes it adds."""
+    if created:
+        return imported, [code.id for code in imported.codes]
+    current = store.codebook()
+    missing = [code for code in imported.codes if code.id not in current]
+    if not missing:
+        return None, []
+    merged = Codebook(current.name, current.codes + missing, current.version, current.description, current.groups)
+    return merged, [code.id for code in missing]
+
+
+def _sort_documents(store: Store, exchange: ExchangeProject, path: Path) -> tuple[list[ExchangeDocument], list[ExchangeDocument]]:
+    """(documents new to the store, documents it already holds with the same text); other text is refused."""
+    known = set(store.document_hashes())
+    new, unchanged = [], []
+    for document in exchange.documents:
+        if document.id not in known:
+            new.append(document)
+        elif store.document(document.id)["text"] == document.text:
+            unchanged.append(document)
+        else:
+            raise DocumentChangedError(
+                f"{path}: document `{document.id}` is already in {store.location} with different text; "
+                "import the project into a new store (qualcode --db NEW.db import project FILE) instead.")
+    return new, unchanged
+
+
+def _parsed(document: ExchangeDocument, path: Path, rules: SpeakerRules) -> ParsedDocument:
+    turns = split_turns(document.text, 0, rules, document.id)
+    return ParsedDocument(id=document.id, text=document.text, turns=turns, source_path=str(path), format="qdpx",
+                          title=document.title or document.id, encoding="utf-8", attributes=dict(document.attributes))
+
+
+def _new_codings(store: Store, codings: list[ExchangeCoding], unchanged: set[str]) -> list[NewCoding]:
+    """The file's codings as accepted decisions, leaving out those the store already has."""
+    existing = {
+        (r["document_id"], r["start"], r["end"], r["code_id"], r["coder"])
+        for r in (store.codings(document_ids=sorted(unchanged), statuses=["accepted"]) if unchanged else [])
+    }
+    found: list[NewCoding] = []
+    for coding in codings:
+        key = (coding.document_id, coding.start, coding.end, coding.code_id, coding.coder)
+        if key in existing:
+            continue
+        existing.add(key)
+        found.append(NewCoding(coding.document_id, coding.start, coding.end, coding.code_id, coding.coder,
+                               source="imported", status="accepted"))
+    return found
+
+
+def _store_exists(location: str | Path) -> bool:
+    text = str(location)
+    if "://" in text and not text.startswith("sqlite:///"):
+        return True
+    path = Path(text.split("///", 1)[1]) if text.startswith("sqlite:///") else Path(text).expanduser()
+    return path.exists() and path.stat().st_size > 0
+
+
+def _remove_store(location: str | Path) -> None:
+    text = str(location)
+    path = Path(text.split("///", 1)[1]) if text.startswith("sqlite:///") else Path(text).expanduser()
+    for suffix in ("", "-wal", "-shm"):
+        candidate = path.with_name(path.name + suffix)
+        if candidate.exists():
+            candidate.unlink()

@@ -1,0 +1,164 @@
+"""Pieces every REFI-QDA file shares: stable GUIDs, safe XML parsing with line numbers, the code tree.
+
+A code's Description carries qualcode's definition, include, exclude, examples and
+keywords as labelled paragraphs ("Include: ...", "Examples:" with "- " items, and a
+last "Code id: ..." line), so other tools show the guidance and a file that comes
+back gives every code its old id. Codes from other tools get an id made from their
+name (transliterated, lower_snake_case, unique).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+import xml.etree.ElementTree as ET
+from typing import Any, Iterator
+
+from defusedxml.common import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser, ParseError
+from unidecode import unidecode
+
+from ..codebook import COLOUR_PATTERN, ID_PATTERN, Code, Codebook
+from ..errors import ProjectFileError, QualcodeError, where
+
+GUID_NAMESPACE = uuid.UUID("6f1d3c1e-6d0b-5a4e-9a53-7175616c636f")
+FOLD_LABELS = {"Include:": "include", "Exclude:": "exclude", "Examples:": "examples", "Keywords:": "keywords", "Code id:": "id"}
+
+
+def stable_guid(kind: str, *parts: object) -> str:
+    """A GUID that is always the same for the same kind of thing and key (a code id, a coder)."""
+    return str(uuid.uuid5(GUID_NAMESPACE, "\x1f".join([kind, *map(str, parts)])))
+
+
+def write_codes(parent: ET.Element, codebook: Codebook) -> None:
+    """Append the codebook's codes, nested by hierarchy, as <Code> elements under `parent` (in its namespace)."""
+    prefix = parent.tag[: parent.tag.index("}") + 1] if parent.tag.startswith("{") else ""
+
+    def add(into: ET.Element, code: Code) -> None:
+        attributes = {"guid": stable_guid("code", code.id), "name": code.label or code.id, "isCodable": "true"}
+        if code.colour:
+            attributes["color"] = code.colour
+        element = ET.SubElement(into, f"{prefix}Code", attributes)
+        ET.SubElement(element, f"{prefix}Description").text = fold_description(code)
+        for child_code in codebook.children(code.id):
+            add(element, child_code)
+
+    for theme in codebook.themes():
+        add(parent, theme)
+
+
+def fold_description(code: Code) -> str:
+    """Definition, include, exclude, examples and keywords as one readable Description text."""
+    blocks = [code.definition] if code.definition else []
+    blocks += [f"Include: {code.include}"] if code.include else []
+    blocks += [f"Exclude: {code.exclude}"] if code.exclude else []
+    blocks += ["Examples:\n" + "\n".join(f"- {e}" for e in code.examples)] if code.examples else []
+    blocks += ["Keywords:\n" + "\n".join(f"- {k}" for k in code.keywords)] if code.keywords else []
+    blocks.append(f"Code id: {code.id}")
+    return "\n\n".join(blocks)
+
+
+def parse_xml(data: bytes, label: str, error_type: type[QualcodeError] = ProjectFileError) -> tuple[ET.Element, dict[int, tuple[int, int]]]:
+    """Parse XML safely (no entities, no external references), keeping each element's (line, column) by id()."""
+    builder = _LineBuilder()
+    parser = DefusedXMLParser(target=builder)
+    builder.parser = parser
+    try:
+        parser.feed(data)
+        root = parser.close()
+    except ParseError as problem:
+        line, column = problem.position
+        reason = str(problem).split(":")[0]
+        raise error_type(f"{where(label, line, column + 1)}: the XML is broken ({reason}); export the file again or repair it.") from None
+    except DefusedXmlException:
+        raise error_type(f"{label}: declares XML entities or external references, which qualcode refuses to read; export the file again without them.") from None
+    return root, builder.lines
+
+
+class _LineBuilder(ET.TreeBuilder):
+    """A tree builder that records where each element starts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: dict[int, tuple[int, int]] = {}
+        self.parser: Any = None
+
+    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
+        element = super().start(tag, attrs)
+        expat = self.parser.parser
+        self.lines[id(element)] = (expat.CurrentLineNumber, expat.CurrentColumnNumber + 1)
+        return element
+
+
+def local(element: ET.Element) -> str:
+    """An element's tag without its namespace."""
+    return element.tag.rsplit("}", 1)[-1]
+
+
+def children(element: ET.Element | None, name: str) -> Iterator[ET.Element]:
+    """Direct children with this local name, whatever namespace the file uses."""
+    if element is not None:
+        yield from (child for child in element if local(child) == name)
+
+
+def child(element: ET.Element | None, name: str) -> ET.Element | None:
+    return next(children(element, name), None)
+
+
+def norm_guid(value: str | None) -> str:
+    """A GUID in one spelling: lower case, no braces."""
+    return (value or "").strip().strip("{}").lower()
+
+
+def read_codes(codes: ET.Element | None) -> tuple[list[Code], dict[str, str]]:
+    """Codes under a <Codes> element (nesting becomes `parent`), and each code GUID's qualcode id."""
+    found: list[Code] = []
+    ids: dict[str, str] = {}
+    used: set[str] = set()
+
+    def visit(element: ET.Element, parent: str | None) -> None:
+        name = (element.get("name") or "").strip()
+        folded = unfold_description((child(element, "Description") is not None and child(element, "Description").text) or "")
+        wanted = folded.pop("id", "")
+        code_id = wanted if (wanted and ID_PATTERN.match(wanted) and wanted not in used) else unique_id(name, used)
+        used.add(code_id)
+        colour = element.get("color")
+        colour = colour if colour and COLOUR_PATTERN.match(colour) else None
+        found.append(Code(id=code_id, label=name or code_id, parent=parent, colour=colour, **folded))
+        ids[norm_guid(element.get("guid"))] = code_id
+        for nested in children(element, "Code"):
+            visit(nested, code_id)
+
+    for element in children(codes, "Code"):
+        visit(element, None)
+    return found, ids
+
+
+def unfold_description(text: str) -> dict[str, Any]:
+    """The parts of a Description written by fold_description; other text becomes the definition."""
+    parts: dict[str, Any] = {}
+    definition: list[str] = []
+    for block in re.split(r"\n[ \t]*\n", text.strip()):
+        label = next((l for l in FOLD_LABELS if block.startswith(l)), None)
+        if label is None:
+            definition.append(block.strip())
+            continue
+        key, rest = FOLD_LABELS[label], block[len(label):].strip()
+        if key in ("examples", "keywords"):
+            items = [line[2:].strip() for line in rest.split("\n") if line.startswith("- ")]
+            parts[key] = tuple(item for item in items if item)
+        else:
+            parts[key] = rest
+    parts["definition"] = "\n\n".join(d for d in definition if d)
+    return parts
+
+
+def unique_id(name: str, used: set[str]) -> str:
+    """A lower_snake_case id made from a name (transliterated), not yet in `used`."""
+    base = re.sub(r"[^a-z0-9]+", "_", unidecode(name).lower()).strip("_")[:60].rstrip("_") or "code"
+    if not base[0].isalpha():
+        base = f"code_{base}"
+    candidate, n = base, 2
+    while candidate in used:
+        candidate, n = f"{base}_{n}", n + 1
+    return candidate
