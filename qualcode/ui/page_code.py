@@ -27,7 +27,8 @@ if table.empty:
 
 params = st.query_params
 link = (params.get("document"), params.get("segment"))
-if link[0] in set(table["id"]) and link != st.session_state.get("_link"):
+linked = link[0] in set(table["id"]) and link != st.session_state.get("_link")
+if linked:
     st.session_state["_link"] = link
     st.session_state["document"] = link[0]
     st.session_state["segment"] = int(params["segment"]) if str(params.get("segment", "")).isdigit() else None
@@ -40,8 +41,10 @@ shown = table[PROGRESS[progress](table)]
 if chosen_roles:
     shown = shown[shown["role"].isin(chosen_roles)]
 options = list(shown["id"])
-if st.session_state.get("document") in set(table["id"]) and st.session_state["document"] not in options:
-    options.insert(0, st.session_state["document"])
+if linked and link[0] not in options:
+    options.insert(0, link[0])
+elif options and st.session_state.get("document") not in options:
+    st.session_state["document"] = options[0]
 if not options:
     st.info("No transcript matches these filters.")
     st.stop()
