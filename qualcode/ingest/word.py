@@ -51,20 +51,21 @@ class _Row:
 
 
 def _rows(document: docx.document.Document):
+    styles = {style.style_id: style.name or "" for style in document.styles}  # Paragraph.style looks up slowly
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
-            row = _paragraph_row(block)
+            row = _paragraph_row(block, styles)
             if row is not None:
                 yield row
         elif isinstance(block, Table):
             yield from _table_rows(block)
 
 
-def _paragraph_row(paragraph: Paragraph) -> _Row | None:
+def _paragraph_row(paragraph: Paragraph, styles: dict[str, str]) -> _Row | None:
     text = normalise(paragraph.text).strip()
     if not text:
         return None
-    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    style = styles.get(paragraph._p.style or "", "")
     heading = style.lower().startswith(("heading", "title"))
     bold = _bold_label(paragraph)
     if bold is not None:
