@@ -86,7 +86,9 @@ def sentence_bounds(texts: Iterable[str], model: str | None = None, batch_size: 
     enabled = sentence_pipes(nlp)
     with nlp.select_pipes(enable=enabled):
         for doc in nlp.pipe(texts, batch_size=batch_size):
-            yield [trim_span(doc.text, sent.start_char, sent.end_char) for sent in doc.sents if sent.text.strip()]
+            text = doc.text  # built anew on every access, so once per doc
+            spans = (trim_span(text, sent.start_char, sent.end_char) for sent in doc.sents)
+            yield [(start, end) for start, end in spans if end > start]
 
 
 def lemma_docs(texts: Iterable[str], model: str | None = None, batch_size: int = 256) -> Iterator[Doc]:
