@@ -108,6 +108,8 @@ def import_transcripts(
                 replaced.add(document.id)
         elif verdict == "unchanged":
             report.unchanged.append((str(path), document.id))
+        elif verdict == "changed":
+            report.refused.append((str(path), _changed_reason(store, document)))
         else:
             report.refused.append((str(path), verdict))
     documents = list(accepted.values())
@@ -136,7 +138,7 @@ def _participants(found: list[Path], meta: str | Path | None) -> dict[str, dict[
 
 
 def _verdict(document: ParsedDocument, existing: dict[str, str], accepted: dict[str, ParsedDocument], replace: bool) -> str:
-    """new | replace | unchanged, or the reason the file is refused."""
+    """new | replace | unchanged | changed, or the reason the file is refused."""
     if document.id in accepted:
         other = accepted[document.id].source_path
         return f"{document.source_path}: has the same document id `{document.id}` as {other}; give one of them another id (front matter `id:` or file name)."
@@ -144,8 +146,14 @@ def _verdict(document: ParsedDocument, existing: dict[str, str], accepted: dict[
         return "new"
     if existing[document.id] == document.content_hash:
         return "unchanged"
-    if replace:
-        return "replace"
+    return "replace" if replace else "changed"
+
+
+def _changed_reason(store: Store, document: ParsedDocument) -> str:
+    """Why a changed file is refused: new text, or the same text read into other speaker turns."""
+    if store.document(document.id)["text"] == document.text:
+        return (f"{document.source_path}: document `{document.id}` is in the store with the same text but other speaker turns "
+                "(were other --interviewer labels given before?); import with the same labels, or with --replace to re-read it.")
     return (f"{document.source_path}: document `{document.id}` is already in the store with different text; "
             "import with --replace to replace it (its codings move with their quotes).")
 

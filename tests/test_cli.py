@@ -154,3 +154,12 @@ def test_interviewer_option_changes_who_is_coded(cli, project_dir, tmp_path):
     cli("export", "segments", "-o", out)
     speakers = {row["speaker"] for row in csv.DictReader(out.open(encoding="utf-8"))}
     assert speakers == {"Sam"}
+
+
+def test_reimporting_with_other_interviewer_labels_says_why_it_is_refused(cli, project_dir):
+    assert cli("import", project_dir / "configured_dana.txt", "--interviewer", "Dana").exit_code == 0
+    assert "1 unchanged" in cli("import", project_dir / "configured_dana.txt", "--interviewer", "Dana").output
+    refused = cli("import", project_dir / "configured_dana.txt")
+    assert refused.exit_code != 0
+    error = one_sentence_error(refused)
+    assert "same text but other speaker turns" in error and "--interviewer" in error
