@@ -95,3 +95,7 @@ class AgreementError(QualcodeError):
 
 class UnknownCoderError(QualcodeError):
     """A coder name that has made no decision in the store."""
+
+
+class CodesInUseError(QualcodeError):
+    """A new codebook version that would drop codes which codings still use."""
