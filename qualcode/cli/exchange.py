@@ -27,6 +27,7 @@ def export_project(ctx: click.Context, fmt: str, output: str, coders: tuple[str,
 
     Example:
 
+    \b
         qualcode export project --format qdpx -o study.qdpx
         qualcode export project -o alice.qdpx --coder alice
     """
@@ -53,6 +54,7 @@ def import_project(ctx: click.Context, file: str, author: str, interviewers: tup
 
     Example:
 
+    \b
         qualcode --db team.db import project study.qdpx
     """
     report = exchange.import_project(ctx.obj["db"], file, author=author, interviewer_labels=list(interviewers))

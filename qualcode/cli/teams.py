@@ -51,6 +51,7 @@ def agreement(ctx: click.Context, coders: str | None, unit: str | None, level: s
 
     Example:
 
+    \b
         qualcode agreement --coders alice,bob
         qualcode agreement --coders alice,bob,carol --unit sentence --level theme --format xlsx -o agreement.xlsx
         qualcode agreement disagreements --coders alice,bob --code benefits_worries
@@ -80,6 +81,7 @@ def disagreements(ctx: click.Context, coders: str | None, unit: str | None, leve
 
     Example:
 
+    \b
         qualcode agreement disagreements --coders alice,bob
         qualcode agreement disagreements --coders alice,bob --code benefits_worries --format csv -o to_discuss.csv
     """
@@ -107,6 +109,7 @@ def resolve(ctx: click.Context, coder: str, span: str, code_id: str, applies: bo
 
     Example:
 
+    \b
         qualcode agreement resolve --coder consensus --span PB01:120-245 --code benefits_worries --applies --memo "Both agreed after discussion"
     """
     if applies is None:
@@ -136,6 +139,7 @@ def blind(ctx: click.Context, coder: str, document_id: str | None, accepted: tup
 
     Example:
 
+    \b
         qualcode blind alice --document PB01
         qualcode blind alice --accept 12 --accept 15 --reject 13
     """
