@@ -146,6 +146,15 @@ class Store(CodingsMixin, MemosMixin):
             raise StoreError(f"{self.location}: has no codebook version {version}; see `qualcode codebook log`.")
         return parse_codebook(text, f"{self.location} (codebook version {version})")
 
+    def codebook_versions(self) -> list[dict[str, Any]]:
+        """Every codebook version, oldest first: version, name, author, message, created_at and its number of codes."""
+        v = t.codebook_versions.c
+        counts = select(t.codes.c.version, func.count().label("codes")).group_by(t.codes.c.version).subquery()
+        query = (select(v.version, v.name, v.author, v.message, v.created_at, func.coalesce(counts.c.codes, 0).label("codes"))
+                 .outerjoin(counts, counts.c.version == v.version).order_by(v.version))
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
     # -- documents ----------------------------------------------------------------
     def document_hashes(self) -> dict[str, str]:
         with self.engine.connect() as connection:
