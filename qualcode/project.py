@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from .anchoring import find_quote
 from .codebook import load_codebook
+from .codebook_versions import update_codebook  # noqa: F401  (a service the app and CLI call through here)
 from .errors import CodingsFileError, QualcodeError, TranscriptError, UnknownCodeError
 from .ingest.codings import CodingRow, read_codings_csv
 from .ingest import ParsedDocument, SpeakerRules, find_transcripts, read_participants, read_transcript
