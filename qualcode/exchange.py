@@ -35,6 +35,7 @@ class ProjectExport:
     codings: int
     coders: list[str]
     left_out: list[str] = field(default_factory=list)
+    not_carried: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -65,7 +66,17 @@ def export_project(store: Store, path: str | Path, coders: Iterable[str] | None 
         codings.append(ExchangeCoding(row["document_id"], row["start"], row["end"], row["code_id"], row["coder"],
                                       row["decided_at"] or row["created_at"]))
     write_qdpx(ExchangeProject(codebook.name, codebook, documents, codings), path)
-    return ProjectExport(str(path), len(documents), len(codebook), len(codings), sorted({c.coder for c in codings}), left_out)
+    return ProjectExport(str(path), len(documents), len(codebook), len(codings), sorted({c.coder for c in codings}),
+                         left_out, _not_carried(store, names))
+
+
+def _not_carried(store: Store, coders: list[str] | None) -> list[str]:
+    """What the store holds that a .qdpx has no place for, so the user is told what stays behind."""
+    counts = {status: len(store.codings(coders=coders, statuses=[status])) for status in ("pending", "rejected")}
+    found = [f"{counts['pending']} pending codings or suggestions"] if counts["pending"] else []
+    found += [f"{counts['rejected']} rejected decisions"] if counts["rejected"] else []
+    memos = len(store.memos())
+    return found + ([f"{memos} memos"] if memos else [])
 
 
 def _exchange_document(store: Store, document_id: str) -> ExchangeDocument:

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from qualcode import coders as team
 from qualcode import project
-from qualcode.agreement import agreement, disagreements
+from qualcode.agreement import agreement
 from qualcode.cli import main
 from qualcode.reliability import pattern_alpha
 from qualcode.store import NewCoding, Store

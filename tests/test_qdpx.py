@@ -87,7 +87,9 @@ def test_guids_and_file_are_the_same_on_every_export(sample_store: Store, tmp_pa
 def test_round_trip_into_a_fresh_store_keeps_documents_codebook_attributes_and_codings(sample_store: Store, tmp_path: Path) -> None:
     add_second_coder(sample_store)
     out, fresh = tmp_path / "project.qdpx", tmp_path / "fresh.db"
-    assert run(Path(sample_store.location), "export", "project", "-o", out).exit_code == 0
+    exported = run(Path(sample_store.location), "export", "project", "-o", out)
+    assert exported.exit_code == 0
+    assert "not written: 1 pending codings or suggestions, 1 rejected decisions" in exported.stderr
     result = run(fresh, "import", "project", out)
     assert result.exit_code == 0, result.output
     assert "Created" in result.output

@@ -35,6 +35,8 @@ def export_project(ctx: click.Context, fmt: str, output: str, coders: tuple[str,
         report = exchange.export_project(store, output, coders or None)
     for note in report.left_out:
         click.echo(f"warning: {note}; not written.", err=True)
+    if report.not_carried:
+        click.echo(f"note: not part of a .qdpx, so not written: {', '.join(report.not_carried)}.", err=True)
     who = ", ".join(report.coders) or "no coder"
     click.echo(f"Wrote {output}: {report.documents} documents, {report.codes} codes, {report.codings} codings by {who}.")
 
