@@ -82,6 +82,8 @@ def agreement(store: Store, coders: Iterable[str], unit: str = "segment", level:
     counted, left_out = coded_documents(store, coders, documents)
     codebook = store.codebook()
     table = build_units(store, coders, unit, level, counted, codebook)
+    if not table.categories:
+        raise AgreementError(f"none of {', '.join(coders)} accepted a coding on a participant {unit} of the documents they all coded; there is nothing to compare yet.")
     bootstrap = Bootstrap(len(table.segments), resamples, seed)
     rows = [_code_row(table, k, codebook, coders, bootstrap) for k in range(len(table.categories))]
     overall, notes = _overall_row(table, coders, uncoded, bootstrap)

@@ -109,6 +109,9 @@ def test_two_coders_reproduce_a_kappa_known_by_hand(tmp_path: Path) -> None:
     b = [1] * 20 + [0] * 5 + [1] * 10 + [0] * 15
     assert float(row["alpha"]) == pytest.approx(krippendorff.alpha(reliability_data=[a, b], level_of_measurement="nominal"), abs=1e-4)
     assert float(row["kappa_low"]) < 0.4 < float(row["kappa_high"])
+    overall = csv_rows(run(db, "agreement", "--coders", "A,B", "--format", "csv", "--uncoded", "value").stdout)["(all)"]
+    assert float(overall["kappa"]) == pytest.approx(0.4) and overall["units"] == "50"  # one code: same as present/absent
+    assert csv_rows(result.stdout)["(all)"]["units"] == "20"  # uncoded is missing: only units both coded
 
 
 def test_intervals_are_reproducible_with_the_seed_and_change_with_another(tmp_path: Path) -> None:
@@ -212,6 +215,13 @@ def test_user_mistakes_are_one_sentence(tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "--coders" in missing.output
     bad_code = run(db, "agreement", "disagreements", "--coders", "A,B", "--code", "nope")
     assert bad_code.exit_code == 1 and "no coder applied `nope`" in bad_code.output
+    store = Store.open(db)
+    segment = store.segments()[0]
+    store.add_codings([NewCoding(segment["document_id"], segment["start"], segment["end"], "other", "C", status="rejected"),
+                       NewCoding(segment["document_id"], segment["start"], segment["end"], "other", "D", status="rejected")])
+    store.close()
+    nothing = run(db, "agreement", "--coders", "C,D")
+    assert nothing.exit_code == 1 and "nothing to compare yet" in nothing.output
 
 
 def test_a_resolution_is_a_new_decision_and_overwrites_nothing(tmp_path: Path) -> None:
