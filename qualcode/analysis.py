@@ -20,6 +20,7 @@ import pandas as pd
 from .codebook import Codebook
 from .errors import UnknownAttributeError, UnknownCodeError
 from .store import Store
+from .store.reports import coded_quote_rows
 
 DEFAULT_STATUSES = ("accepted",)
 NOT_SET = "(not set)"
@@ -86,6 +87,8 @@ def coded_quotes(
     statuses: Iterable[str] | None = DEFAULT_STATUSES,
     coders: Iterable[str] | None = None,
     min_confidence: float | None = None,
+    *,
+    codebook: Codebook | None = None,
 ) -> list[dict[str, Any]]:
     """Every coded quote matching the filters, one dict per coding, in codebook order then document order.
 
@@ -93,37 +96,34 @@ def coded_quotes(
     union of both); None selects every code. `where` keeps documents whose
     attributes match ({"role": ["Social worker"]}). `statuses` None means every
     status. Codings of codes no longer in the codebook are left out. Each dict has
-    the keys listed in `quote_record`.
+    the keys listed in `quote_record`. `codebook` saves reading the current one again.
     """
-    codebook = store.codebook()
+    codebook = codebook or store.codebook()
     wanted = None
     if theme_ids or code_ids:
         wanted = codes_under(codebook, theme_ids or (), "theme") | codes_under(codebook, code_ids or ())
     documents = select_documents(store, where)
-    rows = store.codings(
-        document_ids=list(documents) if where else None, code_ids=sorted(wanted) if wanted is not None else None,
+    rows = coded_quote_rows(
+        store, document_ids=list(documents) if where else None, code_ids=sorted(wanted) if wanted is not None else None,
         coders=list(coders) if coders else None, statuses=list(statuses) if statuses else None,
         min_confidence=min_confidence,
     )
-    turns = {s["id"]: s["turn_position"] for s in store.segments()} if rows else {}
     order = {code_id: i for i, code_id in enumerate(codebook.ids())}
-    records = [quote_record(row, codebook, documents[row["document_id"]], turns)
-               for row in rows if row["code_id"] in order and row["document_id"] in documents]
+    labels = {code.id: (code.label, codebook.theme_of(code.id)) for code in codebook}
+    records = [quote_record(row, labels, documents[row[1]]) for row in rows if row[6] in order and row[1] in documents]
     records.sort(key=lambda r: order[r["theme_id"]])
     return records
 
 
-def quote_record(row: dict[str, Any], codebook: Codebook, attributes: dict[str, str], turns: dict[int, int]) -> dict[str, Any]:
-    """One coding as a report row: who said it, where, which code and theme, and the decision."""
-    theme_id = codebook.theme_of(row["code_id"])
+def quote_record(row: tuple, labels: dict[str, tuple[str, str]], attributes: dict[str, str]) -> dict[str, Any]:
+    """One coding (a `coded_quote_rows` tuple) as a report row: who said it, where, which code and theme, the decision."""
+    coding_id, document_id, segment_id, turn, start, end, code_id, coder, status, confidence, source, quote = row
+    code_label, theme_id = labels[code_id]
     return {
-        "coding_id": row["id"], "document_id": row["document_id"],
-        "participant": participant_of(row["document_id"], attributes), "role": attributes.get("role", ""),
-        "code_id": row["code_id"], "code_label": codebook.get(row["code_id"]).label,
-        "theme_id": theme_id, "theme_label": codebook.get(theme_id).label,
-        "quote": row["quote"], "start": row["start"], "end": row["end"],
-        "segment_id": row["segment_id"], "turn": turns.get(row["segment_id"]),
-        "coder": row["coder"], "status": row["status"], "confidence": row["confidence"], "source": row["source"],
+        "coding_id": coding_id, "document_id": document_id, "participant": participant_of(document_id, attributes),
+        "role": attributes.get("role", ""), "code_id": code_id, "code_label": code_label, "theme_id": theme_id,
+        "theme_label": labels[theme_id][0], "quote": quote, "start": start, "end": end, "segment_id": segment_id,
+        "turn": turn, "coder": coder, "status": status, "confidence": confidence, "source": source,
     }
 
 
@@ -161,7 +161,7 @@ def theme_frequencies(
     targets = _targets(codebook, level, code_ids)
     documents = select_documents(store, where)
     group_of = {d: tuple(attrs.get(name, NOT_SET) for name in by) for d, attrs in documents.items()}
-    rows = store.codings(coders=list(coders) if coders else None, statuses=list(statuses) if statuses else None)
+    rows = coded_quote_rows(store, coders=list(coders) if coders else None, statuses=list(statuses) if statuses else None)
     raised = _raised(rows, codebook, level, documents)
     if by:
         frames = [_frequency_rows(codebook, targets, by, group, [d for d in documents if group_of[d] == group], documents, raised)
@@ -184,17 +184,16 @@ def _targets(codebook: Codebook, level: str, code_ids: Iterable[str] | None) -> 
     return ids
 
 
-def _raised(rows: list[dict[str, Any]], codebook: Codebook, level: str, documents: dict[str, dict[str, str]]) -> dict[str, dict[str, set]]:
+def _raised(rows: list[tuple], codebook: Codebook, level: str, documents: dict[str, dict[str, str]]) -> dict[str, dict[str, set]]:
     """Per target code: per document, the set of segment keys coded with it (or a descendant)."""
     raised: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
     lineage: dict[str, list[str]] = {}
-    for row in rows:
-        code_id, document_id = row["code_id"], row["document_id"]
+    for _, document_id, segment_id, _, start, end, code_id, *_ in rows:
         if code_id not in codebook or document_id not in documents:
             continue
         if code_id not in lineage:
             lineage[code_id] = [codebook.theme_of(code_id)] if level == "theme" else _ancestry(codebook, code_id)
-        unit = row["segment_id"] if row["segment_id"] is not None else (row["start"], row["end"])
+        unit = segment_id if segment_id is not None else (start, end)
         for target in lineage[code_id]:
             raised[target][document_id].add(unit)
     return raised

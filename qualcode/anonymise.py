@@ -76,6 +76,8 @@ class Masker:
         self._words = {" ".join(name.casefold().split()): name for name, _ in self.identifiers}
         pattern = "|".join(r"\s+".join(re.escape(word) for word in name.split()) for name in names)
         self._pattern = re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE) if names else None
+        firsts = sorted({name.split()[0].lower() for name in names}, key=lambda w: (-len(w), w))
+        self._hint = re.compile("|".join(map(re.escape, firsts))) if names else None  # a fast first look
 
     @classmethod
     def for_store(cls, store: Store) -> "Masker":
@@ -89,7 +91,7 @@ class Masker:
 
     def mask(self, text: str) -> tuple[str, int]:
         """The text with every identifier replaced by its placeholder, and the number replaced."""
-        if self._pattern is None or not text:
+        if self._pattern is None or not text or not self._hint.search(text.lower()):
             return text, 0
         count = 0
 

@@ -330,3 +330,13 @@ def test_sample_quotes_never_show_the_names_on_its_identifiers_list(sample, tmp_
             content = out.read_text(encoding="utf-8-sig")
         assert not names.search(content), fmt
         assert "[name]" in content.replace("\\[", "[").replace("\\]", "]") and "[provider]" in content.replace("\\", "")
+
+
+@pytest.mark.parametrize("text", ["# not a heading", "12. not a list", "- nor this", "*stars* and _under_ [name]'s",
+                                  "a | pipe, <b>tags</b>, back\\slash and &amp; left as typed", "+ plus", "=== rule"])
+def test_markdown_quotes_read_back_exactly_as_said(text):
+    from qualcode.reports.formats import quote_block
+
+    tokens = MarkdownIt().parse("\n".join(quote_block(text)))
+    inline = [t for t in tokens if t.type == "inline"]
+    assert tokens[0].type == "blockquote_open" and len(inline) == 1 and inline_text(inline[0]) == text

@@ -13,8 +13,8 @@ from .tables import describe_filters
 
 EMPTY = "No {what} match this selection (filters: {filters}); this report is empty."
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
-_MD_LINE_START = re.compile(r"^(\s*)([#+=-]|\d+[.)])")
+_MD_ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~&"})
+_MD_LINE_START = re.compile(r"^(\s*)(?:([#+=-])|(\d+)([.)]))")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SHEET_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
 
@@ -62,17 +62,27 @@ def attribution(row: dict[str, Any]) -> str:
     decision = f"{row['coder']}, {row['status']}"
     if row["confidence"] is not None:
         decision += f", confidence {row['confidence']:.2f}"
-    return f"{who} · {where} · {row['code']} · {decision}"
+    return f"{who} · {where} · {row['code_label']} · {decision}"
 
 
 def md_escape(text: str) -> str:
     """Text with Markdown's active characters escaped, so it renders as written."""
-    return _MD_LINE_START.sub(r"\1\\\2", _MD_INLINE.sub(r"\\\1", text))
+    text = text.translate(_MD_ESCAPES)
+    first = text.lstrip()[:1]
+    if first and (first in "#+=-" or first.isdigit()):
+        text = _MD_LINE_START.sub(_escape_line_start, text, count=1)
+    return text
+
+
+def _escape_line_start(match: re.Match) -> str:
+    """`# x` -> `\\# x`, `12. x` -> `12\\. x`: what would start a heading or list reads as text."""
+    indent, mark, number, dot = match.groups()
+    return f"{indent}\\{mark}" if mark else f"{indent}{number}\\{dot}"
 
 
 def quote_block(text: str) -> list[str]:
-    """A quote as Markdown block-quote lines, one per line of the quote."""
-    return [f"> {md_escape(line)}".rstrip() for line in text.split("\n")]
+    """A quote as Markdown block-quote lines, one per line of the quote (indentation dropped)."""
+    return [f"> {md_escape(line.strip())}".rstrip() for line in text.split("\n")]
 
 
 def xlsx_cell_text(text: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 from .formats import (EMPTY, add_about_sheet, attribution, docx_table, md_escape, new_document, provenance_sentence,
                       quote_block, sheet_title, write_about_json, write_front_matter, xlsx_cell_text)
-from .tables import QUOTE_COLUMNS, QuoteTable, describe_filters
+from .tables import QUOTE_COLUMNS, QUOTE_KEYS, QuoteTable, describe_filters
 
 XLSX_WIDTHS = {"theme_id": 18, "theme": 24, "code_id": 22, "code": 28, "quote": 80, "participant": 12, "role": 20,
                "document_id": 12, "turn": 6, "start": 8, "end": 8, "coder": 12, "status": 10, "confidence": 10, "masked": 8}
@@ -35,7 +35,7 @@ def _csv(table: QuoteTable, path: Path) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(QUOTE_COLUMNS)
-        writer.writerows([row[c] for c in QUOTE_COLUMNS] for row in table.rows)
+        writer.writerows([row[k] for k in QUOTE_KEYS] for row in table.rows)
     write_about_json(path, table.about, empty=not table.rows)
 
 
@@ -60,7 +60,7 @@ def _xlsx(table: QuoteTable, path: Path) -> None:
             header.append(cell)
         sheet.append(header)
         for row in rows:
-            values: list[Any] = [row[c] for c in QUOTE_COLUMNS]
+            values: list[Any] = [row[k] for k in QUOTE_KEYS]
             quote = WriteOnlyCell(sheet, xlsx_cell_text(values[quote_index]))
             quote.alignment = wrap
             values[quote_index] = quote

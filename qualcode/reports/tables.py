@@ -17,11 +17,13 @@ import pandas as pd
 from .. import __version__
 from ..analysis import DEFAULT_STATUSES, coded_quotes, codes_under, pick_illustrative, theme_frequencies
 from ..anonymise import Masker
+from ..codebook import Codebook
 from ..errors import QualcodeError, UnmaskedExportError
 from ..store import Store
 
 QUOTE_COLUMNS = ["theme_id", "theme", "code_id", "code", "quote", "participant", "role", "document_id", "turn",
                  "start", "end", "coder", "status", "confidence", "masked"]
+QUOTE_KEYS = [{"theme": "theme_label", "code": "code_label"}.get(c, c) for c in QUOTE_COLUMNS]  # keys of a row dict
 ELLIPSIS = "…"
 
 
@@ -49,7 +51,12 @@ class QuoteSelection:
 
 @dataclass
 class QuoteTable:
-    """Quote rows in report order (theme, then document or cell), with the masking done."""
+    """Quote rows in report order (theme, then document or cell), masked and shortened.
+
+    Each row is a `coded_quotes` dict (quote replaced by its masked, shortened text)
+    plus `masked`, the number of identifiers masked in it; QUOTE_KEYS reads it in
+    QUOTE_COLUMNS order.
+    """
 
     rows: list[dict[str, Any]]
     themes: list[tuple[str, str]]  # (theme id, label) in codebook order, those selected
@@ -64,29 +71,30 @@ def quote_table(store: Store, selection: QuoteSelection, mask: bool = True, chec
                                   "once you have read every quote, or leave out --no-mask.")
     if selection.max_words is not None and selection.max_words < 1:
         raise QualcodeError("--max-words must be 1 or more.")
-    records = coded_quotes(store, selection.theme_ids, selection.code_ids, selection.documents_where() or None,
-                           selection.statuses, selection.coders or None, selection.min_confidence)
-    if selection.per_cell is not None:
-        records = _per_cell(records, selection, store)
-    masker = Masker.for_store(store) if mask else Masker([])
-    rows = [_row(record, masker, selection.max_words) for record in records]
     codebook = store.codebook()
+    records = coded_quotes(store, selection.theme_ids, selection.code_ids, selection.documents_where() or None,
+                           selection.statuses, selection.coders or None, selection.min_confidence, codebook=codebook)
+    if selection.per_cell is not None:
+        records = _per_cell(records, selection, codebook)
+    masker = Masker.for_store(store) if mask else Masker([])
+    for record in records:
+        record["quote"], record["masked"] = masker.mask(record["quote"])
+        record["quote"] = shorten(record["quote"], selection.max_words)
     themes = [(c.id, c.label) for c in codebook.themes()]
     if selection.theme_ids or selection.code_ids:
         wanted = {codebook.theme_of(i) for i in [*selection.theme_ids, *selection.code_ids]}
         themes = [theme for theme in themes if theme[0] in wanted]
-    about = provenance(store, "Quotes", _filters(selection), len(rows))
+    about = provenance(store, "Quotes", _filters(selection), len(records), codebook)
     about["masking"] = {"masked": masker.total, "identifiers": len(masker.identifiers), "applied": mask}
     about["selection"] = (f"{selection.per_cell} illustrative quotes per theme and role (representative and diverse, "
                           "as in the app)" if selection.per_cell is not None else "every matching quote")
-    return QuoteTable(rows, themes, about, masker)
+    return QuoteTable(records, themes, about, masker)
 
 
-def _per_cell(records: list[dict[str, Any]], selection: QuoteSelection, store: Store) -> list[dict[str, Any]]:
+def _per_cell(records: list[dict[str, Any]], selection: QuoteSelection, codebook: Codebook) -> list[dict[str, Any]]:
     """N illustrative quotes per (selected theme or code) x role, chosen as the app's dashboard does."""
     if selection.per_cell < 1:
         raise QualcodeError("--per-cell must be 1 or more.")
-    codebook = store.codebook()
     units = [*selection.theme_ids, *selection.code_ids] or [c.id for c in codebook.themes()]
     members = {unit: codes_under(codebook, [unit]) for unit in units}
     chosen: list[dict[str, Any]] = []
@@ -98,17 +106,6 @@ def _per_cell(records: list[dict[str, Any]], selection: QuoteSelection, store: S
         for role in sorted(cells):
             chosen.extend(pick_illustrative(cells[role], selection.per_cell))
     return chosen
-
-
-def _row(record: dict[str, Any], masker: Masker, max_words: int | None) -> dict[str, Any]:
-    quote, masked = masker.mask(record["quote"])
-    return {
-        "theme_id": record["theme_id"], "theme": record["theme_label"], "code_id": record["code_id"],
-        "code": record["code_label"], "quote": shorten(quote, max_words), "participant": record["participant"],
-        "role": record["role"], "document_id": record["document_id"], "turn": record["turn"],
-        "start": record["start"], "end": record["end"], "coder": record["coder"], "status": record["status"],
-        "confidence": record["confidence"], "masked": masked,
-    }
 
 
 def shorten(text: str, max_words: int | None) -> str:
@@ -129,9 +126,9 @@ def frequency_table(store: Store, by: list[str], statuses: tuple[str, ...] | Non
     return frame, provenance(store, "Theme frequencies", filters, len(frame))
 
 
-def provenance(store: Store, title: str, filters: dict[str, Any], rows: int) -> dict[str, Any]:
+def provenance(store: Store, title: str, filters: dict[str, Any], rows: int, codebook: Codebook | None = None) -> dict[str, Any]:
     """What a report was made from: store, codebook version, filters and time."""
-    codebook = store.codebook()
+    codebook = codebook or store.codebook()
     location = store.location if "://" in str(store.location) else str(Path(store.location).resolve())
     return {
         "title": title, "store": location, "codebook": codebook.name, "codebook_version": store.codebook_version(),
