@@ -93,7 +93,7 @@ def qdc_to_codebook(data: bytes, label: str, name: str | None = None) -> QdcImpo
     report = QdcImport(codebook=Codebook(name="", codes=[]), origin=root.get("origin") or "")
     codes = _colours(codes, codes_element, guid_ids, report)
     report.categories = sum(1 for e in codes_element.iter() if local(e) == "Code" and (e.get("isCodable") or "").strip().lower() in ("false", "0"))
-    codes = _split_category_names(codes)
+    codes = _tree_order(_split_category_names(codes, guid_ids))
     groups = _groups(child(root, "Sets"), guid_ids, report)
     title = name or f"Codebook from {Path(label).name}"
     built = Codebook(name=title, codes=codes, groups=groups)
@@ -112,11 +112,16 @@ def _colours(codes: list[Code], codes_element: ET.Element, guid_ids: dict[str, s
     return fixed
 
 
-def _split_category_names(codes: list[Code]) -> list[Code]:
-    """Top-level codes named `Category::Code` (ATLAS.ti's convention) go under a code named `Category`."""
+def _split_category_names(codes: list[Code], guid_ids: dict[str, str]) -> list[Code]:
+    """Top-level codes named `Category::Code` (ATLAS.ti's convention) go under a code named `Category`.
+
+    A code whose id was made from its whole name gets one made from its own part, and
+    `guid_ids` follows the change.
+    """
     result = list(codes)
     used = {code.id for code in codes}
-    for index, code in enumerate(list(result)):
+    renamed: dict[str, str] = {}
+    for code in list(result):
         if code.parent is not None or CATEGORY_SEPARATOR not in code.label:
             continue
         category, label = (part.strip() for part in code.label.split(CATEGORY_SEPARATOR, 1))
@@ -127,8 +132,33 @@ def _split_category_names(codes: list[Code]) -> list[Code]:
             parent = Code(id=unique_id(category, used), label=category)
             used.add(parent.id)
             result.insert(result.index(code), parent)
-        result[result.index(code)] = dataclasses.replace(code, parent=parent.id, label=label)
+        new_id = code.id
+        derived = unique_id(code.label, set())
+        if code.id == derived or code.id.startswith(derived + "_"):
+            used.discard(code.id)
+            new_id = unique_id(label, used)
+            used.add(new_id)
+            renamed[code.id] = new_id
+        result[result.index(code)] = dataclasses.replace(code, id=new_id, parent=parent.id, label=label)
+    for guid, code_id in guid_ids.items():
+        guid_ids[guid] = renamed.get(code_id, code_id)
     return result
+
+
+def _tree_order(codes: list[Code]) -> list[Code]:
+    """Codes depth first: each theme followed by the codes under it, in file order otherwise."""
+    by_parent: dict[str | None, list[Code]] = {}
+    for code in codes:
+        by_parent.setdefault(code.parent, []).append(code)
+    ordered: list[Code] = []
+
+    def visit(parent: str | None) -> None:
+        for code in by_parent.get(parent, []):
+            ordered.append(code)
+            visit(code.id)
+
+    visit(None)
+    return ordered
 
 
 def _groups(sets: ET.Element | None, guid_ids: dict[str, str], report: QdcImport) -> dict[str, list[str]]:
