@@ -188,6 +188,9 @@ def validate_codebook(path: str | Path) -> list[CodebookProblem]:
 def _check(text: str, path: str) -> tuple[Codebook | None, list[CodebookProblem]]:
     if not text.strip():
         return None, [CodebookProblem(path, None, None, "the file is empty; a codebook needs a `name` and a list of `codes`")]
+    markers = [n for n, line in enumerate(text.splitlines(), 1) if line.startswith(("<<<<<<< ", "=======", ">>>>>>> "))]
+    if markers:
+        return None, [CodebookProblem(path, markers[0], None, "an unresolved merge conflict (lines <<<<<<< ours ... >>>>>>> theirs); keep the lines you want and delete the rest and the markers")]
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)

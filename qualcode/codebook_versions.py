@@ -82,13 +82,14 @@ def stored_codebook(store: Store, version: int | None = None) -> CodebookFile:
     return CodebookFile(book, book.to_yaml(), f"version {number}")
 
 
-def read_codebook_file(path: str | Path, name: str | None = None) -> CodebookFile:
-    """A codebook from a YAML or REFI-QDA (.qdc) file, validated; a .qdc is read as the tool that wrote it meant."""
+def read_codebook_file(path: str | Path, name: str | None = None, allow_empty: bool = False) -> CodebookFile:
+    """A codebook from a REFI-QDA .qdc file (by its extension) or else a YAML file, validated.
+
+    With `allow_empty`, an empty file is an empty codebook (git gives a merge driver an
+    empty ancestor when both sides added the file).
+    """
     path = Path(path)
-    kind = FORMATS.get(path.suffix.lower())
-    if kind is None:
-        raise CodebookError(f"{path}: is not a codebook file qualcode reads; use a .yaml codebook or a REFI-QDA .qdc file.")
-    if kind == "qdc":
+    if path.suffix.lower() == ".qdc":
         imported = read_qdc(path, name)
         notes = [*imported.notes]
         if imported.categories:
@@ -96,6 +97,8 @@ def read_codebook_file(path: str | Path, name: str | None = None) -> CodebookFil
         if imported.sets:
             notes.append(f"{imported.sets} set{'s' if imported.sets != 1 else ''} kept as code groups")
         return CodebookFile(imported.codebook, imported.codebook.to_yaml(), str(path), notes)
+    if allow_empty and path.is_file() and not path.read_bytes().strip():
+        return CodebookFile(Codebook(name="", codes=[]), "", str(path))
     codebook = load_codebook(path)
     return CodebookFile(codebook, path.read_text(encoding="utf-8-sig"), str(path))
 
