@@ -1,6 +1,6 @@
 """Summaries the app shows on every page load, each one aggregate query.
 
-Coding progress per document and counts per code, computed in SQL so a page stays
+Documents with their coding progress and counts per code, computed in SQL so a page stays
 fast with hundreds of transcripts and hundreds of thousands of codings.
 """
 
@@ -13,25 +13,33 @@ from sqlalchemy import case, distinct, func, select
 from . import schema as t
 
 
-def document_progress(store: Any) -> dict[str, dict[str, int]]:
-    """Per document: participant segments, segments with an accepted coding, accepted and pending codings."""
-    c = t.codings.c
-    coded = (
+def document_overview(store: Any) -> list[dict[str, Any]]:
+    """Every document with its attributes, participant segments, segments with an accepted coding, accepted and pending codings."""
+    c, d = t.codings.c, t.documents.c
+    progress = (
         select(c.document_id,
                func.count(distinct(case((c.status == "accepted", c.segment_id)))).label("coded_segments"),
                func.sum(case((c.status == "accepted", 1), else_=0)).label("accepted"),
                func.sum(case((c.status == "pending", 1), else_=0)).label("pending"))
-        .group_by(c.document_id)
+        .group_by(c.document_id).subquery()
     )
-    segments = select(t.segments.c.document_id, func.count().label("segments")).group_by(t.segments.c.document_id)
-    found: dict[str, dict[str, int]] = {}
+    segments = select(t.segments.c.document_id, func.count().label("n")).group_by(t.segments.c.document_id).subquery()
+    query = (
+        select(d.id, d.word_count, func.coalesce(segments.c.n, 0), func.coalesce(progress.c.coded_segments, 0),
+               func.coalesce(progress.c.accepted, 0), func.coalesce(progress.c.pending, 0))
+        .outerjoin(segments, segments.c.document_id == d.id).outerjoin(progress, progress.c.document_id == d.id)
+        .order_by(d.id)
+    )
+    attributes: dict[str, dict[str, str]] = {}
     with store.engine.connect() as connection:
-        for document_id, n in connection.execute(segments):
-            found[document_id] = {"segments": n, "coded_segments": 0, "accepted": 0, "pending": 0}
-        for document_id, coded_segments, accepted, pending in connection.execute(coded):
-            row = found.setdefault(document_id, {"segments": 0})
-            row.update(coded_segments=coded_segments or 0, accepted=accepted or 0, pending=pending or 0)
-    return found
+        for document_id, name, value in connection.execute(select(t.attributes.c.document_id, t.attributes.c.name, t.attributes.c.value)):
+            attributes.setdefault(document_id, {})[name] = value
+        rows = connection.execute(query).all()
+    return [
+        {"id": i, "attributes": attributes.get(i, {}), "words": words, "segments": n, "coded_segments": coded,
+         "accepted": accepted, "pending": pending}
+        for i, words, n, coded, accepted, pending in rows
+    ]
 
 
 def code_counts(store: Any) -> dict[str, dict[str, int]]:

@@ -101,6 +101,7 @@ codings = Table(
     Index("ix_codings_document", "document_id"),
     Index("ix_codings_segment", "segment_id"),
     Index("ix_codings_code_status", "code_id", "status"),
+    Index("ix_codings_progress", "document_id", "status", "segment_id"),
 )
 
 memos = Table(

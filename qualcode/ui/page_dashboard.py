@@ -9,15 +9,14 @@ from qualcode.ui import charts, queries, state
 from qualcode.ui.downloads import table_bytes
 from qualcode.ui.main import pages
 
-FIXED = {"id", "segments", "coded_segments", "accepted", "pending", "progress", "words"}
 
 st.title("Themes by role")
 store = state.store()
 state.flash()
 key = state.key()
-documents = queries.documents(*key)
+documents = queries.attributes(*key)
 codebook = queries.codebook(*key)
-attributes = [c for c in documents.columns if c not in FIXED] or ["role"]
+attributes = [c for c in documents.columns if c != "id"] or ["role"]
 
 with st.container(border=True):
     row = st.columns([1.3, 1.2, 2.3, 1.6, 1.6])
@@ -94,6 +93,6 @@ st.subheader("Table")
 shown = table[[by, "label", "participants", "participants_total", "n_of_m", "segments", "code_id", "theme_id"]]
 st.dataframe(shown, hide_index=True, width="stretch")
 downloads = st.columns(4)
-downloads[0].download_button("Download CSV", table_bytes(shown, "csv"), "themes_by_role.csv", "text/csv", key="csv")
-downloads[1].download_button("Download XLSX", table_bytes(shown, "xlsx"), "themes_by_role.xlsx",
+downloads[0].download_button("Download CSV", lambda: table_bytes(shown, "csv"), "themes_by_role.csv", "text/csv", key="csv")
+downloads[1].download_button("Download XLSX", lambda: table_bytes(shown, "xlsx"), "themes_by_role.xlsx",
                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="xlsx")

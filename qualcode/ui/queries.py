@@ -7,7 +7,6 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from qualcode import project
 from qualcode.codebook import Codebook
 from qualcode.store import overview
 
@@ -19,8 +18,14 @@ cached = st.cache_data(show_spinner=False, max_entries=64)
 
 @cached
 def codebook(location: str, stamp: Stamp) -> Codebook:
-    """The current codebook."""
-    return opened(location).codebook()
+    """The current codebook (parsed once per version)."""
+    return codebook_version(location, opened(location).codebook_version())
+
+
+@cached
+def codebook_version(location: str, version: int) -> Codebook:
+    """One codebook version, parsed from its YAML."""
+    return opened(location).codebook(version)
 
 
 @cached
@@ -32,20 +37,22 @@ def codebook_versions(location: str, stamp: Stamp) -> list[dict[str, Any]]:
 @cached
 def documents(location: str, stamp: Stamp) -> pd.DataFrame:
     """One row per transcript: id, attributes, participant segments and coding progress."""
-    store = opened(location)
-    progress = overview.document_progress(store)
-    rows = []
-    for document in project.list_documents(store):
-        counts = progress.get(document["id"], {})
-        segments = counts.get("segments", 0)
-        coded = counts.get("coded_segments", 0)
-        rows.append({"id": document["id"], **document["attributes"], "segments": segments, "coded_segments": coded,
-                     "accepted": counts.get("accepted", 0), "pending": counts.get("pending", 0),
-                     "progress": coded / segments if segments else 0.0, "words": document["word_count"]})
+    rows = [{"id": row["id"], **row["attributes"], "segments": row["segments"], "coded_segments": row["coded_segments"],
+             "accepted": row["accepted"], "pending": row["pending"],
+             "progress": row["coded_segments"] / row["segments"] if row["segments"] else 0.0, "words": row["words"]}
+            for row in overview.document_overview(opened(location))]
     frame = pd.DataFrame(rows)
     if frame.empty:
         frame = pd.DataFrame(columns=["id", "role", "segments", "coded_segments", "accepted", "pending", "progress", "words"])
     return frame
+
+
+@cached
+def attributes(location: str, stamp: Stamp) -> pd.DataFrame:
+    """One row per transcript: its id and attributes (role, site, ...)."""
+    found = opened(location).attributes()
+    frame = pd.DataFrame([{"id": i, **values} for i, values in found.items()])
+    return frame if not frame.empty else pd.DataFrame(columns=["id", "role"])
 
 
 @cached
@@ -54,7 +61,7 @@ def document(location: str, stamp: Stamp, document_id: str) -> dict[str, Any]:
     store = opened(location)
     found = store.document(document_id)
     found["segments"] = store.segments(document_id)
-    found["codings"] = [row for row in project.coding_rows(store, document_ids=[document_id]) if row["status"] != "rejected"]
+    found["codings"] = store.codings(document_ids=[document_id], statuses=["accepted", "pending"])
     found["memos"] = store.memos(document_id)
     return found
 

@@ -52,7 +52,7 @@ def suggestions(store: Store, codings: list[dict[str, Any]], codebook: Codebook)
     for coding in sorted(codings, key=lambda c: -(c["confidence"] or 0)):
         with st.container(border=True):
             label = codebook.get(coding["code_id"]).label if coding["code_id"] in codebook else coding["code_id"]
-            theme = codebook.get(coding["theme_id"]).label if coding.get("theme_id") in codebook else ""
+            theme = codebook.get(codebook.theme_of(coding["code_id"])).label if coding["code_id"] in codebook else ""
             st.markdown(f"**{label}** · confidence {coding['confidence'] or 0:.2f}" + (f"  \n{theme}" if theme else ""))
             st.caption(evidence_text(coding["evidence"]))
             accept, reject, _ = st.columns([1, 1, 2])
