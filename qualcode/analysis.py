@@ -40,19 +40,21 @@ def select_documents(store: Store, where: dict[str, list[str]] | None = None) ->
 
     An attribute name or value that no document has raises UnknownAttributeError
     listing the valid ones, so a typo in `--role` never yields a silently empty table.
+    The value "(not set)" matches documents without the attribute, as in `theme_frequencies`.
     """
     ids = sorted(store.document_hashes())
     attributes = store.attributes()
-    documents = {document_id: attributes.get(document_id, {}) for document_id in ids}
+    everything = {document_id: attributes.get(document_id, {}) for document_id in ids}
+    documents = dict(everything)
     for name, values in (where or {}).items():
-        known = sorted({attrs[name] for attrs in documents.values() if name in attrs})
-        if not known:
-            names = sorted({n for attrs in documents.values() for n in attrs})
+        if not any(name in attrs for attrs in everything.values()):
+            names = sorted({n for attrs in everything.values() for n in attrs})
             raise UnknownAttributeError(f"no document in {store.location} has an attribute `{name}`; the attributes are: {', '.join(names) or 'none'}.")
+        known = sorted({attrs.get(name, NOT_SET) for attrs in everything.values()})
         unknown = [value for value in values if value not in known]
         if unknown:
             raise UnknownAttributeError(f"no document in {store.location} has {name} `{unknown[0]}`; the {name} values are: {'; '.join(known)}.")
-        documents = {d: attrs for d, attrs in documents.items() if attrs.get(name) in set(values)}
+        documents = {d: attrs for d, attrs in documents.items() if attrs.get(name, NOT_SET) in set(values)}
     return documents
 
 
@@ -150,7 +152,7 @@ def theme_frequencies(
     descendants (so a theme's row equals its row at level "theme" and a parent's
     counts are never below a child's).
     Every code appears in every group, zeros included. A document without a `by`
-    attribute falls in the group "(not set)". `totals` appends rows for the group
+    attribute falls in the group "(not set)"; no documents selected, no rows. `totals` appends rows for the group
     "All" (every selected document); `by=[]` gives only that one group, without
     attribute columns. `code_ids` keeps only those rows (themes at level "theme").
     `where` and `statuses`/`coders` filter documents and codings as in `coded_quotes`.
@@ -163,7 +165,9 @@ def theme_frequencies(
     group_of = {d: tuple(attrs.get(name, NOT_SET) for name in by) for d, attrs in documents.items()}
     rows = coded_quote_rows(store, coders=list(coders) if coders else None, statuses=list(statuses) if statuses else None)
     raised = _raised(rows, codebook, level, documents)
-    if by:
+    if not documents:
+        frames = []
+    elif by:
         frames = [_frequency_rows(codebook, targets, by, group, [d for d in documents if group_of[d] == group], documents, raised)
                   for group in sorted(set(group_of.values()))]
         if totals:

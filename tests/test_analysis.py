@@ -60,6 +60,14 @@ def test_a_document_without_the_attribute_falls_in_not_set(made_up):
     made_up.set_attributes({"W2": {"role": None}})
     frame = theme_frequencies(made_up)
     assert counts(frame, "role")[(analysis.NOT_SET, "money")] == (0, 0, "0 of 1")
+    pending = illustrative_quotes(made_up, "money", {"role": analysis.NOT_SET}, statuses=("pending",))
+    assert [q["document_id"] for q in pending] == ["W2"]  # the dashboard can open the "(not set)" cell too
+
+
+def test_filters_on_two_attributes_that_no_document_combines_give_an_empty_table(made_up):
+    made_up.set_attributes({"P1": {"site": "North"}, "W1": {"site": "South"}})
+    frame = theme_frequencies(made_up, where={"role": ["Worker"], "site": ["North"]}, totals=True)
+    assert frame.empty
 
 
 def test_unknown_names_are_errors_that_list_the_valid_ones(made_up):

@@ -340,3 +340,11 @@ def test_markdown_quotes_read_back_exactly_as_said(text):
     tokens = MarkdownIt().parse("\n".join(quote_block(text)))
     inline = [t for t in tokens if t.type == "inline"]
     assert tokens[0].type == "blockquote_open" and len(inline) == 1 and inline_text(inline[0]) == text
+
+
+def test_an_empty_frequency_selection_says_so(made_up_cli, tmp_path):
+    made_up_cli("export", "frequencies", "--role", "Worker", "--where", "participant=P1", "-o", tmp_path / "f.md")
+    assert "this report is empty" in (tmp_path / "f.md").read_text(encoding="utf-8")
+    made_up_cli("export", "frequencies", "--role", "Worker", "--where", "participant=P1", "-o", tmp_path / "f.csv")
+    assert read_csv(tmp_path / "f.csv") == []
+    assert json.loads((tmp_path / "f.csv.about.json").read_text())["empty"] is True
