@@ -99,3 +99,7 @@ class UnknownCoderError(QualcodeError):
 
 class CodesInUseError(QualcodeError):
     """A new codebook version that would drop codes which codings still use."""
+
+
+class ReportError(QualcodeError):
+    """A report that cannot be written in the format asked for."""

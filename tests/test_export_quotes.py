@@ -348,3 +348,16 @@ def test_an_empty_frequency_selection_says_so(made_up_cli, tmp_path):
     made_up_cli("export", "frequencies", "--role", "Worker", "--where", "participant=P1", "-o", tmp_path / "f.csv")
     assert read_csv(tmp_path / "f.csv") == []
     assert json.loads((tmp_path / "f.csv.about.json").read_text())["empty"] is True
+
+
+def test_a_quote_too_long_for_a_spreadsheet_cell_is_refused_not_cut(store, cli, tmp_path):
+    long_answer = " ".join(["We talked about work and benefits again."] * 900)  # about 37,000 characters
+    (tmp_path / "LONG.txt").write_text(f"---\nid: LONG\nrole: Parent\n---\nRespondent: {long_answer}\n", encoding="utf-8")
+    project.import_transcripts(store, [tmp_path / "LONG.txt"])
+    text = store.document("LONG")["text"]
+    project.add_coding(store, "LONG", 0, len(text), "demand", "ana")
+    result = cli("export", "quotes", "-o", tmp_path / "q.xlsx")
+    assert result.exit_code == 1 and "--max-words" in result.output and "more than a spreadsheet cell holds" in result.output
+    assert cli("export", "quotes", "-o", tmp_path / "q.xlsx", "--max-words", "200").exit_code == 0
+    assert cli("export", "quotes", "-o", tmp_path / "q.csv").exit_code == 0  # other formats take it whole
+    assert read_csv(tmp_path / "q.csv")[0]["quote"] == text

@@ -10,10 +10,12 @@ import csv
 from pathlib import Path
 from typing import Any
 
+from ..errors import ReportError
 from .formats import (EMPTY, add_about_sheet, attribution, docx_table, md_escape, new_document, provenance_sentence,
                       quote_block, sheet_title, write_about_json, write_front_matter, xlsx_cell_text)
 from .tables import QUOTE_COLUMNS, QUOTE_KEYS, QuoteTable, describe_filters
 
+XLSX_CELL_LIMIT = 32_767  # characters a spreadsheet cell holds
 XLSX_WIDTHS = {"theme_id": 18, "theme": 24, "code_id": 22, "code": 28, "quote": 80, "participant": 12, "role": 20,
                "document_id": 12, "turn": 6, "start": 8, "end": 8, "coder": 12, "status": 10, "confidence": 10, "masked": 8}
 
@@ -60,6 +62,7 @@ def _xlsx(table: QuoteTable, path: Path) -> None:
             header.append(cell)
         sheet.append(header)
         for row in rows:
+            _fits_a_cell(row, path)
             values: list[Any] = [row[k] for k in QUOTE_KEYS]
             quote = WriteOnlyCell(sheet, xlsx_cell_text(values[quote_index]))
             quote.alignment = wrap
@@ -71,6 +74,13 @@ def _xlsx(table: QuoteTable, path: Path) -> None:
         sheet.append([EMPTY.format(what="quotes", filters=describe_filters(table.about["filters"]))])
     add_about_sheet(workbook, table.about)
     workbook.save(path)
+
+
+def _fits_a_cell(row: dict[str, Any], path: Path) -> None:
+    if len(row["quote"]) > XLSX_CELL_LIMIT:
+        raise ReportError(f"{path}: the quote of coding {row['coding_id']} ({row['document_id']}, {row['start']}-{row['end']}) "
+                          f"has {len(row['quote']):,} characters, more than a spreadsheet cell holds; "
+                          "shorten quotes with --max-words or export as csv, md or docx.")
 
 
 def _letter(index: int) -> str:
