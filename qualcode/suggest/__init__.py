@@ -150,7 +150,7 @@ class Suggester:
                 for term in {*evidence.terms, *evidence.hedged, *evidence.negated}:
                     counts[term] = counts.get(term, 0) + 1
         total = max(1, len(self.analysed))
-        return {term: float(np.clip(COMMON_TERM * total / n, 0.15, 1.0)) for term, n in counts.items()}
+        return {term: float(np.clip((COMMON_TERM * total + 1) / n, 0.15, 1.0)) for term, n in counts.items()}
 
     def _rule_strength(self) -> np.ndarray:
         strength = np.zeros((len(self.analysed), len(self.code_ids)))

@@ -25,8 +25,8 @@ NEIGHBOURS = 3
 
 
 def code_features(text_vectors: sparse.csr_matrix, evidence: np.ndarray) -> sparse.csr_matrix:
-    """TF-IDF vector of each segment beside the codebook evidence for one code."""
-    return sparse.hstack([text_vectors, sparse.csr_matrix(evidence)], format="csr")
+    """TF-IDF vector of each segment beside the evidence for one code (clipped and scaled so the solver converges fast)."""
+    return sparse.hstack([text_vectors, sparse.csr_matrix(np.clip(evidence, -4.0, 4.0) / 2.0)], format="csr")
 
 
 class CodeModels:

@@ -1,0 +1,61 @@
+"""Suggestion quality on the shipped sample: evaluate's tables, codebook-only and learned.
+
+Builds a temporary project from transcripts_sample/ and its gold coding, then prints
+per-theme and per-code precision, recall, F1 and Cohen's kappa:
+  * zero-shot: suggestions from the codebook alone (no codings in the store);
+  * learned: leave one document out, each document scored by a model trained on the
+    gold coding of the other documents only.
+Usage: python benchmarks/suggest_quality.py [--threshold 0.5] [--by theme|code|both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from qualcode import project
+from qualcode.evaluate import evaluate
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "transcripts_sample"
+
+
+def build(folder: Path, with_gold: bool):
+    store = project.init_project(folder / ("learned.db" if with_gold else "zero.db"), ROOT / "codebooks" / "pb_employment.yaml")
+    project.import_transcripts(store, [SAMPLE])
+    if with_gold:
+        project.import_codings(store, SAMPLE / "gold_codings.csv", coder="gold")
+    return store
+
+
+def show(title: str, result, seconds: float) -> None:
+    print(f"\n## {title} ({result.units} segments, {result.documents} documents, {seconds:.1f} s)")
+    print(f"{'id':32} {'gold':>5} {'sugg':>5} {'P':>6} {'R':>6} {'F1':>6} {'kappa':>6}")
+    for row in result.rows:
+        print(f"{row['id']:32} {row['gold']:5d} {row['suggested']:5d} {row['precision']:6.3f} {row['recall']:6.3f} {row['f1']:6.3f} {row['kappa']:6.3f}")
+    macro = result.macro
+    print(f"{'macro average':32} {'':5} {'':5} {macro['precision']:6.3f} {macro['recall']:6.3f} {macro['f1']:6.3f} {macro['kappa']:6.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--by", choices=["theme", "code", "both"], default="both")
+    args = parser.parse_args()
+    levels = ["theme", "code"] if args.by == "both" else [args.by]
+    gold = SAMPLE / "gold_codings.csv"
+    with tempfile.TemporaryDirectory() as folder:
+        for mode, with_gold in (("zero-shot", False), ("auto", True)):
+            store = build(Path(folder), with_gold)
+            for level in levels:
+                started = time.perf_counter()
+                result = evaluate(store, gold, level=level, mode=mode, threshold=args.threshold)
+                label = "zero-shot (codebook only)" if mode == "zero-shot" else "learned, leave one document out"
+                show(f"{label}, by {level}", result, time.perf_counter() - started)
+            store.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,182 @@
+"""Suggestions: evidence, learning from decisions, idempotent re-runs, and evaluation figures."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from qualcode import project
+from qualcode.errors import CodingsFileError
+from qualcode.evaluate import evaluate, scores
+from qualcode.store import NewCoding
+
+TURNS = [
+    "I'm scared my benefit will stop if I earn anything at all.",
+    "We grow tomatoes and beans on the allotment every summer, and the greenhouse needs watering daily.",
+    "The bus into town takes forty minutes and it is usually late.",
+    "My sister drives me to the garden centre on Saturdays.",
+    "Honestly the weather has been awful this month.",
+]
+
+
+def _write_interview(folder: Path, document_id: str, answers: list[str]) -> Path:
+    lines = [f"---\nid: {document_id}\nrole: Person using a PB\n---"]
+    for n, answer in enumerate(answers, start=1):
+        lines += [f"Interviewer: Question {n}?", f"Respondent: {answer}"]
+    path = folder / f"{document_id}.txt"
+    path.write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def small_project(tmp_path, small_codebook):
+    store = project.init_project(tmp_path / "small.db", small_codebook)
+    _write_interview(tmp_path, "A1", TURNS)
+    assert project.import_transcripts(store, [tmp_path / "A1.txt"]).ok
+    yield store
+    store.close()
+
+
+def _pending(store, code_id=None):
+    return [c for c in store.codings(statuses=["pending"]) if code_id is None or c["code_id"] == code_id]
+
+
+def test_a_keyword_in_a_segment_is_suggested_with_that_keyword_as_evidence(small_project):
+    project.suggest(small_project, min_confidence=0.5)
+    benefits = _pending(small_project, "benefits")
+    assert [c["quote"] for c in benefits] == [TURNS[0]]
+    assert "benefit" in benefits[0]["evidence"]["terms"]
+    assert benefits[0]["source"] == "suggested" and 0.5 <= benefits[0]["confidence"] <= 1
+    assert "benefit" in project.explain(benefits[0]["evidence"])
+
+
+def test_a_negated_keyword_is_kept_as_evidence_not_dropped(tmp_path, small_codebook):
+    store = project.init_project(tmp_path / "n.db", small_codebook)
+    _write_interview(tmp_path, "N1", ["There was never any wage talk at all in that place, not once."] + TURNS[1:])
+    project.import_transcripts(store, [tmp_path / "N1.txt"])
+    project.suggest(store, min_confidence=0.0)
+    wages = _pending(store, "wages")
+    first = [c for c in wages if c["quote"].startswith("There was never")]
+    assert first and first[0]["evidence"]["negated"] == ["wage"] and first[0]["evidence"]["terms"] == []
+
+
+def test_rerunning_suggest_is_idempotent(small_project):
+    first = project.suggest(small_project, min_confidence=0.3)
+    before = {(c["id"], c["segment_id"], c["code_id"], c["confidence"]) for c in _pending(small_project)}
+    again = project.suggest(small_project, min_confidence=0.3)
+    after = {(c["id"], c["segment_id"], c["code_id"], c["confidence"]) for c in _pending(small_project)}
+    assert first.added == len(before) > 0
+    assert again.added == 0 and again.withdrawn == 0 and after == before
+
+
+def test_rejected_suggestions_are_not_suggested_again_and_stay_stored(small_project):
+    project.suggest(small_project, min_confidence=0.5)
+    suggestion = _pending(small_project, "benefits")[0]
+    project.reject(small_project, [suggestion["id"]], coder="ann")
+    project.suggest(small_project, min_confidence=0.0)
+    same = [c for c in small_project.codings(code_ids=["benefits"]) if c["segment_id"] == suggestion["segment_id"]]
+    assert [(c["id"], c["status"], c["coder"]) for c in same] == [(suggestion["id"], "rejected", "ann")]
+
+
+def test_accepting_codings_changes_what_is_suggested_for_a_similar_unseen_segment(tmp_path, small_codebook):
+    store = project.init_project(tmp_path / "learn.db", small_codebook)
+    allotment = [
+        "The allotment is where I feel useful, digging and planting potatoes.",
+        "I water the greenhouse and pick the tomatoes at the allotment.",
+        "At the allotment I sort seeds and weed the vegetable beds.",
+        "Planting beans at the allotment with the other growers is my favourite thing.",
+    ]
+    other = [
+        "The bus into town takes forty minutes and it is usually late.",
+        "I watch football on Sunday afternoons with a cup of tea.",
+        "My flat is on the second floor and the lift is often broken.",
+        "I like cooking pasta and rice for my tea.",
+    ]
+    _write_interview(tmp_path, "T1", [allotment[0], other[0], allotment[1], other[1]])
+    _write_interview(tmp_path, "T2", [other[2], allotment[2], other[3], allotment[3]])
+    _write_interview(tmp_path, "U1", ["On Tuesdays I go to the allotment to plant onions and pick tomatoes."])
+    project.import_transcripts(store, [tmp_path])
+    unseen = store.segments("U1")[0]["id"]
+
+    def wages_confidence() -> float:
+        project.suggest(store, document_ids=["U1"], code_ids=["wages"], min_confidence=0.0)
+        return next(c["confidence"] for c in _pending(store, "wages") if c["segment_id"] == unseen)
+
+    before = wages_confidence()
+    for document_id in ("T1", "T2"):
+        for segment in store.segments(document_id):
+            if "allotment" in segment["text"]:
+                project.add_coding(store, document_id, segment["start"], segment["end"], "wages", "ann")
+    after = wages_confidence()
+    assert before < 0.5 < after
+    evidence = next(c["evidence"] for c in _pending(store, "wages") if c["segment_id"] == unseen)
+    assert evidence["model"] == "learned" and evidence["similar"][0]["quote"] in allotment
+
+
+def _gold_file(path: Path, rows: list[tuple]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["document_id", "start", "end", "code_id"])
+        writer.writerows(rows)
+    return path
+
+
+def test_evaluate_reproduces_hand_computed_figures(small_project, tmp_path):
+    segments = small_project.segments("A1")
+    assert len(segments) == 5
+    small_project.add_codings([
+        NewCoding("A1", s["start"], s["end"], "benefits", "qualcode", "suggested", "pending", 0.9, segment_id=s["id"])
+        for s in segments[:2]
+    ])
+    gold = _gold_file(tmp_path / "gold.csv", [("A1", segments[0]["start"], segments[0]["end"], "benefits")])
+    result = evaluate(small_project, gold, level="code", mode="stored")
+    row = next(r for r in result.rows if r["id"] == "benefits")
+    # 5 segments: tp 1, fp 1, fn 0, tn 3; po = 0.8, pe = (2*1 + 3*4) / 25 = 0.56
+    assert (row["tp"], row["fp"], row["fn"], row["tn"]) == (1, 1, 0, 3)
+    assert row["precision"] == pytest.approx(0.5) and row["recall"] == pytest.approx(1.0)
+    assert row["f1"] == pytest.approx(2 / 3)
+    assert row["kappa"] == pytest.approx((0.8 - 0.56) / (1 - 0.56))
+    theme = next(r for r in evaluate(small_project, gold, level="theme", mode="stored").rows if r["id"] == "money")
+    assert (theme["tp"], theme["fp"]) == (1, 1)
+
+
+def test_kappa_of_a_known_two_by_two_table():
+    assert scores(tp=20, fp=5, fn=10, tn=15)["kappa"] == pytest.approx(0.4)
+
+
+def test_evaluate_refuses_unknown_codes_and_documents_naming_the_row(small_project, tmp_path):
+    bad_code = _gold_file(tmp_path / "c.csv", [("A1", 0, 10, "benefits"), ("A1", 0, 10, "wagez")])
+    with pytest.raises(CodingsFileError, match=r"c\.csv, line 3: code `wagez`"):
+        evaluate(small_project, bad_code)
+    bad_document = _gold_file(tmp_path / "d.csv", [("Z9", 0, 10, "benefits")])
+    with pytest.raises(CodingsFileError, match=r"d\.csv, line 2: document `Z9`"):
+        evaluate(small_project, bad_document)
+
+
+def test_cli_suggest_review_and_export(cli, small_codebook, tmp_path):
+    _write_interview(tmp_path, "A1", TURNS)
+    assert cli("init", "--codebook", small_codebook).exit_code == 0
+    assert cli("import", tmp_path / "A1.txt").exit_code == 0
+    result = cli("suggest", "--min-confidence", "0.5")
+    assert result.exit_code == 0 and "new suggestions" in result.output
+    exported = cli("export", "suggestions", "--format", "csv", "-o", "-").output
+    rows = list(csv.DictReader(exported.splitlines()))
+    required = {"document_id", "role", "segment_id", "start", "end", "speaker", "text", "code_id", "theme_id", "confidence", "status", "source"}
+    assert required <= set(rows[0]) and rows[0]["theme_id"] == "money" and rows[0]["role"] == "Person using a PB"
+    coding_id = rows[0]["coding_id"]
+    assert cli("review", "accept", coding_id, "--coder", "ann").exit_code == 0
+    interactive = cli("review", "--coder", "bo", input="r\nq\n")
+    assert interactive.exit_code == 0
+    statuses = {r["coding_id"]: r["status"] for r in csv.DictReader(cli("export", "suggestions", "-o", "-").output.splitlines())}
+    assert statuses[coding_id] == "accepted"
+
+
+def test_sample_suggestion_quality_floors(sample_store):
+    """Floors on the shipped sample; benchmarks/suggest_quality.py prints the full figures."""
+    gold = Path(__file__).resolve().parent.parent / "transcripts_sample" / "gold_codings.csv"
+    zero_shot = evaluate(sample_store, gold, level="theme", mode="zero-shot")
+    learned = evaluate(sample_store, gold, level="theme", mode="auto")
+    assert zero_shot.macro["kappa"] >= 0.4
+    assert learned.macro["kappa"] >= 0.45
