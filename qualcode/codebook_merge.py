@@ -7,7 +7,8 @@ on both sides is a conflict. Examples and keywords merge item by item (additions
 from both sides kept, removals from either side applied), so they never conflict.
 A code removed on one side and changed on the other is a conflict, and so is a code
 removed on one side while the other put a new child under it. Codes keep ours'
-order; codes only theirs has are placed after the code that precedes them there.
+order; a code only theirs has goes after the code that precedes it there (and after
+the codes only ours has at that place).
 The merged YAML (with conflicts between git-style markers) is written by
 qualcode.codebook_layout.
 """
@@ -84,7 +85,7 @@ def merge_codebooks(base: Codebook, ours: Codebook, theirs: Codebook, ours_text:
 
     codes = [merged for code_id in _order(ours, theirs) if (merged := _merge_code(code_id, base, ours, theirs))]
     _restore_removed_parents(codes, base, ours, theirs)
-    _mark_cycles(codes, ours, theirs)
+    _mark_cycles(codes, base, ours, theirs)
     top, top_conflicts = _merge_top(base, ours, theirs)
     kept = {code.id for code in codes}
     groups, group_conflicts = _merge_groups(base, ours, theirs, kept)
@@ -125,7 +126,10 @@ def _order(ours: Codebook, theirs: Codebook) -> list[str]:
         if code_id in order:
             continue
         previous = next((p for p in reversed(theirs_ids[:index]) if p in order), None)
-        order.insert(order.index(previous) + 1 if previous else 0, code_id)
+        position = order.index(previous) + 1 if previous else 0
+        while position < len(order) and order[position] not in theirs:
+            position += 1
+        order.insert(position, code_id)
     return order
 
 
@@ -195,7 +199,7 @@ def _restore_removed_parents(codes: list[MergedCode], base: Codebook, ours: Code
         kept[parent] = restored
 
 
-def _mark_cycles(codes: list[MergedCode], ours: Codebook, theirs: Codebook) -> None:
+def _mark_cycles(codes: list[MergedCode], base: Codebook, ours: Codebook, theirs: Codebook) -> None:
     """Moves from both sides that together make a code its own ancestor become parent conflicts."""
     parents = {code.id: code.values["parent"] for code in codes}
     by_id = {code.id: code for code in codes}
@@ -206,10 +210,12 @@ def _mark_cycles(codes: list[MergedCode], ours: Codebook, theirs: Codebook) -> N
             current = parents.get(current)
         if current != code.id or "parent" in code.conflicts or code.whole:
             continue
-        o, t = _lookup(ours, code.id), _lookup(theirs, code.id)
+        o, t, b = _lookup(ours, code.id), _lookup(theirs, code.id), _lookup(base, code.id)
         ours_parent, theirs_parent = (o.parent if o else None), (t.parent if t else None)
+        if ours_parent == theirs_parent:
+            continue
         sentence = f"The two sides' moves make `{code.id}` its own ancestor (through {' -> '.join(seen)}); choose one parent."
-        by_id[code.id].conflicts["parent"] = Conflict(code.id, "parent", None, ours_parent, theirs_parent, sentence)
+        by_id[code.id].conflicts["parent"] = Conflict(code.id, "parent", b.parent if b else None, ours_parent, theirs_parent, sentence)
 
 
 def _merge_top(base: Codebook, ours: Codebook, theirs: Codebook) -> tuple[dict[str, Any], dict[str, Conflict]]:
