@@ -22,6 +22,14 @@ CHROME_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-de
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run")
 
 
+SCROLL_TO_SEGMENT = """
+const segment = document.getElementById(arguments[0]);
+let box = segment.parentElement;
+while (box && box.scrollHeight <= box.clientHeight + 2) { box = box.parentElement; }
+if (box) { box.scrollTop += segment.getBoundingClientRect().top - box.getBoundingClientRect().top - 120; }
+"""
+
+
 def free_port() -> int:
     """A TCP port on the loopback interface that nothing listens on."""
     with socket.socket() as sock:
@@ -124,13 +132,13 @@ def main() -> None:
             wait_for_text(driver, "Illustrative quotes")
             time.sleep(2)
             driver.save_screenshot(str(out / "dashboard.png"))
-            driver.set_window_size(1500, 1100)
+            driver.set_window_size(1500, 1300)
             document, segment = showcase_segment(db)
             driver.get(f"http://127.0.0.1:{port}/code?document={document}&segment={segment}")
             wait_for_text(driver, "Suggestions")
             type_coder(driver, "sample")
             wait_for_text(driver, "Accept")
-            driver.execute_script(f"document.getElementById('seg-{segment}').scrollIntoView({{block: 'center'}}); window.scrollTo(0, 0);")
+            driver.execute_script(SCROLL_TO_SEGMENT, f"seg-{segment}")
             time.sleep(2)
             driver.save_screenshot(str(out / "coding.png"))
         finally:

@@ -65,12 +65,12 @@ def suggestions(store: Store, codings: list[dict[str, Any]], codebook: Codebook)
 def codings_list(store: Store, codings: list[dict[str, Any]], codebook: Codebook) -> None:
     """Accepted codings on the segment, each removable."""
     for coding in codings:
-        left, right = st.columns([7, 1], vertical_alignment="center")
+        left, right = st.columns([4, 1.3], vertical_alignment="center")
         colour = tint(codebook.colour_of(coding["code_id"]) if coding["code_id"] in codebook else "#999", "66")
         label = codebook.get(coding["code_id"]).label if coding["code_id"] in codebook else coding["code_id"]
         left.html(f'{STYLE}<span class="qc-chip" style="background:{colour}">{escape(label)}</span> '
                   f'<small>{escape(coding["coder"])} · {escape(coding["source"])} · “{escape(coding["quote"][:90])}…”</small>')
-        if right.button("Remove", key=f"remove_{coding['id']}", disabled=not state.coder(),
+        if right.button("Remove", key=f"remove_{coding['id']}", disabled=not state.coder(), width="stretch",
                         help="A suggestion is marked rejected (kept for learning); other codings are deleted."):
             if coding["source"] == "suggested":
                 done = state.write(lambda: project.reject(store, [coding["id"]], state.coder()), "Coding removed.")

@@ -41,7 +41,8 @@ def piece(text: str, covering: list[dict[str, Any]], codebook: Codebook) -> str:
         if len(accepted) > 1:
             style.append(f"box-shadow:inset 0 -3px 0 {_colour(codebook, accepted[1]['code_id'])}")
     if pending:
-        style.append(f"text-decoration:underline dashed {_colour(codebook, pending[0]['code_id'])}")
+        style.append(f"text-decoration:underline dotted {_colour(codebook, pending[0]['code_id'])};"
+                     "text-decoration-thickness:2px;text-underline-offset:4px")
     names = [_label(codebook, c["code_id"]) + ("" if c["status"] == "accepted" else " (suggested)") for c in covering]
     return f'<span style="{";".join(style)}" title="{escape("; ".join(names))}">{escape(text)}</span>'
 
