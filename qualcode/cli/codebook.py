@@ -37,6 +37,7 @@ def validate(file: str) -> None:
 
     Example:
 
+    \b
         qualcode codebook validate codebooks/pb_employment.yaml
     """
     problems = validate_codebook(file)
@@ -57,6 +58,7 @@ def log(ctx: click.Context, changes: bool) -> None:
 
     Example:
 
+    \b
         qualcode codebook log --changes
     """
     with project(ctx) as store:
@@ -81,6 +83,7 @@ def show(ctx: click.Context, file: str | None, version: int | None, definitions:
 
     Example:
 
+    \b
         qualcode codebook show --version 2
     """
     source = _source(ctx, file, version)
@@ -108,6 +111,7 @@ def diff(ctx: click.Context, old: str, new: str) -> None:
 
     Example:
 
+    \b
         qualcode codebook diff v1 v3
         qualcode codebook diff codebooks/pb_employment.yaml v2
     """
@@ -141,6 +145,7 @@ def merge(ctx: click.Context, base: str, ours: str, theirs: str, output: str, me
 
     Example:
 
+    \b
         qualcode codebook merge base.yaml mine.yaml theirs.yaml -o merged.yaml
     """
     sides = [_ref(ctx, ref, allow_empty=(i == 0)) for i, ref in enumerate((base, ours, theirs))]
@@ -177,6 +182,7 @@ def import_(ctx: click.Context, file: str, output: str | None, message: str | No
 
     Example:
 
+    \b
         qualcode codebook import atlas_export.qdc -o codebooks/imported.yaml
         qualcode codebook import codebooks/pb_employment.yaml -m "split benefits worries"
     """
@@ -214,6 +220,7 @@ def export(ctx: click.Context, file: str | None, version: int | None, fmt: str |
 
     Example:
 
+    \b
         qualcode codebook export --format qdc -o pb_employment.qdc
         qualcode codebook export codebooks/pb_employment.yaml --format qdc -o pb.qdc
     """
