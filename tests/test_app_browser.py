@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -57,7 +58,27 @@ def flat(text: str) -> str:
     return "".join(text.split()).lower()
 
 
-def test_dashboard_shows_themes_roles_and_quotes(running_app, chromium, tmp_path: Path) -> None:
+def cell_caption(driver) -> str:
+    """The line naming the theme and role whose quotes are shown."""
+    text = driver.execute_script("return document.body.innerText")
+    return next(line for line in text.splitlines() if " participants in " in line and "raised by" in line)
+
+
+def click_heatmap_cell(driver, index: int, timeout: float = 60) -> None:
+    """Click one cell of the heatmap, as a person would, and wait for the quotes to follow."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    before = cell_caption(driver)
+    cells = driver.find_elements(By.CSS_SELECTOR, "g.mark-rect path")
+    ActionChains(driver).move_to_element(cells[index]).click().perform()
+    deadline = time.time() + timeout
+    while time.time() < deadline and cell_caption(driver) == before:
+        time.sleep(0.3)
+    screenshots.wait_for_text(driver, "Open in transcript")
+
+
+def test_dashboard_shows_themes_roles_and_quotes_and_a_clicked_cell_picks_them(running_app, chromium, tmp_path: Path) -> None:
     url, db = running_app
     chromium.get(url + "/")
     screenshots.wait_for_text(chromium, "Illustrative quotes", timeout=120)
@@ -73,6 +94,11 @@ def test_dashboard_shows_themes_roles_and_quotes(running_app, chromium, tmp_path
     quotes = chromium.execute_script("return Array.from(document.querySelectorAll('blockquote')).map(q => q.innerText.trim())")
     assert len(quotes) >= 3 and all(len(quote.split()) >= 3 for quote in quotes)
     assert chromium.execute_script("return document.querySelectorAll('a[href*=\"document=\"]').length") >= len(quotes)
+    before = cell_caption(chromium)
+    click_heatmap_cell(chromium, 3)
+    after = cell_caption(chromium)
+    assert after != before
+    assert any(f"{label} · role " in after for label in themes) and any(f"role {role}:" in after for role in roles)
     shot = tmp_path / "dashboard.png"
     chromium.save_screenshot(str(shot))
     assert shot.stat().st_size > 20_000

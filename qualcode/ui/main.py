@@ -12,7 +12,9 @@ import streamlit as st
 from . import state
 
 HERE = Path(__file__).parent
-# (file, title, icon, url path); a page whose file is absent (e.g. agreement) is left out.
+# The menu: (file beside this module, title, icon, url path). A page is a script that calls the
+# core package and draws; to add one, write page_NAME.py here and list it. A listed page whose
+# file is absent (such as page_agreement.py until it is written) is left out of the menu.
 PAGES = (
     ("page_code.py", "Code", ":material/edit_note:", "code"),
     ("page_dashboard.py", "Themes by role", ":material/grid_view:", "themes"),
