@@ -13,7 +13,7 @@ from .tables import describe_filters
 
 EMPTY = "No {what} match this selection (filters: {filters}); this report is empty."
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_MD_ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~&"})
+_MD_ACTIVE = "\\`*_[]<>|~&"
 _MD_LINE_START = re.compile(r"^(\s*)(?:([#+=-])|(\d+)([.)]))")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SHEET_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
@@ -67,7 +67,9 @@ def attribution(row: dict[str, Any]) -> str:
 
 def md_escape(text: str) -> str:
     """Text with Markdown's active characters escaped, so it renders as written."""
-    text = text.translate(_MD_ESCAPES)
+    for character in _MD_ACTIVE:  # the backslash first, so added ones are not escaped again
+        if character in text:
+            text = text.replace(character, "\\" + character)
     first = text.lstrip()[:1]
     if first and (first in "#+=-" or first.isdigit()):
         text = _MD_LINE_START.sub(_escape_line_start, text, count=1)
