@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -317,6 +318,22 @@ def test_import_a_codebook_yaml_file(app_db: Path) -> None:
     ok(at)
     store = reopen(app_db)
     assert store.codebook_version() == 2 and store.codebook().get("caseload_pressure").label == "Caseloads too heavy for work"
+    store.close()
+
+
+def test_a_codebook_that_drops_codes_in_use_is_refused(app_db: Path) -> None:
+    store = reopen(app_db)
+    codebook = store.codebook()
+    store.close()
+    kept = [code for code in codebook.codes if code.id != "caseload_pressure"]
+    text = dataclasses.replace(codebook, codes=kept).to_yaml()
+    at = open_page("page_codebook.py")
+    at.file_uploader(key="codebook_file").upload("smaller.yaml", text.encode(), "application/x-yaml").run()
+    assert any("`caseload_pressure` has codings" in w.value for w in at.warning)
+    at.button(key="import_yaml").click().run()
+    assert len(at.error) == 1 and at.error[0].value.startswith("smaller.yaml: leaves out `caseload_pressure`")
+    store = reopen(app_db)
+    assert store.codebook_version() == 1
     store.close()
 
 

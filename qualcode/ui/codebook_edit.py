@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from qualcode import project
 from qualcode.codebook import Code, Codebook, parse_codebook
+from qualcode.codebook_versions import update_codebook
 from qualcode.store import Store
 
 
@@ -16,13 +16,9 @@ def with_code(codebook: Codebook, code: Code) -> Codebook:
     return parse_codebook(edited.to_yaml(), "the edited codebook")
 
 
-def save(store: Store, codebook: Codebook, author: str, message: str) -> int:
-    """Store the codebook as the next version; returns its number."""
-    update = getattr(project, "update_codebook", None)
-    if update is not None:
-        result = update(store, codebook, author, message)
-        return result if isinstance(result, int) else store.codebook_version()
-    return store.add_codebook_version(codebook, author=author, message=message)
+def save(store: Store, codebook: Codebook, author: str, message: str, source: str | None = None) -> int:
+    """Store the codebook as the next version (refused if it drops codes still in use); returns its number."""
+    return update_codebook(store, codebook, author, message, source=source)
 
 
 def differences(old: Codebook, new: Codebook) -> dict[str, list[str]]:

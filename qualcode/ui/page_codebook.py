@@ -102,6 +102,6 @@ with files:
                 if sum(counts.get(removed, {}).values()):
                     st.warning(f"`{removed}` has codings but is not in the new file.")
             if st.button("Save as a new codebook version", key="import_yaml") and state.need_coder():
-                if state.write(lambda: edit.save(store, incoming, state.coder(), f"imported {upload.name}"),
+                if state.write(lambda: edit.save(store, incoming, state.coder(), f"imported {upload.name}", upload.name),
                                f"Imported {upload.name} as a new codebook version."):
                     st.rerun()
