@@ -100,6 +100,17 @@ def test_accept_a_suggestion_is_stamped_with_the_coder(app_db: Path) -> None:
     assert f"accept_{suggestion['id']}" not in [b.key for b in at.button]
 
 
+def test_a_second_tab_sees_a_decision_on_its_next_run(app_db: Path) -> None:
+    suggestion = pending_in(app_db, "SW01")[0]
+    params = {"document": "SW01", "segment": str(suggestion["segment_id"])}
+    other_tab = open_page("page_code.py", coder="ben", **params)
+    assert f"accept_{suggestion['id']}" in [b.key for b in other_tab.button]
+    open_page("page_code.py", **params).button(key=f"accept_{suggestion['id']}").click().run()
+    other_tab.run()
+    assert f"accept_{suggestion['id']}" not in [b.key for b in other_tab.button]
+    assert f"remove_{suggestion['id']}" in [b.key for b in other_tab.button]
+
+
 def test_reject_keeps_the_suggestion_as_rejected(app_db: Path) -> None:
     suggestion = pending_in(app_db, "PB01")[0]
     at = open_page("page_code.py", document="PB01", segment=str(suggestion["segment_id"]))
