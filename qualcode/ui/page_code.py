@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from qualcode import project
@@ -64,12 +63,12 @@ segments = document["segments"]
 pending = [c for c in document["codings"] if c["status"] == "pending"]
 
 actions = st.columns([1.2, 2, 1.6], vertical_alignment="bottom")
-suggest = getattr(project, "suggest", None)
-if actions[0].button("Suggest codes", key="suggest", disabled=suggest is None,
+if actions[0].button("Suggest codes", key="suggest",
                      help="Run the suggester on this transcript: pending suggestions with confidence and evidence."):
     bar = st.progress(0.0, text="Suggesting…")
-    result = state.write(lambda: suggest(store, document_ids=[document_id],
-                                         progress=lambda done, total: bar.progress(done / max(total, 1), text=f"Suggesting… {done}/{total}")))
+    result = state.write(lambda: project.suggest(
+        store, document_ids=[document_id],
+        progress=lambda done, total: bar.progress(done / max(total, 1), text=f"Suggesting… {done}/{total}")))
     if result is not None:
         st.session_state["_flash"] = (f"Suggestions: {result.added} new, {result.updated} updated, "
                                       f"{result.withdrawn} withdrawn.")
