@@ -13,7 +13,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Iterable, Iterator
 
+import numpy as np
 import spacy
+from spacy.attrs import IS_ALPHA, LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -29,25 +31,36 @@ def make_lemmatizer(nlp: Language, name: str) -> "LowerCaseLookupLemmatizer":
 
 
 class LowerCaseLookupLemmatizer:
-    """Sets `token.lemma_` to the lookup lemma of the lower-cased token text."""
+    """Sets each token's lemma to the lookup lemma of its lower-cased text.
+
+    Works on the doc's arrays of string hashes (no Python object per token), with
+    a cache from lower-case hash to lemma hash, because lemmatising is on the hot
+    path of every suggestion run.
+    """
 
     def __init__(self, lang: str) -> None:
         from spacy.lookups import load_lookups
 
         self.table = load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup")
-        self.cache: dict[str, str] = {}
+        self.cache: dict[int, int] = {}
 
     def __call__(self, doc: Doc) -> Doc:
-        cache = self.cache
-        for token in doc:
-            lower = token.lower_
-            lemma = cache.get(lower)
-            if lemma is None:
-                lemma = self.table.get(lower, lower)
-                if len(cache) < 200_000:
-                    cache[lower] = lemma
-            token.lemma_ = lemma
+        if not len(doc):
+            return doc
+        lowers = doc.to_array(LOWER)
+        unique, inverse = np.unique(lowers, return_inverse=True)
+        lemmas = np.fromiter((self._lemma(int(h), doc.vocab.strings) for h in unique), dtype=np.uint64, count=len(unique))
+        doc.from_array([LEMMA], lemmas[inverse].reshape(-1, 1))
         return doc
+
+    def _lemma(self, lower: int, strings) -> int:
+        found = self.cache.get(lower)
+        if found is None:
+            text = strings[lower]
+            found = strings.add(self.table.get(text, text))
+            if len(self.cache) < 500_000:
+                self.cache[lower] = found
+        return found
 
 
 def get_pipeline(model: str | None = None) -> Language:
@@ -92,9 +105,30 @@ def sentence_bounds(texts: Iterable[str], model: str | None = None, batch_size: 
 
 
 def lemma_docs(texts: Iterable[str], model: str | None = None, batch_size: int = 256) -> Iterator[Doc]:
-    """Docs with lower-cased lemmas set, for matching and similarity."""
+    """Docs with lower-cased lemmas set, for matching and similarity (sentence splitting skipped)."""
     nlp = get_pipeline(model)
-    yield from nlp.pipe(texts, batch_size=batch_size)
+    skip = [name for name in ("sentencizer", "senter", "parser", "ner") if name in nlp.pipe_names]
+    with nlp.select_pipes(disable=skip):
+        yield from nlp.pipe(texts, batch_size=batch_size)
+
+
+def lemma_texts(docs: Iterable[Doc]) -> Iterator[tuple[Doc, str]]:
+    """Each doc with its lemmas of word tokens joined by spaces (the text similarity works on)."""
+    cache: dict[int, str] = {}
+    for doc in docs:
+        if not len(doc):
+            yield doc, ""
+            continue
+        values = doc.to_array([LEMMA, IS_ALPHA])
+        strings = doc.vocab.strings
+        words = []
+        for lemma, alpha in values:
+            if alpha:
+                text = cache.get(int(lemma))
+                if text is None:
+                    text = cache[int(lemma)] = strings[int(lemma)]
+                words.append(text)
+        yield doc, " ".join(words)
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:

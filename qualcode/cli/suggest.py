@@ -8,7 +8,6 @@ import sys
 import click
 
 from .. import project as ops
-from ..evaluate import MODES, evaluate as run_evaluation
 from ..exports import write_table
 from .base import echo_table, main, project
 from .export import export, output_options
@@ -114,7 +113,7 @@ def review_reject(ctx: click.Context, coding_ids: tuple[int, ...], coder: str) -
 @main.command()
 @click.option("--gold", required=True, type=click.Path(dir_okay=False), help="Human coding: CSV document_id, start, end, code_id[, quote].")
 @click.option("--by", "level", type=click.Choice(["code", "theme"]), default="code", show_default=True)
-@click.option("--mode", type=click.Choice(MODES), default="auto", show_default=True,
+@click.option("--mode", type=click.Choice(["auto", "zero-shot", "stored"]), default="auto", show_default=True,
               help="auto: learn from the store's decisions, one held-out document at a time; zero-shot: codebook only; stored: the suggestions in the store.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True, help="Confidence at which a suggestion counts.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True)
@@ -126,6 +125,8 @@ def evaluate(ctx: click.Context, gold: str, level: str, mode: str, threshold: fl
 
         qualcode evaluate --gold transcripts_sample/gold_codings.csv --by theme
     """
+    from ..evaluate import evaluate as run_evaluation
+
     with project(ctx) as store:
         result = run_evaluation(store, gold, level, mode, threshold)
     columns = ["id", "gold", "suggested", "tp", "fp", "fn", "precision", "recall", "f1", "kappa"]

@@ -39,8 +39,7 @@ class Analysed:
 
 def analyse(texts: Iterable[str], rules: KeywordRules, model: str | None = None) -> Iterator[Analysed]:
     """Stage: lemmatise each text and match the codebook's keywords in it."""
-    for doc in nlp.lemma_docs(texts, model):
-        lemmas = " ".join(token.lemma_ for token in doc if token.is_alpha or "'" in token.text)
+    for doc, lemmas in nlp.lemma_texts(nlp.lemma_docs(texts, model)):
         yield Analysed(lemmas, rules.match(doc))
 
 
@@ -69,13 +68,13 @@ class Suggester:
         self.segments = segments
         self.analysed = list(_with_progress(analyse((s["text"] for s in segments), self.rules, self.model), len(segments), progress))
         self.specificity = self._specificity()
-        self.similarity.fit([a.lemmas for a in self.analysed])
-        self.vectors = self.similarity.transform([a.lemmas for a in self.analysed])
+        self.vectors = self.similarity.fit([a.lemmas for a in self.analysed])
         self.features = self.similarity.features(self.vectors)
         self.features["rules"] = self._rule_strength()
         if questions is not None:
-            question_features = self.similarity.features(self.similarity.transform(
-                [a.lemmas for a in analyse(questions, self.rules, self.model)]))
+            asked = list(dict.fromkeys(questions))
+            lemmas = dict(zip(asked, (a.lemmas for a in analyse(asked, self.rules, self.model))))
+            question_features = self.similarity.features(self.similarity.transform([lemmas[q] for q in questions]))
             self.features["question_z_code"] = question_features["z_code"]
             self.features["question_z_segment"] = question_features["z_segment"]
         self.zero_shot = zero_shot_confidence(self.features)

@@ -52,12 +52,12 @@ class CodeModels:
         """
         result = np.full((len(score_rows), len(self.labels.code_ids)), np.nan)
         position = {row: i for i, row in enumerate(score_rows)}
+        neighbours = neighbour_evidence(text_vectors, self.labels.values, self.groups)
         for col in range(len(self.labels.code_ids)):
             rows = self.trainable(col)
             if not len(rows):
                 continue
-            neighbours = neighbour_evidence(text_vectors, rows, self.labels.values[rows, col] == POSITIVE, self.groups)
-            features = code_features(text_vectors, np.column_stack([evidence[col], neighbours]))
+            features = code_features(text_vectors, np.column_stack([evidence[col], neighbours[:, col]]))
             target = self.labels.values[rows, col] == POSITIVE
             model = _model().fit(features[rows], target)
             self.models[col] = model
@@ -84,23 +84,26 @@ class CodeModels:
             yield rows[test], model.predict_proba(features[rows[test]])[:, 1]
 
 
-def neighbour_evidence(vectors: sparse.csr_matrix, rows: np.ndarray, positive: np.ndarray, groups: np.ndarray,
-                       chunk: int = 2000) -> np.ndarray:
-    """For every segment: mean cosine to its nearest positives, to its nearest negatives, and the difference.
+def neighbour_evidence(vectors: sparse.csr_matrix, labels: np.ndarray, groups: np.ndarray, chunk: int = 1000) -> np.ndarray:
+    """Segments x codes x 3: mean cosine to the nearest positives, to the nearest negatives, and their difference.
 
-    Neighbours from the segment's own document are never used, so a training
-    segment's features do not depend on its own label.
+    Neighbours are labelled segments from other documents only, so a training
+    segment's features never depend on its own label.
     """
+    result = np.zeros((vectors.shape[0], labels.shape[1], 3))
+    labelled = np.flatnonzero((labels != -1).any(axis=1))
+    if not len(labelled):
+        return result
     unit = normalize(vectors)
-    examples = unit[rows].T.tocsc()
-    result = np.zeros((vectors.shape[0], 3))
+    examples = unit[labelled].T.tocsc()
+    known = labels[labelled]
     for begin in range(0, vectors.shape[0], chunk):
         block = np.asarray((unit[begin:begin + chunk] @ examples).todense())
-        same = groups[begin:begin + chunk, None] == groups[rows][None, :]
-        block[same] = -1.0
-        near_pos = _top_mean(block[:, positive])
-        near_neg = _top_mean(block[:, ~positive])
-        result[begin:begin + chunk] = np.column_stack([near_pos, near_neg, near_pos - near_neg])
+        block[groups[begin:begin + chunk, None] == groups[labelled][None, :]] = -1.0
+        for col in range(labels.shape[1]):
+            near_pos = _top_mean(block[:, known[:, col] == POSITIVE])
+            near_neg = _top_mean(block[:, known[:, col] == NEGATIVE])
+            result[begin:begin + chunk, col] = np.column_stack([near_pos, near_neg, near_pos - near_neg])
     return result * 3.0
 
 
@@ -113,4 +116,4 @@ def _top_mean(similarities: np.ndarray) -> np.ndarray:
 
 
 def _model() -> LogisticRegression:
-    return LogisticRegression(C=8.0, solver="liblinear", class_weight="balanced", max_iter=200)
+    return LogisticRegression(C=8.0, solver="liblinear", dual=True, class_weight="balanced", max_iter=1000)

@@ -30,7 +30,8 @@ class ProfileSimilarity:
         self.theme_ids = [codebook.theme_of(code_id) for code_id in code_ids]
         self.profile_lemmas = profile_lemmas
 
-    def fit(self, segment_lemmas: list[str]) -> "ProfileSimilarity":
+    def fit(self, segment_lemmas: list[str]) -> sparse.csr_matrix:
+        """Fit on the profiles and the corpus; returns the corpus's vectors."""
         self.vectorizer = make_vectorizer()
         self.vectorizer.fit([*self.profile_lemmas.values(), *segment_lemmas])
         self.codes = self.vectorizer.transform([self.profile_lemmas[c] for c in self.code_ids])
@@ -38,7 +39,7 @@ class ProfileSimilarity:
         corpus = self.transform(segment_lemmas)
         self.code_stats = _stats(np.asarray((corpus @ self.codes.T).todense()))
         self.theme_stats = _stats(np.asarray((corpus @ self.themes.T).todense()))
-        return self
+        return corpus
 
     def transform(self, segment_lemmas: list[str]) -> sparse.csr_matrix:
         return self.vectorizer.transform(segment_lemmas)
