@@ -17,7 +17,6 @@ from .codebook_versions import update_codebook  # noqa: F401  (a service the app
 from .errors import CodingsFileError, QualcodeError, TranscriptError, UnknownCodeError
 from .ingest.codings import CodingRow, read_codings_csv
 from .ingest import ParsedDocument, SpeakerRules, find_transcripts, read_participants, read_transcript
-from .segments import segment_documents
 from .store import NewCoding, Store, SuggestionSync
 from .store.codings import SUGGESTER
 
@@ -119,6 +118,8 @@ def import_transcripts(
         f"participants.csv names `{pid}`, which is not a document in the store or this import"
         for pid in sorted(set(participants) - set(existing) - set(accepted))
     )
+    from .segments import segment_documents  # spaCy loads only when there is text to segment
+
     segments = segment_documents(documents)
     report.codings_dropped = store.save_documents(documents, segments, replaced, attribute_updates)
     report.attributes_updated = sorted(attribute_updates)

@@ -14,7 +14,7 @@ import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from alembic import command
 from alembic.config import Config
@@ -27,9 +27,11 @@ from sqlalchemy.engine import Connection, Engine
 from ..codebook import Codebook, parse_codebook
 from ..errors import StoreError, StoreVersionError, UnknownDocumentError
 from ..ingest import ParsedDocument
-from ..segments import SegmentSpan
 from . import schema as t
 from .codings import CodingsMixin, MemosMixin, NewCoding, SuggestionSync, UnknownCodingError
+
+if TYPE_CHECKING:
+    from ..segments import SegmentSpan
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -54,6 +56,7 @@ class Store(CodingsMixin, MemosMixin):
         self.engine = engine
         self.location = location
         self.opened = OpenResult()
+        self._codebooks: dict[int, Codebook] = {}
 
     # -- opening -----------------------------------------------------------------
     @classmethod
@@ -136,15 +139,18 @@ class Store(CodingsMixin, MemosMixin):
         return version
 
     def codebook(self, version: int | None = None) -> Codebook:
-        """The codebook of a version (default: the current one)."""
+        """The codebook of a version (default: the current one); versions never change, so each is parsed once."""
         version = version or self.codebook_version()
+        if version in self._codebooks:
+            return self._codebooks[version]
         with self.engine.connect() as connection:
             text = connection.execute(
                 select(t.codebook_versions.c.yaml).where(t.codebook_versions.c.version == version)
             ).scalar()
         if text is None:
             raise StoreError(f"{self.location}: has no codebook version {version}; see `qualcode codebook log`.")
-        return parse_codebook(text, f"{self.location} (codebook version {version})")
+        self._codebooks[version] = parse_codebook(text, f"{self.location} (codebook version {version})")
+        return self._codebooks[version]
 
     def codebook_versions(self) -> list[dict[str, Any]]:
         """Every codebook version, oldest first: version, name, author, message, created_at and its number of codes."""
