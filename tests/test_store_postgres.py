@@ -1,0 +1,76 @@
+"""The coding store on a real PostgreSQL server (a team's shared store).
+
+`.ci/run` installs and starts PostgreSQL and sets QUALCODE_TEST_POSTGRES to a URL of a
+role that may create databases; each test gets a database of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from qualcode import project
+from qualcode.errors import StoreError
+from qualcode.store import Store
+
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE, CODEBOOK = ROOT / "transcripts_sample", ROOT / "codebooks" / "pb_employment.yaml"
+GOLD = SAMPLE / "gold_codings.csv"
+SERVER = os.environ.get("QUALCODE_TEST_POSTGRES")
+pytestmark = pytest.mark.skipif(not SERVER, reason="QUALCODE_TEST_POSTGRES is not set (.ci/run starts PostgreSQL and sets it)")
+
+
+@pytest.fixture
+def postgres_url():
+    name = f"qualcode_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield SERVER.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_a_project_on_postgresql_imports_codes_and_suggests(postgres_url):
+    store = project.init_project(postgres_url, CODEBOOK)
+    report = project.import_transcripts(store, [SAMPLE])
+    assert report.ok and len(report.imported) == 18
+    assert project.import_codings(store, GOLD, coder="gold").added == 501
+    sync = project.suggest(store, document_ids=["PB01"])
+    assert sync.added > 0 and sync.kept_decisions > 0
+    for segment in store.segments("PB01"):
+        assert store.document("PB01")["text"][segment["start"]:segment["end"]] == segment["text"]
+    store.close()
+    reopened = Store.open(postgres_url)
+    assert reopened.counts()["documents"] == 18
+    assert {d["attributes"]["role"] for d in reopened.documents()} >= {"Social worker", "Commissioner"}
+    reopened.close()
+
+
+def test_init_refuses_a_postgresql_database_that_already_holds_a_store(postgres_url):
+    project.init_project(postgres_url, CODEBOOK).close()
+    with pytest.raises(StoreError, match="already holds a qualcode store"):
+        project.init_project(postgres_url, CODEBOOK)
+
+
+def test_a_failed_import_leaves_the_postgresql_store_unchanged(postgres_url, tmp_path, monkeypatch):
+    import qualcode.store as store_module
+
+    store = project.init_project(postgres_url, CODEBOOK)
+    real_insert = store_module._insert_documents
+
+    def crash_after_writing(*args, **kwargs):
+        real_insert(*args, **kwargs)
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(store_module, "_insert_documents", crash_after_writing)
+    with pytest.raises(RuntimeError):
+        project.import_transcripts(store, [SAMPLE])
+    assert store.counts() == {"documents": 0, "segments": 0, "codings": 0}
+    store.close()
