@@ -93,7 +93,12 @@ def _review_loop(store, queue: list[dict], coder: str) -> None:
 @_coder_option
 @click.pass_context
 def review_accept(ctx: click.Context, coding_ids: tuple[int, ...], coder: str) -> None:
-    """Accept codings by id (for scripts)."""
+    """Accept codings by id (for scripts).
+
+    Example:
+
+        qualcode review accept 12 13 --coder ann
+    """
     with project(ctx) as store:
         changed = ops.accept(store, list(coding_ids), coder or ctx.parent.params.get("coder", ""))
     click.echo(f"Accepted {changed} codings.")
@@ -104,7 +109,12 @@ def review_accept(ctx: click.Context, coding_ids: tuple[int, ...], coder: str) -
 @_coder_option
 @click.pass_context
 def review_reject(ctx: click.Context, coding_ids: tuple[int, ...], coder: str) -> None:
-    """Reject codings by id (for scripts); rejected suggestions are kept for the learner."""
+    """Reject codings by id (for scripts); rejected suggestions are kept for the learner.
+
+    Example:
+
+        qualcode review reject 14 --coder ann
+    """
     with project(ctx) as store:
         changed = ops.reject(store, list(coding_ids), coder or ctx.parent.params.get("coder", ""))
     click.echo(f"Rejected {changed} codings.")
