@@ -12,15 +12,16 @@ code of the current codebook; a code's theme is its top-level ancestor.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any, Iterable
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Iterable
 
 from .codebook import Codebook
 from .errors import UnknownAttributeError, UnknownCodeError
 from .store import Store
 from .store.reports import coded_quote_rows
+
+if TYPE_CHECKING:  # pandas and numpy load when a table is made, not when the CLI starts
+    import numpy as np
+    import pandas as pd
 
 DEFAULT_STATUSES = ("accepted",)
 NOT_SET = "(not set)"
@@ -157,6 +158,8 @@ def theme_frequencies(
     attribute columns. `code_ids` keeps only those rows (themes at level "theme").
     `where` and `statuses`/`coders` filter documents and codings as in `coded_quotes`.
     """
+    import pandas as pd
+
     by = list(by)
     codebook = store.codebook()
     check_attributes(store, by)
@@ -298,6 +301,7 @@ def _one_per_span(candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _typicality(quotes: list[str]) -> tuple[Any, np.ndarray]:
     """TF-IDF matrix of the quotes (rows L2-normalised) and each quote's cosine with their centroid."""
+    import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     for stop_words in ("english", None):

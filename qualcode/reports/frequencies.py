@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .formats import (EMPTY, add_about_sheet, docx_table, md_escape, new_document, provenance_sentence,
                       write_about_json, write_front_matter)
 from .tables import describe_filters
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PARTICIPANTS = "Participants raising each theme and code (n of m)"
 SEGMENTS = "Segments coded with each theme and code"

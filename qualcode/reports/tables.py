@@ -10,9 +10,7 @@ import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..analysis import DEFAULT_STATUSES, coded_quotes, codes_under, pick_illustrative, theme_frequencies
@@ -20,6 +18,9 @@ from ..anonymise import Masker
 from ..codebook import Codebook
 from ..errors import QualcodeError, UnmaskedExportError
 from ..store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 QUOTE_COLUMNS = ["theme_id", "theme", "code_id", "code", "quote", "participant", "role", "document_id", "turn",
                  "start", "end", "coder", "status", "confidence", "masked"]
