@@ -17,7 +17,7 @@ import numpy as np
 from .. import nlp
 from ..codebook import Codebook
 from ..store.codings import SUGGESTER, NewCoding
-from .combine import combine, evidence_matrix, zero_shot_confidence
+from .combine import combined_confidence, evidence_matrix, zero_shot_confidence
 from .learned import CodeModels
 from .profiles import profiles, suggestible_codes
 from .rules import KeywordRules, RuleEvidence
@@ -90,7 +90,7 @@ class Suggester:
             models = CodeModels(self.labels, groups)
             evidence = [evidence_matrix(self.features, col) for col in range(len(self.code_ids))]
             self.learned = models.fit_predict(self.vectors, evidence, rows)
-            return combine(self.zero_shot[rows], self.learned)
+            return combined_confidence(self.zero_shot[rows], self.learned)
         return self.zero_shot[rows]
 
     def suggestions(self, rows: Iterable[int], min_confidence: float = 0.5, max_per_segment: int = MAX_PER_SEGMENT) -> list[NewCoding]:

@@ -30,7 +30,7 @@ def zero_shot_confidence(features: dict[str, np.ndarray]) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-score))
 
 
-def combine(zero_shot: np.ndarray, learned: np.ndarray | None) -> np.ndarray:
+def combined_confidence(zero_shot: np.ndarray, learned: np.ndarray | None) -> np.ndarray:
     """Learned probability where a model exists, zero-shot confidence elsewhere."""
     if learned is None:
         return zero_shot
