@@ -54,17 +54,16 @@ def group_sentences(text: str, sentences: list[tuple[int, int]], max_words: int)
     total = sum(counts)
     groups = max(1, math.ceil(total / max_words))
     target = total / groups
-    spans: list[tuple[int, int]] = []
-    start, size = None, 0
-    for (a, b), count in zip(sentences, counts):
-        if start is not None and size + count / 2 > target and size > 0:
-            spans.append((start, end))
-            start, size = None, 0
-        if start is None:
-            start = a
-        end, size = b, size + count
-    if start is not None:
-        spans.append((start, end))
+    groups_of: list[list[tuple[int, int]]] = []
+    size = 0
+    for sentence, count in zip(sentences, counts):
+        if groups_of and size > 0 and size + count / 2 <= target:
+            groups_of[-1].append(sentence)
+            size += count
+        else:
+            groups_of.append([sentence])
+            size = count
+    spans = [(group[0][0], group[-1][1]) for group in groups_of]
     return spans
 
 

@@ -6,7 +6,6 @@ import csv
 import io
 import sqlite3
 from collections import defaultdict
-from pathlib import Path
 
 import docx
 import pytest

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import sys
-from pathlib import Path
 
 import click
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,8 @@ from .codings import CodingsMixin, MemosMixin, NewCoding, SuggestionSync, Unknow
 
 if TYPE_CHECKING:
     from ..segments import SegmentSpan
+
+__all__ = ["NewCoding", "OpenResult", "Store", "SuggestionSync", "UnknownCodingError", "now"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -5,7 +5,7 @@ Keep this file and the newest migration in step: a test checks they describe the
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, ForeignKey, ForeignKeyConstraint, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
