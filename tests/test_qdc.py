@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import xmlschema
 from click.testing import CliRunner
 
 from qualcode.cli import main
-from qualcode.codebook import Codebook, load_codebook, parse_codebook
+from qualcode.codebook import Code, Codebook, load_codebook, parse_codebook
 from qualcode.errors import CodebookError
 from qualcode.interop.qdc import codebook_to_qdc, normalise_colour, qdc_to_codebook, read_qdc
 
@@ -120,6 +121,100 @@ codes:
     assert after.get("reseau").definition == before.get("reseau").definition
     assert after.get("reseau").examples == before.get("reseau").examples
     assert after.get("famille") == before.get("famille")
+
+
+TRICKY = r"""
+name: Tricky texts
+codes:
+  - id: tricky
+    label: Étiquette « piège » ☕
+    definition: |-
+      Include: this opens the definition, it is not the include field.
+      Examples:
+      - a dash line inside the definition
+
+
+      Two blank lines above;   several spaces inside.
+      \Include: a backslash before a label
+      \\Code id: two backslashes
+      Code id: not_the_id
+    include: |-
+      First line of the include.
+
+      Exclude: a label starting a later paragraph of the include.
+        Indented line, kept as it is.
+    exclude: "Keywords: written like a label, still the exclude text"
+    examples:
+      - |-
+        « Je ne savais pas », she said.
+        Second line of the same example.
+
+        After a blank line, still the same example.
+      - "- starts with a dash"
+      - |-
+        Include: an example that looks like a label
+        Code id: not_the_id_either
+    keywords: ["multi\nline keyword", "Ünïcödé 日本語", "  spaced  inside  "]
+  - id: plain
+    parent: tricky
+    label: Plain
+"""
+
+
+def test_multiline_examples_labels_blank_lines_and_unicode_survive_yaml_to_qdc_to_yaml(tmp_path: Path) -> None:
+    before = parse_codebook(TRICKY)
+    data = codebook_to_qdc(before)
+    SCHEMA.validate(data.decode("utf-8"))
+    after = qdc_to_codebook(data, "tricky.qdc").codebook
+    assert after.get("tricky") == before.get("tricky")
+    assert after.get("plain") == before.get("plain")
+    source = tmp_path / "tricky.yaml"
+    source.write_text(TRICKY, encoding="utf-8")
+    assert run("codebook", "export", source, "-o", tmp_path / "tricky.qdc").exit_code == 0
+    assert run("codebook", "import", tmp_path / "tricky.qdc", "-o", tmp_path / "after.yaml").exit_code == 0
+    assert load_codebook(tmp_path / "after.yaml").codes == before.codes
+
+
+PIECES = ["Include:", "Exclude:", "Examples:", "Keywords:", "Code id:", "\\", "\\\\", "- ", "  ", "\t", "\n", "\n\n",
+          "\n \n", "é", "日本", "☕", "&", "<b>", "x", "word", ":", "#"]
+
+
+def random_text(rng: random.Random) -> str:
+    return "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 14))).strip()
+
+
+def test_any_text_in_any_field_survives_the_round_trip() -> None:
+    rng = random.Random(20240611)
+    codes = []
+    for n in range(300):
+        items = lambda: tuple(t for t in (random_text(rng) for _ in range(rng.randint(0, 3))) if t)  # noqa: E731
+        codes.append(Code(id=f"code_{n}", label=f"Code {n}", definition=random_text(rng), include=random_text(rng),
+                          exclude=random_text(rng), examples=items(), keywords=items()))
+    before = Codebook(name="Random", codes=codes)
+    data = codebook_to_qdc(before)
+    SCHEMA.validate(data.decode("utf-8"))
+    assert qdc_to_codebook(data, "random.qdc").codebook.codes == codes
+
+
+def test_a_description_from_another_tool_is_the_definition_even_when_it_looks_like_a_field() -> None:
+    text = "Include: anything about money.\n\nExamples:\n- « c'est cher »\n\nExclude: nothing"
+    qdc = ('<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+           '<Code guid="0F8A1907-7E42-4739-8610-A676B4D1B69F" name="Argent" isCodable="true">'
+           f'<Description>{text}</Description></Code></Codes></CodeBook>')
+    code = qdc_to_codebook(qdc.encode("utf-8"), "other.qdc").codebook.get("argent")
+    assert code.definition == text
+    assert (code.include, code.exclude, code.examples, code.keywords) == ("", "", (), ())
+
+
+def test_a_description_folded_by_an_earlier_qualcode_still_reads_field_by_field() -> None:
+    text = ("Talk about money.\n\nInclude: benefits, wages.\n\nExclude: prices\n\nExamples:\n- one\n- two\n\n"
+            "Keywords:\n- pay\n\nCode id: money_talk")
+    qdc = ('<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+           f'<Code guid="0F8A1907-7E42-4739-8610-A676B4D1B69F" name="Money" isCodable="true"><Description>{text}</Description>'
+           '</Code></Codes></CodeBook>')
+    code = qdc_to_codebook(qdc.encode("utf-8"), "earlier.qdc").codebook.codes[0]
+    assert code == Code(id="money_talk", label="Money", definition="Talk about money.", include="benefits, wages.",
+                        exclude="prices", examples=("one", "two"), keywords=("pay",))
 
 
 # -- other tools' files --------------------------------------------------------------------

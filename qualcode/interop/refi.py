@@ -3,8 +3,12 @@
 A code's Description carries qualcode's definition, include, exclude, examples and
 keywords as labelled paragraphs ("Include: ...", "Examples:" with "- " items, and a
 last "Code id: ..." line), so other tools show the guidance and a file that comes
-back gives every code its old id. Codes from other tools get an id made from their
-name (transliterated, lower_snake_case, unique).
+back gives every code its old id. The folding loses nothing: a field starts only at a
+line that begins with its label, so a line of free text that begins like a label (or
+like an escaped one) gets a backslash in front, and the lines after the first of an
+example or keyword are indented by two spaces. A Description without a "Code id:"
+line was written by another tool and is read, whole, as the definition. Codes from
+other tools get an id made from their name (transliterated, lower_snake_case, unique).
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from ..errors import ProjectFileError, QualcodeError, where
 
 GUID_NAMESPACE = uuid.UUID("6f1d3c1e-6d0b-5a4e-9a53-7175616c636f")
 FOLD_LABELS = {"Include:": "include", "Exclude:": "exclude", "Examples:": "examples", "Keywords:": "keywords", "Code id:": "id"}
+ID_LABEL = "Code id:"
+LABEL_LINE = re.compile(r"\\*(?:" + "|".join(map(re.escape, FOLD_LABELS)) + ")")
 
 
 def stable_guid(kind: str, *parts: object) -> str:
@@ -48,14 +54,30 @@ def write_codes(parent: ET.Element, codebook: Codebook) -> None:
 
 
 def fold_description(code: Code) -> str:
-    """Definition, include, exclude, examples and keywords as one readable Description text."""
-    blocks = [code.definition] if code.definition else []
-    blocks += [f"Include: {code.include}"] if code.include else []
-    blocks += [f"Exclude: {code.exclude}"] if code.exclude else []
-    blocks += ["Examples:\n" + "\n".join(f"- {e}" for e in code.examples)] if code.examples else []
-    blocks += ["Keywords:\n" + "\n".join(f"- {k}" for k in code.keywords)] if code.keywords else []
-    blocks.append(f"Code id: {code.id}")
+    """Definition, include, exclude, examples and keywords as one readable Description text that reads back whole."""
+    blocks = [_escape(code.definition)] if code.definition else []
+    blocks += [f"Include: {_escape(code.include, first=False)}"] if code.include else []
+    blocks += [f"Exclude: {_escape(code.exclude, first=False)}"] if code.exclude else []
+    blocks += ["Examples:\n" + _fold_items(code.examples)] if code.examples else []
+    blocks += ["Keywords:\n" + _fold_items(code.keywords)] if code.keywords else []
+    blocks.append(f"{ID_LABEL} {code.id}")
     return "\n\n".join(blocks)
+
+
+def _escape(text: str, first: bool = True) -> str:
+    """Free text with a backslash before each line that begins like a label (the first line left alone if not `first`)."""
+    lines = text.split("\n")
+    return "\n".join(line if (i == 0 and not first) or not LABEL_LINE.match(line) else "\\" + line
+                     for i, line in enumerate(lines))
+
+
+def _fold_items(items: tuple[str, ...]) -> str:
+    """Items as "- " lines, each further line of an item indented by two spaces (blank lines left blank)."""
+    def fold(item: str) -> str:
+        first, *rest = item.split("\n")
+        return "\n".join([f"- {first}", *(f"  {line}" if line else "" for line in rest)])
+
+    return "\n".join(map(fold, items))
 
 
 def parse_xml(data: bytes, label: str, error_type: type[QualcodeError] = ProjectFileError) -> tuple[ET.Element, dict[int, tuple[int, int]]]:
@@ -135,22 +157,40 @@ def read_codes(codes: ET.Element | None) -> tuple[list[Code], dict[str, str]]:
 
 
 def unfold_description(text: str) -> dict[str, Any]:
-    """The parts of a Description written by fold_description; other text becomes the definition."""
+    """The fields of a Description written by fold_description; one without a `Code id:` line is all definition."""
+    lines = text.strip().split("\n")
+    if not any(line.startswith(ID_LABEL) for line in lines):
+        return {"definition": text.strip()}
     parts: dict[str, Any] = {}
-    definition: list[str] = []
-    for block in re.split(r"\n[ \t]*\n", text.strip()):
-        label = next((l for l in FOLD_LABELS if block.startswith(l)), None)
-        if label is None:
-            definition.append(block.strip())
-            continue
-        key, rest = FOLD_LABELS[label], block[len(label):].strip()
-        if key in ("examples", "keywords"):
-            items = [line[2:].strip() for line in rest.split("\n") if line.startswith("- ")]
-            parts[key] = tuple(item for item in items if item)
+    sections: list[tuple[str, list[str]]] = [("definition", [])]
+    for line in lines:
+        label = next((name for name in FOLD_LABELS if line.startswith(name)), None)
+        if label == ID_LABEL:
+            parts.setdefault("id", line[len(label):].strip())
+            sections.append(("definition", []))
+        elif label is not None:
+            sections.append((FOLD_LABELS[label], [line[len(label):].lstrip()]))
         else:
-            parts[key] = rest
-    parts["definition"] = "\n\n".join(d for d in definition if d)
+            sections[-1][1].append(line[1:] if line.startswith("\\") and LABEL_LINE.match(line) else line)
+    for key, body in sections:
+        if key in ("examples", "keywords"):
+            parts[key] = parts.get(key, ()) + _unfold_items(body)
+        elif "\n".join(body).strip():
+            parts[key] = "\n\n".join(filter(None, [parts.get(key, ""), "\n".join(body).strip()]))
     return parts
+
+
+def _unfold_items(lines: list[str]) -> tuple[str, ...]:
+    """Items from "- " lines and their indented further lines."""
+    items: list[list[str]] = []
+    for line in lines:
+        if line.startswith("- "):
+            items.append([line[2:]])
+        elif items:
+            items[-1].append(line[2:] if line.startswith("  ") else line.lstrip())
+        elif line.strip():
+            items.append([line.strip()])
+    return tuple(text for text in ("\n".join(item).strip() for item in items) if text)
 
 
 def unique_id(name: str, used: set[str]) -> str:
