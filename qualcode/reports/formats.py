@@ -142,20 +142,24 @@ def docx_table(document: Any, header: Sequence[str], rows: Iterable[Sequence[Any
         cell.width = Inches(width)
         cell.paragraphs[0].add_run(text).bold = True
     table.rows[0]._tr.get_or_add_trPr().append(parse_xml(f'<w:tblHeader xmlns:w="{W_NS}"/>'))
-    dxa = [int(width * 1440) for width in widths]
-    body = "".join(_row_xml(row, dxa, italic_first) for row in rows)
+    openings = [f'<w:tc><w:tcPr><w:tcW w:w="{int(width * 1440)}" w:type="dxa"/></w:tcPr><w:p><w:r>' for width in widths]
+    if italic_first:
+        openings[0] += "<w:rPr><w:i/></w:rPr>"
+    body = "".join(_row_xml(row, openings) for row in rows)
     if body:
         table._tbl.extend(list(parse_xml(f'<w:tbl xmlns:w="{W_NS}">{body}</w:tbl>')))
 
 
-def _row_xml(values: Sequence[Any], dxa: Sequence[int], italic_first: bool) -> str:
-    cells = []
-    for i, (value, width) in enumerate(zip(values, dxa)):
-        style = "<w:rPr><w:i/></w:rPr>" if italic_first and i == 0 else ""
-        lines = _xml_text("" if value is None else str(value)).split("\n")
-        runs = "<w:br/>".join(f'<w:t xml:space="preserve">{line}</w:t>' for line in lines)
-        cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr><w:p><w:r>{style}{runs}</w:r></w:p></w:tc>')
-    return "<w:tr>" + "".join(cells) + "</w:tr>"
+def _row_xml(values: Sequence[Any], openings: Sequence[str]) -> str:
+    """One table row: each value in its cell (opened by `openings`), line breaks kept."""
+    cells = ["<w:tr>"]
+    for value, opening in zip(values, openings):
+        text = _xml_text("" if value is None else str(value))
+        if "\n" in text:
+            text = '</w:t><w:br/><w:t xml:space="preserve">'.join(text.split("\n"))
+        cells.append(f'{opening}<w:t xml:space="preserve">{text}</w:t></w:r></w:p></w:tc>')
+    cells.append("</w:tr>")
+    return "".join(cells)
 
 
 def _xml_text(text: str) -> str:
