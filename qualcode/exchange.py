@@ -5,8 +5,8 @@ the accepted codings with their coders (pending suggestions and rejected decisio
 have no place in the standard and stay behind). Import reads the same subset into a
 store, creating the store with the file's codebook when there is none; into an
 existing store it adds the codes the codebook lacks as a new codebook version. The
-whole file is checked before anything is written, so a file that cannot be used
-changes nothing.
+whole file is checked before anything is written, and everything is written in one
+transaction, so a file that cannot be used, or a failure while writing, changes nothing.
 """
 
 from __future__ import annotations
@@ -113,11 +113,10 @@ def _import_into(store: Store, exchange: ExchangeProject, path: Path, author: st
     parsed = [_parsed(document, path, rules) for document in new_documents]
     codings = _new_codings(store, exchange.codings, {d.id for d in unchanged})
     report.codings_already_there = len(exchange.codings) - len(codings)
-    if codebook is not None:
-        message = f"codebook of {path.name}" if created else f"codes added by importing {path.name}"
-        report.codebook_version = store.add_codebook_version(codebook, author=author, message=message)
-    store.save_documents(parsed, segment_documents(parsed), attributes={d.id: d.attributes for d in unchanged})
-    store.add_codings(codings)
+    message = f"codebook of {path.name}" if created else f"codes added by importing {path.name}"
+    report.codebook_version = store.save_imported_project(
+        codebook, parsed, segment_documents(parsed), codings, attributes={d.id: d.attributes for d in unchanged},
+        author=author, message=message)
     report.documents_added = [d.id for d in new_documents]
     report.documents_unchanged = [d.id for d in unchanged]
     report.codings_added = len(codings)

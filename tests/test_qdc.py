@@ -183,13 +183,14 @@ def random_text(rng: random.Random) -> str:
     return "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 14))).strip()
 
 
+def random_items(rng: random.Random) -> tuple[str, ...]:
+    return tuple(text for text in (random_text(rng) for _ in range(rng.randint(0, 3))) if text)
+
+
 def test_any_text_in_any_field_survives_the_round_trip() -> None:
     rng = random.Random(20240611)
-    codes = []
-    for n in range(300):
-        items = lambda: tuple(t for t in (random_text(rng) for _ in range(rng.randint(0, 3))) if t)  # noqa: E731
-        codes.append(Code(id=f"code_{n}", label=f"Code {n}", definition=random_text(rng), include=random_text(rng),
-                          exclude=random_text(rng), examples=items(), keywords=items()))
+    codes = [Code(id=f"code_{n}", label=f"Code {n}", definition=random_text(rng), include=random_text(rng),
+                  exclude=random_text(rng), examples=random_items(rng), keywords=random_items(rng)) for n in range(300)]
     before = Codebook(name="Random", codes=codes)
     data = codebook_to_qdc(before)
     SCHEMA.validate(data.decode("utf-8"))

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import xmlschema
 from click.testing import CliRunner
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import OperationalError
 
 from qualcode import coders as team
 from qualcode import exchange
@@ -16,6 +18,7 @@ from qualcode.cli import main
 from qualcode.errors import DocumentChangedError, ProjectFileError
 from qualcode.interop.qdpx import read_qdpx
 from qualcode.store import NewCoding, Store
+from qualcode.store import codings as store_codings
 from qualcode.store.codings import SUGGESTER
 
 SCHEMA = Path(__file__).parent / "fixtures" / "refi-qda" / "Project.xsd"
@@ -289,3 +292,29 @@ def test_export_for_one_coder_carries_only_their_codings(sample_store: Store, tm
     assert len(read.codings) == len(sample_store.codings(coders=["bob"], statuses=["accepted"]))
     unknown = run(Path(sample_store.location), "export", "project", "-o", out, "--coder", "nobody")
     assert unknown.exit_code == 1 and "coder `nobody` has made no decision" in unknown.output
+
+
+def table_contents(store: Store) -> dict[str, list[tuple]]:
+    """Every row of every table in the store, in a fixed order."""
+    with store.engine.connect() as connection:
+        return {name: sorted(map(tuple, connection.execute(text(f'SELECT * FROM "{name}"'))), key=repr)
+                for name in inspect(store.engine).get_table_names()}
+
+
+def test_a_database_failure_while_writing_codings_leaves_a_store_with_data_as_it_was(
+        sample_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_project(tmp_path / "breakfast.qdpx", FOREIGN_QDE)
+    before = table_contents(sample_store)
+    assert before["documents"] and before["codings"] and before["codebook_versions"]
+
+    def disk_full(*args, **kwargs) -> None:
+        raise OperationalError("INSERT INTO codings", {}, Exception("database or disk is full"))
+
+    monkeypatch.setattr(store_codings, "_check_coding", disk_full)
+    with pytest.raises(OperationalError, match="disk is full"):
+        exchange.import_project(sample_store.location, path)
+    assert table_contents(sample_store) == before
+    monkeypatch.undo()
+    report = exchange.import_project(sample_store.location, path)
+    assert report.documents_added == ["Mabêl interview", "Notes"] and report.codings_added == 3
+    assert report.codebook_version == 2 and table_contents(sample_store) != before

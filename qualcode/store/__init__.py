@@ -27,7 +27,8 @@ from ..codebook import Codebook, parse_codebook
 from ..errors import StoreError, StoreVersionError, UnknownDocumentError
 from ..ingest import ParsedDocument
 from . import schema as t
-from .codings import CodingsMixin, MemosMixin, NewCoding, SuggestionSync, UnknownCodingError
+from .codings import (CodingsMixin, MemosMixin, NewCoding, SuggestionSync, UnknownCodingError, _current_version,
+                      _insert_codings)
 
 if TYPE_CHECKING:
     from ..segments import SegmentSpan
@@ -117,19 +118,7 @@ class Store(CodingsMixin, MemosMixin):
     def add_codebook_version(self, codebook: Codebook, author: str = "", message: str = "") -> int:
         """Store a codebook as the next version; returns the new version number."""
         with self.engine.begin() as connection:
-            latest = connection.execute(select(func.max(t.codebook_versions.c.version))).scalar() or 0
-            version = latest + 1
-            connection.execute(insert(t.codebook_versions).values(
-                version=version, name=codebook.name, description=codebook.description, yaml=codebook.to_yaml(),
-                author=author, message=message, created_at=now(),
-            ))
-            rows = [
-                {"version": version, "code_id": code.id, "label": code.label, "parent_id": code.parent,
-                 "theme_id": codebook.theme_of(code.id), "colour": codebook.colour_of(code.id), "position": i}
-                for i, code in enumerate(codebook.codes)
-            ]
-            connection.execute(insert(t.codes), rows)
-        return version
+            return _insert_codebook_version(connection, codebook, author, message)
 
     def codebook_version(self) -> int:
         """The number of the current (latest) codebook version."""
@@ -189,6 +178,24 @@ class Store(CodingsMixin, MemosMixin):
                     dropped += _reanchor_codings(connection, document)
             _set_attributes(connection, attributes or {})
         return dropped
+
+    def save_imported_project(
+        self, codebook: Codebook | None, documents: list[ParsedDocument], segments: list[list[SegmentSpan]],
+        codings: list[NewCoding], attributes: dict[str, dict[str, Any]] | None = None, author: str = "", message: str = "",
+    ) -> int | None:
+        """Write an imported project in one transaction, so a failure part way leaves the store as it was.
+
+        Stores `codebook` (when given) as the next version, adds the new documents with
+        their segments, sets `attributes` of documents already held, and adds the
+        codings under the current version. Returns the new codebook version, if any.
+        """
+        with self.engine.begin() as connection:
+            version = _insert_codebook_version(connection, codebook, author, message) if codebook is not None else None
+            _insert_documents(connection, documents, segments)
+            _set_attributes(connection, attributes or {})
+            if codings:
+                _insert_codings(connection, codings, _current_version(connection))
+        return version
 
     def set_attributes(self, attributes: dict[str, dict[str, Any]]) -> None:
         """Set attributes (role, site, ...) of documents by id, replacing values of the same name."""
@@ -329,6 +336,23 @@ def _backup_sqlite(path: Path, revision: str) -> Path:
     finally:
         source.close()
     return backup
+
+
+def _insert_codebook_version(connection: Connection, codebook: Codebook, author: str, message: str) -> int:
+    """Write a codebook and its codes as the version after the latest; returns its number."""
+    latest = connection.execute(select(func.max(t.codebook_versions.c.version))).scalar() or 0
+    version = latest + 1
+    connection.execute(insert(t.codebook_versions).values(
+        version=version, name=codebook.name, description=codebook.description, yaml=codebook.to_yaml(),
+        author=author, message=message, created_at=now(),
+    ))
+    rows = [
+        {"version": version, "code_id": code.id, "label": code.label, "parent_id": code.parent,
+         "theme_id": codebook.theme_of(code.id), "colour": codebook.colour_of(code.id), "position": i}
+        for i, code in enumerate(codebook.codes)
+    ]
+    connection.execute(insert(t.codes), rows)
+    return version
 
 
 def _set_attributes(connection: Connection, attributes: dict[str, dict[str, Any]]) -> None:
