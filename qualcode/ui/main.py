@@ -34,10 +34,12 @@ def pages() -> dict[str, st.Page]:
 
 
 def sidebar() -> None:
-    """Store location and the coder's name (asked once, kept for the session)."""
+    """Store location, the coder's name (asked once, kept for the session) and blind coding."""
     with st.sidebar:
         st.text_input("Coder", key="coder", placeholder="your name or initials",
                       help="Stamped on every decision you make in this session.")
+        st.toggle("Blind coding", key="blind",
+                  help="See only your own codings and the suggestions open to you; switch off to compare.")
         st.caption(f"Store: `{state.store_location()}`")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from qualcode import project
-from qualcode.ui import queries, segment_panel, state, transcript
+from qualcode.ui import queries, segment_panel, state, teamwork, transcript
 from qualcode.ui.main import pages
 
 PROGRESS = {
@@ -58,6 +58,10 @@ def describe(document_id: str) -> str:
 
 document_id = right.selectbox("Transcript", options, key="document", format_func=describe)
 document = queries.document(*state.key(), document_id)
+if state.blind():
+    st.caption("Blind coding: only your own codings and the suggestions open to you are shown.")
+    document = dict(document, codings=teamwork.blind_codings(*state.key(), document_id, state.coder()),
+                    memos=[m for m in document["memos"] if m["coder"] == state.coder()])
 codebook = queries.codebook(*state.key())
 segments = document["segments"]
 pending = [c for c in document["codings"] if c["status"] == "pending"]
@@ -77,7 +81,7 @@ threshold = actions[1].slider("Accept all suggestions at or above", 0.3, 1.0, 0.
 above = [c["id"] for c in pending if (c["confidence"] or 0) >= threshold]
 if actions[2].button(f"Accept {len(above)} suggestions ≥ {threshold:.2f}", key="accept_all",
                      disabled=not above or not state.coder()):
-    if state.write(lambda: project.accept(store, above, state.coder()), f"Accepted {len(above)} suggestions."):
+    if state.write(lambda: state.decide(store, above, "accepted"), f"Accepted {len(above)} suggestions."):
         st.rerun()
 
 if not segments:

@@ -28,7 +28,11 @@ with st.container(border=True):
     choices = [c.id for c in codebook.themes()] if level == "theme" else codebook.ids()
     chosen_codes = row[3].multiselect("Themes" if level == "theme" else "Codes", choices, key=f"codes_{level}",
                                       format_func=lambda i: codebook.get(i).label, placeholder="all")
-    chosen_coders = row[4].multiselect("Coders", queries.coders(*key), key="coders", placeholder="every coder")
+    if state.blind():
+        chosen_coders = row[4].multiselect("Coders", [state.coder()], [state.coder()], key="coders_blind", disabled=True,
+                                           help="Blind coding: only your own codings count until you switch it off.")
+    else:
+        chosen_coders = row[4].multiselect("Coders", queries.coders(*key), key="coders", placeholder="every coder")
     row = st.columns([2, 3])
     with_pending = row[0].toggle("Include pending suggestions", key="with_pending")
     measure = row[1].radio("Measure", ["participants", "segments"], horizontal=True, key="measure",

@@ -42,8 +42,7 @@ def evidence_text(evidence: dict[str, Any]) -> str:
 
 def decide(store: Store, coding_id: int, verb: str) -> None:
     """Accept or reject one suggestion as the session's coder."""
-    action = project.accept if verb == "accept" else project.reject
-    if state.write(lambda: action(store, [coding_id], state.coder()), f"Suggestion {verb}ed."):
+    if state.write(lambda: state.decide(store, [coding_id], f"{verb}ed"), f"Suggestion {verb}ed."):
         st.rerun()
 
 
@@ -73,7 +72,7 @@ def codings_list(store: Store, codings: list[dict[str, Any]], codebook: Codebook
         if right.button("Remove", key=f"remove_{coding['id']}", disabled=not state.coder(), width="stretch",
                         help="A suggestion is marked rejected (kept for learning); other codings are deleted."):
             if coding["source"] == "suggested":
-                done = state.write(lambda: project.reject(store, [coding["id"]], state.coder()), "Coding removed.")
+                done = state.write(lambda: state.decide(store, [coding["id"]], "rejected"), "Coding removed.")
             else:
                 done = state.write(lambda: project.remove_coding(store, coding["id"]) or True, "Coding removed.")
             if done:

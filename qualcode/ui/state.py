@@ -15,7 +15,7 @@ from typing import Any, Callable, TypeVar
 
 import streamlit as st
 
-from qualcode import project
+from qualcode import coders, project
 from qualcode.errors import QualcodeError
 from qualcode.store import Store
 
@@ -75,6 +75,19 @@ def key() -> tuple[str, tuple[Any, ...]]:
 def coder() -> str:
     """The coder's name given in the sidebar ('' until given)."""
     return str(st.session_state.get("coder") or "").strip()
+
+
+def blind() -> bool:
+    """True while the session codes blind: only the coder's own codings and open suggestions are shown."""
+    return bool(st.session_state.get("blind"))
+
+
+def decide(store: Store, coding_ids: list[int], status: str) -> Any:
+    """Accept or reject codings as the session's coder; in blind mode beside, never over, a colleague's decision."""
+    if blind():
+        return coders.decide_blind(store, coding_ids, status, coder())
+    action = project.accept if status == "accepted" else project.reject
+    return action(store, coding_ids, coder())
 
 
 def write(action: Callable[[], T], done: str = "") -> T | None:
