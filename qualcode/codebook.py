@@ -221,7 +221,7 @@ class _Checker:
         lines = _key_lines(self.root)
         for key in self.data:
             if key not in TOP_KEYS:
-                self.problem(lines.get(key), str(key), f"unknown key `{key}`{_did_you_mean(str(key), TOP_KEYS)}")
+                self.problem(lines.get(key), str(key), f"unknown key `{key}`{did_you_mean(str(key), TOP_KEYS)}")
         name = self.data.get("name")
         if not isinstance(name, str) or not name.strip():
             self.problem(lines.get("name", 1), "name", "the codebook needs a `name`")
@@ -260,7 +260,7 @@ class _Checker:
         lines = _key_lines(node)
         for key in item:
             if key not in CODE_KEYS:
-                self.problem(lines.get(key, line), str(key), f"unknown key `{key}`{_did_you_mean(str(key), CODE_KEYS)}")
+                self.problem(lines.get(key, line), str(key), f"unknown key `{key}`{did_you_mean(str(key), CODE_KEYS)}")
         code_id = item.get("id")
         if not isinstance(code_id, str) or not ID_PATTERN.match(code_id):
             shown = "missing" if code_id is None else f"`{code_id}` is not lower_snake_case (letters, digits, underscores)"
@@ -327,7 +327,7 @@ class _Checker:
             if code.parent is None:
                 continue
             if code.parent not in ids:
-                self.problem(line, "parent", f"code `{code.id}` has unknown parent `{code.parent}`{_did_you_mean(code.parent, sorted(ids))}")
+                self.problem(line, "parent", f"code `{code.id}` has unknown parent `{code.parent}`{did_you_mean(code.parent, sorted(ids))}")
             elif _in_cycle(code.id, parents):
                 self.problem(line, "parent", f"code `{code.id}` is its own ancestor (a cycle through `{code.parent}`); give one of them another parent")
 
@@ -357,6 +357,7 @@ def _value_node(node: yaml.MappingNode, name: str) -> yaml.Node | None:
     return None
 
 
-def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
+def did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    """' (did you mean `x`?)' for the closest choice, or '' when none is close."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean `{close[0]}`?)" if close else ""

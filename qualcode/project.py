@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .anchoring import find_quote
-from .codebook import load_codebook
+from .codebook import did_you_mean, load_codebook
 from .codebook_versions import update_codebook  # noqa: F401  (a service the app and CLI call through here)
 from .errors import CodingsFileError, QualcodeError, TranscriptError, UnknownCodeError
 from .ingest.codings import CodingRow, read_codings_csv
@@ -113,7 +113,7 @@ def import_transcripts(
         else:
             report.refused.append((str(path), verdict))
     documents = list(accepted.values())
-    attribute_updates = _attribute_updates(store, participants, report.unchanged, accepted)
+    attribute_updates = _attribute_updates(store, participants, accepted)
     report.warnings.extend(
         f"participants.csv names `{pid}`, which is not a document in the store or this import"
         for pid in sorted(set(participants) - set(existing) - set(accepted))
@@ -160,8 +160,7 @@ def _changed_reason(store: Store, document: ParsedDocument) -> str:
             "import with --replace to replace it (its codings move with their quotes).")
 
 
-def _attribute_updates(store: Store, participants: dict[str, dict[str, str]], unchanged: list[tuple[str, str]],
-                       accepted: dict[str, ParsedDocument]) -> dict[str, dict[str, Any]]:
+def _attribute_updates(store: Store, participants: dict[str, dict[str, str]], accepted: dict[str, ParsedDocument]) -> dict[str, dict[str, Any]]:
     """Attribute values from participants.csv that differ from what stored documents have."""
     if not participants:
         return {}
@@ -223,7 +222,7 @@ def import_codings(store: Store, path: str | Path, coder: str, status: str = "ac
         if row.document_id not in texts:
             raise CodingsFileError(f"{where_}: document `{row.document_id}` is not in the store; import its transcript first.")
         if row.code_id not in codebook:
-            raise CodingsFileError(f"{where_}: code `{row.code_id}` is not in the codebook{_close(row.code_id, codebook.ids())}.")
+            raise CodingsFileError(f"{where_}: code `{row.code_id}` is not in the codebook{did_you_mean(row.code_id, codebook.ids())}.")
         if texts[row.document_id] is None:
             texts[row.document_id] = store.document(row.document_id)["text"]
         start, end = _locate(row, texts[row.document_id], where_)
@@ -246,13 +245,6 @@ def _locate(row: CodingRow, text: str, where_: str) -> tuple[int, int]:
     if found is None:
         raise CodingsFileError(f"{where_}: the quote is not in document `{row.document_id}` (was the transcript changed?); fix or remove the row.")
     return found
-
-
-def _close(word: str, choices: list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(word, choices, n=1)
-    return f" (did you mean `{close[0]}`?)" if close else ""
 
 
 def coding_rows(store: Store, **filters: Any) -> list[dict[str, Any]]:
@@ -315,7 +307,7 @@ def suggest(store: Store, document_ids: list[str] | None = None, code_ids: list[
         store.document_ids_exist(document_ids)
     for code_id in code_ids or []:
         if code_id not in codebook:
-            raise UnknownCodeError(f"code `{code_id}` is not in the codebook{_close(code_id, codebook.ids())}.")
+            raise UnknownCodeError(f"code `{code_id}` is not in the codebook{did_you_mean(code_id, codebook.ids())}.")
     segments = store.segments()
     suggester = Suggester(codebook, code_ids).fit(segments, learning_codings(store), progress, questions=store.questions(segments))
     wanted = set(document_ids or [])
