@@ -104,3 +104,9 @@ class Masker:
             return PLACEHOLDERS.get(self._kinds.get(name.casefold(), DEFAULT_KIND), "[identifier]")
 
         return self._pattern.sub(replace, text), count
+
+
+def masked_texts(store: Store, texts: Iterable[str]) -> list[str]:
+    """Texts with the project's identifiers masked, for any table that leaves the app or the CLI."""
+    masker = Masker.for_store(store)
+    return [masker.mask(text)[0] for text in texts]

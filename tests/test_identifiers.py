@@ -62,6 +62,13 @@ def test_identifiers_add_list_remove_through_the_cli(store, cli):
     assert [row["identifier"] for row in anonymise.list_identifiers(store)] == ["Brightway Works"]
 
 
+def test_tables_leaving_the_app_are_masked_with_the_project_list(store, cli):
+    cli("identifiers", "import", SAMPLE / "identifiers.txt")
+    texts = ["With Sandra it was different.", "We went to kirkdale's market.", "Nothing to hide here."]
+    assert anonymise.masked_texts(store, texts) == [
+        "With [name] it was different.", "We went to [place]'s market.", "Nothing to hide here."]
+
+
 def test_import_reads_the_sample_list_with_kinds(store, cli):
     result = cli("identifiers", "import", SAMPLE / "identifiers.txt")
     assert result.exit_code == 0 and "Added 3 identifiers" in result.output

@@ -6,6 +6,7 @@ import streamlit as st
 
 from qualcode import agreement as agree
 from qualcode import coders as team
+from qualcode.anonymise import masked_texts
 from qualcode.errors import QualcodeError
 from qualcode.ui import queries, state, teamwork
 from qualcode.ui.downloads import table_bytes
@@ -13,6 +14,13 @@ from qualcode.ui.downloads import table_bytes
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNITS = {"segment": "Segments", "sentence": "Sentences", "character": "Characters"}
 LEVELS = {"code": "Codes", "theme": "Themes (top-level codes)"}
+
+
+
+def masked(frame):
+    """The table with the project's identifiers masked in its text, as every export is."""
+    return frame.assign(text=masked_texts(store, frame["text"]))
+
 
 st.title("Agreement between coders")
 store = state.store()
@@ -75,7 +83,7 @@ if rows.empty:
 st.caption(f"{len(rows)} units where {', '.join(chosen)} differ: each coder's yes or no, and the text.")
 shown = rows[["span", "code_id", "label", *chosen, "text"]]
 st.dataframe(shown, hide_index=True, width="stretch")
-st.download_button("Download disagreements (CSV)", lambda: table_bytes(shown, "csv"), "disagreements.csv", "text/csv",
+st.download_button("Download disagreements (CSV)", lambda: table_bytes(masked(shown), "csv"), "disagreements.csv", "text/csv",
                    key="disagreements_csv")
 
 st.subheader("Resolve a disagreement")
