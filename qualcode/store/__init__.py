@@ -327,15 +327,20 @@ def _backup_sqlite(path: Path, revision: str) -> Path:
     """Copy a SQLite store (consistently, through SQLite's backup API) before it is upgraded."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     backup = path.with_name(f"{path.name}.schema-{revision}.{stamp}.bak")
-    source = sqlite3.connect(path)
-    try:
-        target = sqlite3.connect(backup)
-        with target:
-            source.backup(target)
-        target.close()
-    finally:
-        source.close()
+    copy_sqlite(path, backup)
     return backup
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Copy one SQLite database into another through SQLite's online backup API (consistent while in use)."""
+    reader = sqlite3.connect(source)
+    try:
+        writer = sqlite3.connect(target)
+        with writer:
+            reader.backup(writer)
+        writer.close()
+    finally:
+        reader.close()
 
 
 def _insert_codebook_version(connection: Connection, codebook: Codebook, author: str, message: str) -> int:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 from sqlalchemy import select, text
 
 from ..errors import StoreError
-from . import Store
+from . import Store, copy_sqlite
 from . import schema as t
 
 
@@ -40,7 +39,7 @@ def backup(store: Store, target: str | Path) -> Path:
     target = Path(target)
     if target.exists():
         raise StoreError(f"{target}: already exists; choose a new file name for the backup.")
-    _copy(_sqlite_path(store), target)
+    copy_sqlite(_sqlite_path(store), target)
     return target
 
 
@@ -52,9 +51,9 @@ def restore(store: Store, source: str | Path) -> Path:
     Store.open(source).close()  # refuses anything that is not a qualcode store this version can read
     current = _sqlite_path(store)
     safety = current.with_name(f"{current.name}.before-restore.{dt.datetime.now():%Y%m%d-%H%M%S}.bak")
-    _copy(current, safety)
+    copy_sqlite(current, safety)
     store.engine.dispose()
-    _copy(source, current)
+    copy_sqlite(source, current)
     return safety
 
 
@@ -62,15 +61,3 @@ def _sqlite_path(store: Store) -> Path:
     if store.engine.dialect.name != "sqlite" or not store.engine.url.database:
         raise StoreError(f"{store.location}: backup and restore work on SQLite stores; use pg_dump and pg_restore for PostgreSQL.")
     return Path(store.engine.url.database)
-
-
-def _copy(source: Path, target: Path) -> None:
-    """Copy one SQLite database into another through SQLite's online backup API."""
-    reader = sqlite3.connect(source)
-    try:
-        writer = sqlite3.connect(target)
-        with writer:
-            reader.backup(writer)
-        writer.close()
-    finally:
-        reader.close()
