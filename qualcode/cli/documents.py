@@ -70,7 +70,7 @@ def _print_report(report: ops.ImportReport) -> None:
     for path, document_id in report.unchanged:
         click.echo(f"unchanged {document_id:<12} {path} (already in the store)")
     for path in report.skipped:
-        click.echo(f"skipped  {path} (not a transcript format)")
+        click.echo(f"skipped  {path} (not a transcript: README, codings, identifiers or another format)")
     for document_id in report.attributes_updated:
         click.echo(f"attributes updated for {document_id}")
     if report.codings_dropped:
