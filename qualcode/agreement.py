@@ -22,7 +22,6 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from . import nlp
 from .codebook import Codebook
 from .coders import require_coders
 from .errors import AgreementError, UnknownCodeError
@@ -165,6 +164,8 @@ def _unit_spans(segments: list[dict[str, Any]], unit: str) -> list[tuple[int, in
     if unit == "segment":
         return [(i, s["start"], s["end"]) for i, s in enumerate(segments)]
     if unit == "sentence":
+        from . import nlp  # spaCy loads only when sentences are the unit
+
         found = nlp.sentence_bounds(s["text"] for s in segments)
         return [(i, s["start"] + a, s["start"] + b) for i, (s, bounds) in enumerate(zip(segments, found)) for a, b in bounds]
     return [(i, p, p + 1) for i, s in enumerate(segments) for p in range(s["start"], s["end"])]

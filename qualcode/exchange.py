@@ -21,7 +21,6 @@ from .errors import DocumentChangedError, ProjectFileError
 from .ingest import ParsedDocument, SpeakerRules
 from .ingest.speakers import split_turns
 from .interop.qdpx import ExchangeCoding, ExchangeDocument, ExchangeProject, read_qdpx, write_qdpx
-from .segments import segment_documents
 from .store import NewCoding, Store
 
 
@@ -114,6 +113,8 @@ def _import_into(store: Store, exchange: ExchangeProject, path: Path, author: st
     codings = _new_codings(store, exchange.codings, {d.id for d in unchanged})
     report.codings_already_there = len(exchange.codings) - len(codings)
     message = f"codebook of {path.name}" if created else f"codes added by importing {path.name}"
+    from .segments import segment_documents  # spaCy loads only when documents are imported
+
     report.codebook_version = store.save_imported_project(
         codebook, parsed, segment_documents(parsed), codings, attributes={d.id: d.attributes for d in unchanged},
         author=author, message=message)
