@@ -84,3 +84,14 @@ def test_downloaded_tables_hold_the_shown_rows() -> None:
     assert pd.read_csv(io.BytesIO(table_bytes(frame, "csv"))).equals(frame)
     sheet = openpyxl.load_workbook(io.BytesIO(table_bytes(frame, "xlsx"))).active
     assert [list(row) for row in sheet.iter_rows(values_only=True)] == [list(frame.columns), *map(list, frame.itertuples(index=False))]
+
+
+def test_blind_progress_counts_only_the_coders_own_codings(sample_store):
+    everyone = {row["id"]: row for row in overview.document_overview(sample_store)}
+    assert everyone["PB01"]["accepted"] > 0
+    segment = sample_store.segments("PB01")[0]
+    project.add_coding(sample_store, "PB01", segment["start"], segment["end"], "low_expectations", "ann")
+    blind = {row["id"]: row for row in overview.document_overview(sample_store, coder="ann")}
+    assert (blind["PB01"]["accepted"], blind["PB01"]["coded_segments"]) == (1, 1)
+    assert all(row["accepted"] == 0 and row["coded_segments"] == 0 for i, row in blind.items() if i != "PB01")
+    assert {row["id"]: row["segments"] for row in blind.values()} == {i: row["segments"] for i, row in everyone.items()}

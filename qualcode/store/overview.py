@@ -13,15 +13,20 @@ from sqlalchemy import case, distinct, func, select
 from . import schema as t
 
 
-def document_overview(store: Any) -> list[dict[str, Any]]:
-    """Every document with its attributes, participant segments, segments with an accepted coding, accepted and pending codings."""
+def document_overview(store: Any, coder: str | None = None) -> list[dict[str, Any]]:
+    """Every document with its attributes, participant segments, segments with an accepted coding, accepted and pending codings.
+
+    With `coder` (blind coding), accepted codings count only when they are that
+    coder's, so nobody sees a colleague's progress.
+    """
     c, d = t.codings.c, t.documents.c
+    mine = (c.coder == coder) | (c.status == "pending") if coder is not None else c.id.is_not(None)
     progress = (
         select(c.document_id,
                func.count(distinct(case((c.status == "accepted", c.segment_id)))).label("coded_segments"),
                func.sum(case((c.status == "accepted", 1), else_=0)).label("accepted"),
                func.sum(case((c.status == "pending", 1), else_=0)).label("pending"))
-        .group_by(c.document_id).subquery()
+        .where(mine).group_by(c.document_id).subquery()
     )
     segments = select(t.segments.c.document_id, func.count().label("n")).group_by(t.segments.c.document_id).subquery()
     query = (

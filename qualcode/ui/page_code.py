@@ -18,7 +18,7 @@ PROGRESS = {
 st.title("Code transcripts")
 store = state.store()
 state.flash()
-table = queries.documents(*state.key())
+table = queries.documents(*state.key(), state.coder() if state.blind() else None)
 if table.empty:
     st.info("No transcripts in this store yet.")
     st.page_link(pages()["import"], label="Import transcripts")

@@ -35,12 +35,12 @@ def codebook_versions(location: str, stamp: Stamp) -> list[dict[str, Any]]:
 
 
 @cached
-def documents(location: str, stamp: Stamp) -> pd.DataFrame:
-    """One row per transcript: id, attributes, participant segments and coding progress."""
+def documents(location: str, stamp: Stamp, coder: str | None = None) -> pd.DataFrame:
+    """One row per transcript: id, attributes, participant segments and coding progress (only `coder`'s, when blind)."""
     rows = [{"id": row["id"], **row["attributes"], "segments": row["segments"], "coded_segments": row["coded_segments"],
              "accepted": row["accepted"], "pending": row["pending"],
              "progress": row["coded_segments"] / row["segments"] if row["segments"] else 0.0, "words": row["words"]}
-            for row in overview.document_overview(opened(location))]
+            for row in overview.document_overview(opened(location), coder)]
     frame = pd.DataFrame(rows)
     if frame.empty:
         frame = pd.DataFrame(columns=["id", "role", "segments", "coded_segments", "accepted", "pending", "progress", "words"])
