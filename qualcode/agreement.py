@@ -70,17 +70,22 @@ class AgreementReport:
                 "kappa", "kappa_low", "kappa_high", "alpha", "alpha_low", "alpha_high"]
 
 
+def _compared(store: Store, coders: Iterable[str], unit: str, level: str, documents: Iterable[str] | None):
+    """(coders, documents counted, documents left out, codebook, unit table): what both views compare."""
+    _check_choice("unit", unit, UNITS)
+    _check_choice("level", level, LEVELS)
+    coders = require_coders(store, coders, at_least=2)
+    counted, left_out = coded_documents(store, coders, documents)
+    codebook = store.codebook()
+    return coders, counted, left_out, codebook, build_units(store, coders, unit, level, counted, codebook)
+
+
 def agreement(store: Store, coders: Iterable[str], unit: str = "segment", level: str = "code",
               documents: Iterable[str] | None = None, uncoded: str = "missing",
               resamples: int = RESAMPLES, seed: int = SEED) -> AgreementReport:
     """Agreement of the named coders per code and overall, over the documents they all coded."""
-    _check_choice("unit", unit, UNITS)
-    _check_choice("level", level, LEVELS)
     _check_choice("uncoded", uncoded, UNCODED)
-    coders = require_coders(store, coders, at_least=2)
-    counted, left_out = coded_documents(store, coders, documents)
-    codebook = store.codebook()
-    table = build_units(store, coders, unit, level, counted, codebook)
+    coders, counted, left_out, codebook, table = _compared(store, coders, unit, level, documents)
     if not table.categories:
         raise AgreementError(f"none of {', '.join(coders)} accepted a coding on a participant {unit} of the documents they all coded; there is nothing to compare yet.")
     bootstrap = Bootstrap(len(table.segments), resamples, seed)
@@ -138,12 +143,7 @@ def disagreements(store: Store, coders: Iterable[str], unit: str = "segment", le
 
     Neighbouring characters of one segment that share a pattern are joined into one span.
     """
-    _check_choice("unit", unit, UNITS)
-    _check_choice("level", level, LEVELS)
-    coders = require_coders(store, coders, at_least=2)
-    counted, _ = coded_documents(store, coders, documents)
-    codebook = store.codebook()
-    table = build_units(store, coders, unit, level, counted, codebook)
+    coders, counted, _, codebook, table = _compared(store, coders, unit, level, documents)
     wanted = range(len(table.categories))
     if code is not None:
         if code not in table.categories:
