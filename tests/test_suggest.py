@@ -180,3 +180,22 @@ def test_sample_suggestion_quality_floors(sample_store):
     learned = evaluate(sample_store, gold, level="theme", mode="auto")
     assert zero_shot.macro["kappa"] >= 0.4
     assert learned.macro["kappa"] >= 0.45
+
+
+def test_suggesting_again_does_not_read_the_project_again(small_project, monkeypatch):
+    from qualcode import nlp
+
+    project.suggest(small_project)
+    read: list[str] = []
+    real = nlp.lemma_docs
+
+    def counting(texts, *args, **kwargs):
+        texts = list(texts)
+        read.extend(texts)
+        return real(texts, *args, **kwargs)
+
+    monkeypatch.setattr(nlp, "lemma_docs", counting)
+    again = project.suggest(small_project, document_ids=["A1"])
+    spoken = {segment["text"] for segment in small_project.segments()}
+    assert spoken and not spoken & set(read)  # only the codebook's own words were lemmatised again
+    assert again.added == 0 and again.withdrawn == 0

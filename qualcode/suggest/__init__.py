@@ -43,6 +43,31 @@ def analyse(texts: Iterable[str], rules: KeywordRules, model: str | None = None)
         yield Analysed(lemmas, rules.match(doc))
 
 
+def analyse_remembered(texts: list[str], rules: KeywordRules, model: str | None = None,
+                       progress: Progress | None = None) -> list[Analysed]:
+    """`analyse`, remembering results for this process, so suggesting again for one transcript
+    (as the app does after every few decisions) does not lemmatise the whole project again.
+
+    Results are kept per keyword set and pipeline, for the latest few codebooks only.
+    """
+    key = (model, rules.signature)
+    if key not in _REMEMBERED:
+        while len(_REMEMBERED) >= 2:
+            _REMEMBERED.pop(next(iter(_REMEMBERED)))
+        _REMEMBERED[key] = {}
+    known = _REMEMBERED[key]
+    missing = list(dict.fromkeys(t for t in texts if t not in known))
+    if len(known) + len(missing) > REMEMBER_AT_MOST:
+        known.clear()
+    for text, analysed in zip(missing, _with_progress(analyse(missing, rules, model), len(missing), progress)):
+        known[text] = analysed
+    return [known[text] for text in texts]
+
+
+_REMEMBERED: dict[tuple[str | None, int], dict[str, Analysed]] = {}
+REMEMBER_AT_MOST = 400_000
+
+
 class Suggester:
     """Fitted on a project's segments and decisions; scores any of those segments."""
 
@@ -66,15 +91,14 @@ class Suggester:
         are not learned from (for evaluation by held-out document).
         """
         self.segments = segments
-        self.analysed = list(_with_progress(analyse((s["text"] for s in segments), self.rules, self.model), len(segments), progress))
+        self.analysed = analyse_remembered([s["text"] for s in segments], self.rules, self.model, progress)
         self.specificity = self._specificity()
         self.vectors = self.similarity.fit([a.lemmas for a in self.analysed])
         self.features = self.similarity.features(self.vectors)
         self.features["rules"] = self._rule_strength()
         if questions is not None:
-            asked = list(dict.fromkeys(questions))
-            lemmas = dict(zip(asked, (a.lemmas for a in analyse(asked, self.rules, self.model))))
-            question_features = self.similarity.features(self.similarity.transform([lemmas[q] for q in questions]))
+            asked = analyse_remembered(questions, self.rules, self.model)
+            question_features = self.similarity.features(self.similarity.transform([a.lemmas for a in asked]))
             self.features["question_z_code"] = question_features["z_code"]
             self.features["question_z_segment"] = question_features["z_segment"]
         self.zero_shot = zero_shot_confidence(self.features)

@@ -51,6 +51,7 @@ class KeywordRules:
                     self.matcher.add(code_id, [doc])
                     self.keywords[(code_id, " ".join(t.lemma_ for t in doc))] = keyword
         self.code_ids = code_ids
+        self.signature = hash(tuple(sorted(self.keywords.items())))
 
     def match(self, doc: Doc) -> dict[str, RuleEvidence]:
         """Evidence per code for one lemmatised segment."""
