@@ -99,9 +99,7 @@ def review_accept(ctx: click.Context, coding_ids: tuple[int, ...], coder: str) -
 
         qualcode review accept 12 13 --coder ann
     """
-    with project(ctx) as store:
-        changed = ops.accept(store, list(coding_ids), coder or ctx.parent.params.get("coder", ""))
-    click.echo(f"Accepted {changed} codings.")
+    _decide_by_id(ctx, coding_ids, coder, ops.accept, "Accepted")
 
 
 @review.command(name="reject")
@@ -115,9 +113,14 @@ def review_reject(ctx: click.Context, coding_ids: tuple[int, ...], coder: str) -
 
         qualcode review reject 14 --coder ann
     """
+    _decide_by_id(ctx, coding_ids, coder, ops.reject, "Rejected")
+
+
+def _decide_by_id(ctx: click.Context, coding_ids: tuple[int, ...], coder: str, decide, verb: str) -> None:
+    """Record one decision on codings named by id, by the coder given here or to `review`."""
     with project(ctx) as store:
-        changed = ops.reject(store, list(coding_ids), coder or ctx.parent.params.get("coder", ""))
-    click.echo(f"Rejected {changed} codings.")
+        changed = decide(store, list(coding_ids), coder or ctx.parent.params.get("coder", ""))
+    click.echo(f"{verb} {changed} codings.")
 
 
 @main.command()
