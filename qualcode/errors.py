@@ -66,7 +66,7 @@ class StoreVersionError(StoreError):
 
 
 class NlpModelError(QualcodeError):
-    """A spaCy pipeline that is named but not installed."""
+    """A language model (a named spaCy pipeline, or the embedding table suggestions use) that is not installed."""
 
 
 class CodingsFileError(QualcodeError):

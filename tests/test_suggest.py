@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qualcode import project
@@ -115,6 +116,65 @@ def test_accepting_codings_changes_what_is_suggested_for_a_similar_unseen_segmen
     assert evidence["model"] == "learned" and evidence["similar"][0]["quote"] in allotment
 
 
+def test_learning_reaches_a_passage_that_shares_meaning_but_no_words(tmp_path, small_codebook):
+    """The semantic stage: coded passages about gardening lift an unseen one about it in other words."""
+    store = project.init_project(tmp_path / "meaning.db", small_codebook)
+    gardening = [
+        "The allotment is where I feel useful, digging and planting potatoes.",
+        "I water the greenhouse and pick the tomatoes at the allotment.",
+        "At the allotment I sort seeds and weed the vegetable beds.",
+        "Planting beans at the allotment with the other growers is my favourite thing.",
+    ]
+    other = [
+        "The bus into town takes forty minutes and it is usually late.",
+        "I watch football on Sunday afternoons with a cup of tea.",
+        "My flat is on the second floor and the lift is often broken.",
+        "I like cooking pasta and rice for my tea.",
+    ]
+    unseen_text = "Harvesting courgettes, carrots and cabbages in our community orchard."
+    _write_interview(tmp_path, "T1", [gardening[0], other[0], gardening[1], other[1]])
+    _write_interview(tmp_path, "T2", [other[2], gardening[2], other[3], gardening[3]])
+    _write_interview(tmp_path, "U1", [unseen_text, "The trains were cancelled again on Monday morning."])
+    project.import_transcripts(store, [tmp_path])
+    for document_id in ("T1", "T2"):
+        for segment in store.segments(document_id):
+            if segment["text"] in gardening:
+                project.add_coding(store, document_id, segment["start"], segment["end"], "wages", "ann")
+    project.suggest(store, document_ids=["U1"], code_ids=["wages"], min_confidence=0.0)
+    confidence = {c["quote"]: c["confidence"] for c in _pending(store, "wages")}
+    assert confidence[unseen_text] > confidence["The trains were cancelled again on Monday morning."]
+
+
+def test_paraphrases_sit_closer_in_meaning_than_unrelated_talk():
+    from qualcode.suggest.semantic import embedder
+
+    joined_up, coordinate, tomatoes, empty = embedder().embed([
+        "Services never talk to each other, nobody joins it up.", "The agencies do not coordinate their work.",
+        "We grow tomatoes in the greenhouse every summer.", ""])
+    assert joined_up @ coordinate > max(joined_up @ tomatoes, coordinate @ tomatoes)
+    assert not empty.any()  # a text with no words has no meaning rather than a made-up one
+
+
+def test_a_missing_embedding_table_is_one_sentence_saying_how_to_reinstall(tmp_path, monkeypatch):
+    from qualcode.errors import NlpModelError
+    from qualcode.suggest import semantic
+
+    semantic.embedder.cache_clear()
+    monkeypatch.setattr(semantic, "_package_folder", lambda: tmp_path)
+    try:
+        with pytest.raises(NlpModelError, match="reinstall it with `pip install --force-reinstall wordllama`"):
+            semantic.embedder()
+    finally:
+        semantic.embedder.cache_clear()
+
+
+def test_a_theme_is_positive_when_any_code_is_and_negative_only_when_all_are():
+    from qualcode.suggest.learned import theme_labels
+
+    codes = np.array([[1, 0], [0, 0], [0, -1], [-1, 1], [-1, -1]], dtype=np.int8)
+    assert theme_labels(codes).tolist() == [1, 0, -1, 1, -1]
+
+
 def _gold_file(path: Path, rows: list[tuple]) -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -179,7 +239,7 @@ def test_sample_suggestion_quality_floors(sample_store):
     zero_shot = evaluate(sample_store, gold, level="theme", mode="zero-shot")
     learned = evaluate(sample_store, gold, level="theme", mode="auto")
     assert zero_shot.macro["kappa"] >= 0.4
-    assert learned.macro["kappa"] >= 0.45
+    assert learned.macro["kappa"] >= 0.53
 
 
 def test_suggesting_again_does_not_read_the_project_again(small_project, monkeypatch):

@@ -1,9 +1,10 @@
 """Assisted coding: propose codes for participant segments, say why, and learn from coders.
 
 Small stages over a stream of segments (as prodigy recipes are built):
-`analyse` lemmatises each segment and matches the codebook's keywords (rules.py);
-`ProfileSimilarity` scores it against each code's profile (similarity.py);
-`CodeModels` learns from accepted and rejected decisions (learned.py); and
+`analyse` lemmatises each segment, matches the codebook's keywords (rules.py) and
+embeds its meaning (semantic.py); `ProfileSimilarity` scores it against each code's
+profile (similarity.py); `CodeModels` learns from accepted and rejected decisions,
+per code and per theme (learned.py); and
 `combine` turns the evidence into one confidence per code (combine.py).
 """
 
@@ -15,6 +16,7 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from .. import nlp
+from . import semantic
 from ..codebook import Codebook
 from ..store.codings import SUGGESTER, NewCoding
 from .combine import combined_confidence, evidence_matrix, zero_shot_confidence
@@ -27,20 +29,25 @@ from .training import POSITIVE, segment_labels
 Progress = Callable[[int, int], None]
 MAX_PER_SEGMENT = 4
 COMMON_TERM = 0.03  # a keyword found in more than this share of segments counts for less
+CHUNK = 2000  # texts embedded at once
 
 
 @dataclass
 class Analysed:
-    """One segment after the rules stage: its lemmas and keyword evidence per code."""
+    """One segment after the rules and semantic stages: lemmas, keyword evidence per code, meaning."""
 
     lemmas: str
     rules: dict[str, RuleEvidence]
+    meaning: np.ndarray
 
 
-def analyse(texts: Iterable[str], rules: KeywordRules, model: str | None = None) -> Iterator[Analysed]:
-    """Stage: lemmatise each text and match the codebook's keywords in it."""
-    for doc, lemmas in nlp.lemma_texts(nlp.lemma_docs(texts, model)):
-        yield Analysed(lemmas, rules.match(doc))
+def analyse(texts: list[str], rules: KeywordRules, model: str | None = None) -> Iterator[Analysed]:
+    """Stage: lemmatise each text, match the codebook's keywords in it and embed its meaning."""
+    for begin in range(0, len(texts), CHUNK):
+        chunk = texts[begin:begin + CHUNK]
+        meanings = semantic.embedder().embed(chunk)
+        for (doc, lemmas), meaning in zip(nlp.lemma_texts(nlp.lemma_docs(chunk, model)), meanings):
+            yield Analysed(lemmas, rules.match(doc), meaning)
 
 
 def analyse_remembered(texts: list[str], rules: KeywordRules, model: str | None = None,
@@ -95,6 +102,8 @@ class Suggester:
         self.specificity = self._specificity()
         self.vectors = self.similarity.fit([a.lemmas for a in self.analysed])
         self.features = self.similarity.features(self.vectors)
+        meanings = np.vstack([a.meaning for a in self.analysed]) if self.analysed else np.zeros((0, 1), np.float32)
+        self.meanings = semantic.centred(meanings, meanings.mean(axis=0))
         self.features["rules"] = self._rule_strength()
         if questions is not None:
             asked = analyse_remembered(questions, self.rules, self.model)
@@ -111,9 +120,10 @@ class Suggester:
         rows = np.asarray(rows, dtype=int)
         if len(self.labels.trained_rows()):
             groups = np.array([s["document_id"] for s in self.segments])
-            models = CodeModels(self.labels, groups)
+            themes = [self.codebook.theme_of(code_id) for code_id in self.code_ids]
+            models = CodeModels(self.labels, groups, themes)
             evidence = [evidence_matrix(self.features, col) for col in range(len(self.code_ids))]
-            self.learned = models.fit_predict(self.vectors, evidence, rows)
+            self.learned = models.fit_predict(self.vectors, self.meanings, evidence, rows)
             return combined_confidence(self.zero_shot[rows], self.learned)
         return self.zero_shot[rows]
 
