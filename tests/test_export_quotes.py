@@ -361,3 +361,35 @@ def test_a_quote_too_long_for_a_spreadsheet_cell_is_refused_not_cut(store, cli, 
     assert cli("export", "quotes", "-o", tmp_path / "q.xlsx", "--max-words", "200").exit_code == 0
     assert cli("export", "quotes", "-o", tmp_path / "q.csv").exit_code == 0  # other formats take it whole
     assert read_csv(tmp_path / "q.csv")[0]["quote"] == text
+
+
+def test_sheet_rows_keep_every_value_a_spreadsheet_reads_back(tmp_path):
+    """Quote sheets' rows are streamed into the saved workbook: what openpyxl reads back is what was written."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment
+
+    from qualcode.reports.sheet_rows import fill_sheets
+
+    path = tmp_path / "rows.xlsx"
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Théme & <quotes>")
+    sheet.freeze_panes = "A2"
+    sheet.append(["quote", "turn", "confidence", "coder"])
+    wrapped = WriteOnlyCell(sheet, "")
+    wrapped.alignment = Alignment(wrap_text=True)
+    wrap_style = wrapped.style_id  # registered in the workbook before it is saved
+    book.create_sheet("Other").append(["untouched"])
+    book.save(path)
+    rows = [["  She said: \"it's <fine> & done\"\nthen left.  ", 3, 0.25, "ana"],
+            ["=SUM(A1:A2) stays text, a bell\x07 is dropped, \r\n kept", None, None, "bo"],
+            ["1e5", 12, 1, "Zoë"]]
+    fill_sheets(path, {"Théme & <quotes>": (rows, [wrap_style, None, None, None])})
+    read = openpyxl.load_workbook(path)
+    written = read["Théme & <quotes>"]
+    assert [list(r) for r in written.iter_rows(min_row=2, values_only=True)] == [
+        rows[0], ["=SUM(A1:A2) stays text, a bell is dropped, \r\n kept", None, None, "bo"], rows[2]]
+    assert written.cell(2, 1).data_type == "s" and written.cell(3, 1).data_type == "s"
+    assert written.cell(2, 1).alignment.wrap_text and not written.cell(2, 4).alignment.wrap_text
+    assert written.freeze_panes == "A2" and written.max_row == 4
+    assert read["Other"]["A1"].value == "untouched" and not list(tmp_path.glob("*.partial"))

@@ -15,7 +15,7 @@ EMPTY = "No {what} match this selection (filters: {filters}); this report is emp
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MD_ACTIVE = "\\`*_[]<>|~&"
 _MD_LINE_START = re.compile(r"^(\s*)(?:([#+=-])|(\d+)([.)]))")
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SHEET_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -85,11 +85,6 @@ def _escape_line_start(match: re.Match) -> str:
 def quote_block(text: str) -> list[str]:
     """A quote as Markdown block-quote lines, one per line of the quote (indentation dropped)."""
     return [f"> {md_escape(line.strip())}".rstrip() for line in text.split("\n")]
-
-
-def xlsx_cell_text(text: str) -> str:
-    """Text without the control characters a spreadsheet cell cannot hold."""
-    return _XML_ILLEGAL.sub("", text) if isinstance(text, str) else text
 
 
 def sheet_title(label: str, used: set[str]) -> str:
@@ -163,4 +158,4 @@ def _row_xml(values: Sequence[Any], openings: Sequence[str]) -> str:
 
 
 def _xml_text(text: str) -> str:
-    return _XML_ILLEGAL.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return XML_ILLEGAL.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
