@@ -141,8 +141,9 @@ def test_learning_reaches_a_passage_that_shares_meaning_but_no_words(tmp_path, s
             if segment["text"] in gardening:
                 project.add_coding(store, document_id, segment["start"], segment["end"], "wages", "ann")
     project.suggest(store, document_ids=["U1"], code_ids=["wages"], min_confidence=0.0)
-    confidence = {c["quote"]: c["confidence"] for c in _pending(store, "wages")}
-    assert confidence[unseen_text] > confidence["The trains were cancelled again on Monday morning."]
+    suggested = {c["quote"]: c for c in _pending(store, "wages")}
+    assert suggested[unseen_text]["confidence"] > suggested["The trains were cancelled again on Monday morning."]["confidence"]
+    assert suggested[unseen_text]["evidence"]["similar"][0]["quote"] in gardening  # the coder sees why
 
 
 def test_paraphrases_sit_closer_in_meaning_than_unrelated_talk():

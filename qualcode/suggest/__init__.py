@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
+from scipy import sparse
+from sklearn.preprocessing import normalize
 
 from .. import nlp
 from . import semantic
@@ -104,6 +106,7 @@ class Suggester:
         self.features = self.similarity.features(self.vectors)
         meanings = np.vstack([a.meaning for a in self.analysed]) if self.analysed else np.zeros((0, 1), np.float32)
         self.meanings = semantic.centred(meanings, meanings.mean(axis=0))
+        self.passages = sparse.hstack([normalize(self.vectors), sparse.csr_matrix(self.meanings)], format="csr")
         self.features["rules"] = self._rule_strength()
         if questions is not None:
             asked = analyse_remembered(questions, self.rules, self.model)
@@ -156,7 +159,11 @@ class Suggester:
                          evidence=evidence, segment_id=segment["id"])
 
     def _similar_examples(self, chosen: list[tuple[int, int, int]], k: int = 2) -> dict[tuple[int, int], list[dict]]:
-        """For each (row, code) chosen, the most similar segments coders coded with that code."""
+        """For each (row, code) chosen, the most similar segments coders coded with that code.
+
+        Similarity is the mean of the cosines of words and of meaning, so a passage
+        that says the same thing in other words is found too.
+        """
         found: dict[tuple[int, int], list[dict]] = {}
         by_code: dict[int, list[int]] = {}
         for _, row, col in chosen:
@@ -165,7 +172,7 @@ class Suggester:
             positives = np.flatnonzero(self.labels.values[:, col] == POSITIVE)
             if not len(positives):
                 continue
-            order, sims = nearest(self.vectors[rows], self.vectors[positives], k + 1)
+            order, sims = nearest(self.passages[rows], self.passages[positives], k + 1)
             for row, indices, values in zip(rows, order, sims):
                 examples = [
                     {"document_id": self.segments[p]["document_id"], "segment_id": self.segments[p]["id"],
