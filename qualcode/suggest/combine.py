@@ -4,7 +4,10 @@ With no decisions to learn from, confidence is a logistic function of the codebo
 evidence (keyword strength and how unusually close the segment is to the code's and
 its theme's profile), with fixed weights. Once a code has a learned model, the
 model's probability is used: it was fitted on those same evidence features plus
-the words, on coders' decisions, so it is calibrated to what coders accept.
+the words and meaning, on coders' decisions. Its classes are weighted equally, so
+0.5 means a passage looks as much like the ones coders coded as like the ones they
+passed over, whatever the code's share of passages; it is not the chance that a
+coder accepts (a rare code is accepted less often than its confidence says).
 """
 
 from __future__ import annotations
