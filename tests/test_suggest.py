@@ -22,6 +22,20 @@ TURNS = [
 ]
 
 
+ALLOTMENT = [
+    "The allotment is where I feel useful, digging and planting potatoes.",
+    "I water the greenhouse and pick the tomatoes at the allotment.",
+    "At the allotment I sort seeds and weed the vegetable beds.",
+    "Planting beans at the allotment with the other growers is my favourite thing.",
+]
+OTHER_TALK = [
+    "The bus into town takes forty minutes and it is usually late.",
+    "I watch football on Sunday afternoons with a cup of tea.",
+    "My flat is on the second floor and the lift is often broken.",
+    "I like cooking pasta and rice for my tea.",
+]
+
+
 def _write_interview(folder: Path, document_id: str, answers: list[str]) -> Path:
     lines = [f"---\nid: {document_id}\nrole: Person using a PB\n---"]
     for n, answer in enumerate(answers, start=1):
@@ -83,18 +97,7 @@ def test_rejected_suggestions_are_not_suggested_again_and_stay_stored(small_proj
 
 def test_accepting_codings_changes_what_is_suggested_for_a_similar_unseen_segment(tmp_path, small_codebook):
     store = project.init_project(tmp_path / "learn.db", small_codebook)
-    allotment = [
-        "The allotment is where I feel useful, digging and planting potatoes.",
-        "I water the greenhouse and pick the tomatoes at the allotment.",
-        "At the allotment I sort seeds and weed the vegetable beds.",
-        "Planting beans at the allotment with the other growers is my favourite thing.",
-    ]
-    other = [
-        "The bus into town takes forty minutes and it is usually late.",
-        "I watch football on Sunday afternoons with a cup of tea.",
-        "My flat is on the second floor and the lift is often broken.",
-        "I like cooking pasta and rice for my tea.",
-    ]
+    allotment, other = ALLOTMENT, OTHER_TALK
     _write_interview(tmp_path, "T1", [allotment[0], other[0], allotment[1], other[1]])
     _write_interview(tmp_path, "T2", [other[2], allotment[2], other[3], allotment[3]])
     _write_interview(tmp_path, "U1", ["On Tuesdays I go to the allotment to plant onions and pick tomatoes."])
@@ -119,18 +122,7 @@ def test_accepting_codings_changes_what_is_suggested_for_a_similar_unseen_segmen
 def test_learning_reaches_a_passage_that_shares_meaning_but_no_words(tmp_path, small_codebook):
     """The semantic stage: coded passages about gardening lift an unseen one about it in other words."""
     store = project.init_project(tmp_path / "meaning.db", small_codebook)
-    gardening = [
-        "The allotment is where I feel useful, digging and planting potatoes.",
-        "I water the greenhouse and pick the tomatoes at the allotment.",
-        "At the allotment I sort seeds and weed the vegetable beds.",
-        "Planting beans at the allotment with the other growers is my favourite thing.",
-    ]
-    other = [
-        "The bus into town takes forty minutes and it is usually late.",
-        "I watch football on Sunday afternoons with a cup of tea.",
-        "My flat is on the second floor and the lift is often broken.",
-        "I like cooking pasta and rice for my tea.",
-    ]
+    gardening, other = ALLOTMENT, OTHER_TALK
     unseen_text = "Harvesting courgettes, carrots and cabbages in our community orchard."
     _write_interview(tmp_path, "T1", [gardening[0], other[0], gardening[1], other[1]])
     _write_interview(tmp_path, "T2", [other[2], gardening[2], other[3], gardening[3]])
