@@ -363,6 +363,19 @@ def test_a_quote_too_long_for_a_spreadsheet_cell_is_refused_not_cut(store, cli, 
     assert read_csv(tmp_path / "q.csv")[0]["quote"] == text
 
 
+def test_a_theme_with_more_quotes_than_a_sheet_holds_is_refused_and_the_old_file_kept(sample, tmp_path, monkeypatch):
+    from qualcode.reports import quotes
+
+    _, cli = sample
+    out = tmp_path / "q.xlsx"
+    assert cli("export", "quotes", "-o", out).exit_code == 0
+    before = out.read_bytes()
+    monkeypatch.setattr(quotes, "XLSX_ROW_LIMIT", 10)  # rather than a million quotes
+    result = cli("export", "quotes", "-o", out)
+    assert result.exit_code == 1 and "more than a spreadsheet sheet holds" in result.output and "export as csv" in result.output
+    assert out.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("q.")) == ["q.xlsx"]
+
+
 def test_sheet_rows_keep_every_value_a_spreadsheet_reads_back(tmp_path):
     """Quote sheets' rows are streamed into the saved workbook: what openpyxl reads back is what was written."""
     from openpyxl import Workbook
@@ -380,11 +393,12 @@ def test_sheet_rows_keep_every_value_a_spreadsheet_reads_back(tmp_path):
     wrapped.alignment = Alignment(wrap_text=True)
     wrap_style = wrapped.style_id  # registered in the workbook before it is saved
     book.create_sheet("Other").append(["untouched"])
-    book.save(path)
+    saved = tmp_path / "headers.xlsx"
+    book.save(saved)
     rows = [["  She said: \"it's <fine> & done\"\nthen left.  ", 3, 0.25, "ana"],
             ["=SUM(A1:A2) stays text, a bell\x07 is dropped, \r\n kept", None, None, "bo"],
             ["1e5", 12, 1, "Zoë"]]
-    fill_sheets(path, {"Théme & <quotes>": (rows, [wrap_style, None, None, None])})
+    fill_sheets(saved, {"Théme & <quotes>": (rows, [wrap_style, None, None, None])}, path)
     read = openpyxl.load_workbook(path)
     written = read["Théme & <quotes>"]
     assert [list(r) for r in written.iter_rows(min_row=2, values_only=True)] == [

@@ -17,6 +17,7 @@ from .sheet_rows import fill_sheets
 from .tables import QUOTE_COLUMNS, QUOTE_KEYS, QuoteTable, describe_filters
 
 XLSX_CELL_LIMIT = 32_767  # characters a spreadsheet cell holds
+XLSX_ROW_LIMIT = 1_048_576  # rows a sheet holds, its header included
 XLSX_WIDTHS = {"theme_id": 18, "theme": 24, "code_id": 22, "code": 28, "quote": 80, "participant": 12, "role": 20,
                "document_id": 12, "turn": 6, "start": 8, "end": 8, "coder": 12, "status": 10, "confidence": 10, "masked": 8}
 
@@ -49,37 +50,56 @@ def _xlsx(table: QuoteTable, path: Path) -> None:
     streamed in by sheet_rows, which is several times faster for large tables.
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
 
-    workbook = Workbook(write_only=True)
-    wrap, bold = Alignment(wrap_text=True, vertical="top"), Font(bold=True)
-    used: set[str] = set()
-    filled: dict[str, tuple[list[list[Any]], list[int | None]]] = {}
-    for _, label, rows in _by_theme(table):
-        sheet = workbook.create_sheet(sheet_title(label, used))
-        sheet.freeze_panes = "A2"
-        for i, column in enumerate(QUOTE_COLUMNS):
-            sheet.column_dimensions[_letter(i)].width = XLSX_WIDTHS[column]
-        header = []
-        for column in QUOTE_COLUMNS:
-            cell = WriteOnlyCell(sheet, column)
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        quote = WriteOnlyCell(sheet, "")
-        quote.alignment = wrap
-        styles = [quote.style_id if column == "quote" else None for column in QUOTE_COLUMNS]
+    themes = _by_theme(table)
+    for _, label, rows in themes:  # refused before a workbook is begun
+        _fits_a_sheet(rows, label, path)
         for row in rows:
             _fits_a_cell(row, path)
-        filled[sheet.title] = ([[row[k] for k in QUOTE_KEYS] for row in rows], styles)
+    workbook = Workbook(write_only=True)
+    used: set[str] = set()
+    filled: dict[str, tuple[list[list[Any]], list[int | None]]] = {}
+    for _, label, rows in themes:
+        title = sheet_title(label, used)
+        filled[title] = ([[row[k] for k in QUOTE_KEYS] for row in rows], _quote_sheet(workbook, title))
     if not table.rows:
         sheet = workbook.create_sheet("No quotes")
         sheet.column_dimensions["A"].width = 100
         sheet.append([EMPTY.format(what="quotes", filters=describe_filters(table.about["filters"]))])
     add_about_sheet(workbook, table.about)
-    workbook.save(path)
-    fill_sheets(path, filled)
+    headers_only = path.with_name(path.name + ".headers")
+    try:
+        workbook.save(headers_only)
+        fill_sheets(headers_only, filled, path)
+    finally:
+        headers_only.unlink(missing_ok=True)
+
+
+def _quote_sheet(workbook: Any, title: str) -> list[int | None]:
+    """Add a theme's sheet with its bold, frozen header and column widths; the style id of each column's cells."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+
+    sheet = workbook.create_sheet(title)
+    sheet.freeze_panes = "A2"
+    for i, column in enumerate(QUOTE_COLUMNS):
+        sheet.column_dimensions[_letter(i)].width = XLSX_WIDTHS[column]
+    header = []
+    for column in QUOTE_COLUMNS:
+        cell = WriteOnlyCell(sheet, column)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    quote = WriteOnlyCell(sheet, "")
+    quote.alignment = Alignment(wrap_text=True, vertical="top")
+    return [quote.style_id if column == "quote" else None for column in QUOTE_COLUMNS]
+
+
+def _fits_a_sheet(rows: list[dict[str, Any]], label: str, path: Path) -> None:
+    if len(rows) >= XLSX_ROW_LIMIT:
+        raise ReportError(f"{path}: the theme “{label}” has {len(rows):,} quotes, more than a spreadsheet sheet holds "
+                          f"({XLSX_ROW_LIMIT - 1:,} below its header); export as csv, or narrow the selection with "
+                          "--role, --where or --code.")
 
 
 def _fits_a_cell(row: dict[str, Any], path: Path) -> None:

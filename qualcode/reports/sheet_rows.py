@@ -3,8 +3,8 @@
 openpyxl builds the workbook (sheets, styles, frozen header, widths, the About sheet)
 but spends about six microseconds on every cell it writes, a quarter of a minute for
 a store of 200,000 codings. So the quote sheets are saved by openpyxl with their
-header only, and their data rows are then streamed into the saved file as the same
-XML openpyxl writes (inline strings, numbers, the quote column's wrap style), as the
+header only, and their data rows are then streamed into a copy of the saved file as
+the same XML openpyxl writes (inline strings, numbers, the quote column's wrap style), as the
 Word writer does for its table rows.
 """
 
@@ -73,18 +73,18 @@ def rows_xml(rows: Iterable[Sequence[Any]], first_row: int, styles: Sequence[int
         yield "".join(chunk)
 
 
-def fill_sheets(path: Path, sheets: dict[str, tuple[list[Sequence[Any]], Sequence[int | None]]]) -> None:
-    """Append data rows below the header of named sheets in a saved workbook.
+def fill_sheets(saved: Path, sheets: dict[str, tuple[list[Sequence[Any]], Sequence[int | None]]], path: Path) -> None:
+    """Write `path`: the workbook `saved` with data rows appended below the header of named sheets.
 
     `sheets` maps a sheet name to (rows, style id per column); a style id is a cell's
-    `style_id` taken before the workbook was saved, so the style is in the file. The
-    workbook is rewritten beside itself and moved into place, so a failure leaves
-    the saved file as it was.
+    `style_id` taken before the workbook was saved, so the style is in the file.
+    `path` is written beside itself and moved into place when complete, so a failure
+    leaves no half-written workbook there.
     """
-    parts = _sheet_parts(path)
+    parts = _sheet_parts(saved)
     partial = path.with_name(path.name + ".partial")
     try:
-        with zipfile.ZipFile(path) as source, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        with zipfile.ZipFile(saved) as source, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
             for item in source.infolist():
                 name = next((sheet for sheet, part in parts.items() if part == item.filename and sheet in sheets), None)
                 if name is None:
