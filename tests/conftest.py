@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
@@ -16,6 +17,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "transcripts_sample"
 CODEBOOK = ROOT / "codebooks" / "pb_employment.yaml"
 GOLD = SAMPLE / "gold_codings.csv"
+
+
+def _rows(path: Path) -> int:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return sum(1 for _ in csv.DictReader(handle))
+
+
+SAMPLE_INTERVIEWS = _rows(SAMPLE / "participants.csv")  # one row per interview file
+GOLD_ROWS = _rows(GOLD)
 
 SMALL_CODEBOOK = """\
 name: Small test codebook

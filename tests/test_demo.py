@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import GOLD_ROWS, ROOT, SAMPLE_INTERVIEWS
 from qualcode import sample
 from qualcode.errors import StoreError
 from qualcode.store import Store
@@ -54,10 +54,10 @@ def test_demo_builds_the_sample_once_then_serves_it(tmp_path: Path) -> None:
     process, answered = serve(db, free_port(), log)
     stop(process)
     assert answered, log.read_text()
-    assert "Built: 18 interviews, 501 accepted codings by `sample`" in log.read_text()
+    assert f"Built: {SAMPLE_INTERVIEWS} interviews, {GOLD_ROWS} accepted codings by `sample`" in log.read_text()
     store = Store.open(db)
     try:
-        assert store.counts()["documents"] == 18
+        assert store.counts()["documents"] == SAMPLE_INTERVIEWS
         assert {c["coder"] for c in store.codings(statuses=["accepted"])} == {"sample"}
         assert len(store.codings(statuses=["pending"], sources=["suggested"])) > 50
     finally:

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import OperationalError
 
+from conftest import SAMPLE_INTERVIEWS
 from qualcode import coders as team
 from qualcode import exchange
 from qualcode.cli import main
@@ -54,15 +55,15 @@ def test_exported_sample_project_validates_against_project_xsd(sample_store: Sto
     out = tmp_path / "sample.qdpx"
     result = run(Path(sample_store.location), "export", "project", "--format", "qdpx", "-o", out)
     assert result.exit_code == 0, result.output
-    assert "18 documents" in result.output
+    assert f"{SAMPLE_INTERVIEWS} documents" in result.output
     text = qde_text(out)
     project_schema.validate(text)
     parsed = project_schema.to_dict(text)
     sources = parsed["Sources"]["TextSource"]
-    assert len(sources) == 18
+    assert len(sources) == SAMPLE_INTERVIEWS
     assert {u["@name"] for u in parsed["Users"]["User"]} == {"gold"}
     assert {v["@name"]: v["@typeOfVariable"] for v in parsed["Variables"]["Variable"]}["pb_years"] == "Integer"
-    assert len(parsed["Cases"]["Case"]) == 18
+    assert len(parsed["Cases"]["Case"]) == SAMPLE_INTERVIEWS
     with zipfile.ZipFile(out) as archive:
         for source in sources:
             member = "sources/" + source["@plainTextPath"].removeprefix("internal://")

@@ -10,7 +10,7 @@ from collections import defaultdict
 import docx
 import pytest
 
-from conftest import CODEBOOK, GOLD, SAMPLE
+from conftest import CODEBOOK, GOLD, SAMPLE, SAMPLE_INTERVIEWS
 from qualcode.codebook import load_codebook
 from sample_counts import render, sample_facts
 
@@ -45,8 +45,8 @@ def imported(tmp_path_factory: pytest.TempPathFactory):
 def test_every_sample_file_imports_with_its_role(imported):
     db, result, documents, _ = imported
     assert result.exit_code == 0, result.stderr
-    assert "18 imported, 0 unchanged, 0 refused" in result.output
-    assert len(documents) == 18
+    assert f"{SAMPLE_INTERVIEWS} imported, 0 unchanged, 0 refused" in result.output
+    assert len(documents) == SAMPLE_INTERVIEWS
     assert all(document.get("role") in ROLES for document in documents.values())
 
 

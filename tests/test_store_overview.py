@@ -11,6 +11,7 @@ import pandas as pd
 from alembic import command
 
 import qualcode.store as store_module
+from conftest import SAMPLE_INTERVIEWS
 from qualcode import project
 from qualcode.store import NewCoding, Store, overview
 from qualcode.ui.downloads import table_bytes
@@ -27,7 +28,7 @@ def test_document_overview_counts_progress_per_transcript(sample_store: Store) -
     rows = {row["id"]: row for row in overview.document_overview(sample_store)}
     codings = sample_store.codings(document_ids=["CM01"])
     accepted = [c for c in codings if c["status"] == "accepted"]
-    assert len(rows) == 18
+    assert len(rows) == SAMPLE_INTERVIEWS
     assert rows["CM01"]["attributes"]["role"] == "Commissioner"
     assert rows["CM01"]["segments"] == len(segments)
     assert rows["CM01"]["accepted"] == len(accepted)

@@ -40,15 +40,15 @@ def postgres_url():
 def test_a_project_on_postgresql_imports_codes_and_suggests(postgres_url):
     store = project.init_project(postgres_url, CODEBOOK)
     report = project.import_transcripts(store, [SAMPLE])
-    assert report.ok and len(report.imported) == 18
-    assert project.import_codings(store, GOLD, coder="gold").added == 501
+    assert report.ok and len(report.imported) == SAMPLE_INTERVIEWS
+    assert project.import_codings(store, GOLD, coder="gold").added == GOLD_ROWS
     sync = project.suggest(store, document_ids=["PB01"])
     assert sync.added > 0 and sync.kept_decisions > 0
     for segment in store.segments("PB01"):
         assert store.document("PB01")["text"][segment["start"]:segment["end"]] == segment["text"]
     store.close()
     reopened = Store.open(postgres_url)
-    assert reopened.counts()["documents"] == 18
+    assert reopened.counts()["documents"] == SAMPLE_INTERVIEWS
     assert {d["attributes"]["role"] for d in reopened.documents()} >= {"Social worker", "Commissioner"}
     reopened.close()
 
