@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import os
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from conftest import CODEBOOK, GOLD, GOLD_ROWS, SAMPLE, SAMPLE_INTERVIEWS
 from qualcode import project
 from qualcode.errors import StoreError
 from qualcode.store import Store
 
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE, CODEBOOK = ROOT / "transcripts_sample", ROOT / "codebooks" / "pb_employment.yaml"
-GOLD = SAMPLE / "gold_codings.csv"
 SERVER = os.environ.get("QUALCODE_TEST_POSTGRES")
 pytestmark = pytest.mark.skipif(not SERVER, reason="QUALCODE_TEST_POSTGRES is not set (.ci/run starts PostgreSQL and sets it)")
 
