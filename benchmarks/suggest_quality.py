@@ -4,8 +4,10 @@ Builds a temporary project from transcripts_sample/ and its gold coding, then pr
 per-theme and per-code precision, recall, F1 and Cohen's kappa:
   * zero-shot: suggestions from the codebook alone (no codings in the store);
   * learned: leave one document out, each document scored by a model trained on the
-    gold coding of the other documents only.
-Usage: python benchmarks/suggest_quality.py [--threshold 0.5] [--by theme|code|both]
+    gold coding of the other documents only;
+and then the learning curve: theme-level macro kappa when each document's model learns
+from only k of the other documents (the mean of three random draws of them).
+Usage: python benchmarks/suggest_quality.py [--threshold 0.5] [--by theme|code|both] [--no-curve]
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--by", choices=["theme", "code", "both"], default="both")
+    parser.add_argument("--no-curve", action="store_true", help="Leave out the learning curve.")
     args = parser.parse_args()
     levels = ["theme", "code"] if args.by == "both" else [args.by]
     gold = SAMPLE / "gold_codings.csv"
@@ -54,7 +57,20 @@ def main() -> None:
                 result = evaluate(store, gold, level=level, mode=mode, threshold=args.threshold)
                 label = "zero-shot (codebook only)" if mode == "zero-shot" else "learned, leave one document out"
                 show(f"{label}, by {level}", result, time.perf_counter() - started)
+            if with_gold and not args.no_curve:
+                learning_curve(store, gold, args.threshold)
             store.close()
+
+
+def learning_curve(store, gold: Path, threshold: float, draws: int = 3) -> None:
+    """Theme-level macro kappa as the number of coded documents a model learns from grows."""
+    documents = len({row["document_id"] for row in store.codings(statuses=["accepted"])})
+    print(f"\n## learning curve: theme-level macro kappa, each document scored by a model trained on k others")
+    print(f"{'k':>4} {'kappa':>6}  (mean of {draws} draws; k = {documents - 1} is leave one document out)")
+    for k in sorted({*range(4, documents - 1, 4), documents - 1}):
+        kappas = [evaluate(store, gold, level="theme", threshold=threshold, training_documents=k, seed=seed).macro["kappa"]
+                  for seed in range(draws if k < documents - 1 else 1)]
+        print(f"{k:>4} {sum(kappas) / len(kappas):6.3f}")
 
 
 if __name__ == "__main__":

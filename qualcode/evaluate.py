@@ -9,6 +9,7 @@ learned from the store's decisions on the other documents only (leave one docume
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,8 +59,13 @@ def scores(tp: int, fp: int, fn: int, tn: int) -> dict[str, float]:
     return {"precision": precision, "recall": recall, "f1": f1, "kappa": kappa}
 
 
-def evaluate(store: Store, gold_path: str | Path, level: str = "code", mode: str = "auto", threshold: float = 0.5) -> Evaluation:
-    """Compare suggestions with the human coding in `gold_path` at segment level."""
+def evaluate(store: Store, gold_path: str | Path, level: str = "code", mode: str = "auto", threshold: float = 0.5,
+             training_documents: int | None = None, seed: int = 0) -> Evaluation:
+    """Compare suggestions with the human coding in `gold_path` at segment level.
+
+    With `training_documents`, each document's model learns from only that many of the
+    other documents (drawn with `seed`): how quality grows as coders code more interviews.
+    """
     codebook = store.codebook()
     gold = _gold_codings(store, codebook, gold_path)
     documents = sorted({g["document_id"] for g in gold})
@@ -72,14 +78,16 @@ def evaluate(store: Store, gold_path: str | Path, level: str = "code", mode: str
         predicted_codings = [dict(c, status="accepted") for c in store.codings(sources=["suggested"], min_confidence=threshold)]
         predicted = _unit_matrix(segments, rows, predicted_codings, codebook, names, level)
     else:
-        confidence = _held_out_confidence(store, suggester, segments, rows, documents, mode)
+        confidence = _held_out_confidence(store, suggester, segments, rows, documents, mode, training_documents, seed)
         predicted = _roll_up(confidence >= threshold, suggester.code_ids, codebook, names, level)
     return _table(codebook, names, truth, predicted, level, mode, len(rows), len(documents))
 
 
 def _held_out_confidence(store: Store, suggester: Suggester, segments: list[dict], rows: np.ndarray,
-                         documents: list[str], mode: str) -> np.ndarray:
-    """Confidence for each unit from a model that never learned from the unit's own document."""
+                         documents: list[str], mode: str, training_documents: int | None = None,
+                         seed: int = 0) -> np.ndarray:
+    """Confidence for each unit from a model that never learned from the unit's own document
+    (and, with `training_documents`, learned from only that many others)."""
     from .project import learning_codings
 
     codings = [] if mode == "zero-shot" else learning_codings(store)
@@ -87,9 +95,12 @@ def _held_out_confidence(store: Store, suggester: Suggester, segments: list[dict
     confidence = np.zeros((len(rows), len(suggester.code_ids)))
     if not codings:
         return suggester.score(rows)
+    draw = random.Random(seed)
     for document_id in documents:
         held_out = np.array([i for i, row in enumerate(rows) if segments[row]["document_id"] == document_id])
-        suggester.labels = segment_labels(segments, codings, suggester.code_ids, {document_id})
+        others = [d for d in documents if d != document_id]
+        unused = set(others) - set(draw.sample(others, min(training_documents, len(others)))) if training_documents is not None else set()
+        suggester.labels = segment_labels(segments, codings, suggester.code_ids, {document_id, *unused})
         confidence[held_out] = suggester.score(rows[held_out])
     return confidence
 

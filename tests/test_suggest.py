@@ -235,6 +235,15 @@ def test_sample_suggestion_quality_floors(sample_store):
     assert learned.macro["kappa"] >= 0.53
 
 
+def test_learning_from_no_other_document_is_the_codebook_alone(sample_store):
+    """The learning curve's end point: a model that may learn from no coded document suggests from the codebook."""
+    gold = Path(__file__).resolve().parent.parent / "transcripts_sample" / "gold_codings.csv"
+    none = evaluate(sample_store, gold, level="theme", training_documents=0)
+    zero_shot = evaluate(sample_store, gold, level="theme", mode="zero-shot")
+    one = evaluate(sample_store, gold, level="theme", training_documents=1)
+    assert none.macro == zero_shot.macro and one.macro != zero_shot.macro
+
+
 def test_suggesting_again_does_not_read_the_project_again(small_project, monkeypatch):
     from qualcode import nlp
 
