@@ -100,8 +100,25 @@ def sentence_bounds(texts: Iterable[str], model: str | None = None, batch_size: 
     with nlp.select_pipes(enable=enabled):
         for doc in nlp.pipe(texts, batch_size=batch_size):
             text = doc.text  # built anew on every access, so once per doc
-            spans = (trim_span(text, sent.start_char, sent.end_char) for sent in doc.sents)
+            ends = _without_trailing_openings(text, [sent.end_char for sent in doc.sents])
+            spans = (trim_span(text, start, end) for start, end in zip([0, *ends[:-1]], ends))
             yield [(start, end) for start, end in spans if end > start]
+
+
+OPENING = "([{“‘"
+
+
+def _without_trailing_openings(text: str, ends: list[int]) -> list[int]:
+    """Sentence ends moved before any opening bracket or quote they swallowed (the sentencizer keeps
+    punctuation after a full stop with its sentence, so "the job. [name] said" split inside "[name]")."""
+    moved, previous = [], 0
+    for end in ends[:-1]:  # the last sentence keeps what it ends with: nothing follows to take it
+        body = text[:end].rstrip()
+        while len(body) > previous and body[-1] in OPENING:
+            body = body[:-1].rstrip()
+        previous = max(previous, len(body))
+        moved.append(previous)
+    return moved + ends[-1:]
 
 
 def lemma_docs(texts: Iterable[str], model: str | None = None, batch_size: int = 256) -> Iterator[Doc]:

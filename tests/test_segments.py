@@ -106,3 +106,14 @@ def test_the_pipeline_is_blank_english_with_sentences_and_lemmas():
     assert pipeline.lang == "en" and pipeline.pipe_names == ["sentencizer", nlp.LEMMATIZER]
     with pytest.raises(nlp.NlpModelError, match="not installed"):
         nlp.get_pipeline("en_no_such_pipeline_sm")
+
+
+def test_a_sentence_starting_with_a_bracketed_placeholder_keeps_its_bracket(tmp_path):
+    """Anonymised transcripts start sentences with "[name]"; the bracket belongs to the next sentence."""
+    answer = " ".join(["I waited for months and nobody rang me back about the job coach at all."] * 6
+                      + ["It depends on the job. [name] said the panel would decide.", "(laughs) We waited again."])
+    document, spans = one_turn(tmp_path, answer)
+    pieces = [document.text[s.start:s.end] for s in spans]
+    assert len(pieces) >= 2 and " ".join(pieces).split() == answer.split()  # no word cut in two
+    sentences = [answer[a:b] for a, b in next(nlp.sentence_bounds([answer]))]
+    assert "[name] said the panel would decide." in sentences and "(laughs) We waited again." in sentences
