@@ -25,6 +25,12 @@ def _rows(path: Path) -> int:
 
 
 SAMPLE_INTERVIEWS = _rows(SAMPLE / "participants.csv")  # one row per interview file
+
+
+def sample_ids(role: str) -> set[str]:
+    """Ids of the sample interviews with participants of one role."""
+    with (SAMPLE / "participants.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["id"] for row in csv.DictReader(handle) if row["role"] == role}
 GOLD_ROWS = _rows(GOLD)
 
 SMALL_CODEBOOK = """\

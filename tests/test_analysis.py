@@ -108,7 +108,7 @@ def test_the_sample_picks_are_deterministic_and_spread_across_participants(sampl
     first = illustrative_quotes(sample_store, "demand", {"role": "Family member"}, n=3)
     again = illustrative_quotes(sample_store, "demand", {"role": "Family member"}, n=3)
     assert [q["coding_id"] for q in first] == [q["coding_id"] for q in again]
-    assert sorted(q["participant"] for q in first) == ["FM01", "FM02", "FM03"]
+    assert len({q["participant"] for q in first}) == 3  # three quotes from three family members
 
 
 def record(i, quote, participant="A", status="accepted", confidence=None, start=None):
