@@ -14,6 +14,9 @@ scored by a model that saw it.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
@@ -22,6 +25,7 @@ from sklearn.preprocessing import normalize
 
 from .training import NEGATIVE, POSITIVE, UNKNOWN, Labels
 
+WORKERS = min(4, os.cpu_count() or 1)  # models trained at once
 MIN_EXAMPLES = 3
 FOLDS = 4
 NEIGHBOURS = 3
@@ -77,16 +81,20 @@ class CodeModels:
         features = Features(words, meanings, score_rows)
         neighbours = neighbour_evidence(words, self.labels.values, self.groups)
         code_evidence = [np.column_stack([evidence[col], neighbours[:, col]]) for col in range(len(evidence))]
-        result = np.full((len(score_rows), len(self.labels.code_ids)), np.nan)
-        for col in range(len(self.labels.code_ids)):
-            result[:, col] = self._fit_score(col, features, code_evidence[col], self.labels.values[:, col], score_rows)
-        for theme, cols in self._theme_columns().items():
+        themes = self._theme_columns()
+        jobs = [(col, code_evidence[col], self.labels.values[:, col]) for col in range(len(self.labels.code_ids))]
+        for theme, cols in themes.items():
             stacked = np.stack([code_evidence[c] for c in cols])
-            theme_evidence = np.column_stack([stacked.max(axis=0), stacked.mean(axis=0)])
-            theme_probability = self._fit_score(theme, features, theme_evidence, theme_labels(self.labels.values[:, cols]), score_rows)
-            known = ~np.isnan(theme_probability)
+            jobs.append((theme, np.column_stack([stacked.max(axis=0), stacked.mean(axis=0)]),
+                         theme_labels(self.labels.values[:, cols])))
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:  # the solver releases the GIL: one model per core
+            probability = dict(zip([key for key, _, _ in jobs], pool.map(
+                lambda job: self._fit_score(job[0], features, job[1], job[2], score_rows), jobs)))
+        result = np.column_stack([probability[col] for col in range(len(self.labels.code_ids))])
+        for theme, cols in themes.items():
+            known = ~np.isnan(probability[theme])
             result[np.ix_(known, cols)] = ((1 - THEME_WEIGHT) * result[np.ix_(known, cols)]
-                                           + THEME_WEIGHT * theme_probability[known, None])
+                                           + THEME_WEIGHT * probability[theme][known, None])
         return result
 
     def _theme_columns(self) -> dict[str, list[int]]:
@@ -150,7 +158,7 @@ def neighbour_evidence(vectors: sparse.csr_matrix, labels: np.ndarray, groups: n
     segment's features never depend on its own label.
     """
     result = np.zeros((vectors.shape[0], labels.shape[1], 3))
-    labelled = np.flatnonzero((labels != -1).any(axis=1))
+    labelled = np.flatnonzero((labels != UNKNOWN).any(axis=1))
     if not len(labelled):
         return result
     unit = normalize(vectors)
@@ -159,17 +167,46 @@ def neighbour_evidence(vectors: sparse.csr_matrix, labels: np.ndarray, groups: n
     for begin in range(0, vectors.shape[0], chunk):
         block = np.asarray((unit[begin:begin + chunk] @ examples).todense())
         block[groups[begin:begin + chunk, None] == groups[labelled][None, :]] = -1.0
+        nearest = _Nearest(block)
         for col in range(labels.shape[1]):
-            near_pos = _top_mean(block[:, known[:, col] == POSITIVE])
-            near_neg = _top_mean(block[:, known[:, col] == NEGATIVE])
+            near_pos = nearest.top_mean(known[:, col] == POSITIVE)
+            near_neg = nearest.top_mean(known[:, col] == NEGATIVE)
             result[begin:begin + chunk, col] = np.column_stack([near_pos, near_neg, near_pos - near_neg])
     return result * 3.0
 
 
-def _top_mean(similarities: np.ndarray) -> np.ndarray:
-    if similarities.shape[1] == 0:
-        return np.zeros(similarities.shape[0])
-    k = min(NEIGHBOURS, similarities.shape[1])
+class _Nearest:
+    """The most similar labelled segments of a block of rows, sorted once and shared by every code.
+
+    Each code's nearest positives (or negatives) are nearly always among a row's few
+    dozen most similar labelled segments; rows where they are not are searched in full.
+    """
+
+    SHORTLIST = 32
+
+    def __init__(self, block: np.ndarray) -> None:
+        self.block = block
+        width = min(self.SHORTLIST, block.shape[1])
+        candidates = np.argpartition(-block, width - 1, axis=1)[:, :width]
+        order = np.argsort(-np.take_along_axis(block, candidates, axis=1), axis=1)
+        self.columns = np.take_along_axis(candidates, order, axis=1)
+        self.similarities = np.clip(np.take_along_axis(block, self.columns, axis=1), 0.0, None)
+
+    def top_mean(self, wanted: np.ndarray) -> np.ndarray:
+        """Per row, the mean (negative cosines as 0) of its NEIGHBOURS most similar `wanted` columns."""
+        k = min(NEIGHBOURS, int(wanted.sum()))
+        if k == 0:
+            return np.zeros(self.block.shape[0])
+        hits = wanted[self.columns]
+        taken = hits & (np.cumsum(hits, axis=1) <= k)
+        means = (self.similarities * taken).sum(axis=1) / k
+        short = np.flatnonzero(taken.sum(axis=1) < k)
+        if len(short):
+            means[short] = _top_mean(self.block[np.ix_(short, np.flatnonzero(wanted))], k)
+        return means
+
+
+def _top_mean(similarities: np.ndarray, k: int) -> np.ndarray:
     top = np.partition(similarities, -k, axis=1)[:, -k:]
     return np.clip(top, 0.0, None).mean(axis=1)
 
@@ -179,4 +216,4 @@ def _scaled(evidence: np.ndarray) -> np.ndarray:
 
 
 def _model() -> LogisticRegression:
-    return LogisticRegression(C=8.0, solver="liblinear", dual=True, class_weight="balanced", max_iter=1000)
+    return LogisticRegression(C=8.0, solver="liblinear", dual=True, class_weight="balanced", max_iter=1000, tol=1e-3)

@@ -33,10 +33,12 @@ class ProfileSimilarity:
     def fit(self, segment_lemmas: list[str]) -> sparse.csr_matrix:
         """Fit on the profiles and the corpus; returns the corpus's vectors."""
         self.vectorizer = make_vectorizer()
-        self.vectorizer.fit([*self.profile_lemmas.values(), *segment_lemmas])
-        self.codes = self.vectorizer.transform([self.profile_lemmas[c] for c in self.code_ids])
-        self.themes = self.vectorizer.transform([self.profile_lemmas[t] for t in self.theme_ids])
-        corpus = self.transform(segment_lemmas)
+        names = list(self.profile_lemmas)
+        matrix = self.vectorizer.fit_transform([*self.profile_lemmas.values(), *segment_lemmas])  # one pass over the text
+        row = {name: i for i, name in enumerate(names)}
+        self.codes = matrix[[row[c] for c in self.code_ids]]
+        self.themes = matrix[[row[t] for t in self.theme_ids]]
+        corpus = matrix[len(names):]
         self.code_stats = _stats(np.asarray((corpus @ self.codes.T).todense()))
         self.theme_stats = _stats(np.asarray((corpus @ self.themes.T).todense()))
         return corpus
