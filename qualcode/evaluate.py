@@ -98,11 +98,18 @@ def _held_out_confidence(store: Store, suggester: Suggester, segments: list[dict
     draw = random.Random(seed)
     for document_id in documents:
         held_out = np.array([i for i, row in enumerate(rows) if segments[row]["document_id"] == document_id])
-        others = [d for d in documents if d != document_id]
-        unused = set(others) - set(draw.sample(others, min(training_documents, len(others)))) if training_documents is not None else set()
+        unused = _unused_documents(documents, document_id, training_documents, draw)
         suggester.labels = segment_labels(segments, codings, suggester.code_ids, {document_id, *unused})
         confidence[held_out] = suggester.score(rows[held_out])
     return confidence
+
+
+def _unused_documents(documents: list[str], held_out: str, training_documents: int | None, draw: random.Random) -> set[str]:
+    """The other documents a held-out document's model may not learn from: none, or all but `training_documents` drawn."""
+    if training_documents is None:
+        return set()
+    others = [d for d in documents if d != held_out]
+    return set(others) - set(draw.sample(others, min(training_documents, len(others))))
 
 
 def _gold_codings(store: Store, codebook: Codebook, path: str | Path) -> list[dict[str, Any]]:

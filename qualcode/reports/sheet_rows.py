@@ -4,8 +4,8 @@ openpyxl builds the workbook (sheets, styles, frozen header, widths, the About s
 but spends about six microseconds on every cell it writes, a quarter of a minute for
 a store of 200,000 codings. So the quote sheets are saved by openpyxl with their
 header only, and their data rows are then streamed into a copy of the saved file as
-the same XML openpyxl writes (inline strings, numbers, the quote column's wrap style), as the
-Word writer does for its table rows.
+the same XML openpyxl writes (inline strings, numbers, the quote column's wrap
+style), as the Word writer does for its table rows.
 """
 
 from __future__ import annotations
@@ -121,4 +121,3 @@ def _sheet_parts(path: Path) -> dict[str, str]:
         target = targets[sheet.get(f"{{{REL_NS}}}id")]
         parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
     return parts
-
