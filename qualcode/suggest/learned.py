@@ -27,7 +27,7 @@ from .training import NEGATIVE, POSITIVE, UNKNOWN, Labels
 
 WORKERS = min(4, os.cpu_count() or 1)  # models trained at once
 MIN_EXAMPLES = 3
-FOLDS = 4
+FOLDS = 3
 NEIGHBOURS = 3
 MEANING_WEIGHT = 1.0  # scale of the meaning columns beside the unit-length TF-IDF vector
 THEME_WEIGHT = 0.3  # share of a code's confidence that comes from its theme's model
