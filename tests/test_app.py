@@ -389,3 +389,16 @@ def test_a_broken_participants_csv_saves_nothing(app_db: Path) -> None:
     store = reopen(app_db)
     assert "NEW02" not in store.document_hashes()
     store.close()
+
+
+def test_a_segment_coded_only_in_part_is_listed_as_partly_coded() -> None:
+    from qualcode.ui.transcript import segment_progress
+
+    segments = [{"id": 1, "start": 0, "end": 22, "text": "First one. Second one."},
+                {"id": 2, "start": 25, "end": 35, "text": "Third one."},
+                {"id": 3, "start": 37, "end": 47, "text": "Fourth one."}]
+    codings = [{"start": 0, "end": 10, "status": "accepted"}, {"start": 25, "end": 35, "status": "accepted"},
+               {"start": 11, "end": 22, "status": "pending"}, {"start": 37, "end": 47, "status": "rejected"}]
+    assert segment_progress(segments, codings) == {1: "partly coded", 2: "coded", 3: "not coded"}
+    codings.append({"start": 10, "end": 22, "status": "accepted"})  # the rest of the first, by another coding
+    assert segment_progress(segments, codings)[1] == "coded"

@@ -111,8 +111,9 @@ with deciding:
     nav[1].button("Next ▶", key="next", on_click=move, args=(1,), width="stretch")
     nav[2].button("Next uncoded", key="next_uncoded", on_click=move, kwargs={"uncoded": True}, width="stretch")
     number = {s["id"]: i + 1 for i, s in enumerate(segments)}
+    progress = transcript.segment_progress(segments, document["codings"])
     segment_id = st.selectbox("Segment", ids, key="segment", format_func=lambda i: (
-        f"¶{number[i]} · {'coded' if i in coded else 'not coded'}" + (" · suggestions" if i in waiting else "")))
+        f"¶{number[i]} · {progress[i]}" + (" · suggestions" if i in waiting else "")))
     st.query_params.update({"document": document_id, "segment": str(segment_id)})
     st.session_state["_link"] = (document_id, str(segment_id))
     segment = segments[ids.index(segment_id)]
