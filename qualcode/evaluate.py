@@ -10,7 +10,7 @@ learned from the store's decisions on the other documents only (leave one docume
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from .suggest import Suggester
 from .suggest.training import POSITIVE, segment_labels
 
 MODES = ("auto", "zero-shot", "stored")
+RELIABILITY_EDGES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 
 @dataclass
@@ -37,6 +38,22 @@ class Evaluation:
     mode: str
     units: int
     documents: int
+    reliability: list[dict[str, Any]] = field(default_factory=list)  # empty in stored mode
+
+
+def reliability(confidence: np.ndarray, truth: np.ndarray, edges: tuple[float, ...] = RELIABILITY_EDGES) -> list[dict[str, Any]]:
+    """How often the human coding has a code at each confidence the suggester gives it.
+
+    Unit x code pairs are put in confidence bins; each bin reports how many pairs it
+    holds and the share the gold coding coded: what a confidence means on this project,
+    so a coder can choose where to accept suggestions in bulk.
+    """
+    table = []
+    for low, high in zip(edges, edges[1:]):
+        inside = (confidence >= low) & ((confidence < high) if high < edges[-1] else (confidence <= high))
+        pairs = int(inside.sum())
+        table.append({"from": low, "to": high, "pairs": pairs, "coded": float(truth[inside].mean()) if pairs else None})
+    return table
 
 
 def confusion(truth: np.ndarray, predicted: np.ndarray) -> dict[str, int]:
@@ -80,7 +97,11 @@ def evaluate(store: Store, gold_path: str | Path, level: str = "code", mode: str
     else:
         confidence = _held_out_confidence(store, suggester, segments, rows, documents, mode, training_documents, seed)
         predicted = _roll_up(confidence >= threshold, suggester.code_ids, codebook, names, level)
-    return _table(codebook, names, truth, predicted, level, mode, len(rows), len(documents))
+    result = _table(codebook, names, truth, predicted, level, mode, len(rows), len(documents))
+    if mode != "stored":
+        code_truth = _unit_matrix(segments, rows, gold, codebook, suggester.code_ids, "code")
+        result.reliability = reliability(confidence, code_truth)
+    return result
 
 
 def _held_out_confidence(store: Store, suggester: Suggester, segments: list[dict], rows: np.ndarray,

@@ -195,6 +195,22 @@ def test_evaluate_reproduces_hand_computed_figures(small_project, tmp_path):
     assert (theme["tp"], theme["fp"]) == (1, 1)
 
 
+def test_reliability_says_how_often_the_human_coding_agrees_at_each_confidence(small_project, tmp_path):
+    from qualcode.evaluate import reliability
+
+    confidence = np.array([[0.05, 0.95], [0.55, 0.5], [1.0, 0.12], [0.58, 0.3]])
+    truth = np.array([[False, True], [True, False], [True, False], [False, False]])
+    table = {(b["from"], b["to"]): (b["pairs"], b["coded"]) for b in reliability(confidence, truth)}
+    assert table[(0.5, 0.6)] == (3, pytest.approx(1 / 3)) and table[(0.9, 1.0)] == (2, 1.0)  # 1.0 falls in the last range
+    assert table[(0.0, 0.1)] == (1, 0.0) and table[(0.6, 0.7)] == (0, None)
+    assert sum(pairs for pairs, _ in table.values()) == confidence.size
+    segments = small_project.segments("A1")
+    gold = _gold_file(tmp_path / "gold.csv", [("A1", segments[0]["start"], segments[0]["end"], "benefits")])
+    result = evaluate(small_project, gold, mode="zero-shot")
+    assert sum(b["pairs"] for b in result.reliability) == len(segments) * 3  # three leaf codes in the small codebook
+    assert evaluate(small_project, gold, mode="stored").reliability == []
+
+
 def test_kappa_of_a_known_two_by_two_table():
     assert scores(tp=20, fp=5, fn=10, tn=15)["kappa"] == pytest.approx(0.4)
 
@@ -224,6 +240,10 @@ def test_cli_suggest_review_and_export(cli, small_codebook, tmp_path):
     assert interactive.exit_code == 0
     statuses = {r["coding_id"]: r["status"] for r in csv.DictReader(cli("export", "suggestions", "-o", "-").output.splitlines())}
     assert statuses[coding_id] == "accepted"
+    segment = next(r for r in rows if r["coding_id"] == coding_id)
+    gold = _gold_file(tmp_path / "gold.csv", [("A1", segment["start"], segment["end"], segment["code_id"])])
+    evaluated = cli("evaluate", "--gold", gold, "--mode", "zero-shot")
+    assert evaluated.exit_code == 0 and "What a confidence means here" in evaluated.output and "0.9-1.0" in evaluated.output
 
 
 def test_sample_suggestion_quality_floors(sample_store):

@@ -150,6 +150,11 @@ def evaluate(ctx: click.Context, gold: str, level: str, mode: str, threshold: fl
         return
     click.echo(f"{result.units} segments in {result.documents} documents; mode {result.mode}; threshold {threshold}.")
     echo_table(rows, columns)
+    if result.reliability:
+        click.echo("\nWhat a confidence means here (segment x code pairs in each range, and the share the human coding coded):")
+        echo_table([{"confidence": f"{b['from']:.1f}-{b['to']:.1f}", "pairs": b["pairs"],
+                     "coded": "" if b["coded"] is None else f"{b['coded']:.0%}"} for b in result.reliability],
+                   ["confidence", "pairs", "coded"])
 
 
 @export.command(name="suggestions")
