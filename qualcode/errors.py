@@ -103,3 +103,7 @@ class CodesInUseError(QualcodeError):
 
 class ReportError(QualcodeError):
     """A report that cannot be written in the format asked for."""
+
+
+class SpeakerPatternError(QualcodeError):
+    """A speaker pattern (a regular expression for speaker labels) that cannot be used."""

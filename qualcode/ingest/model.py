@@ -35,6 +35,8 @@ class ParsedDocument:
     title: str = ""
     encoding: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
+    layout: str = ""  # how speakers were marked in the file, as the import report names it
+    problems: list[str] = field(default_factory=list)  # what could not be read, for the import report
 
     @property
     def content_hash(self) -> str:
