@@ -97,6 +97,8 @@ def _cues(text: str, path: Path, problems: list[str]) -> list[Cue]:
         if why:
             problems.append(f"{path}, cue {number}: {why}; its text is kept without a time")
             start = end = None
+        else:
+            start, end = _standard(start), _standard(end)
         cues.append(Cue(number, start, end, voice, said))
     return cues
 
@@ -115,6 +117,12 @@ def _bad_times(start: str, end: str) -> str | None:
     if seconds[1] < seconds[0]:
         return f"it ends ({end}) before it starts ({start})"
     return None
+
+
+def _standard(value: str) -> str:
+    """A readable cue time as hh:mm:ss.mmm, however the file wrote it."""
+    found = CUE_TIME.match(value)
+    return f"{int(found.group('h') or 0):02d}:{found.group('m')}:{found.group('s')}.{found.group('ms').ljust(3, '0')}"
 
 
 def _clean(raw: str) -> tuple[str | None, str]:
