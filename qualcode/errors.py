@@ -107,3 +107,7 @@ class ReportError(QualcodeError):
 
 class SpeakerPatternError(QualcodeError):
     """A speaker pattern (a regular expression for speaker labels) that cannot be used."""
+
+
+class UnknownSpeakerError(QualcodeError):
+    """A speaker name or role that a document does not have."""

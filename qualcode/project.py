@@ -16,7 +16,9 @@ from .codebook import did_you_mean, load_codebook
 from .codebook_versions import update_codebook  # noqa: F401  (a service the app and CLI call through here)
 from .errors import CodingsFileError, QualcodeError, TranscriptError, UnknownCodeError
 from .ingest.codings import CodingRow, read_codings_csv
-from .ingest import ParsedDocument, SpeakerRules, find_transcripts, read_participants, read_transcript
+from .ingest import NOTE, ParsedDocument, SpeakerRules, find_transcripts, read_participants, read_transcript
+from .ingest.layouts import pattern_layout
+from .roles import RoleChange, list_speakers, set_speaker_role  # noqa: F401  (services the app and CLI call through here)
 from .store import NewCoding, Store, SuggestionSync
 from .store.codings import SUGGESTER
 
@@ -52,6 +54,8 @@ class ImportedFile:
     segments: int
     words: int
     replaced: bool = False
+    layout: str = ""  # how speakers were marked in the file
+    speakers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -78,17 +82,22 @@ def import_transcripts(
     replace: bool = False,
     interviewer_labels: list[str] | None = None,
     progress: Progress | None = None,
+    speaker_pattern: str | None = None,
 ) -> ImportReport:
     """Import transcript files and folders; bad files are refused, the rest saved in one transaction.
 
     Idempotent by content hash: a file already imported is left as it is; a changed
     file with an id already in the store is refused unless `replace`. A
     participants.csv in an imported folder (or given as `meta`) sets attributes.
+    `speaker_pattern` is a regular expression with a `speaker` group (and optionally
+    `time`) for a layout of speaker labels that qualcode does not recognise.
     """
     report = ImportReport()
+    if speaker_pattern:
+        pattern_layout(speaker_pattern)  # a bad pattern is refused before any file is read
     files, participant_files, report.skipped = find_transcripts(paths)
     participants = _participants(participant_files, meta)
-    rules = SpeakerRules.with_interviewers(interviewer_labels)
+    rules = SpeakerRules.with_interviewers(interviewer_labels, speaker_pattern)
     existing = store.document_hashes()
     accepted: dict[str, ParsedDocument] = {}
     replaced: set[str] = set()
@@ -101,6 +110,7 @@ def import_transcripts(
             report.refused.append((str(path), str(error)))
             continue
         document.attributes.update(participants.get(document.id, {}))
+        report.warnings.extend(document.problems)
         verdict = _verdict(document, existing, accepted, replace)
         if verdict == "new" or verdict == "replace":
             accepted[document.id] = document
@@ -126,9 +136,32 @@ def import_transcripts(
     for document, spans in zip(documents, segments):
         report.imported.append(ImportedFile(
             document.source_path, document.id, document.format, document.encoding, len(document.turns),
-            len(spans), document.word_count, document.id in replaced,
+            len(spans), document.word_count, document.id in replaced, document.layout, speakers_of(document),
         ))
+        report.warnings.extend(speaker_warnings(document, len(spans)))
     return report
+
+
+LONG_FILE_WORDS = 300  # a file this long read as one turn probably has labels in a layout qualcode missed
+
+
+def speakers_of(document: ParsedDocument) -> list[str]:
+    """The speakers of a parsed document, in the order they first speak."""
+    return list(dict.fromkeys(turn.speaker for turn in document.turns if turn.kind != NOTE and turn.speaker))
+
+
+def speaker_warnings(document: ParsedDocument, segments: int) -> list[str]:
+    """Report lines for a file whose speakers were probably not read: one long turn, or no participant segment."""
+    spoken = [turn for turn in document.turns if turn.kind != NOTE]
+    if len(spoken) == 1 and document.word_count >= LONG_FILE_WORDS and document.layout.startswith(("no speaker", "cues without")):
+        return [f"no speaker labels recognised in {document.source_path}: its {document.word_count} words are one participant turn; "
+                "if the file marks speakers, import it again with a speaker pattern (a regular expression with a `speaker` "
+                "group, and `time` if it has times) and --replace."]
+    if segments == 0:
+        speakers = ", ".join(speakers_of(document)) or "none"
+        return [f"no participant segment in {document.source_path}: every turn is by an interviewer ({speakers}); "
+                "set the participant's role with `qualcode speakers set` so their answers can be coded."]
+    return []
 
 
 def _participants(found: list[Path], meta: str | Path | None) -> dict[str, dict[str, str]]:

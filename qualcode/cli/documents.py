@@ -33,8 +33,10 @@ def init(ctx: click.Context, codebook_path: str, author: str) -> None:
 @click.option("--meta", type=click.Path(dir_okay=False), help="participants.csv with an `id` column and attribute columns.")
 @click.option("--replace", is_flag=True, help="Replace documents whose text changed (codings move with their quotes).")
 @click.option("--interviewer", "interviewers", multiple=True, metavar="LABEL", help="Another speaker label that means the interviewer (repeatable).")
+@click.option("--speaker-pattern", metavar="REGEX", help="Regular expression for speaker labels at the start of a line, with a `speaker` group and optionally `time`.")
 @click.pass_context
-def import_(ctx: click.Context, paths: tuple[str, ...], meta: str | None, replace: bool, interviewers: tuple[str, ...]) -> None:
+def import_(ctx: click.Context, paths: tuple[str, ...], meta: str | None, replace: bool, interviewers: tuple[str, ...],
+            speaker_pattern: str | None) -> None:
     """Import transcripts (.txt .md .docx .vtt .srt), files or folders.
 
     Re-importing an unchanged file does nothing; a participants.csv inside a folder
@@ -44,22 +46,25 @@ def import_(ctx: click.Context, paths: tuple[str, ...], meta: str | None, replac
 
         qualcode import transcripts_sample
         qualcode import interviews/ --meta participants.csv --interviewer Moderator
+        qualcode import otter_export.txt --interviewer "Sara Lind"
+        qualcode import notes.txt --speaker-pattern "^>> (?P<speaker>[A-Z]+) "
     """
     if not paths and not meta:
         raise click.UsageError("name transcript files or folders to import (or --meta to update attributes).")
     with project(ctx) as store:
-        report = _run_import(store, list(paths), meta, replace, list(interviewers))
+        report = _run_import(store, list(paths), meta, replace, list(interviewers), speaker_pattern)
     _print_report(report)
     if not report.ok:
         sys.exit(1)
 
 
-def _run_import(store: Store, paths: list[str], meta: str | None, replace: bool, interviewers: list[str]) -> ops.ImportReport:
+def _run_import(store: Store, paths: list[str], meta: str | None, replace: bool, interviewers: list[str],
+                pattern: str | None = None) -> ops.ImportReport:
     files, _, _ = ops.find_transcripts(paths)
     if len(files) < 5 or not sys.stderr.isatty():
-        return ops.import_transcripts(store, paths, meta, replace, interviewers)
+        return ops.import_transcripts(store, paths, meta, replace, interviewers, speaker_pattern=pattern)
     with click.progressbar(length=len(files), label="Importing", file=sys.stderr) as bar:
-        return ops.import_transcripts(store, paths, meta, replace, interviewers, progress=lambda _: bar.update(1))
+        return ops.import_transcripts(store, paths, meta, replace, interviewers, progress=lambda _: bar.update(1), speaker_pattern=pattern)
 
 
 def _print_report(report: ops.ImportReport) -> None:
@@ -67,6 +72,9 @@ def _print_report(report: ops.ImportReport) -> None:
         encoding = f", {item.encoding}" if item.encoding else ""
         verb = "replaced" if item.replaced else "imported"
         click.echo(f"{verb}  {item.document_id:<12} {item.path} ({item.format}{encoding}; {item.turns} turns, {item.segments} segments, {item.words} words)")
+        if item.layout:
+            speakers = ", ".join(item.speakers[:6]) + (f" and {len(item.speakers) - 6} more" if len(item.speakers) > 6 else "")
+            click.echo(f"          speakers: {item.layout}" + (f"; {speakers}" if speakers else ""))
     for path, document_id in report.unchanged:
         click.echo(f"unchanged {document_id:<12} {path} (already in the store)")
     for path in report.skipped:

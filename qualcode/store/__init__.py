@@ -29,6 +29,7 @@ from ..ingest import ParsedDocument
 from . import schema as t
 from .codings import (CodingsMixin, MemosMixin, NewCoding, SuggestionSync, UnknownCodingError, _current_version,
                       _insert_codings)
+from .speakers import SpeakersMixin
 
 if TYPE_CHECKING:
     from ..segments import SegmentSpan
@@ -51,7 +52,7 @@ class OpenResult:
     upgraded_from: str | None = None
 
 
-class Store(CodingsMixin, MemosMixin):
+class Store(CodingsMixin, MemosMixin, SpeakersMixin):
     """A connection to one coding store; open it with `Store.open` or `Store.create`."""
 
     def __init__(self, engine: Engine, location: str) -> None:

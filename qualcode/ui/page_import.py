@@ -53,7 +53,7 @@ def show_report(report: project.ImportReport, folder: str) -> None:
     if report.imported:
         st.dataframe(pd.DataFrame([{
             "file": clean(f.path), "document": f.document_id, "format": f.format, "encoding": f.encoding or "",
-            "turns": f.turns,
+            "speakers": f.layout, "turns": f.turns,
             "segments": f.segments, "words": f.words, "replaced": f.replaced} for f in report.imported]), hide_index=True)
     for path, document_id in report.unchanged:
         st.write(f"Unchanged: `{clean(path)}` is already in the store as `{document_id}`.")
