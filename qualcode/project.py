@@ -18,6 +18,7 @@ from .errors import CodingsFileError, QualcodeError, TranscriptError, UnknownCod
 from .ingest.codings import CodingRow, read_codings_csv
 from .ingest import NOTE, ParsedDocument, SpeakerRules, find_transcripts, read_participants, read_transcript
 from .ingest.layouts import pattern_layout
+from .ingest.model import speaker_at
 from .roles import RoleChange, list_speakers, set_speaker_role  # noqa: F401  (services the app and CLI call through here)
 from .store import NewCoding, Store, SuggestionSync
 from .store.codings import SUGGESTER
@@ -215,11 +216,13 @@ def list_documents(store: Store) -> list[dict[str, Any]]:
 
 
 def export_segments_rows(store: Store) -> list[dict[str, Any]]:
-    """Participant segments with the role of their document: the `export segments` table."""
+    """Participant segments with the role of their document, who said them and when: the `export segments` table."""
     attributes = store.attributes()
+    turns = store.turn_spans()
     return [
         {"document_id": s["document_id"], "role": attributes.get(s["document_id"], {}).get("role", ""),
-         "segment_id": s["id"], "start": s["start"], "end": s["end"], "speaker": s["speaker"], "text": s["text"]}
+         "segment_id": s["id"], "start": s["start"], "end": s["end"], "speaker": s["speaker"],
+         "media_time": speaker_at(turns.get(s["document_id"], []), s["start"])[1], "text": s["text"]}
         for s in store.segments()
     ]
 

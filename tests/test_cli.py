@@ -137,7 +137,7 @@ def test_export_segments_text_equals_document_text_at_offsets(cli, project_dir, 
     result = cli("export", "segments", "--format", "csv", "-o", out)
     assert result.exit_code == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
-    assert list(rows[0]) == ["document_id", "role", "segment_id", "start", "end", "speaker", "text"]
+    assert list(rows[0]) == ["document_id", "role", "segment_id", "start", "end", "speaker", "media_time", "text"]
     connection = sqlite3.connect(cli.db)
     texts = dict(connection.execute("select id, text from documents"))
     connection.close()

@@ -26,7 +26,7 @@ def export() -> None:
 @output_options
 @click.pass_context
 def export_segments(ctx: click.Context, fmt: str, output: str) -> None:
-    """Participant segments: document_id, role, segment_id, start, end, speaker, text.
+    """Participant segments: document_id, role, segment_id, start, end, speaker, media_time, text.
 
     Example:
 
@@ -34,7 +34,7 @@ def export_segments(ctx: click.Context, fmt: str, output: str) -> None:
     """
     with project(ctx) as store:
         rows = ops.export_segments_rows(store)
-    write_table(rows, ["document_id", "role", "segment_id", "start", "end", "speaker", "text"], fmt, output)
+    write_table(rows, ["document_id", "role", "segment_id", "start", "end", "speaker", "media_time", "text"], fmt, output)
     if output != "-":
         click.echo(f"Wrote {len(rows)} segments to {output}.")
 

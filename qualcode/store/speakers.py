@@ -6,6 +6,7 @@ most, or to none when its text is now interviewer speech (it stays, and is liste
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, select, update
@@ -21,6 +22,18 @@ class SpeakersMixin:
     """Speaker operations of the Store (mixed into qualcode.store.Store)."""
 
     engine: Any
+
+    def turn_spans(self, document_ids: list[str] | None = None) -> dict[str, list[tuple[int, int, str, dict[str, Any]]]]:
+        """Each document's turns as (start, end, speaker, attributes), in order: who spoke where, and when."""
+        query = select(t.turns.c.document_id, t.turns.c.start, t.turns.c.end, t.turns.c.speaker, t.turns.c.attributes).order_by(
+            t.turns.c.document_id, t.turns.c.position)
+        if document_ids is not None:
+            query = query.where(t.turns.c.document_id.in_(document_ids))
+        found: dict[str, list[tuple[int, int, str, dict[str, Any]]]] = {}
+        with self.engine.connect() as connection:
+            for document_id, start, end, speaker, attributes in connection.execute(query):
+                found.setdefault(document_id, []).append((start, end, speaker, json.loads(attributes or "{}")))
+        return found
 
     def set_turn_kinds(self, document_id: str, kinds: dict[int, str], spans: list[SegmentSpan]) -> list[int]:
         """Give turns (by position) new kinds and replace the document's segments with `spans`, in one transaction.
