@@ -73,7 +73,7 @@ def _print_report(report: ops.ImportReport) -> None:
         verb = "replaced" if item.replaced else "imported"
         click.echo(f"{verb}  {item.document_id:<12} {item.path} ({item.format}{encoding}; {item.turns} turns, {item.segments} segments, {item.words} words)")
         if item.layout:
-            speakers = ", ".join(item.speakers[:6]) + (f" and {len(item.speakers) - 6} more" if len(item.speakers) > 6 else "")
+            speakers = "; ".join(item.speakers[:6]) + (f" and {len(item.speakers) - 6} more" if len(item.speakers) > 6 else "")
             click.echo(f"          speakers: {item.layout}" + (f"; {speakers}" if speakers else ""))
     for path, document_id in report.unchanged:
         click.echo(f"unchanged {document_id:<12} {path} (already in the store)")

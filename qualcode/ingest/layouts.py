@@ -22,6 +22,9 @@ TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,6})?"
 NAME = r"[^\s\[\]():*<>#][^\[\]:*<>\n]{0,39}?"
 OPEN, CLOSE, DASH = r"[\[(]?", r"[\])]?", r"(?:-|–|—)"
 FOOTER = re.compile(r"^[ \t]*transcribed by[ \t]+https?://\S+[ \t]*$", re.IGNORECASE)  # an export's closing credit
+TIME_ONLY = re.compile(rf"^[ \t]*[\[(]?(?P<time>{TIME})[\])]?[ \t]*$")  # Otter: the same speaker goes on, a new time
+TIME_LEAD = re.compile(rf"^[ \t]*(?:[\[(](?P<time>{TIME})[\])]|(?P<bare>{TIME}))[ \t]*(?=\S|$)")  # `[20:16] text`: the same speaker, a new time
+SPEECH_TIME = re.compile(rf"[\[(](?P<time>{TIME})[\])][ \t]*")  # `**Name:** [07:51] text`: the time after a label
 NO_SPEECH = re.compile(rf"^[\s\[\]()]*(?:{TIME}[\s\[\]()\-–—>]*)*$")  # a line or file of times only
 
 
@@ -68,6 +71,9 @@ def _colon(line: str) -> Label | None:
     found = match_label(line)
     if not found:
         return None
+    time = SPEECH_TIME.match(line, found.end()) if not found.group("stamp") else None
+    if time and line[time.end():].strip():
+        return Label(found.group("label").strip(), time.group("time"), time.end())
     return Label(found.group("label").strip(), found.group("stamp"), found.end())
 
 
@@ -137,6 +143,10 @@ def read_turns(text: str, offset: int, rules: SpeakerRules, document_id: str = "
             start = position + label.speech_start
             turns.append(Turn(label.speaker, rules.kind(label.speaker), start, start, attributes))
             _grow(turns[-1], line[label.speech_start:], start)
+        elif (again := _time_lead(line)) and accepted and turns and turns[-1].kind != NOTE:
+            previous, start = turns[-1], position + again.end()
+            turns.append(Turn(previous.speaker, previous.kind, start, start, {"timestamp": again.group("time") or again.group("bare")}))
+            _grow(turns[-1], line[again.end():], start)
         elif FOOTER.match(line) and accepted:
             turns.append(Turn("", NOTE, position, position))
             _grow(turns[-1], line, position)
@@ -165,6 +175,8 @@ def choose_layout(lines: list[str], rules: SpeakerRules, document_id: str) -> tu
     for layout in LAYOUTS:
         labels = [layout.read(line) for line in lines]
         accepted = accept_labels([label.speaker if label else None for label in labels], rules, document_id)
+        if accepted and layout is not COLON:  # the file clearly uses this layout: a timed label used once is a speaker too
+            accepted |= {normalise_label(label.speaker) for label in labels if label and label.time}
         score = sum(1 for label in labels if label and normalise_label(label.speaker) in accepted)
         if best is None or score > best[0]:
             best = (score, layout, labels, accepted)
@@ -193,6 +205,14 @@ def accept_labels(speakers: list[str | None], rules: SpeakerRules, document_id: 
         if key in accepted:
             last_kind = rules.kind(speaker)
     return accepted
+
+
+def _time_lead(line: str) -> re.Match | None:
+    """A time opening a line (bracketed when text follows): the last speaker goes on from that time."""
+    found = TIME_LEAD.match(line)
+    if found and found.group("bare") and line[found.end():].strip():
+        return None
+    return found
 
 
 def holds_speech(text: str) -> bool:

@@ -14,7 +14,7 @@ from docx.text.paragraph import Paragraph
 from ..errors import TranscriptError
 from .encoding import normalise
 from .model import NOTE, PARTICIPANT, ParsedDocument, TextBuilder
-from .layouts import FOOTER, LAYOUTS, NONE, accept_labels, pattern_layout
+from .layouts import FOOTER, LAYOUTS, NONE, TIME_ONLY, accept_labels, pattern_layout
 from .speakers import SpeakerRules, match_label, normalise_label
 
 HEADER_WORDS = {"speaker", "name", "who", "person"}
@@ -167,6 +167,10 @@ def _add_row(builder: TextBuilder, row: _Row, labels: set[str], rules: SpeakerRu
         builder.add_turn(label.label, rules.kind(label.label), text, {"timestamp": label.stamp} if label.stamp else {})
         return
     last = builder.turns[-1] if builder.turns else None
+    again = TIME_ONLY.match(text)
+    if again and labels and last is not None and last.kind != NOTE:  # the same speaker goes on from a new time
+        waiting.append(_Row(last.speaker, "", again.group("time")))
+        return
     if FOOTER.match(text) and labels:
         builder.add_turn("", NOTE, text)
     elif row.heading:
