@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..errors import TranscriptError
 from .encoding import decode
-from .layouts import accept_labels, plausible_name
+from .layouts import accept_labels, pattern_layout, plausible_name
 from .model import PARTICIPANT, ParsedDocument, TextBuilder
 from .speakers import SpeakerRules, match_label, normalise_label
 
@@ -49,8 +49,10 @@ def read_caption_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
         raise TranscriptError(f"{path}: is not a valid .vtt caption file (it does not begin with WEBVTT); check it was exported as VTT.")
     problems: list[str] = []
     cues = [cue for cue in _cues(text, path, problems) if cue.text]
-    labelled = [_speaker_and_text(cue) for cue in cues]
+    labelled = [_speaker_and_text(cue, rules) for cue in cues]
     accepted = accept_labels([speaker for speaker, _, _ in labelled], rules, path.stem)
+    if rules.pattern:  # the researcher said what a label looks like: every one found counts
+        accepted |= {normalise_label(speaker) for speaker, _, _ in labelled if speaker}
     builder = TextBuilder()
     current = None
     for cue, (speaker, said, voiced) in zip(cues, labelled):
@@ -133,10 +135,13 @@ def _clean(raw: str) -> tuple[str | None, str]:
     return name, " ".join(said.split())
 
 
-def _speaker_and_text(cue: Cue) -> tuple[str | None, str, bool]:
+def _speaker_and_text(cue: Cue, rules: SpeakerRules) -> tuple[str | None, str, bool]:
     """(speaker label, what was said, whether a voice tag named the speaker) of a cue."""
     if cue.voice:
         return cue.voice, cue.text, True
+    if rules.pattern:
+        label = pattern_layout(rules.pattern).read(cue.text)
+        return (label.speaker, cue.text[label.speech_start:].strip(), False) if label else (None, cue.text, False)
     found = match_label(cue.text)
     if found and len(normalise_label(found.group("label")).split()) <= 4 and plausible_name(found.group("label")):
         return found.group("label").strip(), cue.text[found.end():].strip(), False
