@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import docx
 import pytest
@@ -16,6 +17,7 @@ from qualcode import project
 from qualcode.errors import SpeakerPatternError, TranscriptError
 from qualcode.ingest import SpeakerRules, read_transcript
 
+ROOT = Path(__file__).resolve().parent.parent
 Q1 = "How did you first hear about the budget?"
 A1 = "My support worker told me at a review meeting."
 Q2 = "And did it help you find work?"
@@ -308,3 +310,25 @@ def test_a_long_file_without_labels_is_reported_with_what_to_do(cli, small_codeb
     assert "no speaker labels recognised in" in result.output and "speaker pattern" in result.output
     bad = cli("import", tmp_path / "monologue.txt", "--speaker-pattern", "(unclosed")
     assert bad.exit_code != 0 and "not a valid regular expression" in bad.output
+
+
+def test_the_import_page_sets_a_speakers_role(otter_project, db_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    cli, folder = otter_project
+    cli("import", folder)
+    monkeypatch.setenv("QUALCODE_DB", str(db_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("qualcode/ui/page_import.py").run()
+    assert not at.exception and not at.error
+    at.selectbox(key="speakers_document").select("PB04").run()
+    at.selectbox(key="speakers_name").select("Sara Lind").run()
+    at.radio(key="speakers_role").set_value("interviewer").run()
+    at.button(key="speakers_set").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert any("Sara Lind is now interviewer in PB04: 2 turns changed" in s.value for s in at.success)
+    store = project.open_project(db_path)
+    try:
+        assert {s["speaker"] for s in store.segments("PB04")} == {"PB04"}
+    finally:
+        store.close()
