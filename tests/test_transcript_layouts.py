@@ -332,3 +332,9 @@ def test_the_import_page_sets_a_speakers_role(otter_project, db_path, monkeypatc
         assert {s["speaker"] for s in store.segments("PB04")} == {"PB04"}
     finally:
         store.close()
+
+
+def test_a_speech_line_ending_in_a_time_stays_in_its_turn(tmp_path):
+    text = OTTER.replace("It was a while ago now.", "It was a while ago now.\nWe met at 10:30")
+    document = read_transcript(write(tmp_path, "PB04.txt", text))
+    assert spoken(document)[1] == ("PB04", "participant", f"{A1}\nIt was a while ago now.\nWe met at 10:30")

@@ -45,26 +45,27 @@ class Layout:
     name: str
     example: str
     read: Callable[[str], Label | None]
+    own_line: bool = False  # the label stands on a line of its own, the turn below
 
 
-def _regex_layout(name: str, example: str, pattern: str) -> Layout:
+def _regex_layout(name: str, example: str, pattern: str, own_line: bool = False) -> Layout:
     compiled = re.compile(pattern)
 
     def read(line: str) -> Label | None:
         found = compiled.match(line)
-        if not found or not plausible_name(found.group("speaker")):
+        if not found or not plausible_name(found.group("speaker"), commas=1):
             return None
         groups = found.groupdict()
         return Label(found.group("speaker").strip(), groups.get("time"), found.end(), groups.get("end"))
 
-    return Layout(name, example, read)
+    return Layout(name, example, read, own_line)
 
 
-def plausible_name(name: str) -> bool:
-    """A speaker's name or id: a letter in it, at most five words, no sentence inside."""
+def plausible_name(name: str, commas: int = 0) -> bool:
+    """A speaker's name or id: a letter in it, at most five words, no sentence inside (`commas` allows `Lind, Sara`)."""
     name = name.strip()
-    return (bool(name) and any(c.isalpha() for c in name) and len(name.split()) <= 5
-            and not re.search(r"[.!?,;]\s|[.!?,;]$", name) and not name.lower().startswith(("http", "www")))
+    return (bool(name) and any(c.isalpha() for c in name) and len(name.split()) <= 5 and name.count(",") <= commas
+            and not re.search(r"[.!?;]\s|[.!?,;]$", name) and not name.lower().startswith(("http", "www")))
 
 
 def _colon(line: str) -> Label | None:
@@ -81,9 +82,9 @@ COLON = Layout("Name: text", "Interviewer: How did you hear about it?", _colon)
 LAYOUTS = [
     COLON,
     _regex_layout("name and time on a line of their own, the turn below", "Sara Lind  00:13",
-                  rf"^[ \t]*{OPEN}(?P<speaker>{NAME}){CLOSE}[ \t]*{DASH}?[ \t]*{OPEN}(?P<time>{TIME}){CLOSE}[ \t]*:?[ \t]*$"),
+                  rf"^[ \t]*{OPEN}(?P<speaker>{NAME}){CLOSE}[ \t]*{DASH}?[ \t]*{OPEN}(?P<time>{TIME}){CLOSE}[ \t]*:?[ \t]*$", own_line=True),
     _regex_layout("time and name on a line of their own, the turn below", "[00:01:02] Sara Lind",
-                  rf"^[ \t]*{OPEN}(?P<time>{TIME}){CLOSE}[ \t]*{DASH}?[ \t]*{OPEN}(?P<speaker>{NAME}){CLOSE}[ \t]*:?[ \t]*$"),
+                  rf"^[ \t]*{OPEN}(?P<time>{TIME}){CLOSE}[ \t]*{DASH}?[ \t]*{OPEN}(?P<speaker>{NAME}){CLOSE}[ \t]*:?[ \t]*$", own_line=True),
     _regex_layout("time, name, then the turn", "[0:00:06.8 - 0:00:07.2] SPEAKER_00 - Hello.",
                   rf"^[ \t]*{OPEN}(?P<time>{TIME})(?:[ \t]*(?:-->|{DASH})[ \t]*(?P<end>{TIME}))?{CLOSE}[ \t]*{DASH}?[ \t]*"
                   rf"{OPEN}(?P<speaker>{NAME}){CLOSE}[ \t]*(?:{DASH}|:)(?:[ \t]+|$)"),
@@ -176,7 +177,8 @@ def choose_layout(lines: list[str], rules: SpeakerRules, document_id: str) -> tu
         labels = [layout.read(line) for line in lines]
         accepted = accept_labels([label.speaker if label else None for label in labels], rules, document_id)
         if accepted and layout is not COLON:  # the file clearly uses this layout: a timed label used once is a speaker too
-            accepted |= {normalise_label(label.speaker) for label in labels if label and label.time}
+            accepted |= {normalise_label(label.speaker) for i, label in enumerate(labels)
+                         if label and label.time and (not layout.own_line or i == 0 or not lines[i - 1].strip())}
         score = sum(1 for label in labels if label and normalise_label(label.speaker) in accepted)
         if best is None or score > best[0]:
             best = (score, layout, labels, accepted)
