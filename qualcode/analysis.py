@@ -49,6 +49,8 @@ def select_documents(store: Store, where: dict[str, list[str]] | None = None) ->
     everything = {document_id: attributes.get(document_id, {}) for document_id in ids}
     documents = dict(everything)
     for name, values in (where or {}).items():
+        if name == "role" and set(values) == {ALL_PARTICIPANTS} and not any(name in attrs for attrs in everything.values()):
+            continue  # no document has a role: the group "all participants" is every document
         if not any(name in attrs for attrs in everything.values()):
             names = sorted({n for attrs in everything.values() for n in attrs})
             raise UnknownAttributeError(f"no document in {store.location} has an attribute `{name}`; the attributes are: {', '.join(names) or 'none'}.")

@@ -338,3 +338,22 @@ def test_a_speech_line_ending_in_a_time_stays_in_its_turn(tmp_path):
     text = OTTER.replace("It was a while ago now.", "It was a while ago now.\nWe met at 10:30")
     document = read_transcript(write(tmp_path, "PB04.txt", text))
     assert spoken(document)[1] == ("PB04", "participant", f"{A1}\nIt was a while ago now.\nWe met at 10:30")
+
+
+def test_the_dashboard_opens_on_transcripts_without_roles(otter_project, db_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    cli, folder = otter_project
+    cli("import", folder, "--interviewer", "Sara Lind")
+    store = project.open_project(db_path)
+    try:
+        segment = store.segments("PB04")[0]
+        project.add_coding(store, "PB04", segment["start"], segment["end"], "wages", "ann")
+    finally:
+        store.close()
+    monkeypatch.setenv("QUALCODE_DB", str(db_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("qualcode/ui/page_dashboard.py").run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert not [i.value for i in at.info if "Nothing to show" in i.value]

@@ -23,6 +23,7 @@ def speakers() -> None:
 
     Example:
 
+    \b
         qualcode speakers BSR01
         qualcode speakers set BSR01 "Sara Lind" --role interviewer
     """
