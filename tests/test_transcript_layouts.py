@@ -357,3 +357,10 @@ def test_the_dashboard_opens_on_transcripts_without_roles(otter_project, db_path
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert not [i.value for i in at.info if "Nothing to show" in i.value]
+
+
+def test_zoom_bracketed_name_and_time_with_the_turn_on_the_same_line(tmp_path):
+    text = f"[Dana Smith] 11:02:09 {Q1}\n[Jo Bloggs] 11:02:15 {A1}\n[Dana Smith] 11:03:01 {Q2}\n[Jo Bloggs] 11:03:07 {A2}\n"
+    document = read_transcript(write(tmp_path, "zoom_inline.txt", text))
+    assert [(s, x) for s, _, x in spoken(document)] == [("Dana Smith", Q1), ("Jo Bloggs", A1), ("Dana Smith", Q2), ("Jo Bloggs", A2)]
+    assert document.turns[1].attributes == {"timestamp": "11:02:15"}

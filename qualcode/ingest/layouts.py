@@ -90,6 +90,8 @@ LAYOUTS = [
                   rf"{OPEN}(?P<speaker>{NAME}){CLOSE}[ \t]*(?:{DASH}|:)(?:[ \t]+|$)"),
     _regex_layout("name, time, then the turn", "Sara Lind (00:13): How did you hear about it?",
                   rf"^[ \t]*(?P<speaker>{NAME})[ \t]+[\[(](?P<time>{TIME})[\])][ \t]*(?:{DASH}|:)?(?:[ \t]+|$)"),
+    _regex_layout("bracketed name, time, then the turn", "[Sara Lind] 11:02:09 How did you hear about it?",
+                  rf"^[ \t]*\[(?P<speaker>{NAME})\][ \t]+[\[(]?(?P<time>{TIME})[\])]?[ \t]*(?:{DASH}|:)?[ \t]+(?=\S)"),
 ]
 NONE = "no speaker labels (one participant turn)"
 
