@@ -364,3 +364,11 @@ def test_zoom_bracketed_name_and_time_with_the_turn_on_the_same_line(tmp_path):
     document = read_transcript(write(tmp_path, "zoom_inline.txt", text))
     assert [(s, x) for s, _, x in spoken(document)] == [("Dana Smith", Q1), ("Jo Bloggs", A1), ("Dana Smith", Q2), ("Jo Bloggs", A2)]
     assert document.turns[1].attributes == {"timestamp": "11:02:15"}
+
+
+def test_a_file_with_no_participant_segment_says_how_to_fix_it(store, tmp_path):
+    path = write(tmp_path, "only_q.txt", f"Interviewer: {Q1}\nModerator: {Q2}\n")
+    report = project.import_transcripts(store, [path], interviewer_labels=["Moderator"])
+    assert report.ok and report.imported[0].segments == 0
+    assert report.warnings == [f"no participant segment in {path}: every turn is by an interviewer (Interviewer, Moderator); "
+                               "set the participant's role with `qualcode speakers set` so their answers can be coded."]
