@@ -100,6 +100,11 @@ def import_transcripts(
         except TranscriptError as error:
             report.refused.append((str(path), str(error)))
             continue
+        except Exception as error:  # a reader library's own failure on a broken file: name the file, go on with the rest
+            report.refused.append((str(path), f"{path}: cannot be read ({type(error).__name__}: {str(error)[:200]}); "
+                                              "open and re-save it, or leave it out."))
+            continue
+        report.warnings.extend(document.notes)
         document.attributes.update(participants.get(document.id, {}))
         verdict = _verdict(document, existing, accepted, replace)
         if verdict == "new" or verdict == "replace":

@@ -14,14 +14,14 @@ import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from ..errors import TranscriptError
-from .encoding import decode
+from .encoding import read_text_file
 from .model import PARTICIPANT, ParsedDocument, TextBuilder
 from .speakers import SpeakerRules, match_label, normalise_label
 
 
 def read_caption_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
     """Parse a .vtt or .srt file into speaker turns."""
-    text, encoding = decode(path.read_bytes(), path)
+    text, encoding, notes = read_text_file(path)
     kind = path.suffix.lower().lstrip(".")
     try:
         captions = webvtt.from_buffer(io.StringIO(text), format="srt" if kind == "srt" else "vtt")
@@ -45,7 +45,7 @@ def read_caption_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
         raise TranscriptError(f"{path}: has no caption text; check it is the recording's transcript.")
     return ParsedDocument(
         id=path.stem, text=builder.text(), turns=builder.turns, source_path=str(path), format=kind,
-        title=path.stem, encoding=encoding,
+        title=path.stem, encoding=encoding, notes=notes,
     )
 
 

@@ -35,6 +35,7 @@ class ParsedDocument:
     title: str = ""
     encoding: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what reading had to repair, said in the import report
 
     @property
     def content_hash(self) -> str:

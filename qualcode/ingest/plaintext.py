@@ -11,7 +11,8 @@ from typing import Any
 import yaml
 
 from ..errors import TranscriptError
-from .encoding import decode
+from ..limits import load_yaml
+from .encoding import read_text_file
 from .model import ParsedDocument
 from .speakers import SpeakerRules, normalise_label, split_turns
 
@@ -21,7 +22,7 @@ MARKDOWN_BOLD_LABEL = re.compile(r"^(\*\*|__)([^*_\n]{1,40}?)(?::\1|\1:)[ \t]*",
 
 def read_text_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
     """Parse a .txt or .md transcript."""
-    text, encoding = decode(path.read_bytes(), path)
+    text, encoding, notes = read_text_file(path)
     meta, body = split_front_matter(text, path)
     if path.suffix.lower() == ".md":
         bold = frozenset(normalise_label(m.group(2)) for m in MARKDOWN_BOLD_LABEL.finditer(body))
@@ -35,7 +36,7 @@ def read_text_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
     turns = split_turns(body, 0, rules, document_id)
     return ParsedDocument(
         id=document_id, text=body, turns=turns, source_path=str(path), format=path.suffix.lower().lstrip("."),
-        title=title, encoding=encoding, attributes=meta,
+        title=title, encoding=encoding, attributes=meta, notes=notes,
     )
 
 
@@ -48,7 +49,7 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
         raise TranscriptError(f"{path}, line 1: the front matter opened with --- is never closed; add a --- line after it.")
     block = text[4:closing.start()]
     try:
-        meta = yaml.safe_load(block) or {}
+        meta = load_yaml(block, f"{path} (front matter)", TranscriptError, first_line=2) or {}
     except yaml.MarkedYAMLError as error:
         line = (error.problem_mark.line + 2) if error.problem_mark else 1
         raise TranscriptError(f"{path}, line {line}: the front matter is not valid YAML ({error.problem}); fix it or remove the --- block.") from None

@@ -7,11 +7,13 @@ import zipfile
 from pathlib import Path
 
 import docx
+from lxml import etree
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from ..errors import TranscriptError
+from ..limits import check_archive
 from .encoding import normalise
 from .model import NOTE, PARTICIPANT, ParsedDocument, TextBuilder
 from .speakers import SpeakerRules, match_label, normalise_label
@@ -22,11 +24,12 @@ TIMESTAMP_CELL = re.compile(r"^[\[(]?\d{1,2}:\d{2}(:\d{2})?([.,]\d+)?[\])]?$")
 
 def read_word_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
     """Parse a .docx transcript into turns, in document order (paragraphs and tables)."""
+    check_archive(path, TranscriptError, "Word .docx file")
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
-        raise TranscriptError(f"{path}: is not a readable Word .docx file ({error}); open and re-save it in Word.") from None
-    rows = list(_rows(document))
+        rows = list(_rows(document))
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.LxmlError) as error:
+        raise TranscriptError(f"{path}: is not a readable Word .docx file ({_first_line(error)}); open and re-save it in Word.") from None
     labels = _accepted(rows, rules, path.stem)
     builder = TextBuilder()
     for row in rows:
@@ -38,6 +41,10 @@ def read_word_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
         id=path.stem, text=builder.text(), turns=builder.turns, source_path=str(path), format="docx",
         title=title or path.stem, encoding=None,
     )
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).splitlines() or [type(error).__name__])[0][:200]
 
 
 class _Row:
