@@ -37,9 +37,7 @@ def open_project(db: str | Path | None = None) -> Store:
 def init_project(db: str | Path | None, codebook_path: str | Path, author: str = "") -> Store:
     """Create a new store holding the codebook as version 1."""
     codebook = load_codebook(codebook_path)
-    store = Store.create(store_location(db))
-    store.add_codebook_version(codebook, author=author, message=f"initial codebook from {Path(codebook_path).name}")
-    return store
+    return Store.create(store_location(db), codebook, author=author, message=f"initial codebook from {Path(codebook_path).name}")
 
 
 @dataclass
