@@ -16,7 +16,7 @@ from typing import Any, Iterator
 import yaml
 
 from .errors import CodebookError, where
-from .limits import DEPTH_LIMIT, check_file_size, compose_yaml, limit
+from .limits import DEPTH_LIMIT, check_file_size, compose_yaml, limit, refuse_surrogates_in
 
 CODE_KEYS = ("id", "label", "parent", "colour", "definition", "include", "exclude", "examples", "keywords")
 TOP_KEYS = ("name", "version", "description", "codes", "groups")
@@ -199,6 +199,7 @@ def _check(text: str, path: str) -> tuple[Codebook | None, list[CodebookProblem]
     try:
         root = compose_yaml(text, path, CodebookError)
         data = yaml.SafeLoader("").construct_document(root) if root is not None else None
+        refuse_surrogates_in(data, path, CodebookError)
     except CodebookError as error:  # an alias, an anchor or nesting past the limit
         location, _, reason = str(error).partition(": ")
         return None, [CodebookProblem(location, None, None, reason.rstrip("."))]

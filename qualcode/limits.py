@@ -110,16 +110,19 @@ def check_document_id(document_id: str, path: str | Path, error: type[QualcodeEr
 
 
 # -- YAML ---------------------------------------------------------------------------------
+REFUSED_ALIAS = "uses an anchor or alias (&name, *name), which qualcode does not read (they can expand without end); write each value out in full"
+
+
 class _BoundedLoader(yaml.SafeLoader):
     """A safe YAML loader that refuses anchors and aliases and nesting deeper than the depth limit."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise _YamlRefusal(event.start_mark, "uses an alias (*name), which qualcode does not read; write the value out in full")
+            raise _YamlRefusal(event.start_mark, REFUSED_ALIAS)
         event = self.peek_event()
         if getattr(event, "anchor", None):
-            raise _YamlRefusal(event.start_mark, "uses an anchor (&name), which qualcode does not read; write the value out in full")
+            raise _YamlRefusal(event.start_mark, REFUSED_ALIAS)
         self._depth = getattr(self, "_depth", 0) + 1
         try:
             if self._depth > limit(DEPTH_LIMIT):
@@ -167,6 +170,8 @@ def read_member(archive: zipfile.ZipFile, name: str, label: str, error: type[Qua
             data = stream.read(cap + 1)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, RuntimeError) as problem:
         raise error(f"{label}: the member {name} cannot be read ({problem}); the file is damaged, export it again.") from None
+    except MemoryError:
+        raise
     except Exception as problem:  # zlib.error and other decompressor failures
         raise error(f"{label}: the member {name} cannot be read ({type(problem).__name__}); the file is damaged, export it again.") from None
     if len(data) > cap:
@@ -193,7 +198,10 @@ def check_archive(path: str | Path, error: type[QualcodeError], what: str) -> No
                 raise error(f"{path}: the {what} expands to {total / MB:.0f} MB ({raise_hint(PROJECT_LIMIT, ' MB')}).")
             for info in archive.infolist():
                 if info.filename.endswith(".xml") or info.filename.endswith(".rels"):
-                    read_member(archive, info.filename, str(path), error)  # the sizes a zip declares can lie
+                    head = read_member(archive, info.filename, str(path), error)[:4096]  # every member decompresses, with a cap
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                        raise error(f"{path}: its {info.filename} declares XML entities (a DOCTYPE), which Word never writes "
+                                    "and qualcode refuses to read; open and re-save the file in Word.")
     except (zipfile.BadZipFile, OSError) as problem:
         raise error(f"{path}: is not a readable {what} ({problem}); open and re-save it.") from None
 
@@ -213,3 +221,19 @@ def csv_field_error(problem: csv.Error, path: str | Path, line: int, error: type
         return error(f"{path}, line {line}: a cell is longer than {limit(CSV_FIELD_LIMIT)} KB "
                      f"({raise_hint(CSV_FIELD_LIMIT, ' KB')}); check the quotes in that row are closed.")
     return error(f"{path}, line {line}: the CSV cannot be read ({problem}); check its quoting and save it again as CSV.")
+
+
+def refuse_surrogates_in(data: Any, label: str, error: type[QualcodeError]) -> None:
+    """Refuse parsed YAML data (strings in lists and mappings, already depth-limited) holding a lone surrogate."""
+    if isinstance(data, str):
+        found = re.search("[\ud800-\udfff]", data)
+        if found:
+            raise error(f"{label}: a value holds a broken character (a lone UTF-16 surrogate, U+{ord(found.group()):04X}, "
+                        f"in `{data[:40].encode('unicode_escape').decode('ascii')}`); remove it.")
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            refuse_surrogates_in(key, label, error)
+            refuse_surrogates_in(value, label, error)
+    elif isinstance(data, list):
+        for value in data:
+            refuse_surrogates_in(value, label, error)

@@ -98,6 +98,8 @@ def import_transcripts(
         except TranscriptError as error:
             report.refused.append((str(path), str(error)))
             continue
+        except MemoryError:
+            raise
         except Exception as error:  # a reader library's own failure on a broken file: name the file, go on with the rest
             report.refused.append((str(path), f"{path}: cannot be read ({type(error).__name__}: {str(error)[:200]}); "
                                               "open and re-save it, or leave it out."))

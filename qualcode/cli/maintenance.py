@@ -77,9 +77,12 @@ def recover(damaged: str, output: str) -> None:
     report = recover_store(damaged, output)
     for item in report:
         lost = f", {item.unreadable} unreadable" if item.unreadable else ""
+        lost += ", the rest unreadable (how many rows is unknown)" if item.end_unreadable else ""
         lost += f", {item.orphaned} left out (their parent row was lost)" if item.orphaned else ""
         click.echo(f"{item.table:<18} {item.copied} rows copied{lost}")
     total = sum(item.lost for item in report)
-    click.echo(f"Recovered {damaged} into {output}: {sum(i.copied for i in report)} rows copied, {total} lost.")
-    if total:
+    unknown = " and an unknown number more" if any(item.end_unreadable for item in report) else ""
+    click.echo(f"Recovered {damaged} into {output}: {sum(i.copied for i in report)} rows copied, {total}{unknown} lost; "
+               f"run `qualcode check` on {output} before using it.")
+    if total or unknown:
         sys.exit(1)

@@ -29,6 +29,7 @@ class TableRecovery:
     copied: int = 0
     unreadable: int = 0
     orphaned: int = 0
+    end_unreadable: bool = False  # the table's last rows could not be reached, so how many were lost is unknown
 
     @property
     def lost(self) -> int:
@@ -87,8 +88,8 @@ def _copy_table(source: sqlite3.Connection, target: sqlite3.Connection, table: s
         present = set(wanted)
     columns = [c for c in wanted if c in present]
     names = ", ".join(f'"{c}"' for c in columns)
-    rows, unreadable = _readable_rows(source, table, names)
-    result = TableRecovery(table, unreadable=unreadable)
+    rows, unreadable, end_unreadable = _readable_rows(source, table, names)
+    result = TableRecovery(table, unreadable=unreadable, end_unreadable=end_unreadable)
     insert = f'INSERT OR IGNORE INTO "{table}" ({names}) VALUES ({", ".join("?" for _ in columns)})'
     for row in rows:
         try:
@@ -98,21 +99,22 @@ def _copy_table(source: sqlite3.Connection, target: sqlite3.Connection, table: s
     return result
 
 
-def _readable_rows(source: sqlite3.Connection, table: str, names: str) -> tuple[list[tuple], int]:
-    """The rows SQLite can read (in rowid order), and how many rowids in the table's range could not be read."""
+def _readable_rows(source: sqlite3.Connection, table: str, names: str) -> tuple[list[tuple], int, bool]:
+    """The rows SQLite can read (in rowid order), how many rowids in the table's range could not be read,
+    and whether the table's end could not be found (so more may be lost than counted)."""
     rows: list[tuple] = []
     last = 0
     try:
         for rowid, *values in source.execute(f'SELECT rowid, {names} FROM "{table}" ORDER BY rowid'):
             rows.append(tuple(values))
             last = rowid
-        return rows, 0
+        return rows, 0, False
     except sqlite3.DatabaseError:
         pass
     try:
-        end = source.execute(f'SELECT max(rowid) FROM "{table}"').fetchone()[0] or last
+        end, end_unreadable = source.execute(f'SELECT max(rowid) FROM "{table}"').fetchone()[0] or last, False
     except sqlite3.DatabaseError:
-        end = last + PROBE_PAST_END
+        end, end_unreadable = last + PROBE_PAST_END, True
     unreadable = 0
     for rowid in range(last + 1, end + 1):
         try:
@@ -122,7 +124,7 @@ def _readable_rows(source: sqlite3.Connection, table: str, names: str) -> tuple[
             continue
         if found is not None:
             rows.append(tuple(found))
-    return rows, unreadable
+    return rows, (0 if end_unreadable else unreadable), end_unreadable
 
 
 def _drop_orphans(target: sqlite3.Connection) -> dict[str, int]:
