@@ -1,6 +1,6 @@
 """Many coders at once: 4 processes x 1,000 decisions while two `suggest` runs rewrite the pending suggestions.
 
-Builds the sample project (codebook, interviews, one suggest run), then starts at
+Builds the sample project (codebook, interviews, suggestions on half of them), then starts at
 the same moment four coder processes, each making 1,000 decisions (accepting or
 rejecting its share of the pending suggestions, and coding segments by hand), and
 two processes each running `suggest` over the whole project. When all are done it
@@ -41,9 +41,11 @@ DECISIONS = 1000
 
 
 def build(location: str) -> None:
+    """The sample project with suggestions on half its documents: the concurrent runs add the rest at the same time."""
     store = project.init_project(location, CODEBOOK)
     project.import_transcripts(store, [SAMPLE])
-    project.suggest(store)
+    documents = sorted(store.document_hashes())
+    project.suggest(store, document_ids=documents[: len(documents) // 2])
     store.close()
 
 
