@@ -513,3 +513,10 @@ def test_memory_hungry_inputs_are_refused_within_a_memory_limit(db: Path, tmp_pa
         assert len(lines) == 1 and lines[0].startswith("Error: ") and args[-1] in lines[0], (name, said)
         assert "QUALCODE_MAX_" in lines[0] or "anchor" in lines[0], (name, said)  # refused by a limit, not by running out
     assert db.read_bytes() == before
+
+
+def test_an_argument_with_bytes_that_are_not_text_is_one_sentence(tmp_path: Path) -> None:
+    result = run("bad\udcff.db", ["documents"], tmp_path)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "bad\\udcff.db" in result.stderr and "not text in this system's encoding" in result.stderr
+    assert not list(tmp_path.iterdir())
