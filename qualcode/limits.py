@@ -11,6 +11,7 @@ interview reaches and an environment variable that raises it; the error names bo
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 import zipfile
@@ -208,10 +209,8 @@ def check_archive(path: str | Path, error: type[QualcodeError], what: str) -> No
 
 # -- CSV ------------------------------------------------------------------------------------
 def csv_rows(text: str, path: str | Path, error: type[QualcodeError]) -> csv.DictReader:
-    """A DictReader over CSV text with the field size limit set from the environment."""
+    """A DictReader over CSV text with the field size limit set from the environment (a cell over it raises csv.Error)."""
     csv.field_size_limit(limit(CSV_FIELD_LIMIT) * 1024)
-    import io
-
     return csv.DictReader(io.StringIO(text))
 
 
