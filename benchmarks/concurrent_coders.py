@@ -3,7 +3,8 @@
 Builds the sample project (codebook, interviews, suggestions on half of them), then starts at
 the same moment four coder processes, each making 1,000 decisions (accepting or
 rejecting its share of the pending suggestions, and coding segments by hand), and
-two processes each running `suggest` over the whole project. When all are done it
+two processes each running `suggest` over the whole project, made to start writing
+their suggestions at the same moment (the race a lock must win). When all are done it
 reads the store and prints:
   lost        decisions or hand codings a coder was told were saved that are not in the store
   duplicated  (segment, code) pairs holding two pending suggestions, or a pending
@@ -100,8 +101,16 @@ def coder(location: str, share: dict) -> dict:
             "gone": gone, "seconds": time.monotonic() - began}
 
 
-def suggester(location: str, _share: dict) -> dict:
+def suggester(location: str, share: dict) -> dict:
+    """One suggest run; it enters its write at the same moment as the other run (a barrier), the worst case for a race."""
     store = project.open_project(location)
+    write = store.sync_suggestions
+
+    def together(*args, **kwargs):
+        share["barrier"].wait(timeout=900)
+        return write(*args, **kwargs)
+
+    store.sync_suggestions = together
     locked, errors = 0, []
     try:
         project.suggest(store)
@@ -117,10 +126,11 @@ def suggester(location: str, _share: dict) -> dict:
 def run_all(location: str, shares: list[dict], with_suggest: bool) -> tuple[list[dict], float]:
     context = multiprocessing.get_context("spawn")
     jobs = [(coder, location, share) for share in shares]
-    if with_suggest:
-        jobs += [(suggester, location, {}), (suggester, location, {})]
     began = time.monotonic()
-    with context.Pool(len(jobs)) as pool:
+    with context.Manager() as manager, context.Pool(len(jobs) + 2) as pool:
+        if with_suggest:
+            barrier = manager.Barrier(2)
+            jobs += [(suggester, location, {"barrier": barrier}), (suggester, location, {"barrier": barrier})]
         results = pool.starmap(_call, jobs)
     return results, time.monotonic() - began
 
