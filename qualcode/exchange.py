@@ -21,7 +21,8 @@ from .errors import DocumentChangedError, ProjectFileError
 from .ingest import ParsedDocument, SpeakerRules
 from .ingest.speakers import split_turns
 from .interop.qdpx import ExchangeCoding, ExchangeDocument, ExchangeProject, read_qdpx, write_qdpx
-from .store import NewCoding, Store
+from .limits import check_document_id, refuse_long_paragraphs, refuse_surrogates
+from .store import NewCoding, Store, files
 
 
 @dataclass
@@ -91,22 +92,43 @@ def import_project(location: str | Path, path: str | Path, author: str = "",
     created = not _store_exists(location)
     if created and not exchange.codebook.codes:
         raise ProjectFileError(f"{path}: has no codes; create the store with `qualcode init --codebook FILE` first, then import the project into it.")
-    store = Store.create(location) if created else Store.open(location)
+    if created:
+        return _import_new(location, exchange, Path(path), author, interviewer_labels)
+    store = Store.open(location)
     try:
-        report = _import_into(store, exchange, Path(path), author, interviewer_labels, created)
-    except BaseException:
+        return _import_into(store, exchange, Path(path), author, interviewer_labels, created)
+    finally:
         store.close()
-        if created:
-            _remove_store(location)
-        raise
-    store.close()
+
+
+def _import_new(location: str | Path, exchange: ExchangeProject, path: Path, author: str,
+                interviewer_labels: list[str] | None) -> ProjectImport:
+    """Import into a new store: a SQLite file is built beside its place and moved there whole; on a server
+    the codebook is written with the schema, so a stopped import never leaves a store without one."""
+    target = _sqlite_path(location)
+    if target is None:
+        store = Store.create(location, exchange.codebook, author, f"codebook of {path.name}")
+        try:
+            report = _import_into(store, exchange, path, author, interviewer_labels, created=True, codebook_stored=True)
+        finally:
+            store.close()
+        return report
+    with files.building(target) as partial:
+        store = Store.create(partial)
+        try:
+            report = _import_into(store, exchange, path, author, interviewer_labels, created=True)
+        finally:
+            store.close()
+    report.created_store = True
     return report
 
 
 def _import_into(store: Store, exchange: ExchangeProject, path: Path, author: str,
-                 interviewer_labels: list[str] | None, created: bool) -> ProjectImport:
+                 interviewer_labels: list[str] | None, created: bool, codebook_stored: bool = False) -> ProjectImport:
     report = ProjectImport(created_store=created, notes=list(exchange.notes))
     codebook, report.codes_added = _merged_codebook(store, exchange.codebook, created)
+    if codebook_stored:
+        codebook, report.codebook_version = None, 1
     new_documents, unchanged = _sort_documents(store, exchange, path)
     rules = SpeakerRules.with_interviewers(interviewer_labels)
     parsed = [_parsed(document, path, rules) for document in new_documents]
@@ -154,6 +176,9 @@ def _sort_documents(store: Store, exchange: ExchangeProject, path: Path) -> tupl
 
 
 def _parsed(document: ExchangeDocument, path: Path, rules: SpeakerRules) -> ParsedDocument:
+    check_document_id(document.id, path, ProjectFileError)
+    refuse_surrogates(document.text, path, ProjectFileError)
+    refuse_long_paragraphs(document.text, path, ProjectFileError)
     turns = split_turns(document.text, 0, rules, document.id)
     return ParsedDocument(id=document.id, text=document.text, turns=turns, source_path=str(path), format="qdpx",
                           title=document.title or document.id, encoding="utf-8", attributes=dict(document.attributes))
@@ -181,13 +206,11 @@ def _store_exists(location: str | Path) -> bool:
     if "://" in text and not text.startswith("sqlite:///"):
         return True
     path = Path(text.split("///", 1)[1]) if text.startswith("sqlite:///") else Path(text).expanduser()
-    return path.exists() and path.stat().st_size > 0
+    return path.exists() and (path.is_dir() or path.stat().st_size > 0) and not files.is_empty_store(path)
 
 
-def _remove_store(location: str | Path) -> None:
+def _sqlite_path(location: str | Path) -> Path | None:
     text = str(location)
-    path = Path(text.split("///", 1)[1]) if text.startswith("sqlite:///") else Path(text).expanduser()
-    for suffix in ("", "-wal", "-shm"):
-        candidate = path.with_name(path.name + suffix)
-        if candidate.exists():
-            candidate.unlink()
+    if "://" in text and not text.startswith("sqlite:///"):
+        return None
+    return Path(text.split("///", 1)[1]) if text.startswith("sqlite:///") else Path(text).expanduser()

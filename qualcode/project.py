@@ -40,9 +40,7 @@ def open_project(db: str | Path | None = None) -> Store:
 def init_project(db: str | Path | None, codebook_path: str | Path, author: str = "") -> Store:
     """Create a new store holding the codebook as version 1."""
     codebook = load_codebook(codebook_path)
-    store = Store.create(store_location(db))
-    store.add_codebook_version(codebook, author=author, message=f"initial codebook from {Path(codebook_path).name}")
-    return store
+    return Store.create(store_location(db), codebook, author=author, message=f"initial codebook from {Path(codebook_path).name}")
 
 
 @dataclass
@@ -110,6 +108,13 @@ def import_transcripts(
         except TranscriptError as error:
             report.refused.append((str(path), str(error)))
             continue
+        except MemoryError:
+            raise
+        except Exception as error:  # a reader library's own failure on a broken file: name the file, go on with the rest
+            report.refused.append((str(path), f"{path}: cannot be read ({type(error).__name__}: {str(error)[:200]}); "
+                                              "open and re-save it, or leave it out."))
+            continue
+        report.warnings.extend(document.notes)
         document.attributes.update(participants.get(document.id, {}))
         report.warnings.extend(document.problems)
         verdict = _verdict(document, existing, accepted, replace)
@@ -239,6 +244,7 @@ class CodingsImport:
 
     added: int = 0
     moved: list[str] = field(default_factory=list)
+    already_there: int = 0  # rows the store already held (same document, span, code and coder): not added again
 
 
 def import_codings(store: Store, path: str | Path, coder: str, status: str = "accepted") -> CodingsImport:
@@ -265,9 +271,24 @@ def import_codings(store: Store, path: str | Path, coder: str, status: str = "ac
         if (start, end) != (row.start, row.end):
             report.moved.append(f"{where_}: quote found at {start}-{end} instead of {row.start}-{row.end}")
         new.append(NewCoding(row.document_id, start, end, row.code_id, row.coder or coder, source="imported", status=status))
-    store.add_codings(new)
-    report.added = len(new)
+    fresh = _not_yet_held(store, new)
+    store.add_codings(fresh)
+    report.added, report.already_there = len(fresh), len(new) - len(fresh)
     return report
+
+
+def _not_yet_held(store: Store, codings: list[NewCoding]) -> list[NewCoding]:
+    """The codings that the store (or an earlier row of the same file) does not already hold, so importing twice adds nothing."""
+    documents = sorted({c.document_id for c in codings})
+    held = {(r["document_id"], r["start"], r["end"], r["code_id"], r["coder"])
+            for r in (store.codings(document_ids=documents) if documents else [])}
+    fresh = []
+    for coding in codings:
+        key = (coding.document_id, coding.start, coding.end, coding.code_id, coding.coder)
+        if key not in held:
+            held.add(key)
+            fresh.append(coding)
+    return fresh
 
 
 def _locate(row: CodingRow, text: str, where_: str) -> tuple[int, int]:
@@ -345,6 +366,9 @@ def suggest(store: Store, document_ids: list[str] | None = None, code_ids: list[
         if code_id not in codebook:
             raise UnknownCodeError(f"code `{code_id}` is not in the codebook{did_you_mean(code_id, codebook.ids())}.")
     segments = store.segments()
+    if not segments:
+        raise QualcodeError(f"{store.location}: holds no transcripts with participant segments yet; "
+                            "import transcripts before asking for suggestions.")
     suggester = Suggester(codebook, code_ids).fit(segments, learning_codings(store), progress, questions=store.questions(segments))
     wanted = set(document_ids or [])
     rows = [i for i, s in enumerate(segments) if not wanted or s["document_id"] in wanted]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -34,13 +37,48 @@ def run_app(db: str, port: int, open_browser: bool) -> int:
     url = f"http://localhost:{port}"
     command = [sys.executable, "-m", "streamlit", "run", str(entry), "--server.port", str(port),
                "--server.headless", "true", "--browser.gatherUsageStats", "false", "--", "--db", str(Path(db).resolve())]
+    _require_free_port(port)
     click.echo(f"Opening the app at {url} on {db} (Ctrl+C stops it).")
     if open_browser:
         threading.Thread(target=_open_when_ready, args=(url,), daemon=True).start()
+    return _run_forwarding_signals(command)
+
+
+def _require_free_port(port: int) -> None:
+    """Refuse a port another program listens on, before announcing an address that would not be ours."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("", port))
+        except OSError:
+            raise click.ClickException(f"port {port} is already in use (another app or program is listening there); "
+                                       "choose another with --port.") from None
+
+
+def _run_forwarding_signals(command: list[str]) -> int:
+    """Run Streamlit in its own process group; SIGTERM or SIGINT to qualcode stops the whole group, so no server is left on the port."""
+    process = subprocess.Popen(command, start_new_session=True)
+
+    def forward(signum: int, _frame: object) -> None:
+        try:
+            os.killpg(process.pid, signum)
+        except ProcessLookupError:
+            pass
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:
-        return 0
+        while True:
+            try:
+                status = process.wait()
+                break
+            except KeyboardInterrupt:
+                forward(signal.SIGINT, None)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    return 0 if status in (-signal.SIGTERM, -signal.SIGINT) else status
 
 
 def _open_when_ready(url: str) -> None:

@@ -27,4 +27,5 @@ def import_codings(ctx: click.Context, file: str, coder: str, status: str) -> No
         report = ops.import_codings(store, file, coder, status)
     for note in report.moved:
         click.echo(note, err=True)
-    click.echo(f"Imported {report.added} codings from {file} as coder `{coder}` ({status}).")
+    held = f"; {report.already_there} were already in the store and were not added again" if report.already_there else ""
+    click.echo(f"Imported {report.added} codings from {file} as coder `{coder}` ({status}){held}.")

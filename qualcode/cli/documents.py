@@ -10,6 +10,8 @@ from .. import project as ops
 from ..store import Store
 from .base import echo_table, main, project
 
+SOME_REFUSED = 3  # exit status of an import that saved the good files and refused others
+
 
 @main.command()
 @click.option("--codebook", "codebook_path", required=True, type=click.Path(dir_okay=False), help="Codebook YAML file.")
@@ -40,7 +42,10 @@ def import_(ctx: click.Context, paths: tuple[str, ...], meta: str | None, replac
     """Import transcripts (.txt .md .docx .vtt .srt), files or folders.
 
     Re-importing an unchanged file does nothing; a participants.csv inside a folder
-    (or given with --meta) sets attributes such as role and site.
+    (or given with --meta) sets attributes such as role and site. Every good file is
+    imported even when others are refused; each refused file is named with its reason.
+    Exit status: 0 all imported, 3 some files refused and the others imported,
+    1 nothing imported.
 
     Example:
 
@@ -55,7 +60,7 @@ def import_(ctx: click.Context, paths: tuple[str, ...], meta: str | None, replac
         report = _run_import(store, list(paths), meta, replace, list(interviewers), speaker_pattern)
     _print_report(report)
     if not report.ok:
-        sys.exit(1)
+        sys.exit(SOME_REFUSED if (report.imported or report.unchanged) else 1)
 
 
 def _run_import(store: Store, paths: list[str], meta: str | None, replace: bool, interviewers: list[str],
@@ -88,7 +93,7 @@ def _print_report(report: ops.ImportReport) -> None:
     for path, reason in report.refused:
         click.echo(f"Error: {reason}" if reason.startswith(path) else f"Error: {path}: {reason}", err=True)
     total = len(report.imported)
-    click.echo(f"{total} imported, {len(report.unchanged)} unchanged, {len(report.refused)} refused, {len(report.skipped)} skipped.")
+    click.echo(f"{total} imported, {len(report.refused)} refused, {len(report.unchanged)} unchanged, {len(report.skipped)} skipped.")
 
 
 @main.command()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import TranscriptError
-from .encoding import decode
+from .encoding import read_text_file
 from .layouts import accept_labels, pattern_layout, plausible_name
 from .model import PARTICIPANT, ParsedDocument, TextBuilder
 from .speakers import SpeakerRules, match_label, normalise_label
@@ -43,7 +43,7 @@ class Cue:
 
 def read_caption_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
     """Parse a .vtt or .srt file into speaker turns, naming every cue that cannot be read."""
-    text, encoding = decode(path.read_bytes(), path)
+    text, encoding, notes = read_text_file(path)
     kind = path.suffix.lower().lstrip(".")
     if kind == "vtt" and not text.lstrip().startswith("WEBVTT"):
         raise TranscriptError(f"{path}: is not a valid .vtt caption file (it does not begin with WEBVTT); check it was exported as VTT.")
@@ -74,7 +74,7 @@ def read_caption_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
     layout = "voice tags <v Name>" if any(v for _, _, v in labelled) else ("Name: text in cues" if accepted else "cues without speaker labels")
     return ParsedDocument(
         id=path.stem, text=builder.text(), turns=builder.turns, source_path=str(path), format=kind,
-        title=path.stem, encoding=encoding, layout=layout, problems=problems,
+        title=path.stem, encoding=encoding, layout=layout, problems=problems, notes=notes,
     )
 
 

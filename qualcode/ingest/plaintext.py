@@ -11,7 +11,8 @@ from typing import Any
 import yaml
 
 from ..errors import TranscriptError
-from .encoding import decode
+from ..limits import load_yaml
+from .encoding import read_text_file
 from .model import ParsedDocument
 from .layouts import holds_speech, read_turns
 from .speakers import SpeakerRules, normalise_label
@@ -24,7 +25,7 @@ BOLD_LAYOUT = "**Name:** text (bold Markdown)"
 
 def read_text_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
     """Parse a .txt or .md transcript."""
-    text, encoding = decode(path.read_bytes(), path)
+    text, encoding, notes = read_text_file(path)
     meta, body = split_front_matter(text, path)
     bold = frozenset()
     if path.suffix.lower() == ".md":
@@ -42,7 +43,7 @@ def read_text_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
     layout = BOLD_LAYOUT if bold and not rules.pattern and reading.layout.startswith("Name:") else reading.layout
     return ParsedDocument(
         id=document_id, text=body, turns=reading.turns, source_path=str(path), format=path.suffix.lower().lstrip("."),
-        title=title, encoding=encoding, attributes=meta, layout=layout,
+        title=title, encoding=encoding, attributes=meta, layout=layout, notes=notes,
     )
 
 
@@ -55,7 +56,7 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
         raise TranscriptError(f"{path}, line 1: the front matter opened with --- is never closed; add a --- line after it.")
     block = text[4:closing.start()]
     try:
-        meta = yaml.safe_load(block) or {}
+        meta = load_yaml(block, f"{path} (front matter)", TranscriptError, first_line=2) or {}
     except yaml.MarkedYAMLError as error:
         line = (error.problem_mark.line + 2) if error.problem_mark else 1
         raise TranscriptError(f"{path}, line {line}: the front matter is not valid YAML ({error.problem}); fix it or remove the --- block.") from None

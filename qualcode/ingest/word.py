@@ -7,11 +7,13 @@ import zipfile
 from pathlib import Path
 
 import docx
+from lxml import etree
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from ..errors import TranscriptError
+from ..limits import check_archive
 from .encoding import normalise
 from .model import NOTE, PARTICIPANT, ParsedDocument, TextBuilder
 from .layouts import FOOTER, LAYOUTS, NONE, TIME_ONLY, accept_labels, pattern_layout
@@ -23,11 +25,12 @@ TIMESTAMP_CELL = re.compile(r"^[\[(]?\d{1,2}:\d{2}(:\d{2})?([.,]\d+)?[\])]?$")
 
 def read_word_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
     """Parse a .docx transcript into turns, in document order (paragraphs and tables)."""
+    check_archive(path, TranscriptError, "Word .docx file")
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
-        raise TranscriptError(f"{path}: is not a readable Word .docx file ({error}); open and re-save it in Word.") from None
-    rows = list(_rows(document, rules))
+        rows = list(_rows(document, rules))
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.LxmlError) as error:
+        raise TranscriptError(f"{path}: is not a readable Word .docx file ({_first_line(error)}); open and re-save it in Word.") from None
     labels = _accepted(rows, rules, path.stem)
     builder = TextBuilder()
     waiting: list[_Row] = []  # a label on a paragraph of its own, waiting for its turn below
@@ -54,6 +57,10 @@ def _layout(rows: list[_Row], labels: set[str], rules: SpeakerRules) -> str:
     if any(row.table for row in used):
         return "a table of speaker and turn"
     return "bold Name: text" if any(row.marked for row in used) else LAYOUTS[0].name
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).splitlines() or [type(error).__name__])[0][:200]
 
 
 class _Row:

@@ -25,6 +25,7 @@ from pathlib import Path
 from .. import __version__
 from ..codebook import Codebook
 from ..errors import ProjectFileError, where
+from ..limits import read_member
 from .refi import child, children, local, norm_guid, parse_xml, read_codes, stable_guid, write_codes
 
 NS = "urn:QDA-XML:project:1.0"
@@ -201,13 +202,25 @@ def read_qdpx(path: str | Path) -> ExchangeProject:
     except (zipfile.BadZipFile, OSError):
         raise ProjectFileError(f"{path}: is not a .qdpx project (a zip file); export the project from its tool again.") from None
     with archive:
-        members = {name.lower(): name for name in archive.namelist()}
+        members = _members(archive, path)
         qde = members.get(QDE_NAME) or next((members[n] for n in members if n.endswith(".qde") and "/" not in n), None)
         if qde is None:
             raise ProjectFileError(f"{path}: holds no project.qde; it is not a REFI-QDA project export.")
         label = f"{path} ({qde})"
-        root, lines = parse_xml(archive.read(qde), label)
-        return _Reader(label, archive, members, root, lines).run()
+        reader = _Reader(label, archive, members, ET.Element("Project"), {})
+        reader.root, reader.lines = parse_xml(reader.read(qde), label)
+        return reader.run()
+
+
+def _members(archive: zipfile.ZipFile, path: Path) -> dict[str, str]:
+    """Member names by lower-case name; two members whose names differ only in case are refused, not guessed between."""
+    members: dict[str, str] = {}
+    for name in archive.namelist():
+        if name.lower() in members:
+            raise ProjectFileError(f"{path}: holds both {members[name.lower()]} and {name}; "
+                                   "keep one of them (names differing only in case are ambiguous) and zip it again.")
+        members[name.lower()] = name
+    return members
 
 
 class _Reader:
@@ -222,6 +235,11 @@ class _Reader:
         self.variables: dict[str, str] = {}
         self.sources: dict[str, ExchangeDocument] = {}
         self.codings: list[ExchangeCoding] = []
+        self.budget = [0]
+
+    def read(self, member: str) -> bytes:
+        """A member's bytes, decompressed under the size limits."""
+        return read_member(self.archive, member, str(self.label).split(" (")[0], ProjectFileError, self.budget)
 
     def at(self, element: ET.Element) -> str:
         return where(self.label, *self.lines.get(id(element), (None, None)))
@@ -280,7 +298,7 @@ class _Reader:
         if member is None:
             self.fail(source, f"source `{source.get('name')}` points to {path}, which is not in the file's sources/ folder")
         try:
-            return self.archive.read(member).decode("utf-8-sig")
+            return self.read(member).decode("utf-8-sig")
         except UnicodeDecodeError:
             self.fail(source, f"the text of source `{source.get('name')}` ({member}) is not UTF-8")
         return None

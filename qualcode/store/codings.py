@@ -127,6 +127,7 @@ class CodingsMixin:
         segment_ids, code_ids = set(segment_ids), set(code_ids)
         sync = SuggestionSync()
         with self.engine.begin() as connection:
+            lock_codings(connection)  # read and write under one lock: no duplicate from a concurrent run, no decision undone
             existing = _codings_on(connection, segment_ids)
             decided = {(r["segment_id"], r["code_id"]) for r in existing if not _is_pending_suggestion(r)}
             pending = {(r["segment_id"], r["code_id"]): r for r in existing if _is_pending_suggestion(r)}
@@ -152,6 +153,19 @@ class CodingsMixin:
             _insert_codings(connection, new, _current_version(connection))
             sync.added = len(new)
         return sync
+
+
+def lock_codings(connection: Connection) -> None:
+    """Take the write lock before reading codings that a write will depend on.
+
+    SQLite: BEGIN IMMEDIATE (waits for other writers, then holds them off until
+    commit); PostgreSQL: a table lock that writers of codings wait for, and that
+    two suggestion runs cannot hold at once.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("LOCK TABLE codings IN SHARE ROW EXCLUSIVE MODE")
 
 
 def _is_pending_suggestion(row: dict[str, Any]) -> bool:
