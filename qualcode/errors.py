@@ -103,3 +103,15 @@ class CodesInUseError(QualcodeError):
 
 class ReportError(QualcodeError):
     """A report that cannot be written in the format asked for."""
+
+
+class NothingToUndoError(QualcodeError):
+    """A coder asks to undo but has no decision left that can be undone."""
+
+
+class UndoConflictError(QualcodeError):
+    """The decision to undo was changed since by another decision; undoing it would overwrite that one."""
+
+
+class MemoError(QualcodeError):
+    """A memo without text, or attached to something the project does not hold."""

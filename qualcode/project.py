@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from . import coding_loop as loop
 from .anchoring import find_quote
+from .coding_loop import (add_sentences, coded_segments, decide, history, memo_rows, next_uncoded,  # noqa: F401  (services)
+                          remove, segment_labels, step, undo)
 from .codebook import did_you_mean, load_codebook
 from .codebook_versions import update_codebook  # noqa: F401  (a service the app and CLI call through here)
 from .errors import CodingsFileError, QualcodeError, TranscriptError, UnknownCodeError
@@ -271,15 +274,15 @@ def add_coding(store: Store, document_id: str, start: int, end: int, code_id: st
     return store.add_codings([NewCoding(document_id, start, end, code_id, _coder(coder))])[0]
 
 
-def remove_coding(store: Store, coding_id: int) -> None:
-    """Remove a coding made by mistake."""
-    store.remove_coding(coding_id)
+def remove_coding(store: Store, coding_id: int, coder: str) -> None:
+    """Remove a coding made by mistake (logged, so it can be undone)."""
+    store.remove_coding(coding_id, _coder(coder))
 
 
-def add_memo(store: Store, document_id: str, text: str, coder: str, segment_id: int | None = None, coding_id: int | None = None) -> int:
-    """Attach a memo to a document, a segment or a coding."""
-    require(bool(text.strip()), "a memo needs some text.")
-    return store.add_memo(document_id, text.strip(), _coder(coder), segment_id, coding_id)
+def add_memo(store: Store, document_id: str | None, text: str, coder: str, segment_id: int | None = None,
+             coding_id: int | None = None, code_id: str | None = None) -> int:
+    """Attach a memo to the project (no document), a document, a segment, a coding or a code."""
+    return loop.add_memo(store, text, coder, document_id, segment_id, coding_id, code_id)
 
 
 def _coder(coder: str) -> str:
