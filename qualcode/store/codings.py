@@ -88,8 +88,8 @@ class CodingsMixin:
             version, stamp, batch = _current_version(connection), _now(), log_.new_batch()
             return [_decide_one(connection, coding_id, status, coder, version, stamp, batch) for coding_id in ids]
 
-    def remove_coding(self, coding_id: int, coder: str) -> None:
-        """Delete a coding added by mistake, logged with the coding as it was (so undo can bring it back)."""
+    def remove_coding(self, coding_id: int, coder: str = SUGGESTER) -> None:
+        """Delete a coding added by mistake, logged as `coder`'s with the coding as it was (so undo can bring it back)."""
         with self.engine.begin() as connection:
             before = log_.coding_state(connection, coding_id)
             if before is None:
