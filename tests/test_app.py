@@ -285,7 +285,7 @@ def test_quotes_for_a_cell_name_participant_role_and_link_to_the_transcript(app_
     store.close()
     assert segment and target["document"][0] in sample_ids("Social worker")
     linked = open_page("page_code.py", document=target["document"][0], segment=target["segment"][0])
-    assert linked.selectbox(key="segment").value == int(target["segment"][0])
+    assert picker(linked, "Segment").value == int(target["segment"][0])
 
 
 # -- Codebook ------------------------------------------------------------------------------
