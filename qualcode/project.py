@@ -206,15 +206,20 @@ class CodingsImport:
 
     added: int = 0
     moved: list[str] = field(default_factory=list)
+    coders: list[str] = field(default_factory=list)  # whose decisions were stored
+    overridden: list[str] = field(default_factory=list)  # coders named in the file that `coder` replaced
 
 
-def import_codings(store: Store, path: str | Path, coder: str, status: str = "accepted") -> CodingsImport:
-    """Load a codings CSV as decisions of `coder`, all or nothing.
+def import_codings(store: Store, path: str | Path, coder: str | None, status: str = "accepted") -> CodingsImport:
+    """Load a codings CSV, all or nothing: as decisions of `coder` when given, else of the file's `coder` column.
 
-    A row whose quote no longer sits at its offsets is moved to where the quote is
-    found in the document; a row whose quote is nowhere, or whose document or code is
-    unknown, refuses the whole file naming that row.
+    A coder given overrides the file's column (the report names the coders replaced);
+    with none given, every row needs a coder in the file. A row whose quote no longer
+    sits at its offsets is moved to where the quote is found in the document; a row
+    whose quote is nowhere, or whose document or code is unknown, refuses the whole
+    file naming that row.
     """
+    given = (coder or "").strip()
     rows = read_codings_csv(path)
     codebook = store.codebook()
     texts = {row["id"]: None for row in store.documents()}
@@ -231,9 +236,14 @@ def import_codings(store: Store, path: str | Path, coder: str, status: str = "ac
         start, end = _locate(row, texts[row.document_id], where_)
         if (start, end) != (row.start, row.end):
             report.moved.append(f"{where_}: quote found at {start}-{end} instead of {row.start}-{row.end}")
-        new.append(NewCoding(row.document_id, start, end, row.code_id, row.coder or coder, source="imported", status=status))
+        if not given and not row.coder:
+            raise CodingsFileError(f"{where_}: the row names no coder; give the coder whose codings these are, or fill the file's coder column.")
+        if given and row.coder and row.coder != given and row.coder not in report.overridden:
+            report.overridden.append(row.coder)
+        new.append(NewCoding(row.document_id, start, end, row.code_id, given or row.coder, source="imported", status=status))
     store.add_codings(new)
     report.added = len(new)
+    report.coders = sorted({c.coder for c in new})
     return report
 
 

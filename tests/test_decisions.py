@@ -172,3 +172,28 @@ def test_the_migration_keeps_every_decision_of_a_store_made_at_the_previous_head
         assert next(c for c in store.codings() if c["id"] == 2)["status"] == "pending"
     finally:
         store.close()
+
+
+def test_import_codings_stores_the_coder_it_says(small: Store, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from qualcode.cli import main
+
+    first = small.segments("LD01")[0]
+    path = tmp_path / "theirs.csv"
+    path.write_text("document_id,start,end,code_id,coder\n"
+                    f"LD01,{first['start']},{first['end']},benefits,erin\nLD01,{first['start']},{first['end']},family,fred\n")
+    runner = CliRunner()
+    overridden = runner.invoke(main, ["--db", small.location, "import-codings", str(path), "--coder", "xena"])
+    assert overridden.exit_code == 0, overridden.output
+    assert "The file's coder column (erin, fred) was overridden: every row is stored as `xena`." in overridden.output
+    assert "Imported 2 codings from" in overridden.output and "as coder `xena` (accepted)." in overridden.output
+    assert {c["coder"] for c in small.codings(sources=["imported"])} == {"xena"}
+    from_file = runner.invoke(main, ["--db", small.location, "import-codings", str(path)])
+    assert from_file.exit_code == 0 and "as coders `erin`, `fred` (accepted)." in from_file.output
+    nameless = tmp_path / "nameless.csv"
+    nameless.write_text(f"document_id,start,end,code_id\nLD01,{first['start']},{first['end']},wages\n")
+    before = len(small.codings())
+    refused = runner.invoke(main, ["--db", small.location, "import-codings", str(nameless)])
+    assert refused.exit_code == 1 and f"{nameless}, line 2: the row names no coder" in refused.output
+    assert len(small.codings()) == before
