@@ -146,3 +146,23 @@ def memo_rows(store: Store, search: str | None = None, scope: str | None = None)
 def decisions_by(store: Store, coder: str) -> list[dict[str, Any]]:
     """`coder`'s own log rows (not the suggester's), oldest first."""
     return [row for row in store.history(coder=coder) if row["coder"] != SUGGESTER]
+
+
+def memo_export_rows(store: Store, search: str | None = None) -> list[dict[str, Any]]:
+    """Memos as an export table (author and time kept), their text masked like every export."""
+    from .anonymise import masked_texts
+
+    rows = memo_rows(store, search)
+    for row, text in zip(rows, masked_texts(store, [r["text"] for r in rows])):
+        row["text"], row["author"] = text, row["coder"]
+    return rows
+
+
+def export_code_report(store: Store, code_id: str, path: str, fmt: str, where: dict[str, list[str]] | None = None,
+                       coders: list[str] | None = None, statuses: tuple[str, ...] = ("accepted",)) -> Any:
+    """Write the code report (every passage of a code or theme) and return it."""
+    from .reports.code_report import code_report, write_code_report
+
+    report = code_report(store, code_id, where, coders, statuses)
+    write_code_report(report, fmt, path)
+    return report

@@ -13,8 +13,8 @@ from typing import Any, Callable
 
 from . import coding_loop as loop
 from .anchoring import find_quote
-from .coding_loop import (add_sentences, coded_segments, decide, history, memo_rows, next_uncoded,  # noqa: F401  (services)
-                          remove, segment_labels, step, undo)
+from .coding_loop import (add_sentences, coded_segments, decide, export_code_report, history,  # noqa: F401  (services)
+                          memo_export_rows, memo_rows, next_uncoded, remove, segment_labels, step, undo)
 from .codebook import did_you_mean, load_codebook
 from .codebook_versions import update_codebook  # noqa: F401  (a service the app and CLI call through here)
 from .errors import CodingsFileError, QualcodeError, TranscriptError, UnknownCodeError
