@@ -7,6 +7,7 @@ can compare it with the store at the end: the same decisions, in order, by the c
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -21,7 +22,7 @@ class Driver(Protocol):
     def segment(self) -> int: ...
     def suggestion_ids(self) -> list[int]: ...
     def click(self, key: str) -> None: ...
-    def add_code(self, segment_id: int, code_id: str, first: int, last: int) -> None: ...
+    def add_code(self, segment_id: int, code_id: str, first: int, last: int, count: int) -> None: ...
     def memo(self, segment_id: int, text: str) -> None: ...
     def pick_segment(self, segment_id: int) -> None: ...
     def check(self) -> None: ...
@@ -74,6 +75,10 @@ class Session:
         self.steps += 1
         self.driver.check()
         log = self._log()
+        deadline = time.time() + 20  # a browser's click reaches the store a moment after it is made
+        while len(log) < self.seen + len(expected) and time.time() < deadline:
+            time.sleep(0.1)
+            log = self._log()
         new = log[self.seen:]
         self.seen = len(log)
         assert len(new) == len(expected), (self.steps, [(r["action"], r["coding_id"]) for r in new], expected)
@@ -112,7 +117,7 @@ class Session:
         segment = self.driver.segment()
         count = self._sentences(segment)
         first, last = (2, min(3, count)) if count >= 2 else (1, 1)
-        self.driver.add_code(segment, CODE, first, last)
+        self.driver.add_code(segment, CODE, first, last, count)
         self.last_added = self._step([{"action": "add"}])[0]["coding_id"]
 
     def remove(self) -> None:

@@ -39,12 +39,12 @@ class ChromiumDriver:
         self.driver, self.url, self.label = driver, url, label
 
     def settle(self) -> None:
-        time.sleep(0.35)
+        time.sleep(0.25)
         deadline = time.time() + 30
         while time.time() < deadline and self.driver.execute_script(
                 "return !!document.querySelector('[data-testid=\"stStatusWidget\"]')"):
-            time.sleep(0.15)
-        time.sleep(0.25)
+            time.sleep(0.1)
+        time.sleep(0.1)
 
     def element(self, css: str):
         from selenium.webdriver.common.by import By
@@ -63,7 +63,7 @@ class ChromiumDriver:
         self.element(f".st-key-{key} button").click()
         self.settle()
 
-    def add_code(self, segment_id: int, code_id: str, first: int, last: int) -> None:
+    def add_code(self, segment_id: int, code_id: str, first: int, last: int, count: int) -> None:
         from selenium.webdriver.common.keys import Keys
 
         box = self.element(f".st-key-add_code_{segment_id} input")
@@ -71,8 +71,9 @@ class ChromiumDriver:
         box.send_keys(self.label, Keys.ENTER)
         self.settle()
         if last > 1:
-            thumbs = f".st-key-sentences_{segment_id} input[type='range']"
-            count = int(self.element(thumbs).get_attribute("max")) + 1
+            thumbs = f".st-key-sentences_{segment_id} input[type='range']"  # older Streamlit: div[role=slider]
+            if not self.driver.find_elements("css selector", thumbs):
+                thumbs = f".st-key-sentences_{segment_id} [role='slider']"
             self.press(thumbs, 0, Keys.ARROW_RIGHT, first - 1)
             self.press(thumbs, 1, Keys.ARROW_LEFT, count - last)
         self.click("add")

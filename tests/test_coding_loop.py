@@ -63,7 +63,7 @@ class AppTestDriver:
     def click(self, key: str) -> None:
         self.at.button(key=key).click().run()
 
-    def add_code(self, segment_id: int, code_id: str, first: int, last: int) -> None:
+    def add_code(self, segment_id: int, code_id: str, first: int, last: int, count: int) -> None:
         self.at.selectbox(key=f"add_code_{segment_id}").select(code_id).run()
         if last > 1:
             self.at.select_slider(key=f"sentences_{segment_id}").set_range(first, last).run()
