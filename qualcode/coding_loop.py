@@ -110,11 +110,15 @@ def history(store: Store, document_id: str | None = None, coder: str | None = No
         state = row["after"] or row["before"] or {}
         what = state.get("code_id") or ("memo" if row["memo_id"] is not None else "")
         rows.append({"decision": row["id"], "time": row["decided_at"], "coder": row["coder"], "action": row["action"],
-                     "coding_id": row["coding_id"], "memo_id": row["memo_id"], "document_id": row["document_id"] or "",
+                     "coding_id": _blank(row["coding_id"]), "memo_id": _blank(row["memo_id"]), "document_id": row["document_id"] or "",
                      "code_id": what, "status": (row["after"] or {}).get("status", "" if row["after"] else "gone"),
-                     "codebook_version": row["codebook_version"], "undoes": row["undoes"],
+                     "codebook_version": _blank(row["codebook_version"]), "undoes": _blank(row["undoes"]),
                      "text": (state.get("quote") or state.get("text") or "")[:200]})
     return rows
+
+
+def _blank(value: Any) -> Any:
+    return "" if value is None else value
 
 
 def memo_scope(memo: dict[str, Any]) -> str:

@@ -47,5 +47,7 @@ def undo(ctx: click.Context, coder: str) -> None:
         reverted = ops.undo(store, coder)
     for row in reverted:
         state = row["after"] or row["before"] or {}
-        what = state.get("code_id") or "a memo"
-        click.echo(f"Undid {row['coder']}'s {row['action']} of {what} (decision {row['id']}, coding {row['coding_id'] or '-'}).")
+        if row["memo_id"] is not None:
+            click.echo(f"Undid {row['coder']}'s memo {row['memo_id']} (decision {row['id']}).")
+        else:
+            click.echo(f"Undid {row['coder']}'s {row['action']} of {state.get('code_id')} (decision {row['id']}, coding {row['coding_id']}).")
