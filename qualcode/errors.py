@@ -111,3 +111,15 @@ class SpeakerPatternError(QualcodeError):
 
 class UnknownSpeakerError(QualcodeError):
     """A speaker name or role that a document does not have."""
+
+
+class NothingToUndoError(QualcodeError):
+    """A coder asks to undo but has no decision left that can be undone."""
+
+
+class UndoConflictError(QualcodeError):
+    """The decision to undo was changed since by another decision; undoing it would overwrite that one."""
+
+
+class MemoError(QualcodeError):
+    """A memo without text, or attached to something the project does not hold."""

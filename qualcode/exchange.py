@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from .codebook import Codebook
 from .coders import require_coders
 from .errors import DocumentChangedError, ProjectFileError
 from .ingest import ParsedDocument, SpeakerRules
 from .ingest.speakers import split_turns
-from .interop.qdpx import ExchangeCoding, ExchangeDocument, ExchangeProject, read_qdpx, write_qdpx
+from .interop.qdpx import ExchangeCoding, ExchangeDocument, ExchangeMemo, ExchangeProject, read_qdpx, write_qdpx
 from .limits import check_document_id, refuse_long_paragraphs, refuse_surrogates
 from .store import NewCoding, Store, files
 
@@ -65,7 +65,7 @@ def export_project(store: Store, path: str | Path, coders: Iterable[str] | None 
             continue
         codings.append(ExchangeCoding(row["document_id"], row["start"], row["end"], row["code_id"], row["coder"],
                                       row["decided_at"] or row["created_at"]))
-    write_qdpx(ExchangeProject(codebook.name, codebook, documents, codings), path)
+    write_qdpx(ExchangeProject(codebook.name, codebook, documents, codings, memos=_exchange_memos(store, codebook)), path)
     return ProjectExport(str(path), len(documents), len(codebook), len(codings), sorted({c.coder for c in codings}),
                          left_out, _not_carried(store, names))
 
@@ -75,8 +75,23 @@ def _not_carried(store: Store, coders: list[str] | None) -> list[str]:
     counts = {status: len(store.codings(coders=coders, statuses=[status])) for status in ("pending", "rejected")}
     found = [f"{counts['pending']} pending codings or suggestions"] if counts["pending"] else []
     found += [f"{counts['rejected']} rejected decisions"] if counts["rejected"] else []
-    memos = len(store.memos())
-    return found + ([f"{memos} memos"] if memos else [])
+    return found
+
+
+def _exchange_memos(store: Store, codebook: Any) -> list[ExchangeMemo]:
+    """Every memo as a Note for the .qdpx, its text masked like every export; a segment or coding memo points at its span."""
+    from .anonymise import masked_texts
+
+    memos = store.memos()
+    texts = masked_texts(store, [m["text"] for m in memos])
+    segments = {s["id"]: (s["start"], s["end"]) for s in store.segments()} if any(m["segment_id"] for m in memos) else {}
+    codings = {c["id"]: (c["start"], c["end"]) for c in store.codings()} if any(m["coding_id"] for m in memos) else {}
+    found = []
+    for memo, text in zip(memos, texts):
+        span = codings.get(memo["coding_id"]) or segments.get(memo["segment_id"])
+        code = memo["code_id"] if memo["code_id"] in codebook else None
+        found.append(ExchangeMemo(f"memo-{memo['id']}", text, memo["coder"], memo["created_at"], memo["document_id"], span, code))
+    return found
 
 
 def _exchange_document(store: Store, document_id: str) -> ExchangeDocument:

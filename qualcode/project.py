@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from . import coding_loop as loop
 from .anchoring import find_quote
+from .coding_loop import (add_sentences, coded_segments, decide, export_code_report, history,  # noqa: F401  (services)
+                          memo_export_rows, memo_rows, next_uncoded, remove, segment_labels, step, undo)
 from .codebook import did_you_mean, load_codebook
 from .codebook_versions import update_codebook  # noqa: F401  (a service the app and CLI call through here)
 from .errors import CodingsFileError, QualcodeError, TranscriptError, UnknownCodeError
@@ -245,15 +248,20 @@ class CodingsImport:
     added: int = 0
     moved: list[str] = field(default_factory=list)
     already_there: int = 0  # rows the store already held (same document, span, code and coder): not added again
+    coders: list[str] = field(default_factory=list)  # whose decisions were stored
+    overridden: list[str] = field(default_factory=list)  # coders named in the file that `coder` replaced
 
 
-def import_codings(store: Store, path: str | Path, coder: str, status: str = "accepted") -> CodingsImport:
-    """Load a codings CSV as decisions of `coder`, all or nothing.
+def import_codings(store: Store, path: str | Path, coder: str | None, status: str = "accepted") -> CodingsImport:
+    """Load a codings CSV, all or nothing: as decisions of `coder` when given, else of the file's `coder` column.
 
-    A row whose quote no longer sits at its offsets is moved to where the quote is
-    found in the document; a row whose quote is nowhere, or whose document or code is
-    unknown, refuses the whole file naming that row.
+    A coder given overrides the file's column (the report names the coders replaced);
+    with none given, every row needs a coder in the file. A row whose quote no longer
+    sits at its offsets is moved to where the quote is found in the document; a row
+    whose quote is nowhere, or whose document or code is unknown, refuses the whole
+    file naming that row.
     """
+    given = (coder or "").strip()
     rows = read_codings_csv(path)
     codebook = store.codebook()
     texts = {row["id"]: None for row in store.documents()}
@@ -270,10 +278,15 @@ def import_codings(store: Store, path: str | Path, coder: str, status: str = "ac
         start, end = _locate(row, texts[row.document_id], where_)
         if (start, end) != (row.start, row.end):
             report.moved.append(f"{where_}: quote found at {start}-{end} instead of {row.start}-{row.end}")
-        new.append(NewCoding(row.document_id, start, end, row.code_id, row.coder or coder, source="imported", status=status))
+        if not given and not row.coder:
+            raise CodingsFileError(f"{where_}: the row names no coder; give the coder whose codings these are, or fill the file's coder column.")
+        if given and row.coder and row.coder != given and row.coder not in report.overridden:
+            report.overridden.append(row.coder)
+        new.append(NewCoding(row.document_id, start, end, row.code_id, given or row.coder, source="imported", status=status))
     fresh = _not_yet_held(store, new)
     store.add_codings(fresh)
     report.added, report.already_there = len(fresh), len(new) - len(fresh)
+    report.coders = sorted({c.coder for c in new})
     return report
 
 
@@ -328,15 +341,15 @@ def add_coding(store: Store, document_id: str, start: int, end: int, code_id: st
     return store.add_codings([NewCoding(document_id, start, end, code_id, _coder(coder))])[0]
 
 
-def remove_coding(store: Store, coding_id: int) -> None:
-    """Remove a coding made by mistake."""
-    store.remove_coding(coding_id)
+def remove_coding(store: Store, coding_id: int, coder: str) -> None:
+    """Remove a coding made by mistake (logged, so it can be undone)."""
+    store.remove_coding(coding_id, _coder(coder))
 
 
-def add_memo(store: Store, document_id: str, text: str, coder: str, segment_id: int | None = None, coding_id: int | None = None) -> int:
-    """Attach a memo to a document, a segment or a coding."""
-    require(bool(text.strip()), "a memo needs some text.")
-    return store.add_memo(document_id, text.strip(), _coder(coder), segment_id, coding_id)
+def add_memo(store: Store, document_id: str | None, text: str, coder: str, segment_id: int | None = None,
+             coding_id: int | None = None, code_id: str | None = None) -> int:
+    """Attach a memo to the project (no document), a document, a segment, a coding or a code."""
+    return loop.add_memo(store, text, coder, document_id, segment_id, coding_id, code_id)
 
 
 def _coder(coder: str) -> str:

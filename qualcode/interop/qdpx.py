@@ -57,6 +57,19 @@ class ExchangeCoding:
 
 
 @dataclass
+class ExchangeMemo:
+    """A memo carried as a REFI-QDA Note: on the project, a document, a span (segment or coding) or a code."""
+
+    key: str
+    text: str
+    author: str
+    created: str | None = None
+    document_id: str | None = None
+    span: tuple[int, int] | None = None
+    code_id: str | None = None
+
+
+@dataclass
 class ExchangeProject:
     """Everything a .qdpx carries that qualcode uses, plus notes on what reading left out."""
 
@@ -65,6 +78,7 @@ class ExchangeProject:
     documents: list[ExchangeDocument] = field(default_factory=list)
     codings: list[ExchangeCoding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    memos: list[ExchangeMemo] = field(default_factory=list)
 
 
 # -- writing ---------------------------------------------------------------------------
@@ -93,13 +107,14 @@ def write_qdpx(project: ExchangeProject, path: str | Path) -> None:
 def project_element(project: ExchangeProject) -> ET.Element:
     """The <Project> element of project.qde, in the order Project.xsd requires."""
     root = ET.Element("Project", {"xmlns": NS, "name": project.name, "origin": f"qualcode {__version__}"})
-    coders = sorted({c.coder for c in project.codings})
+    coders = sorted({c.coder for c in project.codings} | {m.author for m in project.memos})
     if coders:
         users = ET.SubElement(root, _q("Users"))
         for coder in coders:
             ET.SubElement(users, _q("User"), guid=stable_guid("user", coder), name=coder)
     codes = ET.SubElement(ET.SubElement(root, _q("CodeBook")), _q("Codes"))
     write_codes(codes, project.codebook)
+    _code_note_refs(codes, project.memos)
     types = variable_types(project.documents)
     if types:
         variables = ET.SubElement(root, _q("Variables"))
@@ -108,9 +123,42 @@ def project_element(project: ExchangeProject) -> ET.Element:
         _write_cases(ET.SubElement(root, _q("Cases")), project.documents, types)
     if project.documents:
         _write_sources(ET.SubElement(root, _q("Sources")), project)
+    if project.memos:
+        _write_notes(ET.SubElement(root, _q("Notes")), project.memos)
     if project.codebook.description:
         ET.SubElement(root, _q("Description")).text = project.codebook.description
+    for memo in project.memos:
+        if memo.document_id is None and memo.code_id is None:
+            ET.SubElement(root, _q("NoteRef"), targetGUID=_note_guid(memo))
     return root
+
+
+def _note_guid(memo: ExchangeMemo) -> str:
+    return stable_guid("note", memo.key)
+
+
+def _write_notes(notes: ET.Element, memos: list[ExchangeMemo]) -> None:
+    """Each memo as a Note (a text source holding the memo), with its author and time."""
+    for memo in memos:
+        attributes = {"guid": _note_guid(memo), "name": _snippet(memo.text, 60), "creatingUser": stable_guid("user", memo.author)}
+        if memo.created:
+            attributes["creationDateTime"] = memo.created
+        note = ET.SubElement(notes, _q("Note"), attributes)
+        ET.SubElement(note, _q("PlainTextContent")).text = memo.text
+
+
+def _code_note_refs(codes: ET.Element, memos: list[ExchangeMemo]) -> None:
+    """NoteRefs of code memos inside their Code, after its Description and before its sub-codes."""
+    by_code: dict[str, list[ExchangeMemo]] = {}
+    for memo in memos:
+        if memo.code_id is not None:
+            by_code.setdefault(stable_guid("code", memo.code_id), []).append(memo)
+    for code in codes.iter(_q("Code")):
+        found = by_code.get(code.get("guid"), [])
+        position = 1 if len(code) and code[0].tag == _q("Description") else 0
+        for offset, memo in enumerate(found):
+            reference = ET.Element(_q("NoteRef"), targetGUID=_note_guid(memo))
+            code.insert(position + offset, reference)
 
 
 def variable_types(documents: list[ExchangeDocument]) -> dict[str, str]:
@@ -153,6 +201,12 @@ def _write_sources(sources: ET.Element, project: ExchangeProject) -> None:
     spans: dict[tuple[str, int, int], list[ExchangeCoding]] = {}
     for coding in sorted(project.codings, key=lambda c: (c.document_id, c.start, c.end, c.code_id, c.coder)):
         spans.setdefault((coding.document_id, coding.start, coding.end), []).append(coding)
+    span_memos: dict[tuple[str, int, int], list[ExchangeMemo]] = {}
+    for memo in project.memos:
+        if memo.document_id is not None and memo.span is not None and memo.code_id is None:
+            span_memos.setdefault((memo.document_id, *memo.span), []).append(memo)
+            spans.setdefault((memo.document_id, *memo.span), [])
+    spans = dict(sorted(spans.items()))
     for document in project.documents:
         guid = stable_guid("source", document.id)
         attributes = {"guid": guid, "name": document.id, "plainTextPath": f"internal://{guid}.txt"}
@@ -163,14 +217,21 @@ def _write_sources(sources: ET.Element, project: ExchangeProject) -> None:
             ET.SubElement(source, _q("Description")).text = document.title
         for (document_id, start, end), codings in spans.items():
             if document_id == document.id:
-                _write_selection(source, document, start, end, codings)
+                _write_selection(source, document, start, end, codings, span_memos.get((document_id, start, end), []))
+        for memo in project.memos:
+            if memo.document_id == document.id and memo.span is None and memo.code_id is None:
+                ET.SubElement(source, _q("NoteRef"), targetGUID=_note_guid(memo))
 
 
-def _write_selection(source: ET.Element, document: ExchangeDocument, start: int, end: int, codings: list[ExchangeCoding]) -> None:
+def _write_selection(source: ET.Element, document: ExchangeDocument, start: int, end: int, codings: list[ExchangeCoding],
+                     memos: list[ExchangeMemo] = ()) -> None:
+    first = codings[0] if codings else None
+    author = first.coder if first else memos[0].author
     attributes = {"guid": stable_guid("selection", document.id, start, end), "name": _snippet(document.text[start:end]),
-                  "startPosition": str(start), "endPosition": str(end), "creatingUser": stable_guid("user", codings[0].coder)}
-    if codings[0].created:
-        attributes["creationDateTime"] = codings[0].created
+                  "startPosition": str(start), "endPosition": str(end), "creatingUser": stable_guid("user", author)}
+    created = first.created if first else memos[0].created
+    if created:
+        attributes["creationDateTime"] = created
     selection = ET.SubElement(source, _q("PlainTextSelection"), attributes)
     for coding in codings:
         coding_attributes = {"guid": stable_guid("coding", document.id, start, end, coding.code_id, coding.coder),
@@ -179,6 +240,8 @@ def _write_selection(source: ET.Element, document: ExchangeDocument, start: int,
             coding_attributes["creationDateTime"] = coding.created
         element = ET.SubElement(selection, _q("Coding"), coding_attributes)
         ET.SubElement(element, _q("CodeRef"), targetGUID=stable_guid("code", coding.code_id))
+    for memo in memos:
+        ET.SubElement(selection, _q("NoteRef"), targetGUID=_note_guid(memo))
 
 
 def _snippet(text: str, limit: int = 80) -> str:

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 from ..codebook import Codebook, parse_codebook
 from ..errors import StoreError, StoreVersionError, UnknownDocumentError
 from ..ingest import ParsedDocument
-from . import files
+from . import decisions, files
 from . import schema as t
 from .codings import (CodingsMixin, MemosMixin, NewCoding, SuggestionSync, UnknownCodingError, _current_version,
                       _insert_codings)
@@ -468,14 +468,19 @@ def _reanchor_codings(connection: Connection, document: ParsedDocument) -> int:
         t.codings.c.document_id == document.id)).all()
     spans = connection.execute(select(t.segments.c.id, t.segments.c.start, t.segments.c.end).where(
         t.segments.c.document_id == document.id)).all()
-    dropped = 0
+    dropped, batch, stamp = 0, decisions.new_batch(), now()
     for coding_id, start, quote in rows:
         found = find_quote(document.text, quote, near=start)
+        before = decisions.coding_state(connection, coding_id)
         if found is None:
             connection.execute(delete(t.codings).where(t.codings.c.id == coding_id))
+            decisions.log(connection, batch, "remove", decisions.SUGGESTER, stamp, coding_id=coding_id, before=before)
             dropped += 1
             continue
         segment_id = segment_for_span(spans, *found)
         connection.execute(t.codings.update().where(t.codings.c.id == coding_id).values(
             start=found[0], end=found[1], segment_id=segment_id))
+        after = decisions.coding_state(connection, coding_id)
+        if after != before:
+            decisions.log(connection, batch, "edit_span", decisions.SUGGESTER, stamp, coding_id=coding_id, before=before, after=after)
     return dropped
