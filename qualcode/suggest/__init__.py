@@ -23,7 +23,7 @@ from ..codebook import Codebook
 from ..store.codings import SUGGESTER, NewCoding
 from .combine import combined_confidence, evidence_matrix, zero_shot_confidence
 from .learned import CodeModels
-from .profiles import profiles, suggestible_codes
+from .profiles import definition_text, profiles, suggestible_codes
 from .rules import KeywordRules, RuleEvidence
 from .similarity import ProfileSimilarity, nearest
 from .training import POSITIVE, segment_labels
@@ -59,7 +59,7 @@ def analyse_remembered(texts: list[str], rules: KeywordRules, model: str | None 
 
     Results are kept per keyword set and pipeline, for the latest few codebooks only.
     """
-    key = (model, rules.signature)
+    key = (model, rules.signature, semantic.embedder().name)
     if key not in _REMEMBERED:
         while len(_REMEMBERED) >= 2:
             _REMEMBERED.pop(next(iter(_REMEMBERED)))
@@ -73,7 +73,7 @@ def analyse_remembered(texts: list[str], rules: KeywordRules, model: str | None 
     return [known[text] for text in texts]
 
 
-_REMEMBERED: dict[tuple[str | None, int], dict[str, Analysed]] = {}
+_REMEMBERED: dict[tuple[str | None, int, str], dict[str, Analysed]] = {}
 REMEMBER_AT_MOST = 400_000
 
 
@@ -89,6 +89,8 @@ class Suggester:
         needed = {*self.code_ids, *(codebook.theme_of(c) for c in self.code_ids)}
         profile_lemmas = {c: a.lemmas for c, a in zip(needed, analyse([profile_text[c] for c in needed], self.rules, model))}
         self.similarity = ProfileSimilarity(codebook, profile_lemmas, self.code_ids)
+        self.embedder = semantic.embedder()
+        self.definitions = self.embedder.embed([definition_text(codebook.get(c)) for c in self.code_ids])
         self.learned: np.ndarray | None = None
 
     def fit(self, segments: list[dict[str, Any]], codings: list[dict[str, Any]] = (), progress: Progress | None = None,
@@ -104,7 +106,8 @@ class Suggester:
         self.specificity = self._specificity()
         self.vectors = self.similarity.fit([a.lemmas for a in self.analysed])
         self.features = self.similarity.features(self.vectors)
-        meanings = np.vstack([a.meaning for a in self.analysed]) if self.analysed else np.zeros((0, 1), np.float32)
+        meanings = np.vstack([a.meaning for a in self.analysed]) if self.analysed else np.zeros((0, self.embedder.dimensions), np.float32)
+        self.features.update(semantic.definition_features(meanings, self.definitions))
         self.meanings = semantic.centred(meanings, meanings.mean(axis=0))
         self.passages = sparse.hstack([normalize(self.vectors), sparse.csr_matrix(self.meanings)], format="csr")
         self.features["rules"] = self._rule_strength()

@@ -28,6 +28,8 @@ BATCH = 2000
 class SentenceEmbedder:
     """Mean token vectors of texts, unit length."""
 
+    name = "WordLlama static word-vector table"
+
     def __init__(self, table: np.ndarray, tokenizer) -> None:
         self.table = table
         self.tokenizer = tokenizer
@@ -57,9 +59,21 @@ class SentenceEmbedder:
         return means
 
 
+def embedder():
+    """The sentence encoder where it is installed (verified by hash), else the static word-vector table."""
+    from . import encoder
+
+    if not USE_ENCODER:
+        return static_embedder()
+    return encoder.installed() or static_embedder()
+
+
+USE_ENCODER = True  # False keeps to the static table (as where the encoder is not installed)
+
+
 @functools.lru_cache(maxsize=1)
-def embedder() -> SentenceEmbedder:
-    """The shared embedder, loaded once per process from the installed `wordllama` package."""
+def static_embedder() -> SentenceEmbedder:
+    """The static embedder, loaded once per process from the installed `wordllama` package."""
     folder = _package_folder()
     table_path, tokenizer_path = folder / TABLE, folder / TOKENIZER
     if not table_path.exists() or not tokenizer_path.exists():
@@ -74,6 +88,18 @@ def embedder() -> SentenceEmbedder:
     tokenizer.no_padding()
     tokenizer.no_truncation()
     return SentenceEmbedder(table, tokenizer)
+
+
+def definition_features(meanings: np.ndarray, definitions: np.ndarray) -> dict[str, np.ndarray]:
+    """Per segment x code: cosine of the segment's meaning to the code's definition, and how it ranks.
+
+    `meaning` is the raw cosine (how close, in absolute terms: a passage about
+    something else is far from every code); `meaning_margin` is the cosine minus the
+    segment's best cosine to any code (0 for the best-fitting code).
+    """
+    cosine = meanings @ definitions.T if len(meanings) else np.zeros((0, len(definitions)), np.float32)
+    best = cosine.max(axis=1, keepdims=True) if cosine.shape[1] else cosine
+    return {"meaning": cosine.astype(np.float64), "meaning_margin": (cosine - best).astype(np.float64)}
 
 
 def centred(vectors: np.ndarray, centre: np.ndarray) -> np.ndarray:
