@@ -10,7 +10,8 @@ other half, drawn down to each share of all respondents. Printed per run: macro
 Cohen's kappa, macro F1 (over codes the humans or the suggester used on the test
 set, at --threshold) and P@1 (the top-ranked code is one of the human codes, over
 test units that carry a code); then a reliability table: for each confidence band,
-the segment x code pairs in it and the share the humans coded.
+the segment x code pairs in it and the share the humans coded. Confidences are
+calibrated shares, so kappa is also shown at a confidence of 0.3.
 With --sample the shipped sample project (transcripts_sample/ and its gold coding,
 codebooks/pb_employment.yaml) is measured the same way, by document.
 Usage: python benchmarks/real_quality.py --data ../shared/realworld/coded/nhs_fft_v6 [--respondents 1500]
@@ -37,14 +38,18 @@ from qualcode.suggest.training import segment_labels
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "transcripts_sample"
 SHARES = (0.1, 0.25, 0.5)
+LOW_THRESHOLD = 0.3  # confidences are shares coded, so a lower cut is shown beside --threshold
 CODER = "human coding"
 
 
-def build_units_project(data: Path, folder: Path, respondents: int | None, seed: int):
-    """A project from a units/codings/codebook folder; returns the store and the gold codings file."""
+def build_units_project(data: Path, folder: Path, respondents: int | None, seed: int, keep: set[str] | None = None):
+    """A project from a units/codings/codebook folder (`respondents` drawn with `seed`, or those in `keep`);
+    returns the store and the gold codings file."""
     units = list(csv.DictReader(open(data / "units.csv", encoding="utf-8", newline="")))
     documents = list(dict.fromkeys(u["document_id"] for u in units))
-    if respondents and respondents < len(documents):
+    if keep is not None:
+        units = [u for u in units if u["document_id"] in keep]
+    elif respondents and respondents < len(documents):
         kept = set(random.Random(seed).sample(documents, respondents))
         units = [u for u in units if u["document_id"] in kept]
     codebook = yaml.safe_load((data / "codebook.yaml").read_text(encoding="utf-8"))
@@ -93,14 +98,18 @@ def build_sample_project(folder: Path):
 
 def measure(confidence: np.ndarray, truth: np.ndarray, threshold: float) -> dict[str, float]:
     """Macro kappa and F1 over codes in use, and P@1 over units with a human code."""
-    predicted = confidence >= threshold
-    used = [c for c in range(truth.shape[1]) if truth[:, c].any() or predicted[:, c].any()]
-    figures = [scores(**confusion(truth[:, c], predicted[:, c])) for c in used]
+    figures, low = _per_code(confidence >= threshold, truth), _per_code(confidence >= LOW_THRESHOLD, truth)
     coded = truth.any(axis=1)
     top = confidence.argmax(axis=1)
     return {"kappa": float(np.mean([f["kappa"] for f in figures])), "f1": float(np.mean([f["f1"] for f in figures])),
+            "kappa_low": float(np.mean([f["kappa"] for f in low])),
             "p_at_1": float(truth[np.arange(len(top)), top][coded].mean()) if coded.any() else 0.0,
-            "suggested": int(predicted.sum()), "units": len(truth)}
+            "suggested": int((confidence >= threshold).sum()), "units": len(truth)}
+
+
+def _per_code(predicted: np.ndarray, truth: np.ndarray) -> list[dict[str, float]]:
+    used = [c for c in range(truth.shape[1]) if truth[:, c].any() or predicted[:, c].any()]
+    return [scores(**confusion(truth[:, c], predicted[:, c])) for c in used]
 
 
 def show_reliability(title: str, confidence: np.ndarray, truth: np.ndarray) -> None:
@@ -120,12 +129,11 @@ def main() -> None:
     parser.add_argument("--respondents", type=int, default=1500, help="respondents (documents) drawn from DATA, 0 for all")
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--static", action="store_true", help="use the static word-vector table, not the sentence encoder")
+    parser.add_argument("--encoder", action="store_true", help="use the sentence encoder (as QUALCODE_ENCODER=minilm does)")
     args = parser.parse_args()
     if not args.sample and not args.data:
         parser.error("give --data DIR or --sample")
-    if args.static:
-        semantic.USE_ENCODER = False
+    semantic.USE_ENCODER = args.encoder or semantic.USE_ENCODER
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
         if args.sample:
@@ -159,7 +167,7 @@ def run(store, gold: Path, args, built: float) -> None:
           f"{f' (drawn with seed {args.seed})' if not args.sample and args.respondents else ''}, {len(segments)} segments, "
           f"{words:,} words; test set {len(test)} documents, {len(rows)} segments; {len(suggester.code_ids)} codes")
     print(f"meaning from: {suggester.embedder.name}; project built in {built:.0f} s, analysed in {fitted:.0f} s")
-    print(f"\n{'run':34} {'kappa':>6} {'F1':>6} {'P@1':>6} {'suggested':>9}")
+    print(f"\n{'run':34} {'kappa':>6} {'F1':>6} {'P@1':>6} {'suggested':>9} {f'kappa at {LOW_THRESHOLD}':>13}")
     zero = suggester.score(rows)
     results = [("codebook only", zero)]
     print(f"{'codebook only':34} " + _line(measure(zero, truth, args.threshold)))
@@ -171,13 +179,15 @@ def run(store, gold: Path, args, built: float) -> None:
         confidence = suggester.score(rows)
         name = f"learned from {share:.0%} ({count} documents)"
         results.append((name, confidence))
-        print(f"{name:34} " + _line(measure(confidence, truth, args.threshold)) + f"  ({time.perf_counter() - started:.0f} s)")
+        print(f"{name:34} " + _line(measure(confidence, truth, args.threshold)) + f"  ({time.perf_counter() - started:.0f} s;"
+              f" calibration slope {suggester.calibration[0]:.2f}, bias {suggester.calibration[1]:.2f})")
     for name, confidence in (results[0], results[-1]):
         show_reliability(f"## reliability, {name}", confidence, truth)
 
 
 def _line(figures: dict[str, float]) -> str:
-    return f"{figures['kappa']:6.3f} {figures['f1']:6.3f} {figures['p_at_1']:6.3f} {figures['suggested']:9,}"
+    return (f"{figures['kappa']:6.3f} {figures['f1']:6.3f} {figures['p_at_1']:6.3f} {figures['suggested']:9,}"
+            f" {figures['kappa_low']:13.3f}")
 
 
 if __name__ == "__main__":

@@ -152,13 +152,13 @@ def test_a_missing_embedding_table_is_one_sentence_saying_how_to_reinstall(tmp_p
     from qualcode.errors import NlpModelError
     from qualcode.suggest import semantic
 
-    semantic.embedder.cache_clear()
+    semantic.static_embedder.cache_clear()
     monkeypatch.setattr(semantic, "_package_folder", lambda: tmp_path)
     try:
         with pytest.raises(NlpModelError, match="reinstall it with `pip install --force-reinstall wordllama`"):
-            semantic.embedder()
+            semantic.static_embedder()
     finally:
-        semantic.embedder.cache_clear()
+        semantic.static_embedder.cache_clear()
 
 
 def test_a_theme_is_positive_when_any_code_is_and_negative_only_when_all_are():
