@@ -129,6 +129,7 @@ def main() -> None:
     parser.add_argument("--respondents", type=int, default=1500, help="respondents (documents) drawn from DATA, 0 for all")
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--codebook-only", action="store_true", help="leave out the learned runs")
     parser.add_argument("--encoder", action="store_true", help="use the sentence encoder (as QUALCODE_ENCODER=minilm does)")
     args = parser.parse_args()
     if not args.sample and not args.data:
@@ -171,7 +172,7 @@ def run(store, gold: Path, args, built: float) -> None:
     zero = suggester.score(rows)
     results = [("codebook only", zero)]
     print(f"{'codebook only':34} " + _line(measure(zero, truth, args.threshold)))
-    for share in SHARES:
+    for share in () if args.codebook_only else SHARES:
         count = min(len(pool), max(1, round(share * len(documents))))
         learned_from = set(pool[:count])
         suggester.labels = segment_labels(segments, codings, suggester.code_ids, set(documents) - learned_from)
@@ -181,7 +182,7 @@ def run(store, gold: Path, args, built: float) -> None:
         results.append((name, confidence))
         print(f"{name:34} " + _line(measure(confidence, truth, args.threshold)) + f"  ({time.perf_counter() - started:.0f} s;"
               f" calibration slope {suggester.calibration[0]:.2f}, bias {suggester.calibration[1]:.2f})")
-    for name, confidence in (results[0], results[-1]):
+    for name, confidence in results[:1] + results[1:][-1:]:
         show_reliability(f"## reliability, {name}", confidence, truth)
 
 

@@ -325,6 +325,13 @@ def suggest(store: Store, document_ids: list[str] | None = None, code_ids: list[
     return store.sync_suggestions(suggestions, [segments[i]["id"] for i in rows], suggester.code_ids)
 
 
+def meaning_source() -> str:
+    """Which embedder reads the meaning of passages: the sentence encoder or the static word-vector table."""
+    from .suggest import semantic
+
+    return semantic.embedder().name
+
+
 def explain(evidence: dict[str, Any]) -> str:
     """A suggestion's evidence in one line a coder reads (the same words in the app and in review)."""
     from .suggest.explain import evidence_words

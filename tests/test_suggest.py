@@ -114,7 +114,9 @@ def test_accepting_codings_changes_what_is_suggested_for_a_similar_unseen_segmen
             if "allotment" in segment["text"]:
                 project.add_coding(store, document_id, segment["start"], segment["end"], "wages", "ann")
     after = wages_confidence()
-    assert before < 0.5 < after
+    # confidence is a calibrated share: four coded passages lift it well above the codebook's guess,
+    # but not to certainty
+    assert before < 0.2 and after > before + 0.2
     evidence = next(c["evidence"] for c in _pending(store, "wages") if c["segment_id"] == unseen)
     assert evidence["model"] == "learned" and evidence["similar"][0]["quote"] in allotment
 

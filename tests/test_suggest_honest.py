@@ -184,3 +184,16 @@ def test_a_corrupt_encoder_weights_file_is_refused_in_one_sentence(encoder_folde
         encoder.load(copy)
     message = str(raised.value)
     assert "do not match their known checksum" in message and "reinstall" in message and message.count(". ") == 0
+
+
+def test_suggest_says_which_embedder_read_the_meaning(folder, monkeypatch):
+    from click.testing import CliRunner
+
+    from qualcode.cli import main
+
+    monkeypatch.setattr(semantic, "USE_ENCODER", False)
+    store = _project(folder, "cli")
+    store.close()
+    result = CliRunner().invoke(main, ["--db", str(folder / "cli.db"), "suggest"])
+    assert result.exit_code == 0, result.output
+    assert "Meaning read with the WordLlama static word-vector table." in result.output

@@ -16,10 +16,10 @@ import numpy as np
 
 STATIC = "WordLlama static word-vector table"
 ZERO_SHOT_FEATURES = ("rules", "meaning", "meaning_margin", "z_code", "z_segment", "z_theme")
-# The NHS codebook has no keywords, so their weight is set rather than measured: one plain
-# match multiplies the odds by about e^2.5 (12), enough to suggest a passage that is also near
-# the code's definition, never enough alone (a keyword on an unrelated passage stays near 0.2).
-KEYWORD_WEIGHT = 4.0
+# The NHS codebook has no keywords, so their weight is set rather than measured, and set
+# low: one plain match multiplies the odds by about e^1.6 (5), enough to suggest a passage
+# that is also near the code's definition, never enough alone.
+KEYWORD_WEIGHT = 2.5
 # Codebook-only calibration map per embedder: logistic weights and bias measured on real
 # passages coded by their own analysts (benchmarks/calibrate_codebook_only.py on the NHS
 # Friends and Family Test answers), so a confidence is the share of such passages coded so.
