@@ -69,6 +69,7 @@ def time_retraining(folder: Path) -> tuple[float, float]:
     store = sample_project(folder / "retrain")
     segments = store.segments()
     suggester = Suggester(store.codebook()).fit(segments, project.learning_codings(store), questions=store.questions(segments))
+    suggester.score(np.flatnonzero((suggester.labels.values == -1).all(axis=1)))  # the suggestions before the decision
     uncoded = next(s for s in segments if not store.codings(segment_ids=[s["id"]]))
     project.add_coding(store, uncoded["document_id"], uncoded["start"], uncoded["end"], suggester.code_ids[0], "bench")
     started = time.perf_counter()

@@ -106,6 +106,10 @@ class CodeModels:
                    score_rows: np.ndarray) -> np.ndarray:
         """`fit_predict` turned into shares: a map from score to the share coded so, fitted on the
         out-of-fold scores of decided segments (the shipped default until there are enough decisions)."""
+        key = self._calibration_key()
+        if key in _CALIBRATIONS:
+            self.calibration = _CALIBRATIONS[key]
+            return apply_platt(self.fit_predict(words, meanings, evidence, score_rows), self.calibration)
         decided = self.labels.trained_rows()
         if len(decided) > CALIBRATION_ROWS:
             decided = np.sort(np.random.default_rng(0).choice(decided, CALIBRATION_ROWS, replace=False))
@@ -115,8 +119,14 @@ class CodeModels:
         held = result[[at[row] for row in decided]]
         known = self.labels.values[decided]
         usable = ~np.isnan(held) & (known != UNKNOWN)
-        self.calibration = platt(held[usable], known[usable] == POSITIVE)
+        self.calibration = _CALIBRATIONS[key] = platt(held[usable], known[usable] == POSITIVE)
         return apply_platt(result[[at[row] for row in score_rows]], self.calibration)
+
+    def _calibration_key(self) -> tuple:
+        """The codes and the number of decisions, rounded so the map is refitted when they grow by a fifth."""
+        values = self.labels.values
+        positives, negatives = int((values == POSITIVE).sum()), int((values == NEGATIVE).sum())
+        return (tuple(self.labels.code_ids), int(np.log1p(positives) / np.log(1.2)), int(np.log1p(negatives) / np.log(1.2)))
 
     def _theme_columns(self) -> dict[str, list[int]]:
         """Code columns per theme, for themes with two or more codes (one code's theme model would be its own)."""
@@ -155,6 +165,9 @@ class CodeModels:
                 continue
             model = _model().fit(features.stacked(rows[train], evidence), target[train])
             yield rows[test], features.probability(model, rows[test], evidence)
+
+
+_CALIBRATIONS: dict[tuple, tuple[float, float]] = {}  # remembered for this process: one decision barely moves the map
 
 
 def platt(scores: np.ndarray, positive: np.ndarray) -> tuple[float, float]:
