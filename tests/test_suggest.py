@@ -59,11 +59,12 @@ def _pending(store, code_id=None):
 
 
 def test_a_keyword_in_a_segment_is_suggested_with_that_keyword_as_evidence(small_project):
-    project.suggest(small_project, min_confidence=0.5)
+    # a keyword and a passage near the code's definition: a moderate calibrated share, never bulk-accept
+    project.suggest(small_project, min_confidence=0.3)
     benefits = _pending(small_project, "benefits")
     assert [c["quote"] for c in benefits] == [TURNS[0]]
     assert "benefit" in benefits[0]["evidence"]["terms"]
-    assert benefits[0]["source"] == "suggested" and 0.5 <= benefits[0]["confidence"] <= 1
+    assert benefits[0]["source"] == "suggested" and 0.3 <= benefits[0]["confidence"] < 0.8
     assert "benefit" in project.explain(benefits[0]["evidence"])
 
 
