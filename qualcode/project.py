@@ -23,7 +23,7 @@ from .ingest import NOTE, ParsedDocument, SpeakerRules, find_transcripts, read_p
 from .ingest.layouts import pattern_layout
 from .ingest.model import speaker_at
 from .roles import RoleChange, list_speakers, set_speaker_role  # noqa: F401  (services the app and CLI call through here)
-from .store import NewCoding, Store, SuggestionSync
+from .store import NewCoding, Store, SuggestionSync, encodings
 from .store.codings import SUGGESTER
 
 DEFAULT_DB = "qualcode.db"
@@ -358,14 +358,21 @@ def _coder(coder: str) -> str:
     return name
 
 
-def learning_codings(store: Store) -> list[dict[str, Any]]:
-    """Decisions the learner uses: accepted and rejected codings by coders (not pending suggestions)."""
-    return [c for c in store.codings(statuses=["accepted", "rejected"]) if c["coder"] != SUGGESTER]
+def learning_codings(store: Store, coder: str | None = None) -> list[dict[str, Any]]:
+    """Decisions the learner uses: accepted and rejected codings by coders (not pending suggestions);
+    with `coder` (blind coding), that coder's decisions only."""
+    return [c for c in store.codings(statuses=["accepted", "rejected"]) if c["coder"] != SUGGESTER
+            and (coder is None or c["coder"] == coder)]
 
 
 def suggest(store: Store, document_ids: list[str] | None = None, code_ids: list[str] | None = None,
-            min_confidence: float = 0.5, progress: Callable[[int, int], None] | None = None) -> SuggestionSync:
+            min_confidence: float = 0.5, progress: Callable[[int, int], None] | None = None,
+            blind_coder: str | None = None) -> SuggestionSync:
     """Propose codes for participant segments and store them as pending suggestions.
+
+    Segment meanings are encoded once and kept in the store. With `blind_coder`, the
+    suggestions learn from that coder's own decisions and the codebook only, never
+    from a colleague's codings.
 
     Re-running is idempotent: decisions already made are kept, pending suggestions
     are updated in place, and ones no longer made are withdrawn.
@@ -382,35 +389,27 @@ def suggest(store: Store, document_ids: list[str] | None = None, code_ids: list[
     if not segments:
         raise QualcodeError(f"{store.location}: holds no transcripts with participant segments yet; "
                             "import transcripts before asking for suggestions.")
-    suggester = Suggester(codebook, code_ids).fit(segments, learning_codings(store), progress, questions=store.questions(segments))
+    suggester = Suggester(codebook, code_ids)
+    meanings = encodings.meanings(store, segments, suggester.embedder.name, suggester.embedder.embed)
+    suggester.fit(segments, learning_codings(store, blind_coder), progress, questions=store.questions(segments), meanings=meanings)
     wanted = set(document_ids or [])
     rows = [i for i, s in enumerate(segments) if not wanted or s["document_id"] in wanted]
     suggestions = suggester.suggestions(rows, min_confidence)
     return store.sync_suggestions(suggestions, [segments[i]["id"] for i in rows], suggester.code_ids)
 
 
+def meaning_source() -> str:
+    """Which embedder reads the meaning of passages: the sentence encoder or the static word-vector table."""
+    from .suggest import semantic
+
+    return semantic.embedder().name
+
+
 def explain(evidence: dict[str, Any]) -> str:
-    """A suggestion's evidence in one line a coder reads."""
-    parts = []
-    if evidence.get("terms"):
-        parts.append("mentions " + ", ".join(f"'{t}'" for t in evidence["terms"]))
-    if evidence.get("hedged"):
-        parts.append("hedged " + ", ".join(f"'{t}'" for t in evidence["hedged"]))
-    if evidence.get("negated"):
-        parts.append("negated " + ", ".join(f"'{t}'" for t in evidence["negated"]))
-    similar = evidence.get("similar") or []
-    if similar:
-        parts.append(f"like coded passage in {similar[0]['document_id']}: \"{_shorten(similar[0]['quote'], 12)}\"")
-    scores = evidence.get("scores") or {}
-    if not parts and scores:
-        parts.append(f"close to the code's definition and examples (similarity {scores.get('similarity', 0):.2f})")
-    source = "learned from coders' decisions" if evidence.get("model") == "learned" else "from the codebook"
-    return "; ".join(parts) + f" ({source})" if parts else source
+    """A suggestion's evidence in one line a coder reads (the same words in the app and in review)."""
+    from .suggest.explain import evidence_words
 
-
-def _shorten(text: str, words: int) -> str:
-    split = text.split()
-    return " ".join(split[:words]) + (" ..." if len(split) > words else "")
+    return evidence_words(evidence)
 
 
 def review_queue(store: Store, document_id: str | None = None, min_confidence: float = 0.0) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from qualcode.store import Store
 CODER = "ana"
 DOCUMENT = "CM01"
 CODE = "caseload_pressure"
+BULK_LEVEL = 0.3  # confidences are calibrated shares: few sample suggestions reach the page's 0.8 default
 
 
 class Driver(Protocol):
@@ -25,6 +26,7 @@ class Driver(Protocol):
     def add_code(self, segment_id: int, code_id: str, first: int, last: int, count: int) -> None: ...
     def memo(self, segment_id: int, text: str) -> None: ...
     def pick_segment(self, segment_id: int) -> None: ...
+    def accept_level(self, level: float) -> None: ...
     def check(self) -> None: ...
 
 
@@ -61,6 +63,13 @@ class Session:
         finally:
             store.close()
         return len(next(nlp.sentence_bounds([text])) or [(0, 1)])
+
+    def _last_segment(self) -> int:
+        store = self._store()
+        try:
+            return store.segments(DOCUMENT)[-1]["id"]
+        finally:
+            store.close()
 
     def _pending_above(self, threshold: float = 0.8) -> list[int]:
         store = self._store()
@@ -142,15 +151,16 @@ class Session:
         self._step([{"action": "undo", "undoes": r["id"]} for r in reversed(batch)])
 
     def bulk_accept(self) -> None:
-        above = self._pending_above()
+        self.driver.accept_level(BULK_LEVEL)
+        above = self._pending_above(BULK_LEVEL)
         self.driver.click("accept_all")
         self._step([{"action": "accept", "coding_id": i} for i in above])
 
     def move(self, key: str) -> None:
         before = self.driver.segment()
         self.driver.click(key)
-        if key in ("next", "previous"):
-            assert self.driver.segment() != before or key == "previous"
+        if key == "next":  # Next moves on, unless the coder is already on the transcript's last segment
+            assert self.driver.segment() != before or before == self._last_segment()
         self._step([])
 
     def run(self) -> None:

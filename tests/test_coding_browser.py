@@ -89,6 +89,15 @@ class ChromiumDriver:
         ActionChains(self.driver).send_keys(*([key] * times)).perform()
         self.settle()
 
+    def accept_level(self, level: float) -> None:
+        """Slide the bulk-accept level down to `level` (the slider steps by 0.05 from 0.8)."""
+        from selenium.webdriver.common.keys import Keys
+
+        thumbs = ".st-key-accept_above input[type='range']"
+        if not self.driver.find_elements("css selector", thumbs):
+            thumbs = ".st-key-accept_above [role='slider']"
+        self.press(thumbs, 0, Keys.ARROW_LEFT, round((0.8 - level) / 0.05))
+
     def memo(self, segment_id: int, text: str) -> None:
         area = self.element(f".st-key-memo_{segment_id} textarea")
         area.click()
@@ -112,7 +121,7 @@ def running_app(sample_db: Path, tmp_path: Path):
     db = tmp_path / "browser.db"
     shutil.copy(sample_db, db)
     store = Store.open(db)
-    project.suggest(store, document_ids=[DOCUMENT])
+    project.suggest(store, document_ids=[DOCUMENT], min_confidence=0.1)  # calibrated shares: several per segment
     label = store.codebook().get(CODE).label
     store.close()
     port = screenshots.free_port()

@@ -22,7 +22,7 @@ def suggested_cm01(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) ->
     path = tmp_path_factory.mktemp("loop") / "suggested.db"
     shutil.copy(sample_db, path)
     store = Store.open(path)
-    project.suggest(store, document_ids=[DOCUMENT, "JC05"])
+    project.suggest(store, document_ids=[DOCUMENT, "JC05"], min_confidence=0.1)  # calibrated shares: low enough to leave several per segment
     store.close()
     return path
 
@@ -62,6 +62,9 @@ class AppTestDriver:
 
     def click(self, key: str) -> None:
         self.at.button(key=key).click().run()
+
+    def accept_level(self, level: float) -> None:
+        self.at.slider(key="accept_above").set_value(level).run()
 
     def add_code(self, segment_id: int, code_id: str, first: int, last: int, count: int) -> None:
         self.at.selectbox(key=f"add_code_{segment_id}").select(code_id).run()

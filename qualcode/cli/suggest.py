@@ -39,6 +39,7 @@ def suggest(ctx: click.Context, document_ids: tuple[str, ...], min_confidence: f
             sync = ops.suggest(store, list(document_ids) or None, list(code_ids) or None, min_confidence, progress)
     click.echo(f"{sync.added} new suggestions, {sync.updated} updated, {sync.withdrawn} withdrawn; "
                f"{sync.kept_decisions} segment-code pairs already decided were left alone.")
+    click.echo(f"Meaning read with the {ops.meaning_source()}.")
 
 
 def _coder_option(function):
@@ -148,7 +149,8 @@ def evaluate(ctx: click.Context, gold: str, level: str, mode: str, threshold: fl
     if fmt == "csv":
         write_table(rows, columns, "csv", "-")
         return
-    click.echo(f"{result.units} segments in {result.documents} documents; mode {result.mode}; threshold {threshold}.")
+    click.echo(f"{result.units} segments in {result.documents} documents; mode {result.mode}; threshold {threshold}; "
+               f"meaning read with the {ops.meaning_source()}.")
     echo_table(rows, columns)
     if result.reliability:
         click.echo("\nWhat a confidence means here (segment x code pairs in each range, and the share the human coding coded):")

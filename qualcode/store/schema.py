@@ -5,7 +5,7 @@ Keep this file and the newest migration in step: a test checks they describe the
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table, Text
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -145,4 +145,12 @@ identifiers = Table(
     Column("identifier", Text, nullable=False, unique=True),
     Column("kind", String(32), nullable=False),
     Column("added_at", String(32), nullable=False),
+)
+
+segment_encodings = Table(
+    "segment_encodings", metadata,
+    Column("segment_id", Integer, ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True),
+    Column("embedder", String(100), primary_key=True),
+    Column("text_hash", String(64), nullable=False),
+    Column("vector", LargeBinary, nullable=False),
 )

@@ -23,7 +23,7 @@ from ..codebook import Codebook
 from ..store.codings import SUGGESTER, NewCoding
 from .combine import combined_confidence, evidence_matrix, zero_shot_confidence
 from .learned import CodeModels
-from .profiles import profiles, suggestible_codes
+from .profiles import definition_text, profiles, suggestible_codes
 from .rules import KeywordRules, RuleEvidence
 from .similarity import ProfileSimilarity, nearest
 from .training import POSITIVE, segment_labels
@@ -32,24 +32,23 @@ Progress = Callable[[int, int], None]
 MAX_PER_SEGMENT = 4
 COMMON_TERM = 0.03  # a keyword found in more than this share of segments counts for less
 CHUNK = 2000  # texts embedded at once
+CODEBOOK_CEILING = 0.75  # highest confidence from the codebook alone, below the bulk-accept level
 
 
 @dataclass
 class Analysed:
-    """One segment after the rules and semantic stages: lemmas, keyword evidence per code, meaning."""
+    """One segment after the rules stage: lemmas and keyword evidence per code."""
 
     lemmas: str
     rules: dict[str, RuleEvidence]
-    meaning: np.ndarray
 
 
 def analyse(texts: list[str], rules: KeywordRules, model: str | None = None) -> Iterator[Analysed]:
-    """Stage: lemmatise each text, match the codebook's keywords in it and embed its meaning."""
+    """Stage: lemmatise each text and match the codebook's keywords in it."""
     for begin in range(0, len(texts), CHUNK):
         chunk = texts[begin:begin + CHUNK]
-        meanings = semantic.embedder().embed(chunk)
-        for (doc, lemmas), meaning in zip(nlp.lemma_texts(nlp.lemma_docs(chunk, model)), meanings):
-            yield Analysed(lemmas, rules.match(doc), meaning)
+        for doc, lemmas in nlp.lemma_texts(nlp.lemma_docs(chunk, model)):
+            yield Analysed(lemmas, rules.match(doc))
 
 
 def analyse_remembered(texts: list[str], rules: KeywordRules, model: str | None = None,
@@ -89,22 +88,29 @@ class Suggester:
         needed = {*self.code_ids, *(codebook.theme_of(c) for c in self.code_ids)}
         profile_lemmas = {c: a.lemmas for c, a in zip(needed, analyse([profile_text[c] for c in needed], self.rules, model))}
         self.similarity = ProfileSimilarity(codebook, profile_lemmas, self.code_ids)
+        self.embedder = semantic.embedder()
+        self.definitions = self.embedder.embed([definition_text(codebook.get(c)) for c in self.code_ids])
         self.learned: np.ndarray | None = None
 
     def fit(self, segments: list[dict[str, Any]], codings: list[dict[str, Any]] = (), progress: Progress | None = None,
-            exclude_documents: Iterable[str] = (), questions: list[str] | None = None) -> "Suggester":
+            exclude_documents: Iterable[str] = (), questions: list[str] | None = None,
+            meanings: np.ndarray | None = None) -> "Suggester":
         """Analyse the corpus, fit the profile similarity and learn from decided codings.
 
         `questions` holds, per segment, the interviewer's question that prompted it
         (context the learner may use). Decisions on documents in `exclude_documents`
-        are not learned from (for evaluation by held-out document).
+        are not learned from (for evaluation by held-out document). `meanings` holds
+        the segments' meaning vectors when they are already known (kept in the store).
         """
         self.segments = segments
         self.analysed = analyse_remembered([s["text"] for s in segments], self.rules, self.model, progress)
         self.specificity = self._specificity()
         self.vectors = self.similarity.fit([a.lemmas for a in self.analysed])
         self.features = self.similarity.features(self.vectors)
-        meanings = np.vstack([a.meaning for a in self.analysed]) if self.analysed else np.zeros((0, 1), np.float32)
+        if meanings is None:
+            meanings = semantic.remembered(self.embedder, [s["text"] for s in segments])
+        self.features.update(semantic.definition_features(meanings, self.definitions))
+        self.raw_meanings = meanings
         self.meanings = semantic.centred(meanings, meanings.mean(axis=0))
         self.passages = sparse.hstack([normalize(self.vectors), sparse.csr_matrix(self.meanings)], format="csr")
         self.features["rules"] = self._rule_strength()
@@ -113,22 +119,44 @@ class Suggester:
             question_features = self.similarity.features(self.similarity.transform([a.lemmas for a in asked]))
             self.features["question_z_code"] = question_features["z_code"]
             self.features["question_z_segment"] = question_features["z_segment"]
-        self.zero_shot = zero_shot_confidence(self.features)
+        self.zero_shot = zero_shot_confidence(self.features, self.embedder.name)
         self.labels = segment_labels(segments, list(codings), self.code_ids, set(exclude_documents))
         self.learned = None
         return self
 
     def score(self, rows: np.ndarray) -> np.ndarray:
-        """Confidence (rows x codes) for corpus rows, learning from decisions first if there are any."""
+        """Confidence (rows x codes) for corpus rows, learning from decisions first if there are any.
+
+        From the codebook alone a confidence stays below CODEBOOK_CEILING (nothing is
+        sure enough to accept in bulk before anyone has coded); a passage far from every
+        code's definition, keyword and coded passage gets none at all.
+        """
         rows = np.asarray(rows, dtype=int)
+        zero_shot = np.minimum(self.zero_shot[rows], CODEBOOK_CEILING)
+        self.learned = None
         if len(self.labels.trained_rows()):
             groups = np.array([s["document_id"] for s in self.segments])
             themes = [self.codebook.theme_of(code_id) for code_id in self.code_ids]
             models = CodeModels(self.labels, groups, themes)
             evidence = [evidence_matrix(self.features, col) for col in range(len(self.code_ids))]
-            self.learned = models.fit_predict(self.vectors, self.meanings, evidence, rows)
-            return combined_confidence(self.zero_shot[rows], self.learned)
-        return self.zero_shot[rows]
+            self.learned = models.calibrated(self.vectors, self.meanings, evidence, rows)
+            self.calibration = models.calibration
+        confidence = combined_confidence(zero_shot, self.learned)
+        confidence[self.far(rows)] = 0.0
+        return confidence
+
+    def far(self, rows: np.ndarray) -> np.ndarray:
+        """Rows whose meaning is far from every code's definition and every coded passage, with no keyword."""
+        near_codebook = self.features["meaning"][rows].max(axis=1, initial=-1.0) >= semantic.near(self.embedder.name)
+        keyword = self.features["rules"][rows].max(axis=1, initial=0.0) > 0
+        near = near_codebook | keyword
+        coded = np.flatnonzero((self.labels.values == POSITIVE).any(axis=1))
+        if len(coded) and not near.all():
+            todo = rows[~near]
+            cosine = self.raw_meanings[todo] @ self.raw_meanings[coded].T
+            cosine[todo[:, None] == coded[None, :]] = -1.0
+            near[~near] = cosine.max(axis=1) >= semantic.near(self.embedder.name, coded=True)
+        return ~near
 
     def suggestions(self, rows: Iterable[int], min_confidence: float = 0.5, max_per_segment: int = MAX_PER_SEGMENT) -> list[NewCoding]:
         """Pending codings for the given corpus rows, each with its confidence and evidence."""
@@ -148,15 +176,32 @@ class Suggester:
         learned = None if self.learned is None or np.isnan(self.learned[i, col]) else round(float(self.learned[i, col]), 3)
         evidence = {
             "terms": rules.terms, "negated": rules.negated, "hedged": rules.hedged, "similar": similar,
-            "model": "learned" if learned is not None else "codebook",
+            "label": self.codebook.get(code_id).label, "definition": self._definition_word(row, col),
+            "like_coded": self._like_coded(row, col),
+            "model": "learned" if learned is not None else "codebook", "encoder": self.embedder.name,
             "scores": {"rules": round(float(self.features["rules"][row, col]), 3),
+                       "meaning": round(float(self.features["meaning"][row, col]), 3),
                        "similarity": round(float(self.features["similarity"][row, col]), 3),
-                       "theme_similarity": round(float(self.features["theme_similarity"][row, col]), 3),
                        "codebook": round(float(self.zero_shot[row, col]), 3), "learned": learned},
         }
         return NewCoding(segment["document_id"], segment["start"], segment["end"], code_id, SUGGESTER,
                          source="suggested", status="pending", confidence=round(float(confidence), 4),
                          evidence=evidence, segment_id=segment["id"])
+
+    def _definition_word(self, row: int, col: int) -> str | None:
+        """'closest' when the code's definition is the nearest of all to the passage, 'close' when near it, else None."""
+        if self.features["meaning"][row, col] < semantic.near(self.embedder.name):
+            return None
+        return "closest" if self.features["meaning_margin"][row, col] >= 0 else "close" if self.features["meaning_margin"][row, col] > -0.05 else None
+
+    def _like_coded(self, row: int, col: int) -> int:
+        """How many passages coders coded with the code are near this one in meaning."""
+        positives = np.flatnonzero(self.labels.values[:, col] == POSITIVE)
+        positives = positives[positives != row]
+        if not len(positives):
+            return 0
+        cosine = self.raw_meanings[positives] @ self.raw_meanings[row]
+        return int((cosine >= semantic.near(self.embedder.name, coded=True)).sum())
 
     def _similar_examples(self, chosen: list[tuple[int, int, int]], k: int = 2) -> dict[tuple[int, int], list[dict]]:
         """For each (row, code) chosen, the most similar segments coders coded with that code.

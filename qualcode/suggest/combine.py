@@ -14,9 +14,21 @@ from __future__ import annotations
 
 import numpy as np
 
-# weights of the codebook-only (zero-shot) confidence
-ZERO_SHOT_WEIGHTS = {"rules": 2.2, "z_code": 0.55, "z_segment": 0.45, "z_theme": 0.35}
-ZERO_SHOT_BIAS = -3.4
+STATIC = "WordLlama static word-vector table"
+ZERO_SHOT_FEATURES = ("rules", "meaning", "meaning_margin", "z_code", "z_segment", "z_theme")
+# The NHS codebook has no keywords, so their weight is set rather than measured, and set
+# low: one plain match multiplies the odds by about e^1.6 (5), enough to suggest a passage
+# that is also near the code's definition, never enough alone.
+KEYWORD_WEIGHT = 2.5
+# Codebook-only calibration map per embedder: logistic weights and bias measured on real
+# passages coded by their own analysts (benchmarks/calibrate_codebook_only.py on the NHS
+# Friends and Family Test answers), so a confidence is the share of such passages coded so.
+CALIBRATION = {
+    # measured on 300 respondents only (the encoder reads slowly here); refit on more when there is time
+    "all-MiniLM-L6-v2 sentence encoder": ({"rules": KEYWORD_WEIGHT, "meaning": 3.847, "meaning_margin": 3.316, "z_code": -0.037,
+                                           "z_segment": 0.559, "z_theme": -0.029}, -3.860),
+    "WordLlama static word-vector table": ({"rules": KEYWORD_WEIGHT, "meaning": 2.891, "meaning_margin": 3.738, "z_code": -0.115, "z_segment": 0.556, "z_theme": 0.007}, -3.369),
+}
 EVIDENCE_FEATURES = ("rules", "z_code", "z_segment", "z_theme", "question_z_code", "question_z_segment")
 
 
@@ -25,10 +37,11 @@ def evidence_matrix(features: dict[str, np.ndarray], col: int) -> np.ndarray:
     return np.column_stack([features[name][:, col] for name in EVIDENCE_FEATURES if name in features])
 
 
-def zero_shot_confidence(features: dict[str, np.ndarray]) -> np.ndarray:
-    """Segments x codes confidence from the codebook alone."""
-    score = np.full(features["rules"].shape, ZERO_SHOT_BIAS)
-    for name, weight in ZERO_SHOT_WEIGHTS.items():
+def zero_shot_confidence(features: dict[str, np.ndarray], embedder: str = "placeholder") -> np.ndarray:
+    """Segments x codes confidence from the codebook alone, through the calibration map of the embedder in use."""
+    weights, bias = CALIBRATION.get(embedder, CALIBRATION[STATIC])
+    score = np.full(features["rules"].shape, bias)
+    for name, weight in weights.items():
         score = score + weight * features[name]
     return 1.0 / (1.0 + np.exp(-score))
 

@@ -31,6 +31,11 @@ FOLDS = 3
 NEIGHBOURS = 3
 MEANING_WEIGHT = 1.0  # scale of the meaning columns beside the unit-length TF-IDF vector
 THEME_WEIGHT = 0.3  # share of a code's confidence that comes from its theme's model
+CALIBRATION_ROWS = 1000  # decided segments whose out-of-fold scores calibrate the learned confidence
+MIN_CALIBRATION = 30  # positives (and negatives) needed to calibrate on the project's own decisions
+# Platt map used until then, measured on real coded text (NHS Friends and Family Test answers,
+# benchmarks/real_quality.py): balanced-class models overstate how often a rare code applies.
+DEFAULT_PLATT = (0.9, -1.7)
 
 
 class Features:
@@ -97,6 +102,32 @@ class CodeModels:
                                            + THEME_WEIGHT * probability[theme][known, None])
         return result
 
+    def calibrated(self, words: sparse.csr_matrix, meanings: np.ndarray, evidence: list[np.ndarray],
+                   score_rows: np.ndarray) -> np.ndarray:
+        """`fit_predict` turned into shares: a map from score to the share coded so, fitted on the
+        out-of-fold scores of decided segments (the shipped default until there are enough decisions)."""
+        key = self._calibration_key()
+        if key in _CALIBRATIONS:
+            self.calibration = _CALIBRATIONS[key]
+            return apply_platt(self.fit_predict(words, meanings, evidence, score_rows), self.calibration)
+        decided = self.labels.trained_rows()
+        if len(decided) > CALIBRATION_ROWS:
+            decided = np.sort(np.random.default_rng(0).choice(decided, CALIBRATION_ROWS, replace=False))
+        every = np.union1d(np.asarray(score_rows, dtype=int), decided)
+        result = self.fit_predict(words, meanings, evidence, every)
+        at = {row: i for i, row in enumerate(every)}
+        held = result[[at[row] for row in decided]]
+        known = self.labels.values[decided]
+        usable = ~np.isnan(held) & (known != UNKNOWN)
+        self.calibration = _CALIBRATIONS[key] = platt(held[usable], known[usable] == POSITIVE)
+        return apply_platt(result[[at[row] for row in score_rows]], self.calibration)
+
+    def _calibration_key(self) -> tuple:
+        """The codes and the number of decisions, rounded so the map is refitted when they grow by a fifth."""
+        values = self.labels.values
+        positives, negatives = int((values == POSITIVE).sum()), int((values == NEGATIVE).sum())
+        return (tuple(self.labels.code_ids), int(np.log1p(positives) / np.log(1.2)), int(np.log1p(negatives) / np.log(1.2)))
+
     def _theme_columns(self) -> dict[str, list[int]]:
         """Code columns per theme, for themes with two or more codes (one code's theme model would be its own)."""
         columns: dict[str, list[int]] = {}
@@ -134,6 +165,29 @@ class CodeModels:
                 continue
             model = _model().fit(features.stacked(rows[train], evidence), target[train])
             yield rows[test], features.probability(model, rows[test], evidence)
+
+
+_CALIBRATIONS: dict[tuple, tuple[float, float]] = {}  # remembered for this process: one decision barely moves the map
+
+
+def platt(scores: np.ndarray, positive: np.ndarray) -> tuple[float, float]:
+    """Slope and bias of a logistic map from score log-odds to the share coded (Platt scaling),
+    pooled over codes; the shipped default while there are fewer than MIN_CALIBRATION positives."""
+    if int(positive.sum()) < MIN_CALIBRATION or int((~positive).sum()) < MIN_CALIBRATION:
+        return DEFAULT_PLATT
+    model = LogisticRegression(C=1.0).fit(_logit(scores)[:, None], positive)
+    return float(model.coef_[0, 0]), float(model.intercept_[0])
+
+
+def apply_platt(probability: np.ndarray, calibration: tuple[float, float]) -> np.ndarray:
+    """Learned scores as calibrated shares (NaN stays NaN)."""
+    slope, bias = calibration
+    return 1.0 / (1.0 + np.exp(-(slope * _logit(probability) + bias)))
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
 
 
 def trainable(column: np.ndarray) -> np.ndarray:

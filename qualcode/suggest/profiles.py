@@ -16,6 +16,16 @@ def code_text(code: Code) -> str:
     return "\n".join(part for part in parts if part)
 
 
+def definition_text(code: Code) -> str:
+    """What the codebook says a code means: label, definition and include guidance (no examples or keywords).
+
+    Passages are matched against this by meaning: written to describe the code, it
+    transfers to real talk better than invented example utterances do.
+    """
+    parts = [code.label, code.definition, code.include]
+    return ". ".join(part.strip().rstrip(".") for part in parts if part and part.strip())
+
+
 def profiles(codebook: Codebook) -> dict[str, str]:
     """Profile text per code id; a code with children includes its descendants' text."""
     return {

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import os
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,8 @@ BATCH = 2000
 
 class SentenceEmbedder:
     """Mean token vectors of texts, unit length."""
+
+    name = "WordLlama static word-vector table"
 
     def __init__(self, table: np.ndarray, tokenizer) -> None:
         self.table = table
@@ -57,9 +60,23 @@ class SentenceEmbedder:
         return means
 
 
+def embedder():
+    """The sentence encoder when it is chosen and installed (verified by hash), else the static word-vector table."""
+    from . import encoder
+
+    if not USE_ENCODER:
+        return static_embedder()
+    return encoder.installed() or static_embedder()
+
+
+# The transformer encoder reads about a hundred words a second per core in numpy, far
+# slower than the static table, so a project chooses it: QUALCODE_ENCODER=minilm.
+USE_ENCODER = os.environ.get("QUALCODE_ENCODER", "").strip().lower() == "minilm"
+
+
 @functools.lru_cache(maxsize=1)
-def embedder() -> SentenceEmbedder:
-    """The shared embedder, loaded once per process from the installed `wordllama` package."""
+def static_embedder() -> SentenceEmbedder:
+    """The static embedder, loaded once per process from the installed `wordllama` package."""
     folder = _package_folder()
     table_path, tokenizer_path = folder / TABLE, folder / TOKENIZER
     if not table_path.exists() or not tokenizer_path.exists():
@@ -74,6 +91,49 @@ def embedder() -> SentenceEmbedder:
     tokenizer.no_padding()
     tokenizer.no_truncation()
     return SentenceEmbedder(table, tokenizer)
+
+
+def remembered(embedder, texts: list[str]) -> np.ndarray:
+    """Meaning vectors of texts, remembered for this process (per embedder), so each text is embedded once."""
+    known = _REMEMBERED.setdefault(embedder.name, {})
+    missing = list(dict.fromkeys(t for t in texts if t not in known))
+    if len(known) + len(missing) > REMEMBER_AT_MOST:
+        known.clear()
+        missing = list(dict.fromkeys(texts))
+    for begin in range(0, len(missing), BATCH):
+        chunk = missing[begin:begin + BATCH]
+        known.update(zip(chunk, embedder.embed(chunk)))
+    if not texts:
+        return np.zeros((0, embedder.dimensions), dtype=np.float32)
+    return np.vstack([known[t] for t in texts])
+
+
+_REMEMBERED: dict[str, dict[str, np.ndarray]] = {}
+REMEMBER_AT_MOST = 400_000
+
+
+def definition_features(meanings: np.ndarray, definitions: np.ndarray) -> dict[str, np.ndarray]:
+    """Per segment x code: cosine of the segment's meaning to the code's definition, and how it ranks.
+
+    `meaning` is the raw cosine (how close, in absolute terms: a passage about
+    something else is far from every code); `meaning_margin` is the cosine minus the
+    segment's best cosine to any code (0 for the best-fitting code).
+    """
+    cosine = meanings @ definitions.T if len(meanings) else np.zeros((0, len(definitions)), np.float32)
+    best = cosine.max(axis=1, keepdims=True) if cosine.shape[1] else cosine
+    return {"meaning": cosine.astype(np.float64), "meaning_margin": (cosine - best).astype(np.float64)}
+
+
+# Cosine below which a passage's meaning is far from a code's definition (or from a coded
+# passage), per embedder: below what nearly every passage human coders coded reaches
+# (about its 2nd percentile on the NHS Friends and Family Test answers).
+NEAR = {"WordLlama static word-vector table": (0.175, 0.38)}
+
+
+def near(embedder_name: str, coded: bool = False) -> float:
+    """The cosine a passage needs to count as near a code's definition (or, `coded`, a coded passage)."""
+    definition, passage = NEAR.get(embedder_name, NEAR[SentenceEmbedder.name])
+    return passage if coded else definition
 
 
 def centred(vectors: np.ndarray, centre: np.ndarray) -> np.ndarray:

@@ -134,7 +134,7 @@ if actions[0].button("Suggest codes", key="suggest",
                      help="Run the suggester on this transcript: pending suggestions with confidence and evidence."):
     bar = st.progress(0.0, text="Suggesting…")
     result = state.write(lambda: project.suggest(
-        store, document_ids=[document_id],
+        store, document_ids=[document_id], blind_coder=state.coder() if state.blind() else None,
         progress=lambda done, total: bar.progress(done / max(total, 1), text=f"Suggesting… {done}/{total}")))
     if result is not None:
         st.session_state["_flash"] = (f"Suggestions: {result.added} new, {result.updated} updated, "

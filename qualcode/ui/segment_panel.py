@@ -27,22 +27,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 def evidence_text(evidence: dict[str, Any]) -> str:
-    """Why the suggester proposed a code, in a line or two."""
-    parts = []
-    if evidence.get("terms"):
-        parts.append("matched: " + ", ".join(f"“{term}”" for term in evidence["terms"]))
-    for key in ("negated", "hedged"):
-        if evidence.get(key):
-            parts.append(f"{key}: " + ", ".join(map(str, evidence[key])))
-    similar = evidence.get("similar") or []
-    for item in similar[:2]:
-        quote = (item.get("quote") or item.get("text") or "") if isinstance(item, dict) else str(item)
-        if quote:
-            parts.append(f"like “{quote[:140]}”")
-    scores = evidence.get("scores")
-    if isinstance(scores, dict) and scores:
-        parts.append(" · ".join(f"{name} {value:.2f}" for name, value in scores.items() if isinstance(value, (int, float))))
-    return "; ".join(parts) or "no evidence recorded"
+    """Why the suggester proposed a code, in the words review uses too."""
+    return project.explain(evidence)
 
 
 def _label(codebook: Codebook, code_id: str) -> str:
