@@ -103,3 +103,7 @@ class CodesInUseError(QualcodeError):
 
 class ReportError(QualcodeError):
     """A report that cannot be written in the format asked for."""
+
+
+class OutputError(QualcodeError):
+    """A file that cannot be written where asked: the store itself, an unknown format, a missing or read-only folder."""

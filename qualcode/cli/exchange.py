@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from .. import exchange
+from ..credentials import hide_password
 from .base import main, project
 from .documents import import_ as import_transcripts
 from .export import export
@@ -62,7 +63,7 @@ def import_project(ctx: click.Context, file: str, author: str, interviewers: tup
     report = exchange.import_project(ctx.obj["db"], file, author=author, interviewer_labels=list(interviewers))
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
-    _print_import(ctx.obj["db"], file, report)
+    _print_import(hide_password(ctx.obj["db"]), file, report)
 
 
 def _print_import(db: str, file: str, report: exchange.ProjectImport) -> None:

@@ -24,9 +24,9 @@ def check(ctx: click.Context) -> None:
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
-        click.echo(f"{len(problems)} problems found in {ctx.obj['db']}; restore a backup or re-import the documents named.", err=True)
+        click.echo(f"{len(problems)} problems found in {store.location}; restore a backup or re-import the documents named.", err=True)
         sys.exit(1)
-    click.echo(f"{ctx.obj['db']}: no problems found.")
+    click.echo(f"{store.location}: no problems found.")
 
 
 @main.command()
@@ -41,7 +41,7 @@ def backup(ctx: click.Context, file: str) -> None:
     """
     with project(ctx) as store:
         maintenance.backup(store, file)
-    click.echo(f"Backed up {ctx.obj['db']} to {file}.")
+    click.echo(f"Backed up {store.location} to {file}.")
 
 
 @main.command()
@@ -56,4 +56,4 @@ def restore(ctx: click.Context, file: str) -> None:
     """
     with project(ctx) as store:
         safety = maintenance.restore(store, file)
-    click.echo(f"Restored {ctx.obj['db']} from {file}; its previous contents are in {safety}.")
+    click.echo(f"Restored {store.location} from {file}; its previous contents are in {safety}.")

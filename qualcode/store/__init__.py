@@ -23,6 +23,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy import create_engine, delete, event, func, insert, inspect, select
 from sqlalchemy.engine import Connection, Engine
 
+from ..credentials import hide_password
 from ..codebook import Codebook, parse_codebook
 from ..errors import StoreError, StoreVersionError, UnknownDocumentError
 from ..ingest import ParsedDocument
@@ -56,7 +57,7 @@ class Store(CodingsMixin, MemosMixin):
 
     def __init__(self, engine: Engine, location: str) -> None:
         self.engine = engine
-        self.location = location
+        self.location = hide_password(location)  # shown in messages and provenance, never with a password
         self.opened = OpenResult()
         self._codebooks: dict[int, Codebook] = {}
 
@@ -81,7 +82,7 @@ class Store(CodingsMixin, MemosMixin):
             path.parent.mkdir(parents=True, exist_ok=True)
         store = cls(_engine(url), str(location))
         if path is None and _revision(store.engine) is not None:
-            raise StoreError(f"{location}: already holds a qualcode store; open it instead of running init.")
+            raise StoreError(f"{store.location}: already holds a qualcode store; open it instead of running init.")
         store._migrate(path, creating=True)
         return store
 
