@@ -21,6 +21,7 @@ from .errors import DocumentChangedError, ProjectFileError
 from .ingest import ParsedDocument, SpeakerRules
 from .ingest.speakers import split_turns
 from .interop.qdpx import ExchangeCoding, ExchangeDocument, ExchangeProject, read_qdpx, write_qdpx
+from .reports.writer import store_files
 from .store import NewCoding, Store
 
 
@@ -64,7 +65,7 @@ def export_project(store: Store, path: str | Path, coders: Iterable[str] | None 
             continue
         codings.append(ExchangeCoding(row["document_id"], row["start"], row["end"], row["code_id"], row["coder"],
                                       row["decided_at"] or row["created_at"]))
-    write_qdpx(ExchangeProject(codebook.name, codebook, documents, codings), path)
+    write_qdpx(ExchangeProject(codebook.name, codebook, documents, codings), path, store_files(store))
     return ProjectExport(str(path), len(documents), len(codebook), len(codings), sorted({c.coder for c in codings}),
                          left_out, _not_carried(store, names))
 
