@@ -73,6 +73,7 @@ def remove_identifiers(store: Store, names: Iterable[str]) -> int:
 
 
 EMAIL_PLACEHOLDER = "[email]"
+EMAIL_HIT = "email address"
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f"
 APOSTROPHES = "\u2019\u2018\u02bc\u02b9\u2032\u00b4\u0060\u02bb\uff07"
 _FOLD = {**dict.fromkeys(map(ord, ZERO_WIDTH)), **{ord(c): "'" for c in APOSTROPHES}}
@@ -146,6 +147,14 @@ class Masker:
         """A masker for the project's current identifiers list."""
         return cls([(row["identifier"], row["kind"]) for row in stored.list_identifiers(store)])
 
+    def by_placeholder(self) -> Counter:
+        """Hits counted by placeholder ([name] 3, [email] 1): what a message may say without naming anyone."""
+        kinds = {name: placeholder for name, placeholder in self._names.values()}
+        counts: Counter = Counter()
+        for name, n in self.hits.items():
+            counts[EMAIL_PLACEHOLDER if name == EMAIL_HIT else kinds.get(name, "[identifier]")] += n
+        return counts
+
     @property
     def total(self) -> int:
         """How many hits were masked so far."""
@@ -176,7 +185,7 @@ class Masker:
         if not spans:
             return text, ()
         spans = self._whole_addresses(text, spans)
-        spans.sort()
+        spans.sort(key=lambda span: (span[0], -span[1]))  # the longest span at a place wins (an email over a name in it)
         pieces, found, last = [], [], 0
         for start, end, placeholder, name in spans:
             if start < last:
@@ -191,7 +200,7 @@ class Masker:
     def _email_spans(text: str) -> list[tuple[int, int, str, str]]:
         if "@" not in text:
             return []
-        return [(m.start(), m.end(), EMAIL_PLACEHOLDER, "email address") for m in _EMAIL.finditer(text)]
+        return [(m.start(), m.end(), EMAIL_PLACEHOLDER, EMAIL_HIT) for m in _EMAIL.finditer(text)]
 
     def _name_spans(self, text: str) -> list[tuple[int, int, str, str]]:
         if self._pattern is None:

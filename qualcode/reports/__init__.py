@@ -28,7 +28,7 @@ __all__ = ["FORMATS", "QUOTE_COLUMNS", "QuoteSelection", "QuoteTable", "ReportRe
 
 @dataclass
 class ReportResult:
-    """What an export wrote: where, how many rows, and how many identifiers it masked."""
+    """What an export wrote: where, how many rows, and how many identifiers it masked (`hits` by placeholder, never by name)."""
 
     path: Path
     rows: int
@@ -46,7 +46,7 @@ def export_quotes(store: Store, path: str | Path, fmt: str, selection: QuoteSele
     fmt = output_format(path, fmt, FORMATS)
     table = quote_table(store, selection or QuoteSelection(), mask=mask, checked=checked)
     write_quotes(table, fmt, path, store_files(store))
-    return ReportResult(path, len(table.rows), table.masker.total, table.masker.hits, mask,
+    return ReportResult(path, len(table.rows), table.masker.total, table.masker.by_placeholder(), mask,
                         about_path(path) if fmt == "csv" else None, table.about)
 
 

@@ -133,9 +133,11 @@ def frequency_table(store: Store, by: list[str], statuses: tuple[str, ...] | Non
     _require_checked(mask, checked)
     frame = theme_frequencies(store, by=by, level="code", statuses=statuses, coders=coders, where=where, totals=True)
     filters = {"by": by, "status": list(statuses or ["any"]), "coder": coders or [], "where": where or {}}
+    from pandas.api.types import is_string_dtype
+
     masker = masker_for(store, mask)
     for column in frame.columns:
-        if frame[column].dtype == object:  # group names (such as participants' names), labels
+        if is_string_dtype(frame[column]) or frame[column].dtype == object:  # group names (such as participants' names), labels
             frame[column] = frame[column].map(masker.mask_value)
     about = masker.mask_about(provenance(store, "Theme frequencies", filters, len(frame)))
     about["masking"] = {"masked": masker.total, "identifiers": len(masker.identifiers), "applied": mask}

@@ -34,7 +34,7 @@ if linked:
 
 roles = sorted(table["role"].dropna().unique()) if "role" in table else []
 left, middle, right = st.columns([2, 2, 3])
-chosen_roles = left.multiselect("Role", roles, key="role_filter", placeholder="all roles")
+chosen_roles = left.multiselect("Role", roles, key="role_filter", placeholder="all roles", format_func=state.shown)
 progress = middle.selectbox("Progress", list(PROGRESS), key="progress_filter")
 shown = table[PROGRESS[progress](table)]
 if chosen_roles:
@@ -53,7 +53,7 @@ rows = table.set_index("id")
 def describe(document_id: str) -> str:
     row = rows.loc[document_id]
     role = row.get("role") if isinstance(row.get("role"), str) else "no role"
-    return f"{document_id} · {role} · {row['coded_segments']}/{row['segments']} coded · {row['pending']} pending"
+    return state.shown(f"{document_id} · {role} · {row['coded_segments']}/{row['segments']} coded · {row['pending']} pending")
 
 
 document_id = right.selectbox("Transcript", options, key="document", format_func=describe)
@@ -122,6 +122,6 @@ with deciding:
 with reading:
     used = {c["code_id"] for c in document["codings"]}
     with st.expander(f"Colour key ({len(used)} codes in this transcript)"):
-        st.html(transcript.legend_html(document["codings"], codebook))
+        st.html(state.shown_html(transcript.legend_html(document["codings"], codebook)))
     with st.container(height=720):
-        st.html(transcript.document_html(document, codebook, segment_id))
+        st.html(state.shown_html(transcript.document_html(document, codebook, segment_id)))

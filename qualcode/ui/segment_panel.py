@@ -53,7 +53,7 @@ def suggestions(store: Store, codings: list[dict[str, Any]], codebook: Codebook)
             label = codebook.get(coding["code_id"]).label if coding["code_id"] in codebook else coding["code_id"]
             theme = codebook.get(codebook.theme_of(coding["code_id"])).label if coding["code_id"] in codebook else ""
             st.markdown(f"**{label}** · confidence {coding['confidence'] or 0:.2f}" + (f"  \n{theme}" if theme else ""))
-            st.caption(evidence_text(coding["evidence"]))
+            st.caption(state.shown(evidence_text(coding["evidence"])))
             accept, reject, _ = st.columns([1, 1, 2])
             if accept.button("Accept", key=f"accept_{coding['id']}", disabled=not state.coder(), type="primary", width="stretch"):
                 decide(store, coding["id"], "accept")
@@ -67,8 +67,8 @@ def codings_list(store: Store, codings: list[dict[str, Any]], codebook: Codebook
         left, right = st.columns([4, 1.3], vertical_alignment="center")
         colour = tint(codebook.colour_of(coding["code_id"]) if coding["code_id"] in codebook else "#999", "66")
         label = codebook.get(coding["code_id"]).label if coding["code_id"] in codebook else coding["code_id"]
-        left.html(f'{STYLE}<span class="qc-chip" style="background:{colour}">{escape(label)}</span> '
-                  f'<small>{escape(coding["coder"])} · {escape(coding["source"])} · “{escape(coding["quote"][:90])}…”</small>')
+        left.html(state.shown_html(f'{STYLE}<span class="qc-chip" style="background:{colour}">{escape(label)}</span> '
+                  f'<small>{escape(coding["coder"])} · {escape(coding["source"])} · “{escape(coding["quote"][:90])}…”</small>'))
         if right.button("Remove", key=f"remove_{coding['id']}", disabled=not state.coder(), width="stretch",
                         help="A suggestion is marked rejected (kept for learning); other codings are deleted."):
             if coding["source"] == "suggested":
@@ -98,7 +98,7 @@ def add_code(store: Store, segment: dict[str, Any], codebook: Codebook) -> None:
 def memos(store: Store, segment: dict[str, Any], notes: list[dict[str, Any]]) -> None:
     """Memos on this segment, and a box to add one."""
     for note in notes:
-        st.caption(f"{note['coder']}, {note['created_at'][:10]}: {note['text']}")
+        st.caption(state.shown(f"{note['coder']}, {note['created_at'][:10]}: {note['text']}"))
     text = st.text_area("Memo", key=f"memo_{segment['id']}", placeholder="a note on this segment", height=80)
     if st.button("Save memo", key="save_memo", disabled=not state.coder()):
         if state.write(lambda: project.add_memo(store, segment["document_id"], text, state.coder(), segment_id=segment["id"]),
@@ -110,7 +110,7 @@ def draw(store: Store, document: dict[str, Any], segment: dict[str, Any], codebo
     """Everything to decide about one segment."""
     bounds = sentences(segment["text"])
     numbered = " ".join(f"<sup>{i}</sup>{escape(segment['text'][a:b])}" for i, (a, b) in enumerate(bounds, 1))
-    st.html(f"<div style='line-height:1.6'>{numbered}</div>")
+    st.html(state.shown_html(f"<div style='line-height:1.6'>{numbered}</div>"))
     mine = [c for c in document["codings"] if c["segment_id"] == segment["id"]]
     pending = [c for c in mine if c["status"] == "pending"]
     accepted = [c for c in mine if c["status"] == "accepted"]
