@@ -104,12 +104,16 @@ def read_codebook_file(path: str | Path, name: str | None = None, allow_empty: b
 
 
 def export_format(output: str | Path, fmt: str | None) -> str:
-    """The format to write: the one asked for, else the one the output file's extension names."""
+    """The format to write: the one asked for, else the one the output file's extension names (never over a store)."""
+    from .reports.writer import check_target
+
+    check_target(output)
     if fmt:
         return fmt
     kind = FORMATS.get(Path(output).suffix.lower())
     if kind is None:
-        raise CodebookError(f"{output}: cannot tell the format from the extension; add --format qdc or --format yaml.")
+        raise CodebookError(f"{output}: qualcode cannot write a codebook as {Path(output).suffix or 'a file with no suffix'}; "
+                            "name a file ending in .qdc, .yaml or .yml.")
     return kind
 
 

@@ -21,7 +21,7 @@ from .errors import DocumentChangedError, ProjectFileError
 from .ingest import ParsedDocument, SpeakerRules
 from .ingest.speakers import split_turns
 from .interop.qdpx import ExchangeCoding, ExchangeDocument, ExchangeProject, read_qdpx, write_qdpx
-from .reports.writer import store_files
+from .reports.writer import output_format, store_files
 from .store import NewCoding, Store
 
 
@@ -55,6 +55,7 @@ class ProjectImport:
 
 def export_project(store: Store, path: str | Path, coders: Iterable[str] | None = None) -> ProjectExport:
     """Write the project (documents, attributes, codebook, accepted codings) as a .qdpx file."""
+    output_format(path, None, ("qdpx",), default=None, protect=store_files(store))
     names = require_coders(store, coders) if coders else None
     codebook = store.codebook()
     documents = [_exchange_document(store, row["id"]) for row in store.documents()]

@@ -24,7 +24,7 @@ def output_options(function):
 def write_rows(store, rows: list[dict], columns: list[str], fmt: str | None, output: str, no_mask: bool = False,
                checked: bool = False) -> str:
     """Mask a table (unless opted out for a file) and write it through the guarded writer; returns the format used."""
-    fmt = output_format(output, fmt, TABLE_FORMATS)
+    fmt = output_format(output, fmt, TABLE_FORMATS, protect=store_files(store))
     if no_mask and (output == "-" or not checked):
         raise UnmaskedExportError("names can be left unmasked only in a file, after reading every row: "
                                   "give a file name and add --i-have-checked, or leave out --no-mask.")

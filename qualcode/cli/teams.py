@@ -172,7 +172,7 @@ def _emit(rows: list[dict[str, Any]], columns: list[str], fmt: str | None, outpu
           masker: Masker, protect: list[str]) -> None:
     """Show or write a table, masked as every table leaving the project is, through the guarded writer."""
     if output and not fmt:
-        fmt = output_format(output, None, ("csv", "xlsx", "md", "txt"), default="table").replace("txt", "table")
+        fmt = output_format(output, None, ("csv", "xlsx", "md", "txt"), "table", protect).replace("txt", "table")
     fmt = fmt or "table"
     if fmt == "xlsx" and not output:
         raise click.UsageError("xlsx needs a file: add -o FILE.xlsx.")

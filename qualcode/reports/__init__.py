@@ -43,7 +43,7 @@ def export_quotes(store: Store, path: str | Path, fmt: str, selection: QuoteSele
                   mask: bool = True, checked: bool = False) -> ReportResult:
     """Write a quote table; names on the project's identifiers list are masked unless `mask` is off and `checked`."""
     path = Path(path)
-    fmt = output_format(path, fmt, FORMATS)
+    fmt = output_format(path, fmt, FORMATS, protect=store_files(store))
     table = quote_table(store, selection or QuoteSelection(), mask=mask, checked=checked)
     write_quotes(table, fmt, path, store_files(store))
     return ReportResult(path, len(table.rows), table.masker.total, table.masker.by_placeholder(), mask,
@@ -55,7 +55,7 @@ def export_frequencies(store: Store, path: str | Path, fmt: str, by: list[str] |
                        where: dict[str, list[str]] | None = None, mask: bool = True, checked: bool = False) -> ReportResult:
     """Write the frequency of every theme and code per group of `by` attributes (default role), with totals; group names masked."""
     path = Path(path)
-    fmt = output_format(path, fmt, FORMATS)
+    fmt = output_format(path, fmt, FORMATS, protect=store_files(store))
     by = list(by or ["role"])
     frame, about = frequency_table(store, by, statuses, coders, where, mask=mask, checked=checked)
     write_frequencies(frame, by, about, fmt, path, store_files(store))

@@ -39,12 +39,17 @@ TABLE_FORMATS = ("csv", "xlsx", "md")
 
 
 # -- choosing the format -------------------------------------------------------------------
-def output_format(output: str | Path, fmt: str | None, formats: Sequence[str], default: str | None = "csv") -> str:
-    """The format asked for, else the one the target's suffix names, else `default`; an unknown suffix is refused."""
+def output_format(output: str | Path, fmt: str | None, formats: Sequence[str], default: str | None = "csv",
+                  protect: Iterable[str | Path | None] = ()) -> str:
+    """The format asked for, else the one the target's suffix names, else `default`; an unknown suffix is refused.
+
+    The target is checked first (`check_target`), so a store given as the target is named as such.
+    """
+    if str(output) == "-":
+        return fmt or default or formats[0]
+    check_target(output, protect)
     if fmt:
         return fmt
-    if str(output) == "-":
-        return default or formats[0]
     suffix = Path(output).suffix.lower().lstrip(".")
     if suffix in formats:
         return suffix
@@ -130,8 +135,12 @@ def atomic_target(path: str | Path, protect: Iterable[str | Path | None] = ()) -
     """
     target = check_target(path, protect)
     _sweep_orphans(target)
-    handle, name = tempfile.mkstemp(prefix=_TEMP.format(name=target.name, pid=os.getpid()), suffix=".tmp",
-                                    dir=target.resolve().parent)
+    try:
+        handle, name = tempfile.mkstemp(prefix=_TEMP.format(name=target.name, pid=os.getpid()), suffix=".tmp",
+                                        dir=target.resolve().parent)
+    except OSError as error:
+        raise OutputError(f"{path}: cannot be written in the folder {target.parent} ({error.strerror or error}); "
+                          "write the file somewhere you may write.") from None
     os.close(handle)
     temporary = Path(name)
     try:
@@ -267,8 +276,13 @@ def _csv_text(rows: list[dict[str, Any]], columns: list[str]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(safe_row(columns))
-    writer.writerows(safe_row(row.get(c) for c in columns) for row in rows)
+    writer.writerows(_line_breaks(safe_row(row.get(c) for c in columns)) for row in rows)
     return buffer.getvalue()
+
+
+def _line_breaks(values: list[Any]) -> list[Any]:
+    """Carriage returns inside cells as line breaks, which CSV quotes (a bare CR would split the row when read)."""
+    return [v.replace("\r\n", "\n").replace("\r", "\n") if v.__class__ is str and "\r" in v else v for v in values]
 
 
 def _markdown_text(rows: list[dict[str, Any]], columns: list[str]) -> str:

@@ -42,7 +42,7 @@ def backup(store: Store, target: str | Path) -> Path:
     if target.exists():
         raise StoreError(f"{target}: already exists; choose a new file name for the backup.")
     source = _sqlite_path(store)
-    check_target(target, [source])  # a missing or read-only folder is named in one sentence
+    check_target(target)  # a missing or read-only folder is named in one sentence
     copy_sqlite(source, target)
     return target
 
