@@ -160,18 +160,19 @@ class Masker:
         """How many hits were masked so far."""
         return sum(self.hits.values())
 
-    def mask(self, text: str) -> tuple[str, int]:
-        """The text with every identifier replaced by its placeholder, and the number replaced."""
-        if not text:
-            return text, 0
+    def mask(self, text: str, count: bool = True) -> tuple[str, int]:
+        """The text with every identifier replaced by its placeholder, and the number replaced (counted in `hits` when `count`)."""
+        if not text or (text.isascii() and "@" not in text and (self._hint is None or not self._hint.search(text.lower()))):
+            return text, 0  # the common case, decided at once: plain text holding no name and no email
         cached = self._cache.get(text) if len(text) <= _CACHE_LENGTH else None
         if cached is None:
             cached = self._mask(text)
             if len(text) <= _CACHE_LENGTH:
                 self._cache[text] = cached
         masked, found = cached
-        for name in found:
-            self.hits[name] += 1
+        if count:
+            for name in found:
+                self.hits[name] += 1
         return masked, len(found)
 
     def mask_value(self, value: Any) -> Any:

@@ -38,6 +38,8 @@ def export_project(ctx: click.Context, fmt: str, output: str, coders: tuple[str,
         click.echo(f"warning: {note}; not written.", err=True)
     if report.not_carried:
         click.echo(f"note: not part of a .qdpx, so not written: {', '.join(report.not_carried)}.", err=True)
+    click.echo("note: a .qdpx holds the project itself, transcripts unmasked; share it only where the whole project may go.",
+               err=True)
     who = ", ".join(report.coders) or "no coder"
     click.echo(f"Wrote {output}: {report.documents} documents, {report.codes} codes, {report.codings} codings by {who}.")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from operator import itemgetter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -83,11 +84,7 @@ def quote_table(store: Store, selection: QuoteSelection, mask: bool = True, chec
     for record in records:
         record["quote"], record["masked"] = masker.mask(record["quote"])
         record["quote"] = shorten(record["quote"], selection.max_words)
-        for key in MASKED_FIELDS:  # who said it and where: attribution is masked as the quote is
-            value = record.get(key)
-            if value.__class__ is str:
-                record[key], hits = masker.mask(value)
-                record["masked"] += hits
+    _mask_attribution(records, masker)
     themes = [(c.id, c.label) for c in codebook.themes()]
     if selection.theme_ids or selection.code_ids:
         wanted = {codebook.theme_of(i) for i in [*selection.theme_ids, *selection.code_ids]}
@@ -97,6 +94,20 @@ def quote_table(store: Store, selection: QuoteSelection, mask: bool = True, chec
     about["selection"] = (f"{selection.per_cell} illustrative quotes per theme and role (representative and diverse, "
                           "as in the app)" if selection.per_cell is not None else "every matching quote")
     return QuoteTable(records, themes, about, masker)
+
+
+def _mask_attribution(records: list[dict[str, Any]], masker: Masker) -> None:
+    """Who said a quote and where, masked as the quote is; each distinct value is looked at once (they repeat)."""
+    present = [key for key in MASKED_FIELDS if records and key in records[0]]
+    for key in present:
+        distinct = set(map(itemgetter(key), records))
+        holding = {value for value in distinct if value.__class__ is str and masker.mask(value, count=False)[1]}
+        if not holding:
+            continue
+        for record in records:
+            if record[key] in holding:
+                record[key], hits = masker.mask(record[key])
+                record["masked"] += hits
 
 
 def _per_cell(records: list[dict[str, Any]], selection: QuoteSelection, codebook: Codebook) -> list[dict[str, Any]]:

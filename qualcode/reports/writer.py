@@ -146,6 +146,7 @@ def atomic_target(path: str | Path, protect: Iterable[str | Path | None] = ()) -
     try:
         yield temporary
         _fsync(temporary)
+        os.chmod(temporary, _mode_for(target))
         os.replace(temporary, target)
         _fsync_folder(target.resolve().parent)
     except PermissionError as error:
@@ -170,6 +171,16 @@ def write_bytes(path: str | Path, data: bytes, protect: Iterable[str | Path | No
 def write_text(path: str | Path, text: str, protect: Iterable[str | Path | None] = (), encoding: str = "utf-8") -> Path:
     """Write text to `path` whole or not at all."""
     return write_bytes(path, text.encode(encoding), protect)
+
+
+def _mode_for(target: Path) -> int:
+    """The permissions the file gets: those of the file it replaces, else what the user's umask gives a new file."""
+    try:
+        return os.stat(target).st_mode & 0o777
+    except OSError:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def _fsync(path: Path) -> None:
