@@ -109,3 +109,26 @@ def test_candidate_names_offer_recurring_names_not_yet_listed(tmp_path):
     store.close()
     assert "Brightway Works" in found and "Priya" in found
     assert not {"Sarah", "Monday", "Then", "Ask", "I", "Participant"} & set(found)
+
+
+def test_names_are_listed_added_and_removed_in_the_app(hostile_db, tmp_path, monkeypatch):
+    import shutil
+
+    from streamlit.testing.v1 import AppTest
+
+    db = tmp_path / "app.db"
+    shutil.copy(hostile_db, db)
+    monkeypatch.setenv("QUALCODE_DB", str(db))
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60).run()
+    at.switch_page("qualcode/ui/page_identifiers.py").run()
+    assert not at.exception and "Brightway Works" in at.table[0].value.index
+    at.text_input(key="identifier_names").input("Priya; Kirkdale")
+    at.selectbox(key="identifier_kind").select("place")
+    next(b for b in at.button if b.label == "Add").click().run()
+    at.multiselect(key="identifier_remove").select("Sarah")
+    next(b for b in at.button if b.label == "Remove").click().run()
+    assert not at.exception
+    store = Store.open(db)
+    listed = {row["identifier"]: row["kind"] for row in anonymise.list_identifiers(store)}
+    store.close()
+    assert listed["Priya"] == listed["Kirkdale"] == "place" and "Sarah" not in listed

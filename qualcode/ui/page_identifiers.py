@@ -17,7 +17,7 @@ st.caption("Every download, every export and the masked view replace these names
 
 listed = anonymise.list_identifiers(store)
 if listed:
-    st.dataframe(pd.DataFrame(listed)[["identifier", "kind", "added_at"]], hide_index=True, width="stretch")
+    st.table(pd.DataFrame(listed)[["identifier", "kind", "added_at"]].set_index("identifier"))
 else:
     st.info("No names yet: add them below, or confirm the candidates found in the transcripts.")
 
