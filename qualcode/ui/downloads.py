@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from qualcode.anonymise import Masker
 from qualcode.reports import writer
 from qualcode.ui import state
 
 
-def table_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
-    """The table as CSV or XLSX bytes: names on the identifiers list masked (always), formula-leading cells kept as text."""
+def table_bytes(frame: pd.DataFrame, fmt: str, masker: Masker | None = None) -> bytes:
+    """The table as CSV or XLSX bytes: names masked (always; by the project's masker unless one is given), formulas kept as text."""
     rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    rows, columns = state.masker().mask_rows(rows, [str(c) for c in frame.columns])
+    rows, columns = (masker or state.masker()).mask_rows(rows, [str(c) for c in frame.columns])
     return writer.table_bytes(rows, columns, fmt)
