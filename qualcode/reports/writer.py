@@ -84,6 +84,8 @@ def check_target(path: str | Path, protect: Iterable[str | Path | None] = ()) ->
         raise OutputError(f"{path}: is a database file; qualcode never writes an export over a store, choose another file name.")
     if resolved.is_dir():
         raise OutputError(f"{path}: is a folder; give a file name inside it.")
+    if resolved.exists() and not resolved.is_file():
+        raise OutputError(f"{path}: is not a plain file (a device or a pipe); give a file name, or - for the terminal.")
     folder = resolved.parent
     if not folder.is_dir():
         raise OutputError(f"{path}: the folder {target.parent} does not exist; create it first or write elsewhere.")
@@ -111,6 +113,8 @@ def _is_store_or_companion(target: Path, location: str | Path) -> bool:
 
 
 def _is_sqlite_file(path: Path) -> bool:
+    if not path.is_file():  # never open a pipe or a device to look
+        return False
     try:
         with open(path, "rb") as handle:
             return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
