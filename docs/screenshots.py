@@ -1,4 +1,4 @@
-"""Make the README screenshots from the sample project: docs/screenshots/dashboard.png and coding.png.
+"""Make the README screenshots from the sample project: docs/screenshots/dashboard.png and coding.png (mid-session).
 
 Builds the sample project in a temporary folder (as `qualcode demo` does), starts the app
 on a free local port, and photographs two pages with headless Chromium.
@@ -112,6 +112,28 @@ def type_coder(driver, name: str) -> None:
     time.sleep(1.5)
 
 
+def code_mid_session(driver, port: int, document: str, segment: int) -> None:
+    """The Code page after a few decisions: one suggestion accepted, the next segment open, the history shown."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"http://127.0.0.1:{port}/code?document={document}&segment={segment}")
+    wait_for_text(driver, "Suggestions")
+    type_coder(driver, "sample")
+    wait_for_text(driver, "Accept")
+    accept = driver.find_elements(By.CSS_SELECTOR, "[class*='st-key-accept_'] button")
+    buttons = [b for b in accept if b.text.strip() == "Accept"]
+    if buttons:
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", buttons[0])
+        buttons[0].click()
+        wait_for_text(driver, "Suggestion accepted.")
+    history = driver.find_elements(By.XPATH, "//summary[contains(., 'History of this transcript')]")
+    if history:
+        driver.execute_script("arguments[0].click()", history[0])
+    driver.execute_script("window.scrollTo(0, 0)")
+    driver.execute_script(SCROLL_TO_SEGMENT, f"seg-{segment}")
+    time.sleep(2)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
@@ -134,12 +156,7 @@ def main() -> None:
             driver.save_screenshot(str(out / "dashboard.png"))
             driver.set_window_size(1500, 1300)
             document, segment = showcase_segment(db)
-            driver.get(f"http://127.0.0.1:{port}/code?document={document}&segment={segment}")
-            wait_for_text(driver, "Suggestions")
-            type_coder(driver, "sample")
-            wait_for_text(driver, "Accept")
-            driver.execute_script(SCROLL_TO_SEGMENT, f"seg-{segment}")
-            time.sleep(2)
+            code_mid_session(driver, port, document, segment)
             driver.save_screenshot(str(out / "coding.png"))
         finally:
             driver.quit()

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # pandas and numpy load when a table is made, not when the CL
 
 DEFAULT_STATUSES = ("accepted",)
 NOT_SET = "(not set)"
+ALL_PARTICIPANTS = "all participants"  # the role group when no document has a role (no participants.csv, no front matter)
 ALL = "All"
 SIMILAR = 0.8  # TF-IDF cosine above which two quotes count as near-duplicates
 SHORT_WORDS = 6  # quotes shorter than this are chosen only after longer ones
@@ -48,6 +49,8 @@ def select_documents(store: Store, where: dict[str, list[str]] | None = None) ->
     everything = {document_id: attributes.get(document_id, {}) for document_id in ids}
     documents = dict(everything)
     for name, values in (where or {}).items():
+        if name == "role" and set(values) == {ALL_PARTICIPANTS} and not any(name in attrs for attrs in everything.values()):
+            continue  # no document has a role: the group "all participants" is every document
         if not any(name in attrs for attrs in everything.values()):
             names = sorted({n for attrs in everything.values() for n in attrs})
             raise UnknownAttributeError(f"no document in {store.location} has an attribute `{name}`; the attributes are: {', '.join(names) or 'none'}.")
@@ -155,17 +158,20 @@ def theme_frequencies(
     Every code appears in every group, zeros included. A document without a `by`
     attribute falls in the group "(not set)"; no documents selected, no rows. `totals` appends rows for the group
     "All" (every selected document); `by=[]` gives only that one group, without
-    attribute columns. `code_ids` keeps only those rows (themes at level "theme").
+    attribute columns. Grouped by `role` when no document has one, every document
+    is in the group "all participants". `code_ids` keeps only those rows (themes at level "theme").
     `where` and `statuses`/`coders` filter documents and codings as in `coded_quotes`.
     """
     import pandas as pd
 
     by = list(by)
     codebook = store.codebook()
-    check_attributes(store, by)
+    held = {name for attrs in store.attributes().values() for name in attrs}
+    unset = ALL_PARTICIPANTS if "role" in by and "role" not in held else NOT_SET  # no roles given: everyone is one group
+    check_attributes(store, [name for name in by if name != "role" or unset == NOT_SET])
     targets = _targets(codebook, level, code_ids)
     documents = select_documents(store, where)
-    group_of = {d: tuple(attrs.get(name, NOT_SET) for name in by) for d, attrs in documents.items()}
+    group_of = {d: tuple(attrs.get(name, unset if name == "role" else NOT_SET) for name in by) for d, attrs in documents.items()}
     rows = coded_quote_rows(store, coders=list(coders) if coders else None, statuses=list(statuses) if statuses else None)
     raised = _raised(rows, codebook, level, documents)
     if not documents:

@@ -16,6 +16,7 @@ from typing import Any, Iterator
 import yaml
 
 from .errors import CodebookError, where
+from .limits import DEPTH_LIMIT, check_file_size, compose_yaml, limit, refuse_surrogates_in
 
 CODE_KEYS = ("id", "label", "parent", "colour", "definition", "include", "exclude", "examples", "keywords")
 TOP_KEYS = ("name", "version", "description", "codes", "groups")
@@ -156,8 +157,9 @@ def load_codebook(path: str | Path) -> Codebook:
     """Read and validate a codebook file; raise CodebookError listing every problem."""
     path = Path(path)
     try:
+        check_file_size(path, CodebookError, "codebook")
         text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError):
         raise CodebookError(f"{path}: no such codebook file; check the path.") from None
     except UnicodeDecodeError:
         raise CodebookError(f"{path}: is not UTF-8 text; save the codebook as UTF-8.") from None
@@ -178,8 +180,11 @@ def parse_codebook(text: str, path: str = "<codebook>") -> Codebook:
 def validate_codebook(path: str | Path) -> list[CodebookProblem]:
     """Every problem in a codebook file, in file order (empty when it is valid)."""
     try:
+        check_file_size(path, CodebookError, "codebook")
         text = Path(path).read_text(encoding="utf-8-sig")
-    except (FileNotFoundError, UnicodeDecodeError) as error:
+    except CodebookError as error:
+        return [CodebookProblem(str(path), None, None, str(error).partition(": ")[2].rstrip("."))]
+    except (FileNotFoundError, IsADirectoryError, UnicodeDecodeError) as error:
         reason = "no such file" if isinstance(error, FileNotFoundError) else "not UTF-8 text"
         return [CodebookProblem(str(path), None, None, reason)]
     return _check(text, str(path))[1]
@@ -192,8 +197,12 @@ def _check(text: str, path: str) -> tuple[Codebook | None, list[CodebookProblem]
     if markers:
         return None, [CodebookProblem(path, markers[0], None, "an unresolved merge conflict (lines <<<<<<< ours ... >>>>>>> theirs); keep the lines you want and delete the rest and the markers")]
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = compose_yaml(text, path, CodebookError)
+        data = yaml.SafeLoader("").construct_document(root) if root is not None else None
+        refuse_surrogates_in(data, path, CodebookError)
+    except CodebookError as error:  # an alias, an anchor or nesting past the limit
+        location, _, reason = str(error).partition(": ")
+        return None, [CodebookProblem(location, None, None, reason.rstrip("."))]
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
@@ -330,6 +339,17 @@ class _Checker:
                 self.problem(line, "parent", f"code `{code.id}` has unknown parent `{code.parent}`{did_you_mean(code.parent, sorted(ids))}")
             elif _in_cycle(code.id, parents):
                 self.problem(line, "parent", f"code `{code.id}` is its own ancestor (a cycle through `{code.parent}`); give one of them another parent")
+            elif _depth(code.parent, parents) == limit(DEPTH_LIMIT):  # the first code past the limit on its chain
+                self.problem(line, "parent", f"code `{code.id}` sits more than {limit(DEPTH_LIMIT)} levels below its theme "
+                             f"(set the environment variable {DEPTH_LIMIT[0]} to allow more); give it a parent nearer the top")
+
+
+def _depth(code_id: str, parents: dict[str, str | None]) -> int:
+    """How many parents a code has above it (stopping past the limit, so a long chain costs little)."""
+    depth, current, most = 0, parents.get(code_id), limit(DEPTH_LIMIT)
+    while current is not None and current in parents and depth <= most:
+        depth, current = depth + 1, parents.get(current)
+    return depth
 
 
 def _in_cycle(code_id: str, parents: dict[str, str | None]) -> bool:

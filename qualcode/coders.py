@@ -54,7 +54,8 @@ def decide_blind(store: Store, coding_ids: Iterable[int], status: str, coder: st
     """Accept or reject codings in `coder`'s blind view; returns the ids of `coder`'s decisions.
 
     Their own codings and still-pending suggestions are decided in place; a suggestion
-    someone else decided gets a new coding carrying `coder`'s decision.
+    someone else decided gets a new coding carrying `coder`'s decision (the store's rule
+    for every decision, blind or not).
     """
     if status not in ("accepted", "rejected"):
         raise QualcodeError(f"unknown decision `{status}`; use accepted or rejected.")
@@ -63,17 +64,7 @@ def decide_blind(store: Store, coding_ids: Iterable[int], status: str, coder: st
     for coding_id in ids:
         if coding_id not in visible:
             raise UnknownCodingError(f"coding {coding_id} is neither {coder}'s nor an open suggestion in {store.location}; list them with `qualcode blind {coder}`.")
-    decided: list[int] = []
-    for coding_id in ids:
-        row = visible[coding_id]
-        if row.get("blind"):
-            decided += store.add_codings([NewCoding(
-                row["document_id"], row["start"], row["end"], row["code_id"], coder, source="suggested", status=status,
-                confidence=row["confidence"], evidence=row["evidence"], segment_id=row["segment_id"])])
-        else:
-            store.decide([coding_id], status, coder)
-            decided.append(coding_id)
-    return decided
+    return store.decide_codings(ids, status, coder)
 
 
 def resolve(store: Store, coder: str, document_id: str, start: int, end: int, code_id: str, applies: bool,
@@ -83,7 +74,8 @@ def resolve(store: Store, coder: str, document_id: str, start: int, end: int, co
     if not name:
         raise QualcodeError("say who is resolving (--coder NAME, for example consensus) so the decision can be attributed.")
     status = "accepted" if applies else "rejected"
-    coding_id = store.add_codings([NewCoding(document_id, start, end, code_id, name, source="manual", status=status)])[0]
+    coding_id = store.add_codings([NewCoding(document_id, start, end, code_id, name, source="manual", status=status)],
+                                 action="resolve")[0]
     if memo.strip():
         store.add_memo(document_id, memo.strip(), name, coding_id=coding_id)
     return coding_id

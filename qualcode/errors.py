@@ -105,5 +105,25 @@ class ReportError(QualcodeError):
     """A report that cannot be written in the format asked for."""
 
 
+class SpeakerPatternError(QualcodeError):
+    """A speaker pattern (a regular expression for speaker labels) that cannot be used."""
+
+
+class UnknownSpeakerError(QualcodeError):
+    """A speaker name or role that a document does not have."""
+
+
+class NothingToUndoError(QualcodeError):
+    """A coder asks to undo but has no decision left that can be undone."""
+
+
+class UndoConflictError(QualcodeError):
+    """The decision to undo was changed since by another decision; undoing it would overwrite that one."""
+
+
+class MemoError(QualcodeError):
+    """A memo without text, or attached to something the project does not hold."""
+
+
 class OutputError(QualcodeError):
     """A file that cannot be written where asked: the store itself, an unknown format, a missing or read-only folder."""

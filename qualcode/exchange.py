@@ -13,16 +13,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from .codebook import Codebook
 from .coders import require_coders
 from .errors import DocumentChangedError, ProjectFileError
 from .ingest import ParsedDocument, SpeakerRules
 from .ingest.speakers import split_turns
-from .interop.qdpx import ExchangeCoding, ExchangeDocument, ExchangeProject, read_qdpx, write_qdpx
+from .interop.qdpx import ExchangeCoding, ExchangeDocument, ExchangeMemo, ExchangeProject, read_qdpx, write_qdpx
+from .limits import check_document_id, refuse_long_paragraphs, refuse_surrogates
 from .reports.writer import output_format, store_files
-from .store import NewCoding, Store
+from .store import NewCoding, Store, files
 
 
 @dataclass
@@ -66,7 +67,8 @@ def export_project(store: Store, path: str | Path, coders: Iterable[str] | None 
             continue
         codings.append(ExchangeCoding(row["document_id"], row["start"], row["end"], row["code_id"], row["coder"],
                                       row["decided_at"] or row["created_at"]))
-    write_qdpx(ExchangeProject(codebook.name, codebook, documents, codings), path, store_files(store))
+    write_qdpx(ExchangeProject(codebook.name, codebook, documents, codings, memos=_exchange_memos(store, codebook)), path,
+               store_files(store))
     return ProjectExport(str(path), len(documents), len(codebook), len(codings), sorted({c.coder for c in codings}),
                          left_out, _not_carried(store, names))
 
@@ -76,8 +78,23 @@ def _not_carried(store: Store, coders: list[str] | None) -> list[str]:
     counts = {status: len(store.codings(coders=coders, statuses=[status])) for status in ("pending", "rejected")}
     found = [f"{counts['pending']} pending codings or suggestions"] if counts["pending"] else []
     found += [f"{counts['rejected']} rejected decisions"] if counts["rejected"] else []
-    memos = len(store.memos())
-    return found + ([f"{memos} memos"] if memos else [])
+    return found
+
+
+def _exchange_memos(store: Store, codebook: Any) -> list[ExchangeMemo]:
+    """Every memo as a Note for the .qdpx, its text masked like every export; a segment or coding memo points at its span."""
+    from .anonymise import masked_texts
+
+    memos = store.memos()
+    texts = masked_texts(store, [m["text"] for m in memos])
+    segments = {s["id"]: (s["start"], s["end"]) for s in store.segments()} if any(m["segment_id"] for m in memos) else {}
+    codings = {c["id"]: (c["start"], c["end"]) for c in store.codings()} if any(m["coding_id"] for m in memos) else {}
+    found = []
+    for memo, text in zip(memos, texts):
+        span = codings.get(memo["coding_id"]) or segments.get(memo["segment_id"])
+        code = memo["code_id"] if memo["code_id"] in codebook else None
+        found.append(ExchangeMemo(f"memo-{memo['id']}", text, memo["coder"], memo["created_at"], memo["document_id"], span, code))
+    return found
 
 
 def _exchange_document(store: Store, document_id: str) -> ExchangeDocument:
@@ -93,22 +110,43 @@ def import_project(location: str | Path, path: str | Path, author: str = "",
     created = not _store_exists(location)
     if created and not exchange.codebook.codes:
         raise ProjectFileError(f"{path}: has no codes; create the store with `qualcode init --codebook FILE` first, then import the project into it.")
-    store = Store.create(location) if created else Store.open(location)
+    if created:
+        return _import_new(location, exchange, Path(path), author, interviewer_labels)
+    store = Store.open(location)
     try:
-        report = _import_into(store, exchange, Path(path), author, interviewer_labels, created)
-    except BaseException:
+        return _import_into(store, exchange, Path(path), author, interviewer_labels, created)
+    finally:
         store.close()
-        if created:
-            _remove_store(location)
-        raise
-    store.close()
+
+
+def _import_new(location: str | Path, exchange: ExchangeProject, path: Path, author: str,
+                interviewer_labels: list[str] | None) -> ProjectImport:
+    """Import into a new store: a SQLite file is built beside its place and moved there whole; on a server
+    the codebook is written with the schema, so a stopped import never leaves a store without one."""
+    target = _sqlite_path(location)
+    if target is None:
+        store = Store.create(location, exchange.codebook, author, f"codebook of {path.name}")
+        try:
+            report = _import_into(store, exchange, path, author, interviewer_labels, created=True, codebook_stored=True)
+        finally:
+            store.close()
+        return report
+    with files.building(target) as partial:
+        store = Store.create(partial)
+        try:
+            report = _import_into(store, exchange, path, author, interviewer_labels, created=True)
+        finally:
+            store.close()
+    report.created_store = True
     return report
 
 
 def _import_into(store: Store, exchange: ExchangeProject, path: Path, author: str,
-                 interviewer_labels: list[str] | None, created: bool) -> ProjectImport:
+                 interviewer_labels: list[str] | None, created: bool, codebook_stored: bool = False) -> ProjectImport:
     report = ProjectImport(created_store=created, notes=list(exchange.notes))
     codebook, report.codes_added = _merged_codebook(store, exchange.codebook, created)
+    if codebook_stored:
+        codebook, report.codebook_version = None, 1
     new_documents, unchanged = _sort_documents(store, exchange, path)
     rules = SpeakerRules.with_interviewers(interviewer_labels)
     parsed = [_parsed(document, path, rules) for document in new_documents]
@@ -156,6 +194,9 @@ def _sort_documents(store: Store, exchange: ExchangeProject, path: Path) -> tupl
 
 
 def _parsed(document: ExchangeDocument, path: Path, rules: SpeakerRules) -> ParsedDocument:
+    check_document_id(document.id, path, ProjectFileError)
+    refuse_surrogates(document.text, path, ProjectFileError)
+    refuse_long_paragraphs(document.text, path, ProjectFileError)
     turns = split_turns(document.text, 0, rules, document.id)
     return ParsedDocument(id=document.id, text=document.text, turns=turns, source_path=str(path), format="qdpx",
                           title=document.title or document.id, encoding="utf-8", attributes=dict(document.attributes))
@@ -183,13 +224,11 @@ def _store_exists(location: str | Path) -> bool:
     if "://" in text and not text.startswith("sqlite:///"):
         return True
     path = Path(text.split("///", 1)[1]) if text.startswith("sqlite:///") else Path(text).expanduser()
-    return path.exists() and path.stat().st_size > 0
+    return path.exists() and (path.is_dir() or path.stat().st_size > 0) and not files.is_empty_store(path)
 
 
-def _remove_store(location: str | Path) -> None:
+def _sqlite_path(location: str | Path) -> Path | None:
     text = str(location)
-    path = Path(text.split("///", 1)[1]) if text.startswith("sqlite:///") else Path(text).expanduser()
-    for suffix in ("", "-wal", "-shm"):
-        candidate = path.with_name(path.name + suffix)
-        if candidate.exists():
-            candidate.unlink()
+    if "://" in text and not text.startswith("sqlite:///"):
+        return None
+    return Path(text.split("///", 1)[1]) if text.startswith("sqlite:///") else Path(text).expanduser()

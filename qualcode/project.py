@@ -11,12 +11,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from . import coding_loop as loop
 from .anchoring import find_quote
+from .coding_loop import (add_sentences, coded_segments, decide, export_code_report, history,  # noqa: F401  (services)
+                          memo_export_rows, memo_rows, next_uncoded, remove, segment_labels, step, undo)
 from .codebook import did_you_mean, load_codebook
 from .codebook_versions import update_codebook  # noqa: F401  (a service the app and CLI call through here)
 from .errors import CodingsFileError, QualcodeError, TranscriptError, UnknownCodeError
 from .ingest.codings import CodingRow, read_codings_csv
-from .ingest import ParsedDocument, SpeakerRules, find_transcripts, read_participants, read_transcript
+from .ingest import NOTE, ParsedDocument, SpeakerRules, find_transcripts, read_participants, read_transcript
+from .ingest.layouts import pattern_layout
+from .ingest.model import speaker_at
+from .roles import RoleChange, list_speakers, set_speaker_role  # noqa: F401  (services the app and CLI call through here)
 from .store import NewCoding, Store, SuggestionSync
 from .store.codings import SUGGESTER
 
@@ -37,9 +43,7 @@ def open_project(db: str | Path | None = None) -> Store:
 def init_project(db: str | Path | None, codebook_path: str | Path, author: str = "") -> Store:
     """Create a new store holding the codebook as version 1."""
     codebook = load_codebook(codebook_path)
-    store = Store.create(store_location(db))
-    store.add_codebook_version(codebook, author=author, message=f"initial codebook from {Path(codebook_path).name}")
-    return store
+    return Store.create(store_location(db), codebook, author=author, message=f"initial codebook from {Path(codebook_path).name}")
 
 
 @dataclass
@@ -52,6 +56,8 @@ class ImportedFile:
     segments: int
     words: int
     replaced: bool = False
+    layout: str = ""  # how speakers were marked in the file
+    speakers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -78,17 +84,22 @@ def import_transcripts(
     replace: bool = False,
     interviewer_labels: list[str] | None = None,
     progress: Progress | None = None,
+    speaker_pattern: str | None = None,
 ) -> ImportReport:
     """Import transcript files and folders; bad files are refused, the rest saved in one transaction.
 
     Idempotent by content hash: a file already imported is left as it is; a changed
     file with an id already in the store is refused unless `replace`. A
     participants.csv in an imported folder (or given as `meta`) sets attributes.
+    `speaker_pattern` is a regular expression with a `speaker` group (and optionally
+    `time`) for a layout of speaker labels that qualcode does not recognise.
     """
     report = ImportReport()
+    if speaker_pattern:
+        pattern_layout(speaker_pattern)  # a bad pattern is refused before any file is read
     files, participant_files, report.skipped = find_transcripts(paths)
     participants = _participants(participant_files, meta)
-    rules = SpeakerRules.with_interviewers(interviewer_labels)
+    rules = SpeakerRules.with_interviewers(interviewer_labels, speaker_pattern)
     existing = store.document_hashes()
     accepted: dict[str, ParsedDocument] = {}
     replaced: set[str] = set()
@@ -100,7 +111,15 @@ def import_transcripts(
         except TranscriptError as error:
             report.refused.append((str(path), str(error)))
             continue
+        except MemoryError:
+            raise
+        except Exception as error:  # a reader library's own failure on a broken file: name the file, go on with the rest
+            report.refused.append((str(path), f"{path}: cannot be read ({type(error).__name__}: {str(error)[:200]}); "
+                                              "open and re-save it, or leave it out."))
+            continue
+        report.warnings.extend(document.notes)
         document.attributes.update(participants.get(document.id, {}))
+        report.warnings.extend(document.problems)
         verdict = _verdict(document, existing, accepted, replace)
         if verdict == "new" or verdict == "replace":
             accepted[document.id] = document
@@ -126,9 +145,32 @@ def import_transcripts(
     for document, spans in zip(documents, segments):
         report.imported.append(ImportedFile(
             document.source_path, document.id, document.format, document.encoding, len(document.turns),
-            len(spans), document.word_count, document.id in replaced,
+            len(spans), document.word_count, document.id in replaced, document.layout, speakers_of(document),
         ))
+        report.warnings.extend(speaker_warnings(document, len(spans)))
     return report
+
+
+LONG_FILE_WORDS = 300  # a file this long read as one turn probably has labels in a layout qualcode missed
+
+
+def speakers_of(document: ParsedDocument) -> list[str]:
+    """The speakers of a parsed document, in the order they first speak."""
+    return list(dict.fromkeys(turn.speaker for turn in document.turns if turn.kind != NOTE and turn.speaker))
+
+
+def speaker_warnings(document: ParsedDocument, segments: int) -> list[str]:
+    """Report lines for a file whose speakers were probably not read: one long turn, or no participant segment."""
+    spoken = [turn for turn in document.turns if turn.kind != NOTE]
+    if len(spoken) == 1 and document.word_count >= LONG_FILE_WORDS and document.layout.startswith(("no speaker", "cues without")):
+        return [f"no speaker labels recognised in {document.source_path}: its {document.word_count} words are one participant turn; "
+                "if the file marks speakers, import it again with a speaker pattern (a regular expression with a `speaker` "
+                "group, and `time` if it has times) and --replace."]
+    if segments == 0:
+        speakers = ", ".join(speakers_of(document)) or "none"
+        return [f"no participant segment in {document.source_path}: every turn is by an interviewer ({speakers}); "
+                "set the participant's role with `qualcode speakers set` so their answers can be coded."]
+    return []
 
 
 def _participants(found: list[Path], meta: str | Path | None) -> dict[str, dict[str, str]]:
@@ -182,11 +224,13 @@ def list_documents(store: Store) -> list[dict[str, Any]]:
 
 
 def export_segments_rows(store: Store) -> list[dict[str, Any]]:
-    """Participant segments with the role of their document: the `export segments` table."""
+    """Participant segments with the role of their document, who said them and when: the `export segments` table."""
     attributes = store.attributes()
+    turns = store.turn_spans()
     return [
         {"document_id": s["document_id"], "role": attributes.get(s["document_id"], {}).get("role", ""),
-         "segment_id": s["id"], "start": s["start"], "end": s["end"], "speaker": s["speaker"], "text": s["text"]}
+         "segment_id": s["id"], "start": s["start"], "end": s["end"], "speaker": s["speaker"],
+         "media_time": speaker_at(turns.get(s["document_id"], []), s["start"])[1], "text": s["text"]}
         for s in store.segments()
     ]
 
@@ -203,15 +247,21 @@ class CodingsImport:
 
     added: int = 0
     moved: list[str] = field(default_factory=list)
+    already_there: int = 0  # rows the store already held (same document, span, code and coder): not added again
+    coders: list[str] = field(default_factory=list)  # whose decisions were stored
+    overridden: list[str] = field(default_factory=list)  # coders named in the file that `coder` replaced
 
 
-def import_codings(store: Store, path: str | Path, coder: str, status: str = "accepted") -> CodingsImport:
-    """Load a codings CSV as decisions of `coder`, all or nothing.
+def import_codings(store: Store, path: str | Path, coder: str | None, status: str = "accepted") -> CodingsImport:
+    """Load a codings CSV, all or nothing: as decisions of `coder` when given, else of the file's `coder` column.
 
-    A row whose quote no longer sits at its offsets is moved to where the quote is
-    found in the document; a row whose quote is nowhere, or whose document or code is
-    unknown, refuses the whole file naming that row.
+    A coder given overrides the file's column (the report names the coders replaced);
+    with none given, every row needs a coder in the file. A row whose quote no longer
+    sits at its offsets is moved to where the quote is found in the document; a row
+    whose quote is nowhere, or whose document or code is unknown, refuses the whole
+    file naming that row.
     """
+    given = (coder or "").strip()
     rows = read_codings_csv(path)
     codebook = store.codebook()
     texts = {row["id"]: None for row in store.documents()}
@@ -228,10 +278,30 @@ def import_codings(store: Store, path: str | Path, coder: str, status: str = "ac
         start, end = _locate(row, texts[row.document_id], where_)
         if (start, end) != (row.start, row.end):
             report.moved.append(f"{where_}: quote found at {start}-{end} instead of {row.start}-{row.end}")
-        new.append(NewCoding(row.document_id, start, end, row.code_id, row.coder or coder, source="imported", status=status))
-    store.add_codings(new)
-    report.added = len(new)
+        if not given and not row.coder:
+            raise CodingsFileError(f"{where_}: the row names no coder; give the coder whose codings these are, or fill the file's coder column.")
+        if given and row.coder and row.coder != given and row.coder not in report.overridden:
+            report.overridden.append(row.coder)
+        new.append(NewCoding(row.document_id, start, end, row.code_id, given or row.coder, source="imported", status=status))
+    fresh = _not_yet_held(store, new)
+    store.add_codings(fresh)
+    report.added, report.already_there = len(fresh), len(new) - len(fresh)
+    report.coders = sorted({c.coder for c in new})
     return report
+
+
+def _not_yet_held(store: Store, codings: list[NewCoding]) -> list[NewCoding]:
+    """The codings that the store (or an earlier row of the same file) does not already hold, so importing twice adds nothing."""
+    documents = sorted({c.document_id for c in codings})
+    held = {(r["document_id"], r["start"], r["end"], r["code_id"], r["coder"])
+            for r in (store.codings(document_ids=documents) if documents else [])}
+    fresh = []
+    for coding in codings:
+        key = (coding.document_id, coding.start, coding.end, coding.code_id, coding.coder)
+        if key not in held:
+            held.add(key)
+            fresh.append(coding)
+    return fresh
 
 
 def _locate(row: CodingRow, text: str, where_: str) -> tuple[int, int]:
@@ -271,15 +341,15 @@ def add_coding(store: Store, document_id: str, start: int, end: int, code_id: st
     return store.add_codings([NewCoding(document_id, start, end, code_id, _coder(coder))])[0]
 
 
-def remove_coding(store: Store, coding_id: int) -> None:
-    """Remove a coding made by mistake."""
-    store.remove_coding(coding_id)
+def remove_coding(store: Store, coding_id: int, coder: str) -> None:
+    """Remove a coding made by mistake (logged, so it can be undone)."""
+    store.remove_coding(coding_id, _coder(coder))
 
 
-def add_memo(store: Store, document_id: str, text: str, coder: str, segment_id: int | None = None, coding_id: int | None = None) -> int:
-    """Attach a memo to a document, a segment or a coding."""
-    require(bool(text.strip()), "a memo needs some text.")
-    return store.add_memo(document_id, text.strip(), _coder(coder), segment_id, coding_id)
+def add_memo(store: Store, document_id: str | None, text: str, coder: str, segment_id: int | None = None,
+             coding_id: int | None = None, code_id: str | None = None) -> int:
+    """Attach a memo to the project (no document), a document, a segment, a coding or a code."""
+    return loop.add_memo(store, text, coder, document_id, segment_id, coding_id, code_id)
 
 
 def _coder(coder: str) -> str:
@@ -309,6 +379,9 @@ def suggest(store: Store, document_ids: list[str] | None = None, code_ids: list[
         if code_id not in codebook:
             raise UnknownCodeError(f"code `{code_id}` is not in the codebook{did_you_mean(code_id, codebook.ids())}.")
     segments = store.segments()
+    if not segments:
+        raise QualcodeError(f"{store.location}: holds no transcripts with participant segments yet; "
+                            "import transcripts before asking for suggestions.")
     suggester = Suggester(codebook, code_ids).fit(segments, learning_codings(store), progress, questions=store.questions(segments))
     wanted = set(document_ids or [])
     rows = [i for i, s in enumerate(segments) if not wanted or s["document_id"] in wanted]

@@ -56,6 +56,11 @@ def ok(at: AppTest) -> AppTest:
     return at
 
 
+def picker(at: AppTest, label: str):
+    """The Code page's Transcript or Segment picker (its key changes with its labels, so find it by label)."""
+    return next(box for box in at.selectbox if box.label == label)
+
+
 def reopen(db: Path) -> Store:
     return Store.open(db)
 
@@ -89,8 +94,8 @@ def pending_in(db: Path, document_id: str) -> list[dict]:
 def test_accept_a_suggestion_is_stamped_with_the_coder(app_db: Path) -> None:
     suggestion = max(pending_in(app_db, "SW02"), key=lambda c: c["confidence"])
     at = open_page("page_code.py", document="SW02", segment=str(suggestion["segment_id"]))
-    assert at.selectbox(key="document").value == "SW02"
-    assert at.selectbox(key="segment").value == suggestion["segment_id"]
+    assert picker(at, "Transcript").value == "SW02"
+    assert picker(at, "Segment").value == suggestion["segment_id"]
     at.button(key=f"accept_{suggestion['id']}").click().run()
     ok(at)
     assert "Suggestion accepted." in [s.value for s in at.success]
@@ -136,7 +141,7 @@ def test_add_a_code_to_a_chosen_sentence_range(app_db: Path) -> None:
     store.close()
     bounds = next(nlp.sentence_bounds([segment["text"]]))
     at = open_page("page_code.py", document="CM01", segment=str(segment["id"]))
-    at.selectbox(key="add_code").select("caseload_pressure").run()
+    at.selectbox(key=f"add_code_{segment['id']}").select("caseload_pressure").run()
     at.select_slider(key=f"sentences_{segment['id']}").set_range(2, 3).run()
     at.button(key="add").click().run()
     ok(at)
@@ -185,7 +190,7 @@ def test_next_uncoded_segment_skips_coded_ones(app_db: Path) -> None:
     at = open_page("page_code.py", document="CM01", segment=str(start))
     at.button(key="next_uncoded").click().run()
     expected = next(s for s in segments[segments.index(start) + 1:] if s not in coded)
-    assert at.selectbox(key="segment").value == expected
+    assert picker(at, "Segment").value == expected
 
 
 def test_transcript_filters_by_role_and_text_is_escaped(app_db: Path, tmp_path: Path) -> None:
@@ -198,7 +203,7 @@ def test_transcript_filters_by_role_and_text_is_escaped(app_db: Path, tmp_path: 
     store.close()
     at = open_page("page_code.py")
     at.multiselect(key="role_filter").select("Tester").run()
-    assert at.selectbox(key="document").options == [o for o in at.selectbox(key="document").options if o.startswith("XX01")]
+    assert picker(at, "Transcript").options == [o for o in picker(at, "Transcript").options if o.startswith("XX01")]
     page = "".join(h.value for h in at.html)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; left." in page
     assert "<script>" not in page
@@ -208,7 +213,7 @@ def test_suggest_codes_runs_on_the_transcript(app_db: Path) -> None:
     before = pending_in(app_db, "TP02")
     store = reopen(app_db)
     for coding in before:
-        store.remove_coding(coding["id"])
+        store.remove_coding(coding["id"], "ana")
     store.close()
     at = open_page("page_code.py", document="TP02")
     at.button(key="suggest").click().run(timeout=120)
@@ -280,7 +285,7 @@ def test_quotes_for_a_cell_name_participant_role_and_link_to_the_transcript(app_
     store.close()
     assert segment and target["document"][0] in sample_ids("Social worker")
     linked = open_page("page_code.py", document=target["document"][0], segment=target["segment"][0])
-    assert linked.selectbox(key="segment").value == int(target["segment"][0])
+    assert picker(linked, "Segment").value == int(target["segment"][0])
 
 
 # -- Codebook ------------------------------------------------------------------------------
@@ -391,14 +396,16 @@ def test_a_broken_participants_csv_saves_nothing(app_db: Path) -> None:
     store.close()
 
 
-def test_a_segment_coded_only_in_part_is_listed_as_partly_coded() -> None:
-    from qualcode.ui.transcript import segment_progress
-
+def test_a_segment_is_coded_when_an_accepted_coding_lies_on_it_and_part_coding_is_said() -> None:
     segments = [{"id": 1, "start": 0, "end": 22, "text": "First one. Second one."},
                 {"id": 2, "start": 25, "end": 35, "text": "Third one."},
                 {"id": 3, "start": 37, "end": 47, "text": "Fourth one."}]
-    codings = [{"start": 0, "end": 10, "status": "accepted"}, {"start": 25, "end": 35, "status": "accepted"},
-               {"start": 11, "end": 22, "status": "pending"}, {"start": 37, "end": 47, "status": "rejected"}]
-    assert segment_progress(segments, codings) == {1: "partly coded", 2: "coded", 3: "not coded"}
-    codings.append({"start": 10, "end": 22, "status": "accepted"})  # the rest of the first, by another coding
-    assert segment_progress(segments, codings)[1] == "coded"
+    codings = [{"segment_id": 1, "start": 0, "end": 10, "status": "accepted"},
+               {"segment_id": 2, "start": 25, "end": 35, "status": "accepted"},
+               {"segment_id": 1, "start": 11, "end": 22, "status": "pending"},
+               {"segment_id": 3, "start": 37, "end": 47, "status": "rejected"}]
+    assert project.coded_segments(codings) == {1, 2}
+    assert project.segment_labels(segments, codings) == {1: "¶1 · coded (part) · suggestions", 2: "¶2 · coded", 3: "¶3 · not coded"}
+    codings.append({"segment_id": 1, "start": 10, "end": 22, "status": "accepted"})  # the rest of the first, by another coding
+    assert project.segment_labels(segments, codings)[1] == "¶1 · coded · suggestions"
+    assert project.next_uncoded([1, 2, 3], 1, project.coded_segments(codings)) == 3

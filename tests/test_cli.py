@@ -50,7 +50,7 @@ def test_import_reports_each_file_with_its_encoding(cli, project_dir):
                                   ("enc_utf8_bom", "utf-8-sig"), ("enc_utf8", "utf-8")]:
         assert f"(txt, {encoding};" in lines[document_id]
     assert "(docx;" in lines["word_table2"] and "(vtt, utf-8;" in lines["teams"]
-    assert "24 imported, 0 unchanged, 0 refused" in result.output
+    assert "24 imported, 0 refused, 0 unchanged" in result.output
 
 
 def test_import_is_idempotent(cli, project_dir):
@@ -58,7 +58,7 @@ def test_import_is_idempotent(cli, project_dir):
     before = table_contents(cli.db)
     again = cli("import", project_dir)
     assert again.exit_code == 0
-    assert "0 imported, 24 unchanged, 0 refused" in again.output
+    assert "0 imported, 0 refused, 24 unchanged" in again.output
     assert table_contents(cli.db) == before
 
 
@@ -83,7 +83,7 @@ def test_an_undecodable_file_is_refused_and_the_rest_imported(cli, project_dir):
     assert result.exit_code != 0
     error = one_sentence_error(result)
     assert "garbled.txt" in error and "UTF-8" in error
-    assert "24 imported, 0 unchanged, 1 refused" in result.output
+    assert "24 imported, 1 refused, 0 unchanged" in result.output
 
 
 def test_errors_are_one_sentence_without_traceback_unless_debug(cli, tmp_path):
@@ -137,7 +137,7 @@ def test_export_segments_text_equals_document_text_at_offsets(cli, project_dir, 
     result = cli("export", "segments", "--format", "csv", "-o", out)
     assert result.exit_code == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
-    assert list(rows[0]) == ["document_id", "role", "segment_id", "start", "end", "speaker", "text"]
+    assert list(rows[0]) == ["document_id", "role", "segment_id", "start", "end", "speaker", "media_time", "text"]
     connection = sqlite3.connect(cli.db)
     texts = dict(connection.execute("select id, text from documents"))
     connection.close()

@@ -53,8 +53,8 @@ def test_csv_has_a_bom_a_header_and_every_quote_with_a_sidecar(sample, tmp_path)
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     rows = read_csv(out)
-    assert list(rows[0]) == ["theme_id", "theme", "code_id", "code", "quote", "participant", "role", "document_id", "turn",
-                             "start", "end", "coder", "status", "confidence", "masked"]
+    assert list(rows[0]) == ["theme_id", "theme", "code_id", "code", "quote", "participant", "role", "speaker", "media_time",
+                             "document_id", "turn", "start", "end", "coder", "status", "confidence", "masked"]
     assert Counter((r["theme_id"], r["quote"]) for r in rows) == expected_quotes(store)
     roles = {d["id"]: d["attributes"]["role"] for d in store.documents()}
     for row in rows[:50]:

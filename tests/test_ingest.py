@@ -177,3 +177,29 @@ def test_participants_csv(tmp_path):
     path.write_text("id,role\nPB01,x\nPB01,y\n")
     with pytest.raises(ParticipantsError, match=r"participants.csv, line 3: participant `PB01` appears twice"):
         read_participants(path)
+
+
+def test_sample_transcripts_read_in_the_layouts_they_were_written_in():
+    """The gold coding is anchored to the sample's text: its files must keep reading as labelled turns."""
+    sample = Path(__file__).resolve().parent.parent / "transcripts_sample"
+    transcripts, _, _ = find_transcripts([sample])
+    documents = {path: read_transcript(path) for path in transcripts}
+    assert {d.layout for p, d in documents.items() if p.suffix in (".txt", ".md")} == {"Name: text"}
+    assert all({"interviewer", "participant"} <= {t.kind for t in d.turns} for d in documents.values())
+
+
+def test_a_zero_byte_transcript_is_refused(tmp_path):
+    path = tmp_path / "empty.txt"
+    path.write_bytes(b"")
+    with pytest.raises(TranscriptError, match=r"empty.txt: holds no interview text"):
+        read_transcript(path)
+
+
+def test_caption_cues_that_cannot_be_read_are_named_and_the_rest_imports(tmp_path):
+    path = tmp_path / "broken_times.vtt"
+    path.write_text("WEBVTT\n\n1\n00:00:01.000 --> 00:00:59.900\nJo: Hello there.\n\n"
+                    "2\n00:00:59.900 --> 00:00:60.500\nJo: A cue with a bad end.\n\n"
+                    "3\n00:01:01.000 --> 00:01:03.000\nJo: And the last one.\n", encoding="utf-8")
+    document = read_transcript(path)
+    assert document.text.count("Jo:") == 1 and "A cue with a bad end." in document.text
+    assert document.problems == [f"{path}, cue 2: the time `00:00:60.500` has seconds over 59; its text is kept without a time"]

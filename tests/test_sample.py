@@ -45,7 +45,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory):
 def test_every_sample_file_imports_with_its_role(imported):
     db, result, documents, _ = imported
     assert result.exit_code == 0, result.stderr
-    assert f"{SAMPLE_INTERVIEWS} imported, 0 unchanged, 0 refused" in result.output
+    assert f"{SAMPLE_INTERVIEWS} imported, 0 refused, 0 unchanged" in result.output
     assert len(documents) == SAMPLE_INTERVIEWS
     assert all(document.get("role") in ROLES for document in documents.values())
 

@@ -203,8 +203,9 @@ def test_an_export_killed_at_any_moment_leaves_the_earlier_file_or_a_whole_one(t
         os.waitpid(child, 0)
         for fmt, data in earlier.items():
             path = Path(f"{base}.{fmt}")
-            assert path.read_bytes() == data or _complete(path), f"{path} is neither the earlier file nor a whole one"
-            replaced += path.read_bytes() != data
+            found = path.read_bytes()
+            assert found == data or _complete(path), f"{path} is neither the earlier file nor a whole one: {len(found)} bytes, {found[:60]!r}"
+            replaced += found != data
         assert {p.name for p in tmp_path.iterdir() if not p.name.startswith(".")} == {"report.csv", "report.xlsx", "report.md"}
         survived += 1
     for fmt in earlier:  # the next write sweeps what killed writers left behind

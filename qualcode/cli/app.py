@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -46,6 +48,7 @@ def run_app(db: str, port: int, open_browser: bool, address: str = LOCAL) -> int
     location = db if "://" in db else str(Path(db).resolve())
     command = [sys.executable, "-m", "streamlit", "run", str(entry), "--server.port", str(port), "--server.address", address,
                "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    _require_free_port(port)
     click.echo(f"Opening the app at {url} on {hide_password(db)} (Ctrl+C stops it).")
     if address == LOCAL:
         click.echo(f"It listens on {LOCAL} only, so only this computer can open it; --address 0.0.0.0 shares it "
@@ -55,10 +58,44 @@ def run_app(db: str, port: int, open_browser: bool, address: str = LOCAL) -> int
                    "the app has no password.", err=True)
     if open_browser:
         threading.Thread(target=_open_when_ready, args=(url,), daemon=True).start()
+    return _run_forwarding_signals(command, {**os.environ, "QUALCODE_DB": location})
+
+
+def _require_free_port(port: int) -> None:
+    """Refuse a port another program listens on, before announcing an address that would not be ours."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("", port))
+        except OSError:
+            raise click.ClickException(f"port {port} is already in use (another app or program is listening there); "
+                                       "choose another with --port.") from None
+
+
+def _run_forwarding_signals(command: list[str], env: dict[str, str]) -> int:
+    """Run Streamlit in its own process group; SIGTERM or SIGINT to qualcode stops the whole group, so no server is left on the port."""
+    process = subprocess.Popen(command, start_new_session=True, env=env)
+
+    def forward(signum: int, _frame: object) -> None:
+        try:
+            os.killpg(process.pid, signum)
+        except ProcessLookupError:
+            pass
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        return subprocess.call(command, env={**os.environ, "QUALCODE_DB": location})
-    except KeyboardInterrupt:
-        return 0
+        while True:
+            try:
+                status = process.wait()
+                break
+            except KeyboardInterrupt:
+                forward(signal.SIGINT, None)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    return 0 if status in (-signal.SIGTERM, -signal.SIGINT) else status
 
 
 def _open_when_ready(url: str) -> None:

@@ -51,8 +51,18 @@ def _debug(ctx: click.Context) -> bool:
 def main(ctx: click.Context, db: str | None, debug: bool) -> None:
     """qualcode: code qualitative interviews with a shared codebook and NLP suggestions."""
     ctx.ensure_object(dict)
+    _refuse_undecodable([db or "", *ctx.args])
     ctx.obj["db"] = store_location(db)
     ctx.obj["debug"] = debug
+
+
+def _refuse_undecodable(arguments: list[str]) -> None:
+    """Refuse an argument holding bytes the system could not decode (a file name in another encoding) in one sentence."""
+    for argument in arguments:
+        if any("\udc80" <= ch <= "\udcff" or "\ud800" <= ch <= "\udfff" for ch in argument):
+            shown = argument.encode("utf-8", "backslashreplace").decode("utf-8")
+            raise click.UsageError(f"the argument `{shown}` holds bytes that are not text in this system's encoding; "
+                                   "rename the file (or retype the value) in plain UTF-8.")
 
 
 @contextmanager

@@ -10,10 +10,10 @@ from .base import main, project
 
 @main.command(name="import-codings")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--coder", required=True, help="Whose coding this is (a `coder` column in the file wins).")
+@click.option("--coder", help="Whose coding this is; overrides a `coder` column in the file (without it, the column says).")
 @click.option("--status", type=click.Choice(["accepted", "pending"]), default="accepted", show_default=True)
 @click.pass_context
-def import_codings(ctx: click.Context, file: str, coder: str, status: str) -> None:
+def import_codings(ctx: click.Context, file: str, coder: str | None, status: str) -> None:
     """Load codings from a CSV (document_id, start, end, code_id[, quote]); all rows or none.
 
     A quote that no longer matches the text at its offsets is found again in the
@@ -27,4 +27,9 @@ def import_codings(ctx: click.Context, file: str, coder: str, status: str) -> No
         report = ops.import_codings(store, file, coder, status)
     for note in report.moved:
         click.echo(note, err=True)
-    click.echo(f"Imported {report.added} codings from {file} as coder `{coder}` ({status}).")
+    if report.overridden:
+        click.echo(f"The file's coder column ({', '.join(report.overridden)}) was overridden: every row is stored as `{coder}`.", err=True)
+    names = report.coders or [coder or ""]
+    whose = f"coder `{names[0]}`" if len(names) == 1 else "coders " + ", ".join(f"`{c}`" for c in names)
+    held = f"; {report.already_there} were already in the store and were not added again" if report.already_there else ""
+    click.echo(f"Imported {report.added} codings from {file} as {whose} ({status}){held}.")

@@ -10,6 +10,8 @@ from .. import project as ops
 from ..store import Store
 from .base import echo_table, main, project
 
+SOME_REFUSED = 3  # exit status of an import that saved the good files and refused others
+
 
 @main.command()
 @click.option("--codebook", "codebook_path", required=True, type=click.Path(dir_okay=False), help="Codebook YAML file.")
@@ -33,33 +35,41 @@ def init(ctx: click.Context, codebook_path: str, author: str) -> None:
 @click.option("--meta", type=click.Path(dir_okay=False), help="participants.csv with an `id` column and attribute columns.")
 @click.option("--replace", is_flag=True, help="Replace documents whose text changed (codings move with their quotes).")
 @click.option("--interviewer", "interviewers", multiple=True, metavar="LABEL", help="Another speaker label that means the interviewer (repeatable).")
+@click.option("--speaker-pattern", metavar="REGEX", help="Regular expression for speaker labels at the start of a line, with a `speaker` group and optionally `time`.")
 @click.pass_context
-def import_(ctx: click.Context, paths: tuple[str, ...], meta: str | None, replace: bool, interviewers: tuple[str, ...]) -> None:
+def import_(ctx: click.Context, paths: tuple[str, ...], meta: str | None, replace: bool, interviewers: tuple[str, ...],
+            speaker_pattern: str | None) -> None:
     """Import transcripts (.txt .md .docx .vtt .srt), files or folders.
 
     Re-importing an unchanged file does nothing; a participants.csv inside a folder
-    (or given with --meta) sets attributes such as role and site.
+    (or given with --meta) sets attributes such as role and site. Every good file is
+    imported even when others are refused; each refused file is named with its reason.
+    Exit status: 0 all imported, 3 some files refused and the others imported,
+    1 nothing imported.
 
     Example:
 
         qualcode import transcripts_sample
         qualcode import interviews/ --meta participants.csv --interviewer Moderator
+        qualcode import otter_export.txt --interviewer "Sara Lind"
+        qualcode import notes.txt --speaker-pattern "^>> (?P<speaker>[A-Z]+) "
     """
     if not paths and not meta:
         raise click.UsageError("name transcript files or folders to import (or --meta to update attributes).")
     with project(ctx) as store:
-        report = _run_import(store, list(paths), meta, replace, list(interviewers))
+        report = _run_import(store, list(paths), meta, replace, list(interviewers), speaker_pattern)
     _print_report(report)
     if not report.ok:
-        sys.exit(1)
+        sys.exit(SOME_REFUSED if (report.imported or report.unchanged) else 1)
 
 
-def _run_import(store: Store, paths: list[str], meta: str | None, replace: bool, interviewers: list[str]) -> ops.ImportReport:
+def _run_import(store: Store, paths: list[str], meta: str | None, replace: bool, interviewers: list[str],
+                pattern: str | None = None) -> ops.ImportReport:
     files, _, _ = ops.find_transcripts(paths)
     if len(files) < 5 or not sys.stderr.isatty():
-        return ops.import_transcripts(store, paths, meta, replace, interviewers)
+        return ops.import_transcripts(store, paths, meta, replace, interviewers, speaker_pattern=pattern)
     with click.progressbar(length=len(files), label="Importing", file=sys.stderr) as bar:
-        return ops.import_transcripts(store, paths, meta, replace, interviewers, progress=lambda _: bar.update(1))
+        return ops.import_transcripts(store, paths, meta, replace, interviewers, progress=lambda _: bar.update(1), speaker_pattern=pattern)
 
 
 def _print_report(report: ops.ImportReport) -> None:
@@ -67,6 +77,9 @@ def _print_report(report: ops.ImportReport) -> None:
         encoding = f", {item.encoding}" if item.encoding else ""
         verb = "replaced" if item.replaced else "imported"
         click.echo(f"{verb}  {item.document_id:<12} {item.path} ({item.format}{encoding}; {item.turns} turns, {item.segments} segments, {item.words} words)")
+        if item.layout:
+            speakers = "; ".join(item.speakers[:6]) + (f" and {len(item.speakers) - 6} more" if len(item.speakers) > 6 else "")
+            click.echo(f"          speakers: {item.layout}" + (f"; {speakers}" if speakers else ""))
     for path, document_id in report.unchanged:
         click.echo(f"unchanged {document_id:<12} {path} (already in the store)")
     for path in report.skipped:
@@ -80,7 +93,7 @@ def _print_report(report: ops.ImportReport) -> None:
     for path, reason in report.refused:
         click.echo(f"Error: {reason}" if reason.startswith(path) else f"Error: {path}: {reason}", err=True)
     total = len(report.imported)
-    click.echo(f"{total} imported, {len(report.unchanged)} unchanged, {len(report.refused)} refused, {len(report.skipped)} skipped.")
+    click.echo(f"{total} imported, {len(report.refused)} refused, {len(report.unchanged)} unchanged, {len(report.skipped)} skipped.")
 
 
 @main.command()

@@ -42,7 +42,7 @@ def export() -> None:
 @output_options
 @click.pass_context
 def export_segments(ctx: click.Context, fmt: str | None, output: str, no_mask: bool, checked: bool) -> None:
-    """Participant segments: document_id, role, segment_id, start, end, speaker, text.
+    """Participant segments: document_id, role, segment_id, start, end, speaker, media_time, text.
 
     Example:
 
@@ -50,7 +50,7 @@ def export_segments(ctx: click.Context, fmt: str | None, output: str, no_mask: b
     """
     with project(ctx) as store:
         rows = ops.export_segments_rows(store)
-        write_rows(store, rows, ["document_id", "role", "segment_id", "start", "end", "speaker", "text"], fmt, output,
+        write_rows(store, rows, ["document_id", "role", "segment_id", "start", "end", "speaker", "media_time", "text"], fmt, output,
                    no_mask, checked)
     if output != "-":
         click.echo(f"Wrote {len(rows)} segments to {output}.")

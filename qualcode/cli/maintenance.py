@@ -6,7 +6,9 @@ import sys
 
 import click
 
+from ..credentials import hide_password
 from ..store import maintenance
+from ..store.recover import recover as recover_store
 from .base import main, project
 
 
@@ -19,14 +21,13 @@ def check(ctx: click.Context) -> None:
 
         qualcode check
     """
-    with project(ctx) as store:
-        problems = maintenance.check(store)
+    problems = maintenance.check_location(ctx.obj["db"])
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
-        click.echo(f"{len(problems)} problems found in {store.location}; restore a backup or re-import the documents named.", err=True)
+        click.echo(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} found in {hide_password(ctx.obj['db'])}; restore a backup, recover the store, or re-import the documents named.", err=True)
         sys.exit(1)
-    click.echo(f"{store.location}: no problems found.")
+    click.echo(f"{hide_password(ctx.obj['db'])}: no problems found.")
 
 
 @main.command()
@@ -50,10 +51,39 @@ def backup(ctx: click.Context, file: str) -> None:
 def restore(ctx: click.Context, file: str) -> None:
     """Replace the store with a backup made by `qualcode backup` (the current store is kept as a .bak).
 
+    Works when the store is missing or damaged too: a damaged file is moved aside as it is.
+
     Example:
 
         qualcode restore snapshots/study-2026-11-23.db
     """
-    with project(ctx) as store:
-        safety = maintenance.restore(store, file)
-    click.echo(f"Restored {store.location} from {file}; its previous contents are in {safety}.")
+    safety = maintenance.restore_location(ctx.obj["db"], file)
+    kept = f"; its previous contents are in {safety}" if safety else ""
+    click.echo(f"Restored {hide_password(ctx.obj['db'])} from {file}{kept}.")
+
+
+@main.command()
+@click.argument("damaged", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The new store file to write.")
+def recover(damaged: str, output: str) -> None:
+    """Copy every readable row of a damaged store into a new store, and report what was lost.
+
+    The damaged file is only read. Rows on damaged pages, and rows whose parent row
+    was lost (such as the segments of a lost document), are counted per table.
+
+    Example:
+
+        qualcode recover study.db -o study-recovered.db
+    """
+    report = recover_store(damaged, output)
+    for item in report:
+        lost = f", {item.unreadable} unreadable" if item.unreadable else ""
+        lost += ", the rest unreadable (how many rows is unknown)" if item.end_unreadable else ""
+        lost += f", {item.orphaned} left out (their parent row was lost)" if item.orphaned else ""
+        click.echo(f"{item.table:<18} {item.copied} rows copied{lost}")
+    total = sum(item.lost for item in report)
+    unknown = " and an unknown number more" if any(item.end_unreadable for item in report) else ""
+    click.echo(f"Recovered {damaged} into {output}: {sum(i.copied for i in report)} rows copied, {total}{unknown} lost; "
+               f"run `qualcode check` on {output} before using it.")
+    if total or unknown:
+        sys.exit(1)

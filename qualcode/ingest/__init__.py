@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..errors import TranscriptError
+from ..limits import check_document_id, refuse_long_paragraphs, refuse_surrogates
 from .captions import read_caption_transcript
 from .model import INTERVIEWER, NOTE, PARTICIPANT, ParsedDocument, Turn
 from .participants import read_participants
@@ -42,7 +43,17 @@ def read_transcript(path: str | Path, rules: SpeakerRules | None = None) -> Pars
         raise TranscriptError(f"{path}: qualcode cannot read {path.suffix or 'files without a suffix'}; save it as one of {supported}.")
     if not path.is_file():
         raise TranscriptError(f"{path}: no such file; check the path.")
-    return reader(path, rules or SpeakerRules())
+    return _bounded(reader(path, rules or SpeakerRules()), path)
+
+
+def _bounded(document: ParsedDocument, path: Path) -> ParsedDocument:
+    """A parsed document the store can hold: a safe id, no lone surrogates, no paragraph too long to segment."""
+    check_document_id(document.id, path, TranscriptError)
+    refuse_surrogates(document.text, path, TranscriptError)
+    refuse_surrogates(" ".join([document.title, *map(str, document.attributes), *map(str, document.attributes.values())]),
+                      f"{path} (title or front matter)", TranscriptError)
+    refuse_long_paragraphs(document.text, path, TranscriptError)
+    return document
 
 
 def find_transcripts(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[Path]]:

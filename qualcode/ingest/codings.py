@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import CodingsFileError
+from ..errors import CodingsFileError, EncodingError
+from ..limits import csv_field_error, csv_rows, read_bytes, refuse_binary, refuse_surrogates
 from .encoding import decode
 
 REQUIRED = ("document_id", "start", "end", "code_id")
@@ -30,10 +30,23 @@ def read_codings_csv(path: str | Path) -> list[CodingRow]:
     """Rows of a codings CSV; a malformed row is refused naming its line."""
     path = Path(path)
     try:
-        text, _ = decode(path.read_bytes(), path)
-    except FileNotFoundError:
+        data = read_bytes(path, CodingsFileError, "codings file")
+    except (FileNotFoundError, IsADirectoryError):
         raise CodingsFileError(f"{path}: no such codings file; check the path.") from None
-    reader = csv.DictReader(io.StringIO(text))
+    refuse_binary(data, path, CodingsFileError)
+    try:
+        text, _ = decode(data, path)
+    except EncodingError as error:
+        raise CodingsFileError(str(error)) from None
+    refuse_surrogates(text, path, CodingsFileError)
+    reader = csv_rows(text, path, CodingsFileError)
+    try:
+        return _rows(reader, path)
+    except csv.Error as problem:
+        raise csv_field_error(problem, path, reader.line_num + 1, CodingsFileError) from None
+
+
+def _rows(reader: csv.DictReader, path: Path) -> list[CodingRow]:
     header = [name.strip() for name in reader.fieldnames or []]
     missing = [name for name in REQUIRED if name not in header]
     if missing:

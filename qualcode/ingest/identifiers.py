@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import EncodingError, IdentifiersFileError
+from ..limits import read_bytes
 from .encoding import decode
 
 HEADERS = ("identifier", "name", "identifiers", "names")
@@ -31,7 +32,7 @@ def read_identifiers(path: str | Path) -> list[IdentifierLine]:
     """The names in an identifiers file, in file order."""
     path = Path(path)
     try:
-        text, _ = decode(path.read_bytes(), path)
+        text, _ = decode(read_bytes(path, IdentifiersFileError, "identifiers file"), path)
     except (FileNotFoundError, IsADirectoryError):
         raise IdentifiersFileError(f"{path}: no such identifiers file; check the path.") from None
     except EncodingError as error:

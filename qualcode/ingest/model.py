@@ -35,6 +35,9 @@ class ParsedDocument:
     title: str = ""
     encoding: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
+    layout: str = ""  # how speakers were marked in the file, as the import report names it
+    problems: list[str] = field(default_factory=list)  # what could not be read, for the import report
+    notes: list[str] = field(default_factory=list)  # what reading had to repair, said in the import report
 
     @property
     def content_hash(self) -> str:
@@ -86,3 +89,22 @@ class TextBuilder:
     def _write(self, piece: str) -> None:
         self.parts.append(piece)
         self.length += len(piece)
+
+
+def media_time(attributes: dict[str, Any]) -> str:
+    """A turn's media time as hh:mm:ss (from `start_time` or `timestamp`), or '' when the source had none."""
+    value = str(attributes.get("start_time") or attributes.get("timestamp") or "")
+    parts = value.replace(",", ".").split(":")
+    if len(parts) not in (2, 3) or not all(p.split(".")[0].isdigit() for p in parts):
+        return ""
+    numbers = [int(p.split(".")[0]) for p in parts]
+    hours, minutes, seconds = ([0] + numbers) if len(numbers) == 2 else numbers
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}"
+
+
+def speaker_at(turns: list[tuple[int, int, str, dict[str, Any]]], offset: int) -> tuple[str, str]:
+    """(speaker, media time) of the turn holding `offset`, from a document's (start, end, speaker, attributes) turns."""
+    for start, end, speaker, attributes in turns:
+        if start <= offset < end:
+            return speaker, media_time(attributes)
+    return "", ""

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 
-from ..errors import ParticipantsError
+from ..errors import EncodingError, ParticipantsError
+from ..limits import csv_field_error, csv_rows, read_bytes, refuse_binary, refuse_surrogates
 from .encoding import decode
 
 ID_COLUMNS = ("id", "participant_id", "participant", "document_id")
@@ -16,11 +16,23 @@ def read_participants(path: str | Path) -> dict[str, dict[str, str]]:
     """Map participant id -> {attribute: value}; empty cells are left out."""
     path = Path(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+        data = read_bytes(path, ParticipantsError, "participants file")
+    except (FileNotFoundError, IsADirectoryError):
         raise ParticipantsError(f"{path}: no such participants file; check the path given to --meta.") from None
-    text, _ = decode(data, path)
-    reader = csv.DictReader(io.StringIO(text))
+    refuse_binary(data, path, ParticipantsError)
+    try:
+        text, _ = decode(data, path)
+    except EncodingError as error:
+        raise ParticipantsError(str(error)) from None
+    refuse_surrogates(text, path, ParticipantsError)
+    reader = csv_rows(text, path, ParticipantsError)
+    try:
+        return _rows(reader, path)
+    except csv.Error as problem:
+        raise csv_field_error(problem, path, reader.line_num + 1, ParticipantsError) from None
+
+
+def _rows(reader: csv.DictReader, path: Path) -> dict[str, dict[str, str]]:
     columns = [c.strip() for c in (reader.fieldnames or [])]
     id_column = next((c for c in (reader.fieldnames or []) if c.strip().lower() in ID_COLUMNS), None)
     if id_column is None:
@@ -28,6 +40,7 @@ def read_participants(path: str | Path) -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     for row in reader:
         line = reader.line_num
+        _refuse_ragged(row, path, line, len(columns))
         participant = (row.get(id_column) or "").strip()
         if not participant:
             raise ParticipantsError(f"{path}, line {line}: the `{id_column.strip()}` cell is empty; give every row a participant id.")
@@ -38,3 +51,13 @@ def read_participants(path: str | Path) -> dict[str, dict[str, str]]:
             if key and key != id_column and value is not None and value.strip()
         }
     return found
+
+
+def _refuse_ragged(row: dict, path: Path, line: int, columns: int) -> None:
+    """A row with more or fewer cells than the header is refused: its values would land under the wrong names."""
+    extra = row.get(None)
+    missing = sum(1 for key, value in row.items() if key is not None and value is None)
+    if extra or missing:
+        cells = columns + len(extra or []) - missing
+        raise ParticipantsError(f"{path}, line {line}: has {cells} cells but the header has {columns}; "
+                                "give every row one cell per column (leave a cell empty rather than out).")

@@ -11,31 +11,39 @@ from typing import Any
 import yaml
 
 from ..errors import TranscriptError
-from .encoding import decode
+from ..limits import load_yaml
+from .encoding import read_text_file
 from .model import ParsedDocument
-from .speakers import SpeakerRules, normalise_label, split_turns
+from .layouts import holds_speech, read_turns
+from .speakers import SpeakerRules, normalise_label
 
 FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 MARKDOWN_BOLD_LABEL = re.compile(r"^(\*\*|__)([^*_\n]{1,40}?)(?::\1|\1:)[ \t]*", re.MULTILINE)
+MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")  # `\[` reads as `[`
+BOLD_LAYOUT = "**Name:** text (bold Markdown)"
 
 
 def read_text_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
     """Parse a .txt or .md transcript."""
-    text, encoding = decode(path.read_bytes(), path)
+    text, encoding, notes = read_text_file(path)
     meta, body = split_front_matter(text, path)
+    bold = frozenset()
     if path.suffix.lower() == ".md":
         bold = frozenset(normalise_label(m.group(2)) for m in MARKDOWN_BOLD_LABEL.finditer(body))
         rules = replace(rules, extra_participant_labels=rules.extra_participant_labels | bold)
         body = MARKDOWN_BOLD_LABEL.sub(lambda m: f"{m.group(2)}: ", body)
+        if "\\" in body:
+            body = MARKDOWN_ESCAPE.sub(r"\1", body)
     body = body.strip("\n").rstrip() + "\n"
-    if not body.strip():
-        raise TranscriptError(f"{path}: holds no interview text; check it is the transcript you meant.")
+    if not body.strip() or not holds_speech(body):
+        raise TranscriptError(f"{path}: holds no interview text (only blank lines or times); check it is the transcript you meant.")
     document_id = str(meta.pop("id", None) or path.stem)
     title = str(meta.pop("title", None) or document_id)
-    turns = split_turns(body, 0, rules, document_id)
+    reading = read_turns(body, 0, rules, document_id)
+    layout = BOLD_LAYOUT if bold and not rules.pattern and reading.layout.startswith("Name:") else reading.layout
     return ParsedDocument(
-        id=document_id, text=body, turns=turns, source_path=str(path), format=path.suffix.lower().lstrip("."),
-        title=title, encoding=encoding, attributes=meta,
+        id=document_id, text=body, turns=reading.turns, source_path=str(path), format=path.suffix.lower().lstrip("."),
+        title=title, encoding=encoding, attributes=meta, layout=layout, notes=notes,
     )
 
 
@@ -48,7 +56,7 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
         raise TranscriptError(f"{path}, line 1: the front matter opened with --- is never closed; add a --- line after it.")
     block = text[4:closing.start()]
     try:
-        meta = yaml.safe_load(block) or {}
+        meta = load_yaml(block, f"{path} (front matter)", TranscriptError, first_line=2) or {}
     except yaml.MarkedYAMLError as error:
         line = (error.problem_mark.line + 2) if error.problem_mark else 1
         raise TranscriptError(f"{path}, line {line}: the front matter is not valid YAML ({error.problem}); fix it or remove the --- block.") from None

@@ -8,10 +8,9 @@ at least twice in the document; a one-off `Honestly:` inside an answer stays spe
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
-from .model import INTERVIEWER, NOTE, PARTICIPANT, Turn
+from .model import INTERVIEWER, PARTICIPANT, Turn
 
 DEFAULT_INTERVIEWER_LABELS = frozenset(
     {"interviewer", "i", "int", "q", "researcher", "facilitator", "moderator", "interviewer 1", "interviewer 2", "iv"}
@@ -31,12 +30,14 @@ class SpeakerRules:
 
     interviewer_labels: frozenset[str] = DEFAULT_INTERVIEWER_LABELS
     extra_participant_labels: frozenset[str] = field(default_factory=frozenset)
+    pattern: str | None = None  # a researcher's regular expression for a layout nothing else reads
 
     @classmethod
-    def with_interviewers(cls, labels: list[str] | None) -> "SpeakerRules":
+    def with_interviewers(cls, labels: list[str] | None, pattern: str | None = None) -> "SpeakerRules":
+        """The default rules, with more interviewer labels and a speaker pattern when given."""
         if not labels:
-            return cls()
-        return cls(interviewer_labels=DEFAULT_INTERVIEWER_LABELS | {normalise_label(x) for x in labels})
+            return cls(pattern=pattern or None)
+        return cls(interviewer_labels=DEFAULT_INTERVIEWER_LABELS | {normalise_label(x) for x in labels}, pattern=pattern or None)
 
     def kind(self, label: str) -> str:
         key = normalise_label(label)
@@ -70,49 +71,8 @@ def match_label(line: str) -> re.Match | None:
     return found
 
 
-def accepted_labels(lines: list[str], rules: SpeakerRules, document_id: str = "") -> set[str]:
-    """Labels that count as speakers in this document."""
-    counts = Counter()
-    for line in lines:
-        found = match_label(line)
-        if found:
-            counts[normalise_label(found.group("label"))] += 1
-    return {label for label, n in counts.items() if n >= 2 or rules.is_known(label, document_id)}
-
-
 def split_turns(text: str, offset: int, rules: SpeakerRules, document_id: str = "") -> list[Turn]:
-    """Turns of a body of text that starts at `offset` in its document.
+    """Turns of a body of text that starts at `offset` in its document, in the layout the text shows (see layouts)."""
+    from .layouts import read_turns
 
-    A file without any speaker label is one participant turn. Lines before the first
-    label (a heading, a note on the recording) become a `note` turn.
-    """
-    lines = text.split("\n")
-    speakers = accepted_labels(lines, rules, document_id)
-    turns: list[Turn] = []
-    position = offset
-    for line in lines:
-        found = match_label(line)
-        label = normalise_label(found.group("label")) if found else None
-        if found and label in speakers:
-            speaker = found.group("label").strip()
-            attributes = {"timestamp": found.group("stamp")} if found.group("stamp") else {}
-            start = position + found.end()
-            turns.append(Turn(speaker, rules.kind(speaker), start, start, attributes))
-            _grow(turns[-1], line[found.end():], start)
-        elif line.strip():
-            if not turns:
-                kind = NOTE if speakers else PARTICIPANT
-                speaker = "" if speakers else "Participant"
-                turns.append(Turn(speaker, kind, position, position))
-            _grow(turns[-1], line, position)
-        position += len(line) + 1
-    return [turn for turn in turns if turn.end > turn.start]
-
-
-def _grow(turn: Turn, content: str, content_start: int) -> None:
-    """Extend a turn over the non-blank content of one line."""
-    if not content.strip():
-        return
-    if turn.end == turn.start:
-        turn.start = content_start + len(content) - len(content.lstrip())
-    turn.end = content_start + len(content.rstrip())
+    return read_turns(text, offset, rules, document_id).turns

@@ -25,6 +25,7 @@ from pathlib import Path
 from .. import __version__
 from ..codebook import Code, Codebook, parse_codebook
 from ..errors import CodebookError, where
+from ..limits import read_bytes
 from .refi import child, children, local, norm_guid, parse_xml, read_codes, stable_guid, unique_id, write_codes
 
 NS = "urn:QDA-XML:codebook:1.0"
@@ -76,8 +77,8 @@ def read_qdc(path: str | Path, name: str | None = None) -> QdcImport:
     """Read a .qdc file as a validated codebook; a broken file is refused naming its line and column."""
     path = Path(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+        data = read_bytes(path, CodebookError, "codebook")
+    except (FileNotFoundError, IsADirectoryError):
         raise CodebookError(f"{path}: no such file; check the path.") from None
     return qdc_to_codebook(data, str(path), name)
 

@@ -24,6 +24,7 @@ from typing import Iterable
 from .. import __version__
 from ..codebook import Codebook
 from ..errors import ProjectFileError, where
+from ..limits import read_member
 from .refi import child, children, local, norm_guid, parse_xml, read_codes, stable_guid, write_codes
 
 NS = "urn:QDA-XML:project:1.0"
@@ -55,6 +56,19 @@ class ExchangeCoding:
 
 
 @dataclass
+class ExchangeMemo:
+    """A memo carried as a REFI-QDA Note: on the project, a document, a span (segment or coding) or a code."""
+
+    key: str
+    text: str
+    author: str
+    created: str | None = None
+    document_id: str | None = None
+    span: tuple[int, int] | None = None
+    code_id: str | None = None
+
+
+@dataclass
 class ExchangeProject:
     """Everything a .qdpx carries that qualcode uses, plus notes on what reading left out."""
 
@@ -63,6 +77,7 @@ class ExchangeProject:
     documents: list[ExchangeDocument] = field(default_factory=list)
     codings: list[ExchangeCoding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    memos: list[ExchangeMemo] = field(default_factory=list)
 
 
 # -- writing ---------------------------------------------------------------------------
@@ -83,13 +98,14 @@ def write_qdpx(project: ExchangeProject, path: str | Path, protect: Iterable[str
 def project_element(project: ExchangeProject) -> ET.Element:
     """The <Project> element of project.qde, in the order Project.xsd requires."""
     root = ET.Element("Project", {"xmlns": NS, "name": project.name, "origin": f"qualcode {__version__}"})
-    coders = sorted({c.coder for c in project.codings})
+    coders = sorted({c.coder for c in project.codings} | {m.author for m in project.memos})
     if coders:
         users = ET.SubElement(root, _q("Users"))
         for coder in coders:
             ET.SubElement(users, _q("User"), guid=stable_guid("user", coder), name=coder)
     codes = ET.SubElement(ET.SubElement(root, _q("CodeBook")), _q("Codes"))
     write_codes(codes, project.codebook)
+    _code_note_refs(codes, project.memos)
     types = variable_types(project.documents)
     if types:
         variables = ET.SubElement(root, _q("Variables"))
@@ -98,9 +114,42 @@ def project_element(project: ExchangeProject) -> ET.Element:
         _write_cases(ET.SubElement(root, _q("Cases")), project.documents, types)
     if project.documents:
         _write_sources(ET.SubElement(root, _q("Sources")), project)
+    if project.memos:
+        _write_notes(ET.SubElement(root, _q("Notes")), project.memos)
     if project.codebook.description:
         ET.SubElement(root, _q("Description")).text = project.codebook.description
+    for memo in project.memos:
+        if memo.document_id is None and memo.code_id is None:
+            ET.SubElement(root, _q("NoteRef"), targetGUID=_note_guid(memo))
     return root
+
+
+def _note_guid(memo: ExchangeMemo) -> str:
+    return stable_guid("note", memo.key)
+
+
+def _write_notes(notes: ET.Element, memos: list[ExchangeMemo]) -> None:
+    """Each memo as a Note (a text source holding the memo), with its author and time."""
+    for memo in memos:
+        attributes = {"guid": _note_guid(memo), "name": _snippet(memo.text, 60), "creatingUser": stable_guid("user", memo.author)}
+        if memo.created:
+            attributes["creationDateTime"] = memo.created
+        note = ET.SubElement(notes, _q("Note"), attributes)
+        ET.SubElement(note, _q("PlainTextContent")).text = memo.text
+
+
+def _code_note_refs(codes: ET.Element, memos: list[ExchangeMemo]) -> None:
+    """NoteRefs of code memos inside their Code, after its Description and before its sub-codes."""
+    by_code: dict[str, list[ExchangeMemo]] = {}
+    for memo in memos:
+        if memo.code_id is not None:
+            by_code.setdefault(stable_guid("code", memo.code_id), []).append(memo)
+    for code in codes.iter(_q("Code")):
+        found = by_code.get(code.get("guid"), [])
+        position = 1 if len(code) and code[0].tag == _q("Description") else 0
+        for offset, memo in enumerate(found):
+            reference = ET.Element(_q("NoteRef"), targetGUID=_note_guid(memo))
+            code.insert(position + offset, reference)
 
 
 def variable_types(documents: list[ExchangeDocument]) -> dict[str, str]:
@@ -143,6 +192,12 @@ def _write_sources(sources: ET.Element, project: ExchangeProject) -> None:
     spans: dict[tuple[str, int, int], list[ExchangeCoding]] = {}
     for coding in sorted(project.codings, key=lambda c: (c.document_id, c.start, c.end, c.code_id, c.coder)):
         spans.setdefault((coding.document_id, coding.start, coding.end), []).append(coding)
+    span_memos: dict[tuple[str, int, int], list[ExchangeMemo]] = {}
+    for memo in project.memos:
+        if memo.document_id is not None and memo.span is not None and memo.code_id is None:
+            span_memos.setdefault((memo.document_id, *memo.span), []).append(memo)
+            spans.setdefault((memo.document_id, *memo.span), [])
+    spans = dict(sorted(spans.items()))
     for document in project.documents:
         guid = stable_guid("source", document.id)
         attributes = {"guid": guid, "name": document.id, "plainTextPath": f"internal://{guid}.txt"}
@@ -153,14 +208,21 @@ def _write_sources(sources: ET.Element, project: ExchangeProject) -> None:
             ET.SubElement(source, _q("Description")).text = document.title
         for (document_id, start, end), codings in spans.items():
             if document_id == document.id:
-                _write_selection(source, document, start, end, codings)
+                _write_selection(source, document, start, end, codings, span_memos.get((document_id, start, end), []))
+        for memo in project.memos:
+            if memo.document_id == document.id and memo.span is None and memo.code_id is None:
+                ET.SubElement(source, _q("NoteRef"), targetGUID=_note_guid(memo))
 
 
-def _write_selection(source: ET.Element, document: ExchangeDocument, start: int, end: int, codings: list[ExchangeCoding]) -> None:
+def _write_selection(source: ET.Element, document: ExchangeDocument, start: int, end: int, codings: list[ExchangeCoding],
+                     memos: list[ExchangeMemo] = ()) -> None:
+    first = codings[0] if codings else None
+    author = first.coder if first else memos[0].author
     attributes = {"guid": stable_guid("selection", document.id, start, end), "name": _snippet(document.text[start:end]),
-                  "startPosition": str(start), "endPosition": str(end), "creatingUser": stable_guid("user", codings[0].coder)}
-    if codings[0].created:
-        attributes["creationDateTime"] = codings[0].created
+                  "startPosition": str(start), "endPosition": str(end), "creatingUser": stable_guid("user", author)}
+    created = first.created if first else memos[0].created
+    if created:
+        attributes["creationDateTime"] = created
     selection = ET.SubElement(source, _q("PlainTextSelection"), attributes)
     for coding in codings:
         coding_attributes = {"guid": stable_guid("coding", document.id, start, end, coding.code_id, coding.coder),
@@ -169,6 +231,8 @@ def _write_selection(source: ET.Element, document: ExchangeDocument, start: int,
             coding_attributes["creationDateTime"] = coding.created
         element = ET.SubElement(selection, _q("Coding"), coding_attributes)
         ET.SubElement(element, _q("CodeRef"), targetGUID=stable_guid("code", coding.code_id))
+    for memo in memos:
+        ET.SubElement(selection, _q("NoteRef"), targetGUID=_note_guid(memo))
 
 
 def _snippet(text: str, limit: int = 80) -> str:
@@ -192,13 +256,25 @@ def read_qdpx(path: str | Path) -> ExchangeProject:
     except (zipfile.BadZipFile, OSError):
         raise ProjectFileError(f"{path}: is not a .qdpx project (a zip file); export the project from its tool again.") from None
     with archive:
-        members = {name.lower(): name for name in archive.namelist()}
+        members = _members(archive, path)
         qde = members.get(QDE_NAME) or next((members[n] for n in members if n.endswith(".qde") and "/" not in n), None)
         if qde is None:
             raise ProjectFileError(f"{path}: holds no project.qde; it is not a REFI-QDA project export.")
         label = f"{path} ({qde})"
-        root, lines = parse_xml(archive.read(qde), label)
-        return _Reader(label, archive, members, root, lines).run()
+        reader = _Reader(label, archive, members, ET.Element("Project"), {})
+        reader.root, reader.lines = parse_xml(reader.read(qde), label)
+        return reader.run()
+
+
+def _members(archive: zipfile.ZipFile, path: Path) -> dict[str, str]:
+    """Member names by lower-case name; two members whose names differ only in case are refused, not guessed between."""
+    members: dict[str, str] = {}
+    for name in archive.namelist():
+        if name.lower() in members:
+            raise ProjectFileError(f"{path}: holds both {members[name.lower()]} and {name}; "
+                                   "keep one of them (names differing only in case are ambiguous) and zip it again.")
+        members[name.lower()] = name
+    return members
 
 
 class _Reader:
@@ -213,6 +289,11 @@ class _Reader:
         self.variables: dict[str, str] = {}
         self.sources: dict[str, ExchangeDocument] = {}
         self.codings: list[ExchangeCoding] = []
+        self.budget = [0]
+
+    def read(self, member: str) -> bytes:
+        """A member's bytes, decompressed under the size limits."""
+        return read_member(self.archive, member, str(self.label).split(" (")[0], ProjectFileError, self.budget)
 
     def at(self, element: ET.Element) -> str:
         return where(self.label, *self.lines.get(id(element), (None, None)))
@@ -271,7 +352,7 @@ class _Reader:
         if member is None:
             self.fail(source, f"source `{source.get('name')}` points to {path}, which is not in the file's sources/ folder")
         try:
-            return self.archive.read(member).decode("utf-8-sig")
+            return self.read(member).decode("utf-8-sig")
         except UnicodeDecodeError:
             self.fail(source, f"the text of source `{source.get('name')}` ({member}) is not UTF-8")
         return None

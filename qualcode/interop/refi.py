@@ -24,6 +24,7 @@ from unidecode import unidecode
 
 from ..codebook import COLOUR_PATTERN, ID_PATTERN, Code, Codebook
 from ..errors import ProjectFileError, QualcodeError, where
+from ..limits import DEPTH_LIMIT, limit, raise_hint
 
 GUID_NAMESPACE = uuid.UUID("6f1d3c1e-6d0b-5a4e-9a53-7175616c636f")
 FOLD_LABELS = {"Include:": "include", "Exclude:": "exclude", "Examples:": "examples", "Keywords:": "keywords", "Code id:": "id"}
@@ -92,6 +93,8 @@ def parse_xml(data: bytes, label: str, error_type: type[QualcodeError] = Project
         line, column = problem.position
         reason = str(problem).split(":")[0]
         raise error_type(f"{where(label, line, column + 1)}: the XML is broken ({reason}); export the file again or repair it.") from None
+    except _TooDeep as deep:
+        raise error_type(f"{where(label, deep.line)}: the XML nests deeper than {raise_hint(DEPTH_LIMIT, ' levels')}.") from None
     except DefusedXmlException:
         raise error_type(f"{label}: declares XML entities or external references, which qualcode refuses to read; export the file again without them.") from None
     return root, builder.lines
@@ -109,7 +112,20 @@ class _LineBuilder(ET.TreeBuilder):
         element = super().start(tag, attrs)
         expat = self.parser.parser
         self.lines[id(element)] = (expat.CurrentLineNumber, expat.CurrentColumnNumber + 1)
+        self.depth = getattr(self, "depth", 0) + 1
+        if self.depth > limit(DEPTH_LIMIT) + 10:  # a REFI-QDA file needs ~5 levels plus the code tree
+            raise _TooDeep(expat.CurrentLineNumber)
         return element
+
+    def end(self, tag: str) -> ET.Element:
+        self.depth -= 1
+        return super().end(tag)
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
 
 
 def local(element: ET.Element) -> str:

@@ -55,16 +55,19 @@ def provenance_sentence(about: dict[str, Any]) -> str:
 
 
 def attribution(row: dict[str, Any]) -> str:
-    """Who said a quote and where: participant, role, document position, code, coder and status."""
-    who = ", ".join(part for part in (row["participant"], row["role"]) if part)
-    where = f"turn {row['turn']}, " if row["turn"] is not None else ""
-    where += f"characters {row['start']}–{row['end']}"
+    """Who said a quote and when: participant, role and media time (else the turn and characters), code, coder and status."""
+    who = ", ".join(part for part in (row["participant"], row["role"], row.get("media_time")) if part)
+    if row.get("media_time"):
+        where = ""
+    else:
+        where = f"turn {row['turn']}, " if row["turn"] is not None else ""
+        where += f"characters {row['start']}–{row['end']}"
     if row["participant"] != row["document_id"]:
-        where = f"{row['document_id']}, {where}"
+        where = f"{row['document_id']}, {where}" if where else row["document_id"]
     decision = f"{row['coder']}, {row['status']}"
     if row["confidence"] is not None:
         decision += f", confidence {row['confidence']:.2f}"
-    return f"{who} · {where} · {row['code_label']} · {decision}"
+    return " · ".join(part for part in (who, where, row["code_label"], decision) if part)
 
 
 def md_escape(text: str) -> str:

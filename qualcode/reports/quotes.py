@@ -19,7 +19,7 @@ from .writer import atomic_target, safe_row
 
 XLSX_CELL_LIMIT = 32_767  # characters a spreadsheet cell holds
 XLSX_ROW_LIMIT = 1_048_576  # rows a sheet holds, its header included
-XLSX_WIDTHS = {"theme_id": 18, "theme": 24, "code_id": 22, "code": 28, "quote": 80, "participant": 12, "role": 20,
+XLSX_WIDTHS = {"theme_id": 18, "theme": 24, "code_id": 22, "code": 28, "quote": 80, "participant": 12, "role": 20, "speaker": 16, "media_time": 10,
                "document_id": 12, "turn": 6, "start": 8, "end": 8, "coder": 12, "status": 10, "confidence": 10, "masked": 8}
 
 

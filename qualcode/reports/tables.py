@@ -19,13 +19,14 @@ from ..anonymise import Masker, masker_for
 from ..credentials import hide_password
 from ..codebook import Codebook
 from ..errors import QualcodeError, UnmaskedExportError
+from ..ingest.model import speaker_at
 from ..store import Store
 
 if TYPE_CHECKING:
     import pandas as pd
 
-QUOTE_COLUMNS = ["theme_id", "theme", "code_id", "code", "quote", "participant", "role", "document_id", "turn",
-                 "start", "end", "coder", "status", "confidence", "masked"]
+QUOTE_COLUMNS = ["theme_id", "theme", "code_id", "code", "quote", "participant", "role", "speaker", "media_time", "document_id",
+                 "turn", "start", "end", "coder", "status", "confidence", "masked"]
 QUOTE_KEYS = [{"theme": "theme_label", "code": "code_label"}.get(c, c) for c in QUOTE_COLUMNS]  # keys of a row dict
 ELLIPSIS = "…"
 MASKED_FIELDS = ("participant", "document_id", "role", "coder", "theme_label", "code_label", "speaker")
@@ -81,7 +82,10 @@ def quote_table(store: Store, selection: QuoteSelection, mask: bool = True, chec
     if selection.per_cell is not None:
         records = _per_cell(records, selection, codebook)
     masker = masker_for(store, mask)
+    turns = store.turn_spans(sorted({record["document_id"] for record in records})) if records else {}
     for record in records:
+        speaker, record["media_time"] = speaker_at(turns.get(record["document_id"], []), record["start"])
+        record["speaker"] = masker.mask(speaker)[0] if speaker else ""
         record["quote"], record["masked"] = masker.mask(record["quote"])
         record["quote"] = shorten(record["quote"], selection.max_words)
     _mask_attribution(records, masker)

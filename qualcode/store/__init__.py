@@ -27,9 +27,11 @@ from ..credentials import hide_password
 from ..codebook import Codebook, parse_codebook
 from ..errors import StoreError, StoreVersionError, UnknownDocumentError
 from ..ingest import ParsedDocument
+from . import decisions, files
 from . import schema as t
 from .codings import (CodingsMixin, MemosMixin, NewCoding, SuggestionSync, UnknownCodingError, _current_version,
                       _insert_codings)
+from .speakers import SpeakersMixin
 
 if TYPE_CHECKING:
     from ..segments import SegmentSpan
@@ -52,44 +54,64 @@ class OpenResult:
     upgraded_from: str | None = None
 
 
-class Store(CodingsMixin, MemosMixin):
+class Store(CodingsMixin, MemosMixin, SpeakersMixin):
     """A connection to one coding store; open it with `Store.open` or `Store.create`."""
 
     def __init__(self, engine: Engine, location: str) -> None:
         self.engine = engine
         self.location = hide_password(location)  # shown in messages and provenance, never with a password
+        self.readonly = False
         self.opened = OpenResult()
         self._codebooks: dict[int, Codebook] = {}
 
     # -- opening -----------------------------------------------------------------
     @classmethod
     def open(cls, location: str | Path) -> "Store":
-        """Open an existing store, upgrading its schema (after a backup) if it is older."""
+        """Open an existing store, upgrading its schema (after a backup) if it is older.
+
+        A SQLite file without write permission is opened read-only: it can be read,
+        and a write is refused with a sentence.
+        """
         url, path = _url(location)
-        if path is not None and not path.exists():
-            raise StoreError(f"{path}: no qualcode store here; create one with `qualcode --db {path} init --codebook FILE`.")
-        store = cls(_engine(url), str(location))
+        readonly = False
+        if path is not None:
+            if not path.exists():
+                raise StoreError(f"{path}: no qualcode store here; create one with `qualcode --db {path} init --codebook FILE`.")
+            files.refuse_foreign(path)
+            url, readonly = files.sqlite_url(path)
+        store = cls(_engine(url, str(location), readonly), str(location))
+        store.readonly = readonly
         store.opened = store._migrate(path, creating=False)
         return store
 
     @classmethod
-    def create(cls, location: str | Path) -> "Store":
-        """Create a new, empty store; an existing store is never overwritten."""
+    def create(cls, location: str | Path, codebook: Codebook | None = None, author: str = "", message: str = "") -> "Store":
+        """Create a new store (holding `codebook` as version 1 when given); an existing store is never overwritten.
+
+        A SQLite store is built in a temporary file beside its place and moved there
+        whole; on a server, the schema and the codebook are written in one transaction.
+        So a store that exists always has its codebook, even if creating it was killed.
+        """
         url, path = _url(location)
-        if path is not None:
-            if path.exists() and path.stat().st_size > 0:
-                raise StoreError(f"{path}: a file already exists there; choose another --db path or delete the old store first.")
-            path.parent.mkdir(parents=True, exist_ok=True)
-        store = cls(_engine(url), str(location))
-        if path is None and _revision(store.engine) is not None:
-            raise StoreError(f"{store.location}: already holds a qualcode store; open it instead of running init.")
-        store._migrate(path, creating=True)
-        return store
+        if path is None:
+            store = cls(_engine(url, str(location)), str(location))
+            if _revision(store.engine) is not None:
+                raise StoreError(f"{hide_password(location)}: already holds a qualcode store; open it instead of running init.")
+            store._migrate(None, creating=True, codebook=codebook, author=author, message=message)
+            return store
+        with files.building(path) as partial:
+            building = cls(_engine(f"sqlite:///{partial}", str(location)), str(location))
+            try:
+                building._migrate(None, creating=True, codebook=codebook, author=author, message=message)
+            finally:
+                building.close()
+        return cls.open(path)
 
     def close(self) -> None:
         self.engine.dispose()
 
-    def _migrate(self, path: Path | None, creating: bool) -> OpenResult:
+    def _migrate(self, path: Path | None, creating: bool, codebook: Codebook | None = None, author: str = "",
+                 message: str = "") -> OpenResult:
         config = _alembic_config()
         script = ScriptDirectory.from_config(config)
         head = script.get_current_head()
@@ -106,10 +128,15 @@ class Store(CodingsMixin, MemosMixin):
             raise StoreVersionError(
                 f"{self.location}: was made by a newer qualcode (schema {current}); upgrade qualcode to open it."
             ) from None
+        if getattr(self, "readonly", False):
+            raise StoreError(f"{self.location}: was made by an older qualcode and is read-only here, so it cannot be upgraded; "
+                             "open a writable copy of it once to upgrade it.")
         backup = _backup_sqlite(path, current) if (path is not None and current is not None) else None
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+            if codebook is not None:
+                _insert_codebook_version(connection, codebook, author, message)
         return OpenResult(backup=backup, upgraded_from=current)
 
     def schema_revision(self) -> str | None:
@@ -298,10 +325,16 @@ def _url(location: str | Path) -> tuple[str, Path | None]:
     return f"sqlite:///{path}", path
 
 
-def _engine(url: str) -> Engine:
-    engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+BUSY_TIMEOUT = 30  # seconds a SQLite writer waits for another to finish before saying so
+
+
+def _engine(url: str, location: str = "", readonly: bool = False) -> Engine:
+    """An engine whose database errors become sentences naming the store (see files.explain)."""
+    sqlite = url.startswith("sqlite")
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT} if sqlite else {})
+    if sqlite:
+        event.listen(engine, "connect", _sqlite_pragmas_readonly if readonly else _sqlite_pragmas)
+    event.listen(engine, "handle_error", lambda context: files.explain(context.original_exception, location or url))
     return engine
 
 
@@ -311,6 +344,10 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_pragmas_readonly(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def _alembic_config() -> Config:
@@ -432,14 +469,19 @@ def _reanchor_codings(connection: Connection, document: ParsedDocument) -> int:
         t.codings.c.document_id == document.id)).all()
     spans = connection.execute(select(t.segments.c.id, t.segments.c.start, t.segments.c.end).where(
         t.segments.c.document_id == document.id)).all()
-    dropped = 0
+    dropped, batch, stamp = 0, decisions.new_batch(), now()
     for coding_id, start, quote in rows:
         found = find_quote(document.text, quote, near=start)
+        before = decisions.coding_state(connection, coding_id)
         if found is None:
             connection.execute(delete(t.codings).where(t.codings.c.id == coding_id))
+            decisions.log(connection, batch, "remove", decisions.SUGGESTER, stamp, coding_id=coding_id, before=before)
             dropped += 1
             continue
         segment_id = segment_for_span(spans, *found)
         connection.execute(t.codings.update().where(t.codings.c.id == coding_id).values(
             start=found[0], end=found[1], segment_id=segment_id))
+        after = decisions.coding_state(connection, coding_id)
+        if after != before:
+            decisions.log(connection, batch, "edit_span", decisions.SUGGESTER, stamp, coding_id=coding_id, before=before, after=after)
     return dropped

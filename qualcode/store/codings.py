@@ -16,11 +16,12 @@ from sqlalchemy.engine import Connection
 
 from ..anchoring import segment_for_span
 from ..errors import QualcodeError, UnknownCodeError
+from . import decisions as log_
 from . import schema as t
 
 SOURCES = ("manual", "suggested", "imported")
 STATUSES = ("pending", "accepted", "rejected")
-SUGGESTER = "qualcode"
+SUGGESTER = log_.SUGGESTER
 
 
 class UnknownCodingError(QualcodeError):
@@ -59,32 +60,71 @@ class CodingsMixin:
     engine: Any
     location: str
 
-    def add_codings(self, codings: Iterable[NewCoding]) -> list[int]:
-        """Add codings in one transaction; quotes and segments are filled in from the text."""
+    def add_codings(self, codings: Iterable[NewCoding], action: str | None = None, coder: str | None = None) -> list[int]:
+        """Add codings in one transaction, each logged (as `action` by `coder` when given); quotes and segments are filled in."""
         codings = list(codings)
         with self.engine.begin() as connection:
-            return _insert_codings(connection, codings, _current_version(connection))
+            return _insert_codings(connection, codings, _current_version(connection), action, coder)
 
     def decide(self, coding_ids: Iterable[int], status: str, coder: str) -> int:
-        """Accept or reject codings (a decision by `coder`); returns how many were changed."""
-        if status not in ("accepted", "rejected", "pending"):
-            raise QualcodeError(f"unknown status `{status}`; use accepted, rejected or pending.")
-        ids = list(coding_ids)
+        """Accept or reject codings as `coder`'s decisions; returns how many were decided."""
+        return len(self.decide_codings(coding_ids, status, coder))
+
+    def decide_codings(self, coding_ids: Iterable[int], status: str, coder: str) -> list[int]:
+        """Accept or reject codings as one logged action; returns the ids of the codings carrying `coder`'s decisions.
+
+        A pending suggestion, or a coding of `coder`'s own, is decided in place. A coding
+        another coder decided is never changed: `coder` gets (or updates) a coding of
+        their own on the same span and code, so both decisions stay.
+        """
+        if status not in ("accepted", "rejected"):
+            raise QualcodeError(f"unknown decision `{status}`; use accepted or rejected.")
+        ids = list(dict.fromkeys(coding_ids))
         with self.engine.begin() as connection:
             known = {row[0] for row in connection.execute(select(t.codings.c.id).where(t.codings.c.id.in_(ids)))}
             missing = [i for i in ids if i not in known]
             if missing:
                 raise UnknownCodingError(f"no coding with id {missing[0]} in {self.location}; `qualcode export codings` lists them.")
-            result = connection.execute(
-                update(t.codings).where(t.codings.c.id.in_(ids))
-                .values(status=status, coder=coder, decided_at=_now())
-            )
-        return result.rowcount
+            version, stamp, batch = _current_version(connection), _now(), log_.new_batch()
+            return [_decide_one(connection, coding_id, status, coder, version, stamp, batch) for coding_id in ids]
 
-    def remove_coding(self, coding_id: int) -> None:
-        """Delete a coding added by mistake (suggestions are rejected instead, so the learner sees them)."""
+    def remove_coding(self, coding_id: int, coder: str = SUGGESTER) -> None:
+        """Delete a coding added by mistake, logged as `coder`'s with the coding as it was (so undo can bring it back)."""
         with self.engine.begin() as connection:
+            before = log_.coding_state(connection, coding_id)
+            if before is None:
+                raise UnknownCodingError(f"no coding with id {coding_id} in {self.location}; `qualcode export codings` lists them.")
             connection.execute(delete(t.codings).where(t.codings.c.id == coding_id))
+            log_.log(connection, log_.new_batch(), "remove", coder, _now(), coding_id=coding_id, before=before,
+                     version=_current_version(connection))
+
+    def edit_span(self, coding_id: int, start: int, end: int, coder: str) -> None:
+        """Move a coding to another span of its document (a logged decision)."""
+        with self.engine.begin() as connection:
+            before = log_.coding_state(connection, coding_id)
+            if before is None:
+                raise UnknownCodingError(f"no coding with id {coding_id} in {self.location}; `qualcode export codings` lists them.")
+            text = connection.execute(select(t.documents.c.text).where(t.documents.c.id == before["document_id"])).scalar_one()
+            if not (0 <= start < end <= len(text)):
+                raise QualcodeError(f"span {start}-{end} is outside document `{before['document_id']}` (0-{len(text)}).")
+            spans = connection.execute(select(t.segments.c.id, t.segments.c.start, t.segments.c.end)
+                                       .where(t.segments.c.document_id == before["document_id"])).all()
+            version, stamp = _current_version(connection), _now()
+            connection.execute(update(t.codings).where(t.codings.c.id == coding_id).values(
+                start=start, end=end, quote=text[start:end], segment_id=segment_for_span(spans, start, end),
+                decided_at=stamp, codebook_version=version))
+            log_.log(connection, log_.new_batch(), "edit_span", coder, stamp, coding_id=coding_id, before=before,
+                     after=log_.coding_state(connection, coding_id), version=version)
+
+    def history(self, document_id: str | None = None, coder: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """The decision log, oldest first, for a document and/or a coder (the last `limit` rows when given)."""
+        with self.engine.connect() as connection:
+            return log_.history(connection, document_id, coder, limit)
+
+    def undo(self, coder: str) -> list[dict[str, Any]]:
+        """Revert `coder`'s last action not yet undone (itself logged); returns the decisions reverted."""
+        with self.engine.begin() as connection:
+            return log_.undo_last(connection, coder, _now())
 
     def codings(
         self,
@@ -127,6 +167,7 @@ class CodingsMixin:
         segment_ids, code_ids = set(segment_ids), set(code_ids)
         sync = SuggestionSync()
         with self.engine.begin() as connection:
+            lock_codings(connection)  # read and write under one lock: no duplicate from a concurrent run, no decision undone
             existing = _codings_on(connection, segment_ids)
             decided = {(r["segment_id"], r["code_id"]) for r in existing if not _is_pending_suggestion(r)}
             pending = {(r["segment_id"], r["code_id"]): r for r in existing if _is_pending_suggestion(r)}
@@ -137,9 +178,12 @@ class CodingsMixin:
                     sync.kept_decisions += 1
                 elif key not in wanted or (suggestion.confidence or 0) > (wanted[key].confidence or 0):
                     wanted[key] = suggestion
+            withdraw_batch = log_.new_batch()
             for key, row in pending.items():
                 if key[1] in code_ids and key not in wanted:
+                    before = log_.coding_state(connection, row["id"])
                     connection.execute(delete(t.codings).where(t.codings.c.id == row["id"]))
+                    log_.log(connection, withdraw_batch, "withdraw", SUGGESTER, _now(), coding_id=row["id"], before=before)
                     sync.withdrawn += 1
             new = []
             for key, suggestion in wanted.items():
@@ -152,6 +196,19 @@ class CodingsMixin:
             _insert_codings(connection, new, _current_version(connection))
             sync.added = len(new)
         return sync
+
+
+def lock_codings(connection: Connection) -> None:
+    """Take the write lock before reading codings that a write will depend on.
+
+    SQLite: BEGIN IMMEDIATE (waits for other writers, then holds them off until
+    commit); PostgreSQL: a table lock that writers of codings wait for, and that
+    two suggestion runs cannot hold at once.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("LOCK TABLE codings IN SHARE ROW EXCLUSIVE MODE")
 
 
 def _is_pending_suggestion(row: dict[str, Any]) -> bool:
@@ -175,7 +232,33 @@ def _current_version(connection: Connection) -> int:
     return version
 
 
-def _insert_codings(connection: Connection, codings: list[NewCoding], version: int) -> list[int]:
+def _decide_one(connection: Connection, coding_id: int, status: str, coder: str, version: int, stamp: str, batch: str) -> int:
+    """Decide one coding for `coder` (in place, or on their own copy when another coder decided it); logged."""
+    row = log_.coding_state(connection, coding_id)
+    assert row is not None
+    target = coding_id
+    if row["coder"] not in (coder, SUGGESTER):
+        c = t.codings.c
+        target = connection.execute(select(c.id).where(
+            (c.document_id == row["document_id"]) & (c.start == row["start"]) & (c.end == row["end"])
+            & (c.code_id == row["code_id"]) & (c.coder == coder)).order_by(c.id)).scalar()
+        if target is None:
+            copy = {k: v for k, v in row.items() if k != "id"} | {"coder": coder, "created_at": stamp}
+            target = connection.execute(insert(t.codings).returning(t.codings.c.id).values(**copy)).scalar_one()
+            before = None
+        else:
+            before = log_.coding_state(connection, target)
+    else:
+        before = row
+    connection.execute(update(t.codings).where(t.codings.c.id == target).values(
+        status=status, coder=coder, decided_at=stamp, codebook_version=version))
+    log_.log(connection, batch, "accept" if status == "accepted" else "reject", coder, stamp, coding_id=target,
+             before=before, after=log_.coding_state(connection, target), version=version)
+    return target
+
+
+def _insert_codings(connection: Connection, codings: list[NewCoding], version: int, action: str | None = None,
+                    coder: str | None = None) -> list[int]:
     if not codings:
         return []
     known_codes = set(connection.execute(select(t.codes.c.code_id).where(t.codes.c.version == version)).scalars())
@@ -197,8 +280,13 @@ def _insert_codings(connection: Connection, codings: list[NewCoding], version: i
             "confidence": coding.confidence, "evidence": json.dumps(coding.evidence), "codebook_version": version,
             "quote": texts[coding.document_id][coding.start:coding.end], "created_at": stamp, "decided_at": decided,
         })
-    inserted = connection.execute(insert(t.codings).returning(t.codings.c.id, sort_by_parameter_order=True), rows)
-    return list(inserted.scalars())
+    inserted = list(connection.execute(insert(t.codings).returning(t.codings.c.id, sort_by_parameter_order=True), rows).scalars())
+    batch = log_.new_batch()
+    log_.log_many(connection, [
+        log_.entry(batch, action or log_.CREATED_BY[row["source"]], coder or row["coder"], stamp, coding_id=coding_id,
+                   after={"id": coding_id, **row}, version=version)
+        for coding_id, row in zip(inserted, rows)])
+    return inserted
 
 
 def _check_coding(coding: NewCoding, known_codes: set[str], texts: dict[str, str]) -> None:
@@ -224,15 +312,26 @@ class MemosMixin:
 
     engine: Any
 
-    def add_memo(self, document_id: str, text: str, coder: str, segment_id: int | None = None, coding_id: int | None = None) -> int:
+    def add_memo(self, document_id: str | None, text: str, coder: str, segment_id: int | None = None,
+                 coding_id: int | None = None, code_id: str | None = None) -> int:
+        """Save a memo (on the project, a document, a segment, a coding or a code), logged as `coder`'s."""
         with self.engine.begin() as connection:
-            result = connection.execute(insert(t.memos).returning(t.memos.c.id).values(
-                document_id=document_id, segment_id=segment_id, coding_id=coding_id, coder=coder, text=text, created_at=_now()))
-            return result.scalar_one()
+            memo_id = connection.execute(insert(t.memos).returning(t.memos.c.id).values(
+                document_id=document_id, segment_id=segment_id, coding_id=coding_id, code_id=code_id, coder=coder,
+                text=text, created_at=_now())).scalar_one()
+            after = log_.memo_state(connection, memo_id)
+            log_.log(connection, log_.new_batch(), "memo", coder, after["created_at"], memo_id=memo_id,
+                     document_id=document_id, after=after, version=log_.current_version(connection))
+            return memo_id
 
-    def memos(self, document_id: str | None = None) -> list[dict[str, Any]]:
+    def memos(self, document_id: str | None = None, code_id: str | None = None, search: str | None = None) -> list[dict[str, Any]]:
+        """Memos, oldest first: all, or those of one document or code, or those whose text holds `search`."""
         query = select(t.memos).order_by(t.memos.c.id)
         if document_id is not None:
             query = query.where(t.memos.c.document_id == document_id)
+        if code_id is not None:
+            query = query.where(t.memos.c.code_id == code_id)
+        if search:
+            query = query.where(func.lower(t.memos.c.text).contains(search.lower(), autoescape=True))
         with self.engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]

@@ -107,12 +107,36 @@ codings = Table(
 memos = Table(
     "memos", metadata,
     Column("id", Integer, primary_key=True),
-    Column("document_id", String(200), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("document_id", String(200), ForeignKey("documents.id", ondelete="CASCADE")),
     Column("segment_id", Integer, ForeignKey("segments.id", ondelete="SET NULL")),
     Column("coding_id", Integer, ForeignKey("codings.id", ondelete="SET NULL")),
+    Column("code_id", String(200)),
     Column("coder", Text, nullable=False),
     Column("text", Text, nullable=False),
     Column("created_at", String(32), nullable=False),
+)
+
+# The decision log: append-only, one row per decision on a coding (or a memo), in the
+# order made. `before` and `after` hold the coding row as JSON (None: it did not / no
+# longer exists), so an undo restores exactly; an undo is itself a row naming the
+# decision it reverts. Decisions made by one action (a bulk accept) share a batch.
+decisions = Table(
+    "decisions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch", String(32), nullable=False),
+    Column("coding_id", Integer),
+    Column("memo_id", Integer),
+    Column("document_id", String(200)),
+    Column("action", String(16), nullable=False),
+    Column("coder", Text, nullable=False),
+    Column("decided_at", String(32), nullable=False),
+    Column("codebook_version", Integer),
+    Column("before", Text),
+    Column("after", Text),
+    Column("undoes", Integer),
+    Index("ix_decisions_coder", "coder", "id"),
+    Index("ix_decisions_document", "document_id", "id"),
+    Index("ix_decisions_coding", "coding_id"),
 )
 
 identifiers = Table(

@@ -20,6 +20,8 @@ HERE = Path(__file__).parent
 PAGES = (
     ("page_code.py", "Code", ":material/edit_note:", "code"),
     ("page_dashboard.py", "Themes by role", ":material/grid_view:", "themes"),
+    ("page_report.py", "Code report", ":material/summarize:", "report"),
+    ("page_memos.py", "Memos", ":material/sticky_note_2:", "memos"),
     ("page_agreement.py", "Agreement", ":material/handshake:", "agreement"),
     ("page_codebook.py", "Codebook", ":material/account_tree:", "codebook"),
     ("page_import.py", "Import", ":material/upload_file:", "import"),

@@ -53,7 +53,7 @@ def show_report(report: project.ImportReport, folder: str) -> None:
     if report.imported:
         st.dataframe(pd.DataFrame([{
             "file": clean(f.path), "document": f.document_id, "format": f.format, "encoding": f.encoding or "",
-            "turns": f.turns,
+            "speakers": f.layout, "turns": f.turns,
             "segments": f.segments, "words": f.words, "replaced": f.replaced} for f in report.imported]), hide_index=True)
     for path, document_id in report.unchanged:
         st.write(f"Unchanged: `{clean(path)}` is already in the store as `{document_id}`.")
@@ -83,3 +83,27 @@ st.subheader("Transcripts in the store")
 table = queries.documents(*state.key())
 st.dataframe(table, hide_index=True, column_config={
     "progress": st.column_config.ProgressColumn("coded", format="percent", min_value=0, max_value=1)})
+
+
+st.subheader("Speakers and their roles")
+st.caption("Who speaks in a transcript, and as whom. Making a speaker the interviewer takes their turns out of the "
+           "segments that get coded; every coding stays on its text.")
+document_ids = [row["id"] for row in project.list_documents(store)]
+if document_ids:
+    chosen = st.selectbox("Transcript", document_ids, key="speakers_document")
+    speakers = project.list_speakers(store, chosen)
+    if speakers:
+        st.dataframe(pd.DataFrame(speakers), hide_index=True, key="speakers_table")
+        row = st.columns([2, 2, 1])
+        speaker = row[0].selectbox("Speaker", [s["speaker"] for s in speakers], key="speakers_name")
+        role = row[1].radio("Role", ["interviewer", "participant"], horizontal=True, key="speakers_role")
+        if row[2].button("Set role", key="speakers_set"):
+            change = state.write(lambda: project.set_speaker_role(store, chosen, speaker, role))
+            if change is not None:
+                kept = (f" {len(change.outside)} codings are kept on text that is now interviewer speech: "
+                        + ", ".join(f"#{c['id']} {c['code_id']}" for c in change.outside) + ".") if change.outside else ""
+                st.session_state["_flash"] = (f"{change.speaker} is now {change.role} in {change.document_id}: "
+                                              f"{change.turns} turns changed, {change.segments} segments.{kept}")
+                st.rerun()
+    else:
+        st.info(f"{chosen} has no speaker turns.")

@@ -97,3 +97,13 @@ def quotes(location: str, stamp: Stamp, code_id: str, by: str, value: str, statu
 
     return analysis.illustrative_quotes(opened(location), code_id, group={by: value}, n=n, statuses=statuses,
                                         coders=list(coders_) if coders_ else None)
+
+
+@cached
+def history(location: str, stamp: Stamp, document_id: str, coder: str | None = None, last: int = 50) -> pd.DataFrame:
+    """The last decisions on a transcript (only `coder`'s, when blind), newest first."""
+    from qualcode import project
+
+    rows = project.history(opened(location), document_id, coder, last)
+    columns = ["time", "coder", "action", "code_id", "status", "text"]
+    return pd.DataFrame(list(reversed(rows)), columns=columns)

@@ -1,4 +1,9 @@
-"""The panel beside a transcript for one segment: suggestions to decide, codings, add a code, memos."""
+"""The panel beside a transcript for one segment: suggestions to decide, codings, add a code, memos.
+
+Every button acts in an on_click callback (run once, before the page is drawn again),
+which calls the coding loop's service and leaves a message; the page is then drawn
+from the store, so counts and labels are never stale and no click is lost.
+"""
 
 from __future__ import annotations
 
@@ -40,25 +45,57 @@ def evidence_text(evidence: dict[str, Any]) -> str:
     return "; ".join(parts) or "no evidence recorded"
 
 
-def decide(store: Store, coding_id: int, verb: str) -> None:
-    """Accept or reject one suggestion as the session's coder."""
-    if state.write(lambda: state.decide(store, [coding_id], f"{verb}ed"), f"Suggestion {verb}ed."):
-        st.rerun()
+def _label(codebook: Codebook, code_id: str) -> str:
+    return codebook.get(code_id).label if code_id in codebook else code_id
 
 
+# -- callbacks: each runs once per click, then the page is drawn again from the store ------------
+def on_decide(store: Store, coding_ids: list[int], status: str, done: str) -> None:
+    """Accept or reject codings as the session's coder (blind or not)."""
+    state.act(lambda: project.decide(store, coding_ids, status, state.coder(), state.blind()), done)
+
+
+def on_remove(store: Store, coding: dict[str, Any]) -> None:
+    """Take a code off the segment (a suggestion is rejected, anything else deleted)."""
+    state.act(lambda: project.remove(store, coding, state.coder(), state.blind()), "Coding removed.")
+
+
+def on_add(store: Store, segment: dict[str, Any], codebook: Codebook) -> None:
+    """Code the chosen sentences of the segment with the chosen code."""
+    code_id = st.session_state.get(f"add_code_{segment['id']}")
+    bounds = sentences(segment["text"])
+    first, last = st.session_state.get(f"sentences_{segment['id']}", (1, len(bounds))) if len(bounds) > 1 else (1, 1)
+    if code_id is None:
+        state.fail("Choose a code to add.")
+        return
+    if state.act(lambda: project.add_sentences(store, segment, bounds, first, last, code_id, state.coder()),
+                   f"Added “{_label(codebook, code_id)}”.") is not None:
+        st.session_state[f"add_code_{segment['id']}"] = None
+
+
+def on_memo(store: Store, segment: dict[str, Any]) -> None:
+    """Save the typed memo on the segment and empty the box."""
+    key = f"memo_{segment['id']}"
+    text = st.session_state.get(key, "")
+    if state.act(lambda: project.add_memo(store, segment["document_id"], text, state.coder(), segment_id=segment["id"]),
+                   "Memo saved.") is not None:
+        st.session_state[key] = ""
+
+
+# -- drawing -------------------------------------------------------------------------------------
 def suggestions(store: Store, codings: list[dict[str, Any]], codebook: Codebook) -> None:
     """Pending suggestions with confidence and evidence, each with Accept and Reject."""
     for coding in sorted(codings, key=lambda c: -(c["confidence"] or 0)):
         with st.container(border=True):
-            label = codebook.get(coding["code_id"]).label if coding["code_id"] in codebook else coding["code_id"]
-            theme = codebook.get(codebook.theme_of(coding["code_id"])).label if coding["code_id"] in codebook else ""
-            st.markdown(f"**{label}** · confidence {coding['confidence'] or 0:.2f}" + (f"  \n{theme}" if theme else ""))
+            theme = _label(codebook, codebook.theme_of(coding["code_id"])) if coding["code_id"] in codebook else ""
+            st.markdown(f"**{_label(codebook, coding['code_id'])}** · confidence {coding['confidence'] or 0:.2f}"
+                        + (f"  \n{theme}" if theme else ""))
             st.caption(state.shown(evidence_text(coding["evidence"])))
             accept, reject, _ = st.columns([1, 1, 2])
-            if accept.button("Accept", key=f"accept_{coding['id']}", disabled=not state.coder(), type="primary", width="stretch"):
-                decide(store, coding["id"], "accept")
-            if reject.button("Reject", key=f"reject_{coding['id']}", disabled=not state.coder(), width="stretch"):
-                decide(store, coding["id"], "reject")
+            accept.button("Accept", key=f"accept_{coding['id']}", disabled=not state.coder(), type="primary", width="stretch",
+                          on_click=on_decide, args=(store, [coding["id"]], "accepted", "Suggestion accepted."))
+            reject.button("Reject", key=f"reject_{coding['id']}", disabled=not state.coder(), width="stretch",
+                          on_click=on_decide, args=(store, [coding["id"]], "rejected", "Suggestion rejected."))
 
 
 def codings_list(store: Store, codings: list[dict[str, Any]], codebook: Codebook) -> None:
@@ -66,44 +103,30 @@ def codings_list(store: Store, codings: list[dict[str, Any]], codebook: Codebook
     for coding in codings:
         left, right = st.columns([4, 1.3], vertical_alignment="center")
         colour = tint(codebook.colour_of(coding["code_id"]) if coding["code_id"] in codebook else "#999", "66")
-        label = codebook.get(coding["code_id"]).label if coding["code_id"] in codebook else coding["code_id"]
-        left.html(state.shown_html(f'{STYLE}<span class="qc-chip" style="background:{colour}">{escape(label)}</span> '
+        left.html(state.shown_html(f'{STYLE}<span class="qc-chip" style="background:{colour}">{escape(_label(codebook, coding["code_id"]))}</span> '
                   f'<small>{escape(coding["coder"])} · {escape(coding["source"])} · “{escape(coding["quote"][:90])}…”</small>'))
-        if right.button("Remove", key=f"remove_{coding['id']}", disabled=not state.coder(), width="stretch",
-                        help="A suggestion is marked rejected (kept for learning); other codings are deleted."):
-            if coding["source"] == "suggested":
-                done = state.write(lambda: state.decide(store, [coding["id"]], "rejected"), "Coding removed.")
-            else:
-                done = state.write(lambda: project.remove_coding(store, coding["id"]) or True, "Coding removed.")
-            if done:
-                st.rerun()
+        right.button("Remove", key=f"remove_{coding['id']}", disabled=not state.coder(), width="stretch",
+                     help="A suggestion is marked rejected (kept for learning); other codings are deleted. Undo brings either back.",
+                     on_click=on_remove, args=(store, coding))
 
 
 def add_code(store: Store, segment: dict[str, Any], codebook: Codebook) -> None:
     """Add any code from the codebook to the segment, or to a range of its sentences."""
-    code_id = st.selectbox("Add a code (type to search)", codebook.ids(), index=None, key="add_code",
-                           format_func=lambda i: tree_label(codebook, i), placeholder="search the codebook")
+    st.selectbox("Add a code (type to search)", codebook.ids(), index=None, key=f"add_code_{segment['id']}",
+                 format_func=lambda i: tree_label(codebook, i), placeholder="search the codebook")
     bounds = sentences(segment["text"])
-    first, last = 1, len(bounds)
     if len(bounds) > 1:
-        first, last = st.select_slider("Sentences", options=list(range(1, len(bounds) + 1)), value=(1, len(bounds)),
-                                       key=f"sentences_{segment['id']}")
-    if st.button("Add code", key="add", disabled=code_id is None or not state.coder()):
-        start, end = segment["start"] + bounds[first - 1][0], segment["start"] + bounds[last - 1][1]
-        if state.write(lambda: project.add_coding(store, segment["document_id"], start, end, code_id, state.coder()),
-                       f"Added “{codebook.get(code_id).label}”."):
-            st.rerun()
+        st.select_slider("Sentences", options=list(range(1, len(bounds) + 1)), value=(1, len(bounds)),
+                         key=f"sentences_{segment['id']}")
+    st.button("Add code", key="add", disabled=not state.coder(), on_click=on_add, args=(store, segment, codebook))
 
 
 def memos(store: Store, segment: dict[str, Any], notes: list[dict[str, Any]]) -> None:
     """Memos on this segment, and a box to add one."""
     for note in notes:
-        st.caption(state.shown(f"{note['coder']}, {note['created_at'][:10]}: {note['text']}"))
-    text = st.text_area("Memo", key=f"memo_{segment['id']}", placeholder="a note on this segment", height=80)
-    if st.button("Save memo", key="save_memo", disabled=not state.coder()):
-        if state.write(lambda: project.add_memo(store, segment["document_id"], text, state.coder(), segment_id=segment["id"]),
-                       "Memo saved."):
-            st.rerun()
+        st.caption(state.shown(f"{note['coder']}, {note['created_at'][:16].replace('T', ' ')}: {note['text']}"))
+    st.text_area("Memo", key=f"memo_{segment['id']}", placeholder="a note on this segment", height=80)
+    st.button("Save memo", key="save_memo", disabled=not state.coder(), on_click=on_memo, args=(store, segment))
 
 
 def draw(store: Store, document: dict[str, Any], segment: dict[str, Any], codebook: Codebook) -> None:

@@ -17,7 +17,7 @@ from typing import Any, Callable, TypeVar
 import streamlit as st
 from pandas.api.types import is_string_dtype
 
-from qualcode import coders, project
+from qualcode import project
 from qualcode.anonymise import Masker
 from qualcode.errors import QualcodeError
 from qualcode.store import Store
@@ -126,14 +126,6 @@ def blind() -> bool:
     return bool(st.session_state.get("blind"))
 
 
-def decide(store: Store, coding_ids: list[int], status: str) -> Any:
-    """Accept or reject codings as the session's coder; in blind mode beside, never over, a colleague's decision."""
-    if blind():
-        return coders.decide_blind(store, coding_ids, status, coder())
-    action = project.accept if status == "accepted" else project.reject
-    return action(store, coding_ids, coder())
-
-
 def write(action: Callable[[], T], done: str = "") -> T | None:
     """Run a write; a user mistake is shown as one error sentence and nothing is saved."""
     try:
@@ -147,16 +139,37 @@ def write(action: Callable[[], T], done: str = "") -> T | None:
     return result
 
 
+def act(action: Callable[[], T], done: str = "") -> T | None:
+    """Run a write from a button's on_click callback: its message, or its error, is shown once by `flash`."""
+    try:
+        result = action()
+    except QualcodeError as error:
+        fail(str(error))
+        return None
+    _writes[0] += 1
+    if done:
+        st.session_state["_flash"] = done
+    return result
+
+
 def changed() -> None:
     """Note a write made outside `write` (so cached reads are refreshed)."""
     _writes[0] += 1
 
 
+def fail(message: str) -> None:
+    """Keep an error sentence for `flash` to show on the page."""
+    st.session_state["_error"] = message
+
+
 def flash() -> None:
-    """Show (once) the message left by the write before the last rerun."""
+    """Show (once) the message or error left by the write before this run."""
     message = st.session_state.pop("_flash", None)
     if message:
         st.success(message)
+    error = st.session_state.pop("_error", None)
+    if error:
+        st.error(error)
 
 
 def need_coder() -> bool:

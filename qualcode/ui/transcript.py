@@ -92,22 +92,6 @@ def legend_html(codings: list[dict[str, Any]], codebook: Codebook) -> str:
     return STYLE + "".join(chips)
 
 
-def segment_progress(segments: list[dict[str, Any]], codings: list[dict[str, Any]]) -> dict[int, str]:
-    """Per segment id, "coded" when accepted codings cover every word of it, "partly coded" when
-    they cover some (a sentence coded by hand), "not coded" when none touches it."""
-    accepted = [c for c in codings if c["status"] == "accepted"]
-    progress = {}
-    for segment in segments:
-        start, end, text = segment["start"], segment["end"], segment["text"]
-        covered = [False] * len(text)
-        for coding in accepted:
-            for i in range(max(coding["start"], start) - start, min(coding["end"], end) - start):
-                covered[i] = True
-        words = [c for c, character in zip(covered, text) if not character.isspace()]
-        progress[segment["id"]] = "coded" if words and all(words) else "partly coded" if any(words) else "not coded"
-    return progress
-
-
 def _colour(codebook: Codebook, code_id: str) -> str:
     return codebook.colour_of(code_id) if code_id in codebook else "#999999"
 

@@ -1,0 +1,89 @@
+"""Suggest and coders at once: suggest's read of existing codings and its write happen under one lock.
+
+Another coder's transaction holds the store's write lock while it adds a pending
+suggestion on one (segment, code) pair and a decision on another; a suggest sync
+started meanwhile must wait and then see both, so it neither adds a second pending
+suggestion on the first pair nor a suggestion beside the decision. Reading before
+taking the lock (what suggest once did) fails both. Run on SQLite and, when
+QUALCODE_TEST_POSTGRES is set, on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from conftest import SMALL_CODEBOOK
+from qualcode import project
+from qualcode.store import NewCoding, Store
+from qualcode.store.codings import SUGGESTER, _current_version, _insert_codings, lock_codings
+
+SERVER = os.environ.get("QUALCODE_TEST_POSTGRES")
+TEXT = "Interviewer: How was work?\n\nSam: The wage was late again.\n\nInterviewer: And then?\n\nSam: My benefits stopped.\n"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def location(request: pytest.FixtureRequest, tmp_path: Path):
+    """A store holding the small codebook and one interview, on SQLite or on a database of its own on the server."""
+    (tmp_path / "small.yaml").write_text(SMALL_CODEBOOK, encoding="utf-8")
+    (tmp_path / "P1.txt").write_text(TEXT, encoding="utf-8")
+    if request.param == "sqlite":
+        url, drop = str(tmp_path / "team.db"), None
+    else:
+        if not SERVER:
+            pytest.skip("QUALCODE_TEST_POSTGRES is not set")
+        name = f"qualcode_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url, drop = SERVER.rsplit("/", 1)[0] + "/" + name, name
+    store = project.init_project(url, tmp_path / "small.yaml")
+    project.import_transcripts(store, [tmp_path / "P1.txt"])
+    store.close()
+    yield url
+    if drop:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{drop}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def suggestion(segment: dict, code: str) -> NewCoding:
+    return NewCoding(segment["document_id"], segment["start"], segment["end"], code, SUGGESTER, source="suggested",
+                     status="pending", confidence=0.9, segment_id=segment["id"])
+
+
+def test_a_sync_waits_for_a_writer_and_sees_what_it_wrote(location: str) -> None:
+    store = Store.open(location)
+    first, second = store.segments()[:2]
+    holder = store.engine.connect()
+    transaction = holder.begin()
+    lock_codings(holder)  # another coder's write transaction, holding the lock
+    version = _current_version(holder)
+    _insert_codings(holder, [suggestion(first, "wages"),
+                             NewCoding(second["document_id"], second["start"], second["end"], "benefits", "ana")], version)
+    finished = threading.Event()
+
+    def sync() -> None:
+        other = Store.open(location)
+        other.sync_suggestions([suggestion(first, "wages"), suggestion(second, "benefits")],
+                               [first["id"], second["id"]], ["wages", "benefits"])
+        other.close()
+        finished.set()
+
+    worker = threading.Thread(target=sync)
+    worker.start()
+    time.sleep(1.0)
+    assert not finished.is_set()  # the sync waits for the writer instead of reading around it
+    transaction.commit()
+    holder.close()
+    worker.join(timeout=60)
+    assert finished.is_set()
+    pending = [(c["segment_id"], c["code_id"]) for c in store.codings(statuses=["pending"])]
+    store.close()
+    assert pending == [(first["id"], "wages")]  # one pending suggestion, none beside ana's decision
