@@ -12,12 +12,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from .codebook import Codebook, load_codebook
 from .codebook_diff import diff_codebooks
 from .errors import CodebookError, CodesInUseError, StoreError
-from .interop.qdc import read_qdc, write_qdc
+from .interop.qdc import codebook_to_qdc, read_qdc
 from .store import Store
 
 VERSION_REF = re.compile(r"^[vV]?([0-9]+)$")
@@ -104,21 +104,23 @@ def read_codebook_file(path: str | Path, name: str | None = None, allow_empty: b
 
 
 def export_format(output: str | Path, fmt: str | None) -> str:
-    """The format to write: the one asked for, else the one the output file's extension names."""
+    """The format to write: the one asked for, else the one the output file's extension names (never over a store)."""
+    from .reports.writer import check_target
+
+    check_target(output)
     if fmt:
         return fmt
     kind = FORMATS.get(Path(output).suffix.lower())
     if kind is None:
-        raise CodebookError(f"{output}: cannot tell the format from the extension; add --format qdc or --format yaml.")
+        raise CodebookError(f"{output}: qualcode cannot write a codebook as {Path(output).suffix or 'a file with no suffix'}; "
+                            "name a file ending in .qdc, .yaml or .yml.")
     return kind
 
 
-def write_codebook(codebook: Codebook, output: str | Path, fmt: str) -> None:
-    """Write a codebook as REFI-QDA .qdc or as qualcode YAML."""
-    output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "qdc":
-        write_qdc(codebook, output)
-    else:
-        output.write_text(codebook.to_yaml(), encoding="utf-8")
+def write_codebook(codebook: Codebook, output: str | Path, fmt: str, protect: Iterable[str | Path | None] = ()) -> None:
+    """Write a codebook as REFI-QDA .qdc or as qualcode YAML, through the guarded writer (never over the store)."""
+    from .reports.writer import write_bytes
+
+    data = codebook_to_qdc(codebook) if fmt == "qdc" else codebook.to_yaml().encode("utf-8")
+    write_bytes(output, data, protect)
 

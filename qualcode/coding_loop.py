@@ -166,7 +166,9 @@ def export_code_report(store: Store, code_id: str, path: str, fmt: str, where: d
                        coders: list[str] | None = None, statuses: tuple[str, ...] = ("accepted",)) -> Any:
     """Write the code report (every passage of a code or theme) and return it."""
     from .reports.code_report import code_report, write_code_report
+    from .reports.writer import output_format, store_files
 
+    fmt = output_format(path, fmt, ("csv", "xlsx", "md", "docx"), protect=store_files(store))
     report = code_report(store, code_id, where, coders, statuses)
-    write_code_report(report, fmt, path)
+    write_code_report(report, fmt, path, store_files(store))
     return report

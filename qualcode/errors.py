@@ -123,3 +123,7 @@ class UndoConflictError(QualcodeError):
 
 class MemoError(QualcodeError):
     """A memo without text, or attached to something the project does not hold."""
+
+
+class OutputError(QualcodeError):
+    """A file that cannot be written where asked: the store itself, an unknown format, a missing or read-only folder."""

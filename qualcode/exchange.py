@@ -22,6 +22,7 @@ from .ingest import ParsedDocument, SpeakerRules
 from .ingest.speakers import split_turns
 from .interop.qdpx import ExchangeCoding, ExchangeDocument, ExchangeMemo, ExchangeProject, read_qdpx, write_qdpx
 from .limits import check_document_id, refuse_long_paragraphs, refuse_surrogates
+from .reports.writer import output_format, store_files
 from .store import NewCoding, Store, files
 
 
@@ -55,6 +56,7 @@ class ProjectImport:
 
 def export_project(store: Store, path: str | Path, coders: Iterable[str] | None = None) -> ProjectExport:
     """Write the project (documents, attributes, codebook, accepted codings) as a .qdpx file."""
+    output_format(path, None, ("qdpx",), default=None, protect=store_files(store))
     names = require_coders(store, coders) if coders else None
     codebook = store.codebook()
     documents = [_exchange_document(store, row["id"]) for row in store.documents()]
@@ -65,7 +67,8 @@ def export_project(store: Store, path: str | Path, coders: Iterable[str] | None 
             continue
         codings.append(ExchangeCoding(row["document_id"], row["start"], row["end"], row["code_id"], row["coder"],
                                       row["decided_at"] or row["created_at"]))
-    write_qdpx(ExchangeProject(codebook.name, codebook, documents, codings, memos=_exchange_memos(store, codebook)), path)
+    write_qdpx(ExchangeProject(codebook.name, codebook, documents, codings, memos=_exchange_memos(store, codebook)), path,
+               store_files(store))
     return ProjectExport(str(path), len(documents), len(codebook), len(codings), sorted({c.coder for c in codings}),
                          left_out, _not_carried(store, names))
 

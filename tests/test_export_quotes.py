@@ -402,7 +402,7 @@ def test_sheet_rows_keep_every_value_a_spreadsheet_reads_back(tmp_path):
     read = openpyxl.load_workbook(path)
     written = read["Théme & <quotes>"]
     assert [list(r) for r in written.iter_rows(min_row=2, values_only=True)] == [
-        rows[0], ["=SUM(A1:A2) stays text, a bell is dropped, \r\n kept", None, None, "bo"], rows[2]]
+        rows[0], ["'=SUM(A1:A2) stays text, a bell is dropped, \r\n kept", None, None, "bo"], rows[2]]  # a formula's start is quoted
     assert written.cell(2, 1).data_type == "s" and written.cell(3, 1).data_type == "s"
     assert written.cell(2, 1).alignment.wrap_text and not written.cell(2, 4).alignment.wrap_text
     assert written.freeze_panes == "A2" and written.max_row == 4

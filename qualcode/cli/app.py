@@ -17,31 +17,48 @@ import click
 
 from .. import project as ops
 from .. import sample
+from ..credentials import hide_password
 from .base import main
 
 ENTRY = Path(__file__).resolve().parent.parent.parent / "app.py"
 PACKAGED_ENTRY = Path(__file__).resolve().parent.parent / "ui" / "main.py"
 
 
+LOCAL = "127.0.0.1"
+
+
 def app_options(command):
-    """--port and --no-browser, shared by `demo` and `app`."""
+    """--port, --address and --no-browser, shared by `demo` and `app`."""
+    command = click.option("--address", default=LOCAL, show_default=True,
+                           help="Network address the app listens on; the default lets only this computer in.")(command)
     command = click.option("--port", type=int, default=8501, show_default=True, help="Port the app listens on.")(command)
     command = click.option("--no-browser", "--headless", "no_browser", is_flag=True,
                            help="Do not open a browser tab (for servers and scripts).")(command)
     return command
 
 
-def run_app(db: str, port: int, open_browser: bool) -> int:
-    """Run `streamlit run app.py -- --db DB` until it is stopped; returns its exit status."""
+def run_app(db: str, port: int, open_browser: bool, address: str = LOCAL) -> int:
+    """Run `streamlit run app.py` on the store `db` until it is stopped; returns its exit status.
+
+    The store reaches the app in $QUALCODE_DB, not on the command line, so a database
+    password never shows in the process list; the app listens on `address` only.
+    """
     entry = ENTRY if ENTRY.exists() else PACKAGED_ENTRY
-    url = f"http://localhost:{port}"
-    command = [sys.executable, "-m", "streamlit", "run", str(entry), "--server.port", str(port),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false", "--", "--db", str(Path(db).resolve())]
+    url = f"http://{'localhost' if address == LOCAL else address}:{port}"
+    location = db if "://" in db else str(Path(db).resolve())
+    command = [sys.executable, "-m", "streamlit", "run", str(entry), "--server.port", str(port), "--server.address", address,
+               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     _require_free_port(port)
-    click.echo(f"Opening the app at {url} on {db} (Ctrl+C stops it).")
+    click.echo(f"Opening the app at {url} on {hide_password(db)} (Ctrl+C stops it).")
+    if address == LOCAL:
+        click.echo(f"It listens on {LOCAL} only, so only this computer can open it; --address 0.0.0.0 shares it "
+                   "with your network, without a password.")
+    else:
+        click.echo(f"Warning: it listens on {address}, so anyone who can reach this computer there can open the project; "
+                   "the app has no password.", err=True)
     if open_browser:
         threading.Thread(target=_open_when_ready, args=(url,), daemon=True).start()
-    return _run_forwarding_signals(command)
+    return _run_forwarding_signals(command, {**os.environ, "QUALCODE_DB": location})
 
 
 def _require_free_port(port: int) -> None:
@@ -55,9 +72,9 @@ def _require_free_port(port: int) -> None:
                                        "choose another with --port.") from None
 
 
-def _run_forwarding_signals(command: list[str]) -> int:
+def _run_forwarding_signals(command: list[str], env: dict[str, str]) -> int:
     """Run Streamlit in its own process group; SIGTERM or SIGINT to qualcode stops the whole group, so no server is left on the port."""
-    process = subprocess.Popen(command, start_new_session=True)
+    process = subprocess.Popen(command, start_new_session=True, env=env)
 
     def forward(signum: int, _frame: object) -> None:
         try:
@@ -94,7 +111,7 @@ def _open_when_ready(url: str) -> None:
 @main.command()
 @app_options
 @click.pass_context
-def demo(ctx: click.Context, port: int, no_browser: bool) -> None:
+def demo(ctx: click.Context, port: int, address: str, no_browser: bool) -> None:
     """Build the sample project (on first run) and open the app on it.
 
     The first run creates the store at --db (default ./qualcode.db): the pb_employment
@@ -109,26 +126,28 @@ def demo(ctx: click.Context, port: int, no_browser: bool) -> None:
         qualcode --db /tmp/sample.db demo --no-browser --port 8600
     """
     db = ctx.obj["db"]
-    if Path(db).exists():
-        click.echo(f"Using the project at {db} (delete it, or pass another --db, to build the sample again).")
+    if "://" in db or Path(db).exists():
+        click.echo(f"Using the project at {hide_password(db)} (delete it, or pass another --db, to build the sample again).")
     else:
         click.echo(f"Building the sample project at {db} ...")
         built = sample.build_sample_project(db, say=click.echo)
         click.echo(f"Built: {built.documents} interviews, {built.codings} accepted codings by `{sample.SAMPLE_CODER}`, "
                    f"{built.suggestions} pending suggestions.")
-    ctx.exit(run_app(db, port, not no_browser))
+    ctx.exit(run_app(db, port, not no_browser, address))
 
 
 @main.command(name="app")
 @app_options
 @click.pass_context
-def app_command(ctx: click.Context, port: int, no_browser: bool) -> None:
-    """Open the app on the project store named by --db (default ./qualcode.db).
+def app_command(ctx: click.Context, port: int, address: str, no_browser: bool) -> None:
+    """Open the app on the project store named by --db (default ./qualcode.db), for this computer only.
 
     Example:
 
+    \b
         qualcode --db study.db app --port 8502
+        qualcode --db postgresql+psycopg://team@dbhost/study app --address 0.0.0.0
     """
     db = ctx.obj["db"]
     ops.open_project(db).close()
-    ctx.exit(run_app(db, port, not no_browser))
+    ctx.exit(run_app(db, port, not no_browser, address))

@@ -10,8 +10,10 @@ from typing import Any, Iterator
 import click
 
 from .. import __version__
+from ..credentials import hide_password
 from ..errors import QualcodeError
 from ..project import open_project, store_location
+from ..reports.writer import quiet_broken_pipe
 from ..store import Store
 
 
@@ -24,14 +26,16 @@ class QualcodeGroup(click.Group):
         except QualcodeError as error:
             if _debug(ctx):
                 traceback.print_exc()
-            click.echo(f"Error: {error}", err=True)
+            click.echo(f"Error: {hide_password(error)}", err=True)
             sys.exit(1)
+        except BrokenPipeError:  # the reader stopped early (`| head`): end quietly
+            quiet_broken_pipe()
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
         except Exception as error:  # a bug, not the user's fault: say so, keep the traceback for --debug
             if _debug(ctx):
                 raise
-            click.echo(f"Error: qualcode failed unexpectedly ({type(error).__name__}: {error}); run again with --debug to see where.", err=True)
+            click.echo(f"Error: qualcode failed unexpectedly ({type(error).__name__}: {hide_password(error)}); run again with --debug to see where.", err=True)
             sys.exit(2)
 
 

@@ -12,6 +12,7 @@ from .. import codebook_versions as versions
 from ..codebook import load_codebook, validate_codebook
 from ..codebook_diff import diff_codebooks, summary
 from ..codebook_merge import merge_codebooks
+from ..reports.writer import write_text
 from .base import main, project
 
 
@@ -150,8 +151,7 @@ def merge(ctx: click.Context, base: str, ours: str, theirs: str, output: str, me
     """
     sides = [_ref(ctx, ref, allow_empty=(i == 0)) for i, ref in enumerate((base, ours, theirs))]
     result = merge_codebooks(*(side.codebook for side in sides), ours_text=sides[1].text)
-    with open(output, "w", encoding="utf-8") as handle:
-        handle.write(result.text)
+    write_text(output, result.text, [ctx.obj["db"]])
     if not result.clean:
         for conflict in result.conflicts:
             click.echo(f"conflict: {conflict}", err=True)
@@ -191,7 +191,7 @@ def import_(ctx: click.Context, file: str, output: str | None, message: str | No
     for note in source.notes:
         click.echo(f"note: {note}")
     if output:
-        versions.write_codebook(book, output, "yaml")
+        versions.write_codebook(book, output, "yaml", [ctx.obj["db"]])
         click.echo(f"Read {len(book)} codes in {len(book.themes())} themes from {file}; wrote {output}.")
         return
     with project(ctx) as store:
@@ -226,7 +226,7 @@ def export(ctx: click.Context, file: str | None, version: int | None, fmt: str |
     """
     fmt = versions.export_format(output, fmt)
     source = _source(ctx, file, version)
-    versions.write_codebook(source.codebook, output, fmt)
+    versions.write_codebook(source.codebook, output, fmt, [ctx.obj["db"]])
     click.echo(f"Wrote {len(source.codebook)} codes ({source.label}) to {output} as {fmt}.")
 
 

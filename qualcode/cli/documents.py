@@ -26,7 +26,7 @@ def init(ctx: click.Context, codebook_path: str, author: str) -> None:
     """
     store = ops.init_project(ctx.obj["db"], codebook_path, author=author)
     codebook = store.codebook()
-    click.echo(f"Created {ctx.obj['db']} with codebook `{codebook.name}` ({len(codebook)} codes, {len(codebook.themes())} themes).")
+    click.echo(f"Created {store.location} with codebook `{codebook.name}` ({len(codebook)} codes, {len(codebook.themes())} themes).")
     store.close()
 
 

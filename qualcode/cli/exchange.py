@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from .. import exchange
+from ..credentials import hide_password
 from .base import main, project
 from .documents import import_ as import_transcripts
 from .export import export
@@ -37,6 +38,8 @@ def export_project(ctx: click.Context, fmt: str, output: str, coders: tuple[str,
         click.echo(f"warning: {note}; not written.", err=True)
     if report.not_carried:
         click.echo(f"note: not part of a .qdpx, so not written: {', '.join(report.not_carried)}.", err=True)
+    click.echo("note: a .qdpx holds the project itself, transcripts unmasked; share it only where the whole project may go.",
+               err=True)
     who = ", ".join(report.coders) or "no coder"
     click.echo(f"Wrote {output}: {report.documents} documents, {report.codes} codes, {report.codings} codings by {who}.")
 
@@ -62,7 +65,7 @@ def import_project(ctx: click.Context, file: str, author: str, interviewers: tup
     report = exchange.import_project(ctx.obj["db"], file, author=author, interviewer_labels=list(interviewers))
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
-    _print_import(ctx.obj["db"], file, report)
+    _print_import(hide_password(ctx.obj["db"]), file, report)
 
 
 def _print_import(db: str, file: str, report: exchange.ProjectImport) -> None:

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..credentials import hide_password
 from ..store import maintenance
 from ..store.recover import recover as recover_store
 from .base import main, project
@@ -24,9 +25,9 @@ def check(ctx: click.Context) -> None:
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
-        click.echo(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} found in {ctx.obj['db']}; restore a backup, recover the store, or re-import the documents named.", err=True)
+        click.echo(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} found in {hide_password(ctx.obj['db'])}; restore a backup, recover the store, or re-import the documents named.", err=True)
         sys.exit(1)
-    click.echo(f"{ctx.obj['db']}: no problems found.")
+    click.echo(f"{hide_password(ctx.obj['db'])}: no problems found.")
 
 
 @main.command()
@@ -41,7 +42,7 @@ def backup(ctx: click.Context, file: str) -> None:
     """
     with project(ctx) as store:
         maintenance.backup(store, file)
-    click.echo(f"Backed up {ctx.obj['db']} to {file}.")
+    click.echo(f"Backed up {store.location} to {file}.")
 
 
 @main.command()
@@ -58,7 +59,7 @@ def restore(ctx: click.Context, file: str) -> None:
     """
     safety = maintenance.restore_location(ctx.obj["db"], file)
     kept = f"; its previous contents are in {safety}" if safety else ""
-    click.echo(f"Restored {ctx.obj['db']} from {file}{kept}.")
+    click.echo(f"Restored {hide_password(ctx.obj['db'])} from {file}{kept}.")
 
 
 @main.command()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from .. import anonymise, reports
+from ..reports.writer import output_format
 from .base import echo_table, main, project
 from .export import export
 
@@ -32,8 +31,7 @@ def report_options(function):
 def _format(fmt: str | None, output: str) -> str:
     if output == "-":
         raise click.UsageError("report exports write a file (and its provenance); give a file name to -o.")
-    suffix = Path(output).suffix.lower().lstrip(".")
-    return fmt or (suffix if suffix in reports.FORMATS else "csv")
+    return output_format(output, fmt, reports.FORMATS)
 
 
 def _where(wheres: tuple[str, ...], roles: tuple[str, ...]) -> dict[str, list[str]]:
@@ -90,9 +88,11 @@ def export_quotes(ctx: click.Context, fmt: str | None, output: str, status: str,
 @export.command(name="frequencies")
 @report_options
 @click.option("--by", "by", multiple=True, metavar="ATTR", help="Group participants by this attribute (repeatable; default role).")
+@click.option("--no-mask", is_flag=True, help="Do not mask identifiers in group names (needs --i-have-checked).")
+@click.option("--i-have-checked", "checked", is_flag=True, help="Confirm you have read every group name before --no-mask.")
 @click.pass_context
 def export_frequencies(ctx: click.Context, fmt: str | None, output: str, status: str, coders: tuple[str, ...],
-                       roles: tuple[str, ...], wheres: tuple[str, ...], by: tuple[str, ...]) -> None:
+                       roles: tuple[str, ...], wheres: tuple[str, ...], by: tuple[str, ...], no_mask: bool, checked: bool) -> None:
     """Segments coded and participants raising each theme and code, per group, with totals and "n of m".
 
     Example:
@@ -103,7 +103,7 @@ def export_frequencies(ctx: click.Context, fmt: str | None, output: str, status:
     fmt = _format(fmt, output)
     with project(ctx) as store:
         result = reports.export_frequencies(store, output, fmt, list(by) or ["role"], STATUSES[status],
-                                            list(coders) or None, _where(wheres, roles) or None)
+                                            list(coders) or None, _where(wheres, roles) or None, mask=not no_mask, checked=checked)
     _wrote(result, "rows")
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import click
 
 from .. import project as ops
-from ..exports import write_table
 from .base import project
-from .export import FORMATS, export
+from .export import FORMATS, export, write_rows
 from .reports import STATUSES, _format, _where, report_options
 
 MEMO_COLUMNS = ["id", "scope", "document_id", "segment_id", "coding_id", "code_id", "author", "created_at", "text"]
@@ -35,10 +34,10 @@ def export_code_report(ctx: click.Context, code_id: str, fmt: str | None, output
 
 @export.command(name="memos")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write ('-' for stdout).")
-@click.option("--format", "fmt", type=FORMATS, default="csv", show_default=True, help="File format.")
+@click.option("--format", "fmt", type=FORMATS, default=None, help="File format (default: from the suffix of -o, else csv).")
 @click.option("--search", metavar="TEXT", help="Only memos whose text holds TEXT.")
 @click.pass_context
-def export_memos(ctx: click.Context, output: str, fmt: str, search: str | None) -> None:
+def export_memos(ctx: click.Context, output: str, fmt: str | None, search: str | None) -> None:
     """Every memo (project, document, code, segment, coding) with its author and time; identifiers masked.
 
     Example:
@@ -47,6 +46,6 @@ def export_memos(ctx: click.Context, output: str, fmt: str, search: str | None) 
     """
     with project(ctx) as store:
         rows = ops.memo_export_rows(store, search)
-    write_table(rows, MEMO_COLUMNS, fmt, output)
+        write_rows(store, rows, MEMO_COLUMNS, fmt, output)
     if output != "-":
         click.echo(f"Wrote {len(rows)} memos to {output}.")

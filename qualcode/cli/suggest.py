@@ -10,7 +10,7 @@ import click
 from .. import project as ops
 from ..exports import write_table
 from .base import echo_table, main, project
-from .export import export, output_options
+from .export import export, output_options, write_rows
 
 SUGGESTION_COLUMNS = ["coding_id", "document_id", "role", "segment_id", "start", "end", "speaker", "text", "code_id",
                       "theme_id", "confidence", "status", "source", "coder", "terms", "similar"]
@@ -163,7 +163,8 @@ def evaluate(ctx: click.Context, gold: str, level: str, mode: str, threshold: fl
 @output_options
 @click.option("--status", "statuses", multiple=True, type=click.Choice(["pending", "accepted", "rejected"]), help="Only these statuses (repeatable).")
 @click.pass_context
-def export_suggestions(ctx: click.Context, fmt: str, output: str, statuses: tuple[str, ...]) -> None:
+def export_suggestions(ctx: click.Context, fmt: str | None, output: str, no_mask: bool, checked: bool,
+                       statuses: tuple[str, ...]) -> None:
     """Suggestions with their segment, role, code, theme, confidence and evidence.
 
     Example:
@@ -172,6 +173,6 @@ def export_suggestions(ctx: click.Context, fmt: str, output: str, statuses: tupl
     """
     with project(ctx) as store:
         rows = ops.suggestion_rows(store, list(statuses) or None)
-    write_table(rows, SUGGESTION_COLUMNS, fmt, output)
+        write_rows(store, rows, SUGGESTION_COLUMNS, fmt, output, no_mask, checked)
     if output != "-":
         click.echo(f"Wrote {len(rows)} suggestions to {output}.")

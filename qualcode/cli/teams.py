@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import click
 
 from .. import agreement as agree
 from .. import coders as team
-from ..errors import QualcodeError
-from ..exports import write_table
+from ..anonymise import Masker, masker_for
+from ..reports.writer import output_format, store_files, write_table, write_text
 from ..reliability import RESAMPLES, SEED
 from .base import main, project
 
@@ -29,7 +28,8 @@ def unit_options(function):
 
 def output_options(function):
     function = click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="File to write (default: the terminal).")(function)
-    return click.option("--format", "fmt", type=TABLE_FORMATS, default="table", show_default=True, help="Output format.")(function)
+    return click.option("--format", "fmt", type=TABLE_FORMATS, default=None,
+                        help="Output format (default: from the suffix of -o, else table).")(function)
 
 
 @main.group(invoke_without_command=True)
@@ -61,11 +61,12 @@ def agreement(ctx: click.Context, coders: str | None, unit: str | None, level: s
     with project(ctx) as store:
         report = agree.agreement(store, _coders(coders), unit or "segment", level or "code", documents or None,
                                  uncoded, resamples, seed)
+        masker, protect = masker_for(store), store_files(store)
     for document_id, missing in report.left_out.items():
-        click.echo(f"note: {document_id} left out: not coded by {', '.join(missing)}.", err=True)
+        click.echo(masker.mask(f"note: {document_id} left out: not coded by {', '.join(missing)}.")[0], err=True)
     for note in report.notes:
-        click.echo(f"note: {note}", err=True)
-    _emit(report.rows, report.columns(), fmt, output, _agreement_text(report))
+        click.echo(masker.mask(f"note: {note}")[0], err=True)
+    _emit(report.rows, report.columns(), fmt, output, _agreement_text(report), masker, protect)
 
 
 @agreement.command(name="disagreements")
@@ -90,8 +91,9 @@ def disagreements(ctx: click.Context, coders: str | None, unit: str | None, leve
         rows = agree.disagreements(store, _coders(options["coders"]), options["unit"] or "segment",
                                    options["level"] or "code", options["documents"] or None, code)
         names = team.require_coders(store, _coders(options["coders"]), at_least=2)
+        masker, protect = masker_for(store), store_files(store)
     columns = ["span", "document_id", "segment_id", "start", "end", "code_id", "label", *names, "text"]
-    _emit(rows, columns, fmt, output, _disagreements_text(rows, names))
+    _emit(rows, columns, fmt, output, _disagreements_text(rows, names), masker, protect)
 
 
 @agreement.command(name="resolve")
@@ -149,8 +151,9 @@ def blind(ctx: click.Context, coder: str, document_id: str | None, accepted: tup
             click.echo(f"Recorded {len(done)} decisions by {coder}.")
             return
         rows = team.blind_codings(store, coder, [document_id] if document_id else None)
+        masker, protect = masker_for(store), store_files(store)
     columns = ["id", "document_id", "start", "end", "code_id", "status", "source", "confidence", "quote"]
-    _emit(rows, columns, fmt, output, _blind_text(rows, coder))
+    _emit(rows, columns, fmt, output, _blind_text(rows, coder), masker, protect)
 
 
 def _coders(text: str | None) -> list[str]:
@@ -165,16 +168,20 @@ def _inherit(ctx: click.Context, **given: Any) -> dict[str, Any]:
     return {name: value or parent.get(name) for name, value in given.items()}
 
 
-def _emit(rows: list[dict[str, Any]], columns: list[str], fmt: str, output: str | None, text: str) -> None:
+def _emit(rows: list[dict[str, Any]], columns: list[str], fmt: str | None, output: str | None, text: str,
+          masker: Masker, protect: list[str]) -> None:
+    """Show or write a table, masked as every table leaving the project is, through the guarded writer."""
+    if output and not fmt:
+        fmt = output_format(output, None, ("csv", "xlsx", "md", "txt"), "table", protect).replace("txt", "table")
+    fmt = fmt or "table"
     if fmt == "xlsx" and not output:
         raise click.UsageError("xlsx needs a file: add -o FILE.xlsx.")
+    rows, columns = masker.mask_rows(rows, columns)
+    text = masker.mask(text)[0]
     if fmt != "table":
-        write_table(rows, columns, fmt, output or "-")
+        write_table(rows, columns, fmt, output or "-", protect)
     elif output:
-        try:
-            Path(output).write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise QualcodeError(f"{output}: cannot be written ({error.strerror}); check the folder exists.") from None
+        write_text(output, text, protect)
     else:
         click.echo(text, nl=False)
     if output:

@@ -67,8 +67,10 @@ def codebook_to_qdc(codebook: Codebook) -> bytes:
 
 
 def write_qdc(codebook: Codebook, path: str | Path) -> None:
-    """Write the codebook to a .qdc file."""
-    Path(path).write_bytes(codebook_to_qdc(codebook))
+    """Write the codebook to a .qdc file, whole or not at all."""
+    from ..reports.writer import write_bytes
+
+    write_bytes(path, codebook_to_qdc(codebook))
 
 
 def read_qdc(path: str | Path, name: str | None = None) -> QdcImport:

@@ -14,13 +14,12 @@ and strict about what is broken (it names the XML line and column).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 import zipfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 from .. import __version__
 from ..codebook import Codebook
@@ -82,26 +81,18 @@ class ExchangeProject:
 
 
 # -- writing ---------------------------------------------------------------------------
-def write_qdpx(project: ExchangeProject, path: str | Path) -> None:
-    """Write a .qdpx file; the file appears whole or not at all."""
-    path = Path(path)
+def write_qdpx(project: ExchangeProject, path: str | Path, protect: Iterable[str | Path | None] = ()) -> None:
+    """Write a .qdpx file through the guarded writer: whole or not at all, never over the store."""
+    from ..reports.writer import atomic_target
+
     root = project_element(project)
     ET.indent(root, space=" ")
     xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".qdpx-", dir=path.parent)
-    os.close(handle)
-    try:
+    with atomic_target(path, protect) as temporary:
         with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(QDE_NAME, xml)
             for document in project.documents:
                 archive.writestr(f"sources/{stable_guid('source', document.id)}.txt", document.text.encode("utf-8"))
-        os.replace(temporary, path)
-    except OSError as error:
-        raise ProjectFileError(f"{path}: cannot be written ({error.strerror or error}); check the folder exists and is writable.") from None
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
 
 
 def project_element(project: ExchangeProject) -> ET.Element:

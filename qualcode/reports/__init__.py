@@ -18,6 +18,7 @@ from .formats import about_path
 from .frequencies import write_frequencies
 from .quotes import write_quotes
 from .tables import QUOTE_COLUMNS, QuoteSelection, QuoteTable, frequency_table, quote_table, shorten
+from .writer import atomic_target, output_format, store_files
 
 FORMATS = ("csv", "xlsx", "md", "docx")
 
@@ -27,7 +28,7 @@ __all__ = ["FORMATS", "QUOTE_COLUMNS", "QuoteSelection", "QuoteTable", "ReportRe
 
 @dataclass
 class ReportResult:
-    """What an export wrote: where, how many rows, and how many identifiers it masked."""
+    """What an export wrote: where, how many rows, and how many identifiers it masked (`hits` by placeholder, never by name)."""
 
     path: Path
     rows: int
@@ -42,18 +43,20 @@ def export_quotes(store: Store, path: str | Path, fmt: str, selection: QuoteSele
                   mask: bool = True, checked: bool = False) -> ReportResult:
     """Write a quote table; names on the project's identifiers list are masked unless `mask` is off and `checked`."""
     path = Path(path)
+    fmt = output_format(path, fmt, FORMATS, protect=store_files(store))
     table = quote_table(store, selection or QuoteSelection(), mask=mask, checked=checked)
-    write_quotes(table, fmt, path)
-    return ReportResult(path, len(table.rows), table.masker.total, table.masker.hits, mask,
+    write_quotes(table, fmt, path, store_files(store))
+    return ReportResult(path, len(table.rows), table.masker.total, table.masker.by_placeholder(), mask,
                         about_path(path) if fmt == "csv" else None, table.about)
 
 
 def export_frequencies(store: Store, path: str | Path, fmt: str, by: list[str] | None = None,
                        statuses: tuple[str, ...] | None = ("accepted",), coders: list[str] | None = None,
-                       where: dict[str, list[str]] | None = None) -> ReportResult:
-    """Write the frequency of every theme and code per group of `by` attributes (default role), with totals."""
+                       where: dict[str, list[str]] | None = None, mask: bool = True, checked: bool = False) -> ReportResult:
+    """Write the frequency of every theme and code per group of `by` attributes (default role), with totals; group names masked."""
     path = Path(path)
+    fmt = output_format(path, fmt, FORMATS, protect=store_files(store))
     by = list(by or ["role"])
-    frame, about = frequency_table(store, by, statuses, coders, where)
-    write_frequencies(frame, by, about, fmt, path)
+    frame, about = frequency_table(store, by, statuses, coders, where, mask=mask, checked=checked)
+    write_frequencies(frame, by, about, fmt, path, store_files(store))
     return ReportResult(path, len(frame), sidecar=about_path(path) if fmt == "csv" else None, about=about)

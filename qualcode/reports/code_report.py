@@ -10,16 +10,17 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from ..analysis import coded_quotes
-from ..anonymise import Masker
+from ..anonymise import Masker, masker_for
 from ..codebook import did_you_mean
 from ..errors import UnknownCodeError
 from ..store import Store
 from .formats import (add_about_sheet, docx_table, md_escape, new_document, provenance_sentence, quote_block,
                       write_about_json, write_front_matter)
 from .tables import describe_filters, provenance
+from .writer import atomic_target, safe_row
 
 COLUMNS = ["document_id", "role", "speaker", "code_id", "code", "coder", "status", "quote", "memos"]
 WIDTHS = {"document_id": 12, "role": 18, "speaker": 12, "code_id": 20, "code": 26, "coder": 10, "status": 10,
@@ -47,19 +48,19 @@ def code_report(store: Store, code_id: str, where: dict[str, list[str]] | None =
     records.sort(key=lambda r: (r["document_id"], r["start"], r["code_id"]))
     speakers = {s["id"]: s["speaker"] for document in {r["document_id"] for r in records} for s in store.segments(document)}
     notes = _memos_by_target(store)
-    masker = Masker.for_store(store) if mask else Masker([])
+    masker = masker_for(store, mask)
     rows = []
     for record in records:
         memos = notes.get(("coding", record["coding_id"]), []) + notes.get(("segment", record["segment_id"]), [])
-        rows.append({
+        rows.append({key: masker.mask_value(value) for key, value in {  # who, where and what: all masked
             "document_id": record["document_id"], "role": record["role"],
-            "speaker": masker.mask(speakers.get(record["segment_id"], ""))[0], "code_id": record["code_id"],
+            "speaker": speakers.get(record["segment_id"], ""), "code_id": record["code_id"],
             "code": record["code_label"], "coder": record["coder"], "status": record["status"],
-            "quote": masker.mask(record["quote"])[0], "memos": "\n".join(masker.mask(m)[0] for m in memos),
-        })
+            "quote": record["quote"], "memos": "\n".join(memos),
+        }.items()})
     title = f"Code report: {codebook.get(code_id).label}"
     filters = {"code": code_id, "status": list(statuses), "coder": coders or [], "where": where or {}}
-    about = provenance(store, title, filters, len(rows), codebook)
+    about = masker.mask_about(provenance(store, title, filters, len(rows), codebook))
     about["masking"] = {"masked": masker.total, "identifiers": len(masker.identifiers), "applied": mask}
     return CodeReport(title, rows, about, masker)
 
@@ -75,17 +76,20 @@ def _memos_by_target(store: Store) -> dict[tuple[str, int], list[str]]:
     return found
 
 
-def write_code_report(report: CodeReport, fmt: str, path: str | Path) -> None:
-    """Write the report as csv, xlsx, md or docx."""
-    {"csv": _csv, "xlsx": _xlsx, "md": _markdown, "docx": _docx}[fmt](report, Path(path))
+def write_code_report(report: CodeReport, fmt: str, path: str | Path, protect: Sequence[str] = ()) -> None:
+    """Write the report as csv, xlsx, md or docx through the guarded writer (whole or not at all, never over the store)."""
+    path = Path(path)
+    with atomic_target(path, protect) as temporary:
+        {"csv": _csv, "xlsx": _xlsx, "md": _markdown, "docx": _docx}[fmt](report, temporary)
+    if fmt == "csv":
+        write_about_json(path, report.about, empty=not report.rows, protect=protect)
 
 
 def _csv(report: CodeReport, path: Path) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(report.rows)
-    write_about_json(path, report.about, empty=not report.rows)
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        writer.writerows(safe_row([row.get(c) for c in COLUMNS]) for row in report.rows)
 
 
 def _xlsx(report: CodeReport, path: Path) -> None:
@@ -99,7 +103,7 @@ def _xlsx(report: CodeReport, path: Path) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in report.rows:
-        sheet.append([row[c] for c in COLUMNS])
+        sheet.append(safe_row([row[c] for c in COLUMNS]))
     for i, column in enumerate(COLUMNS):
         sheet.column_dimensions[chr(ord("A") + i)].width = WIDTHS[column]
     for row in sheet.iter_rows(min_row=2):

@@ -24,12 +24,14 @@ def about_path(path: Path) -> Path:
     return path.with_name(path.name + ".about.json")
 
 
-def write_about_json(path: Path, about: dict[str, Any], empty: bool) -> None:
-    """Write FILE.about.json beside a CSV, saying so when the table is empty."""
+def write_about_json(path: Path, about: dict[str, Any], empty: bool, protect: Sequence[str] = ()) -> None:
+    """Write FILE.about.json beside a CSV (whole or not at all), saying so when the table is empty."""
+    from .writer import write_text
+
     data = dict(about, empty=empty)
     if empty:
         data["note"] = EMPTY.format(what=about["title"].lower(), filters=describe_filters(about["filters"]))
-    about_path(path).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_text(about_path(path), json.dumps(data, indent=2, ensure_ascii=False) + "\n", protect)
 
 
 def write_front_matter(about: dict[str, Any]) -> list[str]:
@@ -107,16 +109,18 @@ def sheet_title(label: str, used: set[str]) -> str:
 
 
 def add_about_sheet(workbook: Any, about: dict[str, Any]) -> None:
-    """An "About" worksheet: one row per provenance field."""
+    """An "About" worksheet: one row per provenance field (text that would start a formula kept as text)."""
+    from .writer import safe_row
+
     sheet = workbook.create_sheet("About")
     sheet.column_dimensions["A"].width = 18
     sheet.column_dimensions["B"].width = 100
     for key, value in about.items():
         if isinstance(value, dict):
             value = describe_filters(value) if key == "filters" else json.dumps(value, ensure_ascii=False)
-        sheet.append([key, value if isinstance(value, (int, float, str)) else str(value)])
+        sheet.append(safe_row([key, value if isinstance(value, (int, float, str)) else str(value)]))
     if not about.get("rows"):
-        sheet.append(["note", EMPTY.format(what=about["title"].lower(), filters=describe_filters(about["filters"]))])
+        sheet.append(safe_row(["note", EMPTY.format(what=about["title"].lower(), filters=describe_filters(about["filters"]))]))
 
 
 def new_document(title: str) -> Any:

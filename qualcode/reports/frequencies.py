@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from .formats import (EMPTY, add_about_sheet, docx_table, md_escape, new_document, provenance_sentence,
                       write_about_json, write_front_matter)
 from .tables import describe_filters
+from .writer import atomic_target, safe_row
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -22,9 +23,14 @@ PARTICIPANTS = "Participants raising each theme and code (n of m)"
 SEGMENTS = "Segments coded with each theme and code"
 
 
-def write_frequencies(frame: pd.DataFrame, by: list[str], about: dict[str, Any], fmt: str, path: str | Path) -> None:
-    """Write a frequency table (from `theme_frequencies(level="code", totals=True)`) in `fmt`."""
-    {"csv": _csv, "xlsx": _xlsx, "md": _markdown, "docx": _docx}[fmt](frame, by, about, Path(path))
+def write_frequencies(frame: pd.DataFrame, by: list[str], about: dict[str, Any], fmt: str, path: str | Path,
+                      protect: Sequence[str] = ()) -> None:
+    """Write a frequency table (from `theme_frequencies(level="code", totals=True)`) in `fmt`, whole or not at all."""
+    path = Path(path)
+    with atomic_target(path, protect) as temporary:
+        {"csv": _csv, "xlsx": _xlsx, "md": _markdown, "docx": _docx}[fmt](frame, by, about, temporary)
+    if fmt == "csv":
+        write_about_json(path, about, empty=frame.empty, protect=protect)
 
 
 def wide(frame: pd.DataFrame, by: list[str], value: str) -> tuple[list[str], list[list[Any]]]:
@@ -45,9 +51,8 @@ def _empty_note(about: dict[str, Any]) -> str:
 def _csv(frame: pd.DataFrame, by: list[str], about: dict[str, Any], path: Path) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(list(frame.columns))
-        writer.writerows(frame.itertuples(index=False))
-    write_about_json(path, about, empty=frame.empty)
+        writer.writerow(safe_row(frame.columns))
+        writer.writerows(safe_row(row) for row in frame.itertuples(index=False))
 
 
 def _xlsx(frame: pd.DataFrame, by: list[str], about: dict[str, Any], path: Path) -> None:
@@ -57,14 +62,14 @@ def _xlsx(frame: pd.DataFrame, by: list[str], about: dict[str, Any], path: Path)
     workbook = Workbook()
     workbook.remove(workbook.active)
     if frame.empty:
-        workbook.create_sheet("No data").append([_empty_note(about)])
+        workbook.create_sheet("No data").append(safe_row([_empty_note(about)]))
     sheets = [("Participants", *wide(frame, by, "n_of_m")), ("Segments", *wide(frame, by, "segments")),
               ("Table", list(frame.columns), frame.values.tolist())] if not frame.empty else []
     for title, header, rows in sheets:
         sheet = workbook.create_sheet(title)
-        sheet.append(header)
+        sheet.append(safe_row(header))
         for row in rows:
-            sheet.append(row)
+            sheet.append(safe_row(row))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

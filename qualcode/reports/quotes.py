@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from ..errors import ReportError
 from .formats import (EMPTY, add_about_sheet, attribution, docx_table, md_escape, new_document, provenance_sentence,
                       quote_block, sheet_title, write_about_json, write_front_matter)
 from .sheet_rows import fill_sheets
 from .tables import QUOTE_COLUMNS, QUOTE_KEYS, QuoteTable, describe_filters
+from .writer import atomic_target, safe_row
 
 XLSX_CELL_LIMIT = 32_767  # characters a spreadsheet cell holds
 XLSX_ROW_LIMIT = 1_048_576  # rows a sheet holds, its header included
@@ -22,9 +23,13 @@ XLSX_WIDTHS = {"theme_id": 18, "theme": 24, "code_id": 22, "code": 28, "quote": 
                "document_id": 12, "turn": 6, "start": 8, "end": 8, "coder": 12, "status": 10, "confidence": 10, "masked": 8}
 
 
-def write_quotes(table: QuoteTable, fmt: str, path: str | Path) -> None:
-    """Write a quote table in `fmt` (csv, xlsx, md or docx)."""
-    {"csv": _csv, "xlsx": _xlsx, "md": _markdown, "docx": _docx}[fmt](table, Path(path))
+def write_quotes(table: QuoteTable, fmt: str, path: str | Path, protect: Sequence[str] = ()) -> None:
+    """Write a quote table in `fmt` (csv, xlsx, md or docx), whole or not at all, never over the store."""
+    path = Path(path)
+    with atomic_target(path, protect) as temporary:
+        {"csv": _csv, "xlsx": _xlsx, "md": _markdown, "docx": _docx}[fmt](table, temporary)
+    if fmt == "csv":
+        write_about_json(path, table.about, empty=not table.rows, protect=protect)
 
 
 def _by_theme(table: QuoteTable) -> list[tuple[str, str, list[dict[str, Any]]]]:
@@ -39,8 +44,7 @@ def _csv(table: QuoteTable, path: Path) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(QUOTE_COLUMNS)
-        writer.writerows([row[k] for k in QUOTE_KEYS] for row in table.rows)
-    write_about_json(path, table.about, empty=not table.rows)
+        writer.writerows(safe_row([row[k] for k in QUOTE_KEYS]) for row in table.rows)
 
 
 def _xlsx(table: QuoteTable, path: Path) -> None:
@@ -65,7 +69,7 @@ def _xlsx(table: QuoteTable, path: Path) -> None:
     if not table.rows:
         sheet = workbook.create_sheet("No quotes")
         sheet.column_dimensions["A"].width = 100
-        sheet.append([EMPTY.format(what="quotes", filters=describe_filters(table.about["filters"]))])
+        sheet.append(safe_row([EMPTY.format(what="quotes", filters=describe_filters(table.about["filters"]))]))
     add_about_sheet(workbook, table.about)
     headers_only = path.with_name(path.name + ".headers")
     try:

@@ -10,7 +10,6 @@ style), as the Word writer does for its table rows.
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 import zipfile
@@ -20,6 +19,9 @@ from typing import Any, Iterable, Iterator, Sequence
 from defusedxml import ElementTree as SafeTree
 
 from .formats import XML_ILLEGAL
+from .writer import FORMULA_LEADS, PLAIN_NUMBER
+
+FORMULA_START = frozenset(FORMULA_LEADS)
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -51,6 +53,8 @@ def cell_xml(reference: str, value: Any, style: int | None = None) -> str:
     if isinstance(value, (int, float)):
         return f'<c r="{reference}"{styled} t="n"><v>{value!r}</v></c>'
     text = str(value)
+    if text[:1] in FORMULA_START and not PLAIN_NUMBER.fullmatch(text):  # kept as text a spreadsheet will not run
+        text = "'" + text
     if not text.isprintable():  # a fast test; most text needs no cleaning
         text = XML_ILLEGAL.sub("", text)
     text = text.translate(_ESCAPES)
@@ -78,23 +82,18 @@ def fill_sheets(saved: Path, sheets: dict[str, tuple[list[Sequence[Any]], Sequen
 
     `sheets` maps a sheet name to (rows, style id per column); a style id is a cell's
     `style_id` taken before the workbook was saved, so the style is in the file.
-    `path` is written beside itself and moved into place when complete, so a failure
-    leaves no half-written workbook there.
+    `path` is the temporary file of the guarded writer, which moves it into place when
+    complete, so a failure leaves no half-written workbook at the target.
     """
     parts = _sheet_parts(saved)
-    partial = path.with_name(path.name + ".partial")
-    try:
-        with zipfile.ZipFile(saved) as source, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
-            for item in source.infolist():
-                name = next((sheet for sheet, part in parts.items() if part == item.filename and sheet in sheets), None)
-                if name is None:
-                    target.writestr(item, source.read(item.filename))
-                else:
-                    rows, styles = sheets[name]
-                    _write_sheet(source.read(item.filename), rows, styles, target, item.filename)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        for item in source.infolist():
+            name = next((sheet for sheet, part in parts.items() if part == item.filename and sheet in sheets), None)
+            if name is None:
+                target.writestr(item, source.read(item.filename))
+            else:
+                rows, styles = sheets[name]
+                _write_sheet(source.read(item.filename), rows, styles, target, item.filename)
 
 
 def _write_sheet(header_only: bytes, rows: list[Sequence[Any]], styles: Sequence[int | None],

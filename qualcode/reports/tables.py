@@ -8,13 +8,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from operator import itemgetter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..analysis import DEFAULT_STATUSES, coded_quotes, codes_under, pick_illustrative, theme_frequencies
-from ..anonymise import Masker
+from ..anonymise import Masker, masker_for
+from ..credentials import hide_password
 from ..codebook import Codebook
 from ..errors import QualcodeError, UnmaskedExportError
 from ..ingest.model import speaker_at
@@ -27,6 +29,7 @@ QUOTE_COLUMNS = ["theme_id", "theme", "code_id", "code", "quote", "participant",
                  "turn", "start", "end", "coder", "status", "confidence", "masked"]
 QUOTE_KEYS = [{"theme": "theme_label", "code": "code_label"}.get(c, c) for c in QUOTE_COLUMNS]  # keys of a row dict
 ELLIPSIS = "…"
+MASKED_FIELDS = ("participant", "document_id", "role", "coder", "theme_label", "code_label", "speaker")
 
 
 @dataclass
@@ -78,22 +81,37 @@ def quote_table(store: Store, selection: QuoteSelection, mask: bool = True, chec
                            selection.statuses, selection.coders or None, selection.min_confidence, codebook=codebook)
     if selection.per_cell is not None:
         records = _per_cell(records, selection, codebook)
-    masker = Masker.for_store(store) if mask else Masker([])
+    masker = masker_for(store, mask)
     turns = store.turn_spans(sorted({record["document_id"] for record in records})) if records else {}
     for record in records:
         speaker, record["media_time"] = speaker_at(turns.get(record["document_id"], []), record["start"])
         record["speaker"] = masker.mask(speaker)[0] if speaker else ""
         record["quote"], record["masked"] = masker.mask(record["quote"])
         record["quote"] = shorten(record["quote"], selection.max_words)
+    _mask_attribution(records, masker)
     themes = [(c.id, c.label) for c in codebook.themes()]
     if selection.theme_ids or selection.code_ids:
         wanted = {codebook.theme_of(i) for i in [*selection.theme_ids, *selection.code_ids]}
         themes = [theme for theme in themes if theme[0] in wanted]
-    about = provenance(store, "Quotes", _filters(selection), len(records), codebook)
+    about = masker.mask_about(provenance(store, "Quotes", _filters(selection), len(records), codebook))
     about["masking"] = {"masked": masker.total, "identifiers": len(masker.identifiers), "applied": mask}
     about["selection"] = (f"{selection.per_cell} illustrative quotes per theme and role (representative and diverse, "
                           "as in the app)" if selection.per_cell is not None else "every matching quote")
     return QuoteTable(records, themes, about, masker)
+
+
+def _mask_attribution(records: list[dict[str, Any]], masker: Masker) -> None:
+    """Who said a quote and where, masked as the quote is; each distinct value is looked at once (they repeat)."""
+    present = [key for key in MASKED_FIELDS if records and key in records[0]]
+    for key in present:
+        distinct = set(map(itemgetter(key), records))
+        holding = {value for value in distinct if value.__class__ is str and masker.mask(value, count=False)[1]}
+        if not holding:
+            continue
+        for record in records:
+            if record[key] in holding:
+                record[key], hits = masker.mask(record[key])
+                record["masked"] += hits
 
 
 def _per_cell(records: list[dict[str, Any]], selection: QuoteSelection, codebook: Codebook) -> list[dict[str, Any]]:
@@ -124,17 +142,33 @@ def shorten(text: str, max_words: int | None) -> str:
 
 
 def frequency_table(store: Store, by: list[str], statuses: tuple[str, ...] | None, coders: list[str] | None,
-                    where: dict[str, list[str]] | None) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Themes and codes (codes rolled up into their ancestors) per group with an "All" total, and its provenance."""
+                    where: dict[str, list[str]] | None, mask: bool = True,
+                    checked: bool = False) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Themes and codes (codes rolled up into their ancestors) per group with an "All" total, and its provenance; names masked."""
+    _require_checked(mask, checked)
     frame = theme_frequencies(store, by=by, level="code", statuses=statuses, coders=coders, where=where, totals=True)
     filters = {"by": by, "status": list(statuses or ["any"]), "coder": coders or [], "where": where or {}}
-    return frame, provenance(store, "Theme frequencies", filters, len(frame))
+    from pandas.api.types import is_string_dtype
+
+    masker = masker_for(store, mask)
+    for column in frame.columns:
+        if is_string_dtype(frame[column]) or frame[column].dtype == object:  # group names (such as participants' names), labels
+            frame[column] = frame[column].map(masker.mask_value)
+    about = masker.mask_about(provenance(store, "Theme frequencies", filters, len(frame)))
+    about["masking"] = {"masked": masker.total, "identifiers": len(masker.identifiers), "applied": mask}
+    return frame, about
+
+
+def _require_checked(mask: bool, checked: bool) -> None:
+    if not mask and not checked:
+        raise UnmaskedExportError("an export without masking may show participants' names; add --i-have-checked "
+                                  "once you have read every row, or leave out --no-mask.")
 
 
 def provenance(store: Store, title: str, filters: dict[str, Any], rows: int, codebook: Codebook | None = None) -> dict[str, Any]:
     """What a report was made from: store, codebook version, filters and time."""
     codebook = codebook or store.codebook()
-    location = store.location if "://" in str(store.location) else str(Path(store.location).resolve())
+    location = hide_password(store.location) if "://" in str(store.location) else str(Path(store.location).resolve())
     return {
         "title": title, "store": location, "codebook": codebook.name, "codebook_version": store.codebook_version(),
         "filters": filters, "rows": rows, "made_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

@@ -23,6 +23,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy import create_engine, delete, event, func, insert, inspect, select
 from sqlalchemy.engine import Connection, Engine
 
+from ..credentials import hide_password
 from ..codebook import Codebook, parse_codebook
 from ..errors import StoreError, StoreVersionError, UnknownDocumentError
 from ..ingest import ParsedDocument
@@ -58,7 +59,7 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
 
     def __init__(self, engine: Engine, location: str) -> None:
         self.engine = engine
-        self.location = location
+        self.location = hide_password(location)  # shown in messages and provenance, never with a password
         self.readonly = False
         self.opened = OpenResult()
         self._codebooks: dict[int, Codebook] = {}
@@ -95,7 +96,7 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         if path is None:
             store = cls(_engine(url, str(location)), str(location))
             if _revision(store.engine) is not None:
-                raise StoreError(f"{location}: already holds a qualcode store; open it instead of running init.")
+                raise StoreError(f"{hide_password(location)}: already holds a qualcode store; open it instead of running init.")
             store._migrate(None, creating=True, codebook=codebook, author=author, message=message)
             return store
         with files.building(path) as partial:

@@ -1,19 +1,16 @@
-"""Bytes of a shown table for st.download_button, written by the same code as the CLI exports."""
+"""Bytes of a shown table for st.download_button, masked and written by the same guarded writer as the CLI exports."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pandas as pd
 
-from qualcode.exports import write_table
+from qualcode.anonymise import Masker
+from qualcode.reports import writer
+from qualcode.ui import state
 
 
-def table_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
-    """The table as CSV or XLSX bytes."""
+def table_bytes(frame: pd.DataFrame, fmt: str, masker: Masker | None = None) -> bytes:
+    """The table as CSV or XLSX bytes: names masked (always; by the project's masker unless one is given), formulas kept as text."""
     rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"table.{fmt}"
-        write_table(rows, list(frame.columns), fmt, path)
-        return path.read_bytes()
+    rows, columns = (masker or state.masker()).mask_rows(rows, [str(c) for c in frame.columns])
+    return writer.table_bytes(rows, columns, fmt)

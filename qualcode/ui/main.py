@@ -9,6 +9,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from qualcode.credentials import hide_password
+
 from . import state
 
 HERE = Path(__file__).parent
@@ -23,6 +25,7 @@ PAGES = (
     ("page_agreement.py", "Agreement", ":material/handshake:", "agreement"),
     ("page_codebook.py", "Codebook", ":material/account_tree:", "codebook"),
     ("page_import.py", "Import", ":material/upload_file:", "import"),
+    ("page_identifiers.py", "Names to mask", ":material/visibility_off:", "identifiers"),
 )
 DEFAULT = "themes"
 
@@ -42,7 +45,10 @@ def sidebar() -> None:
                       help="Stamped on every decision you make in this session.")
         st.toggle("Blind coding", key="blind",
                   help="See only your own codings and the suggestions open to you; switch off to compare.")
-        st.caption(f"Store: `{state.store_location()}`")
+        st.session_state.setdefault("masked_view", True)
+        st.toggle("Masked view", key="masked_view",
+                  help="Hide the names on the project's identifiers list on screen, as every download does.")
+        st.caption(f"Store: `{hide_password(state.store_location())}`")
 
 
 def run() -> None:

@@ -6,7 +6,6 @@ import streamlit as st
 
 from qualcode import agreement as agree
 from qualcode import coders as team
-from qualcode.anonymise import masked_texts
 from qualcode.errors import QualcodeError
 from qualcode.ui import queries, state, teamwork
 from qualcode.ui.downloads import table_bytes
@@ -14,12 +13,6 @@ from qualcode.ui.downloads import table_bytes
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNITS = {"segment": "Segments", "sentence": "Sentences", "character": "Characters"}
 LEVELS = {"code": "Codes", "theme": "Themes (top-level codes)"}
-
-
-
-def masked(frame):
-    """The table with the project's identifiers masked in its text, as every export is."""
-    return frame.assign(text=masked_texts(store, frame["text"]))
 
 
 st.title("Agreement between coders")
@@ -58,7 +51,7 @@ st.caption(f"{found.units} {unit}s in {len(found.documents)} transcripts coded b
            f"The last row, `{agree.OVERALL}`, is nominal alpha with one code per unit (several codes or none: missing).")
 table = teamwork.table(found)
 st.markdown(teamwork.overall_line(found))
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(state.shown_frame(table), hide_index=True, width="stretch")
 if found.left_out:
     st.warning("Left out, not coded by every chosen coder: "
                + "; ".join(f"{d} (not by {', '.join(m)})" for d, m in found.left_out.items()) + ".")
@@ -82,8 +75,8 @@ if rows.empty:
     st.stop()
 st.caption(f"{len(rows)} units where {', '.join(chosen)} differ: each coder's yes or no, and the text.")
 shown = rows[["span", "code_id", "label", *chosen, "text"]]
-st.dataframe(shown, hide_index=True, width="stretch")
-st.download_button("Download disagreements (CSV)", lambda: table_bytes(masked(shown), "csv"), "disagreements.csv", "text/csv",
+st.dataframe(state.shown_frame(shown), hide_index=True, width="stretch")
+st.download_button("Download disagreements (CSV)", lambda: table_bytes(shown, "csv"), "disagreements.csv", "text/csv",
                    key="disagreements_csv")
 
 st.subheader("Resolve a disagreement")
@@ -98,7 +91,7 @@ def describe(i: int) -> str:
 
 pick = st.selectbox("Disagreement", list(rows.index), key="resolve_pick", format_func=describe)
 unit_row = rows.loc[pick]
-st.markdown("> " + " ".join(unit_row["text"].split()))
+st.markdown("> " + state.shown(" ".join(unit_row["text"].split())))
 with st.form("resolve", clear_on_submit=True):
     line = st.columns([2, 3])
     resolver = line[0].text_input("Decided by", key="resolver", placeholder=state.coder() or "consensus",

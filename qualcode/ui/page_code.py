@@ -92,7 +92,7 @@ if link[0] in set(table["id"]) and link != st.session_state.get("_link"):
 
 roles = sorted(table["role"].dropna().unique()) if "role" in table else []
 left, middle, right = st.columns([2, 2, 3])
-chosen_roles = left.multiselect("Role", roles, key="role_filter", placeholder="all roles")
+chosen_roles = left.multiselect("Role", roles, key="role_filter", placeholder="all roles", format_func=state.shown)
 progress = middle.selectbox("Progress", list(PROGRESS), key="progress_filter")
 shown = table[PROGRESS[progress](table)]
 if chosen_roles:
@@ -112,7 +112,7 @@ def describe(document_id: str) -> str:
     """A transcript's picker label, with its progress from the store."""
     row = rows.loc[document_id]
     role = row.get("role") if isinstance(row.get("role"), str) else "no role"
-    return f"{document_id} · {role} · {row['coded_segments']}/{row['segments']} coded · {row['pending']} pending"
+    return state.shown(f"{document_id} · {role} · {row['coded_segments']}/{row['segments']} coded · {row['pending']} pending")
 
 
 labels = [describe(i) for i in options]
@@ -178,12 +178,12 @@ with deciding:
 with reading:
     used = {c["code_id"] for c in document["codings"]}
     with st.expander(f"Colour key ({len(used)} codes in this transcript)"):
-        st.html(transcript.legend_html(document["codings"], codebook))
+        st.html(state.shown_html(transcript.legend_html(document["codings"], codebook)))
     with st.container(height=720):
-        st.html(transcript.document_html(document, codebook, segment_id))
+        st.html(state.shown_html(transcript.document_html(document, codebook, segment_id)))
     with st.expander("History of this transcript"):
         history = queries.history(*state.key(), document_id, state.coder() if state.blind() else None)
         if history.empty:
             st.caption("No decisions on this transcript yet.")
         else:
-            st.dataframe(history, hide_index=True, width="stretch")
+            st.dataframe(state.shown_frame(history), hide_index=True, width="stretch")

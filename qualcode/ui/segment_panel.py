@@ -76,7 +76,7 @@ def suggestions(store: Store, codings: list[dict[str, Any]], codebook: Codebook)
             theme = _label(codebook, codebook.theme_of(coding["code_id"])) if coding["code_id"] in codebook else ""
             st.markdown(f"**{_label(codebook, coding['code_id'])}** · confidence {coding['confidence'] or 0:.2f}"
                         + (f"  \n{theme}" if theme else ""))
-            st.caption(evidence_text(coding["evidence"]))
+            st.caption(state.shown(evidence_text(coding["evidence"])))
             accept, reject, _ = st.columns([1, 1, 2])
             accept.button("Accept", key=f"accept_{coding['id']}", disabled=not state.coder(), type="primary", width="stretch",
                           on_click=on_decide, args=(store, [coding["id"]], "accepted", "Suggestion accepted."))
@@ -89,8 +89,8 @@ def codings_list(store: Store, codings: list[dict[str, Any]], codebook: Codebook
     for coding in codings:
         left, right = st.columns([4, 1.3], vertical_alignment="center")
         colour = tint(codebook.colour_of(coding["code_id"]) if coding["code_id"] in codebook else "#999", "66")
-        left.html(f'{STYLE}<span class="qc-chip" style="background:{colour}">{escape(_label(codebook, coding["code_id"]))}</span> '
-                  f'<small>{escape(coding["coder"])} · {escape(coding["source"])} · “{escape(coding["quote"][:90])}…”</small>')
+        left.html(state.shown_html(f'{STYLE}<span class="qc-chip" style="background:{colour}">{escape(_label(codebook, coding["code_id"]))}</span> '
+                  f'<small>{escape(coding["coder"])} · {escape(coding["source"])} · “{escape(coding["quote"][:90])}…”</small>'))
         right.button("Remove", key=f"remove_{coding['id']}", disabled=not state.coder(), width="stretch",
                      help="A suggestion is marked rejected (kept for learning); other codings are deleted. Undo brings either back.",
                      on_click=on_remove, args=(store, coding))
@@ -110,7 +110,7 @@ def add_code(store: Store, segment: dict[str, Any], codebook: Codebook) -> None:
 def memos(store: Store, segment: dict[str, Any], notes: list[dict[str, Any]]) -> None:
     """Memos on this segment, and a box to add one."""
     for note in notes:
-        st.caption(f"{note['coder']}, {note['created_at'][:16].replace('T', ' ')}: {note['text']}")
+        st.caption(state.shown(f"{note['coder']}, {note['created_at'][:16].replace('T', ' ')}: {note['text']}"))
     st.text_area("Memo", key=f"memo_{segment['id']}", placeholder="a note on this segment", height=80)
     st.button("Save memo", key="save_memo", disabled=not state.coder(), on_click=on_memo, args=(store, segment))
 
@@ -119,7 +119,7 @@ def draw(store: Store, document: dict[str, Any], segment: dict[str, Any], codebo
     """Everything to decide about one segment."""
     bounds = sentences(segment["text"])
     numbered = " ".join(f"<sup>{i}</sup>{escape(segment['text'][a:b])}" for i, (a, b) in enumerate(bounds, 1))
-    st.html(f"<div style='line-height:1.6'>{numbered}</div>")
+    st.html(state.shown_html(f"<div style='line-height:1.6'>{numbered}</div>"))
     mine = [c for c in document["codings"] if c["segment_id"] == segment["id"]]
     pending = [c for c in mine if c["status"] == "pending"]
     accepted = [c for c in mine if c["status"] == "accepted"]

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 import streamlit as st
+from pandas.api.types import is_string_dtype
 
 from qualcode import project
+from qualcode.anonymise import Masker
 from qualcode.errors import QualcodeError
 from qualcode.store import Store
 
 T = TypeVar("T")
+_TEXT_NODE = re.compile(r">([^<]+)<")
 _writes = [0]
 
 
@@ -70,6 +74,46 @@ def stamp() -> tuple[Any, ...]:
 def key() -> tuple[str, tuple[Any, ...]]:
     """(location, stamp): pass both to a cached read."""
     return store_location(), stamp()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _masker(location: str, stamp: tuple[Any, ...]) -> Masker:
+    return Masker.for_store(_open(location))
+
+
+def masker() -> Masker:
+    """The project's masker (its identifiers list as it is now): every download and the masked view use it."""
+    return _masker(*key())
+
+
+def masked_view() -> bool:
+    """True while the sidebar's masked view is on: names on the identifiers list are hidden on screen."""
+    return bool(st.session_state.get("masked_view", True))
+
+
+def shown(text: Any) -> Any:
+    """Text as the screen shows it: masked in the masked view."""
+    return masker().mask_value(text) if masked_view() else text
+
+
+def shown_html(html: str) -> str:
+    """HTML with the text between its tags masked in the masked view (markup untouched)."""
+    if not masked_view():
+        return html
+    mask = masker().mask_value
+    return _TEXT_NODE.sub(lambda m: ">" + mask(m.group(1)) + "<", html)
+
+
+def shown_frame(frame: Any) -> Any:
+    """A table as the screen shows it: every text cell and column name masked in the masked view."""
+    if not masked_view() or frame.empty:
+        return frame
+    mask = masker().mask_value
+    frame = frame.rename(columns=mask)
+    for column in frame.columns:
+        if is_string_dtype(frame[column]) or frame[column].dtype == object:
+            frame[column] = frame[column].map(mask)
+    return frame
 
 
 def coder() -> str:
