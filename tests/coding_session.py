@@ -160,6 +160,9 @@ class Session:
         before = self.driver.segment()
         self.driver.click(key)
         if key == "next":  # Next moves on, unless the coder is already on the transcript's last segment
+            deadline = time.time() + 20  # a browser shows the new place a moment after the click
+            while self.driver.segment() == before and before != self._last_segment() and time.time() < deadline:
+                time.sleep(0.2)
             assert self.driver.segment() != before or before == self._last_segment()
         self._step([])
 

@@ -97,6 +97,7 @@ class ChromiumDriver:
         if not self.driver.find_elements("css selector", thumbs):
             thumbs = ".st-key-accept_above [role='slider']"
         self.press(thumbs, 0, Keys.ARROW_LEFT, round((0.8 - level) / 0.05))
+        screenshots.wait_for_text(self.driver, f"≥ {level:.2f}", timeout=30)  # the button counts at the new level
 
     def memo(self, segment_id: int, text: str) -> None:
         area = self.element(f".st-key-memo_{segment_id} textarea")

@@ -35,6 +35,7 @@ def test_the_dashboard_masks_names_on_screen_and_the_names_page_lists_them(tmp_p
         assert "Masked view" in seen and hostile.identifier_leaks(seen) == []
         driver.get(f"http://127.0.0.1:{port}/identifiers")
         screenshots.wait_for_text(driver, "Candidates found in the transcripts", timeout=60)
+        screenshots.wait_for_text(driver, "Brightway Works", timeout=30)  # the list is drawn after the caption
         page = driver.execute_script("return document.body.innerText")
         assert "Brightway Works" in page and "provider" in page  # the list itself is where names are managed
     finally:
