@@ -520,3 +520,12 @@ def test_an_argument_with_bytes_that_are_not_text_is_one_sentence(tmp_path: Path
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "bad\\udcff.db" in result.stderr and "not text in this system's encoding" in result.stderr
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("url, says", [("postgresql+asyncpg://ann:secret@localhost:1/x", "is not installed"),
+                                       ("postgresql+nosuchdriver://ann:secret@localhost:1/x", "not a kind of database")])
+def test_a_database_url_qualcode_cannot_drive_is_one_sentence_without_its_password(url: str, says: str) -> None:
+    result = CliRunner().invoke(main, ["--db", url, "documents"])
+    assert result.exit_code != 0
+    assert says in result.output and "failed unexpectedly" not in result.output
+    assert "secret" not in result.output and result.output.count("\n") == 1

@@ -22,6 +22,7 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import create_engine, delete, event, func, insert, inspect, select
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import NoSuchModuleError
 
 from ..credentials import hide_password
 from ..codebook import Codebook, parse_codebook
@@ -331,7 +332,14 @@ BUSY_TIMEOUT = 30  # seconds a SQLite writer waits for another to finish before 
 def _engine(url: str, location: str = "", readonly: bool = False) -> Engine:
     """An engine whose database errors become sentences naming the store (see files.explain)."""
     sqlite = url.startswith("sqlite")
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT} if sqlite else {})
+    try:
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT} if sqlite else {})
+    except ModuleNotFoundError as missing:
+        raise StoreError(f"{location or hide_password(url)}: the database driver `{missing.name}` is not installed; "
+                         "install it (for PostgreSQL, qualcode's `postgres` extra) and try again.") from None
+    except NoSuchModuleError:
+        raise StoreError(f"{location or hide_password(url)}: is not a kind of database qualcode can open; give a SQLite "
+                         "file or a postgresql+psycopg:// address.") from None
     if sqlite:
         event.listen(engine, "connect", _sqlite_pragmas_readonly if readonly else _sqlite_pragmas)
     event.listen(engine, "handle_error", lambda context: files.explain(context.original_exception, location or url))
