@@ -137,3 +137,16 @@ def test_undo_with_nothing_to_undo_says_so_on_the_page(db: Path) -> None:
     at = code_page()
     at.button(key="undo").click().run()
     assert [e.value for e in at.error] == [f"{CODER} has no decision left to undo."]
+
+
+def test_a_transcript_without_a_role_or_codings_shows_whole_counts(tmp_path: Path, small_codebook: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "plain.db"
+    (tmp_path / "chat.txt").write_text("Interviewer: How is work?\nAnn: My wage is low and my mum helps.\n", encoding="utf-8")
+    store = project.init_project(path, small_codebook)
+    project.import_transcripts(store, [tmp_path / "chat.txt"])
+    store.close()
+    monkeypatch.setenv("QUALCODE_DB", str(path))
+    at = code_page("chat")
+    label = picker(at, "Transcript").options[0]
+    assert "0/1 coded · 0 pending" in label and ".0" not in label, label

@@ -112,7 +112,8 @@ def describe(document_id: str) -> str:
     """A transcript's picker label, with its progress from the store."""
     row = rows.loc[document_id]
     role = row.get("role") if isinstance(row.get("role"), str) else "no role"
-    return state.shown(f"{document_id} · {role} · {row['coded_segments']}/{row['segments']} coded · {row['pending']} pending")
+    coded, total, pending = (int(row[k]) if row[k] == row[k] else 0 for k in ("coded_segments", "segments", "pending"))
+    return state.shown(f"{document_id} · {role} · {coded}/{total} coded · {pending} pending")  # whole counts, never 2.0/791.0
 
 
 labels = [describe(i) for i in options]
