@@ -6,9 +6,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import CodingsFileError, EncodingError
-from ..limits import csv_field_error, csv_rows, read_bytes, refuse_binary, refuse_surrogates
-from .encoding import decode
+from ..errors import CodingsFileError
+from .csvfile import read_csv_file
 
 REQUIRED = ("document_id", "start", "end", "code_id")
 
@@ -28,22 +27,7 @@ class CodingRow:
 
 def read_codings_csv(path: str | Path) -> list[CodingRow]:
     """Rows of a codings CSV; a malformed row is refused naming its line."""
-    path = Path(path)
-    try:
-        data = read_bytes(path, CodingsFileError, "codings file")
-    except (FileNotFoundError, IsADirectoryError):
-        raise CodingsFileError(f"{path}: no such codings file; check the path.") from None
-    refuse_binary(data, path, CodingsFileError)
-    try:
-        text, _ = decode(data, path)
-    except EncodingError as error:
-        raise CodingsFileError(str(error)) from None
-    refuse_surrogates(text, path, CodingsFileError)
-    reader = csv_rows(text, path, CodingsFileError)
-    try:
-        return _rows(reader, path)
-    except csv.Error as problem:
-        raise csv_field_error(problem, path, reader.line_num + 1, CodingsFileError) from None
+    return read_csv_file(Path(path), CodingsFileError, "codings file", "check the path.", _rows)
 
 
 def _rows(reader: csv.DictReader, path: Path) -> list[CodingRow]:

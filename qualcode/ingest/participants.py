@@ -5,31 +5,15 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from ..errors import EncodingError, ParticipantsError
-from ..limits import csv_field_error, csv_rows, read_bytes, refuse_binary, refuse_surrogates
-from .encoding import decode
+from ..errors import ParticipantsError
+from .csvfile import read_csv_file
 
 ID_COLUMNS = ("id", "participant_id", "participant", "document_id")
 
 
 def read_participants(path: str | Path) -> dict[str, dict[str, str]]:
     """Map participant id -> {attribute: value}; empty cells are left out."""
-    path = Path(path)
-    try:
-        data = read_bytes(path, ParticipantsError, "participants file")
-    except (FileNotFoundError, IsADirectoryError):
-        raise ParticipantsError(f"{path}: no such participants file; check the path given to --meta.") from None
-    refuse_binary(data, path, ParticipantsError)
-    try:
-        text, _ = decode(data, path)
-    except EncodingError as error:
-        raise ParticipantsError(str(error)) from None
-    refuse_surrogates(text, path, ParticipantsError)
-    reader = csv_rows(text, path, ParticipantsError)
-    try:
-        return _rows(reader, path)
-    except csv.Error as problem:
-        raise csv_field_error(problem, path, reader.line_num + 1, ParticipantsError) from None
+    return read_csv_file(Path(path), ParticipantsError, "participants file", "check the path given to --meta.", _rows)
 
 
 def _rows(reader: csv.DictReader, path: Path) -> dict[str, dict[str, str]]:
