@@ -18,9 +18,9 @@ from ..codebook import did_you_mean
 from ..errors import UnknownCodeError
 from ..store import Store
 from .formats import (add_about_sheet, docx_table, md_escape, new_document, provenance_sentence, quote_block,
-                      write_about_json, write_front_matter)
+                      write_front_matter, write_report)
 from .tables import describe_filters, provenance
-from .writer import atomic_target, safe_row
+from .writer import safe_row
 
 COLUMNS = ["document_id", "role", "speaker", "code_id", "code", "coder", "status", "quote", "memos"]
 WIDTHS = {"document_id": 12, "role": 18, "speaker": 12, "code_id": 20, "code": 26, "coder": 10, "status": 10,
@@ -78,11 +78,8 @@ def _memos_by_target(store: Store) -> dict[tuple[str, int], list[str]]:
 
 def write_code_report(report: CodeReport, fmt: str, path: str | Path, protect: Sequence[str] = ()) -> None:
     """Write the report as csv, xlsx, md or docx through the guarded writer (whole or not at all, never over the store)."""
-    path = Path(path)
-    with atomic_target(path, protect) as temporary:
-        {"csv": _csv, "xlsx": _xlsx, "md": _markdown, "docx": _docx}[fmt](report, temporary)
-    if fmt == "csv":
-        write_about_json(path, report.about, empty=not report.rows, protect=protect)
+    write_report(path, fmt, {"csv": _csv, "xlsx": _xlsx, "md": _markdown, "docx": _docx}, (report,), report.about,
+                 empty=not report.rows, protect=protect)
 
 
 def _csv(report: CodeReport, path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import yaml
 
@@ -22,6 +22,18 @@ _SHEET_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
 def about_path(path: Path) -> Path:
     """The sidecar that records a CSV's provenance: FILE.about.json."""
     return path.with_name(path.name + ".about.json")
+
+
+def write_report(path: str | Path, fmt: str, writers: dict[str, Callable[..., None]], data: tuple[Any, ...],
+                 about: dict[str, Any], empty: bool, protect: Sequence[str] = ()) -> None:
+    """Write a report with `writers[fmt](*data, file)`, whole or not at all; a CSV gets its provenance sidecar."""
+    from .writer import atomic_target
+
+    path = Path(path)
+    with atomic_target(path, protect) as temporary:
+        writers[fmt](*data, temporary)
+    if fmt == "csv":
+        write_about_json(path, about, empty=empty, protect=protect)
 
 
 def write_about_json(path: Path, about: dict[str, Any], empty: bool, protect: Sequence[str] = ()) -> None:

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from .formats import (EMPTY, add_about_sheet, docx_table, md_escape, new_document, provenance_sentence,
-                      write_about_json, write_front_matter)
+                      write_front_matter, write_report)
 from .tables import describe_filters
-from .writer import atomic_target, safe_row
+from .writer import safe_row
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,11 +26,8 @@ SEGMENTS = "Segments coded with each theme and code"
 def write_frequencies(frame: pd.DataFrame, by: list[str], about: dict[str, Any], fmt: str, path: str | Path,
                       protect: Sequence[str] = ()) -> None:
     """Write a frequency table (from `theme_frequencies(level="code", totals=True)`) in `fmt`, whole or not at all."""
-    path = Path(path)
-    with atomic_target(path, protect) as temporary:
-        {"csv": _csv, "xlsx": _xlsx, "md": _markdown, "docx": _docx}[fmt](frame, by, about, temporary)
-    if fmt == "csv":
-        write_about_json(path, about, empty=frame.empty, protect=protect)
+    write_report(path, fmt, {"csv": _csv, "xlsx": _xlsx, "md": _markdown, "docx": _docx}, (frame, by, about), about,
+                 empty=frame.empty, protect=protect)
 
 
 def wide(frame: pd.DataFrame, by: list[str], value: str) -> tuple[list[str], list[list[Any]]]:

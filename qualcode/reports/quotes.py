@@ -12,10 +12,10 @@ from typing import Any, Sequence
 
 from ..errors import ReportError
 from .formats import (EMPTY, add_about_sheet, attribution, docx_table, md_escape, new_document, provenance_sentence,
-                      quote_block, sheet_title, write_about_json, write_front_matter)
+                      quote_block, sheet_title, write_front_matter, write_report)
 from .sheet_rows import fill_sheets
 from .tables import QUOTE_COLUMNS, QUOTE_KEYS, QuoteTable, describe_filters
-from .writer import atomic_target, safe_row
+from .writer import safe_row
 
 XLSX_CELL_LIMIT = 32_767  # characters a spreadsheet cell holds
 XLSX_ROW_LIMIT = 1_048_576  # rows a sheet holds, its header included
@@ -25,11 +25,8 @@ XLSX_WIDTHS = {"theme_id": 18, "theme": 24, "code_id": 22, "code": 28, "quote": 
 
 def write_quotes(table: QuoteTable, fmt: str, path: str | Path, protect: Sequence[str] = ()) -> None:
     """Write a quote table in `fmt` (csv, xlsx, md or docx), whole or not at all, never over the store."""
-    path = Path(path)
-    with atomic_target(path, protect) as temporary:
-        {"csv": _csv, "xlsx": _xlsx, "md": _markdown, "docx": _docx}[fmt](table, temporary)
-    if fmt == "csv":
-        write_about_json(path, table.about, empty=not table.rows, protect=protect)
+    write_report(path, fmt, {"csv": _csv, "xlsx": _xlsx, "md": _markdown, "docx": _docx}, (table,), table.about,
+                 empty=not table.rows, protect=protect)
 
 
 def _by_theme(table: QuoteTable) -> list[tuple[str, str, list[dict[str, Any]]]]:
