@@ -119,7 +119,6 @@ def import_transcripts(
             continue
         report.warnings.extend(document.notes)
         document.attributes.update(participants.get(document.id, {}))
-        report.warnings.extend(document.problems)
         verdict = _verdict(document, existing, accepted, replace)
         if verdict == "new" or verdict == "replace":
             accepted[document.id] = document

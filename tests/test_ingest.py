@@ -202,4 +202,4 @@ def test_caption_cues_that_cannot_be_read_are_named_and_the_rest_imports(tmp_pat
                     "3\n00:01:01.000 --> 00:01:03.000\nJo: And the last one.\n", encoding="utf-8")
     document = read_transcript(path)
     assert document.text.count("Jo:") == 1 and "A cue with a bad end." in document.text
-    assert document.problems == [f"{path}, cue 2: the time `00:00:60.500` has seconds over 59; its text is kept without a time"]
+    assert document.notes == [f"{path}, cue 2: the time `00:00:60.500` has seconds over 59; its text is kept without a time"]

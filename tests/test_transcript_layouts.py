@@ -204,9 +204,9 @@ def test_caption_cues_with_unreadable_times_are_kept_and_named(tmp_path):
     assert spoken(document) == [("Dana Farías", "participant", "How did you first hear about it?"),
                                 ("Jo Bloggs", "participant", "From my support worker & my mum. It was at a review."),
                                 ("Dana Farías", "participant", "The rule is simple: you ask, and they decide.")]
-    assert len(document.problems) == 2
-    assert document.problems[0].startswith(f"{tmp_path / 'call.vtt'}, cue 2: ") and "seconds over 59" in document.problems[0]
-    assert "cue 3: it ends (00:00:07.000) before it starts (00:00:09.000)" in document.problems[1]
+    assert len(document.notes) == 2
+    assert document.notes[0].startswith(f"{tmp_path / 'call.vtt'}, cue 2: ") and "seconds over 59" in document.notes[0]
+    assert "cue 3: it ends (00:00:07.000) before it starts (00:00:09.000)" in document.notes[1]
     assert document.turns[0].attributes == {"start_time": "00:00:01.000", "end_time": "00:00:04.000"}
 
 

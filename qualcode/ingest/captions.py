@@ -6,7 +6,7 @@ used at least twice, or one answering an interviewer, so a cue that merely ends 
 colon stays speech); a cue with neither continues the previous speaker. HTML
 character references are decoded. Each turn keeps the time of its first and last
 cue as `start_time` / `end_time`. A cue whose times cannot be read (seconds over 59,
-an end before its start) is kept without a time and named in `problems`.
+an end before its start) is kept without a time and named in the document's `notes`.
 """
 
 from __future__ import annotations
@@ -47,8 +47,7 @@ def read_caption_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
     kind = path.suffix.lower().lstrip(".")
     if kind == "vtt" and not text.lstrip().startswith("WEBVTT"):
         raise TranscriptError(f"{path}: is not a valid .vtt caption file (it does not begin with WEBVTT); check it was exported as VTT.")
-    problems: list[str] = []
-    cues = [cue for cue in _cues(text, path, problems) if cue.text]
+    cues = [cue for cue in _cues(text, path, notes) if cue.text]
     labelled = [_speaker_and_text(cue, rules) for cue in cues]
     accepted = accept_labels([speaker for speaker, _, _ in labelled], rules, path.stem)
     if rules.pattern:  # the researcher said what a label looks like: every one found counts
@@ -74,7 +73,7 @@ def read_caption_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
     layout = "voice tags <v Name>" if any(v for _, _, v in labelled) else ("Name: text in cues" if accepted else "cues without speaker labels")
     return ParsedDocument(
         id=path.stem, text=builder.text(), turns=builder.turns, source_path=str(path), format=kind,
-        title=path.stem, encoding=encoding, layout=layout, problems=problems, notes=notes,
+        title=path.stem, encoding=encoding, layout=layout, notes=notes,
     )
 
 
