@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from qualcode import analysis, project  # noqa: E402
 from qualcode.ingest import find_transcripts, read_participants, read_transcript  # noqa: E402
-from qualcode.segments import segment_documents  # noqa: E402
+from qualcode.ingest.segments import segment_documents  # noqa: E402
 from qualcode.store import NewCoding, Store, overview  # noqa: E402
 
 SAMPLE = ROOT / "transcripts_sample"
@@ -185,7 +185,7 @@ def main() -> None:
         if not db.exists():
             started = time.perf_counter()
             if args.sample:
-                from qualcode.sample import build_sample_project
+                from qualcode.project.sample import build_sample_project
 
                 build_sample_project(db)
             else:

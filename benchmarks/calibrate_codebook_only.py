@@ -24,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from real_quality import build_units_project  # noqa: E402
 
-from qualcode.evaluate import _gold_codings, _unit_matrix  # noqa: E402
+from qualcode.project.evaluation import _gold_codings, _unit_matrix  # noqa: E402
 from qualcode.suggest import Suggester, semantic  # noqa: E402
 from qualcode.suggest.combine import ZERO_SHOT_FEATURES  # noqa: E402
 

@@ -32,9 +32,10 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import and_, select
 
-from qualcode import anonymise, project, reports
+from qualcode import project
+from qualcode.export import masking, reports
 from qualcode.ingest import find_transcripts, read_participants, read_transcript
-from qualcode.segments import segment_documents
+from qualcode.ingest.segments import segment_documents
 from qualcode.store import NewCoding, Store
 from qualcode.store import schema as t
 
@@ -99,7 +100,7 @@ def build_store(path: Path, codebook: str, codings: int) -> Store:
             store.add_codings(batch)
             batch = []
     store.add_codings(batch)
-    anonymise.import_identifiers(store, SAMPLE / "identifiers.txt")
+    masking.import_identifiers(store, SAMPLE / "identifiers.txt")
     counts = store.counts()
     print(f"store: {counts['documents']:,} documents, {counts['segments']:,} segments, {counts['codings']:,} codings "
           f"(built in {time.perf_counter() - started:.1f} s)")

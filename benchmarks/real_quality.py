@@ -31,7 +31,7 @@ import numpy as np
 import yaml
 
 from qualcode import project
-from qualcode.evaluate import _unit_matrix, confusion, reliability, scores
+from qualcode.project.evaluation import _unit_matrix, confusion, reliability, scores
 from qualcode.suggest import Suggester, semantic
 from qualcode.suggest.training import segment_labels
 
@@ -146,7 +146,7 @@ def main() -> None:
 
 
 def run(store, gold: Path, args, built: float) -> None:
-    from qualcode.evaluate import _gold_codings
+    from qualcode.project.evaluation import _gold_codings
 
     codebook = store.codebook()
     segments = store.segments()

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from qualcode import project
-from qualcode.evaluate import evaluate
+from qualcode.project.evaluation import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "transcripts_sample"

@@ -81,7 +81,7 @@ def wait_for_text(driver, text: str, timeout: float = 60) -> None:
 
 def build_sample(db: Path) -> None:
     """The sample project, as `qualcode demo` builds it."""
-    from qualcode import sample
+    from qualcode.project import sample
 
     sample.build_sample_project(db)
 

@@ -14,7 +14,8 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
-from qualcode import anonymise, project
+from qualcode import project
+from qualcode.export import masking
 from qualcode.store import NewCoding, Store
 
 CODEBOOK = """\
@@ -84,7 +85,7 @@ def build(folder: Path, location: str | Path) -> Store:
     report = project.import_transcripts(store, [transcripts])
     assert report.ok, report.refused
     for name, kind in IDENTIFIERS:
-        anonymise.add_identifiers(store, [name], kind)
+        masking.add_identifiers(store, [name], kind)
     codings = []
     for segment in store.segments():
         codings.append(NewCoding(segment["document_id"], segment["start"], segment["end"], "benefits", CODERS[0]))
@@ -107,7 +108,7 @@ def output_text(path: Path) -> str:
 
 def identifier_leaks(text: str) -> list[str]:
     """Listed names (in any form) and email addresses found in `text`."""
-    folded = anonymise.fold(re.sub(r"&#x27;|&#39;|&apos;", "'", text))
+    folded = masking.fold(re.sub(r"&#x27;|&#39;|&apos;", "'", text))
     return [name for name in FORBIDDEN if name in folded]
 
 

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from qualcode import coders as team
+from qualcode.team import coders as team
 from qualcode import project
-from qualcode.agreement import agreement
+from qualcode.team.agreement import agreement
 from qualcode.cli import main
-from qualcode.reliability import pattern_alpha
+from qualcode.team.statistics import pattern_alpha
 from qualcode.store import NewCoding, Store
 from qualcode.store.codings import SUGGESTER
 

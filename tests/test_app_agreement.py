@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from qualcode import agreement as agree
+from qualcode.team import agreement as agree
 from qualcode import analysis, project
 from qualcode.store import NewCoding, Store
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from conftest import CODEBOOK, SMALL_CODEBOOK, Cli
 from qualcode.cli import main
 from qualcode.codebook import load_codebook, parse_codebook, validate_codebook
-from qualcode.codebook_merge import merge_codebooks
+from qualcode.codebook.merge import merge_codebooks
 
 BASE = SMALL_CODEBOOK
 

@@ -10,7 +10,7 @@ import pytest
 from conftest import CODEBOOK, SMALL_CODEBOOK, Cli
 from qualcode import project
 from qualcode.codebook import Codebook, parse_codebook
-from qualcode.codebook_diff import diff_codebooks, summary
+from qualcode.codebook.diff import diff_codebooks, summary
 from qualcode.errors import CodesInUseError
 from qualcode.store import Store
 

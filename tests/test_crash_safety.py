@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SMALL_CODEBOOK
-from qualcode import exchange, project
+from qualcode import project
+from qualcode.export.refi import project as exchange
 from qualcode.store import Store
 from qualcode.store.maintenance import check_location
 

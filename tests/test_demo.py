@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import GOLD_ROWS, ROOT, SAMPLE_INTERVIEWS
-from qualcode import sample
+from qualcode.project import sample
 from qualcode.errors import StoreError
 from qualcode.store import Store
 

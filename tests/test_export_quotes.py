@@ -17,9 +17,10 @@ from markdown_it import MarkdownIt
 
 from conftest import SAMPLE, Cli
 from fixtures.report_project import build
-from qualcode import anonymise, project
+from qualcode import project
+from qualcode.export import masking
 from qualcode.analysis import illustrative_quotes
-from qualcode.anonymise import Masker
+from qualcode.export.masking import Masker
 from qualcode.store import Store
 
 
@@ -29,7 +30,7 @@ def sample(sample_db, tmp_path):
     path = tmp_path / "sample.db"
     shutil.copy(sample_db, path)
     store = Store.open(path)
-    anonymise.import_identifiers(store, SAMPLE / "identifiers.txt")
+    masking.import_identifiers(store, SAMPLE / "identifiers.txt")
     yield store, Cli(path)
     store.close()
 
@@ -335,7 +336,7 @@ def test_sample_quotes_never_show_the_names_on_its_identifiers_list(sample, tmp_
 @pytest.mark.parametrize("text", ["# not a heading", "12. not a list", "- nor this", "*stars* and _under_ [name]'s",
                                   "a | pipe, <b>tags</b>, back\\slash and &amp; left as typed", "+ plus", "=== rule"])
 def test_markdown_quotes_read_back_exactly_as_said(text):
-    from qualcode.reports.formats import quote_block
+    from qualcode.export.reports.formats import quote_block
 
     tokens = MarkdownIt().parse("\n".join(quote_block(text)))
     inline = [t for t in tokens if t.type == "inline"]
@@ -364,7 +365,7 @@ def test_a_quote_too_long_for_a_spreadsheet_cell_is_refused_not_cut(store, cli, 
 
 
 def test_a_theme_with_more_quotes_than_a_sheet_holds_is_refused_and_the_old_file_kept(sample, tmp_path, monkeypatch):
-    from qualcode.reports import quotes
+    from qualcode.export.reports import quotes
 
     _, cli = sample
     out = tmp_path / "q.xlsx"
@@ -382,7 +383,7 @@ def test_sheet_rows_keep_every_value_a_spreadsheet_reads_back(tmp_path):
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment
 
-    from qualcode.reports.sheet_rows import fill_sheets
+    from qualcode.export.reports.sheet_rows import fill_sheets
 
     path = tmp_path / "rows.xlsx"
     book = Workbook(write_only=True)

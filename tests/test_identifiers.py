@@ -10,10 +10,11 @@ from alembic import command
 from sqlalchemy import inspect
 
 from conftest import CODEBOOK, SAMPLE
-from qualcode import anonymise, project
+from qualcode import project
+from qualcode.export import masking
 from qualcode.codebook import load_codebook
 from qualcode import store as store_module
-from qualcode.anonymise import Masker
+from qualcode.export.masking import Masker
 from qualcode.errors import IdentifiersFileError, QualcodeError
 from qualcode.store import Store
 
@@ -59,20 +60,20 @@ def test_identifiers_add_list_remove_through_the_cli(store, cli):
     assert "Brightway Works" in listed and "[provider]" in listed
     assert cli("identifiers", "add", "X", "--kind", "planet").exit_code == 2
     assert "Removed 1 identifier" in cli("identifiers", "remove", "sandra").output
-    assert [row["identifier"] for row in anonymise.list_identifiers(store)] == ["Brightway Works"]
+    assert [row["identifier"] for row in masking.list_identifiers(store)] == ["Brightway Works"]
 
 
 def test_tables_leaving_the_app_are_masked_with_the_project_list(store, cli):
     cli("identifiers", "import", SAMPLE / "identifiers.txt")
     texts = ["With Sandra it was different.", "We went to kirkdale's market.", "Nothing to hide here."]
-    assert anonymise.masked_texts(store, texts) == [
+    assert masking.masked_texts(store, texts) == [
         "With [name] it was different.", "We went to [place]'s market.", "Nothing to hide here."]
 
 
 def test_import_reads_the_sample_list_with_kinds(store, cli):
     result = cli("identifiers", "import", SAMPLE / "identifiers.txt")
     assert result.exit_code == 0 and "Added 3 identifiers" in result.output
-    kinds = {row["identifier"]: row["kind"] for row in anonymise.list_identifiers(store)}
+    kinds = {row["identifier"]: row["kind"] for row in masking.list_identifiers(store)}
     assert kinds == {"Sandra": "person", "Brightway Works": "provider", "Kirkdale": "place"}
     assert "3 already listed" in cli("identifiers", "import", SAMPLE / "identifiers.txt").output
 
@@ -80,9 +81,9 @@ def test_import_reads_the_sample_list_with_kinds(store, cli):
 def test_import_reads_csv_with_a_header_and_a_default_kind(store, tmp_path):
     path = tmp_path / "names.csv"
     path.write_text('identifier,kind\n"Smith, Jo",person\nNorthtown\n\n# a comment\nHolt Council,council\n', encoding="utf-8")
-    added, held = anonymise.import_identifiers(store, path, kind="place")
+    added, held = masking.import_identifiers(store, path, kind="place")
     assert added == ["Smith, Jo", "Northtown", "Holt Council"] and held == 0
-    kinds = {row["identifier"]: row["kind"] for row in anonymise.list_identifiers(store)}
+    kinds = {row["identifier"]: row["kind"] for row in masking.list_identifiers(store)}
     assert kinds["Northtown"] == "place" and kinds["Holt Council"] == "council"
 
 
@@ -90,16 +91,16 @@ def test_bad_identifier_files_name_the_file_and_line(store, tmp_path):
     path = tmp_path / "names.txt"
     path.write_text("Sandra\nBob,planet\n", encoding="utf-8")
     with pytest.raises(QualcodeError, match=r"names.txt, line 2: unknown identifier kind `planet`"):
-        anonymise.import_identifiers(store, path)
+        masking.import_identifiers(store, path)
     path.write_text("# nothing\n\n", encoding="utf-8")
     with pytest.raises(IdentifiersFileError, match="holds no names"):
-        anonymise.import_identifiers(store, path)
+        masking.import_identifiers(store, path)
     path.write_text("a,b,c\n", encoding="utf-8")
     with pytest.raises(IdentifiersFileError, match="line 1: has 3 fields"):
-        anonymise.import_identifiers(store, path)
+        masking.import_identifiers(store, path)
     with pytest.raises(IdentifiersFileError, match="no such identifiers file"):
-        anonymise.import_identifiers(store, tmp_path / "missing.txt")
-    assert anonymise.list_identifiers(store) == []  # nothing half-imported
+        masking.import_identifiers(store, tmp_path / "missing.txt")
+    assert masking.list_identifiers(store) == []  # nothing half-imported
 
 
 def test_importing_the_sample_folder_does_not_take_identifiers_txt_for_a_transcript(store):
@@ -134,8 +135,8 @@ def test_migration_0003_upgrades_a_0002_store_and_keeps_its_data(tmp_path):
         columns = {c["name"]: c for c in inspect(upgraded.engine).get_columns("identifiers")}
         assert set(columns) == {"id", "identifier", "kind", "added_at"}
         assert not columns["identifier"]["nullable"] and not columns["kind"]["nullable"]
-        assert anonymise.add_identifiers(upgraded, ["Sandra"]) == ["Sandra"]
-        assert anonymise.list_identifiers(upgraded)[0]["kind"] == "person"
+        assert masking.add_identifiers(upgraded, ["Sandra"]) == ["Sandra"]
+        assert masking.list_identifiers(upgraded)[0]["kind"] == "person"
     finally:
         upgraded.close()
 

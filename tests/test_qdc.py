@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from qualcode.cli import main
 from qualcode.codebook import Code, Codebook, load_codebook, parse_codebook
 from qualcode.errors import CodebookError
-from qualcode.interop.qdc import codebook_to_qdc, normalise_colour, qdc_to_codebook, read_qdc
+from qualcode.export.refi.qdc import codebook_to_qdc, normalise_colour, qdc_to_codebook, read_qdc
 
 from conftest import CODEBOOK, SMALL_CODEBOOK
 

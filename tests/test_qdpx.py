@@ -13,11 +13,11 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import OperationalError
 
 from conftest import SAMPLE_INTERVIEWS
-from qualcode import coders as team
-from qualcode import exchange
+from qualcode.team import coders as team
+from qualcode.export.refi import project as exchange
 from qualcode.cli import main
 from qualcode.errors import DocumentChangedError, ProjectFileError
-from qualcode.interop.qdpx import read_qdpx
+from qualcode.export.refi.qdpx import read_qdpx
 from qualcode.store import NewCoding, Store
 from qualcode.store import codings as store_codings
 from qualcode.store.codings import SUGGESTER

@@ -10,7 +10,7 @@ from conftest import SAMPLE
 from fixtures.make_fixtures import build
 from qualcode import nlp
 from qualcode.ingest import SpeakerRules, find_transcripts, read_transcript
-from qualcode.segments import MAX_WORDS, segment_documents
+from qualcode.ingest.segments import MAX_WORDS, segment_documents
 
 SENTENCE = "We talked about the job at the garden centre for a long while that {n} afternoon."
 

@@ -13,7 +13,7 @@ from alembic import command
 import qualcode.store as store_module
 from conftest import SAMPLE_INTERVIEWS
 from qualcode import project
-from qualcode.anonymise import Masker
+from qualcode.export.masking import Masker
 from qualcode.store import NewCoding, Store, overview
 from qualcode.ui.downloads import table_bytes
 

@@ -10,7 +10,7 @@ import pytest
 
 from qualcode import project
 from qualcode.errors import CodingsFileError
-from qualcode.evaluate import evaluate, scores
+from qualcode.project.evaluation import evaluate, scores
 from qualcode.store import NewCoding
 
 TURNS = [
@@ -199,7 +199,7 @@ def test_evaluate_reproduces_hand_computed_figures(small_project, tmp_path):
 
 
 def test_reliability_says_how_often_the_human_coding_agrees_at_each_confidence(small_project, tmp_path):
-    from qualcode.evaluate import reliability
+    from qualcode.project.evaluation import reliability
 
     confidence = np.array([[0.05, 0.95], [0.55, 0.5], [1.0, 0.12], [0.58, 0.3]])
     truth = np.array([[False, True], [True, False], [True, False], [False, False]])

@@ -18,7 +18,7 @@ import pytest
 
 import hostile_project as hostile
 from conftest import Cli
-from qualcode.reports import writer
+from qualcode.export import writer
 
 ROOT = Path(__file__).resolve().parent.parent
 QUALCODE = [sys.executable, "-c", "from qualcode.cli import main; main()"]

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from .. import project as ops
-from .. import sample
+from ..project import sample
 from ..credentials import hide_password
 from .base import main
 

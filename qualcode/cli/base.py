@@ -13,7 +13,7 @@ from .. import __version__
 from ..credentials import hide_password
 from ..errors import QualcodeError
 from ..project import open_project, store_location
-from ..reports.writer import quiet_broken_pipe
+from ..export.writer import quiet_broken_pipe
 from ..store import Store
 
 

@@ -8,11 +8,11 @@ import sys
 
 import click
 
-from .. import codebook_versions as versions
+from ..project import codebook as versions
 from ..codebook import load_codebook, validate_codebook
-from ..codebook_diff import diff_codebooks, summary
-from ..codebook_merge import merge_codebooks
-from ..reports.writer import write_text
+from ..codebook.diff import diff_codebooks, summary
+from ..codebook.merge import merge_codebooks
+from ..export.writer import write_text
 from .base import main, project
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from .. import exchange
+from ..export.refi import project as exchange
 from ..credentials import hide_password
 from .base import main, project
 from .documents import import_ as import_transcripts

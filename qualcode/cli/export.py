@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from .. import project as ops
-from ..anonymise import masker_for
+from ..export.masking import masker_for
 from ..errors import UnmaskedExportError
-from ..reports.writer import TABLE_FORMATS, output_format, store_files, write_table
+from ..export.writer import TABLE_FORMATS, output_format, store_files, write_table
 from .base import main, project
 
 FORMATS = click.Choice(list(TABLE_FORMATS))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .. import anonymise, reports
-from ..reports.writer import output_format
+from ..export import masking, reports
+from ..export.writer import output_format
 from .base import echo_table, main, project
 from .export import export
 
@@ -120,7 +120,7 @@ def identifiers() -> None:
     """Names of people, places, councils and providers that every export masks."""
 
 
-KIND = click.option("--kind", default=anonymise.DEFAULT_KIND, show_default=True, type=click.Choice(anonymise.KINDS),
+KIND = click.option("--kind", default=masking.DEFAULT_KIND, show_default=True, type=click.Choice(masking.KINDS),
                     help="What the names are; decides the placeholder ([name], [place], ...).")
 
 
@@ -136,7 +136,7 @@ def identifiers_add(ctx: click.Context, names: tuple[str, ...], kind: str) -> No
         qualcode identifiers add Sandra "Brightway Works" --kind person
     """
     with project(ctx) as store:
-        added = anonymise.add_identifiers(store, names, kind)
+        added = masking.add_identifiers(store, names, kind)
     click.echo(f"Added {len(added)} identifier{'s' if len(added) != 1 else ''} ({kind}); {len(names) - len(added)} already listed.")
 
 
@@ -152,7 +152,7 @@ def identifiers_import(ctx: click.Context, file: str, kind: str) -> None:
         qualcode identifiers import transcripts_sample/identifiers.txt
     """
     with project(ctx) as store:
-        added, held = anonymise.import_identifiers(store, file, kind)
+        added, held = masking.import_identifiers(store, file, kind)
     click.echo(f"Added {len(added)} identifier{'s' if len(added) != 1 else ''} from {file}; {held} already listed.")
 
 
@@ -166,11 +166,11 @@ def identifiers_list(ctx: click.Context) -> None:
         qualcode identifiers list
     """
     with project(ctx) as store:
-        rows = anonymise.list_identifiers(store)
+        rows = masking.list_identifiers(store)
     if not rows:
         click.echo("No identifiers yet; add them with `qualcode identifiers add NAME` or `import FILE`.")
         return
-    echo_table([{**row, "placeholder": anonymise.PLACEHOLDERS.get(row["kind"], "")} for row in rows],
+    echo_table([{**row, "placeholder": masking.PLACEHOLDERS.get(row["kind"], "")} for row in rows],
                ["identifier", "kind", "placeholder", "added_at"])
 
 
@@ -185,5 +185,5 @@ def identifiers_remove(ctx: click.Context, names: tuple[str, ...]) -> None:
         qualcode identifiers remove Sandra
     """
     with project(ctx) as store:
-        removed = anonymise.remove_identifiers(store, names)
+        removed = masking.remove_identifiers(store, names)
     click.echo(f"Removed {removed} identifier{'s' if removed != 1 else ''}.")

@@ -8,7 +8,7 @@ import sys
 import click
 
 from .. import project as ops
-from ..exports import write_table
+from ..export.writer import write_table
 from .base import echo_table, main, project
 from .export import export, output_options, write_rows
 
@@ -139,7 +139,7 @@ def evaluate(ctx: click.Context, gold: str, level: str, mode: str, threshold: fl
 
         qualcode evaluate --gold transcripts_sample/gold_codings.csv --by theme
     """
-    from ..evaluate import evaluate as run_evaluation
+    from ..project.evaluation import evaluate as run_evaluation
 
     with project(ctx) as store:
         result = run_evaluation(store, gold, level, mode, threshold)

@@ -7,11 +7,11 @@ from typing import Any
 
 import click
 
-from .. import agreement as agree
-from .. import coders as team
-from ..anonymise import Masker, masker_for
-from ..reports.writer import output_format, store_files, write_table, write_text
-from ..reliability import RESAMPLES, SEED
+from ..team import agreement as agree
+from ..team import coders as team
+from ..export.masking import Masker, masker_for
+from ..export.writer import output_format, store_files, write_table, write_text
+from ..team.statistics import RESAMPLES, SEED
 from .base import main, project
 
 TABLE_FORMATS = click.Choice(["table", "csv", "xlsx", "md"])

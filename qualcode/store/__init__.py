@@ -35,7 +35,7 @@ from .codings import (CodingsMixin, MemosMixin, NewCoding, SuggestionSync, Unkno
 from .speakers import SpeakersMixin
 
 if TYPE_CHECKING:
-    from ..segments import SegmentSpan
+    from ..ingest.segments import SegmentSpan
 
 __all__ = ["NewCoding", "OpenResult", "Store", "SuggestionSync", "UnknownCodingError", "now"]
 
@@ -471,7 +471,7 @@ def _insert_documents(connection: Connection, documents: list[ParsedDocument], s
 
 def _reanchor_codings(connection: Connection, document: ParsedDocument) -> int:
     """Move a replaced document's codings to their quote in the new text; drop those not found."""
-    from ..anchoring import find_quote, segment_for_span
+    from ..ingest.anchoring import find_quote, segment_for_span
 
     rows = connection.execute(select(t.codings.c.id, t.codings.c.start, t.codings.c.quote).where(
         t.codings.c.document_id == document.id)).all()

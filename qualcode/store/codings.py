@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from ..anchoring import segment_for_span
+from ..ingest.anchoring import segment_for_span
 from ..errors import QualcodeError, UnknownCodeError
 from . import decisions as log_
 from . import schema as t

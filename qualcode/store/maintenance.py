@@ -84,7 +84,7 @@ def check(store: Store) -> list[str]:
 
 def backup(store: Store, target: str | Path) -> Path:
     """Write a consistent snapshot of a SQLite store to a new file (safe while others use the store)."""
-    from ..reports.writer import check_target
+    from ..export.writer import check_target
 
     target = Path(target)
     if target.exists():

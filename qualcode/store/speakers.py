@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, select, update
 
-from ..anchoring import segment_for_span
+from ..ingest.anchoring import segment_for_span
 from . import schema as t
 
 if TYPE_CHECKING:
-    from ..segments import SegmentSpan
+    from ..ingest.segments import SegmentSpan
 
 
 class SpeakersMixin:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from qualcode.codebook import Code, Codebook, parse_codebook
-from qualcode.codebook_versions import update_codebook
+from qualcode.project.codebook import update_codebook
 from qualcode.store import Store
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from qualcode.anonymise import Masker
-from qualcode.reports import writer
+from qualcode.export.masking import Masker
+from qualcode.export import writer
 from qualcode.ui import state
 
 

@@ -11,7 +11,7 @@ import streamlit as st
 
 from qualcode.credentials import hide_password
 
-from . import state
+from qualcode.ui import state
 
 HERE = Path(__file__).parent
 # The menu: (file beside this module, title, icon, url path). A page is a script that calls the

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from qualcode import agreement as agree
-from qualcode import coders as team
+from qualcode.team import agreement as agree
+from qualcode.team import coders as team
 from qualcode.errors import QualcodeError
 from qualcode.ui import queries, state, teamwork
 from qualcode.ui.downloads import table_bytes

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from qualcode.reports.code_report import COLUMNS, code_report, write_code_report
+from qualcode.export.reports.code_report import COLUMNS, code_report, write_code_report
 from qualcode.ui import queries, state
 from qualcode.ui.codebook_edit import tree_label
 

@@ -10,7 +10,7 @@ import streamlit as st
 from qualcode.codebook import Codebook
 from qualcode.store import overview
 
-from .state import opened
+from qualcode.ui.state import opened
 
 Stamp = tuple[Any, ...]
 cached = st.cache_data(show_spinner=False, max_entries=64)

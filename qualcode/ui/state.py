@@ -18,7 +18,7 @@ import streamlit as st
 from pandas.api.types import is_string_dtype
 
 from qualcode import project
-from qualcode.anonymise import Masker
+from qualcode.export.masking import Masker
 from qualcode.errors import QualcodeError
 from qualcode.store import Store
 

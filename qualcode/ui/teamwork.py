@@ -10,10 +10,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from qualcode import agreement as agree
-from qualcode import coders as team
+from qualcode.team import agreement as agree
+from qualcode.team import coders as team
 
-from .state import opened
+from qualcode.ui.state import opened
 
 Stamp = tuple[Any, ...]
 cached = st.cache_data(show_spinner=False, max_entries=32)

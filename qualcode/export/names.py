@@ -1,0 +1,56 @@
+"""Names the identifiers list may be missing: recurring capitalised names and places in the transcripts.
+
+Offered to the researcher to confirm, never added on their own. A candidate is a run of
+capitalised words seen at least twice away from the start of a sentence (or as a
+speaker label), whose single words never appear in lower case in the project, minus
+calendar words, titles and names already listed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from .masking import fold, list_identifiers
+from ..store import Store
+
+_RUN = re.compile(r"(?<![\w'’])([A-Z][a-z]+(?:['’][A-Za-z]+)?(?:[ \-][A-Z][a-z]+)*)(?![\w])")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*|[\"“‘(]\s*)$")
+_POSSESSIVE = re.compile(r"['’]s$")
+COMMON = set("""
+i i'm i've i'd i'll im ive the a an and but so or if when then yes no yeah ok okay well oh um uh er erm right sure
+mr mrs ms miss dr sir madam mum dad god christmas easter english british uk
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+september october november december interviewer participant speaker facilitator
+""".split())
+
+
+def candidate_names(store: Store, minimum: int = 2, limit: int = 40) -> list[dict[str, Any]]:
+    """Recurring capitalised names not yet on the identifiers list, most frequent first: (name, count)."""
+    segments = store.segments()
+    texts = [segment["text"] for segment in segments]
+    lower_words = set(re.findall(r"(?<![\w'’])[a-z][a-z'’]+", "\n".join(texts)))
+    counts: Counter = Counter()
+    for text in texts:
+        for match in _RUN.finditer(text):
+            run = match.group(1)
+            if _SENTENCE_START.search(text[max(0, match.start() - 3):match.start()]):
+                run = run.partition(" ")[2]  # a capitalised word opening a sentence says nothing
+            if run:
+                counts[_POSSESSIVE.sub("", run)] += 1
+    for speaker in (segment.get("speaker") or "" for segment in segments):
+        if _RUN.fullmatch(speaker.strip()):
+            counts[speaker.strip()] += minimum
+    listed = {fold(row["identifier"]) for row in list_identifiers(store)}
+    found = []
+    for name, count in counts.most_common():
+        words = name.lower().replace("’", "'").split()
+        if count < minimum or fold(name) in listed or all(word in COMMON for word in words):
+            continue
+        if len(words) == 1 and (words[0] in lower_words or words[0] in COMMON):
+            continue
+        found.append({"name": name, "count": count})
+        if len(found) == limit:
+            break
+    return found

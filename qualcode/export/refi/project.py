@@ -1,0 +1,234 @@
+"""Move a coded project to and from other tools as a REFI-QDA project (.qdpx).
+
+Export writes every document with its text and attributes, the current codebook, and
+the accepted codings with their coders (pending suggestions and rejected decisions
+have no place in the standard and stay behind). Import reads the same subset into a
+store, creating the store with the file's codebook when there is none; into an
+existing store it adds the codes the codebook lacks as a new codebook version. The
+whole file is checked before anything is written, and everything is written in one
+transaction, so a file that cannot be used, or a failure while writing, changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from ...codebook import Codebook
+from ...team.coders import require_coders
+from ...errors import DocumentChangedError, ProjectFileError
+from ...ingest import ParsedDocument, SpeakerRules
+from ...ingest.speakers import split_turns
+from .qdpx import ExchangeCoding, ExchangeDocument, ExchangeMemo, ExchangeProject, read_qdpx, write_qdpx
+from ...limits import check_document_id, refuse_long_paragraphs, refuse_surrogates
+from ..writer import output_format, store_files
+from ...store import NewCoding, Store, files
+
+
+@dataclass
+class ProjectExport:
+    """What `export project` wrote."""
+
+    path: str
+    documents: int
+    codes: int
+    codings: int
+    coders: list[str]
+    left_out: list[str] = field(default_factory=list)
+    not_carried: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ProjectImport:
+    """What `import project` did."""
+
+    created_store: bool = False
+    documents_added: list[str] = field(default_factory=list)
+    documents_unchanged: list[str] = field(default_factory=list)
+    codes_added: list[str] = field(default_factory=list)
+    codebook_version: int | None = None
+    codings_added: int = 0
+    codings_already_there: int = 0
+    coders: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def export_project(store: Store, path: str | Path, coders: Iterable[str] | None = None) -> ProjectExport:
+    """Write the project (documents, attributes, codebook, accepted codings) as a .qdpx file."""
+    output_format(path, None, ("qdpx",), default=None, protect=store_files(store))
+    names = require_coders(store, coders) if coders else None
+    codebook = store.codebook()
+    documents = [_exchange_document(store, row["id"]) for row in store.documents()]
+    codings, left_out = [], []
+    for row in store.codings(coders=names, statuses=["accepted"]):
+        if row["code_id"] not in codebook:
+            left_out.append(f"coding {row['id']} uses `{row['code_id']}`, which the current codebook no longer has")
+            continue
+        codings.append(ExchangeCoding(row["document_id"], row["start"], row["end"], row["code_id"], row["coder"],
+                                      row["decided_at"] or row["created_at"]))
+    write_qdpx(ExchangeProject(codebook.name, codebook, documents, codings, memos=_exchange_memos(store, codebook)), path,
+               store_files(store))
+    return ProjectExport(str(path), len(documents), len(codebook), len(codings), sorted({c.coder for c in codings}),
+                         left_out, _not_carried(store, names))
+
+
+def _not_carried(store: Store, coders: list[str] | None) -> list[str]:
+    """What the store holds that a .qdpx has no place for, so the user is told what stays behind."""
+    counts = {status: len(store.codings(coders=coders, statuses=[status])) for status in ("pending", "rejected")}
+    found = [f"{counts['pending']} pending codings or suggestions"] if counts["pending"] else []
+    found += [f"{counts['rejected']} rejected decisions"] if counts["rejected"] else []
+    return found
+
+
+def _exchange_memos(store: Store, codebook: Any) -> list[ExchangeMemo]:
+    """Every memo as a Note for the .qdpx, its text masked like every export; a segment or coding memo points at its span."""
+    from ..masking import masked_texts
+
+    memos = store.memos()
+    texts = masked_texts(store, [m["text"] for m in memos])
+    segments = {s["id"]: (s["start"], s["end"]) for s in store.segments()} if any(m["segment_id"] for m in memos) else {}
+    codings = {c["id"]: (c["start"], c["end"]) for c in store.codings()} if any(m["coding_id"] for m in memos) else {}
+    found = []
+    for memo, text in zip(memos, texts):
+        span = codings.get(memo["coding_id"]) or segments.get(memo["segment_id"])
+        code = memo["code_id"] if memo["code_id"] in codebook else None
+        found.append(ExchangeMemo(f"memo-{memo['id']}", text, memo["coder"], memo["created_at"], memo["document_id"], span, code))
+    return found
+
+
+def _exchange_document(store: Store, document_id: str) -> ExchangeDocument:
+    document = store.document(document_id)
+    return ExchangeDocument(document_id, document["text"], document["title"], dict(document["attributes"]),
+                            document["imported_at"])
+
+
+def import_project(location: str | Path, path: str | Path, author: str = "",
+                   interviewer_labels: list[str] | None = None) -> ProjectImport:
+    """Read a .qdpx into the store at `location` (created when absent), all or nothing."""
+    exchange = read_qdpx(path)
+    created = not _store_exists(location)
+    if created and not exchange.codebook.codes:
+        raise ProjectFileError(f"{path}: has no codes; create the store with `qualcode init --codebook FILE` first, then import the project into it.")
+    if created:
+        return _import_new(location, exchange, Path(path), author, interviewer_labels)
+    store = Store.open(location)
+    try:
+        return _import_into(store, exchange, Path(path), author, interviewer_labels, created)
+    finally:
+        store.close()
+
+
+def _import_new(location: str | Path, exchange: ExchangeProject, path: Path, author: str,
+                interviewer_labels: list[str] | None) -> ProjectImport:
+    """Import into a new store: a SQLite file is built beside its place and moved there whole; on a server
+    the codebook is written with the schema, so a stopped import never leaves a store without one."""
+    target = _sqlite_path(location)
+    if target is None:
+        store = Store.create(location, exchange.codebook, author, f"codebook of {path.name}")
+        try:
+            report = _import_into(store, exchange, path, author, interviewer_labels, created=True, codebook_stored=True)
+        finally:
+            store.close()
+        return report
+    with files.building(target) as partial:
+        store = Store.create(partial)
+        try:
+            report = _import_into(store, exchange, path, author, interviewer_labels, created=True)
+        finally:
+            store.close()
+    report.created_store = True
+    return report
+
+
+def _import_into(store: Store, exchange: ExchangeProject, path: Path, author: str,
+                 interviewer_labels: list[str] | None, created: bool, codebook_stored: bool = False) -> ProjectImport:
+    report = ProjectImport(created_store=created, notes=list(exchange.notes))
+    codebook, report.codes_added = _merged_codebook(store, exchange.codebook, created)
+    if codebook_stored:
+        codebook, report.codebook_version = None, 1
+    new_documents, unchanged = _sort_documents(store, exchange, path)
+    rules = SpeakerRules.with_interviewers(interviewer_labels)
+    parsed = [_parsed(document, path, rules) for document in new_documents]
+    codings = _new_codings(store, exchange.codings, {d.id for d in unchanged})
+    report.codings_already_there = len(exchange.codings) - len(codings)
+    message = f"codebook of {path.name}" if created else f"codes added by importing {path.name}"
+    from ...ingest.segments import segment_documents  # spaCy loads only when documents are imported
+
+    report.codebook_version = store.save_imported_project(
+        codebook, parsed, segment_documents(parsed), codings, attributes={d.id: d.attributes for d in unchanged},
+        author=author, message=message)
+    report.documents_added = [d.id for d in new_documents]
+    report.documents_unchanged = [d.id for d in unchanged]
+    report.codings_added = len(codings)
+    report.coders = sorted({c.coder for c in codings})
+    return report
+
+
+def _merged_codebook(store: Store, imported: Codebook, created: bool) -> tuple[Codebook | None, list[str]]:
+    """The codebook to store as a new version (None when nothing changes) and the codes it adds."""
+    if created:
+        return imported, [code.id for code in imported.codes]
+    current = store.codebook()
+    missing = [code for code in imported.codes if code.id not in current]
+    if not missing:
+        return None, []
+    merged = Codebook(current.name, current.codes + missing, current.version, current.description, current.groups)
+    return merged, [code.id for code in missing]
+
+
+def _sort_documents(store: Store, exchange: ExchangeProject, path: Path) -> tuple[list[ExchangeDocument], list[ExchangeDocument]]:
+    """(documents new to the store, documents it already holds with the same text); other text is refused."""
+    known = set(store.document_hashes())
+    new, unchanged = [], []
+    for document in exchange.documents:
+        if document.id not in known:
+            new.append(document)
+        elif store.document(document.id)["text"] == document.text:
+            unchanged.append(document)
+        else:
+            raise DocumentChangedError(
+                f"{path}: document `{document.id}` is already in {store.location} with different text; "
+                "import the project into a new store (qualcode --db NEW.db import project FILE) instead.")
+    return new, unchanged
+
+
+def _parsed(document: ExchangeDocument, path: Path, rules: SpeakerRules) -> ParsedDocument:
+    check_document_id(document.id, path, ProjectFileError)
+    refuse_surrogates(document.text, path, ProjectFileError)
+    refuse_long_paragraphs(document.text, path, ProjectFileError)
+    turns = split_turns(document.text, 0, rules, document.id)
+    return ParsedDocument(id=document.id, text=document.text, turns=turns, source_path=str(path), format="qdpx",
+                          title=document.title or document.id, encoding="utf-8", attributes=dict(document.attributes))
+
+
+def _new_codings(store: Store, codings: list[ExchangeCoding], unchanged: set[str]) -> list[NewCoding]:
+    """The file's codings as accepted decisions, leaving out those the store already has."""
+    existing = {
+        (r["document_id"], r["start"], r["end"], r["code_id"], r["coder"])
+        for r in (store.codings(document_ids=sorted(unchanged), statuses=["accepted"]) if unchanged else [])
+    }
+    found: list[NewCoding] = []
+    for coding in codings:
+        key = (coding.document_id, coding.start, coding.end, coding.code_id, coding.coder)
+        if key in existing:
+            continue
+        existing.add(key)
+        found.append(NewCoding(coding.document_id, coding.start, coding.end, coding.code_id, coding.coder,
+                               source="imported", status="accepted"))
+    return found
+
+
+def _store_exists(location: str | Path) -> bool:
+    text = str(location)
+    if "://" in text and not text.startswith("sqlite:///"):
+        return True
+    path = Path(text.split("///", 1)[1]) if text.startswith("sqlite:///") else Path(text).expanduser()
+    return path.exists() and (path.is_dir() or path.stat().st_size > 0) and not files.is_empty_store(path)
+
+
+def _sqlite_path(location: str | Path) -> Path | None:
+    text = str(location)
+    if "://" in text and not text.startswith("sqlite:///"):
+        return None
+    return Path(text.split("///", 1)[1]) if text.startswith("sqlite:///") else Path(text).expanduser()

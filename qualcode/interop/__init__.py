@@ -1,1 +1,0 @@
-"""Exchange with other qualitative analysis tools through the REFI-QDA standard (.qdc, .qdpx)."""

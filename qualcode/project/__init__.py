@@ -1,0 +1,450 @@
+"""The operations a researcher performs on a project, as plain functions.
+
+The CLI and the app both call these, so neither re-implements a flow: open or create
+a project store, import transcripts, list documents and segments.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from . import coding as loop
+from ..ingest.anchoring import find_quote
+from .coding import (add_sentences, coded_segments, decide, export_code_report, history,  # noqa: F401  (services)
+                          memo_export_rows, memo_rows, next_uncoded, remove, segment_labels, step, undo)
+from ..codebook import did_you_mean, load_codebook
+from .codebook import update_codebook  # noqa: F401  (a service the app and CLI call through here)
+from ..errors import CodingsFileError, QualcodeError, TranscriptError, UnknownCodeError
+from ..ingest.codings import CodingRow, read_codings_csv
+from ..ingest import NOTE, ParsedDocument, SpeakerRules, find_transcripts, read_participants, read_transcript
+from ..ingest.layouts import pattern_layout
+from ..ingest.model import speaker_at
+from .speakers import RoleChange, list_speakers, set_speaker_role  # noqa: F401  (services the app and CLI call through here)
+from ..store import NewCoding, Store, SuggestionSync, encodings
+from ..store.codings import SUGGESTER
+
+DEFAULT_DB = "qualcode.db"
+Progress = Callable[[str], None]
+
+
+def store_location(db: str | Path | None = None) -> str:
+    """Where the store is: the --db given, else $QUALCODE_DB, else ./qualcode.db."""
+    return str(db or os.environ.get("QUALCODE_DB") or DEFAULT_DB)
+
+
+def open_project(db: str | Path | None = None) -> Store:
+    """Open an existing project store (upgrading an older schema after a backup)."""
+    return Store.open(store_location(db))
+
+
+def init_project(db: str | Path | None, codebook_path: str | Path, author: str = "") -> Store:
+    """Create a new store holding the codebook as version 1."""
+    codebook = load_codebook(codebook_path)
+    return Store.create(store_location(db), codebook, author=author, message=f"initial codebook from {Path(codebook_path).name}")
+
+
+@dataclass
+class ImportedFile:
+    path: str
+    document_id: str
+    format: str
+    encoding: str | None
+    turns: int
+    segments: int
+    words: int
+    replaced: bool = False
+    layout: str = ""  # how speakers were marked in the file
+    speakers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    """What an import did with every file it was given."""
+
+    imported: list[ImportedFile] = field(default_factory=list)
+    unchanged: list[tuple[str, str]] = field(default_factory=list)  # (path, document id)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    skipped: list[str] = field(default_factory=list)  # not transcripts
+    attributes_updated: list[str] = field(default_factory=list)
+    codings_dropped: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused
+
+
+def import_transcripts(
+    store: Store,
+    paths: list[str | Path],
+    meta: str | Path | None = None,
+    replace: bool = False,
+    interviewer_labels: list[str] | None = None,
+    progress: Progress | None = None,
+    speaker_pattern: str | None = None,
+) -> ImportReport:
+    """Import transcript files and folders; bad files are refused, the rest saved in one transaction.
+
+    Idempotent by content hash: a file already imported is left as it is; a changed
+    file with an id already in the store is refused unless `replace`. A
+    participants.csv in an imported folder (or given as `meta`) sets attributes.
+    `speaker_pattern` is a regular expression with a `speaker` group (and optionally
+    `time`) for a layout of speaker labels that qualcode does not recognise.
+    """
+    report = ImportReport()
+    if speaker_pattern:
+        pattern_layout(speaker_pattern)  # a bad pattern is refused before any file is read
+    files, participant_files, report.skipped = find_transcripts(paths)
+    participants = _participants(participant_files, meta)
+    rules = SpeakerRules.with_interviewers(interviewer_labels, speaker_pattern)
+    existing = store.document_hashes()
+    accepted: dict[str, ParsedDocument] = {}
+    replaced: set[str] = set()
+    for path in files:
+        if progress:
+            progress(str(path))
+        try:
+            document = read_transcript(path, rules)
+        except TranscriptError as error:
+            report.refused.append((str(path), str(error)))
+            continue
+        except MemoryError:
+            raise
+        except Exception as error:  # a reader library's own failure on a broken file: name the file, go on with the rest
+            report.refused.append((str(path), f"{path}: cannot be read ({type(error).__name__}: {str(error)[:200]}); "
+                                              "open and re-save it, or leave it out."))
+            continue
+        report.warnings.extend(document.notes)
+        document.attributes.update(participants.get(document.id, {}))
+        verdict = _verdict(document, existing, accepted, replace)
+        if verdict == "new" or verdict == "replace":
+            accepted[document.id] = document
+            if verdict == "replace":
+                replaced.add(document.id)
+        elif verdict == "unchanged":
+            report.unchanged.append((str(path), document.id))
+        elif verdict == "changed":
+            report.refused.append((str(path), _changed_reason(store, document)))
+        else:
+            report.refused.append((str(path), verdict))
+    documents = list(accepted.values())
+    attribute_updates = _attribute_updates(store, participants, accepted)
+    report.warnings.extend(
+        f"participants.csv names `{pid}`, which is not a document in the store or this import"
+        for pid in sorted(set(participants) - set(existing) - set(accepted))
+    )
+    from ..ingest.segments import segment_documents  # spaCy loads only when there is text to segment
+
+    segments = segment_documents(documents)
+    report.codings_dropped = store.save_documents(documents, segments, replaced, attribute_updates)
+    report.attributes_updated = sorted(attribute_updates)
+    for document, spans in zip(documents, segments):
+        report.imported.append(ImportedFile(
+            document.source_path, document.id, document.format, document.encoding, len(document.turns),
+            len(spans), document.word_count, document.id in replaced, document.layout, speakers_of(document),
+        ))
+        report.warnings.extend(speaker_warnings(document, len(spans)))
+    return report
+
+
+LONG_FILE_WORDS = 300  # a file this long read as one turn probably has labels in a layout qualcode missed
+
+
+def speakers_of(document: ParsedDocument) -> list[str]:
+    """The speakers of a parsed document, in the order they first speak."""
+    return list(dict.fromkeys(turn.speaker for turn in document.turns if turn.kind != NOTE and turn.speaker))
+
+
+def speaker_warnings(document: ParsedDocument, segments: int) -> list[str]:
+    """Report lines for a file whose speakers were probably not read: one long turn, or no participant segment."""
+    spoken = [turn for turn in document.turns if turn.kind != NOTE]
+    if len(spoken) == 1 and document.word_count >= LONG_FILE_WORDS and document.layout.startswith(("no speaker", "cues without")):
+        return [f"no speaker labels recognised in {document.source_path}: its {document.word_count} words are one participant turn; "
+                "if the file marks speakers, import it again with a speaker pattern (a regular expression with a `speaker` "
+                "group, and `time` if it has times) and --replace."]
+    if segments == 0:
+        speakers = ", ".join(speakers_of(document)) or "none"
+        return [f"no participant segment in {document.source_path}: every turn is by an interviewer ({speakers}); "
+                "set the participant's role with `qualcode speakers set` so their answers can be coded."]
+    return []
+
+
+def _participants(found: list[Path], meta: str | Path | None) -> dict[str, dict[str, str]]:
+    merged: dict[str, dict[str, str]] = {}
+    for path in [*found, *([meta] if meta else [])]:
+        for participant, values in read_participants(path).items():
+            merged.setdefault(participant, {}).update(values)
+    return merged
+
+
+def _verdict(document: ParsedDocument, existing: dict[str, str], accepted: dict[str, ParsedDocument], replace: bool) -> str:
+    """new | replace | unchanged | changed, or the reason the file is refused."""
+    if document.id in accepted:
+        other = accepted[document.id].source_path
+        return f"{document.source_path}: has the same document id `{document.id}` as {other}; give one of them another id (front matter `id:` or file name)."
+    if document.id not in existing:
+        return "new"
+    if existing[document.id] == document.content_hash:
+        return "unchanged"
+    return "replace" if replace else "changed"
+
+
+def _changed_reason(store: Store, document: ParsedDocument) -> str:
+    """Why a changed file is refused: new text, or the same text read into other speaker turns."""
+    if store.document(document.id)["text"] == document.text:
+        return (f"{document.source_path}: document `{document.id}` is in the store with the same text but other speaker turns "
+                "(were other --interviewer labels given before?); import with the same labels, or with --replace to re-read it.")
+    return (f"{document.source_path}: document `{document.id}` is already in the store with different text; "
+            "import with --replace to replace it (its codings move with their quotes).")
+
+
+def _attribute_updates(store: Store, participants: dict[str, dict[str, str]], accepted: dict[str, ParsedDocument]) -> dict[str, dict[str, Any]]:
+    """Attribute values from participants.csv that differ from what stored documents have."""
+    if not participants:
+        return {}
+    stored = store.attributes()
+    known = set(store.document_hashes()) - set(accepted)
+    updates: dict[str, dict[str, Any]] = {}
+    for participant, values in participants.items():
+        if participant not in known:
+            continue
+        changed = {k: v for k, v in values.items() if stored.get(participant, {}).get(k) != v}
+        if changed:
+            updates[participant] = changed
+    return updates
+
+
+def list_documents(store: Store) -> list[dict[str, Any]]:
+    """Documents with attributes and counts, for `qualcode documents` and the app."""
+    return store.documents()
+
+
+def export_segments_rows(store: Store) -> list[dict[str, Any]]:
+    """Participant segments with the role of their document, who said them and when: the `export segments` table."""
+    attributes = store.attributes()
+    turns = store.turn_spans()
+    return [
+        {"document_id": s["document_id"], "role": attributes.get(s["document_id"], {}).get("role", ""),
+         "segment_id": s["id"], "start": s["start"], "end": s["end"], "speaker": s["speaker"],
+         "media_time": speaker_at(turns.get(s["document_id"], []), s["start"])[1], "text": s["text"]}
+        for s in store.segments()
+    ]
+
+
+def require(condition: bool, message: str) -> None:
+    """Raise a QualcodeError with `message` unless `condition` holds."""
+    if not condition:
+        raise QualcodeError(message)
+
+
+@dataclass
+class CodingsImport:
+    """What `import-codings` did: rows added, and rows whose quote was re-found elsewhere."""
+
+    added: int = 0
+    moved: list[str] = field(default_factory=list)
+    already_there: int = 0  # rows the store already held (same document, span, code and coder): not added again
+    coders: list[str] = field(default_factory=list)  # whose decisions were stored
+    overridden: list[str] = field(default_factory=list)  # coders named in the file that `coder` replaced
+
+
+def import_codings(store: Store, path: str | Path, coder: str | None, status: str = "accepted") -> CodingsImport:
+    """Load a codings CSV, all or nothing: as decisions of `coder` when given, else of the file's `coder` column.
+
+    A coder given overrides the file's column (the report names the coders replaced);
+    with none given, every row needs a coder in the file. A row whose quote no longer
+    sits at its offsets is moved to where the quote is found in the document; a row
+    whose quote is nowhere, or whose document or code is unknown, refuses the whole
+    file naming that row.
+    """
+    given = (coder or "").strip()
+    rows = read_codings_csv(path)
+    codebook = store.codebook()
+    texts = {row["id"]: None for row in store.documents()}
+    report = CodingsImport()
+    new: list[NewCoding] = []
+    for row in rows:
+        where_ = f"{path}, line {row.line}"
+        if row.document_id not in texts:
+            raise CodingsFileError(f"{where_}: document `{row.document_id}` is not in the store; import its transcript first.")
+        if row.code_id not in codebook:
+            raise CodingsFileError(f"{where_}: code `{row.code_id}` is not in the codebook{did_you_mean(row.code_id, codebook.ids())}.")
+        if texts[row.document_id] is None:
+            texts[row.document_id] = store.document(row.document_id)["text"]
+        start, end = _locate(row, texts[row.document_id], where_)
+        if (start, end) != (row.start, row.end):
+            report.moved.append(f"{where_}: quote found at {start}-{end} instead of {row.start}-{row.end}")
+        if not given and not row.coder:
+            raise CodingsFileError(f"{where_}: the row names no coder; give the coder whose codings these are, or fill the file's coder column.")
+        if given and row.coder and row.coder != given and row.coder not in report.overridden:
+            report.overridden.append(row.coder)
+        new.append(NewCoding(row.document_id, start, end, row.code_id, given or row.coder, source="imported", status=status))
+    fresh = _not_yet_held(store, new)
+    store.add_codings(fresh)
+    report.added, report.already_there = len(fresh), len(new) - len(fresh)
+    report.coders = sorted({c.coder for c in new})
+    return report
+
+
+def _not_yet_held(store: Store, codings: list[NewCoding]) -> list[NewCoding]:
+    """The codings that the store (or an earlier row of the same file) does not already hold, so importing twice adds nothing."""
+    documents = sorted({c.document_id for c in codings})
+    held = {(r["document_id"], r["start"], r["end"], r["code_id"], r["coder"])
+            for r in (store.codings(document_ids=documents) if documents else [])}
+    fresh = []
+    for coding in codings:
+        key = (coding.document_id, coding.start, coding.end, coding.code_id, coding.coder)
+        if key not in held:
+            held.add(key)
+            fresh.append(coding)
+    return fresh
+
+
+def _locate(row: CodingRow, text: str, where_: str) -> tuple[int, int]:
+    if row.quote is None or not row.quote.strip():
+        if row.end > len(text):
+            raise CodingsFileError(f"{where_}: offsets {row.start}-{row.end} run past the end of `{row.document_id}` ({len(text)} characters).")
+        return row.start, row.end
+    if text[row.start:row.end] == row.quote:
+        return row.start, row.end
+    found = find_quote(text, row.quote, near=row.start)
+    if found is None:
+        raise CodingsFileError(f"{where_}: the quote is not in document `{row.document_id}` (was the transcript changed?); fix or remove the row.")
+    return found
+
+
+def coding_rows(store: Store, **filters: Any) -> list[dict[str, Any]]:
+    """Codings with their theme (top-level code of the current codebook) added."""
+    codebook = store.codebook()
+    rows = store.codings(**filters)
+    for row in rows:
+        row["theme_id"] = codebook.theme_of(row["code_id"]) if row["code_id"] in codebook else ""
+    return rows
+
+
+def accept(store: Store, coding_ids: list[int], coder: str) -> int:
+    """Accept codings (usually pending suggestions) as `coder`'s decision."""
+    return store.decide(coding_ids, "accepted", _coder(coder))
+
+
+def reject(store: Store, coding_ids: list[int], coder: str) -> int:
+    """Reject codings; rejected suggestions stay in the store for the learner."""
+    return store.decide(coding_ids, "rejected", _coder(coder))
+
+
+def add_coding(store: Store, document_id: str, start: int, end: int, code_id: str, coder: str) -> int:
+    """Code a span by hand (accepted at once, source `manual`); returns the coding id."""
+    return store.add_codings([NewCoding(document_id, start, end, code_id, _coder(coder))])[0]
+
+
+def remove_coding(store: Store, coding_id: int, coder: str) -> None:
+    """Remove a coding made by mistake (logged, so it can be undone)."""
+    store.remove_coding(coding_id, _coder(coder))
+
+
+def add_memo(store: Store, document_id: str | None, text: str, coder: str, segment_id: int | None = None,
+             coding_id: int | None = None, code_id: str | None = None) -> int:
+    """Attach a memo to the project (no document), a document, a segment, a coding or a code."""
+    return loop.add_memo(store, text, coder, document_id, segment_id, coding_id, code_id)
+
+
+def _coder(coder: str) -> str:
+    name = (coder or "").strip()
+    require(bool(name), "say who is coding (a coder name) so the decision can be attributed.")
+    return name
+
+
+def learning_codings(store: Store, coder: str | None = None) -> list[dict[str, Any]]:
+    """Decisions the learner uses: accepted and rejected codings by coders (not pending suggestions);
+    with `coder` (blind coding), that coder's decisions only."""
+    return [c for c in store.codings(statuses=["accepted", "rejected"]) if c["coder"] != SUGGESTER
+            and (coder is None or c["coder"] == coder)]
+
+
+def suggest(store: Store, document_ids: list[str] | None = None, code_ids: list[str] | None = None,
+            min_confidence: float = 0.5, progress: Callable[[int, int], None] | None = None,
+            blind_coder: str | None = None) -> SuggestionSync:
+    """Propose codes for participant segments and store them as pending suggestions.
+
+    Segment meanings are encoded once and kept in the store. With `blind_coder`, the
+    suggestions learn from that coder's own decisions and the codebook only, never
+    from a colleague's codings.
+
+    Re-running is idempotent: decisions already made are kept, pending suggestions
+    are updated in place, and ones no longer made are withdrawn.
+    """
+    from ..suggest import Suggester
+
+    codebook = store.codebook()
+    if document_ids:
+        store.document_ids_exist(document_ids)
+    for code_id in code_ids or []:
+        if code_id not in codebook:
+            raise UnknownCodeError(f"code `{code_id}` is not in the codebook{did_you_mean(code_id, codebook.ids())}.")
+    segments = store.segments()
+    if not segments:
+        raise QualcodeError(f"{store.location}: holds no transcripts with participant segments yet; "
+                            "import transcripts before asking for suggestions.")
+    suggester = Suggester(codebook, code_ids)
+    meanings = encodings.meanings(store, segments, suggester.embedder.name, suggester.embedder.embed)
+    suggester.fit(segments, learning_codings(store, blind_coder), progress, questions=store.questions(segments), meanings=meanings)
+    wanted = set(document_ids or [])
+    rows = [i for i, s in enumerate(segments) if not wanted or s["document_id"] in wanted]
+    suggestions = suggester.suggestions(rows, min_confidence)
+    return store.sync_suggestions(suggestions, [segments[i]["id"] for i in rows], suggester.code_ids)
+
+
+def meaning_source() -> str:
+    """Which embedder reads the meaning of passages: the sentence encoder or the static word-vector table."""
+    from ..suggest import semantic
+
+    return semantic.embedder().name
+
+
+def explain(evidence: dict[str, Any]) -> str:
+    """A suggestion's evidence in one line a coder reads (the same words in the app and in review)."""
+    from ..suggest.explain import evidence_words
+
+    return evidence_words(evidence)
+
+
+def review_queue(store: Store, document_id: str | None = None, min_confidence: float = 0.0) -> list[dict[str, Any]]:
+    """Pending suggestions grouped by segment, most confident first within a segment, in document order."""
+    codebook = store.codebook()
+    pending = store.codings(document_ids=[document_id] if document_id else None, statuses=["pending"], min_confidence=min_confidence)
+    segments = {s["id"]: s for s in store.segments(document_id)}
+    attributes = store.attributes()
+    queue: dict[int, dict[str, Any]] = {}
+    for coding in pending:
+        segment = segments.get(coding["segment_id"])
+        if segment is None:
+            continue
+        item = queue.setdefault(segment["id"], {"segment": segment, "role": attributes.get(segment["document_id"], {}).get("role", ""), "suggestions": []})
+        item["suggestions"].append(coding | {"label": codebook.get(coding["code_id"]).label if coding["code_id"] in codebook else coding["code_id"]})
+    for item in queue.values():
+        item["suggestions"].sort(key=lambda c: -(c["confidence"] or 0))
+    return sorted(queue.values(), key=lambda item: (item["segment"]["document_id"], item["segment"]["position"]))
+
+
+def suggestion_rows(store: Store, statuses: list[str] | None = None) -> list[dict[str, Any]]:
+    """Suggested codings joined to their segment and role: the `export suggestions` table."""
+    codebook = store.codebook()
+    segments = {s["id"]: s for s in store.segments()}
+    attributes = store.attributes()
+    rows = []
+    for coding in store.codings(sources=["suggested"], statuses=statuses):
+        segment = segments.get(coding["segment_id"], {})
+        evidence = coding["evidence"]
+        rows.append({
+            "coding_id": coding["id"], "document_id": coding["document_id"],
+            "role": attributes.get(coding["document_id"], {}).get("role", ""), "segment_id": coding["segment_id"],
+            "start": coding["start"], "end": coding["end"], "speaker": segment.get("speaker", ""), "text": coding["quote"],
+            "code_id": coding["code_id"], "theme_id": codebook.theme_of(coding["code_id"]) if coding["code_id"] in codebook else "",
+            "confidence": coding["confidence"], "status": coding["status"], "source": coding["source"], "coder": coding["coder"],
+            "terms": "; ".join(evidence.get("terms", [])),
+            "similar": "; ".join(f"{s['document_id']}#{s['segment_id']}" for s in evidence.get("similar", [])),
+        })
+    return rows

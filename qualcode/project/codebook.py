@@ -1,0 +1,126 @@
+"""A project's codebook over time, and codebook files in and out.
+
+Every change to the codebook (an edit in the app, `qualcode codebook import`, a merge)
+is stored as a new version with its author, time and message; codings keep the
+version they were made under. A new version may rename, move or redefine any code,
+but may not silently drop a code that codings still use.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..codebook import Codebook, load_codebook
+from ..codebook.diff import diff_codebooks
+from ..errors import CodebookError, CodesInUseError, StoreError
+from ..export.refi.qdc import codebook_to_qdc, read_qdc
+from ..store import Store
+
+VERSION_REF = re.compile(r"^[vV]?([0-9]+)$")
+FORMATS = {".qdc": "qdc", ".yaml": "yaml", ".yml": "yaml"}
+
+
+@dataclass
+class CodebookFile:
+    """A codebook read from a file or a store version, with its YAML text and a name for messages."""
+
+    codebook: Codebook
+    text: str
+    label: str
+    notes: list[str] = field(default_factory=list)
+
+
+def update_codebook(store: Store, codebook: Codebook, author: str = "", message: str = "", source: str | None = None) -> int:
+    """Store `codebook` as the next version and return its number (the current number when nothing changed).
+
+    Refuses, naming the codes and how many codings use them, a codebook that leaves
+    out codes which accepted or pending codings still use.
+    """
+    try:
+        current = store.codebook()
+    except StoreError:
+        return store.add_codebook_version(codebook, author=author, message=message)
+    if not diff_codebooks(current, codebook):
+        return store.codebook_version()
+    removed = [code.id for code in current.codes if code.id not in codebook]
+    if removed:
+        used = Counter(row["code_id"] for row in store.codings(code_ids=removed, statuses=["accepted", "pending"]))
+        if used:
+            listed = ", ".join(f"`{code_id}` ({n} coding{'s' if n != 1 else ''})" for code_id, n in sorted(used.items()))
+            raise CodesInUseError(
+                f"{source or 'the new codebook'}: leaves out {listed}, still used by accepted or pending codings; "
+                "keep those ids (to rename a code change its label, not its id) or recode those codings first."
+            )
+    return store.add_codebook_version(codebook, author=author, message=message)
+
+
+def codebook_history(store: Store) -> list[dict[str, Any]]:
+    """Every version, oldest first, with its code count and the changes from the version before it."""
+    history = store.codebook_versions()
+    previous: Codebook | None = None
+    for row in history:
+        book = store.codebook(row["version"])
+        row["changes"] = diff_codebooks(previous, book) if previous is not None else []
+        previous = book
+    return history
+
+
+def version_number(ref: str) -> int | None:
+    """The store version a reference such as `3` or `v3` names; None when it is a file path."""
+    match = VERSION_REF.match(ref.strip())
+    return int(match.group(1)) if match and not Path(ref).exists() else None
+
+
+def stored_codebook(store: Store, version: int | None = None) -> CodebookFile:
+    """A store version (default: the current one) with its YAML text."""
+    number = version or store.codebook_version()
+    book = store.codebook(number)
+    return CodebookFile(book, book.to_yaml(), f"version {number}")
+
+
+def read_codebook_file(path: str | Path, name: str | None = None, allow_empty: bool = False) -> CodebookFile:
+    """A codebook from a REFI-QDA .qdc file (by its extension) or else a YAML file, validated.
+
+    With `allow_empty`, an empty file is an empty codebook (git gives a merge driver an
+    empty ancestor when both sides added the file).
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".qdc":
+        imported = read_qdc(path, name)
+        notes = [*imported.notes]
+        if imported.categories:
+            notes.append(f"{imported.categories} folder{'s' if imported.categories != 1 else ''} that could not be coded kept as parent codes")
+        if imported.sets:
+            notes.append(f"{imported.sets} set{'s' if imported.sets != 1 else ''} kept as code groups")
+        return CodebookFile(imported.codebook, imported.codebook.to_yaml(), str(path), notes)
+    if allow_empty and path.is_file() and not path.read_bytes().strip():
+        return CodebookFile(Codebook(name="", codes=[]), "", str(path))
+    codebook = load_codebook(path)
+    return CodebookFile(codebook, path.read_text(encoding="utf-8-sig"), str(path))
+
+
+def export_format(output: str | Path, fmt: str | None) -> str:
+    """The format to write: the one asked for, else the one the output file's extension names (never over a store)."""
+    from ..export.writer import check_target
+
+    check_target(output)
+    if fmt:
+        return fmt
+    kind = FORMATS.get(Path(output).suffix.lower())
+    if kind is None:
+        raise CodebookError(f"{output}: qualcode cannot write a codebook as {Path(output).suffix or 'a file with no suffix'}; "
+                            "name a file ending in .qdc, .yaml or .yml.")
+    return kind
+
+
+def write_codebook(codebook: Codebook, output: str | Path, fmt: str, protect: Iterable[str | Path | None] = ()) -> None:
+    """Write a codebook as REFI-QDA .qdc or as qualcode YAML, through the guarded writer (never over the store)."""
+    from ..export.writer import write_bytes
+
+    data = codebook_to_qdc(codebook) if fmt == "qdc" else codebook.to_yaml().encode("utf-8")
+    write_bytes(output, data, protect)
+

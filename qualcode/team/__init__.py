@@ -1,0 +1,1 @@
+"""Teamwork: coders and blind coding (coders), agreement between coders (agreement), and its statistics."""
