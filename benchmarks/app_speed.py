@@ -112,7 +112,7 @@ def page_reads(store: Store, document_id: str) -> dict[str, Callable[[], object]
                 analysis.illustrative_quotes(store, "demand", group={"role": "Social worker"}, n=5))
 
     def codebook_page() -> object:
-        return store.codebook_version(), overview.code_counts(store), overview.codebook_versions(store)
+        return store.codebook_version(), overview.code_counts(store), store.codebook_versions()
 
     return {"Code": code_page, "Themes by role": dashboard, "Codebook": codebook_page, "Import": documents}
 

@@ -33,7 +33,8 @@ import pandas as pd
 from sqlalchemy import and_, select
 
 from qualcode import project
-from qualcode.export import masking, reports
+from qualcode.export import reports
+from qualcode.project import identifiers
 from qualcode.ingest import find_transcripts, read_participants, read_transcript
 from qualcode.ingest.segments import segment_documents
 from qualcode.store import NewCoding, Store
@@ -100,7 +101,7 @@ def build_store(path: Path, codebook: str, codings: int) -> Store:
             store.add_codings(batch)
             batch = []
     store.add_codings(batch)
-    masking.import_identifiers(store, SAMPLE / "identifiers.txt")
+    identifiers.import_identifiers(store, SAMPLE / "identifiers.txt")
     counts = store.counts()
     print(f"store: {counts['documents']:,} documents, {counts['segments']:,} segments, {counts['codings']:,} codings "
           f"(built in {time.perf_counter() - started:.1f} s)")

@@ -31,7 +31,7 @@ import numpy as np
 import yaml
 
 from qualcode import project
-from qualcode.project.evaluation import _unit_matrix, confusion, reliability, scores
+from qualcode.project.evaluation import _unit_matrix, calibration, confusion, scores
 from qualcode.suggest import Suggester, semantic
 from qualcode.suggest.training import segment_labels
 
@@ -114,7 +114,7 @@ def _per_code(predicted: np.ndarray, truth: np.ndarray) -> list[dict[str, float]
 
 def show_reliability(title: str, confidence: np.ndarray, truth: np.ndarray) -> None:
     print(f"\n{title}\nconfidence  pairs      share the humans coded  (off from the band's middle)")
-    for band in reliability(confidence, truth):
+    for band in calibration(confidence, truth):
         if not band["pairs"]:
             continue
         middle = (band["from"] + band["to"]) / 2

@@ -39,9 +39,9 @@ def show(title: str, result, seconds: float) -> None:
         print(f"{row['id']:32} {row['gold']:5d} {row['suggested']:5d} {row['precision']:6.3f} {row['recall']:6.3f} {row['f1']:6.3f} {row['kappa']:6.3f}")
     macro = result.macro
     print(f"{'macro average':32} {'':5} {'':5} {macro['precision']:6.3f} {macro['recall']:6.3f} {macro['f1']:6.3f} {macro['kappa']:6.3f}")
-    if result.level == "code" and result.reliability:
+    if result.level == "code" and result.calibration:
         print("confidence  segment x code pairs  share the gold coding coded")
-        for band in result.reliability:
+        for band in result.calibration:
             share = "" if band["coded"] is None else f"{band['coded']:.0%}"
             print(f"{band['from']:.1f}-{band['to']:.1f}    {band['pairs']:>20,}  {share:>6}")
 

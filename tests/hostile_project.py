@@ -16,6 +16,7 @@ from pathlib import Path
 
 from qualcode import project
 from qualcode.export import masking
+from qualcode.project import identifiers
 from qualcode.store import NewCoding, Store
 
 CODEBOOK = """\
@@ -85,7 +86,7 @@ def build(folder: Path, location: str | Path) -> Store:
     report = project.import_transcripts(store, [transcripts])
     assert report.ok, report.refused
     for name, kind in IDENTIFIERS:
-        masking.add_identifiers(store, [name], kind)
+        identifiers.add_identifiers(store, [name], kind)
     codings = []
     for segment in store.segments():
         codings.append(NewCoding(segment["document_id"], segment["start"], segment["end"], "benefits", CODERS[0]))

@@ -368,7 +368,7 @@ def test_import_a_transcript_with_participants_csv(app_db: Path) -> None:
     submit_import(at)
     ok(at)
     assert [m.value for m in at.metric] == ["1", "1", "0"]
-    assert any("`CM01.txt` is already in the store as `CM01`" in m.value for m in at.markdown)
+    assert any("unchanged: CM01.txt is already in the store as CM01." == m.value for m in at.info)
     store = reopen(app_db)
     assert store.attributes()["NEW01"] == {"role": "Person using a PB", "site": "Site F"}
     store.close()
@@ -379,7 +379,7 @@ def test_an_unreadable_transcript_is_refused_with_its_reason(app_db: Path) -> No
     at.file_uploader(key="transcripts").upload("broken.docx", b"not a word file", "application/octet-stream")
     submit_import(at)
     assert [m.value for m in at.metric] == ["0", "0", "1"]
-    assert len(at.error) == 1 and at.error[0].value.startswith("Refused `broken.docx`: broken.docx")
+    assert len(at.error) == 1 and at.error[0].value.startswith("broken.docx: ")
     store = reopen(app_db)
     assert "broken" not in store.document_hashes()
     store.close()

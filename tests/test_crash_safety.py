@@ -16,7 +16,7 @@ import pytest
 
 from conftest import SMALL_CODEBOOK
 from qualcode import project
-from qualcode.export.refi import project as exchange
+from qualcode.project import exchange
 from qualcode.store import Store
 from qualcode.store.maintenance import check_location
 

@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 from conftest import SAMPLE, Cli
 from fixtures.report_project import build
 from qualcode import project
-from qualcode.export import masking
+from qualcode.project import identifiers
 from qualcode.analysis import illustrative_quotes
 from qualcode.export.masking import Masker
 from qualcode.store import Store
@@ -30,7 +30,7 @@ def sample(sample_db, tmp_path):
     path = tmp_path / "sample.db"
     shutil.copy(sample_db, path)
     store = Store.open(path)
-    masking.import_identifiers(store, SAMPLE / "identifiers.txt")
+    identifiers.import_identifiers(store, SAMPLE / "identifiers.txt")
     yield store, Cli(path)
     store.close()
 

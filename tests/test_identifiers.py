@@ -12,6 +12,7 @@ from sqlalchemy import inspect
 from conftest import CODEBOOK, SAMPLE
 from qualcode import project
 from qualcode.export import masking
+from qualcode.project import identifiers
 from qualcode.codebook import load_codebook
 from qualcode import store as store_module
 from qualcode.export.masking import Masker
@@ -60,7 +61,7 @@ def test_identifiers_add_list_remove_through_the_cli(store, cli):
     assert "Brightway Works" in listed and "[provider]" in listed
     assert cli("identifiers", "add", "X", "--kind", "planet").exit_code == 2
     assert "Removed 1 identifier" in cli("identifiers", "remove", "sandra").output
-    assert [row["identifier"] for row in masking.list_identifiers(store)] == ["Brightway Works"]
+    assert [row["identifier"] for row in identifiers.list_identifiers(store)] == ["Brightway Works"]
 
 
 def test_tables_leaving_the_app_are_masked_with_the_project_list(store, cli):
@@ -73,7 +74,7 @@ def test_tables_leaving_the_app_are_masked_with_the_project_list(store, cli):
 def test_import_reads_the_sample_list_with_kinds(store, cli):
     result = cli("identifiers", "import", SAMPLE / "identifiers.txt")
     assert result.exit_code == 0 and "Added 3 identifiers" in result.output
-    kinds = {row["identifier"]: row["kind"] for row in masking.list_identifiers(store)}
+    kinds = {row["identifier"]: row["kind"] for row in identifiers.list_identifiers(store)}
     assert kinds == {"Sandra": "person", "Brightway Works": "provider", "Kirkdale": "place"}
     assert "3 already listed" in cli("identifiers", "import", SAMPLE / "identifiers.txt").output
 
@@ -81,9 +82,9 @@ def test_import_reads_the_sample_list_with_kinds(store, cli):
 def test_import_reads_csv_with_a_header_and_a_default_kind(store, tmp_path):
     path = tmp_path / "names.csv"
     path.write_text('identifier,kind\n"Smith, Jo",person\nNorthtown\n\n# a comment\nHolt Council,council\n', encoding="utf-8")
-    added, held = masking.import_identifiers(store, path, kind="place")
+    added, held = identifiers.import_identifiers(store, path, kind="place")
     assert added == ["Smith, Jo", "Northtown", "Holt Council"] and held == 0
-    kinds = {row["identifier"]: row["kind"] for row in masking.list_identifiers(store)}
+    kinds = {row["identifier"]: row["kind"] for row in identifiers.list_identifiers(store)}
     assert kinds["Northtown"] == "place" and kinds["Holt Council"] == "council"
 
 
@@ -91,16 +92,16 @@ def test_bad_identifier_files_name_the_file_and_line(store, tmp_path):
     path = tmp_path / "names.txt"
     path.write_text("Sandra\nBob,planet\n", encoding="utf-8")
     with pytest.raises(QualcodeError, match=r"names.txt, line 2: unknown identifier kind `planet`"):
-        masking.import_identifiers(store, path)
+        identifiers.import_identifiers(store, path)
     path.write_text("# nothing\n\n", encoding="utf-8")
     with pytest.raises(IdentifiersFileError, match="holds no names"):
-        masking.import_identifiers(store, path)
+        identifiers.import_identifiers(store, path)
     path.write_text("a,b,c\n", encoding="utf-8")
     with pytest.raises(IdentifiersFileError, match="line 1: has 3 fields"):
-        masking.import_identifiers(store, path)
+        identifiers.import_identifiers(store, path)
     with pytest.raises(IdentifiersFileError, match="no such identifiers file"):
-        masking.import_identifiers(store, tmp_path / "missing.txt")
-    assert masking.list_identifiers(store) == []  # nothing half-imported
+        identifiers.import_identifiers(store, tmp_path / "missing.txt")
+    assert identifiers.list_identifiers(store) == []  # nothing half-imported
 
 
 def test_importing_the_sample_folder_does_not_take_identifiers_txt_for_a_transcript(store):
@@ -135,8 +136,8 @@ def test_migration_0003_upgrades_a_0002_store_and_keeps_its_data(tmp_path):
         columns = {c["name"]: c for c in inspect(upgraded.engine).get_columns("identifiers")}
         assert set(columns) == {"id", "identifier", "kind", "added_at"}
         assert not columns["identifier"]["nullable"] and not columns["kind"]["nullable"]
-        assert masking.add_identifiers(upgraded, ["Sandra"]) == ["Sandra"]
-        assert masking.list_identifiers(upgraded)[0]["kind"] == "person"
+        assert identifiers.add_identifiers(upgraded, ["Sandra"]) == ["Sandra"]
+        assert identifiers.list_identifiers(upgraded)[0]["kind"] == "person"
     finally:
         upgraded.close()
 

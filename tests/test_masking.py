@@ -10,7 +10,7 @@ import pytest
 import hostile_project as hostile
 from conftest import Cli
 from qualcode import project
-from qualcode.export import masking, names
+from qualcode.project import identifiers
 from qualcode.export.masking import Masker
 from qualcode.store import Store
 
@@ -105,8 +105,8 @@ def test_candidate_names_offer_recurring_names_not_yet_listed(tmp_path):
         "Ask Priya about it, since Priya knows the job and Sarah knows it too. Sarah said it was fine.\n", encoding="utf-8")
     store = project.init_project(tmp_path / "c.db", tmp_path / "codebook.yaml")
     project.import_transcripts(store, [tmp_path / "t"])
-    masking.add_identifiers(store, ["Sarah"])
-    found = [c["name"] for c in names.candidate_names(store)]
+    identifiers.add_identifiers(store, ["Sarah"])
+    found = [c["name"] for c in identifiers.candidate_names(store)]
     store.close()
     assert "Brightway Works" in found and "Priya" in found
     assert not {"Sarah", "Monday", "Then", "Ask", "I", "Participant"} & set(found)
@@ -130,6 +130,6 @@ def test_names_are_listed_added_and_removed_in_the_app(hostile_db, tmp_path, mon
     next(b for b in at.button if b.label == "Remove").click().run()
     assert not at.exception
     store = Store.open(db)
-    listed = {row["identifier"]: row["kind"] for row in masking.list_identifiers(store)}
+    listed = {row["identifier"]: row["kind"] for row in identifiers.list_identifiers(store)}
     store.close()
     assert listed["Priya"] == listed["Kirkdale"] == "place" and "Sarah" not in listed

@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from conftest import SAMPLE_INTERVIEWS
 from qualcode.team import coders as team
-from qualcode.export.refi import project as exchange
+from qualcode.project import exchange
 from qualcode.cli import main
 from qualcode.errors import DocumentChangedError, ProjectFileError
 from qualcode.export.refi.qdpx import read_qdpx

@@ -51,7 +51,7 @@ def test_code_counts_and_codebook_versions(sample_store: Store) -> None:
     assert sum(n for by_status in counts.values() for n in by_status.values()) == len(sample_store.codings())
     assert set(counts) <= set(sample_store.codebook().ids())
     sample_store.add_codebook_version(sample_store.codebook(), author="ana", message="no change")
-    versions = overview.codebook_versions(sample_store)
+    versions = sample_store.codebook_versions()
     assert [(v["version"], v["author"], v["message"]) for v in versions][-1] == (2, "ana", "no change")
 
 

@@ -198,20 +198,20 @@ def test_evaluate_reproduces_hand_computed_figures(small_project, tmp_path):
     assert (theme["tp"], theme["fp"]) == (1, 1)
 
 
-def test_reliability_says_how_often_the_human_coding_agrees_at_each_confidence(small_project, tmp_path):
-    from qualcode.project.evaluation import reliability
+def test_calibration_says_how_often_the_human_coding_agrees_at_each_confidence(small_project, tmp_path):
+    from qualcode.project.evaluation import calibration
 
     confidence = np.array([[0.05, 0.95], [0.55, 0.5], [1.0, 0.12], [0.58, 0.3]])
     truth = np.array([[False, True], [True, False], [True, False], [False, False]])
-    table = {(b["from"], b["to"]): (b["pairs"], b["coded"]) for b in reliability(confidence, truth)}
+    table = {(b["from"], b["to"]): (b["pairs"], b["coded"]) for b in calibration(confidence, truth)}
     assert table[(0.5, 0.6)] == (3, pytest.approx(1 / 3)) and table[(0.9, 1.0)] == (2, 1.0)  # 1.0 falls in the last range
     assert table[(0.0, 0.1)] == (1, 0.0) and table[(0.6, 0.7)] == (0, None)
     assert sum(pairs for pairs, _ in table.values()) == confidence.size
     segments = small_project.segments("A1")
     gold = _gold_file(tmp_path / "gold.csv", [("A1", segments[0]["start"], segments[0]["end"], "benefits")])
     result = evaluate(small_project, gold, mode="zero-shot")
-    assert sum(b["pairs"] for b in result.reliability) == len(segments) * 3  # three leaf codes in the small codebook
-    assert evaluate(small_project, gold, mode="stored").reliability == []
+    assert sum(b["pairs"] for b in result.calibration) == len(segments) * 3  # three leaf codes in the small codebook
+    assert evaluate(small_project, gold, mode="stored").calibration == []
 
 
 def test_kappa_of_a_known_two_by_two_table():

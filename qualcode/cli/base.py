@@ -12,9 +12,9 @@ import click
 from .. import __version__
 from ..credentials import hide_password
 from ..errors import QualcodeError
-from ..project import open_project, store_location
+from ..project import Store, open_project, store_location
 from ..export.writer import quiet_broken_pipe
-from ..store import Store
+
 
 
 class QualcodeGroup(click.Group):
@@ -66,7 +66,7 @@ def _refuse_undecodable(arguments: list[str]) -> None:
 
 
 @contextmanager
-def project(ctx: click.Context) -> Iterator[Store]:
+def open_store(ctx: click.Context) -> Iterator[Store]:
     """Open the project store named by --db for the length of a command."""
     store = open_project(ctx.obj["db"])
     if store.opened.backup is not None:

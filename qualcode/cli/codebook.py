@@ -13,7 +13,7 @@ from ..codebook import load_codebook, validate_codebook
 from ..codebook.diff import diff_codebooks, summary
 from ..codebook.merge import merge_codebooks
 from ..export.writer import write_text
-from .base import main, project
+from .base import main, open_store
 
 
 def _login() -> str:
@@ -62,7 +62,7 @@ def log(ctx: click.Context, changes: bool) -> None:
     \b
         qualcode codebook log --changes
     """
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         history = versions.codebook_history(store)
     for row in reversed(history):
         current = "  (current)" if row is history[-1] else ""
@@ -162,7 +162,7 @@ def merge(ctx: click.Context, base: str, ours: str, theirs: str, output: str, me
     merged = result.codebook(output)
     click.echo(f"Merged cleanly into {output}: {summary(diff_codebooks(sides[1].codebook, merged))} next to ours.")
     if message:
-        with project(ctx) as store:
+        with open_store(ctx) as store:
             number = versions.update_codebook(store, merged, author, message, source=output)
         click.echo(f"Stored the merged codebook as version {number}.")
 
@@ -194,7 +194,7 @@ def import_(ctx: click.Context, file: str, output: str | None, message: str | No
         versions.write_codebook(book, output, "yaml", [ctx.obj["db"]])
         click.echo(f"Read {len(book)} codes in {len(book.themes())} themes from {file}; wrote {output}.")
         return
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         current = store.codebook()
         if file.lower().endswith(".qdc") and not name:
             book = dataclasses.replace(book, name=current.name, description=current.description, version=current.version)
@@ -236,7 +236,7 @@ def _source(ctx: click.Context, file: str | None, version: int | None) -> versio
         raise click.UsageError("give a FILE or --version, not both.")
     if file:
         return versions.read_codebook_file(file)
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         return versions.stored_codebook(store, version)
 
 
@@ -245,6 +245,6 @@ def _ref(ctx: click.Context, ref: str, allow_empty: bool = False) -> versions.Co
     number = versions.version_number(ref)
     if number is None:
         return versions.read_codebook_file(ref, allow_empty=allow_empty)
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         return versions.stored_codebook(store, number)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import project as ops
-from .base import main, project
+from .base import main, open_store
 
 
 @main.command(name="import-codings")
@@ -23,7 +23,7 @@ def import_codings(ctx: click.Context, file: str, coder: str | None, status: str
 
         qualcode import-codings transcripts_sample/gold_codings.csv --coder gold --status accepted
     """
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         report = ops.import_codings(store, file, coder, status)
     for note in report.moved:
         click.echo(note, err=True)

@@ -7,8 +7,8 @@ import sys
 import click
 
 from .. import project as ops
-from ..store import Store
-from .base import echo_table, main, project
+
+from .base import echo_table, main, open_store
 
 SOME_REFUSED = 3  # exit status of an import that saved the good files and refused others
 
@@ -56,14 +56,14 @@ def import_(ctx: click.Context, paths: tuple[str, ...], meta: str | None, replac
     """
     if not paths and not meta:
         raise click.UsageError("name transcript files or folders to import (or --meta to update attributes).")
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         report = _run_import(store, list(paths), meta, replace, list(interviewers), speaker_pattern)
     _print_report(report)
     if not report.ok:
         sys.exit(SOME_REFUSED if (report.imported or report.unchanged) else 1)
 
 
-def _run_import(store: Store, paths: list[str], meta: str | None, replace: bool, interviewers: list[str],
+def _run_import(store: ops.Store, paths: list[str], meta: str | None, replace: bool, interviewers: list[str],
                 pattern: str | None = None) -> ops.ImportReport:
     files, _, _ = ops.find_transcripts(paths)
     if len(files) < 5 or not sys.stderr.isatty():
@@ -80,20 +80,12 @@ def _print_report(report: ops.ImportReport) -> None:
         if item.layout:
             speakers = "; ".join(item.speakers[:6]) + (f" and {len(item.speakers) - 6} more" if len(item.speakers) > 6 else "")
             click.echo(f"          speakers: {item.layout}" + (f"; {speakers}" if speakers else ""))
-    for path, document_id in report.unchanged:
-        click.echo(f"unchanged {document_id:<12} {path} (already in the store)")
-    for path in report.skipped:
-        click.echo(f"skipped  {path} (not a transcript: README, codings, identifiers or another format)")
-    for document_id in report.attributes_updated:
-        click.echo(f"attributes updated for {document_id}")
-    if report.codings_dropped:
-        click.echo(f"{report.codings_dropped} codings were dropped because their quote is no longer in the replaced text.")
-    for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    for path, reason in report.refused:
-        click.echo(f"Error: {reason}" if reason.startswith(path) else f"Error: {path}: {reason}", err=True)
-    total = len(report.imported)
-    click.echo(f"{total} imported, {len(report.refused)} refused, {len(report.unchanged)} unchanged, {len(report.skipped)} skipped.")
+    for level, sentence in report.notes():
+        if level == "info":
+            click.echo(sentence)
+        else:
+            click.echo(f"{'Error' if level == 'error' else 'warning'}: {sentence}", err=True)
+    click.echo(report.summary())
 
 
 @main.command()
@@ -105,7 +97,7 @@ def documents(ctx: click.Context) -> None:
 
         qualcode documents
     """
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         rows = ops.list_documents(store)
     names = sorted({name for row in rows for name in row["attributes"]}, key=lambda n: (n != "role", n))
     table = [
@@ -126,7 +118,7 @@ def segments(ctx: click.Context, document_id: str) -> None:
 
         qualcode segments --document PB01
     """
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         rows = store.segments(document_id)
     for row in rows:
         click.echo(f"[{row['id']}] {row['speaker']} {row['start']}-{row['end']}")

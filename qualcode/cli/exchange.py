@@ -7,9 +7,9 @@ from typing import Any
 
 import click
 
-from ..export.refi import project as exchange
+from ..project import exchange
 from ..credentials import hide_password
-from .base import main, project
+from .base import main, open_store
 from .documents import import_ as import_transcripts
 from .export import export
 
@@ -32,7 +32,7 @@ def export_project(ctx: click.Context, fmt: str, output: str, coders: tuple[str,
         qualcode export project --format qdpx -o study.qdpx
         qualcode export project -o alice.qdpx --coder alice
     """
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         report = exchange.export_project(store, output, coders or None)
     for note in report.left_out:
         click.echo(f"warning: {note}; not written.", err=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 
 from .. import project as ops
-from ..export.masking import masker_for
+from ..project.identifiers import masker_for
 from ..errors import UnmaskedExportError
 from ..export.writer import TABLE_FORMATS, output_format, store_files, write_table
-from .base import main, project
+from .base import main, open_store
 
 FORMATS = click.Choice(list(TABLE_FORMATS))
 
@@ -48,7 +48,7 @@ def export_segments(ctx: click.Context, fmt: str | None, output: str, no_mask: b
 
         qualcode export segments --format csv -o segments.csv
     """
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         rows = ops.export_segments_rows(store)
         write_rows(store, rows, ["document_id", "role", "segment_id", "start", "end", "speaker", "media_time", "text"], fmt, output,
                    no_mask, checked)
@@ -73,7 +73,7 @@ def export_codings(ctx: click.Context, fmt: str | None, output: str, no_mask: bo
 
         qualcode export codings --format csv -o codings.csv --status accepted
     """
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         rows = ops.coding_rows(store, statuses=statuses or None, coders=coders or None)
         write_rows(store, rows, CODING_COLUMNS, fmt, output, no_mask, checked)
     if output != "-":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import project as ops
-from .base import echo_table, main, project
+from .base import echo_table, main, open_store
 
 COLUMNS = ["decision", "time", "coder", "action", "document_id", "coding_id", "code_id", "status", "codebook_version", "undoes"]
 
@@ -25,7 +25,7 @@ def history(ctx: click.Context, document_id: str | None, coder: str | None, last
 
         qualcode history --document JC05 --coder carol
     """
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         rows = ops.history(store, document_id, coder, last)
     if not rows:
         click.echo("No decisions yet" + (f" by {coder}" if coder else "") + (f" on {document_id}" if document_id else "") + ".")
@@ -43,7 +43,7 @@ def undo(ctx: click.Context, coder: str) -> None:
 
         qualcode undo --coder carol
     """
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         reverted = ops.undo(store, coder)
     for row in reverted:
         state = row["after"] or row["before"] or {}

@@ -7,9 +7,8 @@ import sys
 import click
 
 from ..credentials import hide_password
-from ..store import maintenance
-from ..store.recover import recover as recover_store
-from .base import main, project
+from ..project import maintenance
+from .base import main, open_store
 
 
 @main.command()
@@ -29,7 +28,6 @@ def check(ctx: click.Context) -> None:
         sys.exit(1)
     click.echo(f"{hide_password(ctx.obj['db'])}: no problems found.")
 
-
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.pass_context
@@ -40,10 +38,9 @@ def backup(ctx: click.Context, file: str) -> None:
 
         qualcode backup snapshots/study-2026-11-23.db
     """
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         maintenance.backup(store, file)
     click.echo(f"Backed up {store.location} to {file}.")
-
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
@@ -61,7 +58,6 @@ def restore(ctx: click.Context, file: str) -> None:
     kept = f"; its previous contents are in {safety}" if safety else ""
     click.echo(f"Restored {hide_password(ctx.obj['db'])} from {file}{kept}.")
 
-
 @main.command()
 @click.argument("damaged", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The new store file to write.")
@@ -75,7 +71,7 @@ def recover(damaged: str, output: str) -> None:
 
         qualcode recover study.db -o study-recovered.db
     """
-    report = recover_store(damaged, output)
+    report = maintenance.recover(damaged, output)
     for item in report:
         lost = f", {item.unreadable} unreadable" if item.unreadable else ""
         lost += ", the rest unreadable (how many rows is unknown)" if item.end_unreadable else ""

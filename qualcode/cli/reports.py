@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
-from ..export import masking, reports
+from ..project import identifiers as names_to_mask
+from ..project import reports
 from ..export.writer import output_format
-from .base import echo_table, main, project
+from .base import echo_table, main, open_store
 from .export import export
 
 STATUSES = {"accepted": ("accepted",), "pending": ("pending",), "all": ("accepted", "pending")}
@@ -75,7 +76,7 @@ def export_quotes(ctx: click.Context, fmt: str | None, output: str, status: str,
         theme_ids=list(themes), code_ids=list(codes), where=_where(wheres, roles), statuses=STATUSES[status],
         coders=list(coders), per_cell=per_cell, min_confidence=min_confidence, max_words=max_words,
     )
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         result = reports.export_quotes(store, output, fmt, selection, mask=not no_mask, checked=checked)
     _wrote(result, "quotes")
     if result.masking:
@@ -101,7 +102,7 @@ def export_frequencies(ctx: click.Context, fmt: str | None, output: str, status:
         qualcode export frequencies --by role --by site -o frequencies.md
     """
     fmt = _format(fmt, output)
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         result = reports.export_frequencies(store, output, fmt, list(by) or ["role"], STATUSES[status],
                                             list(coders) or None, _where(wheres, roles) or None, mask=not no_mask, checked=checked)
     _wrote(result, "rows")
@@ -120,7 +121,7 @@ def identifiers() -> None:
     """Names of people, places, councils and providers that every export masks."""
 
 
-KIND = click.option("--kind", default=masking.DEFAULT_KIND, show_default=True, type=click.Choice(masking.KINDS),
+KIND = click.option("--kind", default=names_to_mask.DEFAULT_KIND, show_default=True, type=click.Choice(names_to_mask.KINDS),
                     help="What the names are; decides the placeholder ([name], [place], ...).")
 
 
@@ -135,8 +136,8 @@ def identifiers_add(ctx: click.Context, names: tuple[str, ...], kind: str) -> No
 
         qualcode identifiers add Sandra "Brightway Works" --kind person
     """
-    with project(ctx) as store:
-        added = masking.add_identifiers(store, names, kind)
+    with open_store(ctx) as store:
+        added = names_to_mask.add_identifiers(store, names, kind)
     click.echo(f"Added {len(added)} identifier{'s' if len(added) != 1 else ''} ({kind}); {len(names) - len(added)} already listed.")
 
 
@@ -151,8 +152,8 @@ def identifiers_import(ctx: click.Context, file: str, kind: str) -> None:
 
         qualcode identifiers import transcripts_sample/identifiers.txt
     """
-    with project(ctx) as store:
-        added, held = masking.import_identifiers(store, file, kind)
+    with open_store(ctx) as store:
+        added, held = names_to_mask.import_identifiers(store, file, kind)
     click.echo(f"Added {len(added)} identifier{'s' if len(added) != 1 else ''} from {file}; {held} already listed.")
 
 
@@ -165,12 +166,12 @@ def identifiers_list(ctx: click.Context) -> None:
 
         qualcode identifiers list
     """
-    with project(ctx) as store:
-        rows = masking.list_identifiers(store)
+    with open_store(ctx) as store:
+        rows = names_to_mask.list_identifiers(store)
     if not rows:
         click.echo("No identifiers yet; add them with `qualcode identifiers add NAME` or `import FILE`.")
         return
-    echo_table([{**row, "placeholder": masking.PLACEHOLDERS.get(row["kind"], "")} for row in rows],
+    echo_table([{**row, "placeholder": names_to_mask.PLACEHOLDERS.get(row["kind"], "")} for row in rows],
                ["identifier", "kind", "placeholder", "added_at"])
 
 
@@ -184,6 +185,6 @@ def identifiers_remove(ctx: click.Context, names: tuple[str, ...]) -> None:
 
         qualcode identifiers remove Sandra
     """
-    with project(ctx) as store:
-        removed = masking.remove_identifiers(store, names)
+    with open_store(ctx) as store:
+        removed = names_to_mask.remove_identifiers(store, names)
     click.echo(f"Removed {removed} identifier{'s' if removed != 1 else ''}.")

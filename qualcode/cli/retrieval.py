@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import project as ops
-from .base import project
+from .base import open_store
 from .export import FORMATS, export, write_rows
 from .reports import STATUSES, _format, _where, report_options
 
@@ -27,7 +27,7 @@ def export_code_report(ctx: click.Context, code_id: str, fmt: str | None, output
         qualcode export code-report caseload_pressure --format docx -o caseload.docx --where role="Social worker"
     """
     fmt = _format(fmt, output)
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         report = ops.export_code_report(store, code_id, output, fmt, _where(wheres, roles), list(coders), STATUSES[status])
     click.echo(f"Wrote {len(report.rows)} passages of `{code_id}` to {output}; masked {report.masker.total} identifiers.")
 
@@ -44,7 +44,7 @@ def export_memos(ctx: click.Context, output: str, fmt: str | None, search: str |
 
         qualcode export memos --format md -o memos.md
     """
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         rows = ops.memo_export_rows(store, search)
         write_rows(store, rows, MEMO_COLUMNS, fmt, output)
     if output != "-":

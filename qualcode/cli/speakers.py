@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import project as ops
-from .base import echo_table, main, project
+from .base import echo_table, main, open_store
 
 
 class _ListByDefault(click.Group):
@@ -39,7 +39,7 @@ def list_(ctx: click.Context, document_id: str) -> None:
 
         qualcode speakers list BSR01
     """
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         rows = ops.list_speakers(store, document_id)
     if not rows:
         click.echo(f"Document {document_id} has no speaker turns.")
@@ -59,7 +59,7 @@ def set_(ctx: click.Context, document_id: str, speaker: str, role: str) -> None:
 
         qualcode speakers set BSR01 "Sara Lind" --role interviewer
     """
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         change = ops.set_speaker_role(store, document_id, speaker, role)
     click.echo(f"{change.speaker} is now {change.role} in {change.document_id}: {change.turns} turns changed, "
                f"{change.segments} participant segments.")

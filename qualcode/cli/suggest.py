@@ -9,7 +9,7 @@ import click
 
 from .. import project as ops
 from ..export.writer import write_table
-from .base import echo_table, main, project
+from .base import echo_table, main, open_store
 from .export import export, output_options, write_rows
 
 SUGGESTION_COLUMNS = ["coding_id", "document_id", "role", "segment_id", "start", "end", "speaker", "text", "code_id",
@@ -31,7 +31,7 @@ def suggest(ctx: click.Context, document_ids: tuple[str, ...], min_confidence: f
         qualcode suggest --min-confidence 0.6
         qualcode suggest --document PB01 --codes demand
     """
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         with click.progressbar(length=1, label="Reading segments", file=sys.stderr) as bar:
             def progress(done: int, total: int) -> None:
                 bar.length = total
@@ -62,7 +62,7 @@ def review(ctx: click.Context, coder: str, document_id: str | None, min_confiden
     """
     if ctx.invoked_subcommand is not None:
         return
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         queue = ops.review_queue(store, document_id, min_confidence)
         if not queue:
             click.echo("No pending suggestions to review.")
@@ -119,7 +119,7 @@ def review_reject(ctx: click.Context, coding_ids: tuple[int, ...], coder: str) -
 
 def _decide_by_id(ctx: click.Context, coding_ids: tuple[int, ...], coder: str, decide, verb: str) -> None:
     """Record one decision on codings named by id, by the coder given here or to `review`."""
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         changed = decide(store, list(coding_ids), coder or ctx.parent.params.get("coder", ""))
     click.echo(f"{verb} {changed} codings.")
 
@@ -141,7 +141,7 @@ def evaluate(ctx: click.Context, gold: str, level: str, mode: str, threshold: fl
     """
     from ..project.evaluation import evaluate as run_evaluation
 
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         result = run_evaluation(store, gold, level, mode, threshold)
     columns = ["id", "gold", "suggested", "tp", "fp", "fn", "precision", "recall", "f1", "kappa"]
     rows = [{k: (f"{v:.3f}" if isinstance(v, float) else v) for k, v in row.items()} for row in result.rows]
@@ -152,10 +152,10 @@ def evaluate(ctx: click.Context, gold: str, level: str, mode: str, threshold: fl
     click.echo(f"{result.units} segments in {result.documents} documents; mode {result.mode}; threshold {threshold}; "
                f"meaning read with the {ops.meaning_source()}.")
     echo_table(rows, columns)
-    if result.reliability:
+    if result.calibration:
         click.echo("\nWhat a confidence means here (segment x code pairs in each range, and the share the human coding coded):")
         echo_table([{"confidence": f"{b['from']:.1f}-{b['to']:.1f}", "pairs": b["pairs"],
-                     "coded": "" if b["coded"] is None else f"{b['coded']:.0%}"} for b in result.reliability],
+                     "coded": "" if b["coded"] is None else f"{b['coded']:.0%}"} for b in result.calibration],
                    ["confidence", "pairs", "coded"])
 
 
@@ -171,7 +171,7 @@ def export_suggestions(ctx: click.Context, fmt: str | None, output: str, no_mask
 
         qualcode export suggestions --format csv -o suggestions.csv
     """
-    with project(ctx) as store:
+    with open_store(ctx) as store:
         rows = ops.suggestion_rows(store, list(statuses) or None)
         write_rows(store, rows, SUGGESTION_COLUMNS, fmt, output, no_mask, checked)
     if output != "-":

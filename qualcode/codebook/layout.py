@@ -20,14 +20,12 @@ Resolve it by keeping the lines you want and deleting the rest and the markers;
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
+from .merged import MergedCode, MergeResult
 from .model import Code, Codebook
-
-if TYPE_CHECKING:
-    from .merge import MergedCode, MergeResult
 
 OURS, BASE, SPLIT, THEIRS = "<<<<<<< ours\n", "||||||| base\n", "=======\n", ">>>>>>> theirs\n"
 KEY_ORDER = ("parent", "label", "colour", "definition", "include", "exclude", "examples", "keywords")
@@ -103,7 +101,7 @@ def read_layout(text: str) -> Layout | None:
     return layout
 
 
-def render(result: "MergeResult", ours_text: str, ours: Codebook) -> str:
+def render(result: MergeResult, ours_text: str, ours: Codebook) -> str:
     """The merged codebook as YAML text, in ours' layout where nothing changed."""
     layout = read_layout(ours_text) or read_layout(ours.to_yaml())
     assert layout is not None
@@ -122,7 +120,7 @@ def render(result: "MergeResult", ours_text: str, ours: Codebook) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def _edited_block(code: "MergedCode", block: Block, before: Code, layout: Layout) -> list[str]:
+def _edited_block(code: MergedCode, block: Block, before: Code, layout: Layout) -> list[str]:
     """A code's lines from the file with only its changed (or conflicting) fields rewritten."""
     present = [key for key, _ in block.fields]
     missing = [key for key in KEY_ORDER if key not in present and (key in code.conflicts or code.values[key] not in (None, "", ()))]
@@ -136,7 +134,7 @@ def _edited_block(code: "MergedCode", block: Block, before: Code, layout: Layout
     return lines
 
 
-def _code_lines(code: "MergedCode", layout: Layout) -> list[str]:
+def _code_lines(code: MergedCode, layout: Layout) -> list[str]:
     """A code written afresh (or, for a whole-code conflict, each side's version between markers)."""
     if code.whole is not None:
         return _marked(*(code_block(side, layout) for side in (code.whole.ours, code.whole.base, code.whole.theirs)))
@@ -156,7 +154,7 @@ def code_block(code: Code | None, layout: Layout) -> list[str]:
     return lines
 
 
-def _field_or_conflict(code: "MergedCode", key: str, layout: Layout) -> list[str]:
+def _field_or_conflict(code: MergedCode, key: str, layout: Layout) -> list[str]:
     conflict = code.conflicts.get(key)
     indent = layout.indent + 2
     if conflict is None:
@@ -175,7 +173,7 @@ def _field_lines(key: str, value: Any, indent: int, styles: dict[str, str] | Non
     return _indent(_dump({key: value}), indent)
 
 
-def _top_lines(result: "MergeResult", layout: Layout) -> list[str]:
+def _top_lines(result: MergeResult, layout: Layout) -> list[str]:
     lines: list[str] = []
     for key in ("name", "version", "description"):
         conflict = result.top_conflicts.get(key)

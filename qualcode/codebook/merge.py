@@ -15,10 +15,11 @@ qualcode.codebook.layout.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-from .model import Code, Codebook, parse_codebook
+from .layout import render
+from .merged import Conflict, MergedCode, MergeResult
+from .model import Code, Codebook
 
 FIELDS = ("parent", "label", "colour", "definition", "include", "exclude", "examples", "keywords")
 LIST_FIELDS = ("examples", "keywords")
@@ -26,63 +27,8 @@ FIELD_WORDS = {"parent": "parent", "label": "label", "colour": "colour", "defini
                "include": "include (when to use it)", "exclude": "exclude (when not to use it)"}
 
 
-@dataclass(frozen=True)
-class Conflict:
-    """Edits that cannot both be kept; `field` None means a whole code (or a whole group)."""
-
-    code_id: str | None
-    field: str | None
-    base: Any
-    ours: Any
-    theirs: Any
-    sentence: str
-
-    def __str__(self) -> str:
-        return self.sentence
-
-
-@dataclass
-class MergedCode:
-    """A code of the merged codebook: its field values and any conflicts on them."""
-
-    id: str
-    values: dict[str, Any]
-    conflicts: dict[str, Conflict] = field(default_factory=dict)
-    whole: Conflict | None = None
-
-
-@dataclass
-class MergeResult:
-    """The merged codebook (conflicts included) and its YAML text."""
-
-    top: dict[str, Any]
-    top_conflicts: dict[str, Conflict]
-    groups: dict[str, list[str]]
-    group_conflicts: dict[str, Conflict]
-    codes: list[MergedCode]
-    text: str = ""
-
-    @property
-    def conflicts(self) -> list[Conflict]:
-        """Every conflict: codebook fields, then codes in order, then groups."""
-        found = list(self.top_conflicts.values())
-        for code in self.codes:
-            found.extend([code.whole] if code.whole else code.conflicts.values())
-        return found + list(self.group_conflicts.values())
-
-    @property
-    def clean(self) -> bool:
-        return not self.conflicts
-
-    def codebook(self, label: str = "<merged codebook>") -> Codebook:
-        """The merged codebook, validated (only for a clean merge)."""
-        return parse_codebook(self.text, label)
-
-
 def merge_codebooks(base: Codebook, ours: Codebook, theirs: Codebook, ours_text: str | None = None) -> MergeResult:
     """Merge two edited copies of `base`; the text keeps `ours_text`'s layout where codes are unchanged."""
-    from .layout import render
-
     codes = [merged for code_id in _order(ours, theirs) if (merged := _merge_code(code_id, base, ours, theirs))]
     _restore_removed_parents(codes, base, ours, theirs)
     _mark_cycles(codes, base, ours, theirs)

@@ -19,11 +19,9 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable
 
-from ..errors import IdentifiersFileError, QualcodeError
-from ..ingest.identifiers import read_identifiers
+from ..errors import QualcodeError
 from ..store import Store
 from ..store import identifiers as stored
 
@@ -40,36 +38,6 @@ def check_kind(kind: str, where: str = "") -> str:
         prefix = f"{where}: " if where else ""
         raise QualcodeError(f"{prefix}unknown identifier kind `{kind}`; use one of {', '.join(KINDS)}.")
     return value
-
-
-def add_identifiers(store: Store, names: Iterable[str], kind: str = DEFAULT_KIND) -> list[str]:
-    """Add names of one kind to the project's identifiers; returns those not already there."""
-    kind = check_kind(kind)
-    entries = [(" ".join(name.split()), kind) for name in names if name.strip()]
-    if not entries:
-        raise QualcodeError("give at least one name to add (for example: qualcode identifiers add Sandra).")
-    return stored.add_identifiers(store, entries)
-
-
-def import_identifiers(store: Store, path: str | Path, kind: str = DEFAULT_KIND) -> tuple[list[str], int]:
-    """Add the names in a text or CSV file (a kind on a line wins over `kind`); returns (added, already held)."""
-    default = check_kind(kind)
-    lines = read_identifiers(path)
-    if not lines:
-        raise IdentifiersFileError(f"{path}: holds no names; write one name per line.")
-    entries = [(line.identifier, check_kind(line.kind, f"{path}, line {line.line}") if line.kind else default) for line in lines]
-    added = stored.add_identifiers(store, entries)
-    return added, len(entries) - len(added)
-
-
-def list_identifiers(store: Store) -> list[dict[str, Any]]:
-    """The project's identifiers with their kinds."""
-    return stored.list_identifiers(store)
-
-
-def remove_identifiers(store: Store, names: Iterable[str]) -> int:
-    """Stop masking these names; returns how many were removed."""
-    return stored.remove_identifiers(store, names)
 
 
 EMAIL_PLACEHOLDER = "[email]"

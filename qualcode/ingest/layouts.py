@@ -231,3 +231,8 @@ def _grow(turn: Turn, content: str, content_start: int) -> None:
     if turn.end == turn.start:
         turn.start = content_start + len(content) - len(content.lstrip())
     turn.end = content_start + len(content.rstrip())
+
+
+def split_turns(text: str, offset: int, rules: SpeakerRules, document_id: str = "") -> list[Turn]:
+    """Turns of a body of text that starts at `offset` in its document, in the layout the text shows (see layouts)."""
+    return read_turns(text, offset, rules, document_id).turns

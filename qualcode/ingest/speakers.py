@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .model import INTERVIEWER, PARTICIPANT, Turn
+from .model import INTERVIEWER, PARTICIPANT
 
 DEFAULT_INTERVIEWER_LABELS = frozenset(
     {"interviewer", "i", "int", "q", "researcher", "facilitator", "moderator", "interviewer 1", "interviewer 2", "iv"}
@@ -69,10 +69,3 @@ def match_label(line: str) -> re.Match | None:
     if len(label.split()) > 5 or re.search(r"[.!?]\s", label) or label.replace(" ", "").isdigit():
         return None
     return found
-
-
-def split_turns(text: str, offset: int, rules: SpeakerRules, document_id: str = "") -> list[Turn]:
-    """Turns of a body of text that starts at `offset` in its document, in the layout the text shows (see layouts)."""
-    from .layouts import read_turns
-
-    return read_turns(text, offset, rules, document_id).turns

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from . import coding as loop
 from ..ingest.anchoring import find_quote
-from .coding import (add_sentences, coded_segments, decide, export_code_report, history,  # noqa: F401  (services)
+from .coding import (add_sentences, coded_segments, sentence_bounds, decide, export_code_report, history,  # noqa: F401  (services)
                           memo_export_rows, memo_rows, next_uncoded, remove, segment_labels, step, undo)
 from ..codebook import did_you_mean, load_codebook
 from .codebook import update_codebook  # noqa: F401  (a service the app and CLI call through here)
@@ -28,6 +28,21 @@ from ..store.codings import SUGGESTER
 
 DEFAULT_DB = "qualcode.db"
 Progress = Callable[[str], None]
+
+
+def change_marker(location: str) -> tuple[Any, ...]:
+    """Something that changes whenever the store at `location` is written (a SQLite file's and its log's times and
+    sizes; nothing for a database server, whose readers rely on their own writes), for caches keyed on it."""
+    if "://" in location:
+        return ()
+    marks: list[Any] = []
+    for file in (Path(location), Path(location + "-wal")):
+        try:
+            info = file.stat()
+            marks.append((info.st_mtime_ns, info.st_size))
+        except OSError:
+            marks.append(None)
+    return tuple(marks)
 
 
 def store_location(db: str | Path | None = None) -> str:
@@ -75,6 +90,29 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.refused
+
+    def summary(self) -> str:
+        """One line of counts: imported, refused, unchanged, skipped."""
+        return (f"{len(self.imported)} imported, {len(self.refused)} refused, {len(self.unchanged)} unchanged, "
+                f"{len(self.skipped)} skipped.")
+
+    def notes(self) -> list[tuple[str, str]]:
+        """Everything besides the imported files, as (level, sentence) with level info, warning or error.
+
+        Both faces show these same sentences, so a researcher reads one report whichever they use.
+        """
+        notes = [("info", f"unchanged: {path} is already in the store as {document_id}.") for path, document_id in self.unchanged]
+        notes += [("warning", f"skipped: {path} is not a transcript (a README, codings, identifiers or another format).")
+                  for path in self.skipped]
+        if self.attributes_updated:
+            notes.append(("info", "attributes updated from the participants file for: " + ", ".join(self.attributes_updated) + "."))
+        if self.codings_dropped:
+            dropped = self.codings_dropped
+            notes.append(("warning", f"{dropped} coding{'s were' if dropped != 1 else ' was'} dropped because "
+                                     f"{'their quotes are' if dropped != 1 else 'its quote is'} no longer in the replaced text."))
+        notes += [("warning", warning) for warning in self.warnings]
+        notes += [("error", reason if reason.startswith(path) else f"{path}: {reason}") for path, reason in self.refused]
+        return notes
 
 
 def import_transcripts(
@@ -261,32 +299,56 @@ def import_codings(store: Store, path: str | Path, coder: str | None, status: st
     file naming that row.
     """
     given = (coder or "").strip()
-    rows = read_codings_csv(path)
-    codebook = store.codebook()
-    texts = {row["id"]: None for row in store.documents()}
     report = CodingsImport()
     new: list[NewCoding] = []
-    for row in rows:
-        where_ = f"{path}, line {row.line}"
-        if row.document_id not in texts:
-            raise CodingsFileError(f"{where_}: document `{row.document_id}` is not in the store; import its transcript first.")
-        if row.code_id not in codebook:
-            raise CodingsFileError(f"{where_}: code `{row.code_id}` is not in the codebook{did_you_mean(row.code_id, codebook.ids())}.")
-        if texts[row.document_id] is None:
-            texts[row.document_id] = store.document(row.document_id)["text"]
-        start, end = _locate(row, texts[row.document_id], where_)
-        if (start, end) != (row.start, row.end):
-            report.moved.append(f"{where_}: quote found at {start}-{end} instead of {row.start}-{row.end}")
+    for located in locate_codings(store, path):
+        row = located.row
+        if (located.start, located.end) != (row.start, row.end):
+            report.moved.append(f"{located.where}: quote found at {located.start}-{located.end} instead of {row.start}-{row.end}")
         if not given and not row.coder:
-            raise CodingsFileError(f"{where_}: the row names no coder; give the coder whose codings these are, or fill the file's coder column.")
+            raise CodingsFileError(f"{located.where}: the row names no coder; give the coder whose codings these are, or fill the file's coder column.")
         if given and row.coder and row.coder != given and row.coder not in report.overridden:
             report.overridden.append(row.coder)
-        new.append(NewCoding(row.document_id, start, end, row.code_id, given or row.coder, source="imported", status=status))
+        new.append(NewCoding(row.document_id, located.start, located.end, row.code_id, given or row.coder,
+                             source="imported", status=status))
     fresh = _not_yet_held(store, new)
     store.add_codings(fresh)
     report.added, report.already_there = len(fresh), len(new) - len(fresh)
     report.coders = sorted({c.coder for c in new})
     return report
+
+
+@dataclass
+class LocatedCoding:
+    """A row of a codings file placed on its transcript: where its quote really is, and where the row was."""
+
+    row: CodingRow
+    start: int
+    end: int
+    where: str
+
+
+def locate_codings(store: Store, path: str | Path) -> list[LocatedCoding]:
+    """Every row of a codings CSV checked against the store (known transcript and code) and placed on its quote.
+
+    A quote that no longer sits at its offsets is looked for nearby; a row whose quote
+    is nowhere, or whose transcript or code is unknown, refuses the file naming that row.
+    """
+    codebook = store.codebook()
+    texts: dict[str, str | None] = {row["id"]: None for row in store.documents()}
+    located = []
+    for row in read_codings_csv(path):
+        where_ = f"{path}, line {row.line}"
+        if row.document_id not in texts:
+            raise CodingsFileError(f"{where_}: document `{row.document_id}` is not in the store; import its transcript first.")
+        if row.code_id not in codebook:
+            raise CodingsFileError(f"{where_}: code `{row.code_id}` is not in the codebook{did_you_mean(row.code_id, codebook.ids())}.")
+        text = texts[row.document_id]
+        if text is None:
+            text = texts[row.document_id] = store.document(row.document_id)["text"]
+        start, end = _locate(row, text, where_)
+        located.append(LocatedCoding(row, start, end, where_))
+    return located
 
 
 def _not_yet_held(store: Store, codings: list[NewCoding]) -> list[NewCoding]:

@@ -39,6 +39,13 @@ def remove(store: Store, coding: dict[str, Any], coder: str, blind: bool = False
         store.remove_coding(coding["id"], coder_name(coder))
 
 
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in a passage, as the coding loop counts them (the whole text when it has none)."""
+    from .. import nlp  # spaCy loads only when a passage is split
+
+    return next(nlp.sentence_bounds([text])) or [(0, len(text))]
+
+
 def sentence_span(segment: dict[str, Any], bounds: list[tuple[int, int]], first: int, last: int) -> tuple[int, int]:
     """Document offsets of sentences `first`..`last` (numbered from 1) of a segment."""
     if not bounds or not (1 <= first <= last <= len(bounds)):
@@ -46,10 +53,9 @@ def sentence_span(segment: dict[str, Any], bounds: list[tuple[int, int]], first:
     return segment["start"] + bounds[first - 1][0], segment["start"] + bounds[last - 1][1]
 
 
-def add_sentences(store: Store, segment: dict[str, Any], bounds: list[tuple[int, int]], first: int, last: int,
-                  code_id: str, coder: str) -> int:
-    """Code sentences `first`..`last` of a segment by hand (accepted at once); returns the coding id."""
-    start, end = sentence_span(segment, bounds, first, last)
+def add_sentences(store: Store, segment: dict[str, Any], first: int, last: int, code_id: str, coder: str) -> int:
+    """Code sentences `first`..`last` (numbered from 1) of a segment by hand (accepted at once); returns the coding id."""
+    start, end = sentence_span(segment, sentence_bounds(segment["text"]), first, last)
     return store.add_codings([NewCoding(segment["document_id"], start, end, code_id, coder_name(coder),
                                         segment_id=segment["id"])])[0]
 

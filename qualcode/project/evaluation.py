@@ -16,16 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from ..ingest.anchoring import find_quote
 from ..codebook import Codebook
 from ..errors import CodingsFileError
-from ..ingest.codings import read_codings_csv
 from ..store import Store
 from ..suggest import Suggester
 from ..suggest.training import POSITIVE, segment_labels
+from . import learning_codings, locate_codings
 
 MODES = ("auto", "zero-shot", "stored")
-RELIABILITY_EDGES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+CALIBRATION_EDGES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 
 @dataclass
@@ -38,10 +37,10 @@ class Evaluation:
     mode: str
     units: int
     documents: int
-    reliability: list[dict[str, Any]] = field(default_factory=list)  # empty in stored mode
+    calibration: list[dict[str, Any]] = field(default_factory=list)  # empty in stored mode
 
 
-def reliability(confidence: np.ndarray, truth: np.ndarray, edges: tuple[float, ...] = RELIABILITY_EDGES) -> list[dict[str, Any]]:
+def calibration(confidence: np.ndarray, truth: np.ndarray, edges: tuple[float, ...] = CALIBRATION_EDGES) -> list[dict[str, Any]]:
     """How often the human coding has a code at each confidence the suggester gives it.
 
     Unit x code pairs are put in confidence bins; each bin reports how many pairs it
@@ -84,7 +83,7 @@ def evaluate(store: Store, gold_path: str | Path, level: str = "code", mode: str
     other documents (drawn with `seed`): how quality grows as coders code more interviews.
     """
     codebook = store.codebook()
-    gold = _gold_codings(store, codebook, gold_path)
+    gold = _gold_codings(store, gold_path)
     documents = sorted({g["document_id"] for g in gold})
     segments = store.segments()
     rows = np.array([i for i, s in enumerate(segments) if s["document_id"] in set(documents)], dtype=int)
@@ -100,7 +99,7 @@ def evaluate(store: Store, gold_path: str | Path, level: str = "code", mode: str
     result = _table(codebook, names, truth, predicted, level, mode, len(rows), len(documents))
     if mode != "stored":
         code_truth = _unit_matrix(segments, rows, gold, codebook, suggester.code_ids, "code")
-        result.reliability = reliability(confidence, code_truth)
+        result.calibration = calibration(confidence, code_truth)
     return result
 
 
@@ -109,8 +108,6 @@ def _held_out_confidence(store: Store, suggester: Suggester, segments: list[dict
                          seed: int = 0) -> np.ndarray:
     """Confidence for each unit from a model that never learned from the unit's own document
     (and, with `training_documents`, learned from only that many others)."""
-    from . import learning_codings
-
     codings = [] if mode == "zero-shot" else learning_codings(store)
     suggester.fit(segments, codings, questions=store.questions(segments))
     confidence = np.zeros((len(rows), len(suggester.code_ids)))
@@ -133,26 +130,10 @@ def _unused_documents(documents: list[str], held_out: str, training_documents: i
     return set(others) - set(draw.sample(others, min(training_documents, len(others))))
 
 
-def _gold_codings(store: Store, codebook: Codebook, path: str | Path) -> list[dict[str, Any]]:
-    """Gold rows checked against the store: known documents and codes, quotes where they say."""
-    texts: dict[str, str] = {}
-    known = {d["id"] for d in store.documents()}
-    gold = []
-    for row in read_codings_csv(path):
-        where = f"{path}, line {row.line}"
-        if row.document_id not in known:
-            raise CodingsFileError(f"{where}: document `{row.document_id}` is not in the store; import it or remove the row.")
-        if row.code_id not in codebook:
-            raise CodingsFileError(f"{where}: code `{row.code_id}` is not in the codebook; fix the id or remove the row.")
-        start, end = row.start, row.end
-        if row.quote:
-            text = texts.setdefault(row.document_id, store.document(row.document_id)["text"])
-            if text[start:end] != row.quote:
-                found = find_quote(text, row.quote, near=start)
-                if found is None:
-                    raise CodingsFileError(f"{where}: the quote is not in document `{row.document_id}`; fix or remove the row.")
-                start, end = found
-        gold.append({"document_id": row.document_id, "start": start, "end": end, "code_id": row.code_id, "status": "accepted"})
+def _gold_codings(store: Store, path: str | Path) -> list[dict[str, Any]]:
+    """Gold rows checked against the store and placed on their quotes, the same way an import of codings is."""
+    gold = [{"document_id": found.row.document_id, "start": found.start, "end": found.end, "code_id": found.row.code_id,
+             "status": "accepted"} for found in locate_codings(store, path)]
     if not gold:
         raise CodingsFileError(f"{path}: has no codings to compare with; add rows below the header.")
     return gold

@@ -63,7 +63,7 @@ def _build(path: Path, built: SampleProject, say: Callable[[str], None]) -> None
         built.codings = project.import_codings(store, SAMPLE / "gold_codings.csv", SAMPLE_CODER, "accepted").added
         identifiers = SAMPLE / "identifiers.txt"
         if identifiers.exists():
-            from ..export.masking import import_identifiers
+            from .identifiers import import_identifiers
 
             built.identifiers = len(import_identifiers(store, identifiers)[0])
         say("Suggesting codes for every participant segment ...")

@@ -56,11 +56,3 @@ def code_counts(store: Any) -> dict[str, dict[str, int]]:
         for code_id, status, n in connection.execute(query):
             found.setdefault(code_id, {})[status] = n
     return found
-
-
-def codebook_versions(store: Any) -> list[dict[str, Any]]:
-    """Every codebook version, oldest first: number, name, author, message and time."""
-    v = t.codebook_versions.c
-    query = select(v.version, v.name, v.author, v.message, v.created_at).order_by(v.version)
-    with store.engine.connect() as connection:
-        return [dict(row._mapping) for row in connection.execute(query)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from qualcode.export.masking import Masker
+from qualcode.project.identifiers import Masker
 from qualcode.export import writer
 from qualcode.ui import state
 

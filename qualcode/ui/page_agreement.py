@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from qualcode.team import agreement as agree
-from qualcode.team import coders as team
+
+from qualcode.project import team
 from qualcode.errors import QualcodeError
 from qualcode.ui import queries, state, teamwork
 from qualcode.ui.downloads import table_bytes
@@ -48,7 +48,7 @@ except QualcodeError as error:
 st.subheader("Agreement per code")
 st.caption(f"{found.units} {unit}s in {len(found.documents)} transcripts coded by all of {', '.join(found.coders)}. "
            f"Intervals: 95% from {found.resamples} bootstrap resamples of segments (seed {found.seed}). "
-           f"The last row, `{agree.OVERALL}`, is nominal alpha with one code per unit (several codes or none: missing).")
+           f"The last row, `{team.OVERALL}`, is nominal alpha with one code per unit (several codes or none: missing).")
 table = teamwork.table(found)
 st.markdown(teamwork.overall_line(found))
 st.dataframe(state.shown_frame(table), hide_index=True, width="stretch")
@@ -62,7 +62,7 @@ downloads[0].download_button("Download CSV", lambda: table_bytes(table, "csv"), 
 downloads[1].download_button("Download XLSX", lambda: table_bytes(table, "xlsx"), "agreement.xlsx", XLSX, key="xlsx")
 
 st.subheader("Disagreements")
-labels = {r["code_id"]: r["label"] or r["code_id"] for r in found.rows if r["code_id"] != agree.OVERALL}
+labels = {r["code_id"]: r["label"] or r["code_id"] for r in found.rows if r["code_id"] != team.OVERALL}
 code = st.selectbox("Code", list(labels), index=None, key="disagreement_code", format_func=labels.get,
                     placeholder="every code")
 try:

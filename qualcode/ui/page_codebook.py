@@ -7,7 +7,9 @@ import dataclasses
 import streamlit as st
 
 from qualcode.codebook import Code, parse_codebook
+from qualcode.codebook.diff import diff_codebooks, summary
 from qualcode.errors import QualcodeError
+from qualcode.project import update_codebook
 from qualcode.ui import codebook_edit as edit
 from qualcode.ui import queries, state
 
@@ -81,7 +83,7 @@ with change:
             colour=code.colour if colour == codebook.colour_of(code.id) else colour)
         if new == code:
             st.info("Nothing changed.")
-        elif state.write(lambda: edit.save(store, edit.with_code(codebook, new), state.coder(),
+        elif state.write(lambda: update_codebook(store, edit.with_code(codebook, new), state.coder(),
                                            message.strip() or f"edit {code.id}"), f"Saved `{code.id}` in a new codebook version."):
             st.rerun()
 
@@ -95,13 +97,15 @@ with files:
         except (QualcodeError, UnicodeDecodeError) as error:
             st.error(str(error) if isinstance(error, QualcodeError) else f"{upload.name}: is not UTF-8 text; save it as UTF-8.")
         else:
-            diff = edit.differences(codebook, incoming)
-            st.write(f"**{incoming.name}**: {len(incoming)} codes; " + "; ".join(
-                f"{kind}: {', '.join(ids) or 'none'}" for kind, ids in diff.items()))
-            for removed in diff["removed"]:
-                if sum(counts.get(removed, {}).values()):
-                    st.warning(f"`{removed}` has codings but is not in the new file.")
+            changes = diff_codebooks(codebook, incoming)
+            st.write(f"**{incoming.name}**: {len(incoming)} codes; {summary(changes)}.")
+            if changes:
+                with st.expander("What changes"):
+                    st.markdown("\n".join(f"- {change}" for change in changes))
+            for change in changes:
+                if change.kind == "removed" and sum(counts.get(change.code_id, {}).values()):
+                    st.warning(f"`{change.code_id}` has codings but is not in the new file.")
             if st.button("Save as a new codebook version", key="import_yaml") and state.need_coder():
-                if state.write(lambda: edit.save(store, incoming, state.coder(), f"imported {upload.name}", upload.name),
+                if state.write(lambda: update_codebook(store, incoming, state.coder(), f"imported {upload.name}", upload.name),
                                f"Imported {upload.name} as a new codebook version."):
                     st.rerun()

@@ -55,18 +55,10 @@ def show_report(report: project.ImportReport, folder: str) -> None:
             "file": clean(f.path), "document": f.document_id, "format": f.format, "encoding": f.encoding or "",
             "speakers": f.layout, "turns": f.turns,
             "segments": f.segments, "words": f.words, "replaced": f.replaced} for f in report.imported]), hide_index=True)
-    for path, document_id in report.unchanged:
-        st.write(f"Unchanged: `{clean(path)}` is already in the store as `{document_id}`.")
-    for path, reason in report.refused:
-        st.error(f"Refused `{clean(path)}`: {clean(reason)}")
-    for path in report.skipped:
-        st.warning(f"Skipped `{clean(str(path))}`: not a transcript file.")
-    for warning in report.warnings:
-        st.warning(clean(warning))
-    if report.attributes_updated:
-        st.info("Attributes updated from participants.csv for: " + ", ".join(report.attributes_updated))
-    if report.codings_dropped:
-        st.warning(f"{report.codings_dropped} codings were dropped because their quote is no longer in the new text.")
+    show = {"info": st.info, "warning": st.warning, "error": st.error}
+    for level, sentence in report.notes():
+        show[level](clean(sentence))
+    st.caption(report.summary())
 
 
 if submitted:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from qualcode import project
-from qualcode.export.masking import masked_texts
+from qualcode.project.identifiers import masked_texts
 from qualcode.ui import queries, state
 from qualcode.ui.codebook_edit import tree_label
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from qualcode.export.reports.code_report import COLUMNS, code_report, write_code_report
+from qualcode.project import reports
 from qualcode.ui import queries, state
 from qualcode.ui.codebook_edit import tree_label
 
@@ -26,10 +26,10 @@ chosen = right.multiselect("Values", values, key="report_values", disabled=not v
 with_pending = st.toggle("Include pending suggestions", key="report_pending")
 where = {by: list(chosen)} if by in names and chosen else None
 statuses = ("accepted", "pending") if with_pending else ("accepted",)
-report = code_report(store, code_id, where, None, statuses)
+report = reports.code_report(store, code_id, where, None, statuses)
 st.caption(f"{len(report.rows)} passages in {len({r['document_id'] for r in report.rows})} transcripts; "
            f"{report.masker.total} identifiers masked.")
-frame = pd.DataFrame(report.rows, columns=COLUMNS)
+frame = pd.DataFrame(report.rows, columns=reports.CODE_REPORT_COLUMNS)
 st.dataframe(frame, hide_index=True, width="stretch", column_config={"quote": st.column_config.TextColumn(width="large")})
 
 
@@ -37,7 +37,7 @@ def report_bytes(fmt: str) -> bytes:
     """The report file, written by the same code as `qualcode export code-report`."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"report.{fmt}"
-        write_code_report(report, fmt, path)
+        reports.write_code_report(report, fmt, path)
         return path.read_bytes()
 
 

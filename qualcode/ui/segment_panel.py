@@ -12,9 +12,9 @@ from typing import Any
 
 import streamlit as st
 
-from qualcode import nlp, project
+from qualcode import project
 from qualcode.codebook import Codebook
-from qualcode.store import Store
+from qualcode.project import Store
 from qualcode.ui import state
 from qualcode.ui.codebook_edit import tree_label
 from qualcode.ui.transcript import STYLE, tint
@@ -23,12 +23,7 @@ from qualcode.ui.transcript import STYLE, tint
 @st.cache_data(show_spinner=False, max_entries=256)
 def sentences(text: str) -> list[tuple[int, int]]:
     """Sentence bounds inside a segment's text."""
-    return next(nlp.sentence_bounds([text])) or [(0, len(text))]
-
-
-def evidence_text(evidence: dict[str, Any]) -> str:
-    """Why the suggester proposed a code, in the words review uses too."""
-    return project.explain(evidence)
+    return project.sentence_bounds(text)
 
 
 def _label(codebook: Codebook, code_id: str) -> str:
@@ -54,7 +49,7 @@ def on_add(store: Store, segment: dict[str, Any], codebook: Codebook) -> None:
     if code_id is None:
         state.fail("Choose a code to add.")
         return
-    if state.act(lambda: project.add_sentences(store, segment, bounds, first, last, code_id, state.coder()),
+    if state.act(lambda: project.add_sentences(store, segment, first, last, code_id, state.coder()),
                    f"Added “{_label(codebook, code_id)}”.") is not None:
         st.session_state[f"add_code_{segment['id']}"] = None
 
@@ -76,7 +71,7 @@ def suggestions(store: Store, codings: list[dict[str, Any]], codebook: Codebook)
             theme = _label(codebook, codebook.theme_of(coding["code_id"])) if coding["code_id"] in codebook else ""
             st.markdown(f"**{_label(codebook, coding['code_id'])}** · confidence {coding['confidence'] or 0:.2f}"
                         + (f"  \n{theme}" if theme else ""))
-            st.caption(state.shown(evidence_text(coding["evidence"])))
+            st.caption(state.shown(project.explain(coding["evidence"])))
             accept, reject, _ = st.columns([1, 1, 2])
             accept.button("Accept", key=f"accept_{coding['id']}", disabled=not state.coder(), type="primary", width="stretch",
                           on_click=on_decide, args=(store, [coding["id"]], "accepted", "Suggestion accepted."))

@@ -11,16 +11,15 @@ import argparse
 import os
 import re
 import sys
-from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 import streamlit as st
 from pandas.api.types import is_string_dtype
 
 from qualcode import project
-from qualcode.export.masking import Masker
+from qualcode.project.identifiers import Masker, masker_for
 from qualcode.errors import QualcodeError
-from qualcode.store import Store
+from qualcode.project import Store
 
 T = TypeVar("T")
 _TEXT_NODE = re.compile(r">([^<]+)<")
@@ -58,17 +57,7 @@ def store() -> Store:
 
 def stamp() -> tuple[Any, ...]:
     """Changes whenever the store has been written to: part of every cache key."""
-    location = store_location()
-    parts: list[Any] = [_writes[0]]
-    if "://" not in location:
-        path = Path(location)
-        for file in (path, path.with_name(path.name + "-wal")):
-            try:
-                info = file.stat()
-                parts.append((info.st_mtime_ns, info.st_size))
-            except OSError:
-                parts.append(None)
-    return tuple(parts)
+    return (_writes[0], *project.change_marker(store_location()))
 
 
 def key() -> tuple[str, tuple[Any, ...]]:
@@ -78,7 +67,7 @@ def key() -> tuple[str, tuple[Any, ...]]:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _masker(location: str, stamp: tuple[Any, ...]) -> Masker:
-    return Masker.for_store(_open(location))
+    return masker_for(_open(location))
 
 
 def masker() -> Masker:

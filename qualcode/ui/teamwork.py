@@ -10,8 +10,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from qualcode.team import agreement as agree
-from qualcode.team import coders as team
+
+from qualcode.project import team
 
 from qualcode.ui.state import opened
 
@@ -29,21 +29,21 @@ def blind_codings(location: str, stamp: Stamp, document_id: str, coder: str) -> 
 
 @cached
 def report(location: str, stamp: Stamp, coders: tuple[str, ...], unit: str, level: str,
-           documents: tuple[str, ...] | None) -> agree.AgreementReport:
+           documents: tuple[str, ...] | None) -> team.AgreementReport:
     """Agreement of the coders per code and overall (bootstrap intervals included)."""
-    return agree.agreement(opened(location), coders, unit, level, documents)
+    return team.agreement(opened(location), coders, unit, level, documents)
 
 
 @cached
 def disagreements(location: str, stamp: Stamp, coders: tuple[str, ...], unit: str, level: str,
                   documents: tuple[str, ...] | None, code: str | None) -> pd.DataFrame:
     """Units where the coders differ, one row each: span, code, each coder's yes/no and the text."""
-    rows = agree.disagreements(opened(location), coders, unit, level, documents, code)
+    rows = team.disagreements(opened(location), coders, unit, level, documents, code)
     columns = ["span", "document_id", "segment_id", "start", "end", "code_id", "label", *coders, "text"]
     return pd.DataFrame(rows, columns=columns)
 
 
-def table(found: agree.AgreementReport) -> pd.DataFrame:
+def table(found: team.AgreementReport) -> pd.DataFrame:
     """The agreement rows as a table, without the kappa columns when kappa does not apply (not two coders)."""
     frame = pd.DataFrame(found.rows, columns=found.columns())
     if len(found.coders) != 2:
@@ -51,9 +51,9 @@ def table(found: agree.AgreementReport) -> pd.DataFrame:
     return frame
 
 
-def overall_line(found: agree.AgreementReport) -> str:
+def overall_line(found: team.AgreementReport) -> str:
     """The overall row in a sentence: percent agreement, kappa (two coders) and alpha with their intervals."""
-    row = next(r for r in found.rows if r["code_id"] == agree.OVERALL)
+    row = next(r for r in found.rows if r["code_id"] == team.OVERALL)
     parts = [f"agreement {row['agreement_pct']}%" if row["agreement_pct"] is not None else "agreement n/a"]
     names = ("kappa", "alpha") if len(found.coders) == 2 else ("alpha",)
     for name in names:

@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from ...codebook import Codebook
-from ...team.coders import require_coders
-from ...errors import DocumentChangedError, ProjectFileError
-from ...ingest import ParsedDocument, SpeakerRules
-from ...ingest.speakers import split_turns
-from .qdpx import ExchangeCoding, ExchangeDocument, ExchangeMemo, ExchangeProject, read_qdpx, write_qdpx
-from ...limits import check_document_id, refuse_long_paragraphs, refuse_surrogates
-from ..writer import output_format, store_files
-from ...store import NewCoding, Store, files
+from ..codebook import Codebook
+from ..team.coders import require_coders
+from ..errors import DocumentChangedError, ProjectFileError
+from ..ingest import ParsedDocument, SpeakerRules
+from ..ingest.layouts import split_turns
+from ..export.refi.qdpx import ExchangeCoding, ExchangeDocument, ExchangeMemo, ExchangeProject, read_qdpx, write_qdpx
+from ..limits import check_document_id, refuse_long_paragraphs, refuse_surrogates
+from ..export.writer import output_format, store_files
+from ..store import NewCoding, Store, files
 
 
 @dataclass
@@ -83,7 +83,7 @@ def _not_carried(store: Store, coders: list[str] | None) -> list[str]:
 
 def _exchange_memos(store: Store, codebook: Any) -> list[ExchangeMemo]:
     """Every memo as a Note for the .qdpx, its text masked like every export; a segment or coding memo points at its span."""
-    from ..masking import masked_texts
+    from ..export.masking import masked_texts
 
     memos = store.memos()
     texts = masked_texts(store, [m["text"] for m in memos])
@@ -153,7 +153,7 @@ def _import_into(store: Store, exchange: ExchangeProject, path: Path, author: st
     codings = _new_codings(store, exchange.codings, {d.id for d in unchanged})
     report.codings_already_there = len(exchange.codings) - len(codings)
     message = f"codebook of {path.name}" if created else f"codes added by importing {path.name}"
-    from ...ingest.segments import segment_documents  # spaCy loads only when documents are imported
+    from ..ingest.segments import segment_documents  # spaCy loads only when documents are imported
 
     report.codebook_version = store.save_imported_project(
         codebook, parsed, segment_documents(parsed), codings, attributes={d.id: d.attributes for d in unchanged},
