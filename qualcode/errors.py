@@ -1,7 +1,10 @@
 """The kinds of user mistake qualcode reports, one exception type each.
 
 Each carries a message that is one plain sentence naming the file (and line, where
-there is one) and what to do; the CLI and the app print it as it is.
+there is one) and what to do, in the researcher's words and no face's: a message never
+names a command-line option or an app control. Where a setting would put it right, the
+error names it as a `hint` (such as "replace" or "coder"), and each face words that hint
+its own way (`sentence` below): the CLI names its option, the app its control.
 """
 
 from __future__ import annotations
@@ -11,6 +14,33 @@ from pathlib import Path
 
 class QualcodeError(Exception):
     """Base of every error that is the user's input rather than a bug."""
+
+    hint: str | None = None
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        if hint is not None:
+            self.hint = hint
+
+
+class Advice(str):
+    """A sentence of a report (a warning, a refused file's reason) that carries a hint like an error does."""
+
+    hint: str | None
+
+    def __new__(cls, text: str, hint: str | None = None) -> "Advice":
+        advice = super().__new__(cls, text)
+        advice.hint = hint
+        return advice
+
+
+def sentence(message: QualcodeError | str, hints: dict[str, str]) -> str:
+    """The message with the face's words for its hint folded in before the final full stop."""
+    text = str(message)
+    words = hints.get(getattr(message, "hint", None) or "")
+    if not words:
+        return text
+    return f"{text[:-1] if text.endswith('.') else text} ({words})."
 
 
 def where(path: str | Path | None, line: int | None = None, column: int | None = None) -> str:
@@ -28,8 +58,8 @@ def where(path: str | Path | None, line: int | None = None, column: int | None =
 class CodebookError(QualcodeError):
     """A codebook file that cannot be read or does not validate."""
 
-    def __init__(self, message: str, problems: list | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, problems: list | None = None, hint: str | None = None) -> None:
+        super().__init__(message, hint)
         self.problems = problems or []
 
 
@@ -46,11 +76,15 @@ class ParticipantsError(QualcodeError):
 
 
 class DocumentChangedError(QualcodeError):
-    """A file whose id is in the store with different content (needs --replace)."""
+    """A file whose id is in the store with different content (it needs importing as a replacement)."""
+
+    hint = "replace"
 
 
 class UnknownDocumentError(QualcodeError):
     """A document id that the store does not hold."""
+
+    hint = "list_documents"
 
 
 class UnknownCodeError(QualcodeError):
@@ -123,6 +157,36 @@ class UndoConflictError(QualcodeError):
 
 class MemoError(QualcodeError):
     """A memo without text, or attached to something the project does not hold."""
+
+
+class SettingError(QualcodeError):
+    """A setting in the environment (such as a limit) that is not a value qualcode can use."""
+
+
+class UnknownDecisionError(QualcodeError):
+    """A decision other than accepting or rejecting."""
+
+
+class NoCoderError(QualcodeError):
+    """A decision asked for with no coder named, so it could not be attributed."""
+
+    hint = "coder"
+
+
+class SpanError(QualcodeError):
+    """A passage (a span of characters or a range of sentences) that lies outside its transcript or segment."""
+
+
+class IdentifierError(QualcodeError):
+    """Names to mask given without any name, or with a kind that does not exist."""
+
+
+class NothingToSuggestError(QualcodeError):
+    """Suggestions asked for in a project that has no participant passage to suggest for."""
+
+
+class UnknownCodingError(QualcodeError):
+    """A coding id that the store does not hold, or that this coder may not decide."""
 
 
 class OutputError(QualcodeError):

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .errors import QualcodeError
+from .errors import QualcodeError, SettingError
 
 MB = 1024 * 1024
 FILE_LIMIT = ("QUALCODE_MAX_FILE_MB", 20)  # one transcript, CSV, codebook, or one member of a .docx / .qdpx
@@ -39,7 +39,7 @@ def limit(setting: tuple[str, int]) -> int:
     try:
         value = int(os.environ.get(name, "") or default)
     except ValueError:
-        raise QualcodeError(f"the environment variable {name} must be a whole number (it is `{os.environ[name]}`).") from None
+        raise SettingError(f"the environment variable {name} must be a whole number (it is `{os.environ[name]}`).") from None
     return value if value > 0 else default
 
 

@@ -78,7 +78,8 @@ def test_a_missing_store_is_one_clear_sentence_and_nothing_is_created(tmp_path: 
     missing = tmp_path / "nowhere.db"
     monkeypatch.setenv("QUALCODE_DB", str(missing))
     at = AppTest.from_file(APP, default_timeout=60).run()
-    assert [e.value for e in at.error] == [f"{missing}: no qualcode store here; create one with `qualcode --db {missing} init --codebook FILE`."]
+    assert [e.value for e in at.error] == [f"{missing}: no qualcode store here; create one with a codebook first "
+                                           "(in a terminal: `qualcode --db PATH init --codebook FILE`)."]
     assert not missing.exists()
 
 

@@ -70,7 +70,7 @@ def test_load_refuses_an_invalid_codebook_with_one_sentence(tmp_path):
     with pytest.raises(CodebookError) as caught:
         load_codebook(path)
     assert str(caught.value).startswith(f"{path}, line 5 [id]: duplicate code id")
-    assert f"qualcode codebook validate {path}" in str(caught.value)
+    assert "validate the codebook to see them all" in str(caught.value) and caught.value.hint == "validate"
     with pytest.raises(CodebookError, match="no such codebook file"):
         load_codebook(tmp_path / "missing.yaml")
 

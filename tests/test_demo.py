@@ -89,4 +89,5 @@ def test_a_failed_build_leaves_no_store(tmp_path: Path, monkeypatch: pytest.Monk
 def test_app_on_a_missing_store_is_one_sentence(cli) -> None:
     result = cli("app", "--no-browser")
     assert result.exit_code == 1
-    assert result.output.strip() == f"Error: {cli.db}: no qualcode store here; create one with `qualcode --db {cli.db} init --codebook FILE`."
+    assert result.output.strip() == (f"Error: {cli.db}: no qualcode store here; create one with a codebook first "
+                                     "(`qualcode --db PATH init --codebook FILE`).")

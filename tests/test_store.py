@@ -119,7 +119,7 @@ def test_replace_keeps_codings_memos_and_attributes_whose_text_is_still_there(st
     path.write_text(f"Interviewer: Tell me more, please.\nA1: Well. {A1}\nInterviewer: Thanks.\nA1: Pleasure.\n")
 
     refused = project.import_transcripts(store, [path])
-    assert not refused.ok and "--replace" in refused.refused[0][1]
+    assert not refused.ok and "as a replacement" in refused.refused[0][1] and refused.refused[0][1].hint == "replace"
     report = project.import_transcripts(store, [path], replace=True)
     assert report.ok and report.imported[0].replaced and report.codings_dropped == 1
 

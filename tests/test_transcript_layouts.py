@@ -371,4 +371,4 @@ def test_a_file_with_no_participant_segment_says_how_to_fix_it(store, tmp_path):
     report = project.import_transcripts(store, [path], interviewer_labels=["Moderator"])
     assert report.ok and report.imported[0].segments == 0
     assert report.warnings == [f"no participant segment in {path}: every turn is by an interviewer (Interviewer, Moderator); "
-                               "set the participant's role with `qualcode speakers set` so their answers can be coded."]
+                               "set the participant's speaker role so their answers can be coded."]

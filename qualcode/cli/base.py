@@ -11,10 +11,40 @@ import click
 
 from .. import __version__
 from ..credentials import hide_password
-from ..errors import QualcodeError
+from ..errors import QualcodeError, sentence
 from ..project import Store, open_project, store_location
 from ..export.writer import quiet_broken_pipe
 
+
+
+# How the command line words an error's hint: the option or command that puts it right.
+HINTS = {
+    "replace": "--replace",
+    "speaker_pattern": "--speaker-pattern REGEX --replace",
+    "interviewer": "--interviewer LABEL",
+    "coder": "--coder NAME",
+    "coders": "--coders A,B",
+    "store": "--db PATH",
+    "create_store": "`qualcode --db PATH init --codebook FILE`",
+    "new_store": "`qualcode --db NEW.db import project FILE`",
+    "list_documents": "`qualcode documents` lists them",
+    "list_codings": "`qualcode export codings` lists them",
+    "list_codes": "`qualcode codebook show` lists them",
+    "codebook_log": "`qualcode codebook log`",
+    "codebook_update": "`qualcode codebook import FILE`",
+    "validate": "`qualcode codebook validate FILE`",
+    "speakers": "`qualcode speakers set DOCUMENT SPEAKER --role participant`",
+    "blind": "`qualcode blind CODER` lists them",
+    "checked": "--i-have-checked",
+    "filters": "--role, --where or --code",
+    "max_words": "--max-words N",
+    "per_cell": "--per-cell N",
+}
+
+
+def error_text(error: QualcodeError | str) -> str:
+    """An error (or a report sentence) as the command line prints it, with the option that puts it right."""
+    return hide_password(sentence(error, HINTS))
 
 
 class QualcodeGroup(click.Group):
@@ -26,7 +56,7 @@ class QualcodeGroup(click.Group):
         except QualcodeError as error:
             if _debug(ctx):
                 traceback.print_exc()
-            click.echo(f"Error: {hide_password(error)}", err=True)
+            click.echo(f"Error: {error_text(error)}", err=True)
             sys.exit(1)
         except BrokenPipeError:  # the reader stopped early (`| head`): end quietly
             quiet_broken_pipe()

@@ -8,7 +8,7 @@ import click
 
 from .. import project as ops
 
-from .base import echo_table, main, open_store
+from .base import error_text, echo_table, main, open_store
 
 SOME_REFUSED = 3  # exit status of an import that saved the good files and refused others
 
@@ -80,11 +80,11 @@ def _print_report(report: ops.ImportReport) -> None:
         if item.layout:
             speakers = "; ".join(item.speakers[:6]) + (f" and {len(item.speakers) - 6} more" if len(item.speakers) > 6 else "")
             click.echo(f"          speakers: {item.layout}" + (f"; {speakers}" if speakers else ""))
-    for level, sentence in report.notes():
+    for level, note in report.notes():
         if level == "info":
-            click.echo(sentence)
+            click.echo(note)
         else:
-            click.echo(f"{'Error' if level == 'error' else 'warning'}: {sentence}", err=True)
+            click.echo(f"{'Error' if level == 'error' else 'warning'}: {error_text(note)}", err=True)
     click.echo(report.summary())
 
 

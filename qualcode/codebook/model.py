@@ -172,7 +172,7 @@ def parse_codebook(text: str, path: str = "<codebook>") -> Codebook:
     if problems:
         first = problems[0]
         more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-        raise CodebookError(f"{first}{more}; run `qualcode codebook validate {path}` to see them all.", problems)
+        raise CodebookError(f"{first}{more}; validate the codebook to see them all.", problems, hint="validate")
     assert codebook is not None
     return codebook
 

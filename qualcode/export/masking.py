@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from ..errors import QualcodeError
+from ..errors import IdentifierError
 from ..store import Store
 from ..store import identifiers as stored
 
@@ -36,7 +36,7 @@ def check_kind(kind: str, where: str = "") -> str:
     value = (kind or "").strip().lower()
     if value not in PLACEHOLDERS:
         prefix = f"{where}: " if where else ""
-        raise QualcodeError(f"{prefix}unknown identifier kind `{kind}`; use one of {', '.join(KINDS)}.")
+        raise IdentifierError(f"{prefix}unknown identifier kind `{kind}`; use one of {', '.join(KINDS)}.")
     return value
 
 

@@ -13,7 +13,7 @@ ID_COLUMNS = ("id", "participant_id", "participant", "document_id")
 
 def read_participants(path: str | Path) -> dict[str, dict[str, str]]:
     """Map participant id -> {attribute: value}; empty cells are left out."""
-    return read_csv_file(Path(path), ParticipantsError, "participants file", "check the path given to --meta.", _rows)
+    return read_csv_file(Path(path), ParticipantsError, "participants file", "check the path to the participants file.", _rows)
 
 
 def _rows(reader: csv.DictReader, path: Path) -> dict[str, dict[str, str]]:

@@ -17,7 +17,7 @@ from .coding import (add_sentences, coded_segments, sentence_bounds, decide, exp
                           memo_export_rows, memo_rows, next_uncoded, remove, segment_labels, step, undo)
 from ..codebook import did_you_mean, load_codebook
 from .codebook import update_codebook  # noqa: F401  (a service the app and CLI call through here)
-from ..errors import CodingsFileError, QualcodeError, TranscriptError, UnknownCodeError
+from ..errors import Advice, CodingsFileError, NoCoderError, NothingToSuggestError, TranscriptError, UnknownCodeError
 from ..ingest.codings import CodingRow, read_codings_csv
 from ..ingest import NOTE, ParsedDocument, SpeakerRules, find_transcripts, read_participants, read_transcript
 from ..ingest.layouts import pattern_layout
@@ -99,6 +99,8 @@ class ImportReport:
     def notes(self) -> list[tuple[str, str]]:
         """Everything besides the imported files, as (level, sentence) with level info, warning or error.
 
+        A sentence may be an `Advice` carrying a hint, which each face words its own way.
+
         Both faces show these same sentences, so a researcher reads one report whichever they use.
         """
         notes = [("info", f"unchanged: {path} is already in the store as {document_id}.") for path, document_id in self.unchanged]
@@ -111,7 +113,8 @@ class ImportReport:
             notes.append(("warning", f"{dropped} coding{'s were' if dropped != 1 else ' was'} dropped because "
                                      f"{'their quotes are' if dropped != 1 else 'its quote is'} no longer in the replaced text."))
         notes += [("warning", warning) for warning in self.warnings]
-        notes += [("error", reason if reason.startswith(path) else f"{path}: {reason}") for path, reason in self.refused]
+        notes += [("error", reason if reason.startswith(path) else Advice(f"{path}: {reason}", getattr(reason, "hint", None)))
+                  for path, reason in self.refused]
         return notes
 
 
@@ -147,7 +150,7 @@ def import_transcripts(
         try:
             document = read_transcript(path, rules)
         except TranscriptError as error:
-            report.refused.append((str(path), str(error)))
+            report.refused.append((str(path), Advice(str(error), error.hint)))
             continue
         except MemoryError:
             raise
@@ -196,17 +199,17 @@ def speakers_of(document: ParsedDocument) -> list[str]:
     return list(dict.fromkeys(turn.speaker for turn in document.turns if turn.kind != NOTE and turn.speaker))
 
 
-def speaker_warnings(document: ParsedDocument, segments: int) -> list[str]:
+def speaker_warnings(document: ParsedDocument, segments: int) -> list[Advice]:
     """Report lines for a file whose speakers were probably not read: one long turn, or no participant segment."""
     spoken = [turn for turn in document.turns if turn.kind != NOTE]
     if len(spoken) == 1 and document.word_count >= LONG_FILE_WORDS and document.layout.startswith(("no speaker", "cues without")):
-        return [f"no speaker labels recognised in {document.source_path}: its {document.word_count} words are one participant turn; "
-                "if the file marks speakers, import it again with a speaker pattern (a regular expression with a `speaker` "
-                "group, and `time` if it has times) and --replace."]
+        return [Advice(f"no speaker labels recognised in {document.source_path}: its {document.word_count} words are one participant turn; "
+                "if the file marks speakers, import it again as a replacement with a speaker pattern (a regular expression "
+                "with a `speaker` group, and `time` if it has times).", "speaker_pattern")]
     if segments == 0:
         speakers = ", ".join(speakers_of(document)) or "none"
-        return [f"no participant segment in {document.source_path}: every turn is by an interviewer ({speakers}); "
-                "set the participant's role with `qualcode speakers set` so their answers can be coded."]
+        return [Advice(f"no participant segment in {document.source_path}: every turn is by an interviewer ({speakers}); "
+                       "set the participant's speaker role so their answers can be coded.", "speakers")]
     return []
 
 
@@ -230,13 +233,14 @@ def _verdict(document: ParsedDocument, existing: dict[str, str], accepted: dict[
     return "replace" if replace else "changed"
 
 
-def _changed_reason(store: Store, document: ParsedDocument) -> str:
+def _changed_reason(store: Store, document: ParsedDocument) -> Advice:
     """Why a changed file is refused: new text, or the same text read into other speaker turns."""
     if store.document(document.id)["text"] == document.text:
-        return (f"{document.source_path}: document `{document.id}` is in the store with the same text but other speaker turns "
-                "(were other --interviewer labels given before?); import with the same labels, or with --replace to re-read it.")
-    return (f"{document.source_path}: document `{document.id}` is already in the store with different text; "
-            "import with --replace to replace it (its codings move with their quotes).")
+        return Advice(f"{document.source_path}: document `{document.id}` is in the store with the same text but other speaker "
+                      "turns (were other interviewer labels given before?); import with the same labels, or as a replacement "
+                      "to read it again.", "replace")
+    return Advice(f"{document.source_path}: document `{document.id}` is already in the store with different text; "
+                  "import it as a replacement to take the new text (its codings move with their quotes).", "replace")
 
 
 def _attribute_updates(store: Store, participants: dict[str, dict[str, str]], accepted: dict[str, ParsedDocument]) -> dict[str, dict[str, Any]]:
@@ -270,12 +274,6 @@ def export_segments_rows(store: Store) -> list[dict[str, Any]]:
          "media_time": speaker_at(turns.get(s["document_id"], []), s["start"])[1], "text": s["text"]}
         for s in store.segments()
     ]
-
-
-def require(condition: bool, message: str) -> None:
-    """Raise a QualcodeError with `message` unless `condition` holds."""
-    if not condition:
-        raise QualcodeError(message)
 
 
 @dataclass
@@ -415,7 +413,8 @@ def add_memo(store: Store, document_id: str | None, text: str, coder: str, segme
 
 def _coder(coder: str) -> str:
     name = (coder or "").strip()
-    require(bool(name), "say who is coding (a coder name) so the decision can be attributed.")
+    if not name:
+        raise NoCoderError("say who is coding (a coder name) so the decision can be attributed.")
     return name
 
 
@@ -448,8 +447,8 @@ def suggest(store: Store, document_ids: list[str] | None = None, code_ids: list[
             raise UnknownCodeError(f"code `{code_id}` is not in the codebook{did_you_mean(code_id, codebook.ids())}.")
     segments = store.segments()
     if not segments:
-        raise QualcodeError(f"{store.location}: holds no transcripts with participant segments yet; "
-                            "import transcripts before asking for suggestions.")
+        raise NothingToSuggestError(f"{store.location}: holds no transcripts with participant segments yet; "
+                                    "import transcripts before asking for suggestions.")
     suggester = Suggester(codebook, code_ids)
     meanings = encodings.meanings(store, segments, suggester.embedder.name, suggester.embedder.embed)
     suggester.fit(segments, learning_codings(store, blind_coder), progress, questions=store.questions(segments), meanings=meanings)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from ..team import coders as team
-from ..errors import MemoError, QualcodeError
+from ..errors import MemoError, NoCoderError, SpanError
 from ..store import NewCoding, Store
 from ..store.codings import SUGGESTER
 
@@ -19,7 +19,7 @@ def coder_name(coder: str) -> str:
     """The coder's name, trimmed; a decision without one cannot be attributed."""
     name = (coder or "").strip()
     if not name:
-        raise QualcodeError("say who is coding (a coder name) so the decision can be attributed.")
+        raise NoCoderError("say who is coding (a coder name) so the decision can be attributed.")
     return name
 
 
@@ -49,7 +49,7 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
 def sentence_span(segment: dict[str, Any], bounds: list[tuple[int, int]], first: int, last: int) -> tuple[int, int]:
     """Document offsets of sentences `first`..`last` (numbered from 1) of a segment."""
     if not bounds or not (1 <= first <= last <= len(bounds)):
-        raise QualcodeError(f"choose sentences between 1 and {len(bounds)} of this segment.")
+        raise SpanError(f"choose sentences between 1 and {len(bounds)} of this segment.")
     return segment["start"] + bounds[first - 1][0], segment["start"] + bounds[last - 1][1]
 
 

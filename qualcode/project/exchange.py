@@ -109,7 +109,7 @@ def import_project(location: str | Path, path: str | Path, author: str = "",
     exchange = read_qdpx(path)
     created = not _store_exists(location)
     if created and not exchange.codebook.codes:
-        raise ProjectFileError(f"{path}: has no codes; create the store with `qualcode init --codebook FILE` first, then import the project into it.")
+        raise ProjectFileError(f"{path}: has no codes; create a store with a codebook first, then import the project into it.", hint="create_store")
     if created:
         return _import_new(location, exchange, Path(path), author, interviewer_labels)
     store = Store.open(location)
@@ -189,7 +189,7 @@ def _sort_documents(store: Store, exchange: ExchangeProject, path: Path) -> tupl
         else:
             raise DocumentChangedError(
                 f"{path}: document `{document.id}` is already in {store.location} with different text; "
-                "import the project into a new store (qualcode --db NEW.db import project FILE) instead.")
+                "import the project into a new store instead.", hint="new_store")
     return new, unchanged
 
 

@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..errors import IdentifiersFileError, QualcodeError
+from ..errors import IdentifierError, IdentifiersFileError
 from ..export.masking import DEFAULT_KIND, KINDS, PLACEHOLDERS, Masker, check_kind, fold, mask_rows, masked_texts, masker_for
 from ..ingest.identifiers import read_identifiers
 from ..store import Store
@@ -29,7 +29,7 @@ def add_identifiers(store: Store, names: Iterable[str], kind: str = DEFAULT_KIND
     kind = check_kind(kind)
     entries = [(" ".join(name.split()), kind) for name in names if name.strip()]
     if not entries:
-        raise QualcodeError("give at least one name to add (for example: qualcode identifiers add Sandra).")
+        raise IdentifierError("give at least one name to add (for example: Sandra).")
     return stored.add_identifiers(store, entries)
 
 

@@ -38,7 +38,7 @@ def build_sample_project(db: str | Path, say: Callable[[str], None] | None = Non
     say = say or (lambda _message: None)
     target = Path(db)
     if target.exists():
-        raise StoreError(f"{target}: a file already exists there; open it with `qualcode app` or choose another --db.")
+        raise StoreError(f"{target}: a file already exists there; open it in the app, or choose another place for the sample.", hint="store")
     for needed in (SAMPLE, CODEBOOK):
         if not needed.exists():
             raise StoreError(f"{needed}: the sample files are missing; run from a clone of the qualcode repository (pip install -e .).")

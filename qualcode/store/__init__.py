@@ -77,7 +77,7 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         readonly = False
         if path is not None:
             if not path.exists():
-                raise StoreError(f"{path}: no qualcode store here; create one with `qualcode --db {path} init --codebook FILE`.")
+                raise StoreError(f"{path}: no qualcode store here; create one with a codebook first.", hint="create_store")
             files.refuse_foreign(path)
             url, readonly = files.sqlite_url(path)
         store = cls(_engine(url, str(location), readonly), str(location))
@@ -97,7 +97,7 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         if path is None:
             store = cls(_engine(url, str(location)), str(location))
             if _revision(store.engine) is not None:
-                raise StoreError(f"{hide_password(location)}: already holds a qualcode store; open it instead of running init.")
+                raise StoreError(f"{hide_password(location)}: already holds a qualcode store; open it instead of creating it again.")
             store._migrate(None, creating=True, codebook=codebook, author=author, message=message)
             return store
         with files.building(path) as partial:
@@ -121,8 +121,8 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
             return OpenResult()
         if current is None and not creating:
             if inspect(self.engine).get_table_names():
-                raise StoreError(f"{self.location}: is a database but not a qualcode store; point --db at a qualcode store.")
-            raise StoreError(f"{self.location}: is empty; create a store with `qualcode --db {self.location} init --codebook FILE`.")
+                raise StoreError(f"{self.location}: is a database but not a qualcode store; give the location of a qualcode store.", hint="store")
+            raise StoreError(f"{self.location}: is empty; create a store there with a codebook first.", hint="create_store")
         try:
             script.get_revision(current) if current else None
         except CommandError:
@@ -154,7 +154,7 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         with self.engine.connect() as connection:
             version = connection.execute(select(func.max(t.codebook_versions.c.version))).scalar()
         if version is None:
-            raise StoreError(f"{self.location}: holds no codebook; import one with `qualcode codebook import`.")
+            raise StoreError(f"{self.location}: holds no codebook; give it one as a new codebook version.", hint="codebook_update")
         return version
 
     def codebook(self, version: int | None = None) -> Codebook:
@@ -167,7 +167,7 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
                 select(t.codebook_versions.c.yaml).where(t.codebook_versions.c.version == version)
             ).scalar()
         if text is None:
-            raise StoreError(f"{self.location}: has no codebook version {version}; see `qualcode codebook log`.")
+            raise StoreError(f"{self.location}: has no codebook version {version}; choose one of the versions it lists.", hint="codebook_log")
         self._codebooks[version] = parse_codebook(text, f"{self.location} (codebook version {version})")
         return self._codebooks[version]
 
@@ -267,7 +267,7 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         with self.engine.connect() as connection:
             row = connection.execute(select(t.documents).where(t.documents.c.id == document_id)).first()
             if row is None:
-                raise UnknownDocumentError(f"no document `{document_id}` in {self.location}; `qualcode documents` lists them.")
+                raise UnknownDocumentError(f"no document `{document_id}` in {self.location}; check the id against the list of transcripts.")
             turns = connection.execute(
                 select(t.turns).where(t.turns.c.document_id == document_id).order_by(t.turns.c.position)
             ).all()
@@ -307,7 +307,7 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         known = set(self.document_hashes())
         for document_id in document_ids:
             if document_id not in known:
-                raise UnknownDocumentError(f"no document `{document_id}` in {self.location}; `qualcode documents` lists them.")
+                raise UnknownDocumentError(f"no document `{document_id}` in {self.location}; check the id against the list of transcripts.")
 
     def counts(self) -> dict[str, int]:
         """How many documents, segments and codings the store holds."""

@@ -15,17 +15,13 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ..ingest.anchoring import segment_for_span
-from ..errors import QualcodeError, UnknownCodeError
+from ..errors import SpanError, StoreError, UnknownCodeError, UnknownCodingError, UnknownDecisionError, UnknownDocumentError
 from . import decisions as log_
 from . import schema as t
 
 SOURCES = ("manual", "suggested", "imported")
 STATUSES = ("pending", "accepted", "rejected")
 SUGGESTER = log_.SUGGESTER
-
-
-class UnknownCodingError(QualcodeError):
-    """A coding id that the store does not hold."""
 
 
 @dataclass
@@ -78,13 +74,13 @@ class CodingsMixin:
         their own on the same span and code, so both decisions stay.
         """
         if status not in ("accepted", "rejected"):
-            raise QualcodeError(f"unknown decision `{status}`; use accepted or rejected.")
+            raise UnknownDecisionError(f"unknown decision `{status}`; use accepted or rejected.")
         ids = list(dict.fromkeys(coding_ids))
         with self.engine.begin() as connection:
             known = {row[0] for row in connection.execute(select(t.codings.c.id).where(t.codings.c.id.in_(ids)))}
             missing = [i for i in ids if i not in known]
             if missing:
-                raise UnknownCodingError(f"no coding with id {missing[0]} in {self.location}; `qualcode export codings` lists them.")
+                raise UnknownCodingError(f"no coding with id {missing[0]} in {self.location}; check the id against the list of codings.", hint="list_codings")
             version, stamp, batch = _current_version(connection), _now(), log_.new_batch()
             return [_decide_one(connection, coding_id, status, coder, version, stamp, batch) for coding_id in ids]
 
@@ -93,7 +89,7 @@ class CodingsMixin:
         with self.engine.begin() as connection:
             before = log_.coding_state(connection, coding_id)
             if before is None:
-                raise UnknownCodingError(f"no coding with id {coding_id} in {self.location}; `qualcode export codings` lists them.")
+                raise UnknownCodingError(f"no coding with id {coding_id} in {self.location}; check the id against the list of codings.", hint="list_codings")
             connection.execute(delete(t.codings).where(t.codings.c.id == coding_id))
             log_.log(connection, log_.new_batch(), "remove", coder, _now(), coding_id=coding_id, before=before,
                      version=_current_version(connection))
@@ -103,10 +99,10 @@ class CodingsMixin:
         with self.engine.begin() as connection:
             before = log_.coding_state(connection, coding_id)
             if before is None:
-                raise UnknownCodingError(f"no coding with id {coding_id} in {self.location}; `qualcode export codings` lists them.")
+                raise UnknownCodingError(f"no coding with id {coding_id} in {self.location}; check the id against the list of codings.", hint="list_codings")
             text = connection.execute(select(t.documents.c.text).where(t.documents.c.id == before["document_id"])).scalar_one()
             if not (0 <= start < end <= len(text)):
-                raise QualcodeError(f"span {start}-{end} is outside document `{before['document_id']}` (0-{len(text)}).")
+                raise SpanError(f"span {start}-{end} is outside document `{before['document_id']}` (0-{len(text)}).")
             spans = connection.execute(select(t.segments.c.id, t.segments.c.start, t.segments.c.end)
                                        .where(t.segments.c.document_id == before["document_id"])).all()
             version, stamp = _current_version(connection), _now()
@@ -228,7 +224,7 @@ def _codings_on(connection: Connection, segment_ids: set[int]) -> list[dict[str,
 def _current_version(connection: Connection) -> int:
     version = connection.execute(select(func.max(t.codebook_versions.c.version))).scalar()
     if version is None:
-        raise QualcodeError("the store holds no codebook; create it with `qualcode init --codebook FILE`.")
+        raise StoreError("the store holds no codebook; create the store again with a codebook.", hint="create_store")
     return version
 
 
@@ -291,14 +287,14 @@ def _insert_codings(connection: Connection, codings: list[NewCoding], version: i
 
 def _check_coding(coding: NewCoding, known_codes: set[str], texts: dict[str, str]) -> None:
     if coding.code_id not in known_codes:
-        raise UnknownCodeError(f"code `{coding.code_id}` is not in the current codebook; `qualcode codebook show` lists the codes.")
+        raise UnknownCodeError(f"code `{coding.code_id}` is not in the current codebook; check the id against the codebook.", hint="list_codes")
     text = texts.get(coding.document_id)
     if text is None:
-        raise QualcodeError(f"no document `{coding.document_id}` in the store; `qualcode documents` lists them.")
+        raise UnknownDocumentError(f"no document `{coding.document_id}` in the store; check the id against the list of transcripts.")
     if not (0 <= coding.start < coding.end <= len(text)):
-        raise QualcodeError(f"span {coding.start}-{coding.end} is outside document `{coding.document_id}` (0-{len(text)}).")
+        raise SpanError(f"span {coding.start}-{coding.end} is outside document `{coding.document_id}` (0-{len(text)}).")
     if coding.source not in SOURCES or coding.status not in STATUSES:
-        raise QualcodeError(f"a coding needs source in {SOURCES} and status in {STATUSES}.")
+        raise ValueError(f"a coding needs source in {SOURCES} and status in {STATUSES}.")  # a bug, not the user's input
 
 
 def _now() -> str:

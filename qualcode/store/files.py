@@ -74,7 +74,7 @@ def _refuse_existing(path: Path) -> None:
     if path.is_dir():
         raise StoreError(f"{path}: is a folder; choose a file name for the store.")
     if path.exists() and path.stat().st_size > 0 and not is_empty_store(path):
-        raise StoreError(f"{path}: a file already exists there; choose another --db path or delete the old store first.")
+        raise StoreError(f"{path}: a file already exists there; choose another place for the store or delete the old one first.", hint="store")
 
 
 def is_empty_store(path: Path) -> bool:

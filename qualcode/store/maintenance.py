@@ -38,7 +38,7 @@ def check_location(location: str) -> list[str]:
 def _file_problems(path: Path) -> list[str]:
     """What is wrong with a SQLite store file itself, read through SQLite alone (no schema upgrade, no writes)."""
     if not path.exists():
-        return [f"{path}: there is no store here; create one with `qualcode init`, or restore a backup to this place."]
+        return [f"{path}: there is no store here; create one with a codebook, or restore a backup to this place."]
     try:
         refuse_foreign(path)
     except StoreError as error:

@@ -42,7 +42,7 @@ try:
     with st.spinner("Comparing coders…"):
         found = teamwork.report(*key, *picked)
 except QualcodeError as error:
-    st.error(str(error))
+    st.error(state.error_text(error))
     st.stop()
 
 st.subheader("Agreement per code")
@@ -68,7 +68,7 @@ code = st.selectbox("Code", list(labels), index=None, key="disagreement_code", f
 try:
     rows = teamwork.disagreements(*key, *picked, code)
 except QualcodeError as error:
-    st.error(str(error))
+    st.error(state.error_text(error))
     st.stop()
 if rows.empty:
     st.info("The coders agree on every unit" + (" for this code." if code else "."))

@@ -95,7 +95,7 @@ with files:
         try:
             incoming = parse_codebook(upload.getvalue().decode("utf-8-sig"), upload.name)
         except (QualcodeError, UnicodeDecodeError) as error:
-            st.error(str(error) if isinstance(error, QualcodeError) else f"{upload.name}: is not UTF-8 text; save it as UTF-8.")
+            st.error(state.error_text(error) if isinstance(error, QualcodeError) else f"{upload.name}: is not UTF-8 text; save it as UTF-8.")
         else:
             changes = diff_codebooks(codebook, incoming)
             st.write(f"**{incoming.name}**: {len(incoming)} codes; {summary(changes)}.")

@@ -44,7 +44,7 @@ statuses = ("accepted", "pending") if with_pending else ("accepted",)
 try:
     table = queries.frequencies(*key, by, level, statuses, tuple(chosen_coders) or None, tuple(chosen_codes) or None)
 except QualcodeError as error:
-    st.error(str(error))
+    st.error(state.error_text(error))
     st.stop()
 if chosen_values:
     table = table[table[by].isin(chosen_values)]

@@ -57,7 +57,7 @@ def show_report(report: project.ImportReport, folder: str) -> None:
             "segments": f.segments, "words": f.words, "replaced": f.replaced} for f in report.imported]), hide_index=True)
     show = {"info": st.info, "warning": st.warning, "error": st.error}
     for level, sentence in report.notes():
-        show[level](clean(sentence))
+        show[level](clean(state.error_text(sentence)))
     st.caption(report.summary())
 
 

@@ -18,7 +18,7 @@ from pandas.api.types import is_string_dtype
 
 from qualcode import project
 from qualcode.project.identifiers import Masker, masker_for
-from qualcode.errors import QualcodeError
+from qualcode.errors import QualcodeError, sentence
 from qualcode.project import Store
 
 T = TypeVar("T")
@@ -50,7 +50,7 @@ def store() -> Store:
     try:
         return _open(location)
     except QualcodeError as error:
-        st.error(str(error))
+        st.error(error_text(error))
         st.stop()
         raise
 
@@ -115,12 +115,33 @@ def blind() -> bool:
     return bool(st.session_state.get("blind"))
 
 
+# How the app words an error's hint: the control (or, where the app has none, the command) that puts it right.
+HINTS = {
+    "replace": "tick “Replace transcripts whose text has changed” on the Import page",
+    "coder": "type your name in the sidebar's Coder box",
+    "coders": "choose them in the Coders box",
+    "store": "start the app with `qualcode app --db PATH`",
+    "create_store": "in a terminal: `qualcode --db PATH init --codebook FILE`",
+    "list_documents": "the Code page lists every transcript",
+    "list_codes": "the Codebook page lists every code",
+    "codebook_log": "the Codebook page shows the versions",
+    "codebook_update": "import one on the Codebook page",
+    "speakers": "the Import page's Speakers section sets a speaker's role",
+    "filters": "use the filters above",
+}
+
+
+def error_text(error: QualcodeError | str) -> str:
+    """An error (or a report sentence) as the app shows it, with the control that puts it right."""
+    return sentence(error, HINTS)
+
+
 def write(action: Callable[[], T], done: str = "") -> T | None:
     """Run a write; a user mistake is shown as one error sentence and nothing is saved."""
     try:
         result = action()
     except QualcodeError as error:
-        st.error(str(error))
+        st.error(error_text(error))
         return None
     _writes[0] += 1
     if done:
@@ -133,7 +154,7 @@ def act(action: Callable[[], T], done: str = "") -> T | None:
     try:
         result = action()
     except QualcodeError as error:
-        fail(str(error))
+        fail(error_text(error))
         return None
     _writes[0] += 1
     if done:

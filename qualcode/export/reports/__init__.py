@@ -18,7 +18,7 @@ from .formats import about_path
 from .frequencies import write_frequencies
 from .quotes import write_quotes
 from .tables import QUOTE_COLUMNS, QuoteSelection, QuoteTable, frequency_table, quote_table, shorten
-from ..writer import atomic_target, output_format, store_files
+from ..writer import output_format, store_files
 
 FORMATS = ("csv", "xlsx", "md", "docx")
 

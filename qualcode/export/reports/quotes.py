@@ -99,15 +99,15 @@ def _quote_sheet(workbook: Any, title: str) -> list[int | None]:
 def _fits_a_sheet(rows: list[dict[str, Any]], label: str, path: Path) -> None:
     if len(rows) >= XLSX_ROW_LIMIT:
         raise ReportError(f"{path}: the theme “{label}” has {len(rows):,} quotes, more than a spreadsheet sheet holds "
-                          f"({XLSX_ROW_LIMIT - 1:,} below its header); export as csv, or narrow the selection with "
-                          "--role, --where or --code.")
+                          f"({XLSX_ROW_LIMIT - 1:,} below its header); export as csv, or narrow the selection by role, "
+                          "attribute or code.", hint="filters")
 
 
 def _fits_a_cell(row: dict[str, Any], path: Path) -> None:
     if len(row["quote"]) > XLSX_CELL_LIMIT:
         raise ReportError(f"{path}: the quote of coding {row['coding_id']} ({row['document_id']}, {row['start']}-{row['end']}) "
                           f"has {len(row['quote']):,} characters, more than a spreadsheet cell holds; "
-                          "shorten quotes with --max-words or export as csv, md or docx.")
+                          "shorten the quotes or export as csv, md or docx.", hint="max_words")
 
 
 def _letter(index: int) -> str:

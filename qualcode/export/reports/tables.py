@@ -18,7 +18,7 @@ from ...analysis import DEFAULT_STATUSES, coded_quotes, codes_under, pick_illust
 from ..masking import Masker, masker_for
 from ...credentials import hide_password
 from ...codebook import Codebook
-from ...errors import QualcodeError, UnmaskedExportError
+from ...errors import ReportError, UnmaskedExportError
 from ...ingest.model import speaker_at
 from ...store import Store
 
@@ -72,10 +72,10 @@ class QuoteTable:
 def quote_table(store: Store, selection: QuoteSelection, mask: bool = True, checked: bool = False) -> QuoteTable:
     """Select, mask and shorten quotes for a report; refuses to leave names unmasked unless checked."""
     if not mask and not checked:
-        raise UnmaskedExportError("an export without masking may show participants' names; add --i-have-checked "
-                                  "once you have read every quote, or leave out --no-mask.")
+        raise UnmaskedExportError("an export without masking may show participants' names; confirm that you have "
+                                  "read every quote, or keep the masking.", hint="checked")
     if selection.max_words is not None and selection.max_words < 1:
-        raise QualcodeError("--max-words must be 1 or more.")
+        raise ReportError("a quote's length limit must be 1 word or more.", hint="max_words")
     codebook = store.codebook()
     records = coded_quotes(store, selection.theme_ids, selection.code_ids, selection.documents_where() or None,
                            selection.statuses, selection.coders or None, selection.min_confidence, codebook=codebook)
@@ -117,7 +117,7 @@ def _mask_attribution(records: list[dict[str, Any]], masker: Masker) -> None:
 def _per_cell(records: list[dict[str, Any]], selection: QuoteSelection, codebook: Codebook) -> list[dict[str, Any]]:
     """N illustrative quotes per (selected theme or code) x role, chosen as the app's dashboard does."""
     if selection.per_cell < 1:
-        raise QualcodeError("--per-cell must be 1 or more.")
+        raise ReportError("the number of quotes per group must be 1 or more.", hint="per_cell")
     units = [*selection.theme_ids, *selection.code_ids] or [c.id for c in codebook.themes()]
     members = {unit: codes_under(codebook, [unit]) for unit in units}
     chosen: list[dict[str, Any]] = []
@@ -161,8 +161,8 @@ def frequency_table(store: Store, by: list[str], statuses: tuple[str, ...] | Non
 
 def _require_checked(mask: bool, checked: bool) -> None:
     if not mask and not checked:
-        raise UnmaskedExportError("an export without masking may show participants' names; add --i-have-checked "
-                                  "once you have read every row, or leave out --no-mask.")
+        raise UnmaskedExportError("an export without masking may show participants' names; confirm that you have "
+                                  "read every row, or keep the masking.", hint="checked")
 
 
 def provenance(store: Store, title: str, filters: dict[str, Any], rows: int, codebook: Codebook | None = None) -> dict[str, Any]:
