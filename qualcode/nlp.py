@@ -27,7 +27,7 @@ LEMMATIZER = "qualcode_lemmatizer"
 
 @Language.factory(LEMMATIZER)
 def make_lemmatizer(nlp: Language, name: str) -> "LowerCaseLookupLemmatizer":
-    return LowerCaseLookupLemmatizer(nlp.lang)
+    return LowerCaseLookupLemmatizer(nlp.lang or "en")
 
 
 class LowerCaseLookupLemmatizer:
@@ -50,7 +50,7 @@ class LowerCaseLookupLemmatizer:
         lowers = doc.to_array(LOWER)
         unique, inverse = np.unique(lowers, return_inverse=True)
         lemmas = np.fromiter((self._lemma(int(h), doc.vocab.strings) for h in unique), dtype=np.uint64, count=len(unique))
-        doc.from_array([LEMMA], lemmas[inverse].reshape(-1, 1))
+        doc.from_array([LEMMA], lemmas[inverse].reshape(-1, 1))  # type: ignore[arg-type]  # spaCy's Ints2d is a numpy array
         return doc
 
     def _lemma(self, lower: int, strings) -> int:

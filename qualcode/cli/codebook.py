@@ -150,7 +150,7 @@ def merge(ctx: click.Context, base: str, ours: str, theirs: str, output: str, me
         qualcode codebook merge base.yaml mine.yaml theirs.yaml -o merged.yaml
     """
     sides = [_ref(ctx, ref, allow_empty=(i == 0)) for i, ref in enumerate((base, ours, theirs))]
-    result = merge_codebooks(*(side.codebook for side in sides), ours_text=sides[1].text)
+    result = merge_codebooks(sides[0].codebook, sides[1].codebook, sides[2].codebook, ours_text=sides[1].text)
     write_text(output, result.text, [ctx.obj["db"]])
     if not result.clean:
         for conflict in result.conflicts:

@@ -7,6 +7,7 @@ import sys
 import click
 
 from .. import project as ops
+from ..project.identifiers import masker_for
 
 from .base import error_text, echo_table, main, open_store
 
@@ -99,13 +100,14 @@ def documents(ctx: click.Context) -> None:
     """
     with open_store(ctx) as store:
         rows = ops.list_documents(store)
+        masker = masker_for(store)
     names = sorted({name for row in rows for name in row["attributes"]}, key=lambda n: (n != "role", n))
     table = [
         {"id": r["id"], "format": r["format"], "words": r["word_count"], "segments": r["segments"], "codings": r["codings"],
          **r["attributes"]}
         for r in rows
     ]
-    echo_table(table, ["id", *names, "format", "words", "segments", "codings"])
+    echo_table(*masker.mask_rows(table, ["id", *names, "format", "words", "segments", "codings"]))
 
 
 @main.command()
@@ -119,7 +121,8 @@ def segments(ctx: click.Context, document_id: str) -> None:
         qualcode segments --document PB01
     """
     with open_store(ctx) as store:
-        rows = store.segments(document_id)
+        rows = ops.segments(store, document_id)
+        shown = masker_for(store).mask_value
     for row in rows:
-        click.echo(f"[{row['id']}] {row['speaker']} {row['start']}-{row['end']}")
-        click.echo(f"    {row['text']}")
+        click.echo(f"[{row['id']}] {shown(row['speaker'])} {row['start']}-{row['end']}")
+        click.echo(f"    {shown(row['text'])}")

@@ -8,6 +8,7 @@ import sys
 import click
 
 from .. import project as ops
+from ..project.identifiers import masker_for
 from ..export.writer import write_table
 from .base import echo_table, main, open_store
 from .export import export, output_options, write_rows
@@ -70,15 +71,17 @@ def review(ctx: click.Context, coder: str, document_id: str | None, min_confiden
         _review_loop(store, queue, coder or click.prompt("Your name (coder)"))
 
 
-def _review_loop(store, queue: list[dict], coder: str) -> None:
-    decided = 0
+def _review_loop(store: ops.Store, queue: list[dict], coder: str) -> None:
+    """Each suggestion with its passage and evidence, decided at a prompt; names on the identifiers list are masked."""
+    decided, shown = 0, masker_for(store).mask_value
     for n, item in enumerate(queue, start=1):
         segment = item["segment"]
-        click.echo(f"\n[{n}/{len(queue)}] {segment['document_id']} ({item['role'] or 'no role'}), segment {segment['id']}, {segment['speaker']}:")
-        click.echo(click.wrap_text(segment["text"], width=100, initial_indent="  ", subsequent_indent="  "))
+        click.echo(f"\n[{n}/{len(queue)}] {shown(segment['document_id'])} ({shown(item['role']) or 'no role'}), "
+                   f"segment {segment['id']}, {shown(segment['speaker'])}:")
+        click.echo(click.wrap_text(shown(segment["text"]), width=100, initial_indent="  ", subsequent_indent="  "))
         for coding in item["suggestions"]:
             click.echo(f"  -> {coding['code_id']} ({coding['label']}) confidence {coding['confidence']:.2f}")
-            click.echo(f"     why: {ops.explain(coding['evidence'])}")
+            click.echo(f"     why: {shown(ops.explain(coding['evidence']))}")
             choice = click.prompt("     [a]ccept, [r]eject, [s]kip, [q]uit", type=click.Choice(["a", "r", "s", "q"]), default="s", show_choices=False)
             if choice == "q":
                 click.echo(f"Stopped; {decided} decisions saved.")
@@ -120,7 +123,8 @@ def review_reject(ctx: click.Context, coding_ids: tuple[int, ...], coder: str) -
 def _decide_by_id(ctx: click.Context, coding_ids: tuple[int, ...], coder: str, decide, verb: str) -> None:
     """Record one decision on codings named by id, by the coder given here or to `review`."""
     with open_store(ctx) as store:
-        changed = decide(store, list(coding_ids), coder or ctx.parent.params.get("coder", ""))
+        given = ctx.parent.params.get("coder", "") if ctx.parent else ""
+        changed = decide(store, list(coding_ids), coder or given)
     click.echo(f"{verb} {changed} codings.")
 
 

@@ -139,8 +139,8 @@ def _restore_removed_parents(codes: list[MergedCode], base: Codebook, ours: Code
         remover = "theirs" if keeper == "ours" else "ours"
         sentence = f"{remover} removed {_name(kept_code)} but {keeper} put `{child.id}` under it."
         b = _lookup(base, parent)
-        sides = (kept_code, None) if keeper == "ours" else (None, kept_code)
-        restored = MergedCode(parent, values_of(kept_code), whole=Conflict(parent, None, b, *sides, sentence))
+        ours_side, theirs_side = (kept_code, None) if keeper == "ours" else (None, kept_code)
+        restored = MergedCode(parent, values_of(kept_code), whole=Conflict(parent, None, b, ours_side, theirs_side, sentence))
         codes.insert(index, restored)
         kept[parent] = restored
 

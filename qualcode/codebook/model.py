@@ -244,7 +244,7 @@ class _Checker:
         if self.problems:
             return None, sorted(self.problems, key=lambda p: (p.line or 0))
         description = self.data.get("description") or ""
-        return Codebook(name=name.strip(), codes=codes, version=version, description=str(description).strip(), groups=groups), []
+        return Codebook(name=str(name).strip(), codes=codes, version=version, description=str(description).strip(), groups=groups), []
 
     def _codes(self, lines: dict[str, int]) -> list[Code]:
         raw = self.data.get("codes")
@@ -255,7 +255,7 @@ class _Checker:
         codes: list[Code] = []
         self.code_lines: dict[str, int] = {}
         self.parent_lines: dict[str, int] = {}
-        for item, item_node in zip(raw, node.value):
+        for item, item_node in zip(raw, node.value if node is not None else [None] * len(raw)):
             code = self._code(item, item_node)
             if code is not None:
                 codes.append(code)
@@ -291,9 +291,10 @@ class _Checker:
         if parent is not None and not isinstance(parent, str):
             self.problem(lines.get("parent", line), "parent", f"code `{code_id}` has a parent that is not a code id")
             parent = None
-        texts = {key: self._text(item, key, code_id, lines, line) for key in ("definition", "include", "exclude")}
-        lists = {key: self._string_list(item, key, code_id, lines, line) for key in ("examples", "keywords")}
-        return Code(id=code_id, label=str(label or "").strip(), parent=parent, colour=colour, **texts, **lists)
+        text = {key: self._text(item, key, code_id, lines, line) for key in ("definition", "include", "exclude")}
+        listed = {key: self._string_list(item, key, code_id, lines, line) for key in ("examples", "keywords")}
+        return Code(id=code_id, label=str(label or "").strip(), parent=parent, colour=colour, definition=text["definition"],
+                    include=text["include"], exclude=text["exclude"], examples=listed["examples"], keywords=listed["keywords"])
 
     def _text(self, item: dict, key: str, code_id: str, lines: dict, line: int) -> str:
         value = item.get(key)

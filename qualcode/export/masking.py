@@ -172,7 +172,7 @@ class Masker:
         return [(m.start(), m.end(), EMAIL_PLACEHOLDER, EMAIL_HIT) for m in _EMAIL.finditer(text)]
 
     def _name_spans(self, text: str) -> list[tuple[int, int, str, str]]:
-        if self._pattern is None:
+        if self._pattern is None or self._hint is None:
             return []
         if text.isascii():
             folded = text.lower()
@@ -183,7 +183,8 @@ class Masker:
             if not self._hint.search(fold(text)):
                 return []
             folded, starts, ends = _folded_with_offsets(text)
-        spans, position = [], 0
+        spans: list[tuple[int, int, str, str]] = []
+        position = 0
         while True:
             match = self._pattern.search(folded, position)
             if match is None:

@@ -7,7 +7,7 @@ transcripts inside folders.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 from ..errors import TranscriptError
 from ..limits import check_document_id, refuse_long_paragraphs, refuse_surrogates
@@ -56,7 +56,7 @@ def _bounded(document: ParsedDocument, path: Path) -> ParsedDocument:
     return document
 
 
-def find_transcripts(paths: list[str | Path]) -> tuple[list[Path], list[Path], list[Path]]:
+def find_transcripts(paths: Sequence[str | Path]) -> tuple[list[Path], list[Path], list[Path]]:
     """(transcripts, participants.csv files found in folders, skipped files) under the given paths.
 
     Folders are searched recursively; hidden files, README files and files of other

@@ -123,6 +123,7 @@ def _bad_times(start: str, end: str) -> str | None:
 def _standard(value: str) -> str:
     """A readable cue time as hh:mm:ss.mmm, however the file wrote it."""
     found = CUE_TIME.match(value)
+    assert found is not None  # only times the cue pattern matched come here
     return f"{int(found.group('h') or 0):02d}:{found.group('m')}:{found.group('s')}.{found.group('ms').ljust(3, '0')}"
 
 

@@ -184,6 +184,7 @@ def choose_layout(lines: list[str], rules: SpeakerRules, document_id: str) -> tu
         score = sum(1 for label in labels if label and normalise_label(label.speaker) in accepted)
         if best is None or score > best[0]:
             best = (score, layout, labels, accepted)
+    assert best is not None  # LAYOUTS is never empty
     return best[1], best[2], best[3]
 
 

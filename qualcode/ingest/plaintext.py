@@ -27,7 +27,7 @@ def read_text_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
     """Parse a .txt or .md transcript."""
     text, encoding, notes = read_text_file(path)
     meta, body = split_front_matter(text, path)
-    bold = frozenset()
+    bold: frozenset[str] = frozenset()
     if path.suffix.lower() == ".md":
         bold = frozenset(normalise_label(m.group(2)) for m in MARKDOWN_BOLD_LABEL.finditer(body))
         rules = replace(rules, extra_participant_labels=rules.extra_participant_labels | bold)

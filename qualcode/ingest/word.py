@@ -105,9 +105,9 @@ def _paragraph_row(paragraph: Paragraph, styles: dict[str, str], rules: SpeakerR
     bold = _bold_label(paragraph)
     if bold is not None:
         return _Row(bold[0], bold[1], marked=True)
-    found = match_label(text)
-    if found and not heading:
-        return _Row(found.group("label").strip(), text[found.end():].strip(), found.group("stamp"))
+    colon = match_label(text)
+    if colon and not heading:
+        return _Row(colon.group("label").strip(), text[colon.end():].strip(), colon.group("stamp"))
     return _Row(None, text, heading=heading)
 
 
@@ -171,6 +171,7 @@ def _add_row(builder: TextBuilder, row: _Row, labels: set[str], rules: SpeakerRu
     text = row.text if not row.label else (f"{row.label}: {row.text}" if not row.own_line else f"{row.label} {row.stamp or ''}".strip())
     if waiting and not row.heading and not FOOTER.match(text):
         label = waiting.pop()
+        assert label.label is not None  # only labelled rows wait for their text
         builder.add_turn(label.label, rules.kind(label.label), text, {"timestamp": label.stamp} if label.stamp else {})
         return
     last = builder.turns[-1] if builder.turns else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from . import coding as loop
 from ..ingest.anchoring import find_quote
@@ -120,7 +120,7 @@ class ImportReport:
 
 def import_transcripts(
     store: Store,
-    paths: list[str | Path],
+    paths: Sequence[str | Path],
     meta: str | Path | None = None,
     replace: bool = False,
     interviewer_labels: list[str] | None = None,
@@ -138,7 +138,8 @@ def import_transcripts(
     report = ImportReport()
     if speaker_pattern:
         pattern_layout(speaker_pattern)  # a bad pattern is refused before any file is read
-    files, participant_files, report.skipped = find_transcripts(paths)
+    files, participant_files, skipped = find_transcripts(paths)
+    report.skipped = [str(path) for path in skipped]
     participants = _participants(participant_files, meta)
     rules = SpeakerRules.with_interviewers(interviewer_labels, speaker_pattern)
     existing = store.document_hashes()
@@ -259,6 +260,11 @@ def _attribute_updates(store: Store, participants: dict[str, dict[str, str]], ac
     return updates
 
 
+def segments(store: Store, document_id: str | None = None) -> list[dict[str, Any]]:
+    """The participant segments (the units that get coded) of one transcript, or of all, in order."""
+    return store.segments(document_id)
+
+
 def list_documents(store: Store) -> list[dict[str, Any]]:
     """Documents with attributes and counts, for `qualcode documents` and the app."""
     return store.documents()
@@ -303,11 +309,12 @@ def import_codings(store: Store, path: str | Path, coder: str | None, status: st
         row = located.row
         if (located.start, located.end) != (row.start, row.end):
             report.moved.append(f"{located.where}: quote found at {located.start}-{located.end} instead of {row.start}-{row.end}")
-        if not given and not row.coder:
+        coder_name = given or row.coder
+        if not coder_name:
             raise CodingsFileError(f"{located.where}: the row names no coder; give the coder whose codings these are, or fill the file's coder column.")
         if given and row.coder and row.coder != given and row.coder not in report.overridden:
             report.overridden.append(row.coder)
-        new.append(NewCoding(row.document_id, located.start, located.end, row.code_id, given or row.coder,
+        new.append(NewCoding(row.document_id, located.start, located.end, row.code_id, coder_name,
                              source="imported", status=status))
     fresh = _not_yet_held(store, new)
     store.add_codings(fresh)

@@ -478,7 +478,8 @@ def _reanchor_codings(connection: Connection, document: ParsedDocument) -> int:
     spans = connection.execute(select(t.segments.c.id, t.segments.c.start, t.segments.c.end).where(
         t.segments.c.document_id == document.id)).all()
     dropped, batch, stamp = 0, decisions.new_batch(), now()
-    for coding_id, start, quote in rows:
+    for row in rows:
+        coding_id, start, quote = int(row[0]), int(row[1]), str(row[2])
         found = find_quote(document.text, quote, near=start)
         before = decisions.coding_state(connection, coding_id)
         if found is None:

@@ -85,13 +85,13 @@ def agreement(store: Store, coders: Iterable[str], unit: str = "segment", level:
               resamples: int = RESAMPLES, seed: int = SEED) -> AgreementReport:
     """Agreement of the named coders per code and overall, over the documents they all coded."""
     _check_choice("uncoded", uncoded, UNCODED)
-    coders, counted, left_out, codebook, table = _compared(store, coders, unit, level, documents)
+    names, counted, left_out, codebook, table = _compared(store, coders, unit, level, documents)
     if not table.categories:
-        raise AgreementError(f"none of {', '.join(coders)} accepted a coding on a participant {unit} of the documents they all coded; there is nothing to compare yet.")
+        raise AgreementError(f"none of {', '.join(names)} accepted a coding on a participant {unit} of the documents they all coded; there is nothing to compare yet.")
     bootstrap = Bootstrap(len(table.segments), resamples, seed)
-    rows = [_code_row(table, k, codebook, coders, bootstrap) for k in range(len(table.categories))]
-    overall, notes = _overall_row(table, coders, uncoded, bootstrap)
-    return AgreementReport(coders, unit, level, counted, left_out, len(table.start), rows + [overall],
+    rows = [_code_row(table, k, codebook, names, bootstrap) for k in range(len(table.categories))]
+    overall, notes = _overall_row(table, names, uncoded, bootstrap)
+    return AgreementReport(names, unit, level, counted, left_out, len(table.start), rows + [overall],
                            resamples, seed, notes)
 
 
@@ -132,8 +132,8 @@ def build_units(store: Store, coders: list[str], unit: str, level: str, document
         first = lo + np.searchsorted(end[lo:hi], row["start"], side="right")
         last = lo + np.searchsorted(start[lo:hi], row["end"], side="left")
         applied[coders.index(row["coder"]), first:last, position[_category(row["code_id"], level, codebook)]] = True
-    used = applied.any(axis=(0, 1))
-    return UnitTable(documents, doc, start, end, cluster, segments, [c for c, u in zip(categories, used) if u],
+    used = np.asarray(applied.any(axis=(0, 1)))
+    return UnitTable(documents, doc, start, end, cluster, segments, [c for c, u in zip(categories, used.tolist()) if u],
                      applied[:, :, used])
 
 
@@ -143,8 +143,8 @@ def disagreements(store: Store, coders: Iterable[str], unit: str = "segment", le
 
     Neighbouring characters of one segment that share a pattern are joined into one span.
     """
-    coders, counted, _, codebook, table = _compared(store, coders, unit, level, documents)
-    wanted = range(len(table.categories))
+    names, counted, _, codebook, table = _compared(store, coders, unit, level, documents)
+    wanted = list(range(len(table.categories)))
     if code is not None:
         if code not in table.categories:
             raise UnknownCodeError(f"no coder applied `{code}` at the {level} level in these documents; codes applied: {', '.join(table.categories) or 'none'}.")
@@ -155,7 +155,7 @@ def disagreements(store: Store, coders: Iterable[str], unit: str = "segment", le
         ratings = table.applied[:, :, k]
         differ = np.flatnonzero(ratings.any(axis=0) & ~ratings.all(axis=0))
         for first, last in _runs(table, ratings, differ):
-            rows.append(_disagreement_row(table, codebook, coders, texts, ratings, k, first, last))
+            rows.append(_disagreement_row(table, codebook, names, texts, ratings, k, first, last))
     return sorted(rows, key=lambda r: (r["document_id"], r["start"], r["code_id"]))
 
 

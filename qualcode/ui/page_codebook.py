@@ -97,14 +97,14 @@ with files:
         except (QualcodeError, UnicodeDecodeError) as error:
             st.error(state.error_text(error) if isinstance(error, QualcodeError) else f"{upload.name}: is not UTF-8 text; save it as UTF-8.")
         else:
-            changes = diff_codebooks(codebook, incoming)
-            st.write(f"**{incoming.name}**: {len(incoming)} codes; {summary(changes)}.")
-            if changes:
+            differences = diff_codebooks(codebook, incoming)
+            st.write(f"**{incoming.name}**: {len(incoming)} codes; {summary(differences)}.")
+            if differences:
                 with st.expander("What changes"):
-                    st.markdown("\n".join(f"- {change}" for change in changes))
-            for change in changes:
-                if change.kind == "removed" and sum(counts.get(change.code_id, {}).values()):
-                    st.warning(f"`{change.code_id}` has codings but is not in the new file.")
+                    st.markdown("\n".join(f"- {change}" for change in differences))
+            for difference in differences:
+                if difference.kind == "removed" and sum(counts.get(difference.code_id, {}).values()):
+                    st.warning(f"`{difference.code_id}` has codings but is not in the new file.")
             if st.button("Save as a new codebook version", key="import_yaml") and state.need_coder():
                 if state.write(lambda: update_codebook(store, incoming, state.coder(), f"imported {upload.name}", upload.name),
                                f"Imported {upload.name} as a new codebook version."):

@@ -156,7 +156,8 @@ def read_codes(codes: ET.Element | None) -> tuple[list[Code], dict[str, str]]:
 
     def visit(element: ET.Element, parent: str | None) -> None:
         name = (element.get("name") or "").strip()
-        folded = unfold_description((child(element, "Description") is not None and child(element, "Description").text) or "")
+        description = child(element, "Description")
+        folded = unfold_description((description.text if description is not None else None) or "")
         wanted = folded.pop("id", "")
         code_id = wanted if (wanted and ID_PATTERN.match(wanted) and wanted not in used) else unique_id(name, used)
         used.add(code_id)

@@ -14,7 +14,7 @@ import posixpath
 import re
 import zipfile
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from defusedxml import ElementTree as SafeTree
 
@@ -77,7 +77,7 @@ def rows_xml(rows: Iterable[Sequence[Any]], first_row: int, styles: Sequence[int
         yield "".join(chunk)
 
 
-def fill_sheets(saved: Path, sheets: dict[str, tuple[list[Sequence[Any]], Sequence[int | None]]], path: Path) -> None:
+def fill_sheets(saved: Path, sheets: Mapping[str, tuple[Sequence[Sequence[Any]], Sequence[int | None]]], path: Path) -> None:
     """Write `path`: the workbook `saved` with data rows appended below the header of named sheets.
 
     `sheets` maps a sheet name to (rows, style id per column); a style id is a cell's
@@ -96,7 +96,7 @@ def fill_sheets(saved: Path, sheets: dict[str, tuple[list[Sequence[Any]], Sequen
                 _write_sheet(source.read(item.filename), rows, styles, target, item.filename)
 
 
-def _write_sheet(header_only: bytes, rows: list[Sequence[Any]], styles: Sequence[int | None],
+def _write_sheet(header_only: bytes, rows: Sequence[Sequence[Any]], styles: Sequence[int | None],
                  target: zipfile.ZipFile, name: str) -> None:
     """The sheet's XML with the rows inserted before `</sheetData>` and its dimension widened."""
     last = column_letters(len(styles))[-1]

@@ -116,7 +116,8 @@ def _mask_attribution(records: list[dict[str, Any]], masker: Masker) -> None:
 
 def _per_cell(records: list[dict[str, Any]], selection: QuoteSelection, codebook: Codebook) -> list[dict[str, Any]]:
     """N illustrative quotes per (selected theme or code) x role, chosen as the app's dashboard does."""
-    if selection.per_cell < 1:
+    per_cell = selection.per_cell or 0
+    if per_cell < 1:
         raise ReportError("the number of quotes per group must be 1 or more.", hint="per_cell")
     units = [*selection.theme_ids, *selection.code_ids] or [c.id for c in codebook.themes()]
     members = {unit: codes_under(codebook, [unit]) for unit in units}
@@ -127,7 +128,7 @@ def _per_cell(records: list[dict[str, Any]], selection: QuoteSelection, codebook
             if record["code_id"] in members[unit]:
                 cells[record["role"]].append(record)
         for role in sorted(cells):
-            chosen.extend(pick_illustrative(cells[role], selection.per_cell))
+            chosen.extend(pick_illustrative(cells[role], per_cell))
     return chosen
 
 
