@@ -21,7 +21,7 @@ from ..export.writer import quiet_broken_pipe
 HINTS = {
     "replace": "--replace",
     "speaker_pattern": "--speaker-pattern REGEX --replace",
-    "interviewer": "--interviewer LABEL",
+    "labels_or_replace": "--interviewer LABEL, or --replace",
     "coder": "--coder NAME",
     "coders": "--coders A,B",
     "store": "--db PATH",

@@ -239,7 +239,7 @@ def _changed_reason(store: Store, document: ParsedDocument) -> Advice:
     if store.document(document.id)["text"] == document.text:
         return Advice(f"{document.source_path}: document `{document.id}` is in the store with the same text but other speaker "
                       "turns (were other interviewer labels given before?); import with the same labels, or as a replacement "
-                      "to read it again.", "replace")
+                      "to read it again.", "labels_or_replace")
     return Advice(f"{document.source_path}: document `{document.id}` is already in the store with different text; "
                   "import it as a replacement to take the new text (its codings move with their quotes).", "replace")
 

@@ -22,7 +22,7 @@ def require_coders(store: Store, names: Iterable[str], at_least: int = 1) -> lis
     known = store.coders()
     listed = ", ".join(known) or "none yet"
     if len(wanted) < at_least:
-        raise UnknownCoderError(f"name at least {at_least} coder{'s' if at_least > 1 else ''}; coders in {store.location}: {listed}.")
+        raise UnknownCoderError(f"name at least {at_least} coder{'s' if at_least > 1 else ''}; coders in {store.location}: {listed}.", hint="coders")
     for name in wanted:
         if name not in known:
             raise UnknownCoderError(f"coder `{name}` has made no decision in {store.location}; coders there: {listed}.")

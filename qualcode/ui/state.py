@@ -118,6 +118,7 @@ def blind() -> bool:
 # How the app words an error's hint: the control (or, where the app has none, the command) that puts it right.
 HINTS = {
     "replace": "tick “Replace transcripts whose text has changed” on the Import page",
+    "labels_or_replace": "tick “Replace transcripts whose text has changed” on the Import page",
     "coder": "type your name in the sidebar's Coder box",
     "coders": "choose them in the Coders box",
     "store": "start the app with `qualcode app --db PATH`",
