@@ -84,7 +84,7 @@ def test_no_export_shows_a_listed_name_or_a_formula_cell(cli, tmp_path, command)
                                   ("agreement", "disagreements", "--coders", ",".join(hostile.CODERS)),
                                   ("agreement", "disagreements", "--coders", ",".join(hostile.CODERS), "--format", "csv"),
                                   ("documents",), ("segments", "--document", "SarahJones_01"), ("segments", "--document", "p2"),
-                                  ("review", "--coder", "ann", "--document", "SarahJones_01")])
+                                  ("review", "--coder", "ann", "--document", "SarahJones_01"), ("history",)])
 def test_what_the_terminal_shows_is_masked_too(cli, args):
     result = cli(*args, input="s\n" * 20)
     assert result.exit_code == 0, result.output

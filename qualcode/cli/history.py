@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import project as ops
+from ..project.identifiers import masker_for
 from .base import echo_table, main, open_store
 
 COLUMNS = ["decision", "time", "coder", "action", "document_id", "coding_id", "code_id", "status", "codebook_version", "undoes"]
@@ -27,10 +28,11 @@ def history(ctx: click.Context, document_id: str | None, coder: str | None, last
     """
     with open_store(ctx) as store:
         rows = ops.history(store, document_id, coder, last)
+        masker = masker_for(store)
     if not rows:
         click.echo("No decisions yet" + (f" by {coder}" if coder else "") + (f" on {document_id}" if document_id else "") + ".")
         return
-    echo_table(rows, COLUMNS)
+    echo_table(*masker.mask_rows(rows, COLUMNS))
 
 
 @main.command()
