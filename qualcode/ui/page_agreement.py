@@ -7,7 +7,7 @@ import streamlit as st
 
 from qualcode.project import team
 from qualcode.errors import QualcodeError
-from qualcode.ui import queries, state, teamwork
+from qualcode.ui import queries, state, team_queries
 from qualcode.ui.downloads import table_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,7 +40,7 @@ if len(chosen) < 2:
 picked = (tuple(chosen), unit, level, tuple(documents) or None)
 try:
     with st.spinner("Comparing coders…"):
-        found = teamwork.report(*key, *picked)
+        found = team_queries.report(*key, *picked)
 except QualcodeError as error:
     st.error(state.error_text(error))
     st.stop()
@@ -49,8 +49,8 @@ st.subheader("Agreement per code")
 st.caption(f"{found.units} {unit}s in {len(found.documents)} transcripts coded by all of {', '.join(found.coders)}. "
            f"Intervals: 95% from {found.resamples} bootstrap resamples of segments (seed {found.seed}). "
            f"The last row, `{team.OVERALL}`, is nominal alpha with one code per unit (several codes or none: missing).")
-table = teamwork.table(found)
-st.markdown(teamwork.overall_line(found))
+table = team_queries.table(found)
+st.markdown(team_queries.overall_line(found))
 st.dataframe(state.shown_frame(table), hide_index=True, width="stretch")
 if found.left_out:
     st.warning("Left out, not coded by every chosen coder: "
@@ -66,7 +66,7 @@ labels = {r["code_id"]: r["label"] or r["code_id"] for r in found.rows if r["cod
 code = st.selectbox("Code", list(labels), index=None, key="disagreement_code", format_func=labels.get,
                     placeholder="every code")
 try:
-    rows = teamwork.disagreements(*key, *picked, code)
+    rows = team_queries.disagreements(*key, *picked, code)
 except QualcodeError as error:
     st.error(state.error_text(error))
     st.stop()

@@ -15,7 +15,7 @@ from typing import Any
 import streamlit as st
 
 from qualcode import project
-from qualcode.ui import queries, segment_panel, state, teamwork, transcript
+from qualcode.ui import queries, segment_panel, state, team_queries, transcript
 from qualcode.ui.main import pages
 
 PROGRESS = {
@@ -124,7 +124,7 @@ document_id = current_document
 document = queries.document(*state.key(), document_id)
 if state.blind():
     st.caption("Blind coding: only your own codings and the suggestions open to you are shown.")
-    document = dict(document, codings=teamwork.blind_codings(*state.key(), document_id, state.coder()),
+    document = dict(document, codings=team_queries.blind_codings(*state.key(), document_id, state.coder()),
                     memos=[m for m in document["memos"] if m["coder"] == state.coder()])
 codebook = queries.codebook(*state.key())
 segments = document["segments"]
