@@ -1,7 +1,10 @@
-"""The operations a researcher performs on a project, as plain functions.
+"""The service: the operations a researcher performs on a project, as plain functions.
 
-The CLI and the app both call these, so neither re-implements a flow: open or create
-a project store, import transcripts, list documents and segments.
+The CLI and the app call only these and the task modules beside this one (coding,
+overview, codebook, speakers, identifiers, team, reports, exchange, maintenance,
+evaluation, sample), so neither face re-implements a flow or touches the store. This
+module holds the core ones: open or create a project, import transcripts and codings,
+list documents and segments, suggest, and decide.
 """
 
 from __future__ import annotations
@@ -99,9 +102,8 @@ class ImportReport:
     def notes(self) -> list[tuple[str, str]]:
         """Everything besides the imported files, as (level, sentence) with level info, warning or error.
 
-        A sentence may be an `Advice` carrying a hint, which each face words its own way.
-
-        Both faces show these same sentences, so a researcher reads one report whichever they use.
+        Both faces show these same sentences, so a researcher reads one report whichever they
+        use; a sentence may be an `Advice` carrying a hint, which each face words its own way.
         """
         notes = [("info", f"unchanged: {path} is already in the store as {document_id}.") for path, document_id in self.unchanged]
         notes += [("warning", f"skipped: {path} is not a transcript (a README, codings, identifiers or another format).")
