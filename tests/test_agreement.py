@@ -284,7 +284,7 @@ def test_blind_command_lists_and_decides(store: Store, db_path: Path) -> None:
     listed = run(db_path, "blind", "bob")
     assert listed.exit_code == 0 and f"[{suggestion}] PB01" in listed.stdout and "pending (suggested)" in listed.stdout
     decided = run(db_path, "blind", "bob", "--accept", suggestion)
-    assert decided.exit_code == 0 and "Recorded 1 decisions by bob." in decided.stdout
+    assert decided.exit_code == 0 and "Recorded 1 decision by bob." in decided.stdout
     assert [r["coder"] for r in store.codings(statuses=["accepted"])] == ["alice", "bob"]
     stranger = run(db_path, "blind", "bob", "--accept", "99999")
     assert stranger.exit_code == 1 and "coding 99999" in stranger.output

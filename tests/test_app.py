@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import sample_ids
 from qualcode import analysis, nlp, project
+from qualcode.words import count
 from qualcode.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,11 +176,11 @@ def test_accept_all_above_shows_the_count_before_it_runs(app_db: Path) -> None:
     at = open_page("page_code.py", document="FM02")
     at.slider(key="accept_above").set_value(0.7).run()
     button = at.button(key="accept_all")
-    assert button.label == f"Accept {len(above)} suggestions ≥ 0.70"
+    assert button.label == f"Accept {count(len(above), 'suggestion')} ≥ 0.70"
     button.click().run()
     ok(at)
     assert not [c for c in pending_in(app_db, "FM02") if c["confidence"] >= 0.7]
-    assert f"Accepted {len(above)} suggestions." in [s.value for s in at.success]
+    assert f"Accepted {count(len(above), 'suggestion')}." in [s.value for s in at.success]
 
 
 def test_next_uncoded_segment_skips_coded_ones(app_db: Path) -> None:

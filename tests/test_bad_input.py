@@ -387,7 +387,7 @@ def test_import_codings_twice_adds_nothing_the_second_time(db: Path, tmp_path: P
     row = f"good,{WAGE},{WAGE + 4},wages,wage\n"
     write(tmp_path, "codings.csv", CSV_HEADER + row + row)
     first = run(db, ["import-codings", "codings.csv", "--coder", "ana"], tmp_path)
-    assert first.exit_code == 0 and "Imported 1 codings" in first.stdout and "1 were already" in first.stdout
+    assert first.exit_code == 0 and "Imported 1 coding" in first.stdout and "1 was already" in first.stdout
     before = db.read_bytes()
     second = run(db, ["import-codings", "codings.csv", "--coder", "ana"], tmp_path)
     assert second.exit_code == 0 and "Imported 0 codings" in second.stdout and "2 were already in the store" in second.stdout

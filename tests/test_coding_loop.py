@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from coding_session import CODER, DOCUMENT, Session
 from qualcode import project
+from qualcode.words import count
 from qualcode.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,7 +122,7 @@ def test_bulk_accept_then_next_and_a_second_accept_are_not_lost(db: Path) -> Non
     at = code_page("JC05")
     above = int(at.button(key="accept_all").label.split()[1])
     at.button(key="accept_all").click().run()
-    assert [s.value for s in at.success] == [f"Accepted {above} suggestions."]
+    assert [s.value for s in at.success] == [f"Accepted {count(above, 'suggestion')}."]
     at.button(key="next").click().run()
     at.button(key="next_uncoded").click().run()
     here = picker(at, "Segment").value

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "qualcode"
 
 # Lowest first: a module may import its own layer and the ones below it, never above.
 LAYERS = (
-    ("qualcode", "qualcode.errors", "qualcode.limits", "qualcode.credentials"),
+    ("qualcode", "qualcode.errors", "qualcode.limits", "qualcode.credentials", "qualcode.words"),
     ("qualcode.nlp", "qualcode.codebook", "qualcode.ingest"),
     ("qualcode.store",),
     ("qualcode.suggest", "qualcode.analysis", "qualcode.team", "qualcode.export"),
@@ -25,8 +25,9 @@ LAYERS = (
 )
 FACES = ("qualcode.cli", "qualcode.ui")
 # What a face may import besides itself and the package's version: the service, and plain data and
-# helpers that hold no rule of their own (errors, the codebook model, hiding a password, the guarded writer).
-FACE_MAY_IMPORT = ("qualcode.errors", "qualcode.credentials", "qualcode.codebook", "qualcode.project",
+# helpers that hold no rule of their own (errors, the codebook model, hiding a password, counts in words, the
+# guarded writer).
+FACE_MAY_IMPORT = ("qualcode.errors", "qualcode.credentials", "qualcode.words", "qualcode.codebook", "qualcode.project",
                    "qualcode.export.writer")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import project as ops
+from ..words import count
 from .base import main, open_store
 
 
@@ -31,5 +32,6 @@ def import_codings(ctx: click.Context, file: str, coder: str | None, status: str
         click.echo(f"The file's coder column ({', '.join(report.overridden)}) was overridden: every row is stored as `{coder}`.", err=True)
     names = report.coders or [coder or ""]
     whose = f"coder `{names[0]}`" if len(names) == 1 else "coders " + ", ".join(f"`{c}`" for c in names)
-    held = f"; {report.already_there} were already in the store and were not added again" if report.already_there else ""
-    click.echo(f"Imported {report.added} codings from {file} as {whose} ({status}){held}.")
+    were = "was" if report.already_there == 1 else "were"
+    held = f"; {report.already_there} {were} already in the store and {were} not added again" if report.already_there else ""
+    click.echo(f"Imported {count(report.added, 'coding')} from {file} as {whose} ({status}){held}.")

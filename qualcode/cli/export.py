@@ -8,6 +8,7 @@ from .. import project as ops
 from ..project.identifiers import masker_for
 from ..errors import UnmaskedExportError
 from ..export.writer import TABLE_FORMATS, output_format, store_files, write_table
+from ..words import count
 from .base import main, open_store
 
 FORMATS = click.Choice(list(TABLE_FORMATS))
@@ -77,4 +78,4 @@ def export_codings(ctx: click.Context, fmt: str | None, output: str, no_mask: bo
         rows = ops.coding_rows(store, statuses=statuses or None, coders=coders or None)
         write_rows(store, rows, CODING_COLUMNS, fmt, output, no_mask, checked)
     if output != "-":
-        click.echo(f"Wrote {len(rows)} codings to {output}.")
+        click.echo(f"Wrote {count(len(rows), 'coding')} to {output}.")

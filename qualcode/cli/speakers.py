@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import project as ops
+from ..words import count
 from .base import echo_table, main, open_store
 
 
@@ -64,7 +65,7 @@ def set_(ctx: click.Context, document_id: str, speaker: str, role: str) -> None:
     click.echo(f"{change.speaker} is now {change.role} in {change.document_id}: {change.turns} turns changed, "
                f"{change.segments} participant segments.")
     if change.outside:
-        click.echo(f"{len(change.outside)} codings are kept on text that is now interviewer speech (not a segment):")
+        click.echo(f"{count(len(change.outside), 'coding')} {'is' if len(change.outside) == 1 else 'are'} kept on text that is now interviewer speech (not a segment):")
         for coding in change.outside:
             click.echo(f"  coding {coding['id']} {coding['code_id']} ({coding['status']}, {coding['coder']}) "
                        f"{coding['start']}-{coding['end']}: {coding['quote'][:60]}")

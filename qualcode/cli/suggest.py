@@ -10,6 +10,7 @@ import click
 from .. import project as ops
 from ..project.identifiers import masker_for
 from ..export.writer import write_table
+from ..words import count
 from .base import echo_table, main, open_store
 from .export import export, output_options, write_rows
 
@@ -84,12 +85,12 @@ def _review_loop(store: ops.Store, queue: list[dict], coder: str) -> None:
             click.echo(f"     why: {shown(ops.explain(coding['evidence']))}")
             choice = click.prompt("     [a]ccept, [r]eject, [s]kip, [q]uit", type=click.Choice(["a", "r", "s", "q"]), default="s", show_choices=False)
             if choice == "q":
-                click.echo(f"Stopped; {decided} decisions saved.")
+                click.echo(f"Stopped; {count(decided, 'decision')} saved.")
                 return
             if choice in "ar":
                 (ops.accept if choice == "a" else ops.reject)(store, [coding["id"]], coder)
                 decided += 1
-    click.echo(f"Done; {decided} decisions saved.")
+    click.echo(f"Done; {count(decided, 'decision')} saved.")
 
 
 @review.command(name="accept")
@@ -125,7 +126,7 @@ def _decide_by_id(ctx: click.Context, coding_ids: tuple[int, ...], coder: str, d
     with open_store(ctx) as store:
         given = ctx.parent.params.get("coder", "") if ctx.parent else ""
         changed = decide(store, list(coding_ids), coder or given)
-    click.echo(f"{verb} {changed} codings.")
+    click.echo(f"{verb} {count(changed, 'coding')}.")
 
 
 @main.command()
@@ -179,4 +180,4 @@ def export_suggestions(ctx: click.Context, fmt: str | None, output: str, no_mask
         rows = ops.suggestion_rows(store, list(statuses) or None)
         write_rows(store, rows, SUGGESTION_COLUMNS, fmt, output, no_mask, checked)
     if output != "-":
-        click.echo(f"Wrote {len(rows)} suggestions to {output}.")
+        click.echo(f"Wrote {count(len(rows), 'suggestion')} to {output}.")

@@ -11,6 +11,7 @@ from ..project import team
 from ..project.identifiers import Masker, masker_for
 from ..export.writer import output_format, store_files, write_table, write_text
 
+from ..words import count
 from .base import main, open_store
 
 TABLE_FORMATS = click.Choice(["table", "csv", "xlsx", "md"])
@@ -141,7 +142,7 @@ def blind(ctx: click.Context, coder: str, document_id: str | None, accepted: tup
     with open_store(ctx) as store:
         if accepted or rejected:
             done = team.decide_blind(store, accepted, "accepted", coder) + team.decide_blind(store, rejected, "rejected", coder)
-            click.echo(f"Recorded {len(done)} decisions by {coder}.")
+            click.echo(f"Recorded {count(len(done), 'decision')} by {coder}.")
             return
         rows = team.blind_codings(store, coder, [document_id] if document_id else None)
         masker, protect = masker_for(store), store_files(store)

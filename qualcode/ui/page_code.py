@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from qualcode import project
+from qualcode.words import count
 from qualcode.ui import queries, segment_panel, state, team_queries, transcript
 from qualcode.ui.main import pages
 
@@ -72,7 +73,7 @@ def on_undo(store: Any, document_id: str, segment_ids: set[int]) -> None:
 def on_accept_all(store: Any, coding_ids: list[int]) -> None:
     """Accept every suggestion shown above the threshold, as one action (one undo reverts it)."""
     state.act(lambda: project.decide(store, coding_ids, "accepted", state.coder(), state.blind()),
-              f"Accepted {len(coding_ids)} suggestions.")
+              f"Accepted {count(len(coding_ids), 'suggestion')}.")
 
 
 st.title("Code transcripts")
@@ -143,7 +144,7 @@ if actions[0].button("Suggest codes", key="suggest",
         st.rerun()
 threshold = actions[1].slider("Accept all suggestions at or above", 0.3, 1.0, 0.8, 0.05, key="accept_above")
 above = [c["id"] for c in pending if (c["confidence"] or 0) >= threshold]
-actions[2].button(f"Accept {len(above)} suggestions ≥ {threshold:.2f}", key="accept_all",
+actions[2].button(f"Accept {count(len(above), 'suggestion')} ≥ {threshold:.2f}", key="accept_all",
                   disabled=not above or not state.coder(), on_click=on_accept_all, args=(store, above))
 
 if not segments:
@@ -170,7 +171,7 @@ with deciding:
     key = picker_key(f"segment_{document_id}", [names[i] for i in ids], ids.index(segment_id))
     st.selectbox("Segment", ids, index=ids.index(segment_id), key=key, format_func=names.get,
                  on_change=on_pick, args=(key, document_id))
-    st.caption(f"{len(coded)}/{len(ids)} segments coded · {len(pending)} suggestions pending")
+    st.caption(f"{len(coded)}/{len(ids)} segments coded · {count(len(pending), 'suggestion')} pending")
     st.query_params.update({"document": document_id, "segment": str(segment_id)})
     st.session_state["_link"] = (document_id, str(segment_id))
     segment = segments[ids.index(segment_id)]

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from qualcode import project
+from qualcode.words import count
 from qualcode.ui import queries, state
 
 TRANSCRIPT_TYPES = ["txt", "md", "docx", "vtt", "srt"]
@@ -92,7 +93,7 @@ if document_ids:
         if row[2].button("Set role", key="speakers_set"):
             change = state.write(lambda: project.set_speaker_role(store, chosen, speaker, role))
             if change is not None:
-                kept = (f" {len(change.outside)} codings are kept on text that is now interviewer speech: "
+                kept = (f" {count(len(change.outside), 'coding')} {'is' if len(change.outside) == 1 else 'are'} kept on text that is now interviewer speech: "
                         + ", ".join(f"#{c['id']} {c['code_id']}" for c in change.outside) + ".") if change.outside else ""
                 st.session_state["_flash"] = (f"{change.speaker} is now {change.role} in {change.document_id}: "
                                               f"{change.turns} turns changed, {change.segments} segments.{kept}")
