@@ -59,6 +59,17 @@ def test_two_coders_deciding_one_suggestion_leave_two_log_rows_and_both_decision
     assert len(small.codings(code_ids=["benefits"])) == 2
 
 
+def test_deciding_again_what_a_coder_already_decided_logs_nothing_and_undo_still_reverts_the_decision(small: Store) -> None:
+    coding = suggestion(small, "benefits")
+    project.accept(small, [coding], "carol")
+    logged = len(small.history())
+    for _ in range(3):  # a double click, a second tab, a script run twice
+        project.accept(small, [coding], "carol")
+    assert len(small.history()) == logged
+    project.undo(small, "carol")
+    assert next(c for c in small.codings() if c["id"] == coding)["status"] == "pending"
+
+
 def test_a_decision_records_the_codebook_version_in_force_when_it_was_made(small: Store) -> None:
     coding = suggestion(small, "benefits")
     assert small.codings(code_ids=["benefits"])[0]["codebook_version"] == 1

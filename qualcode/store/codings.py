@@ -229,23 +229,28 @@ def _current_version(connection: Connection) -> int:
 
 
 def _decide_one(connection: Connection, coding_id: int, status: str, coder: str, version: int, stamp: str, batch: str) -> int:
-    """Decide one coding for `coder` (in place, or on their own copy when another coder decided it); logged."""
+    """Decide one coding for `coder` (in place, or on their own copy when another coder decided it); logged.
+
+    Deciding again what the coder already decided (accepting their own accepted coding) changes and logs nothing.
+    """
     row = log_.coding_state(connection, coding_id)
     assert row is not None
     target = coding_id
     if row["coder"] not in (coder, SUGGESTER):
         c = t.codings.c
-        target = connection.execute(select(c.id).where(
+        own = connection.execute(select(c.id).where(
             (c.document_id == row["document_id"]) & (c.start == row["start"]) & (c.end == row["end"])
             & (c.code_id == row["code_id"]) & (c.coder == coder)).order_by(c.id)).scalar()
-        if target is None:
+        if own is None:
             copy = {k: v for k, v in row.items() if k != "id"} | {"coder": coder, "created_at": stamp}
             target = connection.execute(insert(t.codings).returning(t.codings.c.id).values(**copy)).scalar_one()
             before = None
         else:
-            before = log_.coding_state(connection, target)
+            target, before = own, log_.coding_state(connection, own)
     else:
         before = row
+    if before is not None and before["coder"] == coder and before["status"] == status:
+        return target
     connection.execute(update(t.codings).where(t.codings.c.id == target).values(
         status=status, coder=coder, decided_at=stamp, codebook_version=version))
     log_.log(connection, batch, "accept" if status == "accepted" else "reject", coder, stamp, coding_id=target,
