@@ -270,6 +270,20 @@ def test_setting_a_role_resegments_and_keeps_every_coding(otter_project, db_path
     assert unknown.exit_code != 0 and "has no speaker `Nobody`; its speakers are: Sara Lind; PB04." in unknown.output
 
 
+def test_a_role_set_by_hand_survives_importing_the_transcript_again_as_a_replacement(otter_project, db_path):
+    cli, folder = otter_project
+    cli("import", folder)
+    assert cli("speakers", "set", "PB04", "Sara Lind", "--role", "interviewer").exit_code == 0
+    write(folder, "PB04.txt", OTTER + "\n")  # the export saved again: new content, same speakers
+    result = cli("import", folder, "--replace")
+    assert result.exit_code == 0, result.output
+    store = project.open_project(db_path)
+    try:
+        assert {s["speaker"] for s in store.segments("PB04")} == {"PB04"}
+    finally:
+        store.close()
+
+
 def test_exports_carry_speaker_and_media_time(otter_project, db_path, tmp_path):
     cli, folder = otter_project
     cli("import", folder, "--interviewer", "Sara Lind")

@@ -22,7 +22,7 @@ from ..codebook import did_you_mean, load_codebook
 from .codebook import update_codebook  # noqa: F401  (a service the app and CLI call through here)
 from ..errors import Advice, CodingsFileError, NoCoderError, NothingToSuggestError, TranscriptError, UnknownCodeError
 from ..ingest.codings import CodingRow, read_codings_csv
-from ..ingest import NOTE, ParsedDocument, SpeakerRules, find_transcripts, read_participants, read_transcript
+from ..ingest import INTERVIEWER, NOTE, PARTICIPANT, ParsedDocument, SpeakerRules, find_transcripts, read_participants, read_transcript
 from ..ingest.layouts import pattern_layout
 from ..ingest.model import speaker_at
 from .speakers import RoleChange, list_speakers, set_speaker_role  # noqa: F401  (services the app and CLI call through here)
@@ -168,6 +168,7 @@ def import_transcripts(
             accepted[document.id] = document
             if verdict == "replace":
                 replaced.add(document.id)
+                _keep_speaker_roles(store, document, interviewer_labels or [])
         elif verdict == "unchanged":
             report.unchanged.append((str(path), document.id))
         elif verdict == "changed":
@@ -234,6 +235,16 @@ def _verdict(document: ParsedDocument, existing: dict[str, str], accepted: dict[
     if existing[document.id] == document.content_hash:
         return "unchanged"
     return "replace" if replace else "changed"
+
+
+def _keep_speaker_roles(store: Store, document: ParsedDocument, named: list[str]) -> None:
+    """A replaced transcript keeps the roles its speakers have in the store (set by hand, or read before), except
+    for speakers named as interviewers in this import."""
+    given = {" ".join(label.lower().split()) for label in named}
+    roles = {row["speaker"]: row["role"] for row in list_speakers(store, document.id) if row["role"] in (INTERVIEWER, PARTICIPANT)}
+    for turn in document.turns:
+        if turn.kind != NOTE and turn.speaker in roles and " ".join(turn.speaker.lower().split()) not in given:
+            turn.kind = roles[turn.speaker]
 
 
 def _changed_reason(store: Store, document: ParsedDocument) -> Advice:
