@@ -274,9 +274,9 @@ def test_a_role_set_by_hand_survives_importing_the_transcript_again_as_a_replace
     cli, folder = otter_project
     cli("import", folder)
     assert cli("speakers", "set", "PB04", "Sara Lind", "--role", "interviewer").exit_code == 0
-    write(folder, "PB04.txt", OTTER + "\n")  # the export saved again: new content, same speakers
+    write(folder, "PB04.txt", OTTER.replace("It was a while ago now.", "It was a long while ago now."))  # a typo mended
     result = cli("import", folder, "--replace")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0 and "replaced" in result.output, result.output
     store = project.open_project(db_path)
     try:
         assert {s["speaker"] for s in store.segments("PB04")} == {"PB04"}
