@@ -239,14 +239,30 @@ def test_cli_suggest_review_and_export(cli, small_codebook, tmp_path):
     assert required <= set(rows[0]) and rows[0]["theme_id"] == "money" and rows[0]["role"] == "Person using a PB"
     coding_id = rows[0]["coding_id"]
     assert cli("review", "accept", coding_id, "--coder", "ann").exit_code == 0
-    interactive = cli("review", "--coder", "bo", input="r\nq\n")
-    assert interactive.exit_code == 0
+    pending = {c["id"] for c in _stored(cli.db, statuses=["pending"])}
+    interactive = cli("review", "--coder", "bo", input="r\nq\n")  # reject the first suggestion shown, then quit
+    assert interactive.exit_code == 0 and "; 1 decisions saved." in interactive.output
+    shown = interactive.output.split("-> ", 1)[1].split(" ", 1)[0]  # the code of the first suggestion on screen
+    rejected = [c for c in _stored(cli.db) if c["id"] in pending and c["status"] != "pending"]
+    assert [(c["code_id"], c["status"], c["coder"]) for c in rejected] == [(shown, "rejected", "bo")]
+    assert f"segment {rejected[0]['segment_id']}," in interactive.output.split("-> ", 1)[0]
     statuses = {r["coding_id"]: r["status"] for r in csv.DictReader(cli("export", "suggestions", "-o", "-").output.splitlines())}
     assert statuses[coding_id] == "accepted"
     segment = next(r for r in rows if r["coding_id"] == coding_id)
     gold = _gold_file(tmp_path / "gold.csv", [("A1", segment["start"], segment["end"], segment["code_id"])])
     evaluated = cli("evaluate", "--gold", gold, "--mode", "zero-shot")
     assert evaluated.exit_code == 0 and "What a confidence means here" in evaluated.output and "0.9-1.0" in evaluated.output
+
+
+def _stored(db, **filters):
+    """The codings in the store at `db`, read afresh."""
+    from qualcode.store import Store
+
+    store = Store.open(db)
+    try:
+        return store.codings(**filters)
+    finally:
+        store.close()
 
 
 def test_sample_suggestion_quality_floors(sample_store):
