@@ -265,24 +265,44 @@ def _stored(db, **filters):
         store.close()
 
 
-def test_sample_suggestion_quality_floors(sample_store):
+GOLD = Path(__file__).resolve().parent.parent / "transcripts_sample" / "gold_codings.csv"
+
+
+@pytest.fixture(scope="module")
+def sample_evaluations(sample_db, tmp_path_factory):
+    """Theme-level evaluations of the shipped sample, each computed once for the tests below."""
+    import shutil
+
+    from qualcode.store import Store
+
+    copy = tmp_path_factory.mktemp("evaluations") / "sample.db"
+    shutil.copy(sample_db, copy)
+    store = Store.open(copy)
+    found: dict = {}
+
+    def evaluation(name: str):
+        if name not in found:
+            options = {"zero-shot": {"mode": "zero-shot"}, "auto": {"mode": "auto"},
+                       "none": {"training_documents": 0}, "one": {"training_documents": 1}}[name]
+            found[name] = evaluate(store, GOLD, level="theme", **options)
+        return found[name]
+
+    yield evaluation
+    store.close()
+
+
+def test_sample_suggestion_quality_floors(sample_evaluations):
     """Floors on the shipped sample; benchmarks/suggest_quality.py prints the full figures."""
-    gold = Path(__file__).resolve().parent.parent / "transcripts_sample" / "gold_codings.csv"
-    zero_shot = evaluate(sample_store, gold, level="theme", mode="zero-shot")
-    learned = evaluate(sample_store, gold, level="theme", mode="auto")
     # Confidences are calibrated shares (the codebook-only map measured on real text, not on the
     # sample), so fewer pass 0.5 than when they were unscaled scores: measured 0.37 and 0.50.
-    assert zero_shot.macro["kappa"] >= 0.33
-    assert learned.macro["kappa"] >= 0.45
+    assert sample_evaluations("zero-shot").macro["kappa"] >= 0.33
+    assert sample_evaluations("auto").macro["kappa"] >= 0.45
 
 
-def test_learning_from_no_other_document_is_the_codebook_alone(sample_store):
+def test_learning_from_no_other_document_is_the_codebook_alone(sample_evaluations):
     """The learning curve's end point: a model that may learn from no coded document suggests from the codebook."""
-    gold = Path(__file__).resolve().parent.parent / "transcripts_sample" / "gold_codings.csv"
-    none = evaluate(sample_store, gold, level="theme", training_documents=0)
-    zero_shot = evaluate(sample_store, gold, level="theme", mode="zero-shot")
-    one = evaluate(sample_store, gold, level="theme", training_documents=1)
-    assert none.macro == zero_shot.macro and one.macro != zero_shot.macro
+    zero_shot = sample_evaluations("zero-shot")
+    assert sample_evaluations("none").macro == zero_shot.macro and sample_evaluations("one").macro != zero_shot.macro
 
 
 def test_suggesting_again_does_not_read_the_project_again(small_project, monkeypatch):
