@@ -99,6 +99,10 @@ class StoreVersionError(StoreError):
     """A store made by a newer qualcode than this one."""
 
 
+class StoreUpgradeError(StoreError):
+    """A store on a database server made by an older qualcode: it is upgraded only when the user asks, after a backup."""
+
+
 class NlpModelError(QualcodeError):
     """A language model (a named spaCy pipeline, or the embedding table suggestions use) that is not installed."""
 

@@ -28,6 +28,7 @@ class Driver(Protocol):
     def pick_segment(self, segment_id: int) -> None: ...
     def accept_level(self, level: float) -> None: ...
     def check(self) -> None: ...
+    def settle(self) -> None: ...
 
 
 class Session:
@@ -82,12 +83,13 @@ class Session:
     def _step(self, expected: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Count the step, check the page shows no error and the log grew by exactly `expected`."""
         self.steps += 1
-        self.driver.check()
         log = self._log()
         deadline = time.time() + 20  # a browser's click reaches the store a moment after it is made
         while len(log) < self.seen + len(expected) and time.time() < deadline:
             time.sleep(0.1)
             log = self._log()
+        self.driver.settle()  # the page has finished showing the step before it is checked or used again
+        self.driver.check()
         new = log[self.seen:]
         self.seen = len(log)
         assert len(new) == len(expected), (self.steps, [(r["action"], r["coding_id"]) for r in new], expected)

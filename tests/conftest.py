@@ -103,6 +103,17 @@ def sample_store(sample_db: Path, tmp_path: Path) -> Store:
     opened.close()
 
 
+@pytest.fixture(scope="session")
+def suggested_cm01(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample project with suggestions on the transcripts the coding-session tests code (built once a run)."""
+    path = tmp_path_factory.mktemp("loop") / "suggested.db"
+    shutil.copy(sample_db, path)
+    built = Store.open(path)
+    project.suggest(built, document_ids=["CM01", "JC05"], min_confidence=0.1)  # calibrated shares: several per segment
+    built.close()
+    return path
+
+
 class Cli:
     """Runs `qualcode --db DB ...` in-process and keeps the result."""
 

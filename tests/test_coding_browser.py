@@ -15,7 +15,6 @@ import pytest
 
 from coding_session import CODE, CODER, DOCUMENT, Session
 from conftest import ROOT
-from qualcode import project
 from qualcode.store import Store
 
 sys.path.insert(0, str(ROOT / "docs"))
@@ -32,26 +31,62 @@ KEYS = """return Array.from(document.querySelectorAll('[class*="st-key-accept_"]
                 .filter(k => /^[0-9]+$/.test(k)).map(Number)"""
 
 
+# A run of the page is under way while any element is stale (drawn by the previous run and not yet by
+# this one) or the status widget shows (Streamlit shows it only after a run has taken half a second).
+BUSY = """!!document.querySelector('[data-stale="true"], [data-testid="stStatusWidget"]')"""
+# Notes in window.__runs each moment the page turns busy, so a run that starts and ends between two
+# looks is still seen.
+WATCH = """window.__runs = 0;
+if (window.__watcher) window.__watcher.disconnect();
+window.__watcher = new MutationObserver(() => { if (%s) window.__runs += 1; });
+window.__watcher.observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ["data-stale"]});""" % BUSY
+TIMEOUT = 60  # seconds a run may take on a loaded machine
+
+
 class ChromiumDriver:
-    """Clicks on the Code page in headless Chromium, waiting for each run of the page to finish."""
+    """Clicks on the Code page in headless Chromium; after each action, waits for the run it starts to finish."""
 
     def __init__(self, driver, url: str, label: str) -> None:
         self.driver, self.url, self.label = driver, url, label
 
     def settle(self) -> None:
-        time.sleep(0.25)
-        deadline = time.time() + 30
-        while time.time() < deadline and self.driver.execute_script(
-                "return !!document.querySelector('[data-testid=\"stStatusWidget\"]')"):
+        """Wait until no run of the page is under way (seen idle three times in a row, a tenth of a second apart)."""
+        deadline, idle = time.time() + TIMEOUT, 0
+        while idle < 3:
+            assert time.time() < deadline, f"the page was still running after {TIMEOUT} s"
+            idle = 0 if self.driver.execute_script("return " + BUSY) else idle + 1
             time.sleep(0.1)
-        time.sleep(0.1)
+
+    def act(self, action, starts_within: float = 5) -> None:
+        """Do `action` (a click, keys) and wait for the run it starts to begin, then to end."""
+        self.driver.execute_script(WATCH)
+        action()
+        deadline = time.time() + starts_within  # a run that began and ended before this look was noted by the watcher
+        while not self.driver.execute_script("return window.__runs > 0 || " + BUSY) and time.time() < deadline:
+            time.sleep(0.05)
+        self.settle()
 
     def element(self, css: str):
+        """The element, once the page has it, scrolled to the middle of the window."""
         from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions as shown
+        from selenium.webdriver.support.ui import WebDriverWait
 
-        found = self.driver.find_element(By.CSS_SELECTOR, css)
+        found = WebDriverWait(self.driver, TIMEOUT).until(shown.presence_of_element_located((By.CSS_SELECTOR, css)))
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", found)
         return found
+
+    def press_on(self, css: str, use) -> None:
+        """Find the element and use it; if the page redrew it in between, find it again (the action never happened)."""
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        for attempt in range(3):
+            try:
+                return self.act(lambda: use(self.element(css)))
+            except StaleElementReferenceException:
+                if attempt == 2:
+                    raise
+                self.settle()
 
     def segment(self) -> int:
         return int(parse_qs(urlparse(self.driver.current_url).query)["segment"][0])
@@ -60,16 +95,12 @@ class ChromiumDriver:
         return self.driver.execute_script(KEYS)
 
     def click(self, key: str) -> None:
-        self.element(f".st-key-{key} button").click()
-        self.settle()
+        self.press_on(f".st-key-{key} button", lambda button: button.click())
 
     def add_code(self, segment_id: int, code_id: str, first: int, last: int, count: int) -> None:
         from selenium.webdriver.common.keys import Keys
 
-        box = self.element(f".st-key-add_code_{segment_id} input")
-        box.click()
-        box.send_keys(self.label, Keys.ENTER)
-        self.settle()
+        self.press_on(f".st-key-add_code_{segment_id} input", lambda box: (box.click(), box.send_keys(self.label, Keys.ENTER)))
         if last > 1:
             thumbs = f".st-key-sentences_{segment_id} input[type='range']"  # older Streamlit: div[role=slider]
             if not self.driver.find_elements("css selector", thumbs):
@@ -84,10 +115,11 @@ class ChromiumDriver:
 
         if times <= 0:
             return
+        self.element(css)  # the slider is on the page
         thumb = self.driver.find_elements("css selector", css)[index]
         self.driver.execute_script("arguments[0].focus()", thumb)
-        ActionChains(self.driver).send_keys(*([key] * times)).perform()
-        self.settle()
+        # a slider may keep its new value until the next action sends it, so its run need not start at once
+        self.act(lambda: ActionChains(self.driver).send_keys(*([key] * times)).perform(), starts_within=1)
 
     def accept_level(self, level: float) -> None:
         """Slide the bulk-accept level down to `level` (the slider steps by 0.05 from 0.8)."""
@@ -102,13 +134,15 @@ class ChromiumDriver:
     def memo(self, segment_id: int, text: str) -> None:
         area = self.element(f".st-key-memo_{segment_id} textarea")
         area.click()
-        area.send_keys(text)
+        area.send_keys(text)  # a text area sends its text with the click that follows, in one run
         self.click("save_memo")
 
     def pick_segment(self, segment_id: int) -> None:
+        from selenium.webdriver.common.keys import Keys
+
         self.driver.get(f"{self.url}/code?document={DOCUMENT}&segment={segment_id}")
         screenshots.wait_for_text(self.driver, "Suggestions", timeout=90)
-        screenshots.type_coder(self.driver, CODER)
+        self.press_on('input[aria-label="Coder"]', lambda field: field.send_keys(CODER, Keys.ENTER))
         screenshots.wait_for_text(self.driver, "Save memo")
         self.settle()
 
@@ -118,11 +152,10 @@ class ChromiumDriver:
 
 
 @pytest.fixture
-def running_app(sample_db: Path, tmp_path: Path):
+def running_app(suggested_cm01: Path, tmp_path: Path):
     db = tmp_path / "browser.db"
-    shutil.copy(sample_db, db)
+    shutil.copy(suggested_cm01, db)
     store = Store.open(db)
-    project.suggest(store, document_ids=[DOCUMENT], min_confidence=0.1)  # calibrated shares: several per segment
     label = store.codebook().get(CODE).label
     store.close()
     port = screenshots.free_port()

@@ -17,17 +17,6 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 
 
-@pytest.fixture(scope="module")
-def suggested_cm01(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample project with suggestions on the transcript coded here."""
-    path = tmp_path_factory.mktemp("loop") / "suggested.db"
-    shutil.copy(sample_db, path)
-    store = Store.open(path)
-    project.suggest(store, document_ids=[DOCUMENT, "JC05"], min_confidence=0.1)  # calibrated shares: low enough to leave several per segment
-    store.close()
-    return path
-
-
 @pytest.fixture
 def db(suggested_cm01: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "app.db"
@@ -79,6 +68,9 @@ class AppTestDriver:
 
     def pick_segment(self, segment_id: int) -> None:
         picker(self.at, "Segment").select(segment_id).run()
+
+    def settle(self) -> None:
+        """Nothing to wait for: AppTest returns once the run a click started has ended."""
 
     def check(self) -> None:
         assert not self.at.exception, self.at.exception

@@ -20,11 +20,11 @@ from qualcode.project import exchange
 from qualcode.store import Store
 from qualcode.store.maintenance import check_location
 
-TRIALS = 15
+TRIALS = 10  # each kill lands in its own slice of the time a run takes, so every stage of the work is hit
 TEXT = "Interviewer: How was work?\n\nSam: The wage was late again.\n\nInterviewer: And then?\n\nSam: My benefits stopped.\n"
 # One process imports qualcode (and the language pipeline) once, then forks a child per trial, so each kill lands
 # inside the command's own work rather than in Python's start-up: first an uninterrupted run to time the work,
-# then TRIALS runs each killed with SIGKILL after a random share of that time.
+# then TRIALS runs each killed with SIGKILL at a random moment in its own slice of 0.1 to 1.5 times that time.
 KILLER = """
 import os, random, signal, sys, time
 from qualcode.cli import main
@@ -51,7 +51,7 @@ for folder, args in commands:
     for n in range(trials):
         os.makedirs(os.path.join(folder, f"trial{{n}}"))
         pid = run(os.path.join(folder, f"trial{{n}}", "study.db"), args)
-        time.sleep(chance.uniform(0.1, 1.5) * work)
+        time.sleep((0.1 + 1.4 * (n + chance.random()) / trials) * work)  # one kill in each slice of the run
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
 """

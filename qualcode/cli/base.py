@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import traceback
 from contextlib import contextmanager
@@ -76,14 +77,36 @@ def _debug(ctx: click.Context) -> bool:
 @click.group(cls=QualcodeGroup)
 @click.option("--db", "db", metavar="PATH", help="Store location (SQLite file or database URL); default $QUALCODE_DB or ./qualcode.db.")
 @click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
+@click.option("--verbose", is_flag=True, help="Log each step of long operations (import, suggest, migrate) on stderr.")
 @click.version_option(__version__, prog_name="qualcode")
 @click.pass_context
-def main(ctx: click.Context, db: str | None, debug: bool) -> None:
+def main(ctx: click.Context, db: str | None, debug: bool, verbose: bool) -> None:
     """qualcode: code qualitative interviews with a shared codebook and NLP suggestions."""
     ctx.ensure_object(dict)
+    show_log(verbose)
     _refuse_undecodable([db or "", *ctx.args])
     ctx.obj["db"] = store_location(db)
     ctx.obj["debug"] = debug
+
+
+class _NoPasswords(logging.Formatter):
+    """Log lines with the password of any store location in them replaced by ***."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return hide_password(super().format(record))
+
+
+def show_log(verbose: bool) -> None:
+    """Show qualcode's INFO log lines on stderr when `verbose`, else only warnings (Python's default)."""
+    logger = logging.getLogger("qualcode")
+    for handler in [h for h in logger.handlers if getattr(h, "qualcode_cli", False)]:
+        logger.removeHandler(handler)
+    logger.setLevel(logging.INFO if verbose else logging.NOTSET)
+    if verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.qualcode_cli = True  # type: ignore[attr-defined]
+        handler.setFormatter(_NoPasswords("%(asctime)s %(name)s: %(message)s", "%H:%M:%S"))
+        logger.addHandler(handler)
 
 
 def _refuse_undecodable(arguments: list[str]) -> None:

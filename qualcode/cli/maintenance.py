@@ -1,4 +1,4 @@
-"""`qualcode check | backup FILE | restore FILE`: look after the store itself."""
+"""`qualcode check | backup FILE | restore FILE | migrate`: look after the store itself."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..project.migration import migrate_store
 from ..credentials import hide_password
 from ..project import maintenance
 from .base import main, open_store
@@ -83,3 +84,25 @@ def recover(damaged: str, output: str) -> None:
                f"run `qualcode check` on {output} before using it.")
     if total or unknown:
         sys.exit(1)
+
+
+@main.command()
+@click.pass_context
+def migrate(ctx: click.Context) -> None:
+    """Upgrade the store to this version of qualcode (back up a PostgreSQL store with pg_dump first).
+
+    A SQLite store is copied to a backup file beside it before the upgrade (and is
+    also upgraded that way whenever it is opened); a store on a server is upgraded
+    only by this command.
+
+    \b
+    Example:
+        pg_dump -Fc study > study-before-upgrade.dump
+        qualcode --db postgresql+psycopg://ana@dbhost/study migrate
+    """
+    done = migrate_store(ctx.obj["db"])
+    if done.before is None:
+        click.echo(f"{done.location}: already at schema {done.after}; nothing to upgrade.")
+        return
+    kept = f"; the old file is kept at {done.backup}" if done.backup else ""
+    click.echo(f"Upgraded {done.location} from schema {done.before} to {done.after}{kept}.")

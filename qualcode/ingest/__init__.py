@@ -6,6 +6,7 @@ transcripts inside folders.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -27,6 +28,7 @@ READERS: dict[str, Callable[[Path, SpeakerRules], ParsedDocument]] = {
 }
 PARTICIPANTS_FILE = "participants.csv"
 NOT_TRANSCRIPTS = {"readme", "license", "changelog", "identifiers"}  # identifiers.txt: names to mask, not an interview
+log = logging.getLogger(__name__)
 
 __all__ = [
     "INTERVIEWER", "NOTE", "PARTICIPANT", "ParsedDocument", "SpeakerRules", "Turn",
@@ -43,6 +45,7 @@ def read_transcript(path: str | Path, rules: SpeakerRules | None = None) -> Pars
         raise TranscriptError(f"{path}: qualcode cannot read {path.suffix or 'files without a suffix'}; save it as one of {supported}.")
     if not path.is_file():
         raise TranscriptError(f"{path}: no such file; check the path.")
+    log.info("Reading %s", path)
     return _bounded(reader(path, rules or SpeakerRules()), path)
 
 

@@ -7,6 +7,7 @@ mid-sentence. Offsets are into the document text: `text[start:end]` is the segme
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from . import PARTICIPANT, ParsedDocument
 
 MAX_WORDS = 90
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ def segment_documents(documents: list[ParsedDocument], max_words: int = MAX_WORD
             if turn.kind == PARTICIPANT:
                 pieces.extend((d, t, s, e) for s, e in _paragraphs(document.text, turn.start, turn.end))
     long_pieces = [p for p in pieces if _words(documents[p[0]].text, p[2], p[3]) > max_words]
+    log.info("Segmenting %d transcripts: %d paragraphs, %d long enough to split at sentences", len(documents),
+             len(pieces), len(long_pieces))
     texts = (documents[d].text[s:e] for d, _, s, e in long_pieces)
     split = {p: bounds for p, bounds in zip(long_pieces, nlp.sentence_bounds(texts, model))}
     result: list[list[SegmentSpan]] = [[] for _ in documents]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ from sqlalchemy.exc import NoSuchModuleError
 
 from ..credentials import hide_password
 from ..codebook import Codebook, parse_codebook
-from ..errors import StoreError, StoreVersionError, UnknownDocumentError
+from ..errors import StoreError, StoreUpgradeError, StoreVersionError, UnknownDocumentError
 from ..ingest import ParsedDocument
 from . import decisions, files
 from . import schema as t
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = ["NewCoding", "OpenResult", "Store", "SuggestionSync", "UnknownCodingError", "now"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
 
 
 def now() -> str:
@@ -67,9 +69,11 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
 
     # -- opening -----------------------------------------------------------------
     @classmethod
-    def open(cls, location: str | Path) -> "Store":
-        """Open an existing store, upgrading its schema (after a backup) if it is older.
+    def open(cls, location: str | Path, upgrade_server: bool = False) -> "Store":
+        """Open an existing store, upgrading an older SQLite schema (after a backup) as it opens.
 
+        A store on a database server is upgraded only with `upgrade_server` (the user has
+        been told to back it up first); otherwise an older one is refused with a sentence.
         A SQLite file without write permission is opened read-only: it can be read,
         and a write is refused with a sentence.
         """
@@ -82,7 +86,7 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
             url, readonly = files.sqlite_url(path)
         store = cls(_engine(url, str(location), readonly), str(location))
         store.readonly = readonly
-        store.opened = store._migrate(path, creating=False)
+        store.opened = store._migrate(path, creating=False, upgrade_server=upgrade_server)
         return store
 
     @classmethod
@@ -112,7 +116,7 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         self.engine.dispose()
 
     def _migrate(self, path: Path | None, creating: bool, codebook: Codebook | None = None, author: str = "",
-                 message: str = "") -> OpenResult:
+                 message: str = "", upgrade_server: bool = False) -> OpenResult:
         config = _alembic_config()
         script = ScriptDirectory.from_config(config)
         head = script.get_current_head()
@@ -132,7 +136,14 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         if getattr(self, "readonly", False):
             raise StoreError(f"{self.location}: was made by an older qualcode and is read-only here, so it cannot be upgraded; "
                              "open a writable copy of it once to upgrade it.")
+        if path is None and current is not None and not upgrade_server:
+            raise StoreUpgradeError(f"{self.location}: was made by an older qualcode (schema {current}, this one uses {head}); "
+                                    "back it up first (pg_dump), then upgrade it with `qualcode migrate`.")
         backup = _backup_sqlite(path, current) if (path is not None and current is not None) else None
+        if current is None:
+            log.info("Creating the schema of %s at %s", self.location, head)
+        else:
+            log.info("Upgrading the schema of %s from %s to %s", self.location, current, head)
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
@@ -206,6 +217,7 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
                 if document.id in replace:
                     dropped += _reanchor_codings(connection, document)
             _set_attributes(connection, attributes or {})
+        log.info("Saved %d transcripts to %s; %d codings dropped", len(documents), self.location, dropped)
         return dropped
 
     def save_imported_project(

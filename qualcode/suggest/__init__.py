@@ -10,6 +10,7 @@ per code and per theme (learned.py); and
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
@@ -33,6 +34,7 @@ MAX_PER_SEGMENT = 4
 COMMON_TERM = 0.03  # a keyword found in more than this share of segments counts for less
 CHUNK = 2000  # texts embedded at once
 CODEBOOK_CEILING = 0.75  # highest confidence from the codebook alone, below the bulk-accept level
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -103,6 +105,7 @@ class Suggester:
         the segments' meaning vectors when they are already known (kept in the store).
         """
         self.segments = segments
+        log.info("Analysing %d segments against %d codes", len(segments), len(self.code_ids))
         self.analysed = analyse_remembered([s["text"] for s in segments], self.rules, self.model, progress)
         self.specificity = self._specificity()
         self.vectors = self.similarity.fit([a.lemmas for a in self.analysed])
@@ -121,6 +124,7 @@ class Suggester:
             self.features["question_z_segment"] = question_features["z_segment"]
         self.zero_shot = zero_shot_confidence(self.features, self.embedder.name)
         self.labels = segment_labels(segments, list(codings), self.code_ids, set(exclude_documents))
+        log.info("Learning from %d segments that coders decided on", len(self.labels.trained_rows()))
         self.learned = None
         return self
 
@@ -167,6 +171,7 @@ class Suggester:
             order = np.argsort(-confidence[i])[:max_per_segment]
             chosen.extend((i, row, col) for col in order if confidence[i, col] >= min_confidence)
         similar = self._similar_examples(chosen)
+        log.info("%d suggestions for %d segments at confidence %.2f or more", len(chosen), len(rows), min_confidence)
         return [self._suggestion(i, row, col, confidence[i, col], similar.get((row, col), [])) for i, row, col in chosen]
 
     def _suggestion(self, i: int, row: int, col: int, confidence: float, similar: list[dict]) -> NewCoding:

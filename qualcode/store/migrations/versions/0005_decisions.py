@@ -50,9 +50,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Back to memos that always belong to a transcript: project and code memos cannot exist there, so they go."""
     op.drop_table("decisions")
+    op.execute("DELETE FROM memos WHERE document_id IS NULL")
     with op.batch_alter_table("memos") as batch:
         batch.drop_column("code_id")
+        batch.alter_column("document_id", existing_type=sa.String(200), nullable=False)
 
 
 def _log_existing(connection: sa.Connection) -> None:

@@ -1,7 +1,7 @@
 """Segment encodings: each segment's meaning vector, computed once per embedder and kept, so suggesting again does not re-encode.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 """
 
 import sqlalchemy as sa
