@@ -10,6 +10,8 @@ per code and per theme (learned.py); and
 
 from __future__ import annotations
 
+import hashlib
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
@@ -26,7 +28,8 @@ from .learned import CodeModels
 from .profiles import definition_text, profiles, suggestible_codes
 from .rules import KeywordRules, RuleEvidence
 from .similarity import ProfileSimilarity, nearest
-from .training import POSITIVE, segment_labels
+from .corpus import CorpusState, fingerprint
+from .training import POSITIVE, Labels, segment_labels
 
 Progress = Callable[[int, int], None]
 MAX_PER_SEGMENT = 4
@@ -91,31 +94,52 @@ class Suggester:
         self.embedder = semantic.embedder()
         self.definitions = self.embedder.embed([definition_text(codebook.get(c)) for c in self.code_ids])
         self.learned: np.ndarray | None = None
+        self.reading = _digest("reading", str(model), *(f"{c}\t{lemma}\t{k}" for (c, lemma), k in sorted(self.rules.keywords.items())))
+        self.signature = _digest(self.reading, self.embedder.name, *self.code_ids,
+                                 *(f"{c}\t{profile_text[c]}" for c in sorted(needed)),
+                                 *(definition_text(codebook.get(c)) for c in self.code_ids))
+        self.known: dict[str, bytes] = {}  # fitted models by key: given by the caller, and grown by each fit
+        self.fitted: dict[str, bytes] = {}  # the entries this suggester fitted itself
+        self.fit_seconds = 0.0
+        self._models: tuple[Labels, CodeModels] | None = None
 
     def fit(self, segments: list[dict[str, Any]], codings: list[dict[str, Any]] = (), progress: Progress | None = None,
             exclude_documents: Iterable[str] = (), questions: list[str] | None = None,
-            meanings: np.ndarray | None = None) -> "Suggester":
-        """Analyse the corpus, fit the profile similarity and learn from decided codings.
+            meanings: np.ndarray | None = None, analysed: list[Analysed] | None = None,
+            asked: list[Analysed] | None = None, state: CorpusState | None = None) -> "Suggester":
+        """Analyse the corpus, fit the profile similarity and take the labels coders' decisions give.
 
         `questions` holds, per segment, the interviewer's question that prompted it
         (context the learner may use). Decisions on documents in `exclude_documents`
-        are not learned from (for evaluation by held-out document). `meanings` holds
-        the segments' meaning vectors when they are already known (kept in the store).
+        are not learned from (for evaluation by held-out document). `meanings`,
+        `analysed` and `asked` (the questions analysed) are given when already known
+        (kept in the store); `state` is a corpus state fitted before, read by instead of
+        fitting one on `segments` (see corpus.py).
         """
         self.segments = segments
-        self.analysed = analyse_remembered([s["text"] for s in segments], self.rules, self.model, progress)
-        self.specificity = self._specificity()
-        self.vectors = self.similarity.fit([a.lemmas for a in self.analysed])
-        self.features = self.similarity.features(self.vectors)
+        self.analysed = analysed if analysed is not None else analyse_remembered(
+            [s["text"] for s in segments], self.rules, self.model, progress)
         if meanings is None:
             meanings = semantic.remembered(self.embedder, [s["text"] for s in segments])
+        lemmas = [a.lemmas for a in self.analysed]
+        if state is None:
+            self.vectors = self.similarity.fit(lemmas)
+            self.specificity = self._specificity()
+            self.state = CorpusState(fingerprint(self.signature, segments), self.similarity.state(), self.specificity,
+                                     meanings.mean(axis=0) if len(meanings) else np.zeros(meanings.shape[1], np.float32))
+            self.state_fitted = True
+        else:
+            self.similarity.restore(state.similarity)
+            self.vectors = self.similarity.transform(lemmas)
+            self.specificity, self.state, self.state_fitted = state.specificity, state, False
+        self.features = self.similarity.features(self.vectors)
         self.features.update(semantic.definition_features(meanings, self.definitions))
         self.raw_meanings = meanings
-        self.meanings = semantic.centred(meanings, meanings.mean(axis=0))
+        self.meanings = semantic.centred(meanings, self.state.centre)
         self.passages = sparse.hstack([normalize(self.vectors), sparse.csr_matrix(self.meanings)], format="csr")
         self.features["rules"] = self._rule_strength()
         if questions is not None:
-            asked = analyse_remembered(questions, self.rules, self.model)
+            asked = asked if asked is not None else analyse_remembered(questions, self.rules, self.model)
             question_features = self.similarity.features(self.similarity.transform([a.lemmas for a in asked]))
             self.features["question_z_code"] = question_features["z_code"]
             self.features["question_z_segment"] = question_features["z_segment"]
@@ -123,6 +147,29 @@ class Suggester:
         self.labels = segment_labels(segments, list(codings), self.code_ids, set(exclude_documents))
         self.learned = None
         return self
+
+    def models(self) -> CodeModels | None:
+        """The learned models the current labels call for (not yet fitted), or None with no decisions to learn from."""
+        if not len(self.labels.trained_rows()):
+            return None
+        if self._models is None or self._models[0] is not self.labels:
+            groups = np.array([s["document_id"] for s in self.segments])
+            themes = [self.codebook.theme_of(code_id) for code_id in self.code_ids]
+            ids = np.array([s["id"] for s in self.segments], dtype=np.int64)
+            self._models = (self.labels, CodeModels(self.labels, groups, themes, ids, _digest(self.signature, self.state.key)))
+        return self._models[1]
+
+    def learn(self) -> CodeModels | None:
+        """Fit the models the labels call for, taking each from `known` when it saw the same decisions."""
+        models = self.models()
+        if models is not None and not hasattr(models, "calibration"):
+            started = time.perf_counter()
+            evidence = [evidence_matrix(self.features, col) for col in range(len(self.code_ids))]
+            models.fit(self.vectors, self.meanings, evidence, self.known)
+            self.known.update(models.fitted)
+            self.fitted.update(models.fitted)
+            self.fit_seconds += time.perf_counter() - started
+        return models
 
     def score(self, rows: np.ndarray) -> np.ndarray:
         """Confidence (rows x codes) for corpus rows, learning from decisions first if there are any.
@@ -134,12 +181,9 @@ class Suggester:
         rows = np.asarray(rows, dtype=int)
         zero_shot = np.minimum(self.zero_shot[rows], CODEBOOK_CEILING)
         self.learned = None
-        if len(self.labels.trained_rows()):
-            groups = np.array([s["document_id"] for s in self.segments])
-            themes = [self.codebook.theme_of(code_id) for code_id in self.code_ids]
-            models = CodeModels(self.labels, groups, themes)
-            evidence = [evidence_matrix(self.features, col) for col in range(len(self.code_ids))]
-            self.learned = models.calibrated(self.vectors, self.meanings, evidence, rows)
+        models = self.learn()
+        if models is not None:
+            self.learned = models.calibrated(rows)
             self.calibration = models.calibration
         confidence = combined_confidence(zero_shot, self.learned)
         confidence[self.far(rows)] = 0.0
@@ -244,6 +288,13 @@ class Suggester:
             for code_id, evidence in analysed.rules.items():
                 strength[row, column[code_id]] = evidence.weight(self.specificity)
         return strength
+
+
+def _digest(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8") + b"\x00")
+    return digest.hexdigest()
 
 
 def _with_progress(items: Iterator[Any], total: int, progress: Progress | None) -> Iterator[Any]:

@@ -81,3 +81,31 @@ def _overlapping(index: tuple[list[int], list[int]], segments: list[dict[str, An
             found.append(rows[i])
         i += 1
     return found
+
+
+# A model learns from every positive of its code (up to MAX_POSITIVES) and a sample of its
+# negatives: NEGATIVES_PER_POSITIVE times as many, at least MIN_NEGATIVES. Which negatives is
+# fixed per passage and code (a hash of the segment id), so one more decision leaves every
+# other model's sample, and so its cached fit, as it was unless it enters that sample.
+MAX_POSITIVES = 4000
+NEGATIVES_PER_POSITIVE = 3
+MIN_NEGATIVES = 600
+
+
+def stratified_sample(column: np.ndarray, segment_ids: np.ndarray, salt: int) -> np.ndarray:
+    """Rows to learn one label column from: its positives, and a bounded sample of its negatives (sorted)."""
+    positives = np.flatnonzero(column == POSITIVE)
+    negatives = np.flatnonzero(column == NEGATIVE)
+    order = _priority(segment_ids, salt)
+    if len(positives) > MAX_POSITIVES:
+        positives = positives[np.argsort(order[positives], kind="stable")[:MAX_POSITIVES]]
+    wanted = max(MIN_NEGATIVES, NEGATIVES_PER_POSITIVE * len(positives))
+    if len(negatives) > wanted:
+        negatives = negatives[np.argsort(order[negatives], kind="stable")[:wanted]]
+    return np.sort(np.concatenate([positives, negatives]))
+
+
+def _priority(segment_ids: np.ndarray, salt: int) -> np.ndarray:
+    """A fixed pseudo-random rank per segment and column (a multiplicative hash, the same in every process)."""
+    mixed = (segment_ids.astype(np.uint64) * np.uint64(2654435761) + np.uint64(salt) * np.uint64(40503)) % np.uint64(2 ** 32)
+    return (mixed * np.uint64(2246822519)) % np.uint64(2 ** 32)

@@ -1,0 +1,96 @@
+"""What suggesting learned, kept in the store so no run repeats work another run did.
+
+- Text analyses: a passage's lemmas and keyword matches, by the hash of its text and the
+  signature of the pipeline and keyword set that read it; a passage is read once.
+- Fitted models and corpus statistics: opaque bytes under a key that digests everything
+  they were fitted on (for a model: the decisions it saw), so a run whose decisions did
+  not change finds its models here and fits nothing.
+These are caches: deleting them loses no decision, only time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable
+
+from sqlalchemy import delete, func, insert, select
+
+from .schema import fitted_models, text_analyses
+
+BATCH = 500
+KEEP_PER_SIGNATURE = 400  # fitted entries kept per signature (newest first); older ones are pruned
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def analyses(store: Any, texts: list[str], signature: str,
+             compute: Callable[[list[str]], list[tuple[str, dict[str, Any]]]]) -> list[tuple[str, dict[str, Any]]]:
+    """(lemmas, keyword matches) per text: stored ones where the text was read before, the rest read now and stored."""
+    hashes = [text_hash(text) for text in texts]
+    known: dict[str, tuple[str, dict[str, Any]]] = {}
+    wanted = sorted(set(hashes))
+    with store.engine.connect() as connection:
+        for begin in range(0, len(wanted), BATCH):
+            query = select(text_analyses.c.text_hash, text_analyses.c.lemmas, text_analyses.c.rules).where(
+                text_analyses.c.signature == signature, text_analyses.c.text_hash.in_(wanted[begin:begin + BATCH]))
+            known.update((row.text_hash, (row.lemmas, json.loads(row.rules))) for row in connection.execute(query))
+    missing = {h: text for h, text in zip(hashes, texts) if h not in known}
+    if missing:
+        fresh = compute(list(missing.values()))
+        rows = [{"signature": signature, "text_hash": h, "lemmas": lemmas, "rules": json.dumps(rules)}
+                for h, (lemmas, rules) in zip(missing, fresh)]
+        with store.engine.begin() as connection:
+            for begin in range(0, len(rows), 5000):
+                connection.execute(insert(text_analyses), rows[begin:begin + 5000])
+        known.update(zip(missing, fresh))
+    return [known[h] for h in hashes]
+
+
+def fitted(store: Any, keys: Iterable[str]) -> dict[str, bytes]:
+    """The stored entries among `keys`."""
+    keys = sorted(set(keys))
+    found: dict[str, bytes] = {}
+    with store.engine.connect() as connection:
+        for begin in range(0, len(keys), BATCH):
+            query = select(fitted_models.c.key, fitted_models.c.data).where(fitted_models.c.key.in_(keys[begin:begin + BATCH]))
+            found.update((row.key, bytes(row.data)) for row in connection.execute(query))
+    return found
+
+
+def latest(store: Any, signature: str, kind: str) -> tuple[str, bytes] | None:
+    """The newest entry of a kind for a signature, as (key, data)."""
+    query = (select(fitted_models.c.key, fitted_models.c.data)
+             .where(fitted_models.c.signature == signature, fitted_models.c.kind == kind)
+             .order_by(fitted_models.c.created_at.desc(), fitted_models.c.key).limit(1))
+    with store.engine.connect() as connection:
+        row = connection.execute(query).first()
+    return (row.key, bytes(row.data)) if row else None
+
+
+def keep(store: Any, signature: str, kind: str, entries: dict[str, bytes]) -> None:
+    """Store new entries (keys already stored are left alone), then prune the oldest beyond KEEP_PER_SIGNATURE."""
+    if not entries:
+        return
+    stamp = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    with store.engine.begin() as connection:
+        present = set()
+        keys = sorted(entries)
+        for begin in range(0, len(keys), BATCH):
+            present.update(connection.execute(select(fitted_models.c.key).where(
+                fitted_models.c.key.in_(keys[begin:begin + BATCH]))).scalars())
+        rows = [{"key": key, "kind": kind, "signature": signature, "created_at": stamp, "data": data}
+                for key, data in entries.items() if key not in present]
+        for row in rows:
+            connection.execute(insert(fitted_models), row)
+        count = connection.execute(select(func.count()).select_from(fitted_models)
+                                   .where(fitted_models.c.signature == signature)).scalar_one()
+        if count > KEEP_PER_SIGNATURE:
+            old = select(fitted_models.c.key).where(fitted_models.c.signature == signature).order_by(
+                fitted_models.c.created_at.desc()).offset(KEEP_PER_SIGNATURE)
+            stale = list(connection.execute(old).scalars())
+            for begin in range(0, len(stale), BATCH):
+                connection.execute(delete(fitted_models).where(fitted_models.c.key.in_(stale[begin:begin + BATCH])))
