@@ -24,7 +24,9 @@ SUGGESTION_COLUMNS = ["coding_id", "document_id", "role", "segment_id", "start",
 def suggest(ctx: click.Context, document_ids: tuple[str, ...], min_confidence: float, code_ids: tuple[str, ...]) -> None:
     """Propose codes for participant segments, stored as pending suggestions with their evidence.
 
-    Decisions already made are kept; re-running updates pending suggestions.
+    Decisions already made are kept; re-running updates pending suggestions. Only what
+    changed is redone, and each transcript is saved as it is finished, so a run stopped
+    with Ctrl-C keeps the transcripts it finished.
 
     Example:
 
@@ -39,6 +41,9 @@ def suggest(ctx: click.Context, document_ids: tuple[str, ...], min_confidence: f
             sync = ops.suggest(store, list(document_ids) or None, list(code_ids) or None, min_confidence, progress)
     click.echo(f"{sync.added} new suggestions, {sync.updated} updated, {sync.withdrawn} withdrawn; "
                f"{sync.kept_decisions} segment-code pairs already decided were left alone.")
+    if sync.fitted or sync.reused:
+        click.echo(f"Learned from decisions: {sync.fitted} models fitted ({sync.fit_seconds:.1f} s), "
+                   f"{sync.reused} unchanged since they were fitted.")
     click.echo(f"Meaning read with the {ops.meaning_source()}.")
 
 

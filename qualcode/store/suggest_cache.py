@@ -45,7 +45,7 @@ def analyses(store: Any, texts: list[str], signature: str,
                 for h, (lemmas, rules) in zip(missing, fresh)]
         with store.engine.begin() as connection:
             for begin in range(0, len(rows), 5000):
-                connection.execute(insert(text_analyses), rows[begin:begin + 5000])
+                connection.execute(_insert_new(connection, text_analyses), rows[begin:begin + 5000])
         known.update(zip(missing, fresh))
     return [known[h] for h in hashes]
 
@@ -85,7 +85,7 @@ def keep(store: Any, signature: str, kind: str, entries: dict[str, bytes]) -> No
         rows = [{"key": key, "kind": kind, "signature": signature, "created_at": stamp, "data": data}
                 for key, data in entries.items() if key not in present]
         for row in rows:
-            connection.execute(insert(fitted_models), row)
+            connection.execute(_insert_new(connection, fitted_models), row)
         count = connection.execute(select(func.count()).select_from(fitted_models)
                                    .where(fitted_models.c.signature == signature)).scalar_one()
         if count > KEEP_PER_SIGNATURE:
@@ -94,3 +94,30 @@ def keep(store: Any, signature: str, kind: str, entries: dict[str, bytes]) -> No
             stale = list(connection.execute(old).scalars())
             for begin in range(0, len(stale), BATCH):
                 connection.execute(delete(fitted_models).where(fitted_models.c.key.in_(stale[begin:begin + BATCH])))
+
+
+def _insert_new(connection: Any, table: Any) -> Any:
+    """An insert that leaves a row already there (another run stored the same key meanwhile) as it is."""
+    if connection.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    elif connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        return insert(table)
+    return dialect_insert(table).on_conflict_do_nothing()
+
+
+def learning_decisions(store: Any, coder: str | None = None) -> list[dict[str, Any]]:
+    """What the learner reads of each decision (span, code, status), lean: coders' accepted and rejected
+    codings, not the suggester's; with `coder` (blind coding), that coder's only."""
+    from .codings import SUGGESTER
+    from .schema import codings
+
+    c = codings.c
+    query = (select(c.document_id, c.start, c.end, c.code_id, c.status)
+             .where(c.status.in_(["accepted", "rejected"]), c.coder != SUGGESTER).order_by(c.id))
+    if coder is not None:
+        query = query.where(c.coder == coder)
+    with store.engine.connect() as connection:
+        return [{"document_id": d, "start": s, "end": e, "code_id": code, "status": status}
+                for d, s, e, code, status in connection.execute(query)]
