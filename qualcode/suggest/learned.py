@@ -132,8 +132,9 @@ class CodeModels:
         self.signature = signature
         self.models: dict[int | str, Fitted] = {}
         self.fitted: dict[str, bytes] = {}  # entries fitted in this run, by key
+        self._held_rows: dict[str, np.ndarray] = {}
         self.jobs = self._jobs()
-        self.references = [(job.rows, job.column[job.rows]) for job in self.jobs if isinstance(job.name, int)]
+        self.row_of = {int(segment_id): row for row, segment_id in enumerate(self.segment_ids)}
 
     def keys(self) -> list[str]:
         """Cache keys of every model these labels call for (plus the calibration map's)."""
@@ -146,7 +147,8 @@ class CodeModels:
             known: dict[str, bytes]) -> None:
         """Take every model from `known` where its key is there; fit the others (and their out-of-fold scores)."""
         self.features = Features(words, meanings)
-        self.unit = normalize(words)
+        self.references = References(normalize(words), self.groups,
+                                     [(job.rows, job.column[job.rows]) for job in self.jobs if isinstance(job.name, int)])
         self.evidence = evidence
         todo = []
         for job in self.jobs:
@@ -200,7 +202,7 @@ class CodeModels:
 
     def _code_evidence(self, rows: np.ndarray) -> list[np.ndarray]:
         """Per code column, the evidence of `rows`: the codebook's, then nearness to the code's sampled decisions."""
-        neighbours = neighbour_evidence(self.unit, self.groups, rows, self.references)
+        neighbours = self.references.evidence(rows)
         return [np.column_stack([self.evidence[col][rows], neighbours[:, col]]) for col in range(len(self.evidence))]
 
     def _job_evidence(self, job: Job, code_evidence: list[np.ndarray]) -> np.ndarray:
@@ -237,26 +239,33 @@ class CodeModels:
         result[:] = self.features.probability(model, rows, self._job_evidence(job, code_evidence))
         trained = np.isin(rows, job.rows)
         if trained.any():
-            held = dict(zip(model.held_ids.tolist(), model.held_p.tolist()))
-            ids = self.segment_ids[rows]
-            result[trained] = [held.get(int(i), np.nan) for i in ids[trained]]
+            result[trained] = self._held(job, model)[rows[trained]]
         return result
+
+    def _held(self, job: Job, model: Fitted) -> np.ndarray:
+        """A model's out-of-fold probability per corpus row (NaN where it has none), worked out once."""
+        if job.key not in self._held_rows:
+            by_row = np.full(len(self.segment_ids), np.nan)
+            at = [(self.row_of[int(i)], p) for i, p in zip(model.held_ids.tolist(), model.held_p.tolist()) if int(i) in self.row_of]
+            if at:
+                rows, values = zip(*at)
+                by_row[list(rows)] = values
+            self._held_rows[job.key] = by_row
+        return self._held_rows[job.key]
 
     def _calibrate(self) -> tuple[float, float]:
         """Platt map fitted on the out-of-fold scores of decided segments, pooled over codes (blended with the theme's)."""
-        theme_held = {theme: dict(zip(self.models[theme].held_ids.tolist(), self.models[theme].held_p.tolist()))
-                      for theme in self._theme_columns() if theme in self.models}
+        jobs = {job.name: job for job in self.jobs}
         scores, truth = [], []
-        row_of = {int(i): r for r, i in enumerate(self.segment_ids)}
         for col, theme in enumerate(self.themes):
             model = self.models.get(col)
             if model is None or not len(model.held_ids):
                 continue
-            p = model.held_p.astype(np.float64)
-            if theme in theme_held:
-                other = np.array([theme_held[theme].get(int(i), np.nan) for i in model.held_ids])
+            rows = np.flatnonzero(~np.isnan(self._held(jobs[col], model)))
+            p = self._held(jobs[col], model)[rows]
+            if theme in self._theme_columns() and theme in self.models:
+                other = self._held(jobs[theme], self.models[theme])[rows]
                 p = np.where(np.isnan(other), p, (1 - THEME_WEIGHT) * p + THEME_WEIGHT * other)
-            rows = np.array([row_of[int(i)] for i in model.held_ids])
             scores.append(p)
             truth.append(self.labels.values[rows, col] == POSITIVE)
         if not scores:
@@ -318,29 +327,36 @@ def theme_labels(code_labels: np.ndarray) -> np.ndarray:
     return np.where(positive, POSITIVE, np.where(negative, NEGATIVE, UNKNOWN)).astype(np.int8)
 
 
-def neighbour_evidence(unit: sparse.csr_matrix, groups: np.ndarray, rows: np.ndarray,
-                       references: list[tuple[np.ndarray, np.ndarray]], chunk: int = 1000) -> np.ndarray:
-    """Rows x columns x 3: mean cosine to a column's nearest positives, to its nearest negatives, and their difference.
+class References:
+    """Each code column's labelled reference rows, for the nearness of any rows to a code's decisions.
 
-    Each column's neighbours are taken from its own labelled reference rows, from other
-    documents only, so a training segment's features never depend on its own label.
-    `unit` holds unit-length word vectors of every segment.
+    Neighbours are a column's own reference rows from other documents only, so a
+    training segment's features never depend on its own label. `unit` holds
+    unit-length word vectors of every segment.
     """
-    result = np.zeros((len(rows), len(references), 3))
-    if not len(rows) or not references or not any(len(r) for r, _ in references):
-        return result
-    union = np.unique(np.concatenate([r for r, _ in references]))
-    positions = [np.searchsorted(union, r) for r, _ in references]
-    examples = unit[union].T.tocsc()
-    for begin in range(0, len(rows), chunk):
-        query = rows[begin:begin + chunk]
-        block = np.asarray((unit[query] @ examples).todense(), dtype=np.float32)
-        block[groups[query][:, None] == groups[union][None, :]] = -1.0
-        for col, ((_, labels), at) in enumerate(zip(references, positions)):
-            near_pos = _top_mean(block[:, at[labels == POSITIVE]])
-            near_neg = _top_mean(block[:, at[labels == NEGATIVE]])
-            result[begin:begin + chunk, col] = np.column_stack([near_pos, near_neg, near_pos - near_neg])
-    return result * 3.0
+
+    def __init__(self, unit: sparse.csr_matrix, groups: np.ndarray, columns: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        self.unit, self.groups, self.columns = unit, groups, columns
+        rows = [r for r, _ in columns if len(r)]
+        self.union = np.unique(np.concatenate(rows)) if rows else np.zeros(0, dtype=int)
+        self.examples = unit[self.union].T.tocsc()
+        self.union_groups = groups[self.union]
+        self.wanted = [(np.searchsorted(self.union, r)[labels == POSITIVE], np.searchsorted(self.union, r)[labels == NEGATIVE])
+                       for r, labels in columns]
+
+    def evidence(self, rows: np.ndarray, chunk: int = 1000) -> np.ndarray:
+        """Rows x columns x 3: mean cosine to the column's nearest positives, to its nearest negatives, and their difference."""
+        result = np.zeros((len(rows), len(self.columns), 3))
+        if not len(rows) or not len(self.union):
+            return result
+        for begin in range(0, len(rows), chunk):
+            query = rows[begin:begin + chunk]
+            block = np.asarray((self.unit[query] @ self.examples).todense(), dtype=np.float32)
+            block[self.groups[query][:, None] == self.union_groups[None, :]] = -1.0
+            for col, (positives, negatives) in enumerate(self.wanted):
+                near_pos, near_neg = _top_mean(block[:, positives]), _top_mean(block[:, negatives])
+                result[begin:begin + chunk, col] = np.column_stack([near_pos, near_neg, near_pos - near_neg])
+        return result * 3.0
 
 
 def _top_mean(similarities: np.ndarray) -> np.ndarray:

@@ -65,16 +65,18 @@ def suggest_store(store: Any, codebook: Codebook, segments: list[dict[str, Any]]
 
 def _write(store: Any, suggester: Suggester, segments: list[dict[str, Any]], document_ids: list[str] | None,
            min_confidence: float, progress: Progress | None, result: SuggestRun) -> None:
-    """Score and store each transcript's suggestions in a transaction of its own."""
+    """Score every wanted passage at once, then store each transcript's suggestions in a transaction of its own."""
     rows_of: dict[str, list[int]] = {}
     wanted = set(document_ids or [])
     for row, segment in enumerate(segments):
         if not wanted or segment["document_id"] in wanted:
             rows_of.setdefault(segment["document_id"], []).append(row)
+    made: dict[str, list] = {}
+    for suggestion in suggester.suggestions([row for rows in rows_of.values() for row in rows], min_confidence):
+        made.setdefault(suggestion.document_id, []).append(suggestion)
     try:
-        for done, rows in enumerate(rows_of.values(), start=1):
-            sync = store.sync_suggestions(suggester.suggestions(rows, min_confidence), [segments[i]["id"] for i in rows],
-                                          suggester.code_ids)
+        for done, (document_id, rows) in enumerate(rows_of.items(), start=1):
+            sync = store.sync_suggestions(made.get(document_id, []), [segments[i]["id"] for i in rows], suggester.code_ids)
             result.added += sync.added
             result.updated += sync.updated
             result.withdrawn += sync.withdrawn
