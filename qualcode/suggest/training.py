@@ -87,9 +87,9 @@ def _overlapping(index: tuple[list[int], list[int]], segments: list[dict[str, An
 # negatives: NEGATIVES_PER_POSITIVE times as many, at least MIN_NEGATIVES. Which negatives is
 # fixed per passage and code (a hash of the segment id), so one more decision leaves every
 # other model's sample, and so its cached fit, as it was unless it enters that sample.
-MAX_POSITIVES = 4000
-NEGATIVES_PER_POSITIVE = 3
-MIN_NEGATIVES = 600
+MAX_POSITIVES = 1000
+NEGATIVES_PER_POSITIVE = 2
+MIN_NEGATIVES = 300
 
 
 def stratified_sample(column: np.ndarray, segment_ids: np.ndarray, salt: int) -> np.ndarray:
