@@ -47,7 +47,7 @@ CODERS = ("ana", "ben")
 def write_transcripts(folder: Path, transcripts: int, words: int) -> list[Path]:
     """`transcripts` files of about words/transcripts words each; the last one is kept back as the new transcript."""
     sources = [s for s in read_sources([str(SAMPLE)]) if turns_of(s)]
-    per_transcript = words / transcripts
+    per_transcript = words / max(1, transcripts - 1)  # the project holds `words` before the new transcript comes
     paths, rows = [], ["id,role"]
     for i in range(transcripts):
         turns, written, k = [], 0, 0

@@ -160,7 +160,9 @@ class CodeModels:
                 todo.append(job)
         if todo:
             rows = np.unique(np.concatenate([job.rows for job in todo]))
-            code_evidence = self._code_evidence(rows)
+            themes = self._theme_columns()
+            wanted = [c for job in todo for c in ([job.name] if isinstance(job.name, int) else themes[job.name])]
+            code_evidence = self._code_evidence(rows, wanted)
             with ThreadPoolExecutor(max_workers=WORKERS) as pool:  # the solver releases the GIL: one model per core
                 for job, fitted in zip(todo, pool.map(lambda job: self._fit(job, rows, code_evidence), todo)):
                     self.models[job.name] = fitted
@@ -200,9 +202,10 @@ class CodeModels:
                                                          column[rows].tobytes())))
         return found
 
-    def _code_evidence(self, rows: np.ndarray) -> list[np.ndarray]:
-        """Per code column, the evidence of `rows`: the codebook's, then nearness to the code's sampled decisions."""
-        neighbours = self.references.evidence(rows)
+    def _code_evidence(self, rows: np.ndarray, wanted: list[int] | None = None) -> list[np.ndarray]:
+        """Per code column (the `wanted` ones; all when None), the evidence of `rows`: the codebook's, then
+        nearness to the code's sampled decisions."""
+        neighbours = self.references.evidence(rows, wanted)
         return [np.column_stack([self.evidence[col][rows], neighbours[:, col]]) for col in range(len(self.evidence))]
 
     def _job_evidence(self, job: Job, code_evidence: list[np.ndarray]) -> np.ndarray:
@@ -337,26 +340,36 @@ class References:
 
     def __init__(self, unit: sparse.csr_matrix, groups: np.ndarray, columns: list[tuple[np.ndarray, np.ndarray]]) -> None:
         self.unit, self.groups, self.columns = unit, groups, columns
-        rows = [r for r, _ in columns if len(r)]
-        self.union = np.unique(np.concatenate(rows)) if rows else np.zeros(0, dtype=int)
-        self.examples = unit[self.union].T.tocsc()
-        self.union_groups = groups[self.union]
-        self.wanted = [(np.searchsorted(self.union, r)[labels == POSITIVE], np.searchsorted(self.union, r)[labels == NEGATIVE])
-                       for r, labels in columns]
+        self.prepared: dict[tuple[int, ...], tuple] = {}
 
-    def evidence(self, rows: np.ndarray, chunk: int = 1000) -> np.ndarray:
-        """Rows x columns x 3: mean cosine to the column's nearest positives, to its nearest negatives, and their difference."""
+    def evidence(self, rows: np.ndarray, wanted: list[int] | None = None, chunk: int = 1000) -> np.ndarray:
+        """Rows x columns x 3: mean cosine to the column's nearest positives, to its nearest negatives, and their
+        difference; for the `wanted` columns only (zeros elsewhere) when given."""
         result = np.zeros((len(rows), len(self.columns), 3))
-        if not len(rows) or not len(self.union):
+        wanted = list(range(len(self.columns))) if wanted is None else sorted(set(wanted))
+        union, examples, union_groups, at = self._prepare(tuple(wanted))
+        if not len(rows) or not len(union):
             return result
         for begin in range(0, len(rows), chunk):
             query = rows[begin:begin + chunk]
-            block = np.asarray((self.unit[query] @ self.examples).todense(), dtype=np.float32)
-            block[self.groups[query][:, None] == self.union_groups[None, :]] = -1.0
-            for col, (positives, negatives) in enumerate(self.wanted):
+            block = np.asarray((self.unit[query] @ examples).todense(), dtype=np.float32)
+            block[self.groups[query][:, None] == union_groups[None, :]] = -1.0
+            for col, (positives, negatives) in zip(wanted, at):
                 near_pos, near_neg = _top_mean(block[:, positives]), _top_mean(block[:, negatives])
                 result[begin:begin + chunk, col] = np.column_stack([near_pos, near_neg, near_pos - near_neg])
         return result * 3.0
+
+    def _prepare(self, wanted: tuple[int, ...]) -> tuple:
+        """The wanted columns' reference rows as one matrix, and each column's positives and negatives in it (kept)."""
+        if wanted not in self.prepared:
+            rows = [self.columns[col][0] for col in wanted if len(self.columns[col][0])]
+            union = np.unique(np.concatenate(rows)) if rows else np.zeros(0, dtype=int)
+            at = []
+            for col in wanted:
+                found, labels = np.searchsorted(union, self.columns[col][0]), self.columns[col][1]
+                at.append((found[labels == POSITIVE], found[labels == NEGATIVE]))
+            self.prepared[wanted] = (union, self.unit[union].T.tocsc(), self.groups[union], at)
+        return self.prepared[wanted]
 
 
 def _top_mean(similarities: np.ndarray) -> np.ndarray:
