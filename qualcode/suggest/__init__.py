@@ -159,13 +159,15 @@ class Suggester:
             self._models = (self.labels, CodeModels(self.labels, groups, themes, ids, _digest(self.signature, self.state.key)))
         return self._models[1]
 
-    def learn(self) -> CodeModels | None:
-        """Fit the models the labels call for, taking each from `known` when it saw the same decisions."""
+    def learn(self, rows: Iterable[int] | None = None) -> CodeModels | None:
+        """Fit the models the labels call for, taking each from `known` when it saw the same decisions
+        (`rows`: the rows to be scored next, prepared in the same pass)."""
         models = self.models()
         if models is not None and not hasattr(models, "calibration"):
             started = time.perf_counter()
             evidence = [evidence_matrix(self.features, col) for col in range(len(self.code_ids))]
-            models.fit(self.vectors, self.meanings, evidence, self.known)
+            score_rows = None if rows is None else np.asarray(list(rows), dtype=int)
+            models.fit(self.vectors, self.meanings, evidence, self.known, score_rows)
             self.known.update(models.fitted)
             self.fitted.update(models.fitted)
             self.fit_seconds += time.perf_counter() - started
@@ -181,7 +183,7 @@ class Suggester:
         rows = np.asarray(rows, dtype=int)
         zero_shot = np.minimum(self.zero_shot[rows], CODEBOOK_CEILING)
         self.learned = None
-        models = self.learn()
+        models = self.learn(rows)
         if models is not None:
             self.learned = models.calibrated(rows)
             self.calibration = models.calibration

@@ -133,6 +133,7 @@ class CodeModels:
         self.models: dict[int | str, Fitted] = {}
         self.fitted: dict[str, bytes] = {}  # entries fitted in this run, by key
         self._held_rows: dict[str, np.ndarray] = {}
+        self._evidence_for: tuple[np.ndarray, list[np.ndarray]] = (np.zeros(0, dtype=int), [])
         self.jobs = self._jobs()
         self.row_of = {int(segment_id): row for row, segment_id in enumerate(self.segment_ids)}
 
@@ -144,8 +145,11 @@ class CodeModels:
         return _digest(self.signature, "calibration", *(job.key for job in self.jobs))
 
     def fit(self, words: sparse.csr_matrix, meanings: np.ndarray, evidence: list[np.ndarray],
-            known: dict[str, bytes]) -> None:
-        """Take every model from `known` where its key is there; fit the others (and their out-of-fold scores)."""
+            known: dict[str, bytes], score_rows: np.ndarray | None = None) -> None:
+        """Take every model from `known` where its key is there; fit the others (and their out-of-fold scores).
+
+        `score_rows` (the rows to be scored next) have their evidence worked out with the
+        training rows' in one pass, when there is anything to fit."""
         self.features = Features(words, meanings)
         self.references = References(normalize(words), self.groups,
                                      [(job.rows, job.column[job.rows]) for job in self.jobs if isinstance(job.name, int)])
@@ -162,7 +166,12 @@ class CodeModels:
             rows = np.unique(np.concatenate([job.rows for job in todo]))
             themes = self._theme_columns()
             wanted = [c for job in todo for c in ([job.name] if isinstance(job.name, int) else themes[job.name])]
+            if score_rows is not None and len(score_rows):
+                rows = np.union1d(rows, score_rows)
+                wanted = None  # every column: the scoring needs them all
             code_evidence = self._code_evidence(rows, wanted)
+            if wanted is None:
+                self._evidence_for = (rows, code_evidence)
             with ThreadPoolExecutor(max_workers=WORKERS) as pool:  # the solver releases the GIL: one model per core
                 for job, fitted in zip(todo, pool.map(lambda job: self._fit(job, rows, code_evidence), todo)):
                     self.models[job.name] = fitted
@@ -178,7 +187,12 @@ class CodeModels:
         """Each code's calibrated probability for `rows` (NaN where a code has too few decisions):
         out-of-fold where its model trained on the row, blended with its theme's model."""
         rows = np.asarray(rows, dtype=int)
-        code_evidence = self._code_evidence(rows)
+        known_rows, known_evidence = self._evidence_for
+        if len(rows) and np.isin(rows, known_rows).all():
+            at = np.searchsorted(known_rows, rows)
+            code_evidence = [e[at] for e in known_evidence]
+        else:
+            code_evidence = self._code_evidence(rows)
         probability = {job.name: self._predict(job, rows, code_evidence) for job in self.jobs}
         result = np.column_stack([probability[col] for col in range(len(self.labels.code_ids))]) if len(self.labels.code_ids) \
             else np.zeros((len(rows), 0))
@@ -354,8 +368,9 @@ class References:
             query = rows[begin:begin + chunk]
             block = np.asarray((self.unit[query] @ examples).todense(), dtype=np.float32)
             block[self.groups[query][:, None] == union_groups[None, :]] = -1.0
+            nearest = _Nearest(block)
             for col, (positives, negatives) in zip(wanted, at):
-                near_pos, near_neg = _top_mean(block[:, positives]), _top_mean(block[:, negatives])
+                near_pos, near_neg = nearest.top_mean(positives), nearest.top_mean(negatives)
                 result[begin:begin + chunk, col] = np.column_stack([near_pos, near_neg, near_pos - near_neg])
         return result * 3.0
 
@@ -370,6 +385,39 @@ class References:
                 at.append((found[labels == POSITIVE], found[labels == NEGATIVE]))
             self.prepared[wanted] = (union, self.unit[union].T.tocsc(), self.groups[union], at)
         return self.prepared[wanted]
+
+
+class _Nearest:
+    """The most similar reference rows of a block of rows, sorted once and shared by every code.
+
+    Each code's nearest positives (or negatives) are nearly always among a row's few
+    hundred most similar references; rows where they are not are searched in full.
+    """
+
+    SHORTLIST = 128
+
+    def __init__(self, block: np.ndarray) -> None:
+        self.block = block
+        width = min(self.SHORTLIST, block.shape[1])
+        candidates = np.argpartition(-block, width - 1, axis=1)[:, :width]
+        order = np.argsort(-np.take_along_axis(block, candidates, axis=1), axis=1)
+        self.columns = np.take_along_axis(candidates, order, axis=1)
+        self.similarities = np.clip(np.take_along_axis(block, self.columns, axis=1), 0.0, None)
+
+    def top_mean(self, wanted: np.ndarray) -> np.ndarray:
+        """Per row, the mean (negative cosines as 0) of its NEIGHBOURS most similar columns among `wanted` (indices)."""
+        k = min(NEIGHBOURS, len(wanted))
+        if k == 0:
+            return np.zeros(self.block.shape[0])
+        member = np.zeros(self.block.shape[1], dtype=bool)
+        member[wanted] = True
+        hits = member[self.columns]
+        taken = hits & (np.cumsum(hits, axis=1) <= k)
+        means = (self.similarities * taken).sum(axis=1) / k
+        short = np.flatnonzero(taken.sum(axis=1) < k)
+        if len(short):
+            means[short] = _top_mean(self.block[np.ix_(short, wanted)])
+        return means
 
 
 def _top_mean(similarities: np.ndarray) -> np.ndarray:

@@ -51,32 +51,32 @@ def suggest_store(store: Any, codebook: Codebook, segments: list[dict[str, Any]]
     if suggester.state_fitted:
         suggest_cache.keep(store, suggester.signature, "corpus", {suggester.state.key: suggester.state.to_bytes()})
     result = SuggestRun()
+    wanted = set(document_ids or [])
+    rows = [row for row, segment in enumerate(segments) if not wanted or segment["document_id"] in wanted]
     models = suggester.models()
     if models is not None:
         suggester.known = suggest_cache.fitted(store, models.keys())
-        suggester.learn()
+        suggester.learn(rows)
         suggest_cache.keep(store, suggester.signature, "model", suggester.fitted)
         result.fitted = sum(1 for key in suggester.fitted if key != models.calibration_key())
         result.reused = sum(1 for job in models.jobs if len(job.rows)) - result.fitted
         result.fit_seconds = suggester.fit_seconds
-    _write(store, suggester, segments, document_ids, min_confidence, progress, result)
+    _write(store, suggester, segments, rows, min_confidence, progress, result)
     return result
 
 
-def _write(store: Any, suggester: Suggester, segments: list[dict[str, Any]], document_ids: list[str] | None,
+def _write(store: Any, suggester: Suggester, segments: list[dict[str, Any]], rows: list[int],
            min_confidence: float, progress: Progress | None, result: SuggestRun) -> None:
     """Score every wanted passage at once, then store each transcript's suggestions in a transaction of its own."""
     rows_of: dict[str, list[int]] = {}
-    wanted = set(document_ids or [])
-    for row, segment in enumerate(segments):
-        if not wanted or segment["document_id"] in wanted:
-            rows_of.setdefault(segment["document_id"], []).append(row)
+    for row in rows:
+        rows_of.setdefault(segments[row]["document_id"], []).append(row)
     made: dict[str, list] = {}
-    for suggestion in suggester.suggestions([row for rows in rows_of.values() for row in rows], min_confidence):
+    for suggestion in suggester.suggestions(rows, min_confidence):
         made.setdefault(suggestion.document_id, []).append(suggestion)
     try:
-        for done, (document_id, rows) in enumerate(rows_of.items(), start=1):
-            sync = store.sync_suggestions(made.get(document_id, []), [segments[i]["id"] for i in rows], suggester.code_ids)
+        for done, (document_id, mine) in enumerate(rows_of.items(), start=1):
+            sync = store.sync_suggestions(made.get(document_id, []), [segments[i]["id"] for i in mine], suggester.code_ids)
             result.added += sync.added
             result.updated += sync.updated
             result.withdrawn += sync.withdrawn
