@@ -213,9 +213,11 @@ class Suggester:
             order = np.argsort(-confidence[i])[:max_per_segment]
             chosen.extend((i, row, col) for col in order if confidence[i, col] >= min_confidence)
         similar = self._similar_examples(chosen)
-        return [self._suggestion(i, row, col, confidence[i, col], similar.get((row, col), [])) for i, row, col in chosen]
+        like = self._like_coded(chosen)
+        return [self._suggestion(i, row, col, confidence[i, col], similar.get((row, col), []), like.get((row, col), 0))
+                for i, row, col in chosen]
 
-    def _suggestion(self, i: int, row: int, col: int, confidence: float, similar: list[dict]) -> NewCoding:
+    def _suggestion(self, i: int, row: int, col: int, confidence: float, similar: list[dict], like_coded: int) -> NewCoding:
         segment = self.segments[row]
         code_id = self.code_ids[col]
         rules = self.analysed[row].rules.get(code_id, RuleEvidence())
@@ -223,7 +225,7 @@ class Suggester:
         evidence = {
             "terms": rules.terms, "negated": rules.negated, "hedged": rules.hedged, "similar": similar,
             "label": self.codebook.get(code_id).label, "definition": self._definition_word(row, col),
-            "like_coded": self._like_coded(row, col),
+            "like_coded": like_coded,
             "model": "learned" if learned is not None else "codebook", "encoder": self.embedder.name,
             "scores": {"rules": round(float(self.features["rules"][row, col]), 3),
                        "meaning": round(float(self.features["meaning"][row, col]), 3),
@@ -240,14 +242,21 @@ class Suggester:
             return None
         return "closest" if self.features["meaning_margin"][row, col] >= 0 else "close" if self.features["meaning_margin"][row, col] > -0.05 else None
 
-    def _like_coded(self, row: int, col: int) -> int:
-        """How many passages coders coded with the code are near this one in meaning."""
-        positives = np.flatnonzero(self.labels.values[:, col] == POSITIVE)
-        positives = positives[positives != row]
-        if not len(positives):
-            return 0
-        cosine = self.raw_meanings[positives] @ self.raw_meanings[row]
-        return int((cosine >= semantic.near(self.embedder.name, coded=True)).sum())
+    def _like_coded(self, chosen: list[tuple[int, int, int]], chunk: int = 2000) -> dict[tuple[int, int], int]:
+        """For each (row, code) chosen, how many passages coders coded with the code are near it in meaning."""
+        by_code: dict[int, list[int]] = {}
+        for _, row, col in chosen:
+            by_code.setdefault(col, []).append(row)
+        found: dict[tuple[int, int], int] = {}
+        near = semantic.near(self.embedder.name, coded=True)
+        for col, rows in by_code.items():
+            positives = np.flatnonzero(self.labels.values[:, col] == POSITIVE)
+            for begin in range(0, len(rows), chunk):
+                block = np.asarray(rows[begin:begin + chunk])
+                cosine = self.raw_meanings[block] @ self.raw_meanings[positives].T
+                cosine[block[:, None] == positives[None, :]] = -1.0
+                found.update(zip(((row, col) for row in block.tolist()), (cosine >= near).sum(axis=1).tolist()))
+        return found
 
     def _similar_examples(self, chosen: list[tuple[int, int, int]], k: int = 2) -> dict[tuple[int, int], list[dict]]:
         """For each (row, code) chosen, the most similar segments coders coded with that code.
