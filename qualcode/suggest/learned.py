@@ -142,7 +142,11 @@ class CodeModels:
         return [job.key for job in self.jobs] + [self.calibration_key()]
 
     def calibration_key(self) -> str:
-        return _digest(self.signature, "calibration", *(job.key for job in self.jobs))
+        """The models' keys, and how many decisions each sample stands for, rounded so the map is refitted
+        when they grow by a fifth (one decision barely moves it)."""
+        bucket = (lambda n: str(int(np.log1p(n) / np.log(1.2))))
+        counts = (bucket(int((job.column == label).sum())) for job in self.jobs for label in (POSITIVE, NEGATIVE))
+        return _digest(self.signature, "calibration", *(job.key for job in self.jobs), *counts)
 
     def fit(self, words: sparse.csr_matrix, meanings: np.ndarray, evidence: list[np.ndarray],
             known: dict[str, bytes], score_rows: np.ndarray | None = None) -> None:
@@ -273,7 +277,7 @@ class CodeModels:
     def _calibrate(self) -> tuple[float, float]:
         """Platt map fitted on the out-of-fold scores of decided segments, pooled over codes (blended with the theme's)."""
         jobs = {job.name: job for job in self.jobs}
-        scores, truth = [], []
+        scores, truth, weights = [], [], []
         for col, theme in enumerate(self.themes):
             model = self.models.get(col)
             if model is None or not len(model.held_ids):
@@ -283,15 +287,17 @@ class CodeModels:
             if theme in self._theme_columns() and theme in self.models:
                 other = self._held(jobs[theme], self.models[theme])[rows]
                 p = np.where(np.isnan(other), p, (1 - THEME_WEIGHT) * p + THEME_WEIGHT * other)
+            positive = self.labels.values[rows, col] == POSITIVE
             scores.append(p)
-            truth.append(self.labels.values[rows, col] == POSITIVE)
+            truth.append(positive)
+            weights.append(np.where(positive, *_sampling_weights(jobs[col])))
         if not scores:
             return DEFAULT_PLATT
-        scores, truth = np.concatenate(scores), np.concatenate(truth)
+        scores, truth, weights = np.concatenate(scores), np.concatenate(truth), np.concatenate(weights)
         if len(scores) > CALIBRATION_PAIRS:
             keep = np.sort(np.random.default_rng(0).choice(len(scores), CALIBRATION_PAIRS, replace=False))
-            scores, truth = scores[keep], truth[keep]
-        return platt(scores, truth)
+            scores, truth, weights = scores[keep], truth[keep], weights[keep]
+        return platt(scores, truth, weights)
 
     def _theme_columns(self) -> dict[str, list[int]]:
         """Code columns per theme, for themes with two or more codes (one code's theme model would be its own)."""
@@ -299,6 +305,16 @@ class CodeModels:
         for col, theme in enumerate(self.themes):
             columns.setdefault(theme, []).append(col)
         return {theme: cols for theme, cols in columns.items() if len(cols) > 1}
+
+
+def _sampling_weights(job: Job) -> tuple[float, float]:
+    """How many decisions a sampled positive and a sampled negative of a job stand for (the sample is bounded)."""
+    sampled = job.column[job.rows]
+    share = []
+    for label in (POSITIVE, NEGATIVE):
+        taken = int((sampled == label).sum())
+        share.append(int((job.column == label).sum()) / taken if taken else 1.0)
+    return share[0], share[1]
 
 
 def _digest(*parts: str | bytes) -> str:
@@ -309,12 +325,13 @@ def _digest(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
-def platt(scores: np.ndarray, positive: np.ndarray) -> tuple[float, float]:
+def platt(scores: np.ndarray, positive: np.ndarray, weights: np.ndarray | None = None) -> tuple[float, float]:
     """Slope and bias of a logistic map from score log-odds to the share coded (Platt scaling),
-    pooled over codes; the shipped default while there are fewer than MIN_CALIBRATION positives."""
+    pooled over codes; the shipped default while there are fewer than MIN_CALIBRATION positives.
+    `weights` count each pair as the decisions it stands for (a sampled negative stands for several)."""
     if int(positive.sum()) < MIN_CALIBRATION or int((~positive).sum()) < MIN_CALIBRATION:
         return DEFAULT_PLATT
-    model = LogisticRegression(C=1.0).fit(_logit(scores)[:, None], positive)
+    model = LogisticRegression(C=1.0).fit(_logit(scores)[:, None], positive, sample_weight=weights)
     return float(model.coef_[0, 0]), float(model.intercept_[0])
 
 
