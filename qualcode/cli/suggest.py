@@ -34,7 +34,7 @@ def suggest(ctx: click.Context, document_ids: tuple[str, ...], min_confidence: f
         qualcode suggest --document PB01 --codes demand
     """
     with project(ctx) as store:
-        with click.progressbar(length=1, label="Reading segments", file=sys.stderr) as bar:
+        with click.progressbar(length=1, label="Reading passages, then saving transcripts", file=sys.stderr) as bar:
             def progress(done: int, total: int) -> None:
                 bar.length = total
                 bar.update(done - bar.pos)
