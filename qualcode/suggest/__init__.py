@@ -130,7 +130,7 @@ class Suggester:
             self.state_fitted = True
         else:
             self.similarity.restore(state.similarity)
-            self.vectors = self.similarity.transform(lemmas)
+            self.vectors = state.word_vectors(lemmas, self.similarity.transform)
             self.specificity, self.state, self.state_fitted = state.specificity, state, False
         self.features = self.similarity.features(self.vectors)
         self.features.update(semantic.definition_features(meanings, self.definitions))
@@ -140,7 +140,12 @@ class Suggester:
         self.features["rules"] = self._rule_strength()
         if questions is not None:
             asked = asked if asked is not None else analyse_remembered(questions, self.rules, self.model)
-            question_features = self.similarity.features(self.similarity.transform([a.lemmas for a in asked]))
+            asked_lemmas = [a.lemmas for a in asked]
+            asked_vectors = (self.similarity.transform(asked_lemmas) if self.state_fitted
+                             else self.state.word_vectors(asked_lemmas, self.similarity.transform))
+            if self.state_fitted:
+                self.state.keep_vectors([*lemmas, *asked_lemmas], sparse.vstack([self.vectors, asked_vectors], format="csr"))
+            question_features = self.similarity.features(asked_vectors)
             self.features["question_z_code"] = question_features["z_code"]
             self.features["question_z_segment"] = question_features["z_segment"]
         self.zero_shot = zero_shot_confidence(self.features, self.embedder.name)

@@ -170,9 +170,9 @@ class CodeModels:
             rows = np.unique(np.concatenate([job.rows for job in todo]))
             themes = self._theme_columns()
             wanted = [c for job in todo for c in ([job.name] if isinstance(job.name, int) else themes[job.name])]
-            if score_rows is not None and len(score_rows):
+            if score_rows is not None and len(score_rows) and np.isin(rows, score_rows).all():
                 rows = np.union1d(rows, score_rows)
-                wanted = None  # every column: the scoring needs them all
+                wanted = None  # a full run: every column for every row, once, for training and scoring
             code_evidence = self._code_evidence(rows, wanted)
             if wanted is None:
                 self._evidence_for = (rows, code_evidence)
