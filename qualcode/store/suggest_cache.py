@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, insert, select
 from .schema import fitted_models, text_analyses
 
 BATCH = 500
-KEEP_PER_SIGNATURE = 400  # fitted entries kept per signature (newest first); older ones are pruned
+KEEP = {"corpus": 2, "model": 200}  # entries kept per signature and kind (newest first); older ones are pruned
 
 
 def text_hash(text: str) -> str:
@@ -72,7 +72,7 @@ def latest(store: Any, signature: str, kind: str) -> tuple[str, bytes] | None:
 
 
 def keep(store: Any, signature: str, kind: str, entries: dict[str, bytes]) -> None:
-    """Store new entries (keys already stored are left alone), then prune the oldest beyond KEEP_PER_SIGNATURE."""
+    """Store new entries (keys already stored are left alone), then prune the oldest beyond KEEP[kind]."""
     if not entries:
         return
     stamp = datetime.now(timezone.utc).isoformat(timespec="microseconds")
@@ -86,11 +86,10 @@ def keep(store: Any, signature: str, kind: str, entries: dict[str, bytes]) -> No
                 for key, data in entries.items() if key not in present]
         for row in rows:
             connection.execute(_insert_new(connection, fitted_models), row)
-        count = connection.execute(select(func.count()).select_from(fitted_models)
-                                   .where(fitted_models.c.signature == signature)).scalar_one()
-        if count > KEEP_PER_SIGNATURE:
-            old = select(fitted_models.c.key).where(fitted_models.c.signature == signature).order_by(
-                fitted_models.c.created_at.desc()).offset(KEEP_PER_SIGNATURE)
+        mine = (fitted_models.c.signature == signature) & (fitted_models.c.kind == kind)
+        count = connection.execute(select(func.count()).select_from(fitted_models).where(mine)).scalar_one()
+        if count > KEEP[kind]:
+            old = select(fitted_models.c.key).where(mine).order_by(fitted_models.c.created_at.desc()).offset(KEEP[kind])
             stale = list(connection.execute(old).scalars())
             for begin in range(0, len(stale), BATCH):
                 connection.execute(delete(fitted_models).where(fitted_models.c.key.in_(stale[begin:begin + BATCH])))
