@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qualcode import project  # noqa: E402
+from qualcode.credentials import hide_password  # noqa: E402
 from qualcode.store import NewCoding, Store  # noqa: E402
 
 SAMPLE = ROOT / "transcripts_sample"
@@ -122,7 +123,7 @@ def run(db: str, folder: Path, transcripts: int, words: int, decisions: int) -> 
         raise SystemExit(f"the corpus did not import cleanly: {report.refused[:3]}")
     segments = store.segments()
     texts = [s["text"] for s in segments]
-    print(f"store: {db}")
+    print(f"store: {hide_password(db)}")
     print(f"project: {store.counts()['documents']} transcripts, {len(segments):,} participant segments, "
           f"{words_of(texts):,} words; imported in {time.perf_counter() - started:.0f} s")
     bare = time_bare_pipeline(texts)
