@@ -10,6 +10,11 @@ once, so a code with few examples borrows strength from its siblings: a code's
 confidence is its own model's probability blended with its theme's. Segments a model
 was trained on are scored out-of-fold (grouped by document), so no segment is ever
 scored by a model that saw it.
+
+At team scale each model learns from a bounded stratified sample of its decisions
+(training.stratified_sample) and is kept, with its out-of-fold scores, under a key
+digesting the segments and labels it saw: a model whose sample did not change is
+taken as it was, so a run with no new decision fits nothing.
 """
 
 from __future__ import annotations
