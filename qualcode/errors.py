@@ -195,3 +195,7 @@ class UnknownCodingError(QualcodeError):
 
 class OutputError(QualcodeError):
     """A file that cannot be written where asked: the store itself, an unknown format, a missing or read-only folder."""
+
+
+class SuggestStoppedError(QualcodeError):
+    """Suggesting was stopped before it finished (transcripts finished before are kept)."""

@@ -26,7 +26,9 @@ SUGGESTION_COLUMNS = ["coding_id", "document_id", "role", "segment_id", "start",
 def suggest(ctx: click.Context, document_ids: tuple[str, ...], min_confidence: float, code_ids: tuple[str, ...]) -> None:
     """Propose codes for participant segments, stored as pending suggestions with their evidence.
 
-    Decisions already made are kept; re-running updates pending suggestions.
+    Decisions already made are kept; re-running updates pending suggestions. Only what
+    changed is redone, and each transcript is saved as it is finished, so a run stopped
+    with Ctrl-C keeps the transcripts it finished.
 
     Example:
 
@@ -34,13 +36,16 @@ def suggest(ctx: click.Context, document_ids: tuple[str, ...], min_confidence: f
         qualcode suggest --document PB01 --codes demand
     """
     with open_store(ctx) as store:
-        with click.progressbar(length=1, label="Reading segments", file=sys.stderr) as bar:
+        with click.progressbar(length=1, label="Reading passages, then saving transcripts", file=sys.stderr) as bar:
             def progress(done: int, total: int) -> None:
                 bar.length = total
                 bar.update(done - bar.pos)
             sync = ops.suggest(store, list(document_ids) or None, list(code_ids) or None, min_confidence, progress)
     click.echo(f"{sync.added} new suggestions, {sync.updated} updated, {sync.withdrawn} withdrawn; "
                f"{sync.kept_decisions} segment-code pairs already decided were left alone.")
+    if sync.fitted or sync.reused:
+        click.echo(f"Learned from decisions: {sync.fitted} models fitted ({sync.fit_seconds:.1f} s), "
+                   f"{sync.reused} unchanged since they were fitted.")
     click.echo(f"Meaning read with the {ops.meaning_source()}.")
 
 

@@ -26,7 +26,7 @@ from ..ingest import INTERVIEWER, NOTE, PARTICIPANT, ParsedDocument, SpeakerRule
 from ..ingest.layouts import pattern_layout
 from ..ingest.model import speaker_at
 from .speakers import RoleChange, list_speakers, set_speaker_role  # noqa: F401  (services the app and CLI call through here)
-from ..store import NewCoding, Store, SuggestionSync, encodings
+from ..store import NewCoding, Store, SuggestionSync
 from ..store.codings import SUGGESTER
 
 DEFAULT_DB = "qualcode.db"
@@ -455,9 +455,11 @@ def suggest(store: Store, document_ids: list[str] | None = None, code_ids: list[
     from a colleague's codings.
 
     Re-running is idempotent: decisions already made are kept, pending suggestions
-    are updated in place, and ones no longer made are withdrawn.
+    are updated in place, and ones no longer made are withdrawn. Only what changed is
+    redone (passages read, models fitted: see suggest/run.py), and each transcript's
+    suggestions are written in a transaction of their own.
     """
-    from ..suggest import Suggester
+    from ..suggest.run import suggest_store
 
     codebook = store.codebook()
     if document_ids:
@@ -469,13 +471,7 @@ def suggest(store: Store, document_ids: list[str] | None = None, code_ids: list[
     if not segments:
         raise NothingToSuggestError(f"{store.location}: holds no transcripts with participant segments yet; "
                                     "import transcripts before asking for suggestions.")
-    suggester = Suggester(codebook, code_ids)
-    meanings = encodings.meanings(store, segments, suggester.embedder.name, suggester.embedder.embed)
-    suggester.fit(segments, learning_codings(store, blind_coder), progress, questions=store.questions(segments), meanings=meanings)
-    wanted = set(document_ids or [])
-    rows = [i for i, s in enumerate(segments) if not wanted or s["document_id"] in wanted]
-    suggestions = suggester.suggestions(rows, min_confidence)
-    return store.sync_suggestions(suggestions, [segments[i]["id"] for i in rows], suggester.code_ids)
+    return suggest_store(store, codebook, segments, document_ids, code_ids, min_confidence, progress, blind_coder)
 
 
 def meaning_source() -> str:

@@ -154,3 +154,23 @@ segment_encodings = Table(
     Column("text_hash", String(64), nullable=False),
     Column("vector", LargeBinary, nullable=False),
 )
+
+# What suggesting learned, kept so a run repeats no work: each passage's lemmas and keyword
+# matches (by text, per keyword set), and fitted models and corpus statistics (by what they saw).
+text_analyses = Table(
+    "text_analyses", metadata,
+    Column("signature", String(64), primary_key=True),
+    Column("text_hash", String(64), primary_key=True),
+    Column("lemmas", Text, nullable=False),
+    Column("rules", Text, nullable=False),
+)
+
+fitted_models = Table(
+    "fitted_models", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("signature", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Index("ix_fitted_models_signature", "signature", "kind"),
+)

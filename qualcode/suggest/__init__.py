@@ -10,7 +10,9 @@ per code and per theme (learned.py); and
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
@@ -27,7 +29,8 @@ from .learned import CodeModels
 from .profiles import definition_text, profiles, suggestible_codes
 from .rules import KeywordRules, RuleEvidence
 from .similarity import ProfileSimilarity, nearest
-from .training import POSITIVE, segment_labels
+from .corpus import CorpusState, fingerprint
+from .training import POSITIVE, Labels, segment_labels
 
 Progress = Callable[[int, int], None]
 MAX_PER_SEGMENT = 4
@@ -93,33 +96,59 @@ class Suggester:
         self.embedder = semantic.embedder()
         self.definitions = self.embedder.embed([definition_text(codebook.get(c)) for c in self.code_ids])
         self.learned: np.ndarray | None = None
+        self.reading = _digest("reading", str(model), *(f"{c}\t{lemma}\t{k}" for (c, lemma), k in sorted(self.rules.keywords.items())))
+        self.signature = _digest(self.reading, self.embedder.name, *self.code_ids,
+                                 *(f"{c}\t{profile_text[c]}" for c in sorted(needed)),
+                                 *(definition_text(codebook.get(c)) for c in self.code_ids))
+        self.known: dict[str, bytes] = {}  # fitted models by key: given by the caller, and grown by each fit
+        self.fitted: dict[str, bytes] = {}  # the entries this suggester fitted itself
+        self.fit_seconds = 0.0
+        self._models: tuple[Labels, CodeModels] | None = None
 
     def fit(self, segments: list[dict[str, Any]], codings: list[dict[str, Any]] = (), progress: Progress | None = None,
             exclude_documents: Iterable[str] = (), questions: list[str] | None = None,
-            meanings: np.ndarray | None = None) -> "Suggester":
-        """Analyse the corpus, fit the profile similarity and learn from decided codings.
+            meanings: np.ndarray | None = None, analysed: list[Analysed] | None = None,
+            asked: list[Analysed] | None = None, state: CorpusState | None = None) -> "Suggester":
+        """Analyse the corpus, fit the profile similarity and take the labels coders' decisions give.
 
         `questions` holds, per segment, the interviewer's question that prompted it
         (context the learner may use). Decisions on documents in `exclude_documents`
-        are not learned from (for evaluation by held-out document). `meanings` holds
-        the segments' meaning vectors when they are already known (kept in the store).
+        are not learned from (for evaluation by held-out document). `meanings`,
+        `analysed` and `asked` (the questions analysed) are given when already known
+        (kept in the store); `state` is a corpus state fitted before, read by instead of
+        fitting one on `segments` (see corpus.py).
         """
         self.segments = segments
         log.info("Analysing %d segments against %d codes", len(segments), len(self.code_ids))
-        self.analysed = analyse_remembered([s["text"] for s in segments], self.rules, self.model, progress)
-        self.specificity = self._specificity()
-        self.vectors = self.similarity.fit([a.lemmas for a in self.analysed])
-        self.features = self.similarity.features(self.vectors)
+        self.analysed = analysed if analysed is not None else analyse_remembered(
+            [s["text"] for s in segments], self.rules, self.model, progress)
         if meanings is None:
             meanings = semantic.remembered(self.embedder, [s["text"] for s in segments])
+        lemmas = [a.lemmas for a in self.analysed]
+        if state is None:
+            self.vectors = self.similarity.fit(lemmas)
+            self.specificity = self._specificity()
+            self.state = CorpusState(fingerprint(self.signature, segments), self.similarity.state(), self.specificity,
+                                     meanings.mean(axis=0) if len(meanings) else np.zeros(meanings.shape[1], np.float32))
+            self.state_fitted = True
+        else:
+            self.similarity.restore(state.similarity)
+            self.vectors = state.word_vectors(lemmas, self.similarity.transform)
+            self.specificity, self.state, self.state_fitted = state.specificity, state, False
+        self.features = self.similarity.features(self.vectors)
         self.features.update(semantic.definition_features(meanings, self.definitions))
         self.raw_meanings = meanings
-        self.meanings = semantic.centred(meanings, meanings.mean(axis=0))
+        self.meanings = semantic.centred(meanings, self.state.centre)
         self.passages = sparse.hstack([normalize(self.vectors), sparse.csr_matrix(self.meanings)], format="csr")
         self.features["rules"] = self._rule_strength()
         if questions is not None:
-            asked = analyse_remembered(questions, self.rules, self.model)
-            question_features = self.similarity.features(self.similarity.transform([a.lemmas for a in asked]))
+            asked = asked if asked is not None else analyse_remembered(questions, self.rules, self.model)
+            asked_lemmas = [a.lemmas for a in asked]
+            asked_vectors = (self.similarity.transform(asked_lemmas) if self.state_fitted
+                             else self.state.word_vectors(asked_lemmas, self.similarity.transform))
+            if self.state_fitted:
+                self.state.keep_vectors([*lemmas, *asked_lemmas], sparse.vstack([self.vectors, asked_vectors], format="csr"))
+            question_features = self.similarity.features(asked_vectors)
             self.features["question_z_code"] = question_features["z_code"]
             self.features["question_z_segment"] = question_features["z_segment"]
         self.zero_shot = zero_shot_confidence(self.features, self.embedder.name)
@@ -127,6 +156,31 @@ class Suggester:
         log.info("Learning from %d segments that coders decided on", len(self.labels.trained_rows()))
         self.learned = None
         return self
+
+    def models(self) -> CodeModels | None:
+        """The learned models the current labels call for (not yet fitted), or None with no decisions to learn from."""
+        if not len(self.labels.trained_rows()):
+            return None
+        if self._models is None or self._models[0] is not self.labels:
+            groups = np.array([s["document_id"] for s in self.segments])
+            themes = [self.codebook.theme_of(code_id) for code_id in self.code_ids]
+            ids = np.array([s["id"] for s in self.segments], dtype=np.int64)
+            self._models = (self.labels, CodeModels(self.labels, groups, themes, ids, _digest(self.signature, self.state.key)))
+        return self._models[1]
+
+    def learn(self, rows: Iterable[int] | None = None) -> CodeModels | None:
+        """Fit the models the labels call for, taking each from `known` when it saw the same decisions
+        (`rows`: the rows to be scored next, prepared in the same pass)."""
+        models = self.models()
+        if models is not None and not hasattr(models, "calibration"):
+            started = time.perf_counter()
+            evidence = [evidence_matrix(self.features, col) for col in range(len(self.code_ids))]
+            score_rows = None if rows is None else np.asarray(list(rows), dtype=int)
+            models.fit(self.vectors, self.meanings, evidence, self.known, score_rows)
+            self.known.update(models.fitted)
+            self.fitted.update(models.fitted)
+            self.fit_seconds += time.perf_counter() - started
+        return models
 
     def score(self, rows: np.ndarray) -> np.ndarray:
         """Confidence (rows x codes) for corpus rows, learning from decisions first if there are any.
@@ -138,12 +192,9 @@ class Suggester:
         rows = np.asarray(rows, dtype=int)
         zero_shot = np.minimum(self.zero_shot[rows], CODEBOOK_CEILING)
         self.learned = None
-        if len(self.labels.trained_rows()):
-            groups = np.array([s["document_id"] for s in self.segments])
-            themes = [self.codebook.theme_of(code_id) for code_id in self.code_ids]
-            models = CodeModels(self.labels, groups, themes)
-            evidence = [evidence_matrix(self.features, col) for col in range(len(self.code_ids))]
-            self.learned = models.calibrated(self.vectors, self.meanings, evidence, rows)
+        models = self.learn(rows)
+        if models is not None:
+            self.learned = models.calibrated(rows)
             self.calibration = models.calibration
         confidence = combined_confidence(zero_shot, self.learned)
         confidence[self.far(rows)] = 0.0
@@ -172,9 +223,11 @@ class Suggester:
             chosen.extend((i, row, col) for col in order if confidence[i, col] >= min_confidence)
         similar = self._similar_examples(chosen)
         log.info("%d suggestions for %d segments at confidence %.2f or more", len(chosen), len(rows), min_confidence)
-        return [self._suggestion(i, row, col, confidence[i, col], similar.get((row, col), [])) for i, row, col in chosen]
+        like = self._like_coded(chosen)
+        return [self._suggestion(i, row, col, confidence[i, col], similar.get((row, col), []), like.get((row, col), 0))
+                for i, row, col in chosen]
 
-    def _suggestion(self, i: int, row: int, col: int, confidence: float, similar: list[dict]) -> NewCoding:
+    def _suggestion(self, i: int, row: int, col: int, confidence: float, similar: list[dict], like_coded: int) -> NewCoding:
         segment = self.segments[row]
         code_id = self.code_ids[col]
         rules = self.analysed[row].rules.get(code_id, RuleEvidence())
@@ -182,7 +235,7 @@ class Suggester:
         evidence = {
             "terms": rules.terms, "negated": rules.negated, "hedged": rules.hedged, "similar": similar,
             "label": self.codebook.get(code_id).label, "definition": self._definition_word(row, col),
-            "like_coded": self._like_coded(row, col),
+            "like_coded": like_coded,
             "model": "learned" if learned is not None else "codebook", "encoder": self.embedder.name,
             "scores": {"rules": round(float(self.features["rules"][row, col]), 3),
                        "meaning": round(float(self.features["meaning"][row, col]), 3),
@@ -199,14 +252,21 @@ class Suggester:
             return None
         return "closest" if self.features["meaning_margin"][row, col] >= 0 else "close" if self.features["meaning_margin"][row, col] > -0.05 else None
 
-    def _like_coded(self, row: int, col: int) -> int:
-        """How many passages coders coded with the code are near this one in meaning."""
-        positives = np.flatnonzero(self.labels.values[:, col] == POSITIVE)
-        positives = positives[positives != row]
-        if not len(positives):
-            return 0
-        cosine = self.raw_meanings[positives] @ self.raw_meanings[row]
-        return int((cosine >= semantic.near(self.embedder.name, coded=True)).sum())
+    def _like_coded(self, chosen: list[tuple[int, int, int]], chunk: int = 2000) -> dict[tuple[int, int], int]:
+        """For each (row, code) chosen, how many passages coders coded with the code are near it in meaning."""
+        by_code: dict[int, list[int]] = {}
+        for _, row, col in chosen:
+            by_code.setdefault(col, []).append(row)
+        found: dict[tuple[int, int], int] = {}
+        near = semantic.near(self.embedder.name, coded=True)
+        for col, rows in by_code.items():
+            positives = np.flatnonzero(self.labels.values[:, col] == POSITIVE)
+            for begin in range(0, len(rows), chunk):
+                block = np.asarray(rows[begin:begin + chunk])
+                cosine = self.raw_meanings[block] @ self.raw_meanings[positives].T
+                cosine[block[:, None] == positives[None, :]] = -1.0
+                found.update(zip(((row, col) for row in block.tolist()), (cosine >= near).sum(axis=1).tolist()))
+        return found
 
     def _similar_examples(self, chosen: list[tuple[int, int, int]], k: int = 2) -> dict[tuple[int, int], list[dict]]:
         """For each (row, code) chosen, the most similar segments coders coded with that code.
@@ -249,6 +309,13 @@ class Suggester:
             for code_id, evidence in analysed.rules.items():
                 strength[row, column[code_id]] = evidence.weight(self.specificity)
         return strength
+
+
+def _digest(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8") + b"\x00")
+    return digest.hexdigest()
 
 
 def _with_progress(items: Iterator[Any], total: int, progress: Progress | None) -> Iterator[Any]:

@@ -10,12 +10,20 @@ once, so a code with few examples borrows strength from its siblings: a code's
 confidence is its own model's probability blended with its theme's. Segments a model
 was trained on are scored out-of-fold (grouped by document), so no segment is ever
 scored by a model that saw it.
+
+At team scale each model learns from a bounded stratified sample of its decisions
+(training.stratified_sample) and is kept, with its out-of-fold scores, under a key
+digesting the segments and labels it saw: a model whose sample did not change is
+taken as it was, so a run with no new decision fits nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
@@ -23,7 +31,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import normalize
 
-from .training import NEGATIVE, POSITIVE, UNKNOWN, Labels
+from .training import NEGATIVE, POSITIVE, UNKNOWN, Labels, stratified_sample
 
 WORKERS = min(4, os.cpu_count() or 1)  # models trained at once
 MIN_EXAMPLES = 3
@@ -31,7 +39,7 @@ FOLDS = 3
 NEIGHBOURS = 3
 MEANING_WEIGHT = 1.0  # scale of the meaning columns beside the unit-length TF-IDF vector
 THEME_WEIGHT = 0.3  # share of a code's confidence that comes from its theme's model
-CALIBRATION_ROWS = 1000  # decided segments whose out-of-fold scores calibrate the learned confidence
+CALIBRATION_PAIRS = 20000  # decided segment-code pairs whose out-of-fold scores calibrate the learned confidence
 MIN_CALIBRATION = 30  # positives (and negatives) needed to calibrate on the project's own decisions
 # Platt map used until then, measured on real coded text (NHS Friends and Family Test answers,
 # benchmarks/real_quality.py): balanced-class models overstate how often a rare code applies.
@@ -46,87 +54,255 @@ class Features:
     segments is not copied once per code.
     """
 
-    def __init__(self, words: sparse.csr_matrix, meanings: np.ndarray, score_rows: np.ndarray) -> None:
+    def __init__(self, words: sparse.csr_matrix, meanings: np.ndarray) -> None:
         self.words = words
         self.meanings = MEANING_WEIGHT * meanings
-        self.score_rows = score_rows
-        self.scored = (words[score_rows], self.meanings[score_rows])  # every model scores these rows
 
     def stacked(self, rows: np.ndarray, evidence: np.ndarray) -> sparse.csr_matrix:
-        """Training matrix for `rows`: words, meaning, then the evidence (clipped and scaled so the solver converges fast)."""
+        """Training matrix for `rows` (evidence given for those rows): words, meaning, then the evidence
+        (clipped and scaled so the solver converges fast)."""
         return sparse.hstack([self.words[rows], sparse.csr_matrix(self.meanings[rows]),
-                              sparse.csr_matrix(_scaled(evidence[rows]))], format="csr")
+                              sparse.csr_matrix(_scaled(evidence))], format="csr")
 
-    def probability(self, model: LogisticRegression, rows: np.ndarray, evidence: np.ndarray) -> np.ndarray:
-        """The model's probability of the positive class for `rows`."""
-        words, meanings = self.scored if rows is self.score_rows else (self.words[rows], self.meanings[rows])
-        weights = model.coef_[0]
-        vocabulary, meaning = words.shape[1], meanings.shape[1]
-        score = (words @ weights[:vocabulary] + meanings @ weights[vocabulary:vocabulary + meaning]
-                 + _scaled(evidence[rows]) @ weights[vocabulary + meaning:] + model.intercept_[0])
+    def probability(self, model: "Fitted", rows: np.ndarray, evidence: np.ndarray) -> np.ndarray:
+        """The model's probability of the positive class for `rows` (evidence given for those rows)."""
+        weights = model.weights()
+        vocabulary, meaning = self.words.shape[1], self.meanings.shape[1]
+        score = (self.words[rows] @ weights[:vocabulary] + self.meanings[rows] @ weights[vocabulary:vocabulary + meaning]
+                 + _scaled(evidence) @ weights[vocabulary + meaning:] + model.intercept)
         return 1.0 / (1.0 + np.exp(-np.asarray(score).ravel()))
 
 
-class CodeModels:
-    """Per-code and per-theme classifiers over segments; `themes` names each code column's theme."""
+@dataclass
+class Fitted:
+    """One fitted model: its non-zero weights, and its out-of-fold probabilities for the segments it trained on."""
 
-    def __init__(self, labels: Labels, groups: np.ndarray, themes: list[str] | None = None) -> None:
+    index: np.ndarray  # int32 positions of the non-zero weights
+    values: np.ndarray  # float32
+    width: int
+    intercept: float
+    held_ids: np.ndarray  # int64 segment ids scored out-of-fold
+    held_p: np.ndarray  # float32
+
+    @classmethod
+    def of(cls, model: LogisticRegression, held_ids: np.ndarray, held_p: np.ndarray) -> "Fitted":
+        coef = model.coef_[0]
+        index = np.flatnonzero(coef).astype(np.int32)
+        return cls(index, coef[index].astype(np.float32), len(coef), float(model.intercept_[0]),
+                   np.asarray(held_ids, dtype=np.int64), np.asarray(held_p, dtype=np.float32))
+
+    def weights(self) -> np.ndarray:
+        dense = np.zeros(self.width)
+        dense[self.index] = self.values
+        return dense
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        np.savez(buffer, index=self.index, values=self.values, shape=np.array([self.width]),
+                 intercept=np.array([self.intercept]), held_ids=self.held_ids, held_p=self.held_p)
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Fitted":
+        with np.load(io.BytesIO(data), allow_pickle=False) as stored:
+            return cls(stored["index"], stored["values"], int(stored["shape"][0]), float(stored["intercept"][0]),
+                       stored["held_ids"], stored["held_p"])
+
+
+@dataclass
+class Job:
+    """One model to have: a code's (key an int column) or a theme's (key its id), its training rows and cache key."""
+
+    name: int | str
+    column: np.ndarray
+    rows: np.ndarray
+    key: str
+
+
+class CodeModels:
+    """Per-code and per-theme classifiers over segments; `themes` names each code column's theme.
+
+    Each model learns from a bounded stratified sample of its label column
+    (training.stratified_sample) and is known by a key digesting the segments and labels
+    it saw (and `signature`: the features' make), so a model whose sample did not change
+    is taken from `known` instead of fitted again.
+    """
+
+    def __init__(self, labels: Labels, groups: np.ndarray, themes: list[str] | None = None,
+                 segment_ids: np.ndarray | None = None, signature: str = "") -> None:
         self.labels = labels
         self.groups = groups
         self.themes = themes or list(labels.code_ids)
-        self.models: dict[int | str, LogisticRegression] = {}
+        self.segment_ids = np.arange(len(labels.values)) if segment_ids is None else np.asarray(segment_ids, dtype=np.int64)
+        self.signature = signature
+        self.models: dict[int | str, Fitted] = {}
+        self.fitted: dict[str, bytes] = {}  # entries fitted in this run, by key
+        self._held_rows: dict[str, np.ndarray] = {}
+        self._evidence_for: tuple[np.ndarray, list[np.ndarray]] = (np.zeros(0, dtype=int), [])
+        self.jobs = self._jobs()
+        self.row_of = {int(segment_id): row for row, segment_id in enumerate(self.segment_ids)}
 
-    def fit_predict(self, words: sparse.csr_matrix, meanings: np.ndarray, evidence: list[np.ndarray],
-                    score_rows: np.ndarray) -> np.ndarray:
-        """Train every code's and theme's model; return each code's probability for `score_rows`.
+    def keys(self) -> list[str]:
+        """Cache keys of every model these labels call for (plus the calibration map's)."""
+        return [job.key for job in self.jobs] + [self.calibration_key()]
 
-        Rows a model was trained on get out-of-fold probabilities, or NaN when no fold
-        could be trained without them. NaN also marks a code with too few decisions.
-        """
-        features = Features(words, meanings, score_rows)
-        neighbours = neighbour_evidence(words, self.labels.values, self.groups)
-        code_evidence = [np.column_stack([evidence[col], neighbours[:, col]]) for col in range(len(evidence))]
-        themes = self._theme_columns()
-        jobs = [(col, code_evidence[col], self.labels.values[:, col]) for col in range(len(self.labels.code_ids))]
-        for theme, cols in themes.items():
-            stacked = np.stack([code_evidence[c] for c in cols])
-            jobs.append((theme, np.column_stack([stacked.max(axis=0), stacked.mean(axis=0)]),
-                         theme_labels(self.labels.values[:, cols])))
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:  # the solver releases the GIL: one model per core
-            probability = dict(zip([key for key, _, _ in jobs], pool.map(
-                lambda job: self._fit_score(job[0], features, job[1], job[2], score_rows), jobs)))
-        result = np.column_stack([probability[col] for col in range(len(self.labels.code_ids))])
-        for theme, cols in themes.items():
+    def calibration_key(self) -> str:
+        """The models' keys, and how many decisions each sample stands for, rounded so the map is refitted
+        when they grow by a fifth (one decision barely moves it)."""
+        bucket = (lambda n: str(int(np.log1p(n) / np.log(1.2))))
+        counts = (bucket(int((job.column == label).sum())) for job in self.jobs for label in (POSITIVE, NEGATIVE))
+        return _digest(self.signature, "calibration", *(job.key for job in self.jobs), *counts)
+
+    def fit(self, words: sparse.csr_matrix, meanings: np.ndarray, evidence: list[np.ndarray],
+            known: dict[str, bytes], score_rows: np.ndarray | None = None) -> None:
+        """Take every model from `known` where its key is there; fit the others (and their out-of-fold scores).
+
+        `score_rows` (the rows to be scored next) have their evidence worked out with the
+        training rows' in one pass, when there is anything to fit."""
+        self.features = Features(words, meanings)
+        self.references = References(normalize(words), self.groups,
+                                     [(job.rows, job.column[job.rows]) for job in self.jobs if isinstance(job.name, int)])
+        self.evidence = evidence
+        todo = []
+        for job in self.jobs:
+            if not len(job.rows):
+                continue
+            if job.key in known:
+                self.models[job.name] = Fitted.from_bytes(known[job.key])
+            else:
+                todo.append(job)
+        if todo:
+            rows = np.unique(np.concatenate([job.rows for job in todo]))
+            themes = self._theme_columns()
+            wanted = [c for job in todo for c in ([job.name] if isinstance(job.name, int) else themes[job.name])]
+            if score_rows is not None and len(score_rows) and np.isin(rows, score_rows).all():
+                rows = np.union1d(rows, score_rows)
+                wanted = None  # a full run: every column for every row, once, for training and scoring
+            code_evidence = self._code_evidence(rows, wanted)
+            if wanted is None:
+                self._evidence_for = (rows, code_evidence)
+            with ThreadPoolExecutor(max_workers=WORKERS) as pool:  # the solver releases the GIL: one model per core
+                for job, fitted in zip(todo, pool.map(lambda job: self._fit(job, rows, code_evidence), todo)):
+                    self.models[job.name] = fitted
+                    self.fitted[job.key] = fitted.to_bytes()
+        key = self.calibration_key()
+        if key in known:
+            self.calibration = tuple(np.frombuffer(known[key], dtype=np.float64))
+        else:
+            self.calibration = self._calibrate()
+            self.fitted[key] = np.array(self.calibration, dtype=np.float64).tobytes()
+
+    def calibrated(self, rows: np.ndarray) -> np.ndarray:
+        """Each code's calibrated probability for `rows` (NaN where a code has too few decisions):
+        out-of-fold where its model trained on the row, blended with its theme's model."""
+        rows = np.asarray(rows, dtype=int)
+        known_rows, known_evidence = self._evidence_for
+        if len(rows) and np.isin(rows, known_rows).all():
+            at = np.searchsorted(known_rows, rows)
+            code_evidence = [e[at] for e in known_evidence]
+        else:
+            code_evidence = self._code_evidence(rows)
+        probability = {job.name: self._predict(job, rows, code_evidence) for job in self.jobs}
+        result = np.column_stack([probability[col] for col in range(len(self.labels.code_ids))]) if len(self.labels.code_ids) \
+            else np.zeros((len(rows), 0))
+        for theme, cols in self._theme_columns().items():
             known = ~np.isnan(probability[theme])
             result[np.ix_(known, cols)] = ((1 - THEME_WEIGHT) * result[np.ix_(known, cols)]
                                            + THEME_WEIGHT * probability[theme][known, None])
+        return apply_platt(result, self.calibration)
+
+    def _jobs(self) -> list[Job]:
+        values = self.labels.values
+        jobs = [(col, values[:, col]) for col in range(len(self.labels.code_ids))]
+        jobs += [(theme, theme_labels(values[:, cols])) for theme, cols in self._theme_columns().items()]
+        found = []
+        for salt, (name, column) in enumerate(jobs):
+            rows = trainable(column)
+            if len(rows):
+                rows = stratified_sample(column, self.segment_ids, salt)
+            label = self.labels.code_ids[name] if isinstance(name, int) else f"theme:{name}"
+            found.append(Job(name, column, rows, _digest(self.signature, label, self.segment_ids[rows].tobytes(),
+                                                         column[rows].tobytes())))
+        return found
+
+    def _code_evidence(self, rows: np.ndarray, wanted: list[int] | None = None) -> list[np.ndarray]:
+        """Per code column (the `wanted` ones; all when None), the evidence of `rows`: the codebook's, then
+        nearness to the code's sampled decisions."""
+        neighbours = self.references.evidence(rows, wanted)
+        return [np.column_stack([self.evidence[col][rows], neighbours[:, col]]) for col in range(len(self.evidence))]
+
+    def _job_evidence(self, job: Job, code_evidence: list[np.ndarray]) -> np.ndarray:
+        if isinstance(job.name, int):
+            return code_evidence[job.name]
+        stacked = np.stack([code_evidence[c] for c in self._theme_columns()[job.name]])
+        return np.column_stack([stacked.max(axis=0), stacked.mean(axis=0)])
+
+    def _fit(self, job: Job, rows: np.ndarray, code_evidence: list[np.ndarray]) -> Fitted:
+        """Fit one model on its sample, with out-of-fold probabilities for every row of the sample (grouped by document)."""
+        at = np.searchsorted(rows, job.rows)
+        evidence = self._job_evidence(job, code_evidence)[at]
+        target = job.column[job.rows] == POSITIVE
+        model = _model().fit(self.features.stacked(job.rows, evidence), target)
+        held_ids, held_p = [], []
+        groups = self.groups[job.rows]
+        folds = min(FOLDS, len(set(groups)))
+        if folds >= 2:
+            for train, test in GroupKFold(n_splits=folds).split(job.rows, target, groups):
+                if target[train].all() or not target[train].any():
+                    continue
+                fold = _model().fit(self.features.stacked(job.rows[train], evidence[train]), target[train])
+                held_ids.append(self.segment_ids[job.rows[test]])
+                held_p.append(self.features.probability(Fitted.of(fold, [], []), job.rows[test], evidence[test]))
+        concat = (lambda parts, kind: np.concatenate(parts) if parts else np.zeros(0, kind))
+        return Fitted.of(model, concat(held_ids, np.int64), concat(held_p, np.float32))
+
+    def _predict(self, job: Job, rows: np.ndarray, code_evidence: list[np.ndarray]) -> np.ndarray:
+        """A model's probabilities for `rows`; where it trained on a row, its out-of-fold one (NaN if none)."""
+        result = np.full(len(rows), np.nan)
+        model = self.models.get(job.name)
+        if model is None or not len(job.rows):
+            return result
+        result[:] = self.features.probability(model, rows, self._job_evidence(job, code_evidence))
+        trained = np.isin(rows, job.rows)
+        if trained.any():
+            result[trained] = self._held(job, model)[rows[trained]]
         return result
 
-    def calibrated(self, words: sparse.csr_matrix, meanings: np.ndarray, evidence: list[np.ndarray],
-                   score_rows: np.ndarray) -> np.ndarray:
-        """`fit_predict` turned into shares: a map from score to the share coded so, fitted on the
-        out-of-fold scores of decided segments (the shipped default until there are enough decisions)."""
-        key = self._calibration_key()
-        if key in _CALIBRATIONS:
-            self.calibration = _CALIBRATIONS[key]
-            return apply_platt(self.fit_predict(words, meanings, evidence, score_rows), self.calibration)
-        decided = self.labels.trained_rows()
-        if len(decided) > CALIBRATION_ROWS:
-            decided = np.sort(np.random.default_rng(0).choice(decided, CALIBRATION_ROWS, replace=False))
-        every = np.union1d(np.asarray(score_rows, dtype=int), decided)
-        result = self.fit_predict(words, meanings, evidence, every)
-        at = {row: i for i, row in enumerate(every)}
-        held = result[[at[row] for row in decided]]
-        known = self.labels.values[decided]
-        usable = ~np.isnan(held) & (known != UNKNOWN)
-        self.calibration = _CALIBRATIONS[key] = platt(held[usable], known[usable] == POSITIVE)
-        return apply_platt(result[[at[row] for row in score_rows]], self.calibration)
+    def _held(self, job: Job, model: Fitted) -> np.ndarray:
+        """A model's out-of-fold probability per corpus row (NaN where it has none), worked out once."""
+        if job.key not in self._held_rows:
+            by_row = np.full(len(self.segment_ids), np.nan)
+            at = [(self.row_of[int(i)], p) for i, p in zip(model.held_ids.tolist(), model.held_p.tolist()) if int(i) in self.row_of]
+            if at:
+                rows, values = zip(*at)
+                by_row[list(rows)] = values
+            self._held_rows[job.key] = by_row
+        return self._held_rows[job.key]
 
-    def _calibration_key(self) -> tuple:
-        """The codes and the number of decisions, rounded so the map is refitted when they grow by a fifth."""
-        values = self.labels.values
-        positives, negatives = int((values == POSITIVE).sum()), int((values == NEGATIVE).sum())
-        return (tuple(self.labels.code_ids), int(np.log1p(positives) / np.log(1.2)), int(np.log1p(negatives) / np.log(1.2)))
+    def _calibrate(self) -> tuple[float, float]:
+        """Platt map fitted on the out-of-fold scores of decided segments, pooled over codes (blended with the theme's)."""
+        jobs = {job.name: job for job in self.jobs}
+        scores, truth, weights = [], [], []
+        for col, theme in enumerate(self.themes):
+            model = self.models.get(col)
+            if model is None or not len(model.held_ids):
+                continue
+            rows = np.flatnonzero(~np.isnan(self._held(jobs[col], model)))
+            p = self._held(jobs[col], model)[rows]
+            if theme in self._theme_columns() and theme in self.models:
+                other = self._held(jobs[theme], self.models[theme])[rows]
+                p = np.where(np.isnan(other), p, (1 - THEME_WEIGHT) * p + THEME_WEIGHT * other)
+            positive = self.labels.values[rows, col] == POSITIVE
+            scores.append(p)
+            truth.append(positive)
+            weights.append(np.where(positive, *_sampling_weights(jobs[col])))
+        if not scores:
+            return DEFAULT_PLATT
+        scores, truth, weights = np.concatenate(scores), np.concatenate(truth), np.concatenate(weights)
+        if len(scores) > CALIBRATION_PAIRS:
+            keep = np.sort(np.random.default_rng(0).choice(len(scores), CALIBRATION_PAIRS, replace=False))
+            scores, truth, weights = scores[keep], truth[keep], weights[keep]
+        return platt(scores, truth, weights)
 
     def _theme_columns(self) -> dict[str, list[int]]:
         """Code columns per theme, for themes with two or more codes (one code's theme model would be its own)."""
@@ -135,47 +311,32 @@ class CodeModels:
             columns.setdefault(theme, []).append(col)
         return {theme: cols for theme, cols in columns.items() if len(cols) > 1}
 
-    def _fit_score(self, key: int | str, features: Features, evidence: np.ndarray, column: np.ndarray,
-                   score_rows: np.ndarray) -> np.ndarray:
-        """Fit one model on a label column; its probabilities for `score_rows`, out-of-fold where it trained."""
-        result = np.full(len(score_rows), np.nan)
-        rows = trainable(column)
-        if not len(rows):
-            return result
-        target = column[rows] == POSITIVE
-        self.models[key] = model = _model().fit(features.stacked(rows, evidence), target)
-        result[:] = features.probability(model, score_rows, evidence)
-        position = {row: i for i, row in enumerate(score_rows)}
-        seen = [position[row] for row in rows if row in position]
-        if seen:
-            result[seen] = np.nan
-            for held_out, probability in self._out_of_fold(features, evidence, rows, target):
-                for row, p in zip(held_out, probability):
-                    if row in position:
-                        result[position[row]] = p
-        return result
 
-    def _out_of_fold(self, features: Features, evidence: np.ndarray, rows: np.ndarray, target: np.ndarray):
-        groups = self.groups[rows]
-        folds = min(FOLDS, len(set(groups)))
-        if folds < 2:
-            return
-        for train, test in GroupKFold(n_splits=folds).split(rows, target, groups):
-            if target[train].all() or not target[train].any():
-                continue
-            model = _model().fit(features.stacked(rows[train], evidence), target[train])
-            yield rows[test], features.probability(model, rows[test], evidence)
+def _sampling_weights(job: Job) -> tuple[float, float]:
+    """How many decisions a sampled positive and a sampled negative of a job stand for (the sample is bounded)."""
+    sampled = job.column[job.rows]
+    share = []
+    for label in (POSITIVE, NEGATIVE):
+        taken = int((sampled == label).sum())
+        share.append(int((job.column == label).sum()) / taken if taken else 1.0)
+    return share[0], share[1]
 
 
-_CALIBRATIONS: dict[tuple, tuple[float, float]] = {}  # remembered for this process: one decision barely moves the map
+def _digest(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else part.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
 
 
-def platt(scores: np.ndarray, positive: np.ndarray) -> tuple[float, float]:
+def platt(scores: np.ndarray, positive: np.ndarray, weights: np.ndarray | None = None) -> tuple[float, float]:
     """Slope and bias of a logistic map from score log-odds to the share coded (Platt scaling),
-    pooled over codes; the shipped default while there are fewer than MIN_CALIBRATION positives."""
+    pooled over codes; the shipped default while there are fewer than MIN_CALIBRATION positives.
+    `weights` count each pair as the decisions it stands for (a sampled negative stands for several)."""
     if int(positive.sum()) < MIN_CALIBRATION or int((~positive).sum()) < MIN_CALIBRATION:
         return DEFAULT_PLATT
-    model = LogisticRegression(C=1.0).fit(_logit(scores)[:, None], positive)
+    model = LogisticRegression(C=1.0).fit(_logit(scores)[:, None], positive, sample_weight=weights)
     return float(model.coef_[0, 0]), float(model.intercept_[0])
 
 
@@ -205,38 +366,57 @@ def theme_labels(code_labels: np.ndarray) -> np.ndarray:
     return np.where(positive, POSITIVE, np.where(negative, NEGATIVE, UNKNOWN)).astype(np.int8)
 
 
-def neighbour_evidence(vectors: sparse.csr_matrix, labels: np.ndarray, groups: np.ndarray, chunk: int = 1000) -> np.ndarray:
-    """Segments x codes x 3: mean cosine to the nearest positives, to the nearest negatives, and their difference.
+class References:
+    """Each code column's labelled reference rows, for the nearness of any rows to a code's decisions.
 
-    Neighbours are labelled segments from other documents only, so a training
-    segment's features never depend on its own label.
+    Neighbours are a column's own reference rows from other documents only, so a
+    training segment's features never depend on its own label. `unit` holds
+    unit-length word vectors of every segment.
     """
-    result = np.zeros((vectors.shape[0], labels.shape[1], 3))
-    labelled = np.flatnonzero((labels != UNKNOWN).any(axis=1))
-    if not len(labelled):
-        return result
-    unit = normalize(vectors)
-    examples = unit[labelled].T.tocsc()
-    known = labels[labelled]
-    for begin in range(0, vectors.shape[0], chunk):
-        block = np.asarray((unit[begin:begin + chunk] @ examples).todense())
-        block[groups[begin:begin + chunk, None] == groups[labelled][None, :]] = -1.0
-        nearest = _Nearest(block)
-        for col in range(labels.shape[1]):
-            near_pos = nearest.top_mean(known[:, col] == POSITIVE)
-            near_neg = nearest.top_mean(known[:, col] == NEGATIVE)
-            result[begin:begin + chunk, col] = np.column_stack([near_pos, near_neg, near_pos - near_neg])
-    return result * 3.0
+
+    def __init__(self, unit: sparse.csr_matrix, groups: np.ndarray, columns: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        self.unit, self.groups, self.columns = unit, groups, columns
+        self.prepared: dict[tuple[int, ...], tuple] = {}
+
+    def evidence(self, rows: np.ndarray, wanted: list[int] | None = None, chunk: int = 1000) -> np.ndarray:
+        """Rows x columns x 3: mean cosine to the column's nearest positives, to its nearest negatives, and their
+        difference; for the `wanted` columns only (zeros elsewhere) when given."""
+        result = np.zeros((len(rows), len(self.columns), 3))
+        wanted = list(range(len(self.columns))) if wanted is None else sorted(set(wanted))
+        union, examples, union_groups, at = self._prepare(tuple(wanted))
+        if not len(rows) or not len(union):
+            return result
+        for begin in range(0, len(rows), chunk):
+            query = rows[begin:begin + chunk]
+            block = np.asarray((self.unit[query] @ examples).todense(), dtype=np.float32)
+            block[self.groups[query][:, None] == union_groups[None, :]] = -1.0
+            nearest = _Nearest(block)
+            for col, (positives, negatives) in zip(wanted, at):
+                near_pos, near_neg = nearest.top_mean(positives), nearest.top_mean(negatives)
+                result[begin:begin + chunk, col] = np.column_stack([near_pos, near_neg, near_pos - near_neg])
+        return result * 3.0
+
+    def _prepare(self, wanted: tuple[int, ...]) -> tuple:
+        """The wanted columns' reference rows as one matrix, and each column's positives and negatives in it (kept)."""
+        if wanted not in self.prepared:
+            rows = [self.columns[col][0] for col in wanted if len(self.columns[col][0])]
+            union = np.unique(np.concatenate(rows)) if rows else np.zeros(0, dtype=int)
+            at = []
+            for col in wanted:
+                found, labels = np.searchsorted(union, self.columns[col][0]), self.columns[col][1]
+                at.append((found[labels == POSITIVE], found[labels == NEGATIVE]))
+            self.prepared[wanted] = (union, self.unit[union].T.tocsc(), self.groups[union], at)
+        return self.prepared[wanted]
 
 
 class _Nearest:
-    """The most similar labelled segments of a block of rows, sorted once and shared by every code.
+    """The most similar reference rows of a block of rows, sorted once and shared by every code.
 
     Each code's nearest positives (or negatives) are nearly always among a row's few
-    dozen most similar labelled segments; rows where they are not are searched in full.
+    hundred most similar references; rows where they are not are searched in full.
     """
 
-    SHORTLIST = 32
+    SHORTLIST = 128
 
     def __init__(self, block: np.ndarray) -> None:
         self.block = block
@@ -247,20 +427,26 @@ class _Nearest:
         self.similarities = np.clip(np.take_along_axis(block, self.columns, axis=1), 0.0, None)
 
     def top_mean(self, wanted: np.ndarray) -> np.ndarray:
-        """Per row, the mean (negative cosines as 0) of its NEIGHBOURS most similar `wanted` columns."""
-        k = min(NEIGHBOURS, int(wanted.sum()))
+        """Per row, the mean (negative cosines as 0) of its NEIGHBOURS most similar columns among `wanted` (indices)."""
+        k = min(NEIGHBOURS, len(wanted))
         if k == 0:
             return np.zeros(self.block.shape[0])
-        hits = wanted[self.columns]
+        member = np.zeros(self.block.shape[1], dtype=bool)
+        member[wanted] = True
+        hits = member[self.columns]
         taken = hits & (np.cumsum(hits, axis=1) <= k)
         means = (self.similarities * taken).sum(axis=1) / k
         short = np.flatnonzero(taken.sum(axis=1) < k)
         if len(short):
-            means[short] = _top_mean(self.block[np.ix_(short, np.flatnonzero(wanted))], k)
+            means[short] = _top_mean(self.block[np.ix_(short, wanted)])
         return means
 
 
-def _top_mean(similarities: np.ndarray, k: int) -> np.ndarray:
+def _top_mean(similarities: np.ndarray) -> np.ndarray:
+    """Per row, the mean (negative cosines as 0) of its NEIGHBOURS largest values (0 with no columns)."""
+    k = min(NEIGHBOURS, similarities.shape[1])
+    if k == 0:
+        return np.zeros(similarities.shape[0])
     top = np.partition(similarities, -k, axis=1)[:, -k:]
     return np.clip(top, 0.0, None).mean(axis=1)
 

@@ -43,6 +43,23 @@ class ProfileSimilarity:
         self.theme_stats = _stats(np.asarray((corpus @ self.themes.T).todense()))
         return corpus
 
+    def state(self) -> dict[str, np.ndarray]:
+        """What `fit` learned from the corpus (vocabulary, weights, statistics), for `restore` in a later run."""
+        vocabulary = sorted(self.vectorizer.vocabulary_, key=self.vectorizer.vocabulary_.get)
+        return {"vocabulary": np.array(vocabulary, dtype=str), "idf": self.vectorizer.idf_.astype(np.float64),
+                "code_mean": self.code_stats[0], "code_std": self.code_stats[1],
+                "theme_mean": self.theme_stats[0], "theme_std": self.theme_stats[1]}
+
+    def restore(self, state: dict[str, np.ndarray]) -> None:
+        """Take a fitted state instead of fitting, so passages are read as the corpus they came from was."""
+        self.vectorizer = make_vectorizer()
+        self.vectorizer.vocabulary_ = {str(term): i for i, term in enumerate(state["vocabulary"])}
+        self.vectorizer.idf_ = state["idf"]
+        self.codes = self.vectorizer.transform([self.profile_lemmas[c] for c in self.code_ids])
+        self.themes = self.vectorizer.transform([self.profile_lemmas[t] for t in self.theme_ids])
+        self.code_stats = (state["code_mean"], state["code_std"])
+        self.theme_stats = (state["theme_mean"], state["theme_std"])
+
     def transform(self, segment_lemmas: list[str]) -> sparse.csr_matrix:
         return self.vectorizer.transform(segment_lemmas)
 

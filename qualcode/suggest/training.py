@@ -32,30 +32,51 @@ class Labels:
 
 def segment_labels(segments: list[dict[str, Any]], codings: list[dict[str, Any]], code_ids: list[str],
                    exclude_documents: set[str] = frozenset()) -> Labels:
-    """Labels from decided codings, ignoring the documents in `exclude_documents`."""
+    """Labels from decided codings, ignoring the documents in `exclude_documents`.
+
+    Worked out on arrays (a project holds hundreds of thousands of decisions): each
+    coding's span is found among its document's segments by binary search.
+    """
     column = {code_id: i for i, code_id in enumerate(code_ids)}
     values = np.full((len(segments), len(code_ids)), UNKNOWN, dtype=np.int8)
-    rows_by_document = _rows_by_document(segments)
-    last_coded: dict[str, int] = {}
-    for coding in codings:
-        document_id = coding["document_id"]
-        if document_id in exclude_documents or document_id not in rows_by_document or coding["code_id"] not in column:
-            continue
-        rows = _overlapping(rows_by_document[document_id], segments, coding["start"], coding["end"])
-        col = column[coding["code_id"]]
-        if coding["status"] == "accepted":
-            values[rows, col] = POSITIVE
-            if rows:
-                last_coded[document_id] = max(last_coded.get(document_id, -1), max(rows))
-        elif coding["status"] == "rejected":
-            for row in rows:
-                if values[row, col] != POSITIVE:
-                    values[row, col] = NEGATIVE
-    for document_id, last in last_coded.items():
-        passed = [row for row in rows_by_document[document_id][0] if row <= last]
-        block = values[passed]
-        block[block == UNKNOWN] = NEGATIVE
-        values[passed] = block
+    document_of = {}
+    for segment in segments:
+        document_of.setdefault(segment["document_id"], len(document_of))
+    kept = [c for c in codings if c["document_id"] in document_of and c["code_id"] in column
+            and c["document_id"] not in exclude_documents and c["status"] in ("accepted", "rejected")]
+    if not kept or not len(segments):
+        return Labels(values, code_ids)
+    span = np.int64(2 ** 32)
+    seg_doc = np.array([document_of[s["document_id"]] for s in segments], dtype=np.int64)
+    seg_start = seg_doc * span + np.array([s["start"] for s in segments], dtype=np.int64)
+    seg_end = seg_doc * span + np.array([s["end"] for s in segments], dtype=np.int64)
+    order = np.argsort(seg_start, kind="stable")
+    starts, ends = seg_start[order], seg_end[order]
+    doc = np.array([document_of[c["document_id"]] for c in kept], dtype=np.int64)
+    start = doc * span + np.array([c["start"] for c in kept], dtype=np.int64)
+    end = doc * span + np.array([c["end"] for c in kept], dtype=np.int64)
+    col = np.array([column[c["code_id"]] for c in kept])
+    accepted = np.array([c["status"] == "accepted" for c in kept])
+    first = np.maximum(np.searchsorted(starts, start, side="right") - 1, 0)
+    stop = np.searchsorted(starts, end, side="left")
+    hit_coding, hit_row = [], []
+    for offset in range(int((stop - first).max(initial=0))):
+        at = first + offset
+        live = at < stop
+        at_live = at[live]
+        overlap = (np.minimum(end[live], ends[at_live]) > np.maximum(start[live], starts[at_live]))
+        hit_coding.append(np.flatnonzero(live)[overlap])
+        hit_row.append(order[at_live[overlap]])
+    coding_hit, row_hit = np.concatenate(hit_coding), np.concatenate(hit_row)
+    rejected = ~accepted[coding_hit]
+    values[row_hit[rejected], col[coding_hit[rejected]]] = NEGATIVE
+    values[row_hit[~rejected], col[coding_hit[~rejected]]] = POSITIVE
+    last = np.full(len(document_of), -1, dtype=np.int64)
+    np.maximum.at(last, seg_doc[row_hit[~rejected]], row_hit[~rejected])
+    passed = np.arange(len(segments)) <= last[seg_doc]
+    block = values[passed]
+    block[block == UNKNOWN] = NEGATIVE
+    values[passed] = block
     return Labels(values, code_ids)
 
 
@@ -81,3 +102,31 @@ def _overlapping(index: tuple[list[int], list[int]], segments: list[dict[str, An
             found.append(rows[i])
         i += 1
     return found
+
+
+# A model learns from every positive of its code (up to MAX_POSITIVES) and a sample of its
+# negatives: NEGATIVES_PER_POSITIVE times as many, at least MIN_NEGATIVES. Which negatives is
+# fixed per passage and code (a hash of the segment id), so one more decision leaves every
+# other model's sample, and so its cached fit, as it was unless it enters that sample.
+MAX_POSITIVES = 1000
+NEGATIVES_PER_POSITIVE = 2
+MIN_NEGATIVES = 300
+
+
+def stratified_sample(column: np.ndarray, segment_ids: np.ndarray, salt: int) -> np.ndarray:
+    """Rows to learn one label column from: its positives, and a bounded sample of its negatives (sorted)."""
+    positives = np.flatnonzero(column == POSITIVE)
+    negatives = np.flatnonzero(column == NEGATIVE)
+    order = _priority(segment_ids, salt)
+    if len(positives) > MAX_POSITIVES:
+        positives = positives[np.argsort(order[positives], kind="stable")[:MAX_POSITIVES]]
+    wanted = max(MIN_NEGATIVES, NEGATIVES_PER_POSITIVE * len(positives))
+    if len(negatives) > wanted:
+        negatives = negatives[np.argsort(order[negatives], kind="stable")[:wanted]]
+    return np.sort(np.concatenate([positives, negatives]))
+
+
+def _priority(segment_ids: np.ndarray, salt: int) -> np.ndarray:
+    """A fixed pseudo-random rank per segment and column (a multiplicative hash, the same in every process)."""
+    mixed = (segment_ids.astype(np.uint64) * np.uint64(2654435761) + np.uint64(salt) * np.uint64(40503)) % np.uint64(2 ** 32)
+    return (mixed * np.uint64(2246822519)) % np.uint64(2 ** 32)

@@ -1,0 +1,116 @@
+"""One suggest run over a store, doing only what changed since the last one.
+
+- Passages are read (lemmas, keyword matches) and encoded once, and kept in the store.
+- The corpus-fitted reading (corpus.py) is fitted on a full run when the transcripts
+  changed; a run for some transcripts reads them as the project was last read, so a new
+  transcript is suggested for without reading the project again.
+- Each learned model is kept under a key of the decisions it saw (learned.py): a run
+  with no new decision fits nothing; one decision refits the models whose sample it enters.
+- Suggestions are written one transcript at a time, each in its own transaction, so an
+  interrupted run keeps the transcripts it finished and leaves the others as they were.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Callable
+
+from ..codebook import Codebook
+from ..errors import SuggestStoppedError
+from ..store import encodings, suggest_cache
+from ..store.codings import SuggestionSync
+from . import Analysed, Suggester, analyse
+from .corpus import CorpusState, fingerprint
+from .rules import RuleEvidence
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class SuggestRun(SuggestionSync):
+    """What a run changed (as SuggestionSync), and what it had to learn to do it."""
+
+    fitted: int = 0  # models fitted in this run (0 when no decision changed)
+    reused: int = 0  # models taken from the store
+    fit_seconds: float = 0.0
+    documents: int = 0  # transcripts whose suggestions were written
+
+
+def suggest_store(store: Any, codebook: Codebook, segments: list[dict[str, Any]], document_ids: list[str] | None,
+                  code_ids: list[str] | None, min_confidence: float, progress: Progress | None = None,
+                  blind_coder: str | None = None) -> SuggestRun:
+    """Suggest for the segments of `document_ids` (all when None) and write them, transcript by transcript."""
+    suggester = Suggester(codebook, code_ids)
+    questions = store.questions(segments)
+    analysed = _analysed(store, suggester, [s["text"] for s in segments], progress)
+    asked = _analysed(store, suggester, questions)
+    meanings = encodings.meanings(store, segments, suggester.embedder.name, suggester.embedder.embed)
+    state = _corpus_state(store, suggester, segments, whole=not document_ids)
+    decisions = suggest_cache.learning_decisions(store, blind_coder)
+    suggester.fit(segments, decisions, questions=questions, meanings=meanings, analysed=analysed, asked=asked, state=state)
+    if suggester.state_fitted:
+        suggest_cache.keep(store, suggester.signature, "corpus", {suggester.state.key: suggester.state.to_bytes()})
+    result = SuggestRun()
+    wanted = set(document_ids or [])
+    rows = [row for row, segment in enumerate(segments) if not wanted or segment["document_id"] in wanted]
+    models = suggester.models()
+    if models is not None:
+        suggester.known = suggest_cache.fitted(store, models.keys())
+        suggester.learn(rows)
+        suggest_cache.keep(store, suggester.signature, "model", suggester.fitted)
+        result.fitted = sum(1 for key in suggester.fitted if key != models.calibration_key())
+        result.reused = sum(1 for job in models.jobs if len(job.rows)) - result.fitted
+        result.fit_seconds = suggester.fit_seconds
+    _write(store, suggester, segments, rows, min_confidence, progress, result)
+    return result
+
+
+def _write(store: Any, suggester: Suggester, segments: list[dict[str, Any]], rows: list[int],
+           min_confidence: float, progress: Progress | None, result: SuggestRun) -> None:
+    """Score every wanted passage at once, then store each transcript's suggestions in a transaction of its own."""
+    rows_of: dict[str, list[int]] = {}
+    for row in rows:
+        rows_of.setdefault(segments[row]["document_id"], []).append(row)
+    made: dict[str, list] = {}
+    for suggestion in suggester.suggestions(rows, min_confidence):
+        made.setdefault(suggestion.document_id, []).append(suggestion)
+    try:
+        for done, (document_id, mine) in enumerate(rows_of.items(), start=1):
+            sync = store.sync_suggestions(made.get(document_id, []), [segments[i]["id"] for i in mine], suggester.code_ids)
+            result.added += sync.added
+            result.updated += sync.updated
+            result.withdrawn += sync.withdrawn
+            result.kept_decisions += sync.kept_decisions
+            result.documents = done
+            if progress:
+                progress(done, len(rows_of))
+    except KeyboardInterrupt:
+        raise SuggestStoppedError(
+            f"suggesting was stopped: suggestions for {result.documents} of {len(rows_of)} transcripts were saved "
+            "and the others left as they were; suggest again to finish.") from None
+
+
+def _analysed(store: Any, suggester: Suggester, texts: list[str], progress: Progress | None = None) -> list[Analysed]:
+    """Each text's lemmas and keyword matches: from the store where read before, else read now (and kept)."""
+    def read(missing: list[str]) -> list[tuple[str, dict[str, Any]]]:
+        found = []
+        for done, item in enumerate(analyse(missing, suggester.rules, suggester.model), start=1):
+            found.append((item.lemmas, {code: asdict(evidence) for code, evidence in item.rules.items()}))
+            if progress and (done % 200 == 0 or done == len(missing)):
+                progress(done, len(missing))
+        return found
+
+    stored = suggest_cache.analyses(store, texts, suggester.reading, read)
+    return [Analysed(lemmas, {code: RuleEvidence(**evidence) for code, evidence in rules.items()}) for lemmas, rules in stored]
+
+
+def _corpus_state(store: Any, suggester: Suggester, segments: list[dict[str, Any]], whole: bool) -> CorpusState | None:
+    """The corpus state to read by: on a whole run, the one fitted on exactly these segments (None: fit it);
+    on a run for some transcripts, the latest one (None when the project was never read whole)."""
+    if whole:
+        key = fingerprint(suggester.signature, segments)
+        found = suggest_cache.fitted(store, [key]).get(key)
+        return CorpusState.from_bytes(key, found) if found else None
+    latest = suggest_cache.latest(store, suggester.signature, "corpus")
+    return CorpusState.from_bytes(*latest) if latest else None
+
