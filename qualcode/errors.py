@@ -127,3 +127,11 @@ class MemoError(QualcodeError):
 
 class OutputError(QualcodeError):
     """A file that cannot be written where asked: the store itself, an unknown format, a missing or read-only folder."""
+
+
+class SearchQueryError(QualcodeError):
+    """A text search that cannot be run: no words, an unknown mode, or a broken regular expression."""
+
+
+class AnalysisError(QualcodeError):
+    """An analysis asked of the project that cannot be made as asked (an unknown measure, grouping or cell)."""
