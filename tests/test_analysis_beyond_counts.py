@@ -212,3 +212,39 @@ def test_the_cli_searches_codes_hits_and_exports_the_framework_cooccurrence_and_
     assert curve.exit_code == 0 and "reached at interview 2 of 4" in curve.output and "no new code in the last 2" in curve.output
     wrong = run.invoke(main, ["--db", db, "export", "framework", "--by", "site", "-o", str(tmp_path / "f.md")])
     assert wrong.exit_code == 1 and "attribute `site`" in wrong.output and not (tmp_path / "f.md").exists()
+
+
+SERVER = __import__("os").environ.get("QUALCODE_TEST_POSTGRES")
+
+
+@pytest.mark.skipif(not SERVER, reason="QUALCODE_TEST_POSTGRES is not set (.ci/run starts PostgreSQL and sets it)")
+def test_search_on_postgresql_uses_its_word_index_and_finds_the_same_hits(tmp_path):
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    from conftest import SMALL_CODEBOOK
+
+    name = f"qualcode_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        codebook = tmp_path / "small.yaml"
+        codebook.write_text(SMALL_CODEBOOK, encoding="utf-8")
+        store, segments = made.build(tmp_path, codebook, SERVER.rsplit("/", 1)[0] + "/" + name)
+        try:
+            with store.engine.connect() as connection:
+                indexes = connection.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_turn_search_words'")).scalar()
+            assert "gin" in indexes.lower() and "words" in indexes
+            assert keywords(ops.search_hits(store, "benefits")) == [("A1", "benefits"), ("A1", "benefits"), ("B1", "benefits"), ("B2", "benefits")]
+            assert keywords(ops.search_hits(store, '"the benefits"')) == [("A1", "the benefits"), ("B2", "the benefits")]
+            assert keywords(ops.search_hits(store, "family", mode="lemma")) == [("B1", "Families")]
+            assert len(ops.search_hits(store, "benefits", speech="all")) == 5
+            assert ops.cooccurrence_rows(store)[1]["both"] == 2  # benefits x wages
+        finally:
+            store.close()
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -13,6 +13,8 @@ the text itself, so the index never decides what counts as a hit.
 
 from __future__ import annotations
 
+import bisect
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -30,7 +32,7 @@ SPEECH = ("participant", "all")
 CONTEXT = 60  # characters of context shown each side of a hit
 _WORD = re.compile(r"\w+")
 _QUOTED = re.compile(r'"([^"]*)"')
-_SPACE = re.compile(r"\s+")
+_ONE_LINE = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\u2028": " ", "\u2029": " "})
 
 
 @dataclass
@@ -96,15 +98,17 @@ def search(store: Store, query: Query, where: dict[str, list[str]] | None = None
     check_query(query)
     documents = select_documents(store, where)
     groups, pattern = query.groups(), query.pattern()
-    turns = index.candidate_turns(store, groups, sorted(documents) if where else None)
-    segments = _segments_by_document(store, {turn["document_id"] for turn in turns})
+    kinds = [PARTICIPANT] if query.speech == "participant" else None
+    turns = index.candidate_turns(store, groups, sorted(documents) if where else None, kinds)
+    segments = index.segment_spans(store, sorted({turn["document_id"] for turn in turns}))
     hits = []
     for turn in turns:
         if turn["document_id"] not in documents or (query.speech == "participant" and turn["kind"] != PARTICIPANT):
             continue
         found = list(pattern.finditer(turn["text"]))
-        if not found or (groups is not None and query.mode == "words" and not _every_group(found, groups)):
+        if not found or (groups is not None and query.mode == "words" and len(groups) > 1 and not _every_group(found, groups)):
             continue
+        turn["media_time"] = media_time(json.loads(turn["attributes"] or "{}"))
         for match in found:
             if match.end() > match.start():
                 hits.append(_hit(turn, match, documents[turn["document_id"]], segments, context))
@@ -116,29 +120,21 @@ def _every_group(found: list[re.Match], groups: index.Groups) -> bool:
     return all(any(tuple(phrase) in seen for phrase in group) for group in groups)
 
 
-def _segments_by_document(store: Store, document_ids: set[str]) -> dict[str, list[tuple[int, int, int]]]:
-    found: dict[str, list[tuple[int, int, int]]] = {}
-    for segment in store.segments():
-        if segment["document_id"] in document_ids:
-            found.setdefault(segment["document_id"], []).append((segment["start"], segment["end"], segment["id"]))
-    return found
-
-
 def _hit(turn: dict[str, Any], match: re.Match, attributes: dict[str, str], segments: dict[str, list[tuple[int, int, int]]],
          context: int) -> dict[str, Any]:
-    import json
-
     text, document_id = turn["text"], turn["document_id"]
     start, end = turn["start"] + match.start(), turn["start"] + match.end()
-    segment_id = next((i for s, e, i in segments.get(document_id, []) if s <= start < e), None)
+    spans = segments.get(document_id, [])
+    place = bisect.bisect_right(spans, (start, float("inf"), 0)) - 1
+    segment_id = spans[place][2] if place >= 0 and spans[place][0] <= start < spans[place][1] else None
     left = text[max(0, match.start() - context):match.start()]
     right = text[match.end():match.end() + context]
     return {
         "document_id": document_id, "participant": participant_of(document_id, attributes), "role": attributes.get("role", ""),
-        "speaker": turn["speaker"], "kind": turn["kind"], "media_time": media_time(json.loads(turn["attributes"] or "{}")),
+        "speaker": turn["speaker"], "kind": turn["kind"], "media_time": turn["media_time"],
         "start": start, "end": end, "segment_id": segment_id,
-        "left": ("…" if match.start() > context else "") + _SPACE.sub(" ", left),
-        "keyword": _SPACE.sub(" ", match.group(0)),
-        "right": _SPACE.sub(" ", right) + ("…" if match.end() + context < len(text) else ""),
+        "left": ("…" if match.start() > context else "") + left.translate(_ONE_LINE),
+        "keyword": match.group(0).translate(_ONE_LINE),
+        "right": right.translate(_ONE_LINE) + ("…" if match.end() + context < len(text) else ""),
         "attributes": attributes,
     }

@@ -25,7 +25,7 @@ from ..export.writer import output_format, store_files, write_table
 from ..store import NewCoding, Store
 from .coding import coder_name
 
-__all__ = ["CONTEXT", "FRAMEWORK_FORMATS", "HIT_COLUMNS", "MODES", "SPEECH", "CodedHits", "Query", "code_hits", "cooccurrence_rows",
+__all__ = ["CONTEXT", "FRAMEWORK_FORMATS", "HIT_COLUMNS", "MODES", "SPEECH", "CodedHits", "Masker", "Query", "code_hits", "cooccurrence_rows",
            "cooccurrence_matrix", "export_cooccurrence", "export_framework", "export_hits", "export_saturation",
            "framework", "keep_summary", "saturation", "search_hits", "shared_segments", "cell_text"]
 
@@ -92,6 +92,11 @@ def cooccurrence_rows(store: Store, level: str = "code", unit: str = "segment", 
                       statuses: Iterable[str] | None = ("accepted",)) -> list[dict[str, Any]]:
     """Every pair of used codes with how often both apply (segments or participants) and their Jaccard."""
     return co.cooccurrence(store, level, unit, where, statuses)
+
+
+def top_pairs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The pairs of different codes that occur together, most frequent first."""
+    return co.pairs(rows)
 
 
 def cooccurrence_matrix(rows: list[dict[str, Any]], measure: str = "count") -> tuple[list[str], list[list[float]]]:

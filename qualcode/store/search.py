@@ -1,10 +1,10 @@
 """The text-search index: which transcript turns hold the words of a query, answered by the database.
 
-SQLite keeps an FTS5 table `turn_search` (one row per turn: its document, position and
-text, tokens as FTS5's unicode61 reads them), brought up to date before a search for
-the documents imported, replaced or re-read since (a fingerprint of each document's
-text and turns tells). PostgreSQL answers from a GIN index on `to_tsvector('simple',
-text)` of each document, which the database keeps current itself. Either way the index
+A table `turn_search` holds one row per turn (its document, position and text): on
+SQLite an FTS5 table (tokens as its unicode61 tokenizer reads them), on PostgreSQL a
+table with the turn's words as a tsvector (`to_tsvector('simple', text)`) under a GIN
+index. It is brought up to date before a search for the documents imported, replaced
+or re-read since (a fingerprint of each document's text and turns tells). The index
 only narrows the candidates: the caller finds the exact hits in the text.
 
 A query reaches this module as groups: every group must match, a group matches when
@@ -25,52 +25,69 @@ TABLE = "turn_search"
 PG_CONFIG = "simple"
 
 
-def candidate_turns(store: Any, groups: Groups | None, document_ids: list[str] | None = None) -> list[dict[str, Any]]:
-    """Turns (document_id, position, start, end, speaker, kind, text) that may hold the query, in document order.
+def candidate_turns(store: Any, groups: Groups | None, document_ids: list[str] | None = None,
+                    kinds: list[str] | None = None) -> list[dict[str, Any]]:
+    """Turns (document_id, position, start, end, speaker, kind, attributes, text) that may hold the query, in document order.
 
-    `groups` None (a regular expression) gives every turn. `document_ids` limits the documents.
+    `groups` None (a regular expression) gives every turn. `document_ids` limits the documents, `kinds` the turns.
+    A read-only SQLite store, whose index cannot be brought up to date, is read in full.
     """
     with store.engine.connect() as connection:
-        if groups is not None and connection.dialect.name == "sqlite" and not store.readonly:
-            keys = _sqlite_matches(store, connection, groups)
-        elif groups is not None and connection.dialect.name == "postgresql":
-            keys = None
-            documents = _postgres_documents(connection, groups)
-            document_ids = [d for d in documents if document_ids is None or d in set(document_ids)]
-        else:
-            keys = None
-        return _turns(connection, keys, document_ids)
-
-
-def _sqlite_matches(store: Any, connection: Connection, groups: Groups) -> set[tuple[str, int]]:
+        if groups is None or (connection.dialect.name == "sqlite" and store.readonly):
+            return _turns(connection, document_ids, kinds)
     refresh(store)
-    rows = connection.execute(text(f"SELECT document_id, position FROM {TABLE} WHERE {TABLE} MATCH :query"),
-                              {"query": fts5_query(groups)})
-    return {(document_id, int(position)) for document_id, position in rows}
+    with store.engine.connect() as connection:
+        found = _matches(connection, groups)
+    wanted, allowed = set(document_ids or ()), set(kinds or ())
+    return [turn for turn in found if (document_ids is None or turn["document_id"] in wanted)
+            and (kinds is None or turn["kind"] in allowed)]
 
 
-def _postgres_documents(connection: Connection, groups: Groups) -> list[str]:
-    query = text(f"SELECT id FROM documents WHERE to_tsvector('{PG_CONFIG}', text) @@ to_tsquery('{PG_CONFIG}', :query)")
-    return [row[0] for row in connection.execute(query, {"query": tsquery(groups)})]
+COLUMNS = ("document_id", "position", "start", "end", "speaker", "kind", "attributes", "text")
 
 
-def _turns(connection: Connection, keys: set[tuple[str, int]] | None, document_ids: list[str] | None) -> list[dict[str, Any]]:
-    wanted = sorted({d for d, _ in keys}) if keys is not None else document_ids
-    if keys is not None and document_ids is not None:
-        wanted = [d for d in wanted if d in set(document_ids)]
+def _matches(connection: Connection, groups: Groups) -> list[dict[str, Any]]:
+    if connection.dialect.name == "postgresql":
+        # The planner cannot tell that reading every turn's words is dear: have it use the index.
+        connection.execute(text("SET LOCAL enable_seqscan = off"))
+        condition, query = f"s.words @@ to_tsquery('{PG_CONFIG}', :query)", tsquery(groups)
+    else:
+        condition, query = f"{TABLE} MATCH :query", fts5_query(groups)
+    rows = connection.execute(text(
+        f'SELECT s.document_id, s.position, t.start, t."end", t.speaker, t.kind, t.attributes, s.text FROM {TABLE} s '
+        f"JOIN turns t ON t.document_id = s.document_id AND t.position = s.position "
+        f"WHERE {condition} ORDER BY s.document_id, s.position"), {"query": query})
+    return [dict(zip(COLUMNS, row)) for row in rows]
+
+
+def _turns(connection: Connection, document_ids: list[str] | None, kinds: list[str] | None) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
-    if wanted is not None and not wanted:
+    if document_ids is not None and not document_ids:
         return found
     documents = select(t.documents.c.id, t.documents.c.text)
     turns = select(t.turns.c.document_id, t.turns.c.position, t.turns.c.start, t.turns.c.end, t.turns.c.speaker,
                    t.turns.c.kind, t.turns.c.attributes).order_by(t.turns.c.document_id, t.turns.c.position)
-    if wanted is not None:
-        documents, turns = documents.where(t.documents.c.id.in_(wanted)), turns.where(t.turns.c.document_id.in_(wanted))
+    if document_ids is not None:
+        documents, turns = documents.where(t.documents.c.id.in_(document_ids)), turns.where(t.turns.c.document_id.in_(document_ids))
+    if kinds is not None:
+        turns = turns.where(t.turns.c.kind.in_(kinds))
     texts = dict(connection.execute(documents).all())
-    for document_id, position, start, end, speaker, kind, attributes in connection.execute(turns):
-        if keys is None or (document_id, position) in keys:
-            found.append({"document_id": document_id, "position": position, "start": start, "end": end, "speaker": speaker,
-                          "kind": kind, "attributes": attributes, "text": texts[document_id][start:end]})
+    for row in connection.execute(turns).all():
+        found.append(dict(zip(COLUMNS, (*row, texts[row[0]][row[2]:row[3]]))))
+    return found
+
+
+def segment_spans(store: Any, document_ids: list[str]) -> dict[str, list[tuple[int, int, int]]]:
+    """Per document, its participant segments as (start, end, id), in order: which segment a hit lies in."""
+    found: dict[str, list[tuple[int, int, int]]] = {d: [] for d in document_ids}
+    s = t.segments.c
+    query = select(s.document_id, s.start, s.end, s.id).order_by(s.document_id, s.position)
+    if len(document_ids) <= 500:
+        query = query.where(s.document_id.in_(document_ids))
+    with store.engine.connect() as connection:
+        for document_id, start, end, segment_id in connection.execute(query).all():
+            if document_id in found:
+                found[document_id].append((start, end, segment_id))
     return found
 
 
@@ -91,7 +108,10 @@ def tsquery(groups: Groups) -> str:
 def refresh(store: Any) -> int:
     """Bring the SQLite index up to date with the documents' turns; returns how many documents were (re)indexed."""
     with store.engine.begin() as connection:
-        connection.execute(text(f"DELETE FROM {TABLE} WHERE rowid = -1"))  # take the write lock before reading
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE"))  # one refresh at a time
+        else:
+            connection.execute(text(f"DELETE FROM {TABLE} WHERE rowid = -1"))  # take the write lock before reading
         wanted = _fingerprints(connection)
         held = dict(connection.execute(text(f"SELECT document_id, fingerprint FROM {TABLE} WHERE position = -1")).all())
         stale = [d for d in held if wanted.get(d) != held[d]]
@@ -116,4 +136,8 @@ def _index_document(connection: Connection, document_id: str, fingerprint: str) 
                                .where(t.turns.c.document_id == document_id)).all()
     rows = [{"d": document_id, "p": position, "f": "", "x": body[start:end]} for position, start, end in spans]
     rows.append({"d": document_id, "p": -1, "f": fingerprint, "x": ""})
-    connection.execute(text(f"INSERT INTO {TABLE} (document_id, position, fingerprint, text) VALUES (:d, :p, :f, :x)"), rows)
+    if connection.dialect.name == "postgresql":
+        statement = f"INSERT INTO {TABLE} (document_id, position, fingerprint, text, words) VALUES (:d, :p, :f, :x, to_tsvector('{PG_CONFIG}', :x))"
+    else:
+        statement = f"INSERT INTO {TABLE} (document_id, position, fingerprint, text) VALUES (:d, :p, :f, :x)"
+    connection.execute(text(statement), rows)

@@ -1,7 +1,7 @@
 """Text search and framework summaries: a full-text index of transcript turns, and the researcher's own cell summaries.
 
-SQLite: an FTS5 table `turn_search` (filled before the first search). PostgreSQL: a GIN
-index on each document's words. Both: `framework_edits`, a summary a researcher wrote
+`turn_search`, one row per transcript turn (filled before the first search): on SQLite an
+FTS5 table, on PostgreSQL a table of each turn's words as a tsvector under a GIN index. Both: `framework_edits`, a summary a researcher wrote
 for one cell of a framework matrix, with its author and time (newest per cell in force).
 
 Revision ID: 0008
@@ -22,7 +22,10 @@ def upgrade() -> None:
         op.execute("CREATE VIRTUAL TABLE turn_search USING fts5(document_id UNINDEXED, position UNINDEXED, "
                    "fingerprint UNINDEXED, text, tokenize = 'unicode61 remove_diacritics 2')")
     else:
-        op.execute("CREATE INDEX ix_documents_search ON documents USING gin (to_tsvector('simple', text))")
+        op.execute("CREATE TABLE turn_search (document_id VARCHAR(200) NOT NULL, position INTEGER NOT NULL, "
+                   "fingerprint TEXT NOT NULL, text TEXT NOT NULL, words TSVECTOR NOT NULL, "
+                   "CONSTRAINT pk_turn_search PRIMARY KEY (document_id, position))")
+        op.execute("CREATE INDEX ix_turn_search_words ON turn_search USING gin (words)")
     op.create_table(
         "framework_edits",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -40,7 +43,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_framework_edits_cell", "framework_edits")
     op.drop_table("framework_edits")
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute("DROP TABLE turn_search")
-    else:
-        op.execute("DROP INDEX ix_documents_search")
+    op.execute("DROP TABLE turn_search")
