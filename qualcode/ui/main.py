@@ -35,11 +35,14 @@ DEFAULT = "themes"
 
 
 def pages() -> dict[str, st.Page]:
-    """The app's pages by url path, in menu order."""
-    return {
-        url: st.Page(HERE / file, title=title, icon=icon, url_path=url, default=(url == DEFAULT))
+    """The app's pages by url path, in menu order; every page has its own address, and "/" opens the default one."""
+    found = {
+        url: st.Page(HERE / file, title=title, icon=icon, url_path=url)
         for file, title, icon, url in PAGES if (HERE / file).exists()
     }
+    found["home"] = st.Page(lambda: st.switch_page(found[DEFAULT]), title=found[DEFAULT].title, url_path="home",
+                            default=True, visibility="hidden")  # the default page is served at "/" only, so it forwards
+    return found
 
 
 def sidebar() -> None:

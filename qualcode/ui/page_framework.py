@@ -42,8 +42,7 @@ table = pd.DataFrame([{by: shown_row(r), **{state.shown(label): analysis.cell_te
                       for r in matrix.rows])
 st.caption("Each cell: up to three sentences from the cell's own coded passages (most central first, none repeating another, "
            "each with its participant), then its passages and participants. A summary you write replaces it and is kept.")
-st.dataframe(table, hide_index=True, width="stretch", row_height=120,
-             column_config={state.shown(label): st.column_config.TextColumn(width="large") for _, label in matrix.columns})
+st.table(table.set_index(by))
 
 st.subheader("Edit a cell's summary")
 pick = st.columns(2)
