@@ -145,8 +145,6 @@ def analysis_pages(driver, port: int, out: Path) -> None:
     driver.get(f"http://127.0.0.1:{port}/saturation")
     wait_for_text(driver, "Saturation: no new code", timeout=120)
     time.sleep(3)
-    driver.execute_script("const chart = document.querySelector('.vega-embed'); if (chart) chart.scrollIntoView({block: 'start'});")
-    time.sleep(1)
     driver.save_screenshot(str(out / "saturation.png"))
 
 

@@ -23,8 +23,6 @@ if not result.overall.rows:
     st.info("No transcripts yet.")
     st.stop()
 st.caption(result.rule() + (" No date attribute on every transcript, so the order of import is used." if result.order == "import" else ""))
-for curve in [result.overall, *result.by_role]:
-    (st.success if curve.reached_at else st.warning)(curve.verdict(int(window)))
 
 frame = pd.DataFrame(analysis.saturation_rows(result, mask=state.masked_view(), store=store))
 overall = frame[frame["group"] == result.overall.group]
@@ -43,5 +41,7 @@ rule = alt.Chart(pd.DataFrame({"position": [result.overall.reached_at]})).mark_r
     x="position:O") if result.overall.reached_at else None
 st.altair_chart(cumulative, width="stretch")
 st.altair_chart(new + rule if rule is not None else new, width="stretch")
+for curve in [result.overall, *result.by_role]:
+    (st.success if curve.reached_at else st.warning)(curve.verdict(int(window)))
 st.dataframe(state.shown_frame(overall.drop(columns=["group"])), hide_index=True, width="stretch")
 st.download_button("Download CSV", lambda: table_bytes(frame, "csv"), "saturation.csv", "text/csv", key="sat_csv")

@@ -78,8 +78,8 @@ def _docx(matrix: Framework, about: dict[str, Any], masker: Masker, target: Path
     document = new_document(f"Framework matrix by {matrix.by}")
     properties = document.core_properties
     properties.title, properties.author = about["title"], about["made_with"]
-    properties.comments = (f"codebook {about['codebook']} version {about['codebook_version']}; made {about['made_at']}; "
-                           f"level {matrix.level}; identifiers masked: {masker.total}")
+    properties.comments = (f"codebook “{about['codebook']}” version {about['codebook_version']}; made {about['made_at']}; "
+                           f"rows {matrix.by}, columns {matrix.level}s; identifiers masked: {masker.total}")[:255]
     for code_id, label in matrix.columns:
         rows = [(_row_name(matrix, row, masker), cell_text(matrix, row, code_id, masker)) for row in matrix.rows]
         rows = [r for r in rows if r[1]]
