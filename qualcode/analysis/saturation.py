@@ -38,12 +38,13 @@ class Curve:
         if not self.rows:
             return f"{self.group}: no interviews."
         total = self.rows[-1]["cumulative"]
+        seen = f"{total} code{'s' * (total != 1)} seen"
         if self.reached_at is None:
             last = max((row["position"] for row in self.rows if row["new"]), default=0)
             return (f"{self.group}: not reached; the last new code came at interview {last} of {len(self.rows)}, "
-                    f"and the rule needs {window} interviews after it without a new one ({total} codes seen).")
+                    f"and the rule needs {window} interviews after it without a new one ({seen}).")
         return (f"{self.group}: reached at interview {self.reached_at} of {len(self.rows)} ({self.rows[self.reached_at - 1]['document_id']}); "
-                f"the {len(self.rows) - self.reached_at} interviews after it brought no new code ({total} codes seen).")
+                f"the {len(self.rows) - self.reached_at} interviews after it brought no new code ({seen}).")
 
 
 @dataclass
