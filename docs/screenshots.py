@@ -134,6 +134,20 @@ def code_mid_session(driver, port: int, document: str, segment: int) -> None:
     time.sleep(2)
 
 
+def analysis_pages(driver, port: int, out: Path) -> None:
+    """The framework matrix and the saturation chart, as a researcher writing up sees them."""
+    driver.set_window_size(1500, 1400)
+    driver.get(f"http://127.0.0.1:{port}/framework")
+    wait_for_text(driver, "Edit a cell's summary", timeout=180)
+    time.sleep(2)
+    driver.save_screenshot(str(out / "framework.png"))
+    driver.set_window_size(1500, 1200)
+    driver.get(f"http://127.0.0.1:{port}/saturation")
+    wait_for_text(driver, "Saturation: no new code", timeout=120)
+    time.sleep(3)
+    driver.save_screenshot(str(out / "saturation.png"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
@@ -158,11 +172,12 @@ def main() -> None:
             document, segment = showcase_segment(db)
             code_mid_session(driver, port, document, segment)
             driver.save_screenshot(str(out / "coding.png"))
+            analysis_pages(driver, port, out)
         finally:
             driver.quit()
             app.terminate()
             app.wait(10)
-    print(f"wrote {out / 'dashboard.png'} and {out / 'coding.png'}")
+    print(f"wrote {out / 'dashboard.png'}, {out / 'coding.png'}, {out / 'framework.png'} and {out / 'saturation.png'}")
 
 
 if __name__ == "__main__":

@@ -199,3 +199,11 @@ class OutputError(QualcodeError):
 
 class SuggestStoppedError(QualcodeError):
     """Suggesting was stopped before it finished (transcripts finished before are kept)."""
+
+
+class SearchQueryError(QualcodeError):
+    """A text search that cannot be run: no words, an unknown mode, or a broken regular expression."""
+
+
+class AnalysisError(QualcodeError):
+    """An analysis asked of the project that cannot be made as asked (an unknown measure, grouping or cell)."""

@@ -155,3 +155,26 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+@lru_cache(maxsize=1)
+def lemma_table() -> dict[str, str]:
+    """The English lookup table (lower-case word form -> lemma) the lemmatizer uses, as plain strings."""
+    import gzip
+    import json
+    from pathlib import Path
+
+    import spacy_lookups_data
+
+    path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lemma_lookup.json.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as source:
+        return {form.lower(): lemma.lower() for form, lemma in json.load(source).items()}
+
+
+@lru_cache(maxsize=1)
+def word_forms() -> dict[str, frozenset[str]]:
+    """Per lemma, every word form the lookup table gives it (the lemma itself included): what a lemma search matches."""
+    forms: dict[str, set[str]] = {}
+    for form, lemma in lemma_table().items():
+        forms.setdefault(lemma, {lemma}).add(form)
+    return {lemma: frozenset(found) for lemma, found in forms.items()}

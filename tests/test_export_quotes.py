@@ -121,24 +121,42 @@ def test_markdown_has_front_matter_a_section_per_theme_and_attributed_block_quot
     assert all(a.startswith("— ") and " · " in a for a in attributions)
 
 
-def test_docx_has_a_heading_and_table_per_theme_and_a_closing_provenance(sample, tmp_path):
+def test_docx_is_a_report_table_with_role_subheadings_whole_rows_and_provenance_without_paths(sample, tmp_path):
+    from qualcode.export.reports.quotes import DOCX_WORDS
+    from qualcode.export.reports.tables import shorten
+
     store, cli = sample
     out = tmp_path / "quotes.docx"
     assert cli("export", "quotes", "--format", "docx", "-o", out).exit_code == 0
     document = docx.Document(out)
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     themes = store.codebook().themes()
-    assert headings == [f"{t.label} ({t.id})" for t in themes]
-    expected = expected_quotes(store)
+    assert headings == [t.label for t in themes]
+    roles = {p.text for p in document.paragraphs if p.style.name == "Heading 2"}
+    assert roles and roles <= {d["attributes"].get("role") for d in store.documents()}
+    expected = Counter({(theme, shorten(quote, DOCX_WORDS)): n for (theme, quote), n in expected_quotes(store).items()})
     found: Counter = Counter()
-    for theme, table in zip(themes, document.tables):
-        assert [c.text for c in table.rows[0].cells] == ["Quote", "Attribution"]
-        for row in table.rows[1:]:
-            found[(theme.id, row.cells[0].text)] += 1
-            assert row.cells[1].text.startswith(tuple(d["id"] for d in store.documents()))
+    labels = {t.label: t.id for t in themes}
+    theme = None
+    body = document.element.body
+    tables = iter(document.tables)
+    for block in body.iterchildren():
+        if block.tag.endswith("}p") and block.xpath("string(.)") in labels:
+            theme = labels[block.xpath("string(.)")]
+        elif block.tag.endswith("}tbl"):
+            table = next(tables)
+            assert [c.text for c in table.rows[0].cells] == ["Quote", "Attribution"]
+            for row in table.rows[1:]:
+                found[(theme, row.cells[0].text)] += 1
+                assert row.cells[1].text.split(", ")[0] in {d["id"] for d in store.documents()} and "characters" not in row.cells[1].text
+                assert row._tr.xpath("./w:trPr/w:cantSplit")
     assert found == expected
+    assert all(len(text.split()) <= DOCX_WORDS + 1 for _, text in found)
     closing = document.paragraphs[-1].text
-    assert f"version {store.codebook_version()}" in closing and "sample.db" in closing and "masked: 2" in closing
+    assert f"version {store.codebook_version()}" in closing and "masked: 2" in closing
+    assert "sample.db" not in closing and str(tmp_path) not in closing and "/" not in closing.split("with qualcode")[0]
+    properties = document.core_properties.comments
+    assert f"version {store.codebook_version()}" in properties and str(tmp_path) not in properties
 
 
 def test_filters_select_what_they_name(sample, tmp_path):

@@ -174,3 +174,18 @@ fitted_models = Table(
     Column("data", LargeBinary, nullable=False),
     Index("ix_fitted_models_signature", "signature", "kind"),
 )
+
+# A summary a researcher wrote for one cell of a framework matrix (rows grouped by the
+# attribute `rows_by`, the row `row_value`, the column `code_id`): appended, never
+# overwritten; the newest per cell is in force and a recomputed summary never replaces it.
+framework_edits = Table(
+    "framework_edits", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rows_by", String(200), nullable=False),
+    Column("row_value", Text, nullable=False),
+    Column("code_id", String(200), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("author", Text, nullable=False),
+    Column("edited_at", String(32), nullable=False),
+    Index("ix_framework_edits_cell", "rows_by", "row_value", "code_id", "id"),
+)

@@ -21,6 +21,10 @@ PAGES = (
     ("page_code.py", "Code", ":material/edit_note:", "code"),
     ("page_dashboard.py", "Themes by role", ":material/grid_view:", "themes"),
     ("page_report.py", "Code report", ":material/summarize:", "report"),
+    ("page_search.py", "Search", ":material/search:", "search"),
+    ("page_framework.py", "Framework matrix", ":material/table_view:", "framework"),
+    ("page_cooccurrence.py", "Co-occurrence", ":material/hub:", "cooccurrence"),
+    ("page_saturation.py", "Saturation", ":material/show_chart:", "saturation"),
     ("page_memos.py", "Memos", ":material/sticky_note_2:", "memos"),
     ("page_agreement.py", "Agreement", ":material/handshake:", "agreement"),
     ("page_codebook.py", "Codebook", ":material/account_tree:", "codebook"),
@@ -31,11 +35,14 @@ DEFAULT = "themes"
 
 
 def pages() -> dict[str, st.Page]:
-    """The app's pages by url path, in menu order."""
-    return {
-        url: st.Page(HERE / file, title=title, icon=icon, url_path=url, default=(url == DEFAULT))
+    """The app's pages by url path, in menu order; every page has its own address, and "/" opens the default one."""
+    found = {
+        url: st.Page(HERE / file, title=title, icon=icon, url_path=url)
         for file, title, icon, url in PAGES if (HERE / file).exists()
     }
+    found["home"] = st.Page(lambda: st.switch_page(found[DEFAULT]), title=found[DEFAULT].title, url_path="home",
+                            default=True, visibility="hidden")  # the default page is served at "/" only, so it forwards
+    return found
 
 
 def sidebar() -> None:

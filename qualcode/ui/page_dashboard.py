@@ -52,19 +52,21 @@ if table.empty:
     st.info("Nothing to show for these filters.")
     st.stop()
 
-order = [state.shown(codebook.get(i).label) for i in dict.fromkeys(table["code_id"])]
 screen = table.assign(**{by: table[by].map(state.shown), "label": table["label"].map(state.shown)})  # the masked view
 unmasked = dict(zip(screen[by], table[by]))
-frame = charts.chart_frame(screen, by, measure)
+frame = charts.chart_frame(screen, by, measure, level)
+order = charts.row_order(frame, codebook.ids(), level)
 heat, bars = st.tabs(["Heatmap", "Grouped bars"])
 with heat:
     event = st.altair_chart(charts.heatmap(frame, by, order, measure), on_select="rerun", key="heatmap",
                             selection_mode=charts.SELECTION, width="stretch")
 with bars:
-    bar_event = st.altair_chart(charts.grouped_bars(frame, by, order, measure), on_select="rerun", key="bars",
+    bar_event = st.altair_chart(charts.grouped_bars(frame, by, order, measure, level), on_select="rerun", key="bars",
                                 selection_mode=charts.SELECTION, width="stretch")
-st.caption("Cells show the participants in each group who raised the theme (n of m) or its coded segments. "
-           "Click a cell or bar to read quotes.")
+st.caption(("Colour and number show one measure: the participants in each group who raised it (n of m; darker, a larger share)"
+            if measure == "participants" else "Colour and number show one measure: coded segments")
+           + (". Themes are in bold, each with its codes under it, most raised first" if level == "code" else "")
+           + ". Click a cell or bar to read quotes.")
 
 for name, chosen in (("heatmap", charts.picked(event)), ("bars", charts.picked(bar_event))):
     if chosen and chosen != st.session_state.get(f"_picked_{name}"):

@@ -82,6 +82,23 @@ def attribution(row: dict[str, Any]) -> str:
     return " · ".join(part for part in (who, where, row["code_label"], decision) if part)
 
 
+def report_attribution(row: dict[str, Any]) -> str:
+    """Who said a quote, as a report prints it: participant, role and media time (when the transcript has times)."""
+    return ", ".join(part for part in (row["participant"], row["role"], row.get("media_time")) if part)
+
+
+def report_note(about: dict[str, Any]) -> str:
+    """The short closing note of a report: what was chosen and masked, the codebook and the day, never a local path."""
+    text = f"{about['rows']} quotes"
+    if "selection" in about:
+        text += f"; {about['selection']}"
+    masking = about.get("masking")
+    if masking:
+        text += (f". Identifiers masked: {masking['masked']}" if masking["applied"] else ". Identifiers were not masked; the quotes were checked by hand")
+    return (text + f". Codebook “{about['codebook']}” version {about['codebook_version']}; made {about['made_at'][:10]} "
+            f"with {about['made_with']}.")
+
+
 def md_escape(text: str) -> str:
     """Text with Markdown's active characters escaped, so it renders as written."""
     for character in _MD_ACTIVE:  # the backslash first, so added ones are not escaped again
@@ -145,8 +162,11 @@ def new_document(title: str) -> Any:
 
 
 def docx_table(document: Any, header: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[float],
-               italic_first: bool = True) -> None:
-    """Add a bordered table (header row repeated on each page); rows are built as XML in one pass, for speed."""
+               italic_first: bool = True, whole_rows: bool = False) -> None:
+    """Add a bordered table (header row repeated on each page); rows are built as XML in one pass, for speed.
+
+    `whole_rows` keeps each row on one page (a quote is never split across a page break).
+    """
     from docx.oxml import parse_xml
     from docx.shared import Inches
 
@@ -159,14 +179,14 @@ def docx_table(document: Any, header: Sequence[str], rows: Iterable[Sequence[Any
     openings = [f'<w:tc><w:tcPr><w:tcW w:w="{int(width * 1440)}" w:type="dxa"/></w:tcPr><w:p><w:r>' for width in widths]
     if italic_first:
         openings[0] += "<w:rPr><w:i/></w:rPr>"
-    body = "".join(_row_xml(row, openings) for row in rows)
+    body = "".join(_row_xml(row, openings, whole_rows) for row in rows)
     if body:
         table._tbl.extend(list(parse_xml(f'<w:tbl xmlns:w="{W_NS}">{body}</w:tbl>')))
 
 
-def _row_xml(values: Sequence[Any], openings: Sequence[str]) -> str:
-    """One table row: each value in its cell (opened by `openings`), line breaks kept."""
-    cells = ["<w:tr>"]
+def _row_xml(values: Sequence[Any], openings: Sequence[str], whole: bool = False) -> str:
+    """One table row: each value in its cell (opened by `openings`), line breaks kept; `whole`: never split by a page break."""
+    cells = ["<w:tr><w:trPr><w:cantSplit/></w:trPr>" if whole else "<w:tr>"]
     for value, opening in zip(values, openings):
         text = _xml_text("" if value is None else str(value))
         if "\n" in text:

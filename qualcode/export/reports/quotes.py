@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ...errors import ReportError
-from .formats import (EMPTY, add_about_sheet, attribution, docx_table, md_escape, new_document, provenance_sentence,
-                      quote_block, sheet_title, write_front_matter, write_report)
+from .formats import (EMPTY, add_about_sheet, attribution, docx_table, md_escape, new_document,
+                      quote_block, report_attribution, report_note, sheet_title, write_front_matter, write_report)
 from .sheet_rows import fill_sheets
-from .tables import QUOTE_COLUMNS, QUOTE_KEYS, QuoteTable, describe_filters
+from .tables import QUOTE_COLUMNS, QUOTE_KEYS, QuoteTable, describe_filters, shorten
 from ..writer import safe_row
 
+DOCX_WORDS = 60  # a Word report's quotes end with an ellipsis after this many words unless a length was chosen
 XLSX_CELL_LIMIT = 32_767  # characters a spreadsheet cell holds
 XLSX_ROW_LIMIT = 1_048_576  # rows a sheet holds, its header included
 XLSX_WIDTHS = {"theme_id": 18, "theme": 24, "code_id": 22, "code": 28, "quote": 80, "participant": 12, "role": 20, "speaker": 16, "media_time": 10,
@@ -130,11 +131,27 @@ def _markdown(table: QuoteTable, path: Path) -> None:
 
 
 def _docx(table: QuoteTable, path: Path) -> None:
+    """A report table: per theme a heading, per role a subheading, then quote (wide) and attribution (narrow);
+    rows never split across pages; provenance in the document's properties and a short closing note."""
     document = new_document("Quotes")
+    properties = document.core_properties
+    properties.title, properties.author = "Quotes", table.about["made_with"]
+    about = table.about
+    masked = about.get("masking", {}).get("masked", 0)
+    properties.comments = (f"codebook “{about['codebook']}” version {about['codebook_version']}; made {about['made_at']}; "
+                           f"store {Path(str(about['store'])).name}; identifiers masked: {masked}")[:255]  # Word's limit; no folder
+    properties.subject = describe_filters(about["filters"])[:255]
+    words = None if table.about["filters"].get("max_words") else DOCX_WORDS
     if not table.rows:
         document.add_paragraph(EMPTY.format(what="quotes", filters=describe_filters(table.about["filters"])))
-    for theme_id, label, rows in _by_theme(table):
-        document.add_heading(f"{label} ({theme_id})", level=1)
-        docx_table(document, ["Quote", "Attribution"], [(row["quote"], attribution(row)) for row in rows], widths=(4.6, 1.9))
-    document.add_paragraph(provenance_sentence(table.about))
+    for _, label, rows in _by_theme(table):
+        document.add_heading(label, level=1)
+        roles: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            roles.setdefault(row["role"] or "All participants", []).append(row)
+        for role, members in roles.items():
+            document.add_heading(role, level=2)
+            docx_table(document, ["Quote", "Attribution"], [(shorten(row["quote"], words), report_attribution(row)) for row in members],
+                       widths=(5.2, 1.3), whole_rows=True)
+    document.add_paragraph(report_note(table.about))
     document.save(path)

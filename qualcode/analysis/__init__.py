@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any, Iterable
 
-from .codebook import Codebook
-from .errors import UnknownAttributeError, UnknownCodeError
-from .store import Store
-from .store.reports import coded_quote_rows
+from ..codebook import Codebook
+from ..errors import UnknownAttributeError, UnknownCodeError
+from ..store import Store
+from ..store.reports import coded_quote_rows
 
 if TYPE_CHECKING:  # pandas and numpy load when a table is made, not when the CLI starts
     import numpy as np
