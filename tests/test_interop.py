@@ -1,0 +1,124 @@
+"""Interop with the tools researchers use: NVivo's UTF-16 positions, what QualCoder expects of a .qdpx,
+and nothing another tool wrote silently lost on the way in or out. Files are made here in each tool's convention."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pytest
+import xmlschema
+from click.testing import CliRunner
+
+from qualcode.cli import main
+from qualcode.export.refi.positions import Offsets, judge_unit
+from qualcode.export.refi.qdpx import read_qdpx
+from qualcode.store import Store
+
+SCHEMA = Path(__file__).parent / "fixtures" / "refi-qda" / "Project.xsd"
+NS = {"q": "urn:QDA-XML:project:1.0"}
+TEXT = ("Interviewer: How was the first week? 😀\n\n"
+        "Sam: Honestly 🎉🎉 it was exhausting, but the coffee 😀 helped and my manager listened.\n")
+WORDS = ("exhausting", "coffee", "manager listened")
+CODES = {"tired": "A1000000-0000-0000-0000-000000000001", "coffee": "A1000000-0000-0000-0000-000000000002",
+         "support": "A1000000-0000-0000-0000-000000000003"}
+SOURCE = "B2000000-0000-0000-0000-000000000001"
+USERS = {"ann": "C3000000-0000-0000-0000-000000000001", "ben": "C3000000-0000-0000-0000-000000000002",
+         "cat": "C3000000-0000-0000-0000-000000000003"}
+
+
+@pytest.fixture(scope="module")
+def schema() -> xmlschema.XMLSchema:
+    return xmlschema.XMLSchema(str(SCHEMA))
+
+
+def run(db: Path, *args: object):
+    return CliRunner().invoke(main, ["--db", str(db), *map(str, args)], catch_exceptions=False)
+
+
+def utf16(text: str, index: int) -> int:
+    """What NVivo writes for code point `index`: the UTF-16 units before it."""
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+def span(word: str) -> tuple[int, int]:
+    start = TEXT.index(word)
+    return start, start + len(word)
+
+
+def nvivo_project(path: Path, origin: str = "NVivo for Windows 12.6", unit=utf16, extra_selection: str = "",
+                  sets: str = "", extra_code: str = "") -> Path:
+    """A project in NVivo's convention: positions counted in UTF-16 units, one coder per selection."""
+    selections = []
+    for n, (word, code) in enumerate(zip(WORDS, CODES)):
+        start, end = span(word)
+        selections.append(
+            f'<PlainTextSelection guid="D4000000-0000-0000-0000-00000000000{n}" startPosition="{unit(TEXT, start)}" '
+            f'endPosition="{unit(TEXT, end)}" creatingUser="{USERS["ann"]}" creationDateTime="2024-03-0{n + 1}T09:30:00Z">'
+            + (extra_selection if n == 0 else "")
+            + f'<Coding guid="E5000000-0000-0000-0000-00000000000{n}" creatingUser="{USERS["ann"]}" creationDateTime="2024-03-0{n + 1}T09:30:00Z">'
+            f'<CodeRef targetGUID="{CODES[code]}"/></Coding></PlainTextSelection>')
+    codes = "".join(f'<Code guid="{guid}" name="{name.title()}" isCodable="true"/>' for name, guid in CODES.items())
+    qde = (f'<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" name="Week one" origin="{origin}">'
+           f'<Users>' + "".join(f'<User guid="{g}" name="{n}"/>' for n, g in USERS.items()) + '</Users>'
+           f'<CodeBook><Codes><Code guid="A1000000-0000-0000-0000-0000000000FF" name="Work" isCodable="false">{codes}</Code>'
+           f'{extra_code}</Codes></CodeBook>'
+           f'<Sources><TextSource guid="{SOURCE}" name="Sam.txt" plainTextPath="internal://{SOURCE}.txt" creatingUser="{USERS["cat"]}">'
+           + "".join(selections) + f'</TextSource></Sources>{sets}</Project>')
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", qde)
+        archive.writestr(f"sources/{SOURCE}.txt", TEXT.encode("utf-8"))
+    return path
+
+
+def selections(path: Path) -> list:
+    with zipfile.ZipFile(path) as archive:
+        root = ET.fromstring(archive.read("project.qde"))
+    return root.findall(".//q:PlainTextSelection", NS)
+
+
+# -- positions ---------------------------------------------------------------------------------
+def test_offsets_convert_both_ways_around_emoji() -> None:
+    offsets = Offsets(TEXT)
+    for index in range(len(TEXT) + 1):
+        assert offsets.from_utf16(offsets.to_utf16(index)) == index
+        assert offsets.to_utf16(index) == utf16(TEXT, index)
+    assert offsets.utf16_length() == len(TEXT.encode("utf-16-le")) // 2
+
+
+def test_nvivo_positions_are_converted_on_import_and_the_report_says_so(tmp_path: Path) -> None:
+    db = tmp_path / "week.db"
+    result = run(db, "import", "project", nvivo_project(tmp_path / "nvivo.qdpx"))
+    assert result.exit_code == 0, result.output
+    assert "counted in UTF-16 units (as NVivo writes them) and converted to characters; 3 of 3 selections moved" in result.output
+    store = Store.open(db)
+    try:
+        assert sorted(r["quote"] for r in store.codings()) == sorted(WORDS)
+    finally:
+        store.close()
+
+
+def test_the_unit_is_judged_from_word_boundaries_when_the_origin_does_not_say(tmp_path: Path) -> None:
+    as_units = read_qdpx(nvivo_project(tmp_path / "a.qdpx", origin="Some tool 1.0"))
+    assert as_units.positions == "utf16" and [TEXT[c.start:c.end] for c in as_units.codings] == list(WORDS)
+    as_points = read_qdpx(nvivo_project(tmp_path / "b.qdpx", origin="NVivo 14", unit=lambda text, index: index))
+    assert as_points.positions == "codepoints" and [TEXT[c.start:c.end] for c in as_points.codings] == list(WORDS)
+    assert judge_unit("NVivo 14", {"plain": "no emoji here"}, {"plain": [(0, 2)]}) == "codepoints"
+
+
+def test_export_writes_code_points_and_utf16_units_for_nvivo(tmp_path: Path, schema: xmlschema.XMLSchema) -> None:
+    db = tmp_path / "week.db"
+    assert run(db, "import", "project", nvivo_project(tmp_path / "nvivo.qdpx")).exit_code == 0
+    standard, for_nvivo = tmp_path / "standard.qdpx", tmp_path / "nvivo_again.qdpx"
+    assert run(db, "export", "project", "-o", standard).exit_code == 0
+    assert run(db, "export", "project", "-o", for_nvivo, "--positions", "utf16").exit_code == 0
+    points = sorted((int(s.get("startPosition")), int(s.get("endPosition"))) for s in selections(standard))
+    units = sorted((int(s.get("startPosition")), int(s.get("endPosition"))) for s in selections(for_nvivo))
+    assert points == sorted(span(word) for word in WORDS)
+    assert units == sorted((utf16(TEXT, a), utf16(TEXT, b)) for a, b in map(span, WORDS)) and units != points
+    for path in (standard, for_nvivo):
+        with zipfile.ZipFile(path) as archive:
+            schema.validate(archive.read("project.qde").decode("utf-8"))
+        assert sorted(TEXT[c.start:c.end] for c in read_qdpx(path).codings) == sorted(WORDS)
