@@ -122,3 +122,102 @@ def test_export_writes_code_points_and_utf16_units_for_nvivo(tmp_path: Path, sch
         with zipfile.ZipFile(path) as archive:
             schema.validate(archive.read("project.qde").decode("utf-8"))
         assert sorted(TEXT[c.start:c.end] for c in read_qdpx(path).codings) == sorted(WORDS)
+
+
+# -- QualCoder's expectations and a round trip that keeps what came in ---------------------------
+TWO_CODERS = (f'<PlainTextSelection guid="D4000000-0000-0000-0000-0000000000B1" startPosition="{{0}}" endPosition="{{1}}" '
+              f'creatingUser="{USERS["ben"]}" creationDateTime="2024-03-05T10:00:00+01:00">'
+              f'<Coding guid="E5000000-0000-0000-0000-0000000000B1" creatingUser="{USERS["ben"]}">'
+              f'<CodeRef targetGUID="{CODES["coffee"]}"/></Coding></PlainTextSelection>')
+MEMO = "<Description>said with a laugh</Description>"
+SETS = (f'<Sets><Set guid="F6000000-0000-0000-0000-000000000001" name="Everyday"><MemberCode targetGUID="{CODES["coffee"]}"/>'
+        f'<MemberCode targetGUID="{CODES["tired"]}"/></Set>'
+        f'<Set guid="F6000000-0000-0000-0000-000000000002" name="Wave 1"><MemberSource targetGUID="{SOURCE}"/></Set></Sets>')
+DUPLICATE = '<Code guid="A1000000-0000-0000-0000-000000000004" name="Other" isCodable="true"><Code guid="A1000000-0000-0000-0000-000000000005" name="coffee" isCodable="true"/></Code>'
+
+
+def rich_project(path: Path) -> Path:
+    """Two coders on one span, a memo on a selection, an uncodable folder, duplicate labels, Sets, UTC+1 times."""
+    nvivo_project(path, origin="QualCoder 3.8", unit=lambda text, index: index, extra_selection=MEMO, sets=SETS,
+                  extra_code=DUPLICATE)
+    start, end = span("coffee")
+    with zipfile.ZipFile(path) as archive:
+        qde, text = archive.read("project.qde").decode(), archive.read(f"sources/{SOURCE}.txt")
+    qde = qde.replace("</TextSource>", TWO_CODERS.format(start, end) + "</TextSource>")
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", qde)
+        archive.writestr(f"sources/{SOURCE}.txt", text)
+    return path
+
+
+@pytest.fixture(scope="module")
+def rich(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """A store imported from the rich project, and its export for QualCoder (with the import's output)."""
+    folder = tmp_path_factory.mktemp("rich")
+    db = folder / "rich.db"
+    imported = run(db, "import", "project", rich_project(folder / "rich.qdpx"))
+    assert imported.exit_code == 0, imported.output
+    out = folder / "for_qualcoder.qdpx"
+    exported = run(db, "export", "project", "-o", out, "--for", "qualcoder")
+    assert exported.exit_code == 0, exported.output
+    return db, out, imported.output + exported.output
+
+
+def test_qualcoder_gets_one_selection_per_coder_stamped_with_that_coder(rich, schema: xmlschema.XMLSchema) -> None:
+    _, out, _ = rich
+    with zipfile.ZipFile(out) as archive:
+        qde = archive.read("project.qde").decode("utf-8")
+    schema.validate(qde)
+    root = ET.fromstring(qde)
+    users = {u.get("name"): u.get("guid") for u in root.iterfind(".//q:User", NS)}
+    at_coffee = [s for s in root.iterfind(".//q:PlainTextSelection", NS) if (int(s.get("startPosition")), int(s.get("endPosition"))) == span("coffee")]
+    assert sorted(s.get("creatingUser") for s in at_coffee) == sorted([users["ann"], users["ben"]])
+    for selection in at_coffee:
+        assert [c.get("creatingUser") for c in selection.iterfind("q:Coding", NS)] == [selection.get("creatingUser")]
+    times = re.findall(r'(?:creation|modified)DateTime="([^"]+)"', qde)
+    assert times and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", t) for t in times)
+    assert "2024-03-05T09:00:00Z" in times  # ben's coding, made at 10:00 in UTC+1
+    source = root.find(".//q:TextSource", NS)
+    assert source.get("creatingUser") in users.values()
+    values = {v.find("q:VariableRef", NS).get("targetGUID"): v[1].text for v in source.iterfind("q:VariableValue", NS)}
+    variables = {v.get("guid"): v.get("name") for v in root.iterfind(".//q:Variable", NS)}
+    assert {variables[g]: text for g, text in values.items()} == {"document set": "Wave 1"}
+
+
+def test_duplicate_labels_are_warned_about_and_kept_apart_for_qualcoder(rich) -> None:
+    db, out, output = rich
+    assert "the label `Coffee` names 2 codes (coffee, coffee_2)" in output
+    names = [c.get("name") for c in ET.fromstring(zipfile.ZipFile(out).read("project.qde")).iterfind(".//q:Code", NS)]
+    assert len(names) == len(set(n.casefold() for n in names)) and "coffee (Other)" in names
+    plain = db.parent / "plain.qdpx"
+    result = run(db, "export", "project", "-o", plain)
+    assert "QualCoder merges them" in result.output
+
+
+def test_a_round_trip_keeps_coders_memos_guids_codability_times_and_sets(rich, tmp_path: Path) -> None:
+    db, out, output = rich
+    assert "users with no codings or memos are not kept" in output and "cat" in output
+    with zipfile.ZipFile(out) as archive:
+        qde = archive.read("project.qde").decode("utf-8")
+    for guid in [*CODES.values(), "E5000000-0000-0000-0000-000000000001", "E5000000-0000-0000-0000-0000000000B1"]:
+        assert f'"{guid}"' in qde
+    assert re.search(r'name="Work" isCodable="false"|isCodable="false"[^>]*name="Work"', qde)
+    again = tmp_path / "again.db"
+    assert run(again, "import", "project", out).exit_code == 0
+    for location in (db, again):
+        store = Store.open(location)
+        try:
+            rows = store.codings()
+            assert sorted((r["quote"], r["coder"]) for r in rows) == sorted(
+                [("exhausting", "ann"), ("coffee", "ann"), ("manager listened", "ann"), ("coffee", "ben")])
+            assert {r["quote"]: r["created_at"] for r in rows if r["coder"] == "ann"}["coffee"] == "2024-03-02T09:30:00+00:00"
+            assert [r["created_at"] for r in rows if r["coder"] == "ben"] == ["2024-03-05T09:00:00+00:00"]
+            memo, = store.memos()
+            coding = next(r for r in rows if r["id"] == memo["coding_id"])
+            assert (memo["text"], memo["coder"], coding["quote"]) == ("said with a laugh", "ann", "exhausting")
+            book = store.codebook()
+            assert book.get("work").codable is False and book.get("coffee").guid == CODES["coffee"]
+            assert book.groups == {"Everyday": ["coffee", "tired"]}
+            assert store.attributes()["Sam"] == {"document set": "Wave 1"}
+        finally:
+            store.close()
