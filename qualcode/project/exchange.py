@@ -22,8 +22,9 @@ from ..errors import DocumentChangedError, ProjectFileError
 from ..ingest import ParsedDocument, SpeakerRules
 from ..ingest.layouts import split_turns
 from ..export.refi.positions import CODE_POINTS
-from ..export.refi.qdpx import (ExchangeCoding, ExchangeDocument, ExchangeMemo, ExchangeProject, distinct_names, duplicate_labels,
-                                read_qdpx, write_qdpx)
+from ..codebook.formats import duplicate_labels
+from ..export.refi.qdpx import (ExchangeCoding, ExchangeDocument, ExchangeMemo, ExchangeProject, distinct_names, read_qdpx,
+                                write_qdpx)
 from ..limits import check_document_id, refuse_long_paragraphs, refuse_surrogates
 from ..export.writer import output_format, store_files
 from ..store import NewCoding, NewMemo, Store, files

@@ -20,9 +20,9 @@ from typing import Any, Iterator
 
 from defusedxml.common import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
-from unidecode import unidecode
 
 from ...codebook import COLOUR_PATTERN, ID_PATTERN, Code, Codebook
+from ...codebook.formats import unique_id  # noqa: F401  (the id rule every import shares)
 from ...codebook.model import GUID_PATTERN
 from ...errors import ProjectFileError, QualcodeError, where
 from ...limits import DEPTH_LIMIT, limit, raise_hint
@@ -223,14 +223,3 @@ def _unfold_items(lines: list[str]) -> tuple[str, ...]:
         elif line.strip():
             items.append([line.strip()])
     return tuple(text for text in ("\n".join(item).strip() for item in items) if text)
-
-
-def unique_id(name: str, used: set[str]) -> str:
-    """A lower_snake_case id made from a name (transliterated), not yet in `used`."""
-    base = re.sub(r"[^a-z0-9]+", "_", unidecode(name).lower()).strip("_")[:60].rstrip("_") or "code"
-    if not base[0].isalpha():
-        base = f"code_{base}"
-    candidate, n = base, 2
-    while candidate in used:
-        candidate, n = f"{base}_{n}", n + 1
-    return candidate

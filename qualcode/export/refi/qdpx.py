@@ -23,6 +23,7 @@ from typing import Iterable
 
 from ... import __version__
 from ...codebook import Codebook
+from ...codebook.formats import duplicate_labels
 from ...errors import ProjectFileError, where
 from ...limits import read_member
 from .common import child, children, code_guid, local, norm_guid, parse_xml, read_codes, stable_guid, write_codes
@@ -138,14 +139,6 @@ def utc_z(value: str | None) -> str | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
     return moment.astimezone(dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def duplicate_labels(codebook: Codebook) -> dict[str, list[str]]:
-    """Labels (compared without case) that more than one code carries, with the ids of those codes."""
-    found: dict[str, list[str]] = {}
-    for code in codebook.codes:
-        found.setdefault((code.label or code.id).strip().casefold(), []).append(code.id)
-    return {codebook.get(ids[0]).label: ids for ids in found.values() if len(ids) > 1}
 
 
 def distinct_names(codebook: Codebook) -> dict[str, str]:
