@@ -221,3 +221,12 @@ def test_a_round_trip_keeps_coders_memos_guids_codability_times_and_sets(rich, t
             assert store.attributes()["Sam"] == {"document set": "Wave 1"}
         finally:
             store.close()
+
+
+def test_times_qualcoder_wrote_back_as_offset_and_z_keep_their_moment() -> None:
+    from qualcode.project.exchange import store_time
+
+    assert store_time("2024-03-05T10:00:00+00:00Z") == "2024-03-05T10:00:00+00:00"
+    assert store_time("2024-03-05T10:00:00+01:00") == "2024-03-05T09:00:00+00:00"
+    assert store_time("2024-03-05T10:00:00Z") == store_time("2024-03-05 10:00:00") == "2024-03-05T10:00:00+00:00"
+    assert store_time("last Tuesday") is None

@@ -99,7 +99,7 @@ def read_codebook_file(path: str | Path, name: str | None = None, allow_empty: b
         imported = read_qdc(path, name)
         notes = [*imported.notes]
         if imported.categories:
-            notes.append(f"{imported.categories} folder{'s' if imported.categories != 1 else ''} that could not be coded kept as parent codes")
+            notes.append(f"{imported.categories} folder{'s' if imported.categories != 1 else ''} that could not be coded kept as parent codes, marked not codable")
         if imported.sets:
             notes.append(f"{imported.sets} set{'s' if imported.sets != 1 else ''} kept as code groups")
         return CodebookFile(imported.codebook, imported.codebook.to_yaml(), str(path), notes)

@@ -24,7 +24,7 @@ from ..ingest.layouts import split_turns
 from ..export.refi.positions import CODE_POINTS
 from ..codebook.formats import duplicate_labels
 from ..export.refi.qdpx import (ExchangeCoding, ExchangeDocument, ExchangeMemo, ExchangeProject, distinct_names, read_qdpx,
-                                write_qdpx)
+                                utc_z, write_qdpx)
 from ..limits import check_document_id, refuse_long_paragraphs, refuse_surrogates
 from ..export.writer import output_format, store_files
 from ..store import NewCoding, NewMemo, Store, files
@@ -247,14 +247,8 @@ def _new_codings(store: Store, codings: list[ExchangeCoding], unchanged: set[str
 
 def store_time(value: str | None) -> str | None:
     """A time from another tool in the store's form (UTC, seconds), or None when it is not a time."""
-    if not value:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+    moment = utc_z(value)
+    return moment[:-1] + "+00:00" if moment else None
 
 
 def _new_memos(store: Store, exchange: ExchangeProject, codings: list[NewCoding]) -> list[NewMemo]:

@@ -132,8 +132,10 @@ def utc_z(value: str | None) -> str | None:
     """A time as UTC ending in `Z` (the form every tool reads back), or None when it is not a time."""
     if not value:
         return None
+    text = value.strip()
+    text = text[:-1] if re.search(r"[+-]\d\d:?\d\dZ$", text) else text  # `+00:00Z`, as QualCoder writes back
     try:
-        moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        moment = dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
     except ValueError:
         return None
     if moment.tzinfo is None:
