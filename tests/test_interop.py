@@ -199,7 +199,7 @@ def test_a_round_trip_keeps_coders_memos_guids_codability_times_and_sets(rich, t
     assert "users with no codings or memos are not kept" in output and "cat" in output
     with zipfile.ZipFile(out) as archive:
         qde = archive.read("project.qde").decode("utf-8")
-    for guid in [*CODES.values(), "E5000000-0000-0000-0000-000000000001", "E5000000-0000-0000-0000-0000000000B1"]:
+    for guid in [*CODES.values(), SOURCE, "D4000000-0000-0000-0000-000000000000", "E5000000-0000-0000-0000-000000000001", "E5000000-0000-0000-0000-0000000000B1"]:
         assert f'"{guid}"' in qde
     assert re.search(r'name="Work" isCodable="false"|isCodable="false"[^>]*name="Work"', qde)
     again = tmp_path / "again.db"

@@ -11,7 +11,7 @@ transaction, so a file that cannot be used, or a failure while writing, changes 
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -28,6 +28,8 @@ from ..export.refi.qdpx import (ExchangeCoding, ExchangeDocument, ExchangeMemo, 
 from ..limits import check_document_id, refuse_long_paragraphs, refuse_surrogates
 from ..export.writer import output_format, store_files
 from ..store import NewCoding, NewMemo, Store, files
+
+SOURCE_GUID = re.compile(r"\(source \{?([0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})\}?\)$")
 
 
 @dataclass
@@ -74,7 +76,8 @@ def export_project(store: Store, path: str | Path, coders: Iterable[str] | None 
     output_format(path, None, ("qdpx",), default=None, protect=store_files(store))
     names = require_coders(store, coders) if coders else None
     codebook = store.codebook()
-    documents = [_exchange_document(store, row["id"]) for row in store.documents()]
+    used: set[str] = set()
+    documents = [_exchange_document(store, row["id"], used) for row in store.documents()]
     codings, left_out = [], []
     for row in store.codings(coders=names, statuses=["accepted"]):
         if row["code_id"] not in codebook:
@@ -82,7 +85,7 @@ def export_project(store: Store, path: str | Path, coders: Iterable[str] | None 
             continue
         origin = (row["evidence"] or {}).get("origin") or {}
         codings.append(ExchangeCoding(row["document_id"], row["start"], row["end"], row["code_id"], row["coder"],
-                                      row["decided_at"] or row["created_at"], origin.get("guid")))
+                                      row["decided_at"] or row["created_at"], origin.get("guid"), origin.get("selection")))
     renamed = distinct_names(codebook) if distinct_labels else {}
     write_qdpx(ExchangeProject(codebook.name, codebook, documents, codings, memos=_exchange_memos(store, codebook)), path,
                store_files(store), positions=positions, names=renamed)
@@ -114,10 +117,14 @@ def _exchange_memos(store: Store, codebook: Any) -> list[ExchangeMemo]:
     return found
 
 
-def _exchange_document(store: Store, document_id: str) -> ExchangeDocument:
+def _exchange_document(store: Store, document_id: str, used: set[str]) -> ExchangeDocument:
+    """A stored document for the .qdpx, with the GUID its source had in the file it came from (once per file)."""
     document = store.document(document_id)
+    found = SOURCE_GUID.search(document["source_path"] or "") if document["format"] == "qdpx" else None
+    guid = found.group(1) if found and found.group(1).lower() not in used else None
+    used.add((guid or "").lower())
     return ExchangeDocument(document_id, document["text"], document["title"], dict(document["attributes"]),
-                            document["imported_at"])
+                            document["imported_at"], guid)
 
 
 def import_project(location: str | Path, path: str | Path, author: str = "",
@@ -223,7 +230,8 @@ def _parsed(document: ExchangeDocument, path: Path, rules: SpeakerRules) -> Pars
     refuse_surrogates(document.text, path, ProjectFileError)
     refuse_long_paragraphs(document.text, path, ProjectFileError)
     turns = split_turns(document.text, 0, rules, document.id)
-    return ParsedDocument(id=document.id, text=document.text, turns=turns, source_path=str(path), format="qdpx",
+    source = f"{path} (source {document.guid})" if document.guid else str(path)  # the GUID goes back on export
+    return ParsedDocument(id=document.id, text=document.text, turns=turns, source_path=source, format="qdpx",
                           title=document.title or document.id, encoding="utf-8", attributes=dict(document.attributes))
 
 
@@ -240,9 +248,15 @@ def _new_codings(store: Store, codings: list[ExchangeCoding], unchanged: set[str
             continue
         existing.add(key)
         found.append(NewCoding(coding.document_id, coding.start, coding.end, coding.code_id, coding.coder,
-                               source="imported", status="accepted", evidence={"origin": {"guid": coding.guid}} if coding.guid else {},
+                               source="imported", status="accepted", evidence=_origin(coding),
                                created_at=store_time(coding.created)))
     return found
+
+
+def _origin(coding: ExchangeCoding) -> dict:
+    """The GUIDs a coding and its selection had in the file, kept to write back."""
+    origin = {key: value for key, value in (("guid", coding.guid), ("selection", coding.selection_guid)) if value}
+    return {"origin": origin} if origin else {}
 
 
 def store_time(value: str | None) -> str | None:
@@ -274,9 +288,9 @@ def _not_kept(exchange: ExchangeProject, documents: list[ExchangeDocument]) -> l
     coders = {c.coder for c in exchange.codings} | {m.author for m in exchange.memos}
     idle = sorted(set(exchange.users) - coders)
     found = [f"users with no codings or memos are not kept (qualcode knows coders by their work): {', '.join(idle)}."] if idle else []
-    if any(d.guid for d in documents):
-        found.append("the file's source GUIDs and creators are not kept; an export writes GUIDs made from the document ids "
-                     "(code GUIDs and coding GUIDs are kept and written back).")
+    creators = sorted({d.creator for d in documents if d.creator})
+    if creators:
+        found.append(f"who brought each source into the file ({', '.join(creators)}) is not kept; an export credits sources to qualcode.")
     return found
 
 

@@ -60,6 +60,7 @@ class ExchangeCoding:
     coder: str
     created: str | None = None
     guid: str | None = None
+    selection_guid: str | None = None
 
 
 @dataclass
@@ -290,6 +291,7 @@ def _write_sources(sources: ET.Element, project: ExchangeProject, types: dict[st
                        next((k for k in spans if k[:3] == (memo.document_id, *memo.span)), (memo.document_id, *memo.span, memo.author)))
             span_memos.setdefault(key, []).append(memo)
             spans.setdefault(key, [])
+    used: set[str] = set()
     by_document: dict[str, list[Span]] = {}
     for key in sorted(spans):
         by_document.setdefault(key[0], []).append(key)
@@ -304,7 +306,7 @@ def _write_sources(sources: ET.Element, project: ExchangeProject, types: dict[st
             ET.SubElement(source, _q("Description")).text = document.title
         offsets = Offsets(document.text) if positions == UTF16 else None
         for key in by_document.get(document.id, []):
-            _write_selection(source, project, document, key, spans[key], span_memos.get(key, []), offsets)
+            _write_selection(source, project, document, key, spans[key], span_memos.get(key, []), offsets, used)
         for memo in project.memos:
             if memo.document_id == document.id and memo.span is None and memo.code_id is None:
                 ET.SubElement(source, _q("NoteRef"), targetGUID=_note_guid(memo))
@@ -312,11 +314,16 @@ def _write_sources(sources: ET.Element, project: ExchangeProject, types: dict[st
 
 
 def _write_selection(source: ET.Element, project: ExchangeProject, document: ExchangeDocument, key: Span,
-                     codings: list[ExchangeCoding], memos: list[ExchangeMemo], offsets: Offsets | None) -> None:
-    """One coder's codings of one span, the selection and each coding stamped with that coder."""
+                     codings: list[ExchangeCoding], memos: list[ExchangeMemo], offsets: Offsets | None, used: set[str]) -> None:
+    """One coder's codings of one span, the selection and each coding stamped with that coder.
+
+    The selection keeps the GUID it had in the tool it came from, unless another selection took it first."""
     _, start, end, author = key
     written = (offsets.to_utf16(start), offsets.to_utf16(end)) if offsets else (start, end)
-    attributes = {"guid": stable_guid("selection", *key), "name": _snippet(document.text[start:end]),
+    original = next((c.selection_guid for c in codings if c.selection_guid), None)
+    guid = original if original and original.lower() not in used else stable_guid("selection", *key)
+    used.add(guid.lower())
+    attributes = {"guid": guid, "name": _snippet(document.text[start:end]),
                   "startPosition": str(written[0]), "endPosition": str(written[1]), "creatingUser": project.user_guid(author)}
     created = utc_z(min((c.created for c in codings if c.created), default=None) or (memos[0].created if memos else None))
     if created:
@@ -544,8 +551,10 @@ class _Reader:
         if code_id is None:
             self.fail(coding, "a coding refers to a code that is not in the file's CodeBook")
         created = coding.get("creationDateTime") or next((h.get("creationDateTime") for h in holders if h.get("creationDateTime")), None)
+        selection = next((h for h in holders if local(h) == "PlainTextSelection"), None)
         self.codings.append(ExchangeCoding(document.id, start, end, code_id, self._coder([coding, *holders]), created,
-                                           (coding.get("guid") or "").strip() or None))
+                                           (coding.get("guid") or "").strip() or None,
+                                           (selection.get("guid") or "").strip() or None if selection is not None else None))
 
     def _note_refs(self, holder: ET.Element, target: tuple[str | None, tuple[int, int] | None, str | None]) -> None:
         for reference in children(holder, "NoteRef"):
