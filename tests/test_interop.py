@@ -230,3 +230,11 @@ def test_times_qualcoder_wrote_back_as_offset_and_z_keep_their_moment() -> None:
     assert store_time("2024-03-05T10:00:00+01:00") == "2024-03-05T09:00:00+00:00"
     assert store_time("2024-03-05T10:00:00Z") == store_time("2024-03-05 10:00:00") == "2024-03-05T10:00:00+00:00"
     assert store_time("last Tuesday") is None
+
+
+def test_document_sets_go_back_as_sets_of_sources(rich, schema: xmlschema.XMLSchema) -> None:
+    _, out, _ = rich
+    root = ET.fromstring(zipfile.ZipFile(out).read("project.qde"))
+    sets = {s.get("name"): ([m.get("targetGUID") for m in s.iterfind("q:MemberCode", NS)],
+                            [m.get("targetGUID") for m in s.iterfind("q:MemberSource", NS)]) for s in root.iterfind(".//q:Set", NS)}
+    assert sets == {"Everyday": ([CODES["coffee"], CODES["tired"]], []), "Wave 1": ([], [SOURCE])}

@@ -1,14 +1,19 @@
 """REFI-QDA project exchange (.qdpx): a zip of `project.qde` (XML) and `sources/` plain texts.
 
-What qualcode writes and reads: the codebook as Codes (hierarchy, colour, and the
-definition, include, exclude, examples and keywords folded into Description), each
-document as a TextSource whose text is `sources/<guid>.txt` (UTF-8), accepted codings
-as PlainTextSelections (startPosition and endPosition are code point offsets into that
-text, end exclusive) carrying Codings with a CodeRef and the coder as creatingUser,
-coders as Users, and document attributes as Variables with one Case per document.
-GUIDs are derived from qualcode's ids, so exporting the same project twice gives the
-same GUIDs. Reading is lenient about what it cannot use (it lists what it left out)
-and strict about what is broken (it names the XML line and column).
+What qualcode writes and reads: the codebook as Codes (hierarchy, colour, isCodable,
+and the definition, include, exclude, examples and keywords folded into Description),
+each document as a TextSource whose text is `sources/<guid>.txt` (UTF-8), accepted
+codings as PlainTextSelections (one per coder per span, the selection and each Coding
+stamped with that coder, as QualCoder reads them), coders as Users, memos as Notes,
+code groups and document sets as Sets, and document attributes as Variables with their
+values both on a Case per document and inside the TextSource (QualCoder links only the
+latter). Times are written in UTC with `Z`. Positions are code point offsets (the
+standard, end exclusive) unless UTF-16 units are asked for (NVivo); on reading, the
+unit is judged from the file. GUIDs that came from another tool are written back;
+others are derived from qualcode's ids, so exporting twice gives the same GUIDs.
+Reading is lenient about what it cannot use (it lists what it left out or skipped,
+such as a text missing from the file) and strict about what is broken (it names the
+XML line and column).
 """
 
 from __future__ import annotations
@@ -193,15 +198,23 @@ def project_element(project: ExchangeProject, positions: str = CODE_POINTS, name
 
 
 def _write_sets(root: ET.Element, project: ExchangeProject) -> None:
-    """The codebook's code groups as Sets of codes."""
+    """The codebook's code groups as Sets of codes, and each `document set` attribute value as a Set of sources."""
     groups = {name: [c for c in members if c in project.codebook] for name, members in project.codebook.groups.items()}
-    if not groups:
+    documents: dict[str, list[ExchangeDocument]] = {}
+    for document in project.documents:
+        for name in filter(None, (part.strip() for part in document.attributes.get(SET_ATTRIBUTE, "").split(";"))):
+            documents.setdefault(name, []).append(document)
+    if not groups and not documents:
         return
     sets = ET.SubElement(root, _q("Sets"))
     for name, members in groups.items():
         element = ET.SubElement(sets, _q("Set"), guid=stable_guid("set", name), name=name)
         for code_id in members:
             ET.SubElement(element, _q("MemberCode"), targetGUID=project.code_guid(code_id))
+    for name, members in documents.items():
+        element = ET.SubElement(sets, _q("Set"), guid=stable_guid("document set", name), name=name)
+        for document in members:
+            ET.SubElement(element, _q("MemberSource"), targetGUID=_source_guid(document))
 
 
 def _note_guid(memo: ExchangeMemo) -> str:
@@ -588,8 +601,8 @@ class _Reader:
             for member in children(member_set, "MemberSource") if not codebook_only else ():
                 document = self.sources.get(norm_guid(member.get("targetGUID")))
                 if document is not None:
-                    held = document.attributes.get(SET_ATTRIBUTE)
-                    document.attributes[SET_ATTRIBUTE] = f"{held}; {name}" if held else name
+                    held = [part.strip() for part in document.attributes.get(SET_ATTRIBUTE, "").split(";") if part.strip()]
+                    document.attributes[SET_ATTRIBUTE] = "; ".join(dict.fromkeys([*held, name]))
             if any(True for _ in children(member_set, "MemberNote")):
                 self.notes.append(f"set `{name}`: its notes are imported as memos but not grouped (qualcode has no note sets).")
         return groups
