@@ -215,7 +215,7 @@ def test_a_description_folded_by_an_earlier_qualcode_still_reads_field_by_field(
            '</Code></Codes></CodeBook>')
     code = qdc_to_codebook(qdc.encode("utf-8"), "earlier.qdc").codebook.codes[0]
     assert code == Code(id="money_talk", label="Money", definition="Talk about money.", include="benefits, wages.",
-                        exclude="prices", examples=("one", "two"), keywords=("pay",))
+                        exclude="prices", examples=("one", "two"), keywords=("pay",), guid="0F8A1907-7E42-4739-8610-A676B4D1B69F")
 
 
 # -- other tools' files --------------------------------------------------------------------

@@ -3,6 +3,7 @@ a round trip keeps everything the format carries, and broken files are refused b
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -61,7 +62,7 @@ def test_exported_sample_project_validates_against_project_xsd(sample_store: Sto
     parsed = project_schema.to_dict(text)
     sources = parsed["Sources"]["TextSource"]
     assert len(sources) == SAMPLE_INTERVIEWS
-    assert {u["@name"] for u in parsed["Users"]["User"]} == {"gold"}
+    assert {u["@name"] for u in parsed["Users"]["User"]} == {"gold", "qualcode"}
     assert {v["@name"]: v["@typeOfVariable"] for v in parsed["Variables"]["Variable"]}["pb_years"] == "Integer"
     assert len(parsed["Cases"]["Case"]) == SAMPLE_INTERVIEWS
     with zipfile.ZipFile(out) as archive:
@@ -234,7 +235,10 @@ def test_a_project_written_by_another_tool_is_read_with_coders_cases_and_nested_
         ("Notes", 5, 10, "happiness_2", "Friedrich Markgraf"),
     ]
     assert notes.text[5:10] == "notes"
-    assert any("PictureSource" in note for note in read.notes) and any("Notes" in note for note in read.notes)
+    assert any("PictureSource" in item for item in read.skipped)
+    assert [(m.text, m.document_id, m.code_id) for m in read.memos] == [("hello", None, None)]
+    assert codes["emotions"].codable is False and codes["happiness"].codable is True
+    assert codes["happiness"].guid == "85D17F60-7BB0-481E-B742-B4861DD669DF"
 
 
 def test_a_foreign_project_imports_into_a_new_store_through_the_cli(tmp_path: Path) -> None:
@@ -273,10 +277,23 @@ def test_broken_files_are_refused_with_their_line_and_nothing_is_created(tmp_pat
     assert not db.exists()
 
 
-def test_missing_source_file_and_non_zip_are_refused(tmp_path: Path) -> None:
+def test_a_missing_text_is_skipped_and_named_while_the_rest_is_imported(tmp_path: Path) -> None:
     path = write_project(tmp_path / "nosource.qdpx", FOREIGN_QDE, sources={})
-    with pytest.raises(ProjectFileError, match=r"line 28, column \d+: source `Mabêl interview.txt` points to internal://"):
-        read_qdpx(path)
+    db = tmp_path / "salvaged.db"
+    result = run(db, "import", "project", path)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"skipped: source `Mabêl interview.txt` \(.*line 28, column \d+\): its text internal://\S+ "
+                     r"is not in the file's sources/ folder", result.output)
+    store = Store.open(db)
+    try:
+        assert len(store.codebook()) == 4
+        assert [d["id"] for d in store.documents()] == ["Notes"]
+        assert [(r["document_id"], r["quote"], r["code_id"]) for r in store.codings()] == [("Notes", "notes", "happiness_2")]
+    finally:
+        store.close()
+
+
+def test_a_file_that_is_not_a_zip_is_refused(tmp_path: Path) -> None:
     not_zip = tmp_path / "plain.qdpx"
     not_zip.write_text("hello", encoding="utf-8")
     with pytest.raises(ProjectFileError, match="is not a .qdpx project"):

@@ -33,21 +33,25 @@ def codebook() -> None:
 
 @codebook.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-def validate(file: str) -> None:
-    """Check a codebook YAML file; print every problem with its line and field.
+@click.option("--for", "tool", type=click.Choice(["qualcoder"]), help="Also check what this tool needs (QualCoder: unique code labels).")
+def validate(file: str, tool: str | None) -> None:
+    """Check a codebook file; print every problem with its line and field.
 
     Example:
 
     \b
         qualcode codebook validate codebooks/pb_employment.yaml
+        qualcode codebook validate codebooks/pb_employment.yaml --for qualcoder
     """
-    problems = validate_codebook(file)
+    yaml_file = not file.lower().endswith((".qdc", ".qdpx", ".xlsx", ".csv", ".txt"))
+    problems = [str(p) for p in validate_codebook(file)] if yaml_file else []
+    book = (load_codebook(file) if yaml_file else versions.read_codebook_file(file).codebook) if not problems else None
+    problems += versions.label_problems(book, tool) if book is not None and tool else []
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)
         click.echo(f"{file}: {len(problems)} problem{'s' if len(problems) != 1 else ''}; fix them and validate again.", err=True)
         sys.exit(1)
-    book = load_codebook(file)
     click.echo(f"{file}: valid: {len(book)} codes in {len(book.themes())} themes.")
 
 
@@ -175,15 +179,20 @@ def merge(ctx: click.Context, base: str, ours: str, theirs: str, output: str, me
 @author_option
 @click.pass_context
 def import_(ctx: click.Context, file: str, output: str | None, message: str | None, name: str | None, author: str) -> None:
-    """Take a codebook from YAML or REFI-QDA .qdc (NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette).
+    """Take a codebook from YAML, REFI-QDA (.qdc, or a .qdpx project's codebook), a spreadsheet or a QualCoder list.
 
-    With -o the codebook is written as YAML to that file; without it, it becomes the
-    store's next codebook version (refused if it leaves out codes that codings use).
+    Spreadsheets (.xlsx, .csv) name codes by a path column (`Parent > Child`, as MAXQDA
+    and NVivo write, or `Parent\\Child`) or by name and parent columns, with
+    description and colour where present; Taguette's CSV (tag, description) is one.
+    QualCoder's list (.txt) has `category>>code`, a tab, then a memo. With -o the
+    codebook is written as YAML to that file; without it, it becomes the store's next
+    codebook version (refused if it leaves out codes that codings use).
 
     Example:
 
     \b
         qualcode codebook import atlas_export.qdc -o codebooks/imported.yaml
+        qualcode codebook import team_codes.xlsx -m "the team's spreadsheet"
         qualcode codebook import codebooks/pb_employment.yaml -m "split benefits worries"
     """
     source = versions.read_codebook_file(file, name)
@@ -196,7 +205,7 @@ def import_(ctx: click.Context, file: str, output: str | None, message: str | No
         return
     with open_store(ctx) as store:
         current = store.codebook()
-        if file.lower().endswith(".qdc") and not name:
+        if not file.lower().endswith((".yaml", ".yml")) and not name:
             book = dataclasses.replace(book, name=current.name, description=current.description, version=current.version)
         before = store.codebook_version()
         number = versions.update_codebook(store, book, author, message or f"imported from {file}", source=file)
@@ -209,20 +218,24 @@ def import_(ctx: click.Context, file: str, output: str | None, message: str | No
 @codebook.command()
 @click.argument("file", required=False, type=click.Path(dir_okay=False, exists=True))
 @click.option("--version", "version", type=int, help="A store version (default: the current one).")
-@click.option("--format", "fmt", type=click.Choice(["qdc", "yaml"]), help="Output format (default: from the extension of -o).")
+@click.option("--format", "fmt", type=click.Choice(["qdc", "yaml", "xlsx", "csv"]),
+              help="Output format (default: from the extension of -o); csv is Taguette's (tag, description).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Where to write the codebook.")
 @click.pass_context
 def export(ctx: click.Context, file: str | None, version: int | None, fmt: str | None, output: str) -> None:
-    """Write a codebook (a YAML file, or a store version) as REFI-QDA .qdc or as YAML.
+    """Write a codebook (a file, or a store version) as REFI-QDA .qdc, YAML, an .xlsx sheet or Taguette's CSV.
 
     The .qdc validates against REFI-QDA's Codebook.xsd; its GUIDs come from the code
-    ids, so they stay the same from one export to the next.
+    ids (or are the ones codes came with), so they stay the same from one export to
+    the next. The .xlsx has one row per code (path, id and every field) for a team to
+    edit and import again; the .csv has Taguette's columns, tag and description.
 
     Example:
 
     \b
         qualcode codebook export --format qdc -o pb_employment.qdc
         qualcode codebook export codebooks/pb_employment.yaml --format qdc -o pb.qdc
+        qualcode codebook export -o for_taguette.csv
     """
     fmt = versions.export_format(output, fmt)
     source = _source(ctx, file, version)

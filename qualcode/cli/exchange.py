@@ -18,8 +18,12 @@ from .export import export
 @click.option("--format", "fmt", type=click.Choice(["qdpx"]), default="qdpx", show_default=True, help="File format.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The .qdpx file to write.")
 @click.option("--coder", "coders", multiple=True, help="Only these coders' codings (repeatable); default every coder.")
+@click.option("--positions", type=click.Choice(["codepoints", "utf16"]), default="codepoints", show_default=True,
+              help="Count selection positions in characters (the standard) or in UTF-16 units (for NVivo).")
+@click.option("--for", "tool", type=click.Choice(["any", "qualcoder"]), default="any", show_default=True,
+              help="qualcoder: name codes whose labels repeat `Label (Parent)`, since QualCoder merges codes of one name.")
 @click.pass_context
-def export_project(ctx: click.Context, fmt: str, output: str, coders: tuple[str, ...]) -> None:
+def export_project(ctx: click.Context, fmt: str, output: str, coders: tuple[str, ...], positions: str, tool: str) -> None:
     """The whole project for NVivo, ATLAS.ti, MAXQDA or QualCoder (REFI-QDA .qdpx).
 
     Writes every document's text, its attributes (as Variables and Cases), the current
@@ -31,9 +35,13 @@ def export_project(ctx: click.Context, fmt: str, output: str, coders: tuple[str,
     \b
         qualcode export project --format qdpx -o study.qdpx
         qualcode export project -o alice.qdpx --coder alice
+        qualcode export project -o for_nvivo.qdpx --positions utf16
     """
     with open_store(ctx) as store:
-        report = exchange.export_project(store, output, coders or None)
+        report = exchange.export_project(store, output, coders or None, positions, distinct_labels=tool == "qualcoder")
+    for label, ids in report.duplicate_labels.items():
+        fix = "written with their parent's label added" if report.renamed else "QualCoder merges them; export with --for qualcoder"
+        click.echo(f"warning: the label `{label}` names {len(ids)} codes ({', '.join(ids)}); {fix}.", err=True)
     for note in report.left_out:
         click.echo(f"warning: {note}; not written.", err=True)
     if report.not_carried:
@@ -48,23 +56,30 @@ def export_project(ctx: click.Context, fmt: str, output: str, coders: tuple[str,
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--author", default="", help="Who is importing (recorded with a new codebook version).")
 @click.option("--interviewer", "interviewers", multiple=True, metavar="LABEL", help="Another speaker label that means the interviewer (repeatable).")
+@click.option("--positions", type=click.Choice(["auto", "codepoints", "utf16"]), default="auto", show_default=True,
+              help="The unit of the file's selection positions; auto judges it (NVivo counts UTF-16 units).")
 @click.pass_context
-def import_project(ctx: click.Context, file: str, author: str, interviewers: tuple[str, ...]) -> None:
+def import_project(ctx: click.Context, file: str, author: str, interviewers: tuple[str, ...], positions: str) -> None:
     """Import a REFI-QDA project (.qdpx): documents, attributes, codebook, codings and coders.
 
     Without a store at --db, one is created holding the file's codebook; into an
     existing store, codes it lacks are added as a new codebook version, documents it
     already has with the same text are kept, and codings it already has are skipped.
-    A file that cannot be used changes nothing.
+    A text the file lacks is skipped and named; the rest comes in. Positions counted
+    in UTF-16 units (NVivo) are converted, and the report says so. A file that cannot
+    be used changes nothing.
 
     Example:
 
     \b
         qualcode --db team.db import project study.qdpx
     """
-    report = exchange.import_project(ctx.obj["db"], file, author=author, interviewer_labels=list(interviewers))
+    report = exchange.import_project(ctx.obj["db"], file, author=author, interviewer_labels=list(interviewers),
+                                     positions=None if positions == "auto" else positions)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
+    for item in report.skipped:
+        click.echo(f"skipped: {item}.", err=True)
     _print_import(hide_password(ctx.obj["db"]), file, report)
 
 
@@ -77,7 +92,10 @@ def _print_import(db: str, file: str, report: exchange.ProjectImport) -> None:
         click.echo(f"Already in the store with the same text: {', '.join(report.documents_unchanged)}.")
     coders = f" by {', '.join(report.coders)}" if report.coders else ""
     skipped = f" ({report.codings_already_there} already in the store)" if report.codings_already_there else ""
-    click.echo(f"Imported {len(report.documents_added)} documents and {report.codings_added} codings{coders} from {file}{skipped}.")
+    memos = f", {report.memos_added} memos" if report.memos_added else ""
+    click.echo(f"Imported {len(report.documents_added)} documents and {report.codings_added} codings{coders}{memos} from {file}{skipped}.")
+    if report.skipped:
+        click.echo(f"Skipped {len(report.skipped)} item(s) the file could not give; see the lines starting `skipped:`.")
 
 
 class ImportCommand(click.Command):

@@ -18,7 +18,8 @@ import yaml
 from ..errors import CodebookError, where
 from ..limits import DEPTH_LIMIT, check_file_size, compose_yaml, limit, refuse_surrogates_in
 
-CODE_KEYS = ("id", "label", "parent", "colour", "definition", "include", "exclude", "examples", "keywords")
+GUID_PATTERN = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$")
+CODE_KEYS = ("id", "label", "parent", "colour", "definition", "include", "exclude", "examples", "keywords", "codable", "guid")
 TOP_KEYS = ("name", "version", "description", "codes", "groups")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 COLOUR_PATTERN = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
@@ -38,6 +39,8 @@ class Code:
     examples: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     colour: str | None = None
+    codable: bool = True
+    guid: str | None = None  # the code's GUID in the tool it came from, written back when it goes there again
 
     def to_dict(self) -> dict[str, Any]:
         """The code as it is written in codebook YAML (empty fields left out)."""
@@ -53,6 +56,10 @@ class Code:
             data["examples"] = list(self.examples)
         if self.keywords:
             data["keywords"] = list(self.keywords)
+        if not self.codable:
+            data["codable"] = False
+        if self.guid:
+            data["guid"] = self.guid
         return data
 
 
@@ -291,10 +298,19 @@ class _Checker:
         if parent is not None and not isinstance(parent, str):
             self.problem(lines.get("parent", line), "parent", f"code `{code_id}` has a parent that is not a code id")
             parent = None
-        text = {key: self._text(item, key, code_id, lines, line) for key in ("definition", "include", "exclude")}
-        listed = {key: self._string_list(item, key, code_id, lines, line) for key in ("examples", "keywords")}
-        return Code(id=code_id, label=str(label or "").strip(), parent=parent, colour=colour, definition=text["definition"],
-                    include=text["include"], exclude=text["exclude"], examples=listed["examples"], keywords=listed["keywords"])
+        texts = {key: self._text(item, key, code_id, lines, line) for key in ("definition", "include", "exclude")}
+        lists = {key: self._string_list(item, key, code_id, lines, line) for key in ("examples", "keywords")}
+        codable = item.get("codable", True)
+        if not isinstance(codable, bool):
+            self.problem(lines.get("codable", line), "codable", f"code `{code_id}` has codable `{codable}`; use true or false")
+            codable = True
+        guid = item.get("guid")
+        if guid is not None and not (isinstance(guid, str) and GUID_PATTERN.match(guid)):
+            self.problem(lines.get("guid", line), "guid", f"code `{code_id}` has guid `{guid}`, which is not a GUID")
+            guid = None
+        return Code(id=code_id, label=str(label or "").strip(), parent=parent, colour=colour, definition=texts["definition"],
+                    include=texts["include"], exclude=texts["exclude"], examples=lists["examples"], keywords=lists["keywords"],
+                    codable=codable, guid=guid)
 
     def _text(self, item: dict, key: str, code_id: str, lines: dict, line: int) -> str:
         value = item.get(key)

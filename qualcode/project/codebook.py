@@ -8,6 +8,7 @@ but may not silently drop a code that codings still use.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,7 +22,9 @@ from ..export.refi.qdc import codebook_to_qdc, read_qdc
 from ..store import Store
 
 VERSION_REF = re.compile(r"^[vV]?([0-9]+)$")
-FORMATS = {".qdc": "qdc", ".yaml": "yaml", ".yml": "yaml"}
+FORMATS = {".qdc": "qdc", ".yaml": "yaml", ".yml": "yaml", ".xlsx": "xlsx", ".csv": "csv"}
+READ = ("YAML (.yaml, .yml), REFI-QDA codebooks and projects (.qdc, .qdpx), spreadsheets with a Code, Tag or Name "
+        "column (.xlsx, .csv) and QualCoder code lists (.txt)")
 
 
 @dataclass
@@ -89,18 +92,62 @@ def read_codebook_file(path: str | Path, name: str | None = None, allow_empty: b
     empty ancestor when both sides added the file).
     """
     path = Path(path)
-    if path.suffix.lower() == ".qdc":
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".csv", ".txt", ".qdpx"):
+        return _team_codebook(path, suffix, name)
+    if suffix == ".qdc":
         imported = read_qdc(path, name)
         notes = [*imported.notes]
         if imported.categories:
-            notes.append(f"{imported.categories} folder{'s' if imported.categories != 1 else ''} that could not be coded kept as parent codes")
+            notes.append(f"{imported.categories} folder{'s' if imported.categories != 1 else ''} that could not be coded kept as parent codes, marked not codable")
         if imported.sets:
             notes.append(f"{imported.sets} set{'s' if imported.sets != 1 else ''} kept as code groups")
         return CodebookFile(imported.codebook, imported.codebook.to_yaml(), str(path), notes)
     if allow_empty and path.is_file() and not path.read_bytes().strip():
         return CodebookFile(Codebook(name="", codes=[]), "", str(path))
-    codebook = load_codebook(path)
+    if suffix not in (".yaml", ".yml") and path.is_file() and not _is_utf8(path):
+        raise CodebookError(f"{path}: is not a codebook qualcode reads; it reads {READ}.")
+    try:
+        codebook = load_codebook(path)
+    except CodebookError as problem:
+        if suffix in (".yaml", ".yml") or "must be a mapping" not in str(problem):
+            raise
+        raise CodebookError(f"{path}: is not a codebook qualcode reads; it reads {READ}.") from None
     return CodebookFile(codebook, path.read_text(encoding="utf-8-sig"), str(path))
+
+
+def _team_codebook(path: Path, suffix: str, name: str | None) -> CodebookFile:
+    """A codebook from a spreadsheet, a QualCoder list or a .qdpx project (its codebook only)."""
+    from ..codebook.formats import read_qualcoder_list, read_spreadsheet
+    from ..export.refi.qdpx import read_qdpx
+
+    if not path.is_file():
+        raise CodebookError(f"{path}: no such file; check the path.")
+    if suffix == ".qdpx":
+        project = read_qdpx(path, codebook_only=True)
+        book = project.codebook if name is None else dataclasses.replace(project.codebook, name=name)
+        notes = [*project.notes] + ([f"{len(book.groups)} set(s) of codes kept as code groups"] if book.groups else [])
+        return CodebookFile(book, book.to_yaml(), str(path), notes)
+    read = read_qualcoder_list(path, name) if suffix == ".txt" else read_spreadsheet(path, name)
+    return CodebookFile(read.codebook, read.codebook.to_yaml(), str(path), read.notes)
+
+
+def _is_utf8(path: Path) -> bool:
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def label_problems(codebook: Codebook, tool: str) -> list[str]:
+    """What a tool would get wrong about this codebook (QualCoder merges codes that share a label)."""
+    from ..codebook.formats import duplicate_labels
+
+    if tool != "qualcoder":
+        return []
+    return [f"the label `{label}` names {len(ids)} codes ({', '.join(ids)}); QualCoder would merge them, so rename all but one"
+            for label, ids in duplicate_labels(codebook).items()]
 
 
 def export_format(output: str | Path, fmt: str | None) -> str:
@@ -113,14 +160,21 @@ def export_format(output: str | Path, fmt: str | None) -> str:
     kind = FORMATS.get(Path(output).suffix.lower())
     if kind is None:
         raise CodebookError(f"{output}: qualcode cannot write a codebook as {Path(output).suffix or 'a file with no suffix'}; "
-                            "name a file ending in .qdc, .yaml or .yml.")
+                            "name a file ending in .qdc, .yaml, .yml, .xlsx or .csv (Taguette's tag, description).")
     return kind
 
 
 def write_codebook(codebook: Codebook, output: str | Path, fmt: str, protect: Iterable[str | Path | None] = ()) -> None:
-    """Write a codebook as REFI-QDA .qdc or as qualcode YAML, through the guarded writer (never over the store)."""
+    """Write a codebook as REFI-QDA .qdc, qualcode YAML, an editable .xlsx sheet or Taguette's CSV, through the guarded writer."""
     from ..export.writer import write_bytes
 
+    if fmt in ("xlsx", "csv"):
+        from ..codebook.formats import SHEET_COLUMNS, spreadsheet_rows, taguette_rows
+        from ..export.writer import write_table
+
+        rows, columns = (spreadsheet_rows(codebook), SHEET_COLUMNS) if fmt == "xlsx" else (taguette_rows(codebook), ["tag", "description"])
+        write_table(rows, columns, fmt, output, protect)
+        return
     data = codebook_to_qdc(codebook) if fmt == "qdc" else codebook.to_yaml().encode("utf-8")
     write_bytes(output, data, protect)
 

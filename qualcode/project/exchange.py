@@ -11,6 +11,7 @@ transaction, so a file that cannot be used, or a failure while writing, changes 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -20,10 +21,15 @@ from ..team.coders import require_coders
 from ..errors import DocumentChangedError, ProjectFileError
 from ..ingest import ParsedDocument, SpeakerRules
 from ..ingest.layouts import split_turns
-from ..export.refi.qdpx import ExchangeCoding, ExchangeDocument, ExchangeMemo, ExchangeProject, read_qdpx, write_qdpx
+from ..export.refi.positions import CODE_POINTS
+from ..codebook.formats import duplicate_labels
+from ..export.refi.qdpx import (ExchangeCoding, ExchangeDocument, ExchangeMemo, ExchangeProject, distinct_names, read_qdpx,
+                                utc_z, write_qdpx)
 from ..limits import check_document_id, refuse_long_paragraphs, refuse_surrogates
 from ..export.writer import output_format, store_files
-from ..store import NewCoding, Store, files
+from ..store import NewCoding, NewMemo, Store, files
+
+SOURCE_GUID = re.compile(r"\(source \{?([0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})\}?\)$")
 
 
 @dataclass
@@ -37,6 +43,8 @@ class ProjectExport:
     coders: list[str]
     left_out: list[str] = field(default_factory=list)
     not_carried: list[str] = field(default_factory=list)
+    duplicate_labels: dict[str, list[str]] = field(default_factory=dict)
+    renamed: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -52,25 +60,37 @@ class ProjectImport:
     codings_already_there: int = 0
     coders: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    memos_added: int = 0
+    positions: str = CODE_POINTS
 
 
-def export_project(store: Store, path: str | Path, coders: Iterable[str] | None = None) -> ProjectExport:
-    """Write the project (documents, attributes, codebook, accepted codings) as a .qdpx file."""
+def export_project(store: Store, path: str | Path, coders: Iterable[str] | None = None, positions: str = CODE_POINTS,
+                   distinct_labels: bool = False) -> ProjectExport:
+    """Write the project (documents, attributes, codebook, accepted codings) as a .qdpx file.
+
+    `positions` counts selections in code points (the standard) or UTF-16 units (what
+    NVivo reads); `distinct_labels` names codes whose labels repeat `Label (Parent)`,
+    since QualCoder merges codes of the same name.
+    """
     output_format(path, None, ("qdpx",), default=None, protect=store_files(store))
     names = require_coders(store, coders) if coders else None
     codebook = store.codebook()
-    documents = [_exchange_document(store, row["id"]) for row in store.documents()]
+    used: set[str] = set()
+    documents = [_exchange_document(store, row["id"], used) for row in store.documents()]
     codings, left_out = [], []
     for row in store.codings(coders=names, statuses=["accepted"]):
         if row["code_id"] not in codebook:
             left_out.append(f"coding {row['id']} uses `{row['code_id']}`, which the current codebook no longer has")
             continue
+        origin = (row["evidence"] or {}).get("origin") or {}
         codings.append(ExchangeCoding(row["document_id"], row["start"], row["end"], row["code_id"], row["coder"],
-                                      row["decided_at"] or row["created_at"]))
+                                      row["decided_at"] or row["created_at"], origin.get("guid"), origin.get("selection")))
+    renamed = distinct_names(codebook) if distinct_labels else {}
     write_qdpx(ExchangeProject(codebook.name, codebook, documents, codings, memos=_exchange_memos(store, codebook)), path,
-               store_files(store))
+               store_files(store), positions=positions, names=renamed)
     return ProjectExport(str(path), len(documents), len(codebook), len(codings), sorted({c.coder for c in codings}),
-                         left_out, _not_carried(store, names))
+                         left_out, _not_carried(store, names), duplicate_labels(codebook), renamed)
 
 
 def _not_carried(store: Store, coders: list[str] | None) -> list[str]:
@@ -97,16 +117,24 @@ def _exchange_memos(store: Store, codebook: Any) -> list[ExchangeMemo]:
     return found
 
 
-def _exchange_document(store: Store, document_id: str) -> ExchangeDocument:
+def _exchange_document(store: Store, document_id: str, used: set[str]) -> ExchangeDocument:
+    """A stored document for the .qdpx, with the GUID its source had in the file it came from (once per file)."""
     document = store.document(document_id)
+    found = SOURCE_GUID.search(document["source_path"] or "") if document["format"] == "qdpx" else None
+    guid = found.group(1) if found and found.group(1).lower() not in used else None
+    used.add((guid or "").lower())
     return ExchangeDocument(document_id, document["text"], document["title"], dict(document["attributes"]),
-                            document["imported_at"])
+                            document["imported_at"], guid)
 
 
 def import_project(location: str | Path, path: str | Path, author: str = "",
-                   interviewer_labels: list[str] | None = None) -> ProjectImport:
-    """Read a .qdpx into the store at `location` (created when absent), all or nothing."""
-    exchange = read_qdpx(path)
+                   interviewer_labels: list[str] | None = None, positions: str | None = None) -> ProjectImport:
+    """Read a .qdpx into the store at `location` (created when absent), all or nothing.
+
+    A text the file lacks or cannot give is skipped (and named in the report) while the
+    rest comes in; `positions` forces the unit of selection offsets (judged by default).
+    """
+    exchange = read_qdpx(path, positions)
     created = not _store_exists(location)
     if created and not exchange.codebook.codes:
         raise ProjectFileError(f"{path}: has no codes; create a store with a codebook first, then import the project into it.", hint="create_store")
@@ -143,7 +171,8 @@ def _import_new(location: str | Path, exchange: ExchangeProject, path: Path, aut
 
 def _import_into(store: Store, exchange: ExchangeProject, path: Path, author: str,
                  interviewer_labels: list[str] | None, created: bool, codebook_stored: bool = False) -> ProjectImport:
-    report = ProjectImport(created_store=created, notes=list(exchange.notes))
+    report = ProjectImport(created_store=created, notes=list(exchange.notes), skipped=list(exchange.skipped),
+                           positions=exchange.positions)
     codebook, report.codes_added = _merged_codebook(store, exchange.codebook, created)
     if codebook_stored:
         codebook, report.codebook_version = None, 1
@@ -152,12 +181,15 @@ def _import_into(store: Store, exchange: ExchangeProject, path: Path, author: st
     parsed = [_parsed(document, path, rules) for document in new_documents]
     codings = _new_codings(store, exchange.codings, {d.id for d in unchanged})
     report.codings_already_there = len(exchange.codings) - len(codings)
+    memos = _new_memos(store, exchange, codings)
+    report.notes += _not_kept(exchange, new_documents)
     message = f"codebook of {path.name}" if created else f"codes added by importing {path.name}"
     from ..ingest.segments import segment_documents  # spaCy loads only when documents are imported
 
     report.codebook_version = store.save_imported_project(
         codebook, parsed, segment_documents(parsed), codings, attributes={d.id: d.attributes for d in unchanged},
-        author=author, message=message)
+        author=author, message=message, memos=memos)
+    report.memos_added = len(memos)
     report.documents_added = [d.id for d in new_documents]
     report.documents_unchanged = [d.id for d in unchanged]
     report.codings_added = len(codings)
@@ -198,7 +230,8 @@ def _parsed(document: ExchangeDocument, path: Path, rules: SpeakerRules) -> Pars
     refuse_surrogates(document.text, path, ProjectFileError)
     refuse_long_paragraphs(document.text, path, ProjectFileError)
     turns = split_turns(document.text, 0, rules, document.id)
-    return ParsedDocument(id=document.id, text=document.text, turns=turns, source_path=str(path), format="qdpx",
+    source = f"{path} (source {document.guid})" if document.guid else str(path)  # the GUID goes back on export
+    return ParsedDocument(id=document.id, text=document.text, turns=turns, source_path=source, format="qdpx",
                           title=document.title or document.id, encoding="utf-8", attributes=dict(document.attributes))
 
 
@@ -215,7 +248,49 @@ def _new_codings(store: Store, codings: list[ExchangeCoding], unchanged: set[str
             continue
         existing.add(key)
         found.append(NewCoding(coding.document_id, coding.start, coding.end, coding.code_id, coding.coder,
-                               source="imported", status="accepted"))
+                               source="imported", status="accepted", evidence=_origin(coding),
+                               created_at=store_time(coding.created)))
+    return found
+
+
+def _origin(coding: ExchangeCoding) -> dict:
+    """The GUIDs a coding and its selection had in the file, kept to write back."""
+    origin = {key: value for key, value in (("guid", coding.guid), ("selection", coding.selection_guid)) if value}
+    return {"origin": origin} if origin else {}
+
+
+def store_time(value: str | None) -> str | None:
+    """A time from another tool in the store's form (UTC, seconds), or None when it is not a time."""
+    moment = utc_z(value)
+    return moment[:-1] + "+00:00" if moment else None
+
+
+def _new_memos(store: Store, exchange: ExchangeProject, codings: list[NewCoding]) -> list[NewMemo]:
+    """The file's memos: a span's memo on the coding there (the memo author's first), else on its document."""
+    held = {(m["document_id"], m["code_id"], m["coder"], m["text"]) for m in store.memos()}
+    at: dict[tuple[str, int, int], list[int]] = {}
+    for index, coding in enumerate(codings):
+        at.setdefault((coding.document_id, coding.start, coding.end), []).append(index)
+    found = []
+    for memo in exchange.memos:
+        if (memo.document_id, memo.code_id, memo.author, memo.text) in held:
+            continue
+        held.add((memo.document_id, memo.code_id, memo.author, memo.text))
+        there = at.get((memo.document_id, *memo.span), []) if memo.span and memo.document_id else []
+        mine = [i for i in there if codings[i].coder == memo.author] or there
+        found.append(NewMemo(memo.text, memo.author, memo.document_id, mine[0] if mine else None, memo.code_id,
+                             store_time(memo.created)))
+    return found
+
+
+def _not_kept(exchange: ExchangeProject, documents: list[ExchangeDocument]) -> list[str]:
+    """What the file holds that the store has no place for, said so it is not lost unnoticed."""
+    coders = {c.coder for c in exchange.codings} | {m.author for m in exchange.memos}
+    idle = sorted(set(exchange.users) - coders)
+    found = [f"users with no codings or memos are not kept (qualcode knows coders by their work): {', '.join(idle)}."] if idle else []
+    creators = sorted({d.creator for d in documents if d.creator})
+    if creators:
+        found.append(f"who brought each source into the file ({', '.join(creators)}) is not kept; an export credits sources to qualcode.")
     return found
 
 

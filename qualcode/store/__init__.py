@@ -31,14 +31,14 @@ from ..errors import StoreError, StoreUpgradeError, StoreVersionError, UnknownDo
 from ..ingest import ParsedDocument
 from . import decisions, files
 from . import schema as t
-from .codings import (CodingsMixin, MemosMixin, NewCoding, SuggestionSync, UnknownCodingError, _current_version,
+from .codings import (CodingsMixin, MemosMixin, NewCoding, NewMemo, _insert_memos, SuggestionSync, UnknownCodingError, _current_version,
                       _insert_codings)
 from .speakers import SpeakersMixin
 
 if TYPE_CHECKING:
     from ..ingest.segments import SegmentSpan
 
-__all__ = ["NewCoding", "OpenResult", "Store", "SuggestionSync", "UnknownCodingError", "now"]
+__all__ = ["NewCoding", "NewMemo", "OpenResult", "Store", "SuggestionSync", "UnknownCodingError", "now"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = logging.getLogger(__name__)
@@ -223,19 +223,22 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
     def save_imported_project(
         self, codebook: Codebook | None, documents: list[ParsedDocument], segments: list[list[SegmentSpan]],
         codings: list[NewCoding], attributes: dict[str, dict[str, Any]] | None = None, author: str = "", message: str = "",
+        memos: list[NewMemo] | None = None,
     ) -> int | None:
         """Write an imported project in one transaction, so a failure part way leaves the store as it was.
 
         Stores `codebook` (when given) as the next version, adds the new documents with
         their segments, sets `attributes` of documents already held, and adds the
-        codings under the current version. Returns the new codebook version, if any.
+        codings under the current version, then the `memos` (a memo's `coding` indexes
+        `codings`). Returns the new codebook version, if any.
         """
         with self.engine.begin() as connection:
             version = _insert_codebook_version(connection, codebook, author, message) if codebook is not None else None
             _insert_documents(connection, documents, segments)
             _set_attributes(connection, attributes or {})
-            if codings:
-                _insert_codings(connection, codings, _current_version(connection))
+            ids = _insert_codings(connection, codings, _current_version(connection)) if codings else []
+            if memos:
+                _insert_memos(connection, memos, ids)
         return version
 
     def set_attributes(self, attributes: dict[str, dict[str, Any]]) -> None:

@@ -38,6 +38,19 @@ class NewCoding:
     confidence: float | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
     segment_id: int | None = None
+    created_at: str | None = None  # when it was made, for a coding brought from another tool; else now
+
+
+@dataclass
+class NewMemo:
+    """A memo brought in with a project: on the project, a document, a code, or the coding at `coding` (an index)."""
+
+    text: str
+    coder: str
+    document_id: str | None = None
+    coding: int | None = None
+    code_id: str | None = None
+    created_at: str | None = None
 
 
 @dataclass
@@ -275,12 +288,13 @@ def _insert_codings(connection: Connection, codings: list[NewCoding], version: i
     for coding in codings:
         _check_coding(coding, known_codes, texts)
         segment_id = coding.segment_id or segment_for_span(spans.get(coding.document_id, []), coding.start, coding.end)
-        decided = stamp if coding.status != "pending" else None
+        made = coding.created_at or stamp
+        decided = made if coding.status != "pending" else None
         rows.append({
             "document_id": coding.document_id, "segment_id": segment_id, "start": coding.start, "end": coding.end,
             "code_id": coding.code_id, "coder": coding.coder, "source": coding.source, "status": coding.status,
             "confidence": coding.confidence, "evidence": json.dumps(coding.evidence), "codebook_version": version,
-            "quote": texts[coding.document_id][coding.start:coding.end], "created_at": stamp, "decided_at": decided,
+            "quote": texts[coding.document_id][coding.start:coding.end], "created_at": made, "decided_at": decided,
         })
     inserted = list(connection.execute(insert(t.codings).returning(t.codings.c.id, sort_by_parameter_order=True), rows).scalars())
     batch = log_.new_batch()
@@ -307,6 +321,20 @@ def _now() -> str:
     from . import now
 
     return now()
+
+
+def _insert_memos(connection: Connection, memos: list[NewMemo], coding_ids: list[int]) -> None:
+    """Add memos brought in with a project (their own times kept), each logged as its author's."""
+    stamp = _now()
+    batch = log_.new_batch()
+    for memo in memos:
+        coding_id = coding_ids[memo.coding] if memo.coding is not None else None
+        memo_id = connection.execute(insert(t.memos).returning(t.memos.c.id).values(
+            document_id=memo.document_id, coding_id=coding_id, code_id=memo.code_id, coder=memo.coder, text=memo.text,
+            created_at=memo.created_at or stamp)).scalar_one()
+        after = log_.memo_state(connection, memo_id)
+        log_.log(connection, batch, "memo", memo.coder, stamp, memo_id=memo_id, document_id=memo.document_id, after=after,
+                 version=log_.current_version(connection))
 
 
 class MemosMixin:

@@ -20,9 +20,10 @@ from typing import Any, Iterator
 
 from defusedxml.common import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
-from unidecode import unidecode
 
 from ...codebook import COLOUR_PATTERN, ID_PATTERN, Code, Codebook
+from ...codebook.formats import unique_id  # noqa: F401  (the id rule every import shares)
+from ...codebook.model import GUID_PATTERN
 from ...errors import ProjectFileError, QualcodeError, where
 from ...limits import DEPTH_LIMIT, limit, raise_hint
 
@@ -37,12 +38,24 @@ def stable_guid(kind: str, *parts: object) -> str:
     return str(uuid.uuid5(GUID_NAMESPACE, "\x1f".join([kind, *map(str, parts)])))
 
 
-def write_codes(parent: ET.Element, codebook: Codebook) -> None:
-    """Append the codebook's codes, nested by hierarchy, as <Code> elements under `parent` (in its namespace)."""
+def code_guid(code: Code) -> str:
+    """The GUID a code is written with: the one it came with from another tool, else one made from its id."""
+    return code.guid or stable_guid("code", code.id)
+
+
+def write_codes(parent: ET.Element, codebook: Codebook, guids: dict[str, str] | None = None,
+                names: dict[str, str] | None = None) -> None:
+    """Append the codebook's codes, nested by hierarchy, as <Code> elements under `parent` (in its namespace).
+
+    `guids` gives codes that came from another tool their original GUID back; `names`
+    replaces a code's label as its name (to keep duplicate labels apart).
+    """
     prefix = parent.tag[: parent.tag.index("}") + 1] if parent.tag.startswith("{") else ""
+    guids, names = guids or {}, names or {}
 
     def add(into: ET.Element, code: Code) -> None:
-        attributes = {"guid": stable_guid("code", code.id), "name": code.label or code.id, "isCodable": "true"}
+        attributes = {"guid": guids.get(code.id) or code_guid(code), "name": names.get(code.id) or code.label or code.id,
+                      "isCodable": "true" if code.codable else "false"}
         if code.colour:
             attributes["color"] = code.colour
         element = ET.SubElement(into, f"{prefix}Code", attributes)
@@ -163,7 +176,10 @@ def read_codes(codes: ET.Element | None) -> tuple[list[Code], dict[str, str]]:
         used.add(code_id)
         colour = element.get("color")
         colour = colour if colour and COLOUR_PATTERN.match(colour) else None
-        found.append(Code(id=code_id, label=name or code_id, parent=parent, colour=colour, **folded))
+        codable = (element.get("isCodable") or "true").strip().lower() not in ("false", "0")
+        guid = (element.get("guid") or "").strip()
+        guid = guid if GUID_PATTERN.match(guid) and norm_guid(guid) != stable_guid("code", code_id) else None  # not qualcode's own
+        found.append(Code(id=code_id, label=name or code_id, parent=parent, colour=colour, codable=codable, guid=guid, **folded))
         ids[norm_guid(element.get("guid"))] = code_id
         for nested in children(element, "Code"):
             visit(nested, code_id)
@@ -208,14 +224,3 @@ def _unfold_items(lines: list[str]) -> tuple[str, ...]:
         elif line.strip():
             items.append([line.strip()])
     return tuple(text for text in ("\n".join(item).strip() for item in items) if text)
-
-
-def unique_id(name: str, used: set[str]) -> str:
-    """A lower_snake_case id made from a name (transliterated), not yet in `used`."""
-    base = re.sub(r"[^a-z0-9]+", "_", unidecode(name).lower()).strip("_")[:60].rstrip("_") or "code"
-    if not base[0].isalpha():
-        base = f"code_{base}"
-    candidate, n = base, 2
-    while candidate in used:
-        candidate, n = f"{base}_{n}", n + 1
-    return candidate

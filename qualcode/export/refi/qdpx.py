@@ -1,14 +1,19 @@
 """REFI-QDA project exchange (.qdpx): a zip of `project.qde` (XML) and `sources/` plain texts.
 
-What qualcode writes and reads: the codebook as Codes (hierarchy, colour, and the
-definition, include, exclude, examples and keywords folded into Description), each
-document as a TextSource whose text is `sources/<guid>.txt` (UTF-8), accepted codings
-as PlainTextSelections (startPosition and endPosition are code point offsets into that
-text, end exclusive) carrying Codings with a CodeRef and the coder as creatingUser,
-coders as Users, and document attributes as Variables with one Case per document.
-GUIDs are derived from qualcode's ids, so exporting the same project twice gives the
-same GUIDs. Reading is lenient about what it cannot use (it lists what it left out)
-and strict about what is broken (it names the XML line and column).
+What qualcode writes and reads: the codebook as Codes (hierarchy, colour, isCodable,
+and the definition, include, exclude, examples and keywords folded into Description),
+each document as a TextSource whose text is `sources/<guid>.txt` (UTF-8), accepted
+codings as PlainTextSelections (one per coder per span, the selection and each Coding
+stamped with that coder, as QualCoder reads them), coders as Users, memos as Notes,
+code groups and document sets as Sets, and document attributes as Variables with their
+values both on a Case per document and inside the TextSource (QualCoder links only the
+latter). Times are written in UTC with `Z`. Positions are code point offsets (the
+standard, end exclusive) unless UTF-16 units are asked for (NVivo); on reading, the
+unit is judged from the file. GUIDs that came from another tool are written back;
+others are derived from qualcode's ids, so exporting twice gives the same GUIDs.
+Reading is lenient about what it cannot use (it lists what it left out or skipped,
+such as a text missing from the file) and strict about what is broken (it names the
+XML line and column).
 """
 
 from __future__ import annotations
@@ -23,12 +28,16 @@ from typing import Iterable
 
 from ... import __version__
 from ...codebook import Codebook
+from ...codebook.formats import duplicate_labels
 from ...errors import ProjectFileError, where
 from ...limits import read_member
-from .common import child, children, local, norm_guid, parse_xml, read_codes, stable_guid, write_codes
+from .common import child, children, code_guid, local, norm_guid, parse_xml, read_codes, stable_guid, write_codes
+from .positions import CODE_POINTS, UTF16, Offsets, judge_unit
 
 NS = "urn:QDA-XML:project:1.0"
 QDE_NAME = "project.qde"
+SET_ATTRIBUTE = "document set"
+OWNER = "qualcode"  # the user a source is credited to when the store does not know who brought it in
 TEXT_EXTENSIONS = (".txt", ".md", ".docx", ".doc", ".rtf", ".pdf", ".odt", ".vtt", ".srt")
 
 
@@ -41,6 +50,8 @@ class ExchangeDocument:
     title: str = ""
     attributes: dict[str, str] = field(default_factory=dict)
     created: str | None = None
+    guid: str | None = None
+    creator: str | None = None
 
 
 @dataclass
@@ -53,6 +64,8 @@ class ExchangeCoding:
     code_id: str
     coder: str
     created: str | None = None
+    guid: str | None = None
+    selection_guid: str | None = None
 
 
 @dataclass
@@ -70,7 +83,12 @@ class ExchangeMemo:
 
 @dataclass
 class ExchangeProject:
-    """Everything a .qdpx carries that qualcode uses, plus notes on what reading left out."""
+    """Everything a .qdpx carries that qualcode uses, plus notes on what reading left out.
+
+    `users` holds every user by name with the GUID the file gave them (or None), so it
+    goes back unchanged (codes keep theirs in the codebook).
+    `skipped` names each item that could not be read (a missing text) while the rest was.
+    """
 
     name: str
     codebook: Codebook
@@ -78,34 +96,88 @@ class ExchangeProject:
     codings: list[ExchangeCoding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     memos: list[ExchangeMemo] = field(default_factory=list)
+    users: dict[str, str | None] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    origin: str = ""
+    positions: str = CODE_POINTS
+
+    def user_guid(self, name: str) -> str:
+        """The GUID a user is written with: the one they came with, else one made from their name."""
+        return self.users.get(name) or stable_guid("user", name)
+
+    def code_guid(self, code_id: str) -> str:
+        """The GUID a code is written with (its original one when it came from another tool)."""
+        return code_guid(self.codebook.get(code_id)) if code_id in self.codebook else stable_guid("code", code_id)
 
 
 # -- writing ---------------------------------------------------------------------------
-def write_qdpx(project: ExchangeProject, path: str | Path, protect: Iterable[str | Path | None] = ()) -> None:
-    """Write a .qdpx file through the guarded writer: whole or not at all, never over the store."""
+def write_qdpx(project: ExchangeProject, path: str | Path, protect: Iterable[str | Path | None] = (),
+               positions: str = CODE_POINTS, names: dict[str, str] | None = None) -> None:
+    """Write a .qdpx file through the guarded writer: whole or not at all, never over the store.
+
+    `positions` is the unit selections are counted in (code points, the standard, or
+    UTF-16 units for NVivo); `names` replaces code labels (to keep duplicates apart).
+    """
     from ..writer import atomic_target
 
-    root = project_element(project)
+    root = project_element(project, positions, names)
     ET.indent(root, space=" ")
     xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     with atomic_target(path, protect) as temporary:
         with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(QDE_NAME, xml)
             for document in project.documents:
-                archive.writestr(f"sources/{stable_guid('source', document.id)}.txt", document.text.encode("utf-8"))
+                archive.writestr(f"sources/{_source_guid(document)}.txt", document.text.encode("utf-8"))
 
 
-def project_element(project: ExchangeProject) -> ET.Element:
+def _source_guid(document: ExchangeDocument) -> str:
+    return document.guid or stable_guid("source", document.id)
+
+
+def utc_z(value: str | None) -> str | None:
+    """A time as UTC ending in `Z` (the form every tool reads back), or None when it is not a time."""
+    if not value:
+        return None
+    text = value.strip()
+    text = text[:-1] if re.search(r"[+-]\d\d:?\d\dZ$", text) else text  # `+00:00Z`, as QualCoder writes back
+    try:
+        moment = dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def distinct_names(codebook: Codebook) -> dict[str, str]:
+    """Names that keep duplicate labels apart: `Label (Parent label)`, numbered if that is not enough."""
+    names: dict[str, str] = {}
+    used = {(code.label or code.id).casefold() for code in codebook.codes}
+    for ids in duplicate_labels(codebook).values():
+        for code_id in ids[1:]:
+            code = codebook.get(code_id)
+            parent = codebook.get(code.parent).label if code.parent else "top level"
+            base = candidate = f"{code.label} ({parent})"
+            n = 2
+            while candidate.casefold() in used:
+                candidate, n = f"{base} {n}", n + 1
+            used.add(candidate.casefold())
+            names[code_id] = candidate
+    return names
+
+
+def project_element(project: ExchangeProject, positions: str = CODE_POINTS, names: dict[str, str] | None = None) -> ET.Element:
     """The <Project> element of project.qde, in the order Project.xsd requires."""
     root = ET.Element("Project", {"xmlns": NS, "name": project.name, "origin": f"qualcode {__version__}"})
-    coders = sorted({c.coder for c in project.codings} | {m.author for m in project.memos})
+    coders = sorted({c.coder for c in project.codings} | {m.author for m in project.memos} | set(project.users)
+                    | {d.creator or OWNER for d in project.documents})
     if coders:
         users = ET.SubElement(root, _q("Users"))
         for coder in coders:
-            ET.SubElement(users, _q("User"), guid=stable_guid("user", coder), name=coder)
+            ET.SubElement(users, _q("User"), guid=project.user_guid(coder), name=coder)
     codes = ET.SubElement(ET.SubElement(root, _q("CodeBook")), _q("Codes"))
-    write_codes(codes, project.codebook)
-    _code_note_refs(codes, project.memos)
+    write_codes(codes, project.codebook, names=names)
+    _code_note_refs(codes, project)
     types = variable_types(project.documents)
     if types:
         variables = ET.SubElement(root, _q("Variables"))
@@ -113,9 +185,10 @@ def project_element(project: ExchangeProject) -> ET.Element:
             ET.SubElement(variables, _q("Variable"), guid=stable_guid("variable", name), name=name, typeOfVariable=kind)
         _write_cases(ET.SubElement(root, _q("Cases")), project.documents, types)
     if project.documents:
-        _write_sources(ET.SubElement(root, _q("Sources")), project)
+        _write_sources(ET.SubElement(root, _q("Sources")), project, types, positions)
     if project.memos:
-        _write_notes(ET.SubElement(root, _q("Notes")), project.memos)
+        _write_notes(ET.SubElement(root, _q("Notes")), project)
+    _write_sets(root, project)
     if project.codebook.description:
         ET.SubElement(root, _q("Description")).text = project.codebook.description
     for memo in project.memos:
@@ -124,26 +197,46 @@ def project_element(project: ExchangeProject) -> ET.Element:
     return root
 
 
+def _write_sets(root: ET.Element, project: ExchangeProject) -> None:
+    """The codebook's code groups as Sets of codes, and each `document set` attribute value as a Set of sources."""
+    groups = {name: [c for c in members if c in project.codebook] for name, members in project.codebook.groups.items()}
+    documents: dict[str, list[ExchangeDocument]] = {}
+    for document in project.documents:
+        for name in filter(None, (part.strip() for part in document.attributes.get(SET_ATTRIBUTE, "").split(";"))):
+            documents.setdefault(name, []).append(document)
+    if not groups and not documents:
+        return
+    sets = ET.SubElement(root, _q("Sets"))
+    for name, members in groups.items():
+        element = ET.SubElement(sets, _q("Set"), guid=stable_guid("set", name), name=name)
+        for code_id in members:
+            ET.SubElement(element, _q("MemberCode"), targetGUID=project.code_guid(code_id))
+    for name, members in documents.items():
+        element = ET.SubElement(sets, _q("Set"), guid=stable_guid("document set", name), name=name)
+        for document in members:
+            ET.SubElement(element, _q("MemberSource"), targetGUID=_source_guid(document))
+
+
 def _note_guid(memo: ExchangeMemo) -> str:
     return stable_guid("note", memo.key)
 
 
-def _write_notes(notes: ET.Element, memos: list[ExchangeMemo]) -> None:
+def _write_notes(notes: ET.Element, project: ExchangeProject) -> None:
     """Each memo as a Note (a text source holding the memo), with its author and time."""
-    for memo in memos:
-        attributes = {"guid": _note_guid(memo), "name": _snippet(memo.text, 60), "creatingUser": stable_guid("user", memo.author)}
-        if memo.created:
-            attributes["creationDateTime"] = memo.created
+    for memo in project.memos:
+        attributes = {"guid": _note_guid(memo), "name": _snippet(memo.text, 60), "creatingUser": project.user_guid(memo.author)}
+        if utc_z(memo.created):
+            attributes["creationDateTime"] = utc_z(memo.created)
         note = ET.SubElement(notes, _q("Note"), attributes)
         ET.SubElement(note, _q("PlainTextContent")).text = memo.text
 
 
-def _code_note_refs(codes: ET.Element, memos: list[ExchangeMemo]) -> None:
+def _code_note_refs(codes: ET.Element, project: ExchangeProject) -> None:
     """NoteRefs of code memos inside their Code, after its Description and before its sub-codes."""
     by_code: dict[str, list[ExchangeMemo]] = {}
-    for memo in memos:
+    for memo in project.memos:
         if memo.code_id is not None:
-            by_code.setdefault(stable_guid("code", memo.code_id), []).append(memo)
+            by_code.setdefault(project.code_guid(memo.code_id), []).append(memo)
     for code in codes.iter(_q("Code")):
         found = by_code.get(code.get("guid"), [])
         position = 1 if len(code) and code[0].tag == _q("Description") else 0
@@ -181,56 +274,81 @@ def _write_cases(cases: ET.Element, documents: list[ExchangeDocument], types: di
         if not document.attributes:
             continue
         case = ET.SubElement(cases, _q("Case"), guid=stable_guid("case", document.id), name=document.id)
-        for name, value in sorted(document.attributes.items()):
-            holder = ET.SubElement(case, _q("VariableValue"))
-            ET.SubElement(holder, _q("VariableRef"), targetGUID=stable_guid("variable", name))
-            ET.SubElement(holder, _q(f"{types[name]}Value")).text = str(value)
-        ET.SubElement(case, _q("SourceRef"), targetGUID=stable_guid("source", document.id))
+        _write_values(case, document, types)
+        ET.SubElement(case, _q("SourceRef"), targetGUID=_source_guid(document))
 
 
-def _write_sources(sources: ET.Element, project: ExchangeProject) -> None:
-    spans: dict[tuple[str, int, int], list[ExchangeCoding]] = {}
-    for coding in sorted(project.codings, key=lambda c: (c.document_id, c.start, c.end, c.code_id, c.coder)):
-        spans.setdefault((coding.document_id, coding.start, coding.end), []).append(coding)
-    span_memos: dict[tuple[str, int, int], list[ExchangeMemo]] = {}
+def _write_values(holder: ET.Element, document: ExchangeDocument, types: dict[str, str]) -> None:
+    for name, value in sorted(document.attributes.items()):
+        element = ET.SubElement(holder, _q("VariableValue"))
+        ET.SubElement(element, _q("VariableRef"), targetGUID=stable_guid("variable", name))
+        ET.SubElement(element, _q(f"{types[name]}Value")).text = str(value)
+
+
+Span = tuple[str, int, int, str]  # document, start, end, coder
+
+
+def _write_sources(sources: ET.Element, project: ExchangeProject, types: dict[str, str], positions: str) -> None:
+    """Each document as a TextSource: one PlainTextSelection per coder per span, then its memos and attributes.
+
+    Attributes are written inside the TextSource as well as on its Case: QualCoder links
+    only those, NVivo and ATLAS.ti read the Case.
+    """
+    spans: dict[Span, list[ExchangeCoding]] = {}
+    for coding in sorted(project.codings, key=lambda c: (c.document_id, c.start, c.end, c.coder, c.code_id)):
+        spans.setdefault((coding.document_id, coding.start, coding.end, coding.coder), []).append(coding)
+    span_memos: dict[Span, list[ExchangeMemo]] = {}
     for memo in project.memos:
         if memo.document_id is not None and memo.span is not None and memo.code_id is None:
-            span_memos.setdefault((memo.document_id, *memo.span), []).append(memo)
-            spans.setdefault((memo.document_id, *memo.span), [])
-    spans = dict(sorted(spans.items()))
+            key = next((k for k in spans if k[:3] == (memo.document_id, *memo.span) and k[3] == memo.author),
+                       next((k for k in spans if k[:3] == (memo.document_id, *memo.span)), (memo.document_id, *memo.span, memo.author)))
+            span_memos.setdefault(key, []).append(memo)
+            spans.setdefault(key, [])
+    used: set[str] = set()
+    by_document: dict[str, list[Span]] = {}
+    for key in sorted(spans):
+        by_document.setdefault(key[0], []).append(key)
     for document in project.documents:
-        guid = stable_guid("source", document.id)
-        attributes = {"guid": guid, "name": document.id, "plainTextPath": f"internal://{guid}.txt"}
-        if document.created:
-            attributes["creationDateTime"] = document.created
+        guid = _source_guid(document)
+        attributes = {"guid": guid, "name": document.id, "plainTextPath": f"internal://{guid}.txt",
+                      "creatingUser": project.user_guid(document.creator or OWNER)}
+        if utc_z(document.created):
+            attributes["creationDateTime"] = utc_z(document.created)
         source = ET.SubElement(sources, _q("TextSource"), attributes)
         if document.title and document.title != document.id:
             ET.SubElement(source, _q("Description")).text = document.title
-        for (document_id, start, end), codings in spans.items():
-            if document_id == document.id:
-                _write_selection(source, document, start, end, codings, span_memos.get((document_id, start, end), []))
+        offsets = Offsets(document.text) if positions == UTF16 else None
+        for key in by_document.get(document.id, []):
+            _write_selection(source, project, document, key, spans[key], span_memos.get(key, []), offsets, used)
         for memo in project.memos:
             if memo.document_id == document.id and memo.span is None and memo.code_id is None:
                 ET.SubElement(source, _q("NoteRef"), targetGUID=_note_guid(memo))
+        _write_values(source, document, types)
 
 
-def _write_selection(source: ET.Element, document: ExchangeDocument, start: int, end: int, codings: list[ExchangeCoding],
-                     memos: list[ExchangeMemo] = ()) -> None:
-    first = codings[0] if codings else None
-    author = first.coder if first else memos[0].author
-    attributes = {"guid": stable_guid("selection", document.id, start, end), "name": _snippet(document.text[start:end]),
-                  "startPosition": str(start), "endPosition": str(end), "creatingUser": stable_guid("user", author)}
-    created = first.created if first else memos[0].created
+def _write_selection(source: ET.Element, project: ExchangeProject, document: ExchangeDocument, key: Span,
+                     codings: list[ExchangeCoding], memos: list[ExchangeMemo], offsets: Offsets | None, used: set[str]) -> None:
+    """One coder's codings of one span, the selection and each coding stamped with that coder.
+
+    The selection keeps the GUID it had in the tool it came from, unless another selection took it first."""
+    _, start, end, author = key
+    written = (offsets.to_utf16(start), offsets.to_utf16(end)) if offsets else (start, end)
+    original = next((c.selection_guid for c in codings if c.selection_guid), None)
+    guid = original if original and original.lower() not in used else stable_guid("selection", *key)
+    used.add(guid.lower())
+    attributes = {"guid": guid, "name": _snippet(document.text[start:end]),
+                  "startPosition": str(written[0]), "endPosition": str(written[1]), "creatingUser": project.user_guid(author)}
+    created = utc_z(min((c.created for c in codings if c.created), default=None) or (memos[0].created if memos else None))
     if created:
         attributes["creationDateTime"] = created
     selection = ET.SubElement(source, _q("PlainTextSelection"), attributes)
     for coding in codings:
-        coding_attributes = {"guid": stable_guid("coding", document.id, start, end, coding.code_id, coding.coder),
-                             "creatingUser": stable_guid("user", coding.coder)}
-        if coding.created:
-            coding_attributes["creationDateTime"] = coding.created
+        coding_attributes = {"guid": coding.guid or stable_guid("coding", document.id, start, end, coding.code_id, coding.coder),
+                             "creatingUser": project.user_guid(coding.coder)}
+        if utc_z(coding.created):
+            coding_attributes["creationDateTime"] = utc_z(coding.created)
         element = ET.SubElement(selection, _q("Coding"), coding_attributes)
-        ET.SubElement(element, _q("CodeRef"), targetGUID=stable_guid("code", coding.code_id))
+        ET.SubElement(element, _q("CodeRef"), targetGUID=project.code_guid(coding.code_id))
     for memo in memos:
         ET.SubElement(selection, _q("NoteRef"), targetGUID=_note_guid(memo))
 
@@ -246,8 +364,12 @@ def _q(tag: str) -> str:
 
 
 # -- reading ---------------------------------------------------------------------------
-def read_qdpx(path: str | Path) -> ExchangeProject:
-    """Read the text sources, codebook, codings, coders and attributes of a .qdpx file."""
+def read_qdpx(path: str | Path, positions: str | None = None, codebook_only: bool = False) -> ExchangeProject:
+    """Read the text sources, codebook, codings, coders, memos and attributes of a .qdpx file.
+
+    `positions` forces the unit selections are counted in; by default it is judged from
+    the file. With `codebook_only`, only the codebook (and its code groups) is read.
+    """
     path = Path(path)
     try:
         archive = zipfile.ZipFile(path)
@@ -263,7 +385,7 @@ def read_qdpx(path: str | Path) -> ExchangeProject:
         label = f"{path} ({qde})"
         reader = _Reader(label, archive, members, ET.Element("Project"), {})
         reader.root, reader.lines = parse_xml(reader.read(qde), label)
-        return reader.run()
+        return reader.run(positions, codebook_only)
 
 
 def _members(archive: zipfile.ZipFile, path: Path) -> dict[str, str]:
@@ -284,11 +406,15 @@ class _Reader:
                  lines: dict[int, tuple[int, int]]) -> None:
         self.label, self.archive, self.members, self.root, self.lines = label, archive, members, root, lines
         self.notes: list[str] = []
+        self.skipped: list[str] = []
         self.users: dict[str, str] = {}
         self.code_ids: dict[str, str] = {}
         self.variables: dict[str, str] = {}
         self.sources: dict[str, ExchangeDocument] = {}
+        self.selections: list[tuple[ExchangeDocument, ET.Element, int, int]] = []
         self.codings: list[ExchangeCoding] = []
+        self.memos: list[ExchangeMemo] = []
+        self.note_refs: dict[str, tuple[str | None, tuple[int, int] | None, str | None]] = {}
         self.budget = [0]
 
     def read(self, member: str) -> bytes:
@@ -301,23 +427,34 @@ class _Reader:
     def fail(self, element: ET.Element, message: str) -> None:
         raise ProjectFileError(f"{self.at(element)}: {message}; export the project again or repair the file.")
 
-    def run(self) -> ExchangeProject:
+    def run(self, positions: str | None = None, codebook_only: bool = False) -> ExchangeProject:
         if local(self.root) != "Project":
             self.fail(self.root, f"the root element is <{local(self.root)}>, not <Project>")
+        names: dict[str, str | None] = {}
         for user in children(child(self.root, "Users"), "User"):
-            self.users[norm_guid(user.get("guid"))] = user.get("name") or user.get("id") or f"user-{norm_guid(user.get('guid'))[:8]}"
+            name = user.get("name") or user.get("id") or f"user-{norm_guid(user.get('guid'))[:8]}"
+            self.users[norm_guid(user.get("guid"))] = name
+            names.setdefault(name, (user.get("guid") or "").strip() or None)
         codes, self.code_ids = read_codes(child(child(self.root, "CodeBook"), "Codes"))
-        for variable in children(child(self.root, "Variables"), "Variable"):
-            self.variables[norm_guid(variable.get("guid"))] = variable.get("name") or "variable"
-        self._sources()
-        self._cases()
-        for part in ("Notes", "Links", "Sets", "Graphs"):
+        origin = (self.root.get("origin") or "").strip()
+        unit = CODE_POINTS
+        if not codebook_only:
+            for variable in children(child(self.root, "Variables"), "Variable"):
+                self.variables[norm_guid(variable.get("guid"))] = variable.get("name") or "variable"
+            self._sources()
+            self._cases()
+            unit = positions or self._judge_unit(origin)
+            self._place_selections(unit)
+            self._notes()
+        groups = self._sets(codebook_only)
+        for part in ("Links", "Graphs"):
             if child(self.root, part) is not None:
-                self.notes.append(f"{part} in the file are not imported (qualcode keeps memos and code groups its own way).")
+                self.notes.append(f"{part} in the file are not imported (qualcode has no place for them).")
         description = child(self.root, "Description")
         codebook = Codebook(name=(self.root.get("name") or "Imported codebook").strip() or "Imported codebook", codes=codes,
-                            description=(description.text or "").strip() if description is not None else "")
-        return ExchangeProject(codebook.name, codebook, list(self.sources.values()), self.codings, self.notes)
+                            description=(description.text or "").strip() if description is not None else "", groups=groups)
+        return ExchangeProject(codebook.name, codebook, list(self.sources.values()), self.codings, self.notes, self.memos,
+                               names, self.skipped, origin, unit)
 
     def _sources(self) -> None:
         skipped: dict[str, int] = {}
@@ -330,45 +467,84 @@ class _Reader:
             text = self._text_of(source)
             if text is None:
                 continue
-            document = ExchangeDocument(id=_document_id(source, used), text=text, created=source.get("creationDateTime"))
+            document = ExchangeDocument(id=_document_id(source, used), text=text, created=source.get("creationDateTime"),
+                                        guid=(source.get("guid") or "").strip() or None,
+                                        creator=self.users.get(norm_guid(source.get("creatingUser"))))
             used.add(document.id)
             description = child(source, "Description")
             document.title = (description.text or "").strip() if description is not None else ""
             document.attributes.update(self._values(source))
             self.sources[norm_guid(source.get("guid"))] = document
-            self._selections(source, document)
+            self._collect(source, document)
         for kind, count in sorted(skipped.items()):
-            self.notes.append(f"{count} {kind} element(s) not imported (qualcode holds text transcripts only).")
+            self.skipped.append(f"{count} {kind} element(s) (qualcode holds text transcripts only)")
 
     def _text_of(self, source: ET.Element) -> str | None:
+        """The source's text, or None (with the reason in `skipped`) when the file does not hold it readably."""
         content = child(source, "PlainTextContent")
         if content is not None:
             return content.text or ""
+        name = source.get("name") or norm_guid(source.get("guid"))
         path = source.get("plainTextPath") or ""
         if not path.startswith("internal://"):
-            self.notes.append(f"source `{source.get('name')}` refers to a file outside the .qdpx ({path or 'no path'}); not imported.")
+            self.skipped.append(f"source `{name}` ({self.at(source)}): its text is a file outside the .qdpx ({path or 'no path'})")
             return None
         member = self.members.get(f"sources/{path[len('internal://'):]}".lower())
         if member is None:
-            self.fail(source, f"source `{source.get('name')}` points to {path}, which is not in the file's sources/ folder")
+            self.skipped.append(f"source `{name}` ({self.at(source)}): its text {path} is not in the file's sources/ folder")
+            return None
         try:
             return self.read(member).decode("utf-8-sig")
         except UnicodeDecodeError:
-            self.fail(source, f"the text of source `{source.get('name')}` ({member}) is not UTF-8")
+            self.skipped.append(f"source `{name}` ({self.at(source)}): its text {member} is not UTF-8")
         return None
 
-    def _selections(self, source: ET.Element, document: ExchangeDocument) -> None:
+    def _collect(self, source: ET.Element, document: ExchangeDocument) -> None:
+        """Note each selection with its raw positions; they are placed once the file's unit is known."""
         for coding in children(source, "Coding"):
             self._coding(coding, document, 0, len(document.text), [source])
+        self._note_refs(source, (document.id, None, None))
         for selection in children(source, "PlainTextSelection"):
-            start, end = self._position(selection, "startPosition"), self._position(selection, "endPosition")
-            if not 0 <= start <= end <= len(document.text):
+            self.selections.append((document, selection, self._position(selection, "startPosition"),
+                                    self._position(selection, "endPosition")))
+
+    def _judge_unit(self, origin: str) -> str:
+        texts = {document.id: document.text for document in self.sources.values()}
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for document, _, start, end in self.selections:
+            spans.setdefault(document.id, []).append((start, end))
+        return judge_unit(origin, texts, spans)
+
+    def _place_selections(self, unit: str) -> None:
+        offsets: dict[str, Offsets] = {}
+        converted = 0
+        for document, selection, start, end in self.selections:
+            if unit == UTF16:
+                table = offsets.setdefault(document.id, Offsets(document.text))
+                if not 0 <= start <= end <= table.utf16_length():
+                    self.fail(selection, f"selection {start}-{end} lies outside source `{document.id}` ({table.utf16_length()} UTF-16 units)")
+                moved = (table.from_utf16(start), table.from_utf16(end))
+                converted += moved != (start, end)
+                start, end = moved
+            elif not 0 <= start <= end <= len(document.text):
                 self.fail(selection, f"selection {start}-{end} lies outside source `{document.id}` ({len(document.text)} characters)")
-            for coding in children(selection, "Coding"):
-                if start == end:
-                    self.notes.append(f"{self.at(selection)}: an empty selection's coding was not imported.")
-                    continue
-                self._coding(coding, document, start, end, [selection, source])
+            self._selection(document, selection, start, end)
+        if unit == UTF16:
+            self.notes.append(f"selection positions were counted in UTF-16 units (as NVivo writes them) and converted to "
+                              f"characters; {converted} of {len(self.selections)} selections moved.")
+
+    def _selection(self, document: ExchangeDocument, selection: ET.Element, start: int, end: int) -> None:
+        for coding in children(selection, "Coding"):
+            if start == end:
+                self.notes.append(f"{self.at(selection)}: an empty selection's coding was not imported.")
+                continue
+            self._coding(coding, document, start, end, [selection])
+        author = self._coder([selection])
+        description = child(selection, "Description")
+        if description is not None and (description.text or "").strip():
+            self.memos.append(ExchangeMemo(f"selection-{norm_guid(selection.get('guid'))}", description.text.strip(), author,
+                                           selection.get("creationDateTime"), document.id, (start, end)))
+        self._note_refs(selection, (document.id, (start, end), None))
 
     def _position(self, selection: ET.Element, name: str) -> int:
         try:
@@ -377,15 +553,59 @@ class _Reader:
             self.fail(selection, f"{name} `{selection.get(name)}` is not a whole number")
             return 0
 
+    def _coder(self, holders: list[ET.Element]) -> str:
+        creators = [*(h.get("creatingUser") for h in holders), self.root.get("creatingUserGUID")]
+        guid = next((norm_guid(c) for c in creators if c), "")
+        return self.users.get(guid) or (f"user-{guid[:8]}" if guid else "imported")
+
     def _coding(self, coding: ET.Element, document: ExchangeDocument, start: int, end: int, holders: list[ET.Element]) -> None:
         reference = child(coding, "CodeRef")
         code_id = self.code_ids.get(norm_guid(reference.get("targetGUID") if reference is not None else None))
         if code_id is None:
             self.fail(coding, "a coding refers to a code that is not in the file's CodeBook")
-        creators = [coding.get("creatingUser"), *(h.get("creatingUser") for h in holders), self.root.get("creatingUserGUID")]
-        guid = next((norm_guid(c) for c in creators if c), "")
-        coder = self.users.get(guid) or (f"user-{guid[:8]}" if guid else "imported")
-        self.codings.append(ExchangeCoding(document.id, start, end, code_id, coder, coding.get("creationDateTime")))
+        created = coding.get("creationDateTime") or next((h.get("creationDateTime") for h in holders if h.get("creationDateTime")), None)
+        selection = next((h for h in holders if local(h) == "PlainTextSelection"), None)
+        self.codings.append(ExchangeCoding(document.id, start, end, code_id, self._coder([coding, *holders]), created,
+                                           (coding.get("guid") or "").strip() or None,
+                                           (selection.get("guid") or "").strip() or None if selection is not None else None))
+
+    def _note_refs(self, holder: ET.Element, target: tuple[str | None, tuple[int, int] | None, str | None]) -> None:
+        for reference in children(holder, "NoteRef"):
+            self.note_refs.setdefault(norm_guid(reference.get("targetGUID")), target)
+
+    def _notes(self) -> None:
+        """Notes as memos on what refers to them: a span, a document, a code, else the project."""
+        for code in self.root.iter():
+            if local(code) == "Code" and norm_guid(code.get("guid")) in self.code_ids:
+                self._note_refs(code, (None, None, self.code_ids[norm_guid(code.get("guid"))]))
+        for note in children(child(self.root, "Notes"), "Note"):
+            content = child(note, "PlainTextContent")
+            text = (content.text or "").strip() if content is not None else ""
+            if not text:
+                text = (child(note, "Description").text or "").strip() if child(note, "Description") is not None else ""
+            if not text:
+                self.skipped.append(f"note `{note.get('name') or norm_guid(note.get('guid'))}`: its text is a file qualcode does not read")
+                continue
+            document_id, span, code_id = self.note_refs.get(norm_guid(note.get("guid")), (None, None, None))
+            self.memos.append(ExchangeMemo(f"note-{norm_guid(note.get('guid'))}", text, self._coder([note]),
+                                           note.get("creationDateTime"), document_id, span, code_id))
+
+    def _sets(self, codebook_only: bool) -> dict[str, list[str]]:
+        """Sets of codes become code groups; sets of documents become each member's `document set` attribute."""
+        groups: dict[str, list[str]] = {}
+        for member_set in children(child(self.root, "Sets"), "Set"):
+            name = (member_set.get("name") or "").strip() or f"set-{norm_guid(member_set.get('guid'))[:8]}"
+            codes = [self.code_ids[g] for g in (norm_guid(m.get("targetGUID")) for m in children(member_set, "MemberCode")) if g in self.code_ids]
+            if codes:
+                groups[name] = list(dict.fromkeys(codes))
+            for member in children(member_set, "MemberSource") if not codebook_only else ():
+                document = self.sources.get(norm_guid(member.get("targetGUID")))
+                if document is not None:
+                    held = [part.strip() for part in document.attributes.get(SET_ATTRIBUTE, "").split(";") if part.strip()]
+                    document.attributes[SET_ATTRIBUTE] = "; ".join(dict.fromkeys([*held, name]))
+            if any(True for _ in children(member_set, "MemberNote")):
+                self.notes.append(f"set `{name}`: its notes are imported as memos but not grouped (qualcode has no note sets).")
+        return groups
 
     def _values(self, holder: ET.Element) -> dict[str, str]:
         values: dict[str, str] = {}
