@@ -241,7 +241,7 @@ def test_cli_suggest_review_and_export(cli, small_codebook, tmp_path):
     assert cli("review", "accept", coding_id, "--coder", "ann").exit_code == 0
     pending = {c["id"] for c in _stored(cli.db, statuses=["pending"])}
     interactive = cli("review", "--coder", "bo", input="r\nq\n")  # reject the first suggestion shown, then quit
-    assert interactive.exit_code == 0 and "; 1 decisions saved." in interactive.output
+    assert interactive.exit_code == 0 and "; 1 decision saved." in interactive.output
     shown = interactive.output.split("-> ", 1)[1].split(" ", 1)[0]  # the code of the first suggestion on screen
     rejected = [c for c in _stored(cli.db) if c["id"] in pending and c["status"] != "pending"]
     assert [(c["code_id"], c["status"], c["coder"]) for c in rejected] == [(shown, "rejected", "bo")]
