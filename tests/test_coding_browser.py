@@ -36,10 +36,10 @@ KEYS = """return Array.from(document.querySelectorAll('[class*="st-key-accept_"]
 BUSY = """!!document.querySelector('[data-stale="true"], [data-testid="stStatusWidget"]')"""
 # Notes in window.__runs each moment the page turns busy, so a run that starts and ends between two
 # looks is still seen.
-WATCH = """window.__runs = 0;
+WATCH = f"""window.__runs = 0;
 if (window.__watcher) window.__watcher.disconnect();
-window.__watcher = new MutationObserver(() => { if (%s) window.__runs += 1; });
-window.__watcher.observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ["data-stale"]});""" % BUSY
+window.__watcher = new MutationObserver(() => {{ if ({BUSY}) window.__runs += 1; }});
+window.__watcher.observe(document.body, {{subtree: true, childList: true, attributes: true, attributeFilter: ["data-stale"]}});"""
 TIMEOUT = 60  # seconds a run may take on a loaded machine
 
 

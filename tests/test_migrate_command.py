@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import SAMPLE
+from test_migrations import HEAD, SERVER, Backend, contents, revision_of
+
 from qualcode.cli import main
 from qualcode.errors import StoreUpgradeError
 from qualcode.store import Store
-from test_migrations import HEAD, SERVER, Backend, contents, revision_of
 
 PASSWORD = SERVER.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1] if SERVER and "@" in SERVER else None
 
@@ -33,7 +33,9 @@ def postgres(tmp_path: Path) -> Iterator[Backend]:
 def test_an_older_postgresql_store_is_refused_until_migrated_and_keeps_its_rows(postgres: Backend) -> None:
     location, engine = postgres.store_at("0004")
     held = contents(engine)
-    with pytest.raises(StoreUpgradeError, match=r"schema 0004.*back it up first \(pg_dump\), then upgrade it with `qualcode migrate`"):
+    with pytest.raises(
+        StoreUpgradeError, match=r"schema 0004.*back it up first \(pg_dump\), then upgrade it with `qualcode migrate`"
+    ):
         Store.open(location)
     refused = run(location, "documents")
     assert refused.exit_code == 1 and refused.stderr.count("\n") == 1 and "pg_dump" in refused.stderr
@@ -49,7 +51,8 @@ def test_an_older_postgresql_store_is_refused_until_migrated_and_keeps_its_rows(
     after = contents(engine)
     assert all(after[table] == rows for table, rows in held.items() if table != "memos")
     store = Store.open(location)
-    assert len(store.codings(document_ids=["D1"])) == 3 and len(store.history()) == 7  # the log holds what was decided before
+    # the three codings are kept, and the decision log holds what was decided before the upgrade
+    assert len(store.codings(document_ids=["D1"])) == 3 and len(store.history()) == 7
     store.close()
     again = run(location, "migrate")
     assert again.exit_code == 0 and f"already at schema {HEAD}" in again.output

@@ -8,12 +8,14 @@ memos written under 0002, as an old project would.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -26,13 +28,13 @@ SERVER = os.environ.get("QUALCODE_TEST_POSTGRES")
 SCRIPT = ScriptDirectory.from_config(_alembic_config())
 REVISIONS = [r.revision for r in reversed(list(SCRIPT.walk_revisions()))]  # oldest first
 HEAD = REVISIONS[-1]
-STEPS = list(zip(REVISIONS, REVISIONS[1:]))  # (from, to), one per migration after the first
+STEPS = list(itertools.pairwise(REVISIONS))  # (from, to), one per migration after the first
 WHEN = "2026-11-02T10:00:00+00:00"
 TEXT = "Interviewer: How is work?\n\nRespondent: I'm scared my benefits will stop. My sister helps."
 
 
 def test_the_revisions_are_one_line_from_0001_to_the_head() -> None:
-    assert REVISIONS == [f"{n:04d}" for n in range(1, len(REVISIONS) + 1)] and len(REVISIONS) >= 6
+    assert [f"{n:04d}" for n in range(1, len(REVISIONS) + 1)] == REVISIONS and len(REVISIONS) >= 6
     assert [SCRIPT.get_revision(b).down_revision for a, b in STEPS] == [a for a, b in STEPS]
 
 
@@ -51,32 +53,96 @@ def _insert(connection: sa.Connection, table: str, **values: Any) -> Any:
 
 def _rows_0001(connection: sa.Connection) -> None:
     """A codebook, one transcript with two turns and segments, and codings of each source and status."""
-    _insert(connection, "codebook_versions", version=1, name="Study", description="", yaml="name: Study\ncodes: []\n",
-            author="ann", message="initial", created_at=WHEN)
+    _insert(
+        connection,
+        "codebook_versions",
+        version=1,
+        name="Study",
+        description="",
+        yaml="name: Study\ncodes: []\n",
+        author="ann",
+        message="initial",
+        created_at=WHEN,
+    )
     for position, (code, parent) in enumerate([("money", None), ("benefits", "money")]):
-        _insert(connection, "codes", version=1, code_id=code, label=code.title(), parent_id=parent, theme_id="money",
-                colour=None, position=position)
-    _insert(connection, "documents", id="D1", title="D1", source_path="D1.txt", format="txt", encoding="utf-8",
-            content_hash="0" * 64, text=TEXT, word_count=15, imported_at=WHEN)
+        _insert(
+            connection,
+            "codes",
+            version=1,
+            code_id=code,
+            label=code.title(),
+            parent_id=parent,
+            theme_id="money",
+            colour=None,
+            position=position,
+        )
+    _insert(
+        connection,
+        "documents",
+        id="D1",
+        title="D1",
+        source_path="D1.txt",
+        format="txt",
+        encoding="utf-8",
+        content_hash="0" * 64,
+        text=TEXT,
+        word_count=15,
+        imported_at=WHEN,
+    )
     _insert(connection, "attributes", document_id="D1", name="role", value="Person using a PB")
     question, answer = TEXT.index("How"), TEXT.index("I'm")
-    for position, (speaker, kind, start, end) in enumerate([("Interviewer", "question", question, 25),
-                                                           ("Respondent", "answer", answer, len(TEXT))]):
-        _insert(connection, "turns", document_id="D1", position=position, speaker=speaker, kind=kind, start=start,
-                end=end, attributes="{}")
+    for position, (speaker, kind, start, end) in enumerate(
+        [("Interviewer", "question", question, 25), ("Respondent", "answer", answer, len(TEXT))]
+    ):
+        _insert(
+            connection,
+            "turns",
+            document_id="D1",
+            position=position,
+            speaker=speaker,
+            kind=kind,
+            start=start,
+            end=end,
+            attributes="{}",
+        )
     first_end = TEXT.index(" My sister")
-    segments = [_insert(connection, "segments", document_id="D1", turn_position=1, position=position, start=start,
-                        end=end, speaker="Respondent", text=TEXT[start:end])
-                for position, (start, end) in enumerate([(answer, first_end), (first_end + 1, len(TEXT))])]
+    segments = [
+        _insert(
+            connection,
+            "segments",
+            document_id="D1",
+            turn_position=1,
+            position=position,
+            start=start,
+            end=end,
+            speaker="Respondent",
+            text=TEXT[start:end],
+        )
+        for position, (start, end) in enumerate([(answer, first_end), (first_end + 1, len(TEXT))])
+    ]
     for segment, (start, end), code, coder, source, status, decided in [
         (segments[0], (answer, first_end), "benefits", "ann", "suggested", "accepted", WHEN),
         (segments[1], (first_end + 1, len(TEXT)), "money", "qualcode", "suggested", "pending", None),
         (segments[1], (first_end + 1, len(TEXT)), "benefits", "bo", "manual", "accepted", WHEN),
     ]:
-        _insert(connection, "codings", document_id="D1", segment_id=segment, start=start, end=end, code_id=code,
-                coder=coder, source=source, status=status, confidence=0.7 if source == "suggested" else None,
-                evidence=json.dumps({"terms": ["benefit"]}), codebook_version=1, quote=TEXT[start:end],
-                created_at=WHEN, decided_at=decided)
+        _insert(
+            connection,
+            "codings",
+            document_id="D1",
+            segment_id=segment,
+            start=start,
+            end=end,
+            code_id=code,
+            coder=coder,
+            source=source,
+            status=status,
+            confidence=0.7 if source == "suggested" else None,
+            evidence=json.dumps({"terms": ["benefit"]}),
+            codebook_version=1,
+            quote=TEXT[start:end],
+            created_at=WHEN,
+            decided_at=decided,
+        )
 
 
 def _first(connection: sa.Connection, table: str) -> int:
@@ -86,10 +152,21 @@ def _first(connection: sa.Connection, table: str) -> int:
 def _rows_0002(connection: sa.Connection) -> None:
     """Memos on the transcript, on a segment and on a coding."""
     segment, coding = _first(connection, "segments"), _first(connection, "codings")
-    for segment_id, coding_id, text in [(None, None, "about the whole interview"), (segment, None, "on a passage"),
-                                        (None, coding, "why I coded this")]:
-        _insert(connection, "memos", document_id="D1", segment_id=segment_id, coding_id=coding_id, coder="ann",
-                text=text, created_at=WHEN)
+    for segment_id, coding_id, text in [
+        (None, None, "about the whole interview"),
+        (segment, None, "on a passage"),
+        (None, coding, "why I coded this"),
+    ]:
+        _insert(
+            connection,
+            "memos",
+            document_id="D1",
+            segment_id=segment_id,
+            coding_id=coding_id,
+            coder="ann",
+            text=text,
+            created_at=WHEN,
+        )
 
 
 def _rows_0003(connection: sa.Connection) -> None:
@@ -100,20 +177,40 @@ def _rows_0005(connection: sa.Connection) -> None:
     """A project memo (no transcript), a memo on a code, and their decision-log rows."""
     for document, code, text in [(None, None, "the study as a whole"), (None, "benefits", "what benefits covers")]:
         memo = _insert(connection, "memos", document_id=document, code_id=code, coder="ann", text=text, created_at=WHEN)
-        _insert(connection, "decisions", batch=f"memo-{memo}", memo_id=memo, action="memo", coder="ann",
-                decided_at=WHEN, after=json.dumps({"text": text}))
+        _insert(
+            connection,
+            "decisions",
+            batch=f"memo-{memo}",
+            memo_id=memo,
+            action="memo",
+            coder="ann",
+            decided_at=WHEN,
+            after=json.dumps({"text": text}),
+        )
 
 
 def _rows_0006(connection: sa.Connection) -> None:
-    _insert(connection, "segment_encodings", segment_id=_first(connection, "segments"), embedder="static",
-            text_hash="1" * 64, vector=bytes(range(16)))
+    _insert(
+        connection,
+        "segment_encodings",
+        segment_id=_first(connection, "segments"),
+        embedder="static",
+        text_hash="1" * 64,
+        vector=bytes(range(16)),
+    )
 
 
 ROWS: dict[str, Callable[[sa.Connection], None]] = {
-    "0001": _rows_0001, "0002": _rows_0002, "0003": _rows_0003, "0005": _rows_0005, "0006": _rows_0006}
+    "0001": _rows_0001,
+    "0002": _rows_0002,
+    "0003": _rows_0003,
+    "0005": _rows_0005,
+    "0006": _rows_0006,
+}
 
 
 # -- stores at a revision ----------------------------------------------------------------------------
+
 
 def migrate(engine: sa.Engine, direction: str, revision: str) -> None:
     """Run qualcode's migrations up or down to `revision` in one transaction, as opening a store does."""
@@ -140,8 +237,10 @@ def shape(engine: sa.Engine) -> dict[str, Any]:
     found: dict[str, Any] = {}
     inspector = sa.inspect(engine)
     for table in sorted(set(inspector.get_table_names()) - {"alembic_version"}):
-        found[table] = ({(c["name"], bool(c["nullable"])) for c in inspector.get_columns(table)},
-                        {(i["name"], tuple(i["column_names"])) for i in inspector.get_indexes(table)})
+        found[table] = (
+            {(c["name"], bool(c["nullable"])) for c in inspector.get_columns(table)},
+            {(i["name"], tuple(i["column_names"])) for i in inspector.get_indexes(table)},
+        )
     return found
 
 
@@ -229,7 +328,7 @@ def store_at(backend: Backend) -> StoreAt:
 def build(backend: Backend, revision: str, rows: bool = True) -> tuple[str, sa.Engine]:
     """A new store at `revision`, each migration applied in turn and followed by the rows of its revision."""
     location, engine = backend.empty()
-    for step in REVISIONS[:REVISIONS.index(revision) + 1]:
+    for step in REVISIONS[: REVISIONS.index(revision) + 1]:
         migrate(engine, "upgrade", step)
         if rows and step in ROWS:
             with engine.begin() as connection:
@@ -240,8 +339,11 @@ def build(backend: Backend, revision: str, rows: bool = True) -> tuple[str, sa.E
 
 # -- the tests ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("old,new", STEPS, ids=[f"{a}-{b}" for a, b in STEPS])
-def test_each_upgrade_keeps_every_row_and_matches_a_store_made_at_that_revision(store_at: StoreAt, backend: Backend, old: str, new: str) -> None:
+def test_each_upgrade_keeps_every_row_and_matches_a_store_made_at_that_revision(
+    store_at: StoreAt, backend: Backend, old: str, new: str
+) -> None:
     _, engine = store_at(old)
     before = contents(engine)
     migrate(engine, "upgrade", new)
@@ -256,16 +358,28 @@ def test_upgrading_to_0005_logs_every_coding_and_memo_already_held(store_at: Sto
     _, engine = store_at("0004")
     migrate(engine, "upgrade", "0005")
     with engine.connect() as connection:
-        log = [tuple(r) for r in connection.execute(sa.text(
-            "SELECT action, coder, coding_id IS NOT NULL, memo_id IS NOT NULL FROM decisions ORDER BY id"))]
+        log = [
+            tuple(r)
+            for r in connection.execute(
+                sa.text("SELECT action, coder, coding_id IS NOT NULL, memo_id IS NOT NULL FROM decisions ORDER BY id")
+            )
+        ]
     # three codings (a suggestion accepted by ann, one pending, one added by bo) and three memos
-    assert sorted(log) == sorted([("suggest", "qualcode", True, False), ("accept", "ann", True, False),
-                                  ("suggest", "qualcode", True, False), ("add", "bo", True, False)]
-                                 + [("memo", "ann", False, True)] * 3)
+    assert sorted(log) == sorted(
+        [
+            ("suggest", "qualcode", True, False),
+            ("accept", "ann", True, False),
+            ("suggest", "qualcode", True, False),
+            ("add", "bo", True, False),
+        ]
+        + [("memo", "ann", False, True)] * 3
+    )
 
 
 @pytest.mark.parametrize("old,new", STEPS, ids=[f"{b}-{a}" for a, b in STEPS])
-def test_each_downgrade_gives_the_older_schema_and_upgrading_again_works(store_at: StoreAt, backend: Backend, old: str, new: str) -> None:
+def test_each_downgrade_gives_the_older_schema_and_upgrading_again_works(
+    store_at: StoreAt, backend: Backend, old: str, new: str
+) -> None:
     _, engine = store_at(new)
     held = contents(engine)
     migrate(engine, "downgrade", old)
@@ -296,7 +410,9 @@ def test_a_store_at_each_revision_goes_down_to_nothing_and_up_to_the_head(store_
 
 
 @pytest.mark.parametrize("revision", REVISIONS[:-1])
-def test_qualcode_opens_an_old_sqlite_store_after_a_backup_and_reads_its_codings(sqlite: Backend, revision: str) -> None:
+def test_qualcode_opens_an_old_sqlite_store_after_a_backup_and_reads_its_codings(
+    sqlite: Backend, revision: str
+) -> None:
     location, engine = sqlite.store_at(revision)
     before = contents(engine)
     engine.dispose()
@@ -305,7 +421,10 @@ def test_qualcode_opens_an_old_sqlite_store_after_a_backup_and_reads_its_codings
         assert store.schema_revision() == HEAD and store.opened.upgraded_from == revision
         codings = store.codings(document_ids=["D1"])
         assert sorted((c["code_id"], c["coder"], c["status"]) for c in codings) == [
-            ("benefits", "ann", "accepted"), ("benefits", "bo", "accepted"), ("money", "qualcode", "pending")]
+            ("benefits", "ann", "accepted"),
+            ("benefits", "bo", "accepted"),
+            ("money", "qualcode", "pending"),
+        ]
         assert [s["text"] for s in store.segments("D1")] == ["I'm scared my benefits will stop.", "My sister helps."]
     finally:
         store.close()

@@ -110,7 +110,7 @@ def _overlapping(index: tuple[list[int], list[int]], segments: list[dict[str, An
 # other model's sample, and so its cached fit, as it was unless it enters that sample.
 MAX_POSITIVES = 1000
 NEGATIVES_PER_POSITIVE = 2
-MIN_NEGATIVES = 300
+MIN_NEGATIVES = 2000
 
 
 def stratified_sample(column: np.ndarray, segment_ids: np.ndarray, salt: int) -> np.ndarray:
