@@ -28,7 +28,13 @@ ROLE = click.option("--role", "roles", multiple=True, metavar="ROLE", help="Only
 @click.pass_context
 def search(ctx: click.Context, query: str, mode: str | None, all_speech: bool, wheres: tuple[str, ...], roles: tuple[str, ...],
            context: int, code_id: str | None, coder: str | None, output: str | None) -> None:
-    """Find QUERY in the transcripts, each hit in its context: words (all must occur in a turn), "a phrase", --lemma or --regex."""
+    """Find QUERY in the transcripts, each hit in its context: words (all must occur in a turn), "a phrase", --lemma or --regex.
+
+    Example:
+
+        qualcode search '"job coach"' --role "Family member"
+        qualcode search child --lemma --code transition_focus --coder ann
+    """
     with open_store(ctx) as store:
         hits = ops.search_hits(store, query, mode or "words", "all" if all_speech else "participant", _where(wheres, roles) or None, context)
         if output:
@@ -55,7 +61,12 @@ def search(ctx: click.Context, query: str, mode: str | None, all_speech: bool, w
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write every interview's row to a file (.csv, .xlsx or .md).")
 @click.pass_context
 def saturation(ctx: click.Context, window: int, wheres: tuple[str, ...], roles: tuple[str, ...], output: str | None) -> None:
-    """New codes per interview in interview order (date attribute, else import order), overall and per role."""
+    """New codes per interview in interview order (date attribute, else import order), overall and per role.
+
+    Example:
+
+        qualcode saturation --window 3 -o saturation.xlsx
+    """
     with open_store(ctx) as store:
         result = ops.saturation(store, window, _where(wheres, roles) or None)
         if output:
@@ -76,7 +87,12 @@ def saturation(ctx: click.Context, window: int, wheres: tuple[str, ...], roles: 
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write (.md, .xlsx or .docx).")
 @click.pass_context
 def export_framework(ctx: click.Context, by: str, level: str, fmt: str | None, output: str) -> None:
-    """The framework matrix: a summary of what each group said on each theme, with counts; identifiers masked."""
+    """The framework matrix: a summary of what each group said on each theme, with counts; identifiers masked.
+
+    Example:
+
+        qualcode export framework --by role --format docx -o framework.docx
+    """
     with open_store(ctx) as store:
         matrix = ops.export_framework(store, output, fmt, by, level)
         edited = sum(1 for cell in matrix.cells.values() if cell.edit)
@@ -95,7 +111,12 @@ def export_framework(ctx: click.Context, by: str, level: str, fmt: str | None, o
 @click.pass_context
 def export_cooccurrence(ctx: click.Context, level: str, unit: str, measure: str, wheres: tuple[str, ...], roles: tuple[str, ...],
                         fmt: str | None, output: str) -> None:
-    """Codes x codes: how many segments (or participants) carry both; the diagonal is each code's own count."""
+    """Codes x codes: how many segments (or participants) carry both; the diagonal is each code's own count.
+
+    Example:
+
+        qualcode export cooccurrence --measure jaccard --unit participant -o cooccurrence.xlsx
+    """
     with open_store(ctx) as store:
         rows = ops.export_cooccurrence(store, output, fmt, level, unit, measure, _where(wheres, roles) or None)
         if output != "-":

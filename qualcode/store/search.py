@@ -106,7 +106,7 @@ def tsquery(groups: Groups) -> str:
 
 
 def refresh(store: Any) -> int:
-    """Bring the SQLite index up to date with the documents' turns; returns how many documents were (re)indexed."""
+    """Bring the index up to date with the documents' text and turns; returns how many documents were (re)indexed."""
     with store.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE"))  # one refresh at a time
@@ -125,7 +125,7 @@ def refresh(store: Any) -> int:
 
 def _fingerprints(connection: Connection) -> dict[str, str]:
     rows = connection.execute(text(
-        'SELECT d.id, d.content_hash, count(t.position), coalesce(sum(t."end" * 7 + t.start * 3 + length(t.kind)), 0) '
+        'SELECT d.id, d.content_hash, count(t.position), coalesce(sum(t."end" * 7 + t.start * 3), 0) '
         "FROM documents d LEFT JOIN turns t ON t.document_id = d.id GROUP BY d.id, d.content_hash"))
     return {document_id: f"{content_hash}:{count}:{total}" for document_id, content_hash, count, total in rows}
 
