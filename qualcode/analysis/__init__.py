@@ -223,10 +223,10 @@ def _ancestry(codebook: Codebook, code_id: str) -> list[str]:
 def _frequency_rows(codebook: Codebook, targets: list[str], by: list[str], group: tuple, members: list[str],
                     documents: dict[str, dict[str, str]], raised: dict[str, dict[str, set]]) -> list[dict[str, Any]]:
     everyone = {participant_of(d, documents[d]) for d in members}
-    members = set(members)
+    member_set = set(members)
     rows = []
     for code_id in targets:
-        coded = {d: units for d, units in raised.get(code_id, {}).items() if d in members}
+        coded = {d: units for d, units in raised.get(code_id, {}).items() if d in member_set}
         participants = {participant_of(d, documents[d]) for d in coded}
         rows.append({
             **dict(zip(by, group)), "code_id": code_id, "label": codebook.get(code_id).label,
@@ -324,7 +324,7 @@ def _typicality(quotes: list[str]) -> tuple[Any, np.ndarray]:
     return matrix, np.asarray(scores).ravel()
 
 
-def _rank(candidate: dict[str, Any], score: float) -> tuple:
+def _rank(candidate: dict[str, Any], score: Any) -> tuple:
     accepted = candidate["status"] == "accepted"
     weight = 1.0 if accepted or candidate["confidence"] is None else float(candidate["confidence"])
     short = len(candidate["quote"].split()) < SHORT_WORDS

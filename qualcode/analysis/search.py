@@ -62,7 +62,7 @@ class Query:
             except re.error as error:
                 raise SearchQueryError(f"the search `{self.text}` is not a valid regular expression ({error}); "
                                        "fix it, or search for words instead.") from None
-        alternatives = [r"\W+".join(re.escape(token) for token in phrase) for group in self.groups() for phrase in group]
+        alternatives = [r"\W+".join(re.escape(token) for token in phrase) for group in self.groups() or [] for phrase in group]
         return re.compile(r"(?<!\w)(?:" + "|".join(sorted(alternatives, key=len, reverse=True)) + r")(?!\w)", re.IGNORECASE)
 
 

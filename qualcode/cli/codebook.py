@@ -52,6 +52,7 @@ def validate(file: str, tool: str | None) -> None:
             click.echo(str(problem), err=True)
         click.echo(f"{file}: {len(problems)} problem{'s' if len(problems) != 1 else ''}; fix them and validate again.", err=True)
         sys.exit(1)
+    assert book is not None  # read whenever no problem was found
     click.echo(f"{file}: valid: {len(book)} codes in {len(book.themes())} themes.")
 
 

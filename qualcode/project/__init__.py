@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from . import coding as loop
 from ..ingest.anchoring import find_quote
@@ -26,8 +26,11 @@ from ..ingest import INTERVIEWER, NOTE, PARTICIPANT, ParsedDocument, SpeakerRule
 from ..ingest.layouts import pattern_layout
 from ..ingest.model import speaker_at
 from .speakers import RoleChange, list_speakers, set_speaker_role  # noqa: F401  (services the app and CLI call through here)
-from ..store import NewCoding, Store, SuggestionSync
+from ..store import NewCoding, Store
 from ..store.codings import SUGGESTER
+
+if TYPE_CHECKING:
+    from ..suggest.run import SuggestRun  # suggest loads spaCy: only when a run is asked for
 
 DEFAULT_DB = "qualcode.db"
 Progress = Callable[[str], None]
@@ -447,7 +450,7 @@ def learning_codings(store: Store, coder: str | None = None) -> list[dict[str, A
 
 def suggest(store: Store, document_ids: list[str] | None = None, code_ids: list[str] | None = None,
             min_confidence: float = 0.5, progress: Callable[[int, int], None] | None = None,
-            blind_coder: str | None = None) -> SuggestionSync:
+            blind_coder: str | None = None) -> "SuggestRun":
     """Propose codes for participant segments and store them as pending suggestions.
 
     Segment meanings are encoded once and kept in the store. With `blind_coder`, the

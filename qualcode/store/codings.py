@@ -180,7 +180,7 @@ class CodingsMixin:
             existing = _codings_on(connection, segment_ids)
             decided = {(r["segment_id"], r["code_id"]) for r in existing if not _is_pending_suggestion(r)}
             pending = {(r["segment_id"], r["code_id"]): r for r in existing if _is_pending_suggestion(r)}
-            wanted: dict[tuple[int, str], NewCoding] = {}
+            wanted: dict[tuple[int | None, str], NewCoding] = {}
             for suggestion in suggestions:
                 key = (suggestion.segment_id, suggestion.code_id)
                 if key in decided:
@@ -276,15 +276,15 @@ def _insert_codings(connection: Connection, codings: list[NewCoding], version: i
                     coder: str | None = None) -> list[int]:
     if not codings:
         return []
-    known_codes = set(connection.execute(select(t.codes.c.code_id).where(t.codes.c.version == version)).scalars())
+    known_codes: set[str] = set(connection.execute(select(t.codes.c.code_id).where(t.codes.c.version == version)).scalars())
     documents = {c.document_id for c in codings}
-    texts = dict(connection.execute(select(t.documents.c.id, t.documents.c.text).where(t.documents.c.id.in_(documents))).all())
+    texts: dict[str, str] = dict(connection.execute(select(t.documents.c.id, t.documents.c.text).where(t.documents.c.id.in_(documents))).tuples().all())
     spans: dict[str, list[tuple[int, int, int]]] = {}
     for row in connection.execute(select(t.segments.c.document_id, t.segments.c.id, t.segments.c.start, t.segments.c.end)
                                   .where(t.segments.c.document_id.in_(documents))):
         spans.setdefault(row[0], []).append((row[1], row[2], row[3]))
     stamp = _now()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for coding in codings:
         _check_coding(coding, known_codes, texts)
         segment_id = coding.segment_id or segment_for_span(spans.get(coding.document_id, []), coding.start, coding.end)
@@ -296,7 +296,7 @@ def _insert_codings(connection: Connection, codings: list[NewCoding], version: i
             "confidence": coding.confidence, "evidence": json.dumps(coding.evidence), "codebook_version": version,
             "quote": texts[coding.document_id][coding.start:coding.end], "created_at": made, "decided_at": decided,
         })
-    inserted = list(connection.execute(insert(t.codings).returning(t.codings.c.id, sort_by_parameter_order=True), rows).scalars())
+    inserted: list[int] = list(connection.execute(insert(t.codings).returning(t.codings.c.id, sort_by_parameter_order=True), rows).scalars())
     batch = log_.new_batch()
     log_.log_many(connection, [
         log_.entry(batch, action or log_.CREATED_BY[row["source"]], coder or row["coder"], stamp, coding_id=coding_id,
@@ -329,7 +329,7 @@ def _insert_memos(connection: Connection, memos: list[NewMemo], coding_ids: list
     batch = log_.new_batch()
     for memo in memos:
         coding_id = coding_ids[memo.coding] if memo.coding is not None else None
-        memo_id = connection.execute(insert(t.memos).returning(t.memos.c.id).values(
+        memo_id: int = connection.execute(insert(t.memos).returning(t.memos.c.id).values(
             document_id=memo.document_id, coding_id=coding_id, code_id=memo.code_id, coder=memo.coder, text=memo.text,
             created_at=memo.created_at or stamp)).scalar_one()
         after = log_.memo_state(connection, memo_id)
@@ -350,6 +350,7 @@ class MemosMixin:
                 document_id=document_id, segment_id=segment_id, coding_id=coding_id, code_id=code_id, coder=coder,
                 text=text, created_at=_now())).scalar_one()
             after = log_.memo_state(connection, memo_id)
+            assert after is not None  # just written in this transaction
             log_.log(connection, log_.new_batch(), "memo", coder, after["created_at"], memo_id=memo_id,
                      document_id=document_id, after=after, version=log_.current_version(connection))
             return memo_id

@@ -35,7 +35,7 @@ def meanings(store: Any, segments: list[dict[str, Any]], embedder_name: str,
     known = stored(store, embedder_name)
     hashes = [text_hash(s["text"]) for s in segments]
     missing = [i for i, (s, h) in enumerate(zip(segments, hashes)) if known.get(s["id"], ("",))[0] != h]
-    fresh = embed([segments[i]["text"] for i in missing]) if missing else None
+    fresh = embed([segments[i]["text"] for i in missing]) if missing else np.zeros((0, 0), np.float32)
     if missing:
         with store.engine.begin() as connection:
             ids = [segments[i]["id"] for i in missing]

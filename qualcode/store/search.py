@@ -71,7 +71,7 @@ def _turns(connection: Connection, document_ids: list[str] | None, kinds: list[s
         documents, turns = documents.where(t.documents.c.id.in_(document_ids)), turns.where(t.turns.c.document_id.in_(document_ids))
     if kinds is not None:
         turns = turns.where(t.turns.c.kind.in_(kinds))
-    texts = dict(connection.execute(documents).all())
+    texts: dict[str, str] = {str(row[0]): str(row[1]) for row in connection.execute(documents)}
     for row in connection.execute(turns).all():
         found.append(dict(zip(COLUMNS, (*row, texts[row[0]][row[2]:row[3]]))))
     return found
@@ -127,14 +127,14 @@ def _fingerprints(connection: Connection) -> dict[str, str]:
     rows = connection.execute(text(
         'SELECT d.id, d.content_hash, count(t.position), coalesce(sum(t."end" * 7 + t.start * 3), 0) '
         "FROM documents d LEFT JOIN turns t ON t.document_id = d.id GROUP BY d.id, d.content_hash"))
-    return {document_id: f"{content_hash}:{count}:{total}" for document_id, content_hash, count, total in rows}
+    return {str(row[0]): f"{row[1]}:{row[2]}:{row[3]}" for row in rows}
 
 
 def _index_document(connection: Connection, document_id: str, fingerprint: str) -> None:
-    body = connection.execute(select(t.documents.c.text).where(t.documents.c.id == document_id)).scalar_one()
+    body: str = connection.execute(select(t.documents.c.text).where(t.documents.c.id == document_id)).scalar_one()
     spans = connection.execute(select(t.turns.c.position, t.turns.c.start, t.turns.c.end)
                                .where(t.turns.c.document_id == document_id)).all()
-    rows = [{"d": document_id, "p": position, "f": "", "x": body[start:end]} for position, start, end in spans]
+    rows = [{"d": document_id, "p": span[0], "f": "", "x": body[int(span[1]):int(span[2])]} for span in spans]
     rows.append({"d": document_id, "p": -1, "f": fingerprint, "x": ""})
     if connection.dialect.name == "postgresql":
         statement = f"INSERT INTO {TABLE} (document_id, position, fingerprint, text, words) VALUES (:d, :p, :f, :x, to_tsvector('{PG_CONFIG}', :x))"

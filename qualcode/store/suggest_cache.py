@@ -98,12 +98,14 @@ def keep(store: Any, signature: str, kind: str, entries: dict[str, bytes]) -> No
 def _insert_new(connection: Any, table: Any) -> Any:
     """An insert that leaves a row already there (another run stored the same key meanwhile) as it is."""
     if connection.dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    elif connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        return insert(table)
-    return dialect_insert(table).on_conflict_do_nothing()
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert(table).on_conflict_do_nothing()
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return insert(table)
 
 
 def learning_decisions(store: Any, coder: str | None = None) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -105,7 +105,7 @@ class Suggester:
         self.fit_seconds = 0.0
         self._models: tuple[Labels, CodeModels] | None = None
 
-    def fit(self, segments: list[dict[str, Any]], codings: list[dict[str, Any]] = (), progress: Progress | None = None,
+    def fit(self, segments: list[dict[str, Any]], codings: Sequence[dict[str, Any]] = (), progress: Progress | None = None,
             exclude_documents: Iterable[str] = (), questions: list[str] | None = None,
             meanings: np.ndarray | None = None, analysed: list[Analysed] | None = None,
             asked: list[Analysed] | None = None, state: CorpusState | None = None) -> "Suggester":
@@ -217,7 +217,7 @@ class Suggester:
         """Pending codings for the given corpus rows, each with its confidence and evidence."""
         rows = np.asarray(list(rows), dtype=int)
         confidence = self.score(rows)
-        chosen = []
+        chosen: list[tuple[int, int, int]] = []
         for i, row in enumerate(rows):
             order = np.argsort(-confidence[i])[:max_per_segment]
             chosen.extend((i, row, col) for col in order if confidence[i, col] >= min_confidence)

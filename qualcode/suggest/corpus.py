@@ -31,7 +31,7 @@ class CorpusState:
 
     def keep_vectors(self, lemmas: list[str], vectors: sparse.csr_matrix) -> None:
         """Keep the word vectors of these texts (each once), so a later run reads only texts it has not seen."""
-        first = {}
+        first: dict[str, int] = {}
         for row, text in enumerate(lemmas):
             first.setdefault(lemma_hash(text), row)
         self.read = list(first)
@@ -44,7 +44,7 @@ class CorpusState:
         known = [i for i, h in enumerate(hashes) if h in at]
         missing = [i for i, h in enumerate(hashes) if h not in at]
         parts = []
-        if known:
+        if known and self.vectors is not None:
             parts.append(self.vectors[[at[hashes[i]] for i in known]])
         if missing:
             parts.append(sparse.csr_matrix(transform([lemmas[i] for i in missing])))
@@ -59,11 +59,13 @@ class CorpusState:
         buffer = io.BytesIO()
         terms = sorted(self.specificity)
         matrix = self.vectors if self.vectors is not None else sparse.csr_matrix((0, 0), dtype=np.float32)
-        np.savez(buffer, centre=self.centre, terms=np.array(terms, dtype=str),
-                 weights=np.array([self.specificity[t] for t in terms], dtype=np.float64),
-                 read=np.array(self.read, dtype="U40"), data=matrix.data.astype(np.float32), indices=matrix.indices,
-                 indptr=matrix.indptr, shape=np.array(matrix.shape),
-                 **{f"similarity_{name}": value for name, value in self.similarity.items()})
+        arrays: dict[str, np.ndarray] = {
+            "centre": self.centre, "terms": np.array(terms, dtype=str),
+            "weights": np.array([self.specificity[t] for t in terms], dtype=np.float64),
+            "read": np.array(self.read, dtype="U40"), "data": matrix.data.astype(np.float32), "indices": matrix.indices,
+            "indptr": matrix.indptr, "shape": np.array(matrix.shape),
+            **{f"similarity_{name}": value for name, value in self.similarity.items()}}
+        np.savez(buffer, **arrays)  # type: ignore[arg-type]  # numpy types savez's keywords as its options only
         return buffer.getvalue()
 
     @classmethod

@@ -174,7 +174,7 @@ class CodeModels:
         if todo:
             rows = np.unique(np.concatenate([job.rows for job in todo]))
             themes = self._theme_columns()
-            wanted = [c for job in todo for c in ([job.name] if isinstance(job.name, int) else themes[job.name])]
+            wanted: list[int] | None = [c for job in todo for c in ([job.name] if isinstance(job.name, int) else themes[job.name])]
             if score_rows is not None and len(score_rows) and np.isin(rows, score_rows).all():
                 rows = np.union1d(rows, score_rows)
                 wanted = None  # a full run: every column for every row, once, for training and scoring
@@ -213,7 +213,7 @@ class CodeModels:
 
     def _jobs(self) -> list[Job]:
         values = self.labels.values
-        jobs = [(col, values[:, col]) for col in range(len(self.labels.code_ids))]
+        jobs: list[tuple[int | str, np.ndarray]] = [(col, values[:, col]) for col in range(len(self.labels.code_ids))]
         jobs += [(theme, theme_labels(values[:, cols])) for theme, cols in self._theme_columns().items()]
         found = []
         for salt, (name, column) in enumerate(jobs):
@@ -252,7 +252,7 @@ class CodeModels:
                     continue
                 fold = _model().fit(self.features.stacked(job.rows[train], evidence[train]), target[train])
                 held_ids.append(self.segment_ids[job.rows[test]])
-                held_p.append(self.features.probability(Fitted.of(fold, [], []), job.rows[test], evidence[test]))
+                held_p.append(self.features.probability(Fitted.of(fold, np.array([], dtype=int), np.array([])), job.rows[test], evidence[test]))
         concat = (lambda parts, kind: np.concatenate(parts) if parts else np.zeros(0, kind))
         return Fitted.of(model, concat(held_ids, np.int64), concat(held_p, np.float32))
 
@@ -282,7 +282,9 @@ class CodeModels:
     def _calibrate(self) -> tuple[float, float]:
         """Platt map fitted on the out-of-fold scores of decided segments, pooled over codes (blended with the theme's)."""
         jobs = {job.name: job for job in self.jobs}
-        scores, truth, weights = [], [], []
+        scored: list[np.ndarray] = []
+        truths: list[np.ndarray] = []
+        weighed: list[np.ndarray] = []
         for col, theme in enumerate(self.themes):
             model = self.models.get(col)
             if model is None or not len(model.held_ids):
@@ -293,12 +295,12 @@ class CodeModels:
                 other = self._held(jobs[theme], self.models[theme])[rows]
                 p = np.where(np.isnan(other), p, (1 - THEME_WEIGHT) * p + THEME_WEIGHT * other)
             positive = self.labels.values[rows, col] == POSITIVE
-            scores.append(p)
-            truth.append(positive)
-            weights.append(np.where(positive, *_sampling_weights(jobs[col])))
-        if not scores:
+            scored.append(p)
+            truths.append(positive)
+            weighed.append(np.where(positive, *_sampling_weights(jobs[col])))
+        if not scored:
             return DEFAULT_PLATT
-        scores, truth, weights = np.concatenate(scores), np.concatenate(truth), np.concatenate(weights)
+        scores, truth, weights = np.concatenate(scored), np.concatenate(truths), np.concatenate(weighed)
         if len(scores) > CALIBRATION_PAIRS:
             keep = np.sort(np.random.default_rng(0).choice(len(scores), CALIBRATION_PAIRS, replace=False))
             scores, truth, weights = scores[keep], truth[keep], weights[keep]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Collection
 
 import numpy as np
 
@@ -31,7 +31,7 @@ class Labels:
 
 
 def segment_labels(segments: list[dict[str, Any]], codings: list[dict[str, Any]], code_ids: list[str],
-                   exclude_documents: set[str] = frozenset()) -> Labels:
+                   exclude_documents: Collection[str] = frozenset()) -> Labels:
     """Labels from decided codings, ignoring the documents in `exclude_documents`.
 
     Worked out on arrays (a project holds hundreds of thousands of decisions): each
@@ -39,7 +39,7 @@ def segment_labels(segments: list[dict[str, Any]], codings: list[dict[str, Any]]
     """
     column = {code_id: i for i, code_id in enumerate(code_ids)}
     values = np.full((len(segments), len(code_ids)), UNKNOWN, dtype=np.int8)
-    document_of = {}
+    document_of: dict[str, int] = {}
     for segment in segments:
         document_of.setdefault(segment["document_id"], len(document_of))
     kept = [c for c in codings if c["document_id"] in document_of and c["code_id"] in column

@@ -177,8 +177,8 @@ def read_codes(codes: ET.Element | None) -> tuple[list[Code], dict[str, str]]:
         colour = element.get("color")
         colour = colour if colour and COLOUR_PATTERN.match(colour) else None
         codable = (element.get("isCodable") or "true").strip().lower() not in ("false", "0")
-        guid = (element.get("guid") or "").strip()
-        guid = guid if GUID_PATTERN.match(guid) and norm_guid(guid) != stable_guid("code", code_id) else None  # not qualcode's own
+        given = (element.get("guid") or "").strip()
+        guid = given if GUID_PATTERN.match(given) and norm_guid(given) != stable_guid("code", code_id) else None  # not qualcode's own
         found.append(Code(id=code_id, label=name or code_id, parent=parent, colour=colour, codable=codable, guid=guid, **folded))
         ids[norm_guid(element.get("guid"))] = code_id
         for nested in children(element, "Code"):

@@ -24,7 +24,7 @@ import zipfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, NoReturn
 
 from ... import __version__
 from ...codebook import Codebook
@@ -207,13 +207,13 @@ def _write_sets(root: ET.Element, project: ExchangeProject) -> None:
     if not groups and not documents:
         return
     sets = ET.SubElement(root, _q("Sets"))
-    for name, members in groups.items():
+    for name, code_ids in groups.items():
         element = ET.SubElement(sets, _q("Set"), guid=stable_guid("set", name), name=name)
-        for code_id in members:
+        for code_id in code_ids:
             ET.SubElement(element, _q("MemberCode"), targetGUID=project.code_guid(code_id))
-    for name, members in documents.items():
+    for name, sources in documents.items():
         element = ET.SubElement(sets, _q("Set"), guid=stable_guid("document set", name), name=name)
-        for document in members:
+        for document in sources:
             ET.SubElement(element, _q("MemberSource"), targetGUID=_source_guid(document))
 
 
@@ -225,8 +225,8 @@ def _write_notes(notes: ET.Element, project: ExchangeProject) -> None:
     """Each memo as a Note (a text source holding the memo), with its author and time."""
     for memo in project.memos:
         attributes = {"guid": _note_guid(memo), "name": _snippet(memo.text, 60), "creatingUser": project.user_guid(memo.author)}
-        if utc_z(memo.created):
-            attributes["creationDateTime"] = utc_z(memo.created)
+        if stamp := utc_z(memo.created):
+            attributes["creationDateTime"] = stamp
         note = ET.SubElement(notes, _q("Note"), attributes)
         ET.SubElement(note, _q("PlainTextContent")).text = memo.text
 
@@ -238,7 +238,7 @@ def _code_note_refs(codes: ET.Element, project: ExchangeProject) -> None:
         if memo.code_id is not None:
             by_code.setdefault(project.code_guid(memo.code_id), []).append(memo)
     for code in codes.iter(_q("Code")):
-        found = by_code.get(code.get("guid"), [])
+        found = by_code.get(code.get("guid") or "", [])
         position = 1 if len(code) and code[0].tag == _q("Description") else 0
         for offset, memo in enumerate(found):
             reference = ET.Element(_q("NoteRef"), targetGUID=_note_guid(memo))
@@ -312,8 +312,8 @@ def _write_sources(sources: ET.Element, project: ExchangeProject, types: dict[st
         guid = _source_guid(document)
         attributes = {"guid": guid, "name": document.id, "plainTextPath": f"internal://{guid}.txt",
                       "creatingUser": project.user_guid(document.creator or OWNER)}
-        if utc_z(document.created):
-            attributes["creationDateTime"] = utc_z(document.created)
+        if stamp := utc_z(document.created):
+            attributes["creationDateTime"] = stamp
         source = ET.SubElement(sources, _q("TextSource"), attributes)
         if document.title and document.title != document.id:
             ET.SubElement(source, _q("Description")).text = document.title
@@ -345,8 +345,8 @@ def _write_selection(source: ET.Element, project: ExchangeProject, document: Exc
     for coding in codings:
         coding_attributes = {"guid": coding.guid or stable_guid("coding", document.id, start, end, coding.code_id, coding.coder),
                              "creatingUser": project.user_guid(coding.coder)}
-        if utc_z(coding.created):
-            coding_attributes["creationDateTime"] = utc_z(coding.created)
+        if stamp := utc_z(coding.created):
+            coding_attributes["creationDateTime"] = stamp
         element = ET.SubElement(selection, _q("Coding"), coding_attributes)
         ET.SubElement(element, _q("CodeRef"), targetGUID=project.code_guid(coding.code_id))
     for memo in memos:
@@ -424,7 +424,7 @@ class _Reader:
     def at(self, element: ET.Element) -> str:
         return where(self.label, *self.lines.get(id(element), (None, None)))
 
-    def fail(self, element: ET.Element, message: str) -> None:
+    def fail(self, element: ET.Element, message: str) -> NoReturn:
         raise ProjectFileError(f"{self.at(element)}: {message}; export the project again or repair the file.")
 
     def run(self, positions: str | None = None, codebook_only: bool = False) -> ExchangeProject:
@@ -542,7 +542,7 @@ class _Reader:
         author = self._coder([selection])
         description = child(selection, "Description")
         if description is not None and (description.text or "").strip():
-            self.memos.append(ExchangeMemo(f"selection-{norm_guid(selection.get('guid'))}", description.text.strip(), author,
+            self.memos.append(ExchangeMemo(f"selection-{norm_guid(selection.get('guid'))}", (description.text or "").strip(), author,
                                            selection.get("creationDateTime"), document.id, (start, end)))
         self._note_refs(selection, (document.id, (start, end), None))
 
@@ -582,7 +582,8 @@ class _Reader:
             content = child(note, "PlainTextContent")
             text = (content.text or "").strip() if content is not None else ""
             if not text:
-                text = (child(note, "Description").text or "").strip() if child(note, "Description") is not None else ""
+                described = child(note, "Description")
+                text = (described.text or "").strip() if described is not None else ""
             if not text:
                 self.skipped.append(f"note `{note.get('name') or norm_guid(note.get('guid'))}`: its text is a file qualcode does not read")
                 continue
@@ -625,8 +626,9 @@ class _Reader:
         for case in children(child(self.root, "Cases"), "Case"):
             values = self._values(case)
             targets = [self.sources.get(norm_guid(ref.get("targetGUID"))) for ref in children(case, "SourceRef")]
-            if not targets and case.get("name") in by_id:
-                targets = [by_id[case.get("name")]]
+            name = case.get("name")
+            if not targets and name in by_id:
+                targets = [by_id[name]]
             for document in targets:
                 if document is not None:
                     document.attributes.update(values)
