@@ -27,8 +27,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -53,7 +53,9 @@ def build(db: Path, documents: int, codings: int, seed: int = 7) -> None:
     for i in range(documents):
         source = sources[i % len(sources)]
         attributes = dict(roles.get(source.id, {}), site=f"Site {chr(65 + i % 6)}", original=source.id)
-        clones.append(dataclasses.replace(source, id=f"P{i:04d}", attributes=attributes, text=source.text + f"\n[copy {i}]"))
+        clones.append(
+            dataclasses.replace(source, id=f"P{i:04d}", attributes=attributes, text=source.text + f"\n[copy {i}]")
+        )
         clone_spans.append(spans[i % len(sources)])
     store.save_documents(clones, clone_spans)
     add_codings(store, codings, random.Random(seed))
@@ -70,13 +72,28 @@ def add_codings(store: Store, total: int, rng: random.Random, chunk: int = 20_00
         kind = rng.random()
         code = rng.choice(codes)
         if kind < 0.55:
-            coding = NewCoding(segment["document_id"], segment["start"], segment["end"], code, rng.choice(["ana", "ben"]),
-                               segment_id=segment["id"])
+            coding = NewCoding(
+                segment["document_id"],
+                segment["start"],
+                segment["end"],
+                code,
+                rng.choice(["ana", "ben"]),
+                segment_id=segment["id"],
+            )
         else:
             status = "pending" if kind < 0.9 else "rejected"
-            coding = NewCoding(segment["document_id"], segment["start"], segment["end"], code, "qualcode", source="suggested",
-                               status=status, confidence=round(rng.uniform(0.3, 1.0), 3), segment_id=segment["id"],
-                               evidence={"terms": ["budget", "job"], "scores": {"rules": 0.5, "similarity": 0.4}})
+            coding = NewCoding(
+                segment["document_id"],
+                segment["start"],
+                segment["end"],
+                code,
+                "qualcode",
+                source="suggested",
+                status=status,
+                confidence=round(rng.uniform(0.3, 1.0), 3),
+                segment_id=segment["id"],
+                evidence={"terms": ["budget", "job"], "scores": {"rules": 0.5, "similarity": 0.4}},
+            )
         batch.append(coding)
         if len(batch) == chunk or n == total - 1:
             store.add_codings(batch)
@@ -99,17 +116,29 @@ def page_reads(store: Store, document_id: str) -> dict[str, Callable[[], object]
     The app parses the codebook's YAML once per codebook version, so a page reads only its number;
     `report` times the parse on its own line.
     """
+
     def documents() -> object:
         return overview.document_overview(store)
 
     def code_page() -> object:
-        return (documents(), store.codebook_version(), store.document(document_id), store.segments(document_id),
-                store.codings(document_ids=[document_id], statuses=["accepted", "pending"]), store.memos(document_id))
+        return (
+            documents(),
+            store.codebook_version(),
+            store.document(document_id),
+            store.segments(document_id),
+            store.codings(document_ids=[document_id], statuses=["accepted", "pending"]),
+            store.memos(document_id),
+        )
 
     def dashboard() -> object:
         table = analysis.theme_frequencies(store, by=["role"])
-        return (store.attributes(), store.codebook_version(), store.coders(), table,
-                analysis.illustrative_quotes(store, "demand", group={"role": "Social worker"}, n=5))
+        return (
+            store.attributes(),
+            store.codebook_version(),
+            store.coders(),
+            table,
+            analysis.illustrative_quotes(store, "demand", group={"role": "Social worker"}, n=5),
+        )
 
     def codebook_page() -> object:
         return store.codebook_version(), overview.code_counts(store), store.codebook_versions()
@@ -119,6 +148,7 @@ def page_reads(store: Store, document_id: str) -> dict[str, Callable[[], object]
 
 def plain_reads(path: Path, document_id: str) -> dict[str, Callable[[], object]]:
     """Plain SQL reads of the same rows, with no qualcode code in between."""
+
     def run(*queries: tuple[str, tuple]) -> object:
         connection = sqlite3.connect(path)
         try:
@@ -129,25 +159,41 @@ def plain_reads(path: Path, document_id: str) -> dict[str, Callable[[], object]]
     attributes = ("SELECT document_id, name, value FROM attributes", ())
     documents = (
         ("SELECT document_id, count(*) FROM segments GROUP BY document_id", ()),
-        ("SELECT document_id, count(DISTINCT CASE WHEN status='accepted' THEN segment_id END), "
-         "sum(status='accepted'), sum(status='pending') FROM codings GROUP BY document_id", ()),
+        (
+            "SELECT document_id, count(DISTINCT CASE WHEN status='accepted' THEN segment_id END), "
+            "sum(status='accepted'), sum(status='pending') FROM codings GROUP BY document_id",
+            (),
+        ),
         ("SELECT id, word_count FROM documents ORDER BY id", ()),
         attributes,
     )
-    accepted = ("SELECT c.id, c.document_id, c.segment_id, s.turn_position, c.start, c.\"end\", c.code_id, c.coder, c.status, "
-                "c.confidence, c.source, c.quote FROM codings c LEFT JOIN segments s ON s.id = c.segment_id "
-                "WHERE c.status = 'accepted' ORDER BY c.document_id, c.start, c.code_id, c.id", ())
+    accepted = (
+        'SELECT c.id, c.document_id, c.segment_id, s.turn_position, c.start, c."end", c.code_id, c.coder, c.status, '
+        "c.confidence, c.source, c.quote FROM codings c LEFT JOIN segments s ON s.id = c.segment_id "
+        "WHERE c.status = 'accepted' ORDER BY c.document_id, c.start, c.code_id, c.id",
+        (),
+    )
     codebook = (("SELECT max(version) FROM codebook_versions", ()),)
     return {
-        "Code": lambda: run(*documents, *codebook, ("SELECT * FROM documents WHERE id=?", (document_id,)),
-                            ("SELECT * FROM turns WHERE document_id=?", (document_id,)),
-                            ("SELECT * FROM segments WHERE document_id=?", (document_id,)),
-                            ("SELECT * FROM codings WHERE document_id=? AND status IN ('accepted', 'pending') "
-                             "ORDER BY start, code_id, id", (document_id,)),
-                            ("SELECT * FROM memos WHERE document_id=?", (document_id,))),
+        "Code": lambda: run(
+            *documents,
+            *codebook,
+            ("SELECT * FROM documents WHERE id=?", (document_id,)),
+            ("SELECT * FROM turns WHERE document_id=?", (document_id,)),
+            ("SELECT * FROM segments WHERE document_id=?", (document_id,)),
+            (
+                "SELECT * FROM codings WHERE document_id=? AND status IN ('accepted', 'pending') "
+                "ORDER BY start, code_id, id",
+                (document_id,),
+            ),
+            ("SELECT * FROM memos WHERE document_id=?", (document_id,)),
+        ),
         "Themes by role": lambda: run(attributes, *codebook, ("SELECT DISTINCT coder FROM codings", ()), accepted),
-        "Codebook": lambda: run(*codebook, ("SELECT code_id, status, count(*) FROM codings GROUP BY code_id, status", ()),
-                                ("SELECT version, author, message FROM codebook_versions", ())),
+        "Codebook": lambda: run(
+            *codebook,
+            ("SELECT code_id, status, count(*) FROM codings GROUP BY code_id, status", ()),
+            ("SELECT version, author, message FROM codebook_versions", ()),
+        ),
         "Import": lambda: run(*documents),
     }
 
@@ -158,7 +204,12 @@ def page_runs(db: Path, document_id: str) -> dict[str, tuple[float, float]]:
     from streamlit.testing.v1 import AppTest
 
     os.environ["QUALCODE_DB"] = str(db)
-    files = {"Code": "page_code.py", "Themes by role": "page_dashboard.py", "Codebook": "page_codebook.py", "Import": "page_import.py"}
+    files = {
+        "Code": "page_code.py",
+        "Themes by role": "page_dashboard.py",
+        "Codebook": "page_codebook.py",
+        "Import": "page_import.py",
+    }
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     at.query_params.update({"document": document_id})
     found = {}
@@ -198,8 +249,10 @@ def report(db: Path) -> None:
     store = Store.open(db)
     counts = store.counts()
     document_id = sorted(store.document_hashes())[len(counts) and counts["documents"] // 2]
-    print(f"store: {counts['documents']} documents, {counts['segments']} segments, {counts['codings']} codings; "
-          f"Code page on {document_id}")
+    print(
+        f"store: {counts['documents']} documents, {counts['segments']} segments, {counts['codings']} codings; "
+        f"Code page on {document_id}"
+    )
     ours, plain = page_reads(store, document_id), plain_reads(db, document_id)
     print(f"{'page':<16}{'qualcode reads':>16}{'plain SQL':>12}{'ratio':>8}{'page cold':>12}{'page warm':>12}")
     runs = page_runs(db, document_id)
@@ -210,8 +263,10 @@ def report(db: Path) -> None:
         cold, warm = runs[name]
         print(f"{name:<16}{mine:>15.3f}s{bare:>11.3f}s{mine / bare:>7.1f}x{cold:>11.2f}s{warm:>11.2f}s")
     print(f"codebook parse (once per codebook version): {best(store.codebook):.3f}s")
-    print(f"median ratio {statistics.median(ratios):.1f}x (target within 3x); "
-          f"slowest cold page {max(c for c, _ in runs.values()):.2f} s")
+    print(
+        f"median ratio {statistics.median(ratios):.1f}x (target within 3x); "
+        f"slowest cold page {max(c for c, _ in runs.values()):.2f} s"
+    )
     store.close()
 
 

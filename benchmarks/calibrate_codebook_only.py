@@ -22,11 +22,11 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from real_quality import build_units_project  # noqa: E402
+from real_quality import build_units_project
 
-from qualcode.project.evaluation import _gold_codings, _unit_matrix  # noqa: E402
-from qualcode.suggest import Suggester, semantic  # noqa: E402
-from qualcode.suggest.combine import ZERO_SHOT_FEATURES  # noqa: E402
+from qualcode.project.evaluation import _gold_codings, _unit_matrix
+from qualcode.suggest import Suggester, semantic
+from qualcode.suggest.combine import ZERO_SHOT_FEATURES
 
 
 def main() -> None:
@@ -51,9 +51,14 @@ def main() -> None:
         x = np.column_stack([suggester.features[name].ravel() for name in ZERO_SHOT_FEATURES])
         model = LogisticRegression(C=1.0, max_iter=2000).fit(x, truth.ravel())
         store.close()
-    print(f"# {suggester.embedder.name}: {len(segments)} segments, {truth.sum()} codings, {len(suggester.code_ids)} codes")
-    print(f'"{suggester.embedder.name}": ({{' + ", ".join(f'"{n}": {w:.3f}' for n, w in zip(ZERO_SHOT_FEATURES, model.coef_[0]))
-          + f"}}, {model.intercept_[0]:.3f}),")
+    print(
+        f"# {suggester.embedder.name}: {len(segments)} segments, {truth.sum()} codings, {len(suggester.code_ids)} codes"
+    )
+    print(
+        f'"{suggester.embedder.name}": ({{'
+        + ", ".join(f'"{n}": {w:.3f}' for n, w in zip(ZERO_SHOT_FEATURES, model.coef_[0]))
+        + f"}}, {model.intercept_[0]:.3f}),"
+    )
 
 
 if __name__ == "__main__":

@@ -91,14 +91,21 @@ def coder(location: str, share: dict) -> dict:
                 added.append(what)
         except UnknownCodingError:
             gone += 1  # the suggestion was withdrawn by a suggest run before this coder got to it: nothing to decide
-        except Exception as error:  # noqa: BLE001 - every failure is counted and shown
+        except Exception as error:
             if "locked" in str(error).lower() or "busy" in str(error).lower():
                 locked += 1
             else:
                 errors.append(f"{type(error).__name__}: {error}")
     store.close()
-    return {"coder": share["coder"], "decided": decided, "added": added, "locked": locked, "errors": errors,
-            "gone": gone, "seconds": time.monotonic() - began}
+    return {
+        "coder": share["coder"],
+        "decided": decided,
+        "added": added,
+        "locked": locked,
+        "errors": errors,
+        "gone": gone,
+        "seconds": time.monotonic() - began,
+    }
 
 
 def suggester(location: str, share: dict) -> dict:
@@ -114,13 +121,21 @@ def suggester(location: str, share: dict) -> dict:
     locked, errors = 0, []
     try:
         project.suggest(store)
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         if "locked" in str(error).lower() or "busy" in str(error).lower():
             locked += 1
         else:
             errors.append(f"{type(error).__name__}: {error}")
     store.close()
-    return {"coder": "suggest", "decided": {}, "added": [], "locked": locked, "errors": errors, "gone": 0, "seconds": 0.0}
+    return {
+        "coder": "suggest",
+        "decided": {},
+        "added": [],
+        "locked": locked,
+        "errors": errors,
+        "gone": 0,
+        "seconds": 0.0,
+    }
 
 
 def run_all(location: str, shares: list[dict], with_suggest: bool) -> tuple[list[dict], float]:
@@ -152,17 +167,30 @@ def verdict(location: str, results: list[dict]) -> dict[str, int]:
                 lost += 1
             elif row["status"] != status or row["coder"] != result["coder"]:
                 undone += 1
-    hand = Counter((c["document_id"], c["start"], c["end"], c["code_id"], c["coder"]) for c in codings if c["source"] == "manual")
+    hand = Counter(
+        (c["document_id"], c["start"], c["end"], c["code_id"], c["coder"]) for c in codings if c["source"] == "manual"
+    )
     for result in results:
         for document, start, end, code in result["added"]:
             if hand[(document, start, end, code, result["coder"])] == 0:
                 lost += 1
-    pending = Counter((c["segment_id"], c["code_id"]) for c in codings if c["status"] == "pending" and c["source"] == "suggested")
-    decided_pairs = {(c["segment_id"], c["code_id"]) for c in codings if not (c["status"] == "pending" and c["source"] == "suggested")}
+    pending = Counter(
+        (c["segment_id"], c["code_id"]) for c in codings if c["status"] == "pending" and c["source"] == "suggested"
+    )
+    decided_pairs = {
+        (c["segment_id"], c["code_id"])
+        for c in codings
+        if not (c["status"] == "pending" and c["source"] == "suggested")
+    }
     duplicated = sum(n - 1 for n in pending.values() if n > 1) + sum(1 for pair in pending if pair in decided_pairs)
     duplicated += sum(n - 1 for n in hand.values() if n > 1)
-    return {"lost": lost, "duplicated": duplicated, "undone": undone,
-            "locked": sum(r["locked"] for r in results), "errors": sum(len(r["errors"]) for r in results)}
+    return {
+        "lost": lost,
+        "duplicated": duplicated,
+        "undone": undone,
+        "locked": sum(r["locked"] for r in results),
+        "errors": sum(len(r["errors"]) for r in results),
+    }
 
 
 def server_database(url: str) -> tuple[str, callable]:
@@ -192,14 +220,18 @@ def measure(location: str) -> dict[str, int]:
         for error in result["errors"][:3]:
             print(f"  error ({result['coder']}): {error}")
     gone = sum(r["gone"] for r in results)
-    print(f"  {len(shares)} coders x {decisions // len(shares)} decisions with 2 suggest runs: {seconds:.1f} s, "
-          f"{decisions / seconds:.0f} decisions/s ({gone} suggestions were withdrawn by a suggest run before their coder decided)")
+    print(
+        f"  {len(shares)} coders x {decisions // len(shares)} decisions with 2 suggest runs: {seconds:.1f} s, "
+        f"{decisions / seconds:.0f} decisions/s ({gone} suggestions were withdrawn by a suggest run before their coder decided)"
+    )
     return counts
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", help="A PostgreSQL server URL (a role that may create databases); default a SQLite file.")
+    parser.add_argument(
+        "--db", help="A PostgreSQL server URL (a role that may create databases); default a SQLite file."
+    )
     args = parser.parse_args()
     if args.db:
         location, drop = server_database(args.db)

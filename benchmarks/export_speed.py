@@ -34,9 +34,9 @@ from sqlalchemy import and_, select
 
 from qualcode import project
 from qualcode.export import reports
-from qualcode.project import identifiers
 from qualcode.ingest import find_transcripts, read_participants, read_transcript
 from qualcode.ingest.segments import segment_documents
+from qualcode.project import identifiers
 from qualcode.store import NewCoding, Store
 from qualcode.store import schema as t
 
@@ -59,7 +59,11 @@ def main() -> None:
         work = Path(args.keep or temporary)
         work.mkdir(parents=True, exist_ok=True)
         existing = work / "bench.db"
-        store = Store.open(existing) if args.reuse and existing.exists() else build_store(existing, args.codebook, args.codings)
+        store = (
+            Store.open(existing)
+            if args.reuse and existing.exists()
+            else build_store(existing, args.codebook, args.codings)
+        )
         try:
             run(store, work, args.formats.split(","), args.repeat)
         finally:
@@ -79,9 +83,12 @@ def build_store(path: Path, codebook: str, codings: int) -> Store:
     per_copy = sum(len(s) for s in spans) * PER_SEGMENT
     copies = -(-codings // per_copy)
     for copy in range(copies):
-        documents = [dataclasses.replace(source, id=f"{source.id}_{copy:03d}",
-                                         attributes={**source.attributes, **attributes.get(source.id, {})})
-                     for source in sources]
+        documents = [
+            dataclasses.replace(
+                source, id=f"{source.id}_{copy:03d}", attributes={**source.attributes, **attributes.get(source.id, {})}
+            )
+            for source in sources
+        ]
         store.save_documents(documents, spans)
     code_ids = [code.id for code in store.codebook().codes if code.parent]
     rng = random.Random(7)
@@ -92,10 +99,19 @@ def build_store(path: Path, codebook: str, codings: int) -> Store:
             if made == codings:
                 break
             accepted = rng.random() < 0.9
-            batch.append(NewCoding(segment["document_id"], segment["start"], segment["end"], code_id,
-                                   "ana" if accepted else "qualcode", "manual" if accepted else "suggested",
-                                   "accepted" if accepted else "pending", None if accepted else round(rng.random(), 3),
-                                   segment_id=segment["id"]))
+            batch.append(
+                NewCoding(
+                    segment["document_id"],
+                    segment["start"],
+                    segment["end"],
+                    code_id,
+                    "ana" if accepted else "qualcode",
+                    "manual" if accepted else "suggested",
+                    "accepted" if accepted else "pending",
+                    None if accepted else round(rng.random(), 3),
+                    segment_id=segment["id"],
+                )
+            )
             made += 1
         if len(batch) >= 20_000:
             store.add_codings(batch)
@@ -103,8 +119,10 @@ def build_store(path: Path, codebook: str, codings: int) -> Store:
     store.add_codings(batch)
     identifiers.import_identifiers(store, SAMPLE / "identifiers.txt")
     counts = store.counts()
-    print(f"store: {counts['documents']:,} documents, {counts['segments']:,} segments, {counts['codings']:,} codings "
-          f"(built in {time.perf_counter() - started:.1f} s)")
+    print(
+        f"store: {counts['documents']:,} documents, {counts['segments']:,} segments, {counts['codings']:,} codings "
+        f"(built in {time.perf_counter() - started:.1f} s)"
+    )
     return store
 
 
@@ -122,10 +140,24 @@ def read_with_pandas(store: Store, repeat: int) -> tuple[int, float]:
     """(rows, seconds) of pd.read_sql of the accepted codings with role and turn position."""
     c, a, s = t.codings.c, t.attributes, t.segments
     query = (
-        select(c.id, c.document_id, c.code_id, c.quote, c.start, c.end, c.coder, c.status, c.confidence,
-               s.c.turn_position, a.c.value.label("role"))
-        .select_from(t.codings.outerjoin(s, s.c.id == c.segment_id)
-                     .outerjoin(a, and_(a.c.document_id == c.document_id, a.c.name == "role")))
+        select(
+            c.id,
+            c.document_id,
+            c.code_id,
+            c.quote,
+            c.start,
+            c.end,
+            c.coder,
+            c.status,
+            c.confidence,
+            s.c.turn_position,
+            a.c.value.label("role"),
+        )
+        .select_from(
+            t.codings.outerjoin(s, s.c.id == c.segment_id).outerjoin(
+                a, and_(a.c.document_id == c.document_id, a.c.name == "role")
+            )
+        )
         .where(c.status == "accepted")
     )
     frame, seconds = best_of(repeat, lambda: pd.read_sql(query, store.engine))
@@ -139,13 +171,15 @@ def run(store: Store, work: Path, formats: list[str], repeat: int) -> None:
     missed = []
     for fmt in formats:
         path = work / f"quotes.{fmt}"
-        result, seconds = best_of(repeat, lambda: reports.export_quotes(store, path, fmt))
+        result, seconds = best_of(repeat, lambda path=path, fmt=fmt: reports.export_quotes(store, path, fmt))
         ratio = seconds / baseline
         met = "met" if ratio <= TARGETS[fmt] else "MISSED"
         if ratio > TARGETS[fmt]:
             missed.append(fmt)
-        print(f"{fmt:<6} {result.rows:>9,} {seconds:>8.2f} {ratio:>5.1f}x {TARGETS[fmt]:>5.0f}x {met}  "
-              f"{path.stat().st_size / 1e6:.1f} MB, {result.masked:,} identifiers masked")
+        print(
+            f"{fmt:<6} {result.rows:>9,} {seconds:>8.2f} {ratio:>5.1f}x {TARGETS[fmt]:>5.0f}x {met}  "
+            f"{path.stat().st_size / 1e6:.1f} MB, {result.masked:,} identifiers masked"
+        )
         if result.rows != rows:
             print(f"  note: the export holds {result.rows:,} rows, pandas read {rows:,}")
     sys.exit(1 if missed else 0)

@@ -43,7 +43,12 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=1_000_000, help="Words the corpus must hold at least.")
     parser.add_argument("--codebook", default=str(ROOT / "codebooks" / "pb_employment.yaml"))
     parser.add_argument("--keep", help="Write the corpus and store here instead of a temporary folder.")
-    parser.add_argument("--repeat", type=int, default=1, help="Time each side this many times and keep the best (a busy machine is noisy).")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="Time each side this many times and keep the best (a busy machine is noisy).",
+    )
     args = parser.parse_args()
     sources = read_sources(args.folders)
     with tempfile.TemporaryDirectory() as temporary:
@@ -70,8 +75,11 @@ def read_sources(folders: list[str]) -> list[ParsedDocument]:
 
 def turns_of(document: ParsedDocument) -> list[tuple[str, str]]:
     """(speaker, text) of the interviewer and participant turns of a parsed transcript."""
-    return [(turn.speaker or "Participant", document.text[turn.start:turn.end])
-            for turn in document.turns if turn.kind != "note"]
+    return [
+        (turn.speaker or "Participant", document.text[turn.start : turn.end])
+        for turn in document.turns
+        if turn.kind != "note"
+    ]
 
 
 def write_corpus(sources: list[ParsedDocument], folder: Path, target_words: int) -> dict[str, int]:
@@ -130,7 +138,7 @@ def cues(turns: list[tuple[str, str]]):
     for speaker, text in turns:
         words = text.split()
         for i in range(0, len(words), CUE_WORDS):
-            chunk = " ".join(words[i:i + CUE_WORDS])
+            chunk = " ".join(words[i : i + CUE_WORDS])
             yield second, second + 4.5, speaker, chunk
             second += 5.0
 
@@ -152,8 +160,10 @@ def write_vtt(path: Path, document_id: str, turns: list[tuple[str, str]], role: 
 
 
 def write_srt(path: Path, document_id: str, turns: list[tuple[str, str]], role: str) -> None:
-    blocks = [f"{n}\n{stamp(start, True)} --> {stamp(end, True)}\n{speaker}: {text}"
-              for n, (start, end, speaker, text) in enumerate(cues(turns), 1)]
+    blocks = [
+        f"{n}\n{stamp(start, True)} --> {stamp(end, True)}\n{speaker}: {text}"
+        for n, (start, end, speaker, text) in enumerate(cues(turns), 1)
+    ]
     path.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
 
 
@@ -195,8 +205,15 @@ def peak_mib() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def report(counts: dict[str, int], words: int, seconds: float, bare_seconds: float,
-           baseline: float, import_peak: float, final_peak: float) -> None:
+def report(
+    counts: dict[str, int],
+    words: int,
+    seconds: float,
+    bare_seconds: float,
+    baseline: float,
+    import_peak: float,
+    final_peak: float,
+) -> None:
     files = ", ".join(f"{n} {fmt}" for fmt, n in counts.items())
     ours, bare = words / seconds, words / bare_seconds
     print(f"corpus: {words:,} words in {sum(counts.values())} files ({files})")
@@ -205,8 +222,10 @@ def report(counts: dict[str, int], words: int, seconds: float, bare_seconds: flo
     verdict = "meets" if ours / bare >= 0.5 else "misses"
     print(f"ratio import / bare: {ours / bare:.2f} ({verdict} the 0.5 target)")
     verdict = "meets" if import_peak < 1024 else "misses"
-    print(f"peak memory: {import_peak:,.0f} MiB at the end of the import ({verdict} the 1 GiB target; "
-          f"{baseline:,.0f} MiB before it, {final_peak:,.0f} MiB after the bare pipeline)")
+    print(
+        f"peak memory: {import_peak:,.0f} MiB at the end of the import ({verdict} the 1 GiB target; "
+        f"{baseline:,.0f} MiB before it, {final_peak:,.0f} MiB after the bare pipeline)"
+    )
 
 
 if __name__ == "__main__":

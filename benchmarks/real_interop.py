@@ -59,11 +59,15 @@ def project_row(path: Path, folder: Path) -> None:
     raw = read_qdpx(path, positions=CODE_POINTS)  # the offsets as numbers, read without judging their unit
     baseline = [0, 0]
     for document in raw.documents:
-        good, total = boundary_share(document.text, [(c.start, c.end) for c in raw.codings if c.document_id == document.id])
+        good, total = boundary_share(
+            document.text, [(c.start, c.end) for c in raw.codings if c.document_id == document.id]
+        )
         baseline[0] += good
         baseline[1] += total
-    print(f"{path.name}: {codes} codes, {len(texts)} texts, {len(rows)} codings, {report.memos_added} memos; "
-          f"positions {report.positions}; on word boundaries {share(*judged)} (read as code points: {share(*baseline)})")
+    print(
+        f"{path.name}: {codes} codes, {len(texts)} texts, {len(rows)} codings, {report.memos_added} memos; "
+        f"positions {report.positions}; on word boundaries {share(*judged)} (read as code points: {share(*baseline)})"
+    )
     for item in report.skipped:
         print(f"    skipped: {item}")
     for note in report.notes:
@@ -78,8 +82,11 @@ def codebook_row(path: Path) -> None:
         return
     book = read.codebook
     uncodable = sum(1 for code in book.codes if not code.codable)
-    print(f"{path.name}: codebook, {len(book)} codes in {len(book.themes())} themes"
-          + (f", {uncodable} not codable" if uncodable else "") + (f", {len(book.groups)} code groups" if book.groups else ""))
+    print(
+        f"{path.name}: codebook, {len(book)} codes in {len(book.themes())} themes"
+        + (f", {uncodable} not codable" if uncodable else "")
+        + (f", {len(book.groups)} code groups" if book.groups else "")
+    )
     for note in read.notes:
         print(f"    note: {note}")
 

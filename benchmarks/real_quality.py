@@ -65,8 +65,9 @@ def build_units_project(data: Path, folder: Path, respondents: int | None, seed:
     for n, (document_id, rows) in enumerate(by_document.items()):
         role = rows[0].get("speaker_or_role") or "respondent"
         turns = "\n\n".join(f"Respondent: {' '.join(r['text'].split())}" for r in rows)
-        (transcripts / f"d{n:06d}.txt").write_text(f"---\nid: {yaml.safe_dump(document_id).splitlines()[0]}\nrole: {role}\n---\n\n{turns}\n",
-                                                   encoding="utf-8")
+        (transcripts / f"d{n:06d}.txt").write_text(
+            f"---\nid: {yaml.safe_dump(document_id).splitlines()[0]}\nrole: {role}\n---\n\n{turns}\n", encoding="utf-8"
+        )
     project.import_transcripts(store, [transcripts])
     codes: dict[str, list[str]] = {}
     for row in csv.DictReader(open(data / "codings.csv", encoding="utf-8", newline="")):
@@ -101,10 +102,14 @@ def measure(confidence: np.ndarray, truth: np.ndarray, threshold: float) -> dict
     figures, low = _per_code(confidence >= threshold, truth), _per_code(confidence >= LOW_THRESHOLD, truth)
     coded = truth.any(axis=1)
     top = confidence.argmax(axis=1)
-    return {"kappa": float(np.mean([f["kappa"] for f in figures])), "f1": float(np.mean([f["f1"] for f in figures])),
-            "kappa_low": float(np.mean([f["kappa"] for f in low])),
-            "p_at_1": float(truth[np.arange(len(top)), top][coded].mean()) if coded.any() else 0.0,
-            "suggested": int((confidence >= threshold).sum()), "units": len(truth)}
+    return {
+        "kappa": float(np.mean([f["kappa"] for f in figures])),
+        "f1": float(np.mean([f["f1"] for f in figures])),
+        "kappa_low": float(np.mean([f["kappa"] for f in low])),
+        "p_at_1": float(truth[np.arange(len(top)), top][coded].mean()) if coded.any() else 0.0,
+        "suggested": int((confidence >= threshold).sum()),
+        "units": len(truth),
+    }
 
 
 def _per_code(predicted: np.ndarray, truth: np.ndarray) -> list[dict[str, float]]:
@@ -119,18 +124,24 @@ def show_reliability(title: str, confidence: np.ndarray, truth: np.ndarray) -> N
             continue
         middle = (band["from"] + band["to"]) / 2
         flag = "" if band["pairs"] < 50 or abs(band["coded"] - middle) <= 0.15 else "  <- off by more than 0.15"
-        print(f"{band['from']:.1f}-{band['to']:.1f}  {band['pairs']:>9,}  {band['coded']:6.1%}  ({band['coded'] - middle:+.2f}){flag}")
+        print(
+            f"{band['from']:.1f}-{band['to']:.1f}  {band['pairs']:>9,}  {band['coded']:6.1%}  ({band['coded'] - middle:+.2f}){flag}"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, help="folder with units.csv, codings.csv and codebook.yaml")
     parser.add_argument("--sample", action="store_true", help="measure the shipped sample project instead")
-    parser.add_argument("--respondents", type=int, default=1500, help="respondents (documents) drawn from DATA, 0 for all")
+    parser.add_argument(
+        "--respondents", type=int, default=1500, help="respondents (documents) drawn from DATA, 0 for all"
+    )
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--codebook-only", action="store_true", help="leave out the learned runs")
-    parser.add_argument("--encoder", action="store_true", help="use the sentence encoder (as QUALCODE_ENCODER=minilm does)")
+    parser.add_argument(
+        "--encoder", action="store_true", help="use the sentence encoder (as QUALCODE_ENCODER=minilm does)"
+    )
     args = parser.parse_args()
     if not args.sample and not args.data:
         parser.error("give --data DIR or --sample")
@@ -164,9 +175,11 @@ def run(store, gold: Path, args, built: float) -> None:
     fitted = time.perf_counter() - started
     truth = _unit_matrix(segments, rows, gold_rows, codebook, suggester.code_ids, "code")
     words = sum(len(s["text"].split()) for s in segments)
-    print(f"# {'sample project' if args.sample else args.data}: {len(documents)} documents"
-          f"{f' (drawn with seed {args.seed})' if not args.sample and args.respondents else ''}, {len(segments)} segments, "
-          f"{words:,} words; test set {len(test)} documents, {len(rows)} segments; {len(suggester.code_ids)} codes")
+    print(
+        f"# {'sample project' if args.sample else args.data}: {len(documents)} documents"
+        f"{f' (drawn with seed {args.seed})' if not args.sample and args.respondents else ''}, {len(segments)} segments, "
+        f"{words:,} words; test set {len(test)} documents, {len(rows)} segments; {len(suggester.code_ids)} codes"
+    )
     print(f"meaning from: {suggester.embedder.name}; project built in {built:.0f} s, analysed in {fitted:.0f} s")
     print(f"\n{'run':34} {'kappa':>6} {'F1':>6} {'P@1':>6} {'suggested':>9} {f'kappa at {LOW_THRESHOLD}':>13}")
     zero = suggester.score(rows)
@@ -180,15 +193,21 @@ def run(store, gold: Path, args, built: float) -> None:
         confidence = suggester.score(rows)
         name = f"learned from {share:.0%} ({count} documents)"
         results.append((name, confidence))
-        print(f"{name:34} " + _line(measure(confidence, truth, args.threshold)) + f"  ({time.perf_counter() - started:.0f} s;"
-              f" calibration slope {suggester.calibration[0]:.2f}, bias {suggester.calibration[1]:.2f})")
+        print(
+            f"{name:34} "
+            + _line(measure(confidence, truth, args.threshold))
+            + f"  ({time.perf_counter() - started:.0f} s;"
+            f" calibration slope {suggester.calibration[0]:.2f}, bias {suggester.calibration[1]:.2f})"
+        )
     for name, confidence in results[:1] + results[1:][-1:]:
         show_reliability(f"## reliability, {name}", confidence, truth)
 
 
 def _line(figures: dict[str, float]) -> str:
-    return (f"{figures['kappa']:6.3f} {figures['f1']:6.3f} {figures['p_at_1']:6.3f} {figures['suggested']:9,}"
-            f" {figures['kappa_low']:13.3f}")
+    return (
+        f"{figures['kappa']:6.3f} {figures['f1']:6.3f} {figures['p_at_1']:6.3f} {figures['suggested']:9,}"
+        f" {figures['kappa_low']:13.3f}"
+    )
 
 
 if __name__ == "__main__":

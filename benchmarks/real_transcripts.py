@@ -46,7 +46,9 @@ WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", required=True, type=Path, help="Folder of real transcript exports.")
-    parser.add_argument("--interviewer", action="append", default=[], help="A label that means the interviewer (repeatable).")
+    parser.add_argument(
+        "--interviewer", action="append", default=[], help="A label that means the interviewer (repeatable)."
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         store = project.init_project(Path(folder) / "bench.db", CODEBOOK)
@@ -56,8 +58,10 @@ def main() -> None:
     for path, reason in report.refused:
         print(f"refused: {path}: {reason}")
     print_table(rows)
-    print(f"\n{len(rows)} files; dirty segments {sum(r['dirty'] for r in rows)}; words lost {sum(r['lost'] for r in rows)}; "
-          f"{len(report.warnings)} report lines (unreadable cues, files without labels).")
+    print(
+        f"\n{len(rows)} files; dirty segments {sum(r['dirty'] for r in rows)}; words lost {sum(r['lost'] for r in rows)}; "
+        f"{len(report.warnings)} report lines (unreadable cues, files without labels)."
+    )
 
 
 def measure(store, item: project.ImportedFile) -> dict:
@@ -66,14 +70,22 @@ def measure(store, item: project.ImportedFile) -> dict:
     text, turns = document["text"], document["turns"]
     spoken = [t for t in turns if t["kind"] != "note"]
     speakers = list(dict.fromkeys(t["speaker"] for t in spoken))
-    participant_words = sum(len(text[t["start"]:t["end"]].split()) for t in spoken if t["kind"] == "participant")
+    participant_words = sum(len(text[t["start"] : t["end"]].split()) for t in spoken if t["kind"] == "participant")
     dirty = sum(1 for segment in store.segments(item.document_id) if is_dirty(segment["text"], speakers))
-    stored = Counter(w for t in turns for w in words(text[t["start"]:t["end"]]))
+    stored = Counter(w for t in turns for w in words(text[t["start"] : t["end"]]))
     names = {w for t in turns for w in words(t["speaker"])}
     missing = Counter(source_words(Path(item.path))) - stored
     lost = sum(n for w, n in missing.items() if w not in names)
-    return {"file": Path(item.path).name, "layout": item.layout, "turns": len(spoken), "speakers": speakers,
-            "part.words": participant_words, "dirty": dirty, "lost": lost, "missing": missing.most_common(5)}
+    return {
+        "file": Path(item.path).name,
+        "layout": item.layout,
+        "turns": len(spoken),
+        "speakers": speakers,
+        "part.words": participant_words,
+        "dirty": dirty,
+        "lost": lost,
+        "missing": missing.most_common(5),
+    }
 
 
 def is_dirty(segment: str, speakers: list[str]) -> bool:
@@ -106,11 +118,11 @@ def source_words(path: Path) -> list[str]:
             lines = [line for line in block.split("\n") if line.strip()]
             at = next((i for i, line in enumerate(lines) if CUE_TIMING.search(line)), None)
             if at is not None:
-                kept.extend(re.sub(r"<[^>]*>", " ", line) for line in lines[at + 1:])
+                kept.extend(re.sub(r"<[^>]*>", " ", line) for line in lines[at + 1 :])
         return words("\n".join(kept))
     if text.startswith("---\n"):
         end = text.find("\n---", 4)
-        text = text[end + 4:] if end > 0 else text
+        text = text[end + 4 :] if end > 0 else text
     return words(text)
 
 
@@ -118,8 +130,12 @@ def print_table(rows: list[dict]) -> None:
     print("| file | layout | turns | speakers | part. words | dirty segments | words lost |")
     print("|---|---|---|---|---|---|---|")
     for row in rows:
-        speakers = "; ".join(row["speakers"][:5]) + (f" +{len(row['speakers']) - 5}" if len(row["speakers"]) > 5 else "")
-        print(f"| {row['file']} | {row['layout']} | {row['turns']} | {speakers} | {row['part.words']} | {row['dirty']} | {row['lost']} |")
+        speakers = "; ".join(row["speakers"][:5]) + (
+            f" +{len(row['speakers']) - 5}" if len(row["speakers"]) > 5 else ""
+        )
+        print(
+            f"| {row['file']} | {row['layout']} | {row['turns']} | {speakers} | {row['part.words']} | {row['dirty']} | {row['lost']} |"
+        )
     for row in rows:
         if row["lost"]:
             print(f"  {row['file']}: most missing words {row['missing']}")

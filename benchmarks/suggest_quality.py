@@ -25,7 +25,9 @@ SAMPLE = ROOT / "transcripts_sample"
 
 
 def build(folder: Path, with_gold: bool):
-    store = project.init_project(folder / ("learned.db" if with_gold else "zero.db"), ROOT / "codebooks" / "pb_employment.yaml")
+    store = project.init_project(
+        folder / ("learned.db" if with_gold else "zero.db"), ROOT / "codebooks" / "pb_employment.yaml"
+    )
     project.import_transcripts(store, [SAMPLE])
     if with_gold:
         project.import_codings(store, SAMPLE / "gold_codings.csv", coder="gold")
@@ -36,9 +38,13 @@ def show(title: str, result, seconds: float) -> None:
     print(f"\n## {title} ({result.units} segments, {result.documents} documents, {seconds:.1f} s)")
     print(f"{'id':32} {'gold':>5} {'sugg':>5} {'P':>6} {'R':>6} {'F1':>6} {'kappa':>6}")
     for row in result.rows:
-        print(f"{row['id']:32} {row['gold']:5d} {row['suggested']:5d} {row['precision']:6.3f} {row['recall']:6.3f} {row['f1']:6.3f} {row['kappa']:6.3f}")
+        print(
+            f"{row['id']:32} {row['gold']:5d} {row['suggested']:5d} {row['precision']:6.3f} {row['recall']:6.3f} {row['f1']:6.3f} {row['kappa']:6.3f}"
+        )
     macro = result.macro
-    print(f"{'macro average':32} {'':5} {'':5} {macro['precision']:6.3f} {macro['recall']:6.3f} {macro['f1']:6.3f} {macro['kappa']:6.3f}")
+    print(
+        f"{'macro average':32} {'':5} {'':5} {macro['precision']:6.3f} {macro['recall']:6.3f} {macro['f1']:6.3f} {macro['kappa']:6.3f}"
+    )
     if result.level == "code" and result.calibration:
         print("confidence  segment x code pairs  share the gold coding coded")
         for band in result.calibration:
@@ -70,11 +76,13 @@ def main() -> None:
 def learning_curve(store, gold: Path, threshold: float, draws: int = 3) -> None:
     """Theme-level macro kappa as the number of coded documents a model learns from grows."""
     documents = len({row["document_id"] for row in store.codings(statuses=["accepted"])})
-    print(f"\n## learning curve: theme-level macro kappa, each document scored by a model trained on k others")
+    print("\n## learning curve: theme-level macro kappa, each document scored by a model trained on k others")
     print(f"{'k':>4} {'kappa':>6}  (mean of {draws} draws; k = {documents - 1} is leave one document out)")
     for k in sorted({*range(4, documents - 1, 4), documents - 1}):
-        kappas = [evaluate(store, gold, level="theme", threshold=threshold, training_documents=k, seed=seed).macro["kappa"]
-                  for seed in range(draws if k < documents - 1 else 1)]
+        kappas = [
+            evaluate(store, gold, level="theme", threshold=threshold, training_documents=k, seed=seed).macro["kappa"]
+            for seed in range(draws if k < documents - 1 else 1)
+        ]
         print(f"{k:>4} {sum(kappas) / len(kappas):6.3f}")
 
 

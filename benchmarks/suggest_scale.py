@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from import_speed import peak_mib, read_sources, time_bare_pipeline, turns_of, write_text  # noqa: E402
+from import_speed import peak_mib, read_sources, time_bare_pipeline, turns_of, write_text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -87,9 +87,18 @@ def add_decisions(store: Store, total: int, seed: int = 7) -> int:
         for code, status in [(accepted, "accepted"), *((c, "rejected") for c in others)]:
             if made == total:
                 break
-            batch.append(NewCoding(segment["document_id"], segment["start"], segment["end"], code, coder,
-                                   source="manual" if status == "accepted" else "suggested", status=status,
-                                   segment_id=segment["id"]))
+            batch.append(
+                NewCoding(
+                    segment["document_id"],
+                    segment["start"],
+                    segment["end"],
+                    code,
+                    coder,
+                    source="manual" if status == "accepted" else "suggested",
+                    status=status,
+                    segment_id=segment["id"],
+                )
+            )
             made += 1
         if len(batch) >= 20_000 or made == total:
             store.add_codings(batch)
@@ -124,8 +133,10 @@ def run(db: str, folder: Path, transcripts: int, words: int, decisions: int) -> 
     segments = store.segments()
     texts = [s["text"] for s in segments]
     print(f"store: {hide_password(db)}")
-    print(f"project: {store.counts()['documents']} transcripts, {len(segments):,} participant segments, "
-          f"{words_of(texts):,} words; imported in {time.perf_counter() - started:.0f} s")
+    print(
+        f"project: {store.counts()['documents']} transcripts, {len(segments):,} participant segments, "
+        f"{words_of(texts):,} words; imported in {time.perf_counter() - started:.0f} s"
+    )
     bare = time_bare_pipeline(texts)
     line("bare spaCy pipeline, every participant segment", bare)
 
@@ -137,10 +148,19 @@ def run(db: str, folder: Path, transcripts: int, words: int, decisions: int) -> 
     _, seconds = timed(lambda: add_decisions(store, decisions))
     print(f"recorded {decisions:,} decisions in {seconds:.0f} s")
     sync, full = timed(lambda: project.suggest(store))
-    line(f"2. full suggest, {decisions:,} decisions ({sync.fitted} models fitted)", full, bare,
-         f"{full / plain:.2f}x the warm no-decision run, {full / seconds_cold:.2f}x the cold one (target within 3x)")
+    line(
+        f"2. full suggest, {decisions:,} decisions ({sync.fitted} models fitted)",
+        full,
+        bare,
+        f"{full / plain:.2f}x the warm no-decision run, {full / seconds_cold:.2f}x the cold one (target within 3x)",
+    )
     sync, again = timed(lambda: project.suggest(store))
-    line(f"3. again, no new decision ({sync.fitted} models fitted)", again, bare, f"{again / plain:.2f}x the warm no-decision run")
+    line(
+        f"3. again, no new decision ({sync.fitted} models fitted)",
+        again,
+        bare,
+        f"{again / plain:.2f}x the warm no-decision run",
+    )
 
     new = paths[-1]
     project.import_transcripts(store, [new], meta=folder / "participants.csv")
@@ -148,8 +168,12 @@ def run(db: str, folder: Path, transcripts: int, words: int, decisions: int) -> 
     new_texts = [s["text"] for s in store.segments(new_id)]
     new_bare = time_bare_pipeline(new_texts)
     sync, seconds = timed(lambda: project.suggest(store, [new_id]))
-    line(f"4. suggest for one new transcript ({words_of(new_texts):,} words, {sync.fitted} fitted)", seconds, new_bare,
-         "(target under 10 s)")
+    line(
+        f"4. suggest for one new transcript ({words_of(new_texts):,} words, {sync.fitted} fitted)",
+        seconds,
+        new_bare,
+        "(target under 10 s)",
+    )
 
     pending = store.codings(document_ids=[new_id], statuses=["pending"])
     project.accept(store, [pending[0]["id"]], "ana")
@@ -166,8 +190,11 @@ def main() -> None:
     parser.add_argument("--transcripts", type=int, default=500)
     parser.add_argument("--words", type=int, default=1_000_000)
     parser.add_argument("--decisions", type=int, default=200_000)
-    parser.add_argument("--db", help="Where to build the store (an empty PostgreSQL database, or a new SQLite file); "
-                                     "default a temporary SQLite file.")
+    parser.add_argument(
+        "--db",
+        help="Where to build the store (an empty PostgreSQL database, or a new SQLite file); "
+        "default a temporary SQLite file.",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)

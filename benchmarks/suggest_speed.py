@@ -26,11 +26,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from import_speed import peak_mib, read_sources, time_bare_pipeline, write_corpus  # noqa: E402
+from import_speed import peak_mib, read_sources, time_bare_pipeline, write_corpus
 
-from qualcode import project  # noqa: E402
-from qualcode.suggest import Suggester  # noqa: E402
-from qualcode.suggest.training import segment_labels  # noqa: E402
+from qualcode import project
+from qualcode.suggest import Suggester
+from qualcode.suggest.training import segment_labels
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "transcripts_sample"
@@ -68,7 +68,9 @@ def time_retraining(folder: Path) -> tuple[float, float]:
     re-score every decided segment out-of-fold."""
     store = sample_project(folder / "retrain")
     segments = store.segments()
-    suggester = Suggester(store.codebook()).fit(segments, project.learning_codings(store), questions=store.questions(segments))
+    suggester = Suggester(store.codebook()).fit(
+        segments, project.learning_codings(store), questions=store.questions(segments)
+    )
     suggester.score(np.flatnonzero((suggester.labels.values == -1).all(axis=1)))  # the suggestions before the decision
     uncoded = next(s for s in segments if not store.codings(segment_ids=[s["id"]]))
     project.add_coding(store, uncoded["document_id"], uncoded["start"], uncoded["end"], suggester.code_ids[0], "bench")
@@ -86,7 +88,9 @@ def time_retraining(folder: Path) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--words", type=int, default=1_200_000, help="corpus size in words (participant speech is about 87%% of it)")
+    parser.add_argument(
+        "--words", type=int, default=1_200_000, help="corpus size in words (participant speech is about 87%% of it)"
+    )
     parser.add_argument("--encoder", action="store_true", help="read meaning with the sentence encoder")
     args = parser.parse_args()
     from qualcode.suggest import semantic
@@ -104,7 +108,9 @@ def main() -> None:
     print(f"bare spaCy pipeline:        {bare:.1f} s, {words / bare:,.0f} words/s")
     print(f"ratio suggest / bare:       {bare / seconds:.2f} (target >= 0.3)")
     print(f"peak memory:                {suggest_peak:,.0f} MiB (before suggest {before:,.0f} MiB; target < 1,536 MiB)")
-    print(f"retrain after one accept:   {retrain:.2f} s on the sample project, scoring the undecided segments (target < 1 s)")
+    print(
+        f"retrain after one accept:   {retrain:.2f} s on the sample project, scoring the undecided segments (target < 1 s)"
+    )
     print(f"  and re-scoring every decided segment out-of-fold as well: {rescore:.2f} s")
 
 

@@ -18,8 +18,16 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROME_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run")
+CHROME_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
 
 
 SCROLL_TO_SEGMENT = """
@@ -39,9 +47,24 @@ def free_port() -> int:
 
 def start_app(db: Path, port: int) -> subprocess.Popen:
     """`streamlit run app.py` on the store, headless, on 127.0.0.1:port; waits until it answers."""
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--", "--db", str(db)]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--",
+        "--db",
+        str(db),
+    ]
     app = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -97,7 +120,9 @@ def showcase_segment(db: Path) -> tuple[str, int]:
         rows = store.codings(document_ids=["FM02"], statuses=["accepted", "pending"])
     finally:
         store.close()
-    both = {r["segment_id"] for r in rows if r["status"] == "accepted"} & {r["segment_id"] for r in rows if r["status"] == "pending"}
+    both = {r["segment_id"] for r in rows if r["status"] == "accepted"} & {
+        r["segment_id"] for r in rows if r["status"] == "pending"
+    }
     counts = Counter(r["segment_id"] for r in rows if r["segment_id"] in both)
     return "FM02", (counts.most_common(1)[0][0] if counts else 1)
 

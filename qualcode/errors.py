@@ -28,7 +28,7 @@ class Advice(str):
 
     hint: str | None
 
-    def __new__(cls, text: str, hint: str | None = None) -> "Advice":
+    def __new__(cls, text: str, hint: str | None = None) -> Advice:
         advice = super().__new__(cls, text)
         advice.hint = hint
         return advice

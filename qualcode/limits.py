@@ -29,8 +29,21 @@ PARAGRAPH_LIMIT = ("QUALCODE_MAX_PARAGRAPH_CHARS", 1_000_000)  # spaCy's own lim
 DEPTH_LIMIT = ("QUALCODE_MAX_DEPTH", 100)  # nesting of YAML, XML and codebook parent chains
 CSV_FIELD_LIMIT = ("QUALCODE_MAX_CSV_FIELD_KB", 1024)
 SAFE_ID = re.compile(r"[^\x00-\x1f\x7f/\\]{1,200}")
-BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b"\x7fELF", b"MZ", b"\x1f\x8b", b"BZh",
-                b"7z\xbc\xaf", b"Rar!", b"SQLite format 3\x00", b"\xd0\xcf\x11\xe0")
+BINARY_MAGIC = (
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"%PDF",
+    b"PK\x03\x04",
+    b"\x7fELF",
+    b"MZ",
+    b"\x1f\x8b",
+    b"BZh",
+    b"7z\xbc\xaf",
+    b"Rar!",
+    b"SQLite format 3\x00",
+    b"\xd0\xcf\x11\xe0",
+)
 
 
 def limit(setting: tuple[str, int]) -> int:
@@ -39,7 +52,9 @@ def limit(setting: tuple[str, int]) -> int:
     try:
         value = int(os.environ.get(name, "") or default)
     except ValueError:
-        raise SettingError(f"the environment variable {name} must be a whole number (it is `{os.environ[name]}`).") from None
+        raise SettingError(
+            f"the environment variable {name} must be a whole number (it is `{os.environ[name]}`)."
+        ) from None
     return value if value > 0 else default
 
 
@@ -52,8 +67,10 @@ def check_file_size(path: str | Path, error: type[QualcodeError], what: str = "f
     """Refuse a file larger than the file limit before any of it is read."""
     size = Path(path).stat().st_size
     if size > limit(FILE_LIMIT) * MB:
-        raise error(f"{path}: the {what} is {size / MB:.0f} MB, too large to read ({raise_hint(FILE_LIMIT, ' MB')}), "
-                    "or split it into smaller files.")
+        raise error(
+            f"{path}: the {what} is {size / MB:.0f} MB, too large to read ({raise_hint(FILE_LIMIT, ' MB')}), "
+            "or split it into smaller files."
+        )
 
 
 def read_bytes(path: str | Path, error: type[QualcodeError], what: str = "file") -> bytes:
@@ -65,13 +82,19 @@ def read_bytes(path: str | Path, error: type[QualcodeError], what: str = "file")
 def refuse_binary(data: bytes, path: str | Path, error: type[QualcodeError]) -> None:
     """Refuse bytes that are an image, archive, program or other non-text file, whatever the file is called."""
     if any(data.startswith(magic) for magic in BINARY_MAGIC):
-        raise error(f"{path}: is not a text file (its content is binary, such as an image or archive); "
-                    "export the interview as plain text and import that.")
+        raise error(
+            f"{path}: is not a text file (its content is binary, such as an image or archive); "
+            "export the interview as plain text and import that."
+        )
     sample = data[:8192]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return
-    if b"\x00" in sample and not (sample.count(b"\x00") > len(sample) // 4):  # UTF-16 is full of zero bytes; stray NULs are binary
-        raise error(f"{path}: holds NUL bytes, so it is not a text file; export the interview as plain text and import that.")
+    if b"\x00" in sample and not (
+        sample.count(b"\x00") > len(sample) // 4
+    ):  # UTF-16 is full of zero bytes; stray NULs are binary
+        raise error(
+            f"{path}: holds NUL bytes, so it is not a text file; export the interview as plain text and import that."
+        )
 
 
 def refuse_surrogates(text: str, path: str | Path, error: type[QualcodeError]) -> None:
@@ -79,8 +102,10 @@ def refuse_surrogates(text: str, path: str | Path, error: type[QualcodeError]) -
     match = re.search("[\ud800-\udfff]", text)
     if match:
         line = text.count("\n", 0, match.start()) + 1
-        raise error(f"{path}, line {line}: holds a broken character (a lone UTF-16 surrogate, U+{ord(match.group()):04X}); "
-                    "remove it or re-save the file as UTF-8.")
+        raise error(
+            f"{path}, line {line}: holds a broken character (a lone UTF-16 surrogate, U+{ord(match.group()):04X}); "
+            "remove it or re-save the file as UTF-8."
+        )
 
 
 def refuse_long_paragraphs(text: str, path: str | Path, error: type[QualcodeError]) -> None:
@@ -97,16 +122,20 @@ def refuse_long_paragraphs(text: str, path: str | Path, error: type[QualcodeErro
         if len(text) - start <= most:
             return
     line = text.count("\n", 0, start) + 1
-    raise error(f"{path}, line {line}: a paragraph is over {most:,} characters without a blank line "
-                f"({raise_hint(PARAGRAPH_LIMIT, ' characters')}); break it into paragraphs.")
+    raise error(
+        f"{path}, line {line}: a paragraph is over {most:,} characters without a blank line "
+        f"({raise_hint(PARAGRAPH_LIMIT, ' characters')}); break it into paragraphs."
+    )
 
 
 def check_document_id(document_id: str, path: str | Path, error: type[QualcodeError]) -> str:
     """A document id as given, refused when it holds a path separator, a control character or `..` alone."""
     if not SAFE_ID.fullmatch(document_id) or document_id.strip(". ") == "" or document_id != document_id.strip():
         shown = document_id.encode("unicode_escape").decode("ascii")[:80]
-        raise error(f"{path}: the document id `{shown}` is not usable (it must be 1 to 200 characters, with no slash, "
-                    "backslash, line break or control character, and not only dots); give the file another name or `id:`.")
+        raise error(
+            f"{path}: the document id `{shown}` is not usable (it must be 1 to 200 characters, with no slash, "
+            "backslash, line break or control character, and not only dots); give the file another name or `id:`."
+        )
     return document_id
 
 
@@ -139,7 +168,9 @@ class _YamlRefusal(Exception):
         self.mark, self.reason = mark, reason
 
 
-def compose_yaml(text: str, label: str, error: type[QualcodeError], first_line: int = 1, construct: bool = False) -> Any:
+def compose_yaml(
+    text: str, label: str, error: type[QualcodeError], first_line: int = 1, construct: bool = False
+) -> Any:
     """The YAML node tree of a text (or its data, with `construct`), refusing aliases, anchors and deep nesting
     with a sentence naming the file and line; a MarkedYAMLError passes through for the caller's line report."""
     loader = _BoundedLoader(text)
@@ -160,28 +191,40 @@ def load_yaml(text: str, label: str, error: type[QualcodeError], first_line: int
 
 
 # -- archives -------------------------------------------------------------------------------
-def read_member(archive: zipfile.ZipFile, name: str, label: str, error: type[QualcodeError], budget: list[int] | None = None) -> bytes:
+def read_member(
+    archive: zipfile.ZipFile, name: str, label: str, error: type[QualcodeError], budget: list[int] | None = None
+) -> bytes:
     """One archive member's bytes, decompressed with a cap so a zip bomb is refused before it fills memory."""
     cap = limit(FILE_LIMIT) * MB
     info = archive.getinfo(name)
     if info.file_size > cap:
-        raise error(f"{label}: the member {name} expands to {info.file_size / MB:.0f} MB ({raise_hint(FILE_LIMIT, ' MB')}).")
+        raise error(
+            f"{label}: the member {name} expands to {info.file_size / MB:.0f} MB ({raise_hint(FILE_LIMIT, ' MB')})."
+        )
     try:
         with archive.open(info) as stream:
             data = stream.read(cap + 1)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, RuntimeError) as problem:
-        raise error(f"{label}: the member {name} cannot be read ({problem}); the file is damaged, export it again.") from None
+        raise error(
+            f"{label}: the member {name} cannot be read ({problem}); the file is damaged, export it again."
+        ) from None
     except MemoryError:
         raise
     except Exception as problem:  # zlib.error and other decompressor failures
-        raise error(f"{label}: the member {name} cannot be read ({type(problem).__name__}); the file is damaged, export it again.") from None
+        raise error(
+            f"{label}: the member {name} cannot be read ({type(problem).__name__}); the file is damaged, export it again."
+        ) from None
     if len(data) > cap:
-        raise error(f"{label}: the member {name} expands past {limit(FILE_LIMIT)} MB ({raise_hint(FILE_LIMIT, ' MB')}).")
+        raise error(
+            f"{label}: the member {name} expands past {limit(FILE_LIMIT)} MB ({raise_hint(FILE_LIMIT, ' MB')})."
+        )
     if budget is not None:
         budget[0] += len(data)
         if budget[0] > limit(PROJECT_LIMIT) * MB:
-            raise error(f"{label}: its members expand past {limit(PROJECT_LIMIT)} MB in all "
-                        f"({raise_hint(PROJECT_LIMIT, ' MB')}).")
+            raise error(
+                f"{label}: its members expand past {limit(PROJECT_LIMIT)} MB in all "
+                f"({raise_hint(PROJECT_LIMIT, ' MB')})."
+            )
     return data
 
 
@@ -192,17 +235,23 @@ def check_archive(path: str | Path, error: type[QualcodeError], what: str) -> No
             total = 0
             for info in archive.infolist():
                 if info.file_size > limit(FILE_LIMIT) * MB:
-                    raise error(f"{path}: the {what} holds {info.filename}, which expands to {info.file_size / MB:.0f} MB "
-                                f"({raise_hint(FILE_LIMIT, ' MB')}).")
+                    raise error(
+                        f"{path}: the {what} holds {info.filename}, which expands to {info.file_size / MB:.0f} MB "
+                        f"({raise_hint(FILE_LIMIT, ' MB')})."
+                    )
                 total += info.file_size
             if total > limit(PROJECT_LIMIT) * MB:
                 raise error(f"{path}: the {what} expands to {total / MB:.0f} MB ({raise_hint(PROJECT_LIMIT, ' MB')}).")
             for info in archive.infolist():
                 if info.filename.endswith(".xml") or info.filename.endswith(".rels"):
-                    head = read_member(archive, info.filename, str(path), error)[:4096]  # every member decompresses, with a cap
+                    head = read_member(archive, info.filename, str(path), error)[
+                        :4096
+                    ]  # every member decompresses, with a cap
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        raise error(f"{path}: its {info.filename} declares XML entities (a DOCTYPE), which Word never writes "
-                                    "and qualcode refuses to read; open and re-save the file in Word.")
+                        raise error(
+                            f"{path}: its {info.filename} declares XML entities (a DOCTYPE), which Word never writes "
+                            "and qualcode refuses to read; open and re-save the file in Word."
+                        )
     except (zipfile.BadZipFile, OSError) as problem:
         raise error(f"{path}: is not a readable {what} ({problem}); open and re-save it.") from None
 
@@ -217,9 +266,13 @@ def csv_rows(text: str, path: str | Path, error: type[QualcodeError]) -> csv.Dic
 def csv_field_error(problem: csv.Error, path: str | Path, line: int, error: type[QualcodeError]) -> QualcodeError:
     """The sentence for a CSV the csv module could not split (a field over the limit, a NUL)."""
     if "field larger than field limit" in str(problem):
-        return error(f"{path}, line {line}: a cell is longer than {limit(CSV_FIELD_LIMIT)} KB "
-                     f"({raise_hint(CSV_FIELD_LIMIT, ' KB')}); check the quotes in that row are closed.")
-    return error(f"{path}, line {line}: the CSV cannot be read ({problem}); check its quoting and save it again as CSV.")
+        return error(
+            f"{path}, line {line}: a cell is longer than {limit(CSV_FIELD_LIMIT)} KB "
+            f"({raise_hint(CSV_FIELD_LIMIT, ' KB')}); check the quotes in that row are closed."
+        )
+    return error(
+        f"{path}, line {line}: the CSV cannot be read ({problem}); check its quoting and save it again as CSV."
+    )
 
 
 def refuse_surrogates_in(data: Any, label: str, error: type[QualcodeError]) -> None:
@@ -227,8 +280,10 @@ def refuse_surrogates_in(data: Any, label: str, error: type[QualcodeError]) -> N
     if isinstance(data, str):
         found = re.search("[\ud800-\udfff]", data)
         if found:
-            raise error(f"{label}: a value holds a broken character (a lone UTF-16 surrogate, U+{ord(found.group()):04X}, "
-                        f"in `{data[:40].encode('unicode_escape').decode('ascii')}`); remove it.")
+            raise error(
+                f"{label}: a value holds a broken character (a lone UTF-16 surrogate, U+{ord(found.group()):04X}, "
+                f"in `{data[:40].encode('unicode_escape').decode('ascii')}`); remove it."
+            )
     elif isinstance(data, dict):
         for key, value in data.items():
             refuse_surrogates_in(key, label, error)

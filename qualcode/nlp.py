@@ -10,8 +10,8 @@ pipeline the user has installed can be named instead.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import Iterable, Iterator
 
 import numpy as np
 import spacy
@@ -26,7 +26,7 @@ LEMMATIZER = "qualcode_lemmatizer"
 
 
 @Language.factory(LEMMATIZER)
-def make_lemmatizer(nlp: Language, name: str) -> "LowerCaseLookupLemmatizer":
+def make_lemmatizer(nlp: Language, name: str) -> LowerCaseLookupLemmatizer:
     return LowerCaseLookupLemmatizer(nlp.lang or "en")
 
 
@@ -49,7 +49,9 @@ class LowerCaseLookupLemmatizer:
             return doc
         lowers = doc.to_array(LOWER)
         unique, inverse = np.unique(lowers, return_inverse=True)
-        lemmas = np.fromiter((self._lemma(int(h), doc.vocab.strings) for h in unique), dtype=np.uint64, count=len(unique))
+        lemmas = np.fromiter(
+            (self._lemma(int(h), doc.vocab.strings) for h in unique), dtype=np.uint64, count=len(unique)
+        )
         doc.from_array([LEMMA], lemmas[inverse].reshape(-1, 1))  # type: ignore[arg-type]  # spaCy's Ints2d is a numpy array
         return doc
 
@@ -78,7 +80,9 @@ def _build_pipeline(model: str) -> Language:
     try:
         nlp = spacy.load(model)
     except OSError:
-        raise NlpModelError(f"spaCy pipeline `{model}` is not installed; install it with pip, or leave out the model name to use the built-in one.") from None
+        raise NlpModelError(
+            f"spaCy pipeline `{model}` is not installed; install it with pip, or leave out the model name to use the built-in one."
+        ) from None
     if not ({"parser", "senter", "sentencizer"} & set(nlp.pipe_names)):
         nlp.add_pipe("sentencizer")
     return nlp
@@ -93,7 +97,9 @@ def sentence_pipes(nlp: Language) -> list[str]:
     return []
 
 
-def sentence_bounds(texts: Iterable[str], model: str | None = None, batch_size: int = 256) -> Iterator[list[tuple[int, int]]]:
+def sentence_bounds(
+    texts: Iterable[str], model: str | None = None, batch_size: int = 256
+) -> Iterator[list[tuple[int, int]]]:
     """For each text, the (start, end) char offsets of its sentences, whitespace trimmed."""
     nlp = get_pipeline(model)
     enabled = sentence_pipes(nlp)

@@ -19,13 +19,25 @@ from qualcode import project
 from qualcode.store import NewCoding, Store
 
 ANSWERS = {
-    "A1": ("Parent", "2024-01-10", ["My benefits stopped when I started the job and my wages were low.",
-                                    "My sister helps with the forms for the benefits office."]),
+    "A1": (
+        "Parent",
+        "2024-01-10",
+        [
+            "My benefits stopped when I started the job and my wages were low.",
+            "My sister helps with the forms for the benefits office.",
+        ],
+    ),
     "A2": ("Parent", "2024-01-05", ["The wages are low but the job is mine. Sandra at the centre found it."]),
     "B1": ("Worker", "2024-01-20", ["Families worry about benefits and wages.", "Nothing to add."]),
     "B2": ("Worker", "2024-02-01", ["Her sister phones me about the benefits."]),
 }
-CODES = {"a1": ["benefits", "wages"], "a2": ["family", "benefits"], "b1": ["wages"], "c1": ["benefits", "wages"], "d1": ["family"]}
+CODES = {
+    "a1": ["benefits", "wages"],
+    "a2": ["family", "benefits"],
+    "b1": ["wages"],
+    "c1": ["benefits", "wages"],
+    "d1": ["family"],
+}
 NAMES = {("A1", 0): "a1", ("A1", 1): "a2", ("A2", 0): "b1", ("B1", 0): "c1", ("B1", 1): "c2", ("B2", 0): "d1"}
 
 
@@ -50,6 +62,11 @@ def build(folder: Path, codebook: Path, location: str | None = None) -> tuple[St
         for position, segment in enumerate(store.segments(document_id)):
             segments[NAMES[(document_id, position)]] = segment
     assert len(segments) == 6
-    store.add_codings([NewCoding(s["document_id"], s["start"], s["end"], code, "alice", segment_id=s["id"])
-                       for name, s in segments.items() for code in CODES.get(name, [])])
+    store.add_codings(
+        [
+            NewCoding(s["document_id"], s["start"], s["end"], code, "alice", segment_id=s["id"])
+            for name, s in segments.items()
+            for code in CODES.get(name, [])
+        ]
+    )
     return store, segments

@@ -75,8 +75,11 @@ class Session:
     def _pending_above(self, threshold: float = 0.8) -> list[int]:
         store = self._store()
         try:
-            return [c["id"] for c in store.codings(document_ids=[DOCUMENT], statuses=["pending"])
-                    if (c["confidence"] or 0) >= threshold]
+            return [
+                c["id"]
+                for c in store.codings(document_ids=[DOCUMENT], statuses=["pending"])
+                if (c["confidence"] or 0) >= threshold
+            ]
         finally:
             store.close()
 
@@ -90,7 +93,7 @@ class Session:
             log = self._log()
         self.driver.settle()  # the page has finished showing the step before it is checked or used again
         self.driver.check()
-        new = log[self.seen:]
+        new = log[self.seen :]
         self.seen = len(log)
         assert len(new) == len(expected), (self.steps, [(r["action"], r["coding_id"]) for r in new], expected)
         for row, wanted in zip(new, expected):
@@ -170,18 +173,36 @@ class Session:
 
     def run(self) -> None:
         """The 30 steps: decisions, moves, memos, a bulk accept and undos, in a coder's order."""
-        self.go_to_busy_segment()                                     # 1
-        self.accept(); self.reject(); self.add(); self.remove()       # 2-5
-        self.memo(); self.undo()                                      # 6-7
-        self.move("next"); self.move("next_uncoded")                  # 8-9
-        self.decide_or_add(); self.move("next_uncoded")               # 10-11
-        self.decide_or_add()                                          # 12
-        self.bulk_accept(); self.undo(); self.bulk_accept()           # 13-15
-        self.move("next"); self.decide_or_add(); self.move("previous")  # 16-18
-        self.memo(); self.move("next_uncoded")                        # 19-20
-        self.add(); self.undo(); self.add(); self.remove()            # 21-24
-        self.move("next"); self.decide_or_add(); self.move("next_uncoded")  # 25-27
-        self.add(); self.undo(); self.memo()                          # 28-30
+        self.go_to_busy_segment()  # 1
+        self.accept()
+        self.reject()
+        self.add()
+        self.remove()  # 2-5
+        self.memo()
+        self.undo()  # 6-7
+        self.move("next")
+        self.move("next_uncoded")  # 8-9
+        self.decide_or_add()
+        self.move("next_uncoded")  # 10-11
+        self.decide_or_add()  # 12
+        self.bulk_accept()
+        self.undo()
+        self.bulk_accept()  # 13-15
+        self.move("next")
+        self.decide_or_add()
+        self.move("previous")  # 16-18
+        self.memo()
+        self.move("next_uncoded")  # 19-20
+        self.add()
+        self.undo()
+        self.add()
+        self.remove()  # 21-24
+        self.move("next")
+        self.decide_or_add()
+        self.move("next_uncoded")  # 25-27
+        self.add()
+        self.undo()
+        self.memo()  # 28-30
         assert self.steps == 30
 
     def assert_log(self) -> None:

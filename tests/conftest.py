@@ -31,6 +31,8 @@ def sample_ids(role: str) -> set[str]:
     """Ids of the sample interviews with participants of one role."""
     with (SAMPLE / "participants.csv").open(encoding="utf-8", newline="") as handle:
         return {row["id"] for row in csv.DictReader(handle) if row["role"] == role}
+
+
 GOLD_ROWS = _rows(GOLD)
 
 SMALL_CODEBOOK = """\

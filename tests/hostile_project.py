@@ -66,8 +66,14 @@ Participant: -5 pounds of benefit a week, says sarah jones, and Straße people.
 """
 
 # (name, kind): "Zoë" is typed decomposed on purpose, the text holds it composed and decomposed
-IDENTIFIERS = [("Sarah Jones", "person"), ("Sarah", "person"), ("O'Neil", "person"), ("Brightway Works", "provider"),
-               ("Straße", "place"), (unicodedata.normalize("NFD", "Zoë"), "person")]
+IDENTIFIERS = [
+    ("Sarah Jones", "person"),
+    ("Sarah", "person"),
+    ("O'Neil", "person"),
+    ("Brightway Works", "provider"),
+    ("Straße", "place"),
+    (unicodedata.normalize("NFD", "Zoë"), "person"),
+]
 CODERS = ("Sarah", "-bob")
 FORBIDDEN = ("sarah", "jones", "o'neil", "oneil", "brightway", "strasse", "zoë", "example.org")
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -90,10 +96,27 @@ def build(folder: Path, location: str | Path) -> Store:
     codings = []
     for segment in store.segments():
         codings.append(NewCoding(segment["document_id"], segment["start"], segment["end"], "benefits", CODERS[0]))
-        codings.append(NewCoding(segment["document_id"], segment["start"], segment["end"],
-                                 "benefits" if segment["position"] % 2 else "family", CODERS[1]))
-        codings.append(NewCoding(segment["document_id"], segment["start"], segment["end"], "family", "qualcode",
-                                 "suggested", "pending", 0.7))
+        codings.append(
+            NewCoding(
+                segment["document_id"],
+                segment["start"],
+                segment["end"],
+                "benefits" if segment["position"] % 2 else "family",
+                CODERS[1],
+            )
+        )
+        codings.append(
+            NewCoding(
+                segment["document_id"],
+                segment["start"],
+                segment["end"],
+                "family",
+                "qualcode",
+                "suggested",
+                "pending",
+                0.7,
+            )
+        )
     store.add_codings(codings)
     return store
 

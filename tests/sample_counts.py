@@ -41,7 +41,7 @@ def sample_facts(sample: Path = SAMPLE, codebook: Path = CODEBOOK) -> dict:
 
 def participant_words(document: dict) -> int:
     text = document["text"]
-    return sum(len(text[t["start"]:t["end"]].split()) for t in document["turns"] if t["kind"] == "participant")
+    return sum(len(text[t["start"] : t["end"]].split()) for t in document["turns"] if t["kind"] == "participant")
 
 
 def render(facts: dict) -> str:
@@ -55,15 +55,21 @@ def render(facts: dict) -> str:
     codings_by_role = Counter(row["role"] for row in gold)
     for role in roles:
         docs = by_role[role]
-        lines.append(f"| {role} | {len(docs)} | {sum(d['word_count'] for d in docs):,} | "
-                     f"{sum(participant_words(d) for d in docs):,} | {codings_by_role[role]} |")
-    lines.append(f"| **All** | {len(documents)} | {sum(d['word_count'] for d in documents.values()):,} | "
-                 f"{sum(participant_words(d) for d in documents.values()):,} | {len(gold)} |")
+        lines.append(
+            f"| {role} | {len(docs)} | {sum(d['word_count'] for d in docs):,} | "
+            f"{sum(participant_words(d) for d in docs):,} | {codings_by_role[role]} |"
+        )
+    lines.append(
+        f"| **All** | {len(documents)} | {sum(d['word_count'] for d in documents.values()):,} | "
+        f"{sum(participant_words(d) for d in documents.values()):,} | {len(gold)} |"
+    )
     lines += ["", "| Theme | Codings | Distinct codes used | Interviews | Roles |", "|---|---:|---:|---:|---:|"]
     for theme in themes:
         rows = [row for row in gold if row["theme_id"] == theme]
-        lines.append(f"| `{theme}` | {len(rows)} | {len({r['code_id'] for r in rows})} | "
-                     f"{len({r['document_id'] for r in rows})} | {len({r['role'] for r in rows})} |")
+        lines.append(
+            f"| `{theme}` | {len(rows)} | {len({r['code_id'] for r in rows})} | "
+            f"{len({r['document_id'] for r in rows})} | {len({r['role'] for r in rows})} |"
+        )
     lines += ["", "| Role | " + " | ".join(f"`{t}`" for t in themes) + " |", "|---|" + "---:|" * len(themes)]
     cells = Counter((row["role"], row["theme_id"]) for row in gold)
     for role in roles:

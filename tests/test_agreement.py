@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from qualcode.team import coders as team
 from qualcode import project
-from qualcode.team.agreement import agreement
 from qualcode.cli import main
-from qualcode.team.statistics import pattern_alpha
 from qualcode.store import NewCoding, Store
 from qualcode.store.codings import SUGGESTER
+from qualcode.team import coders as team
+from qualcode.team.agreement import agreement
+from qualcode.team.statistics import pattern_alpha
 
 NA = None
 # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", the example of four observers
@@ -107,10 +107,14 @@ def test_two_coders_reproduce_a_kappa_known_by_hand(tmp_path: Path) -> None:
     assert (row["units"], row["units_coded"], row["units_A"], row["units_B"]) == ("50", "35", "25", "30")
     a = [1] * 25 + [0] * 25
     b = [1] * 20 + [0] * 5 + [1] * 10 + [0] * 15
-    assert float(row["alpha"]) == pytest.approx(krippendorff.alpha(reliability_data=[a, b], level_of_measurement="nominal"), abs=1e-4)
+    assert float(row["alpha"]) == pytest.approx(
+        krippendorff.alpha(reliability_data=[a, b], level_of_measurement="nominal"), abs=1e-4
+    )
     assert float(row["kappa_low"]) < 0.4 < float(row["kappa_high"])
     overall = csv_rows(run(db, "agreement", "--coders", "A,B", "--format", "csv", "--uncoded", "value").stdout)["(all)"]
-    assert float(overall["kappa"]) == pytest.approx(0.4) and overall["units"] == "50"  # one code: same as present/absent
+    assert (
+        float(overall["kappa"]) == pytest.approx(0.4) and overall["units"] == "50"
+    )  # one code: same as present/absent
     assert csv_rows(result.stdout)["(all)"]["units"] == "20"  # uncoded is missing: only units both coded
 
 
@@ -119,7 +123,10 @@ def test_intervals_are_reproducible_with_the_seed_and_change_with_another(tmp_pa
     first = run(db, "agreement", "--coders", "A,B", "--format", "csv").stdout
     assert run(db, "agreement", "--coders", "A,B", "--format", "csv").stdout == first
     other = csv_rows(run(db, "agreement", "--coders", "A,B", "--format", "csv", "--seed", "7").stdout)["work"]
-    assert other["kappa"] == csv_rows(first)["work"]["kappa"] and other["kappa_low"] != csv_rows(first)["work"]["kappa_low"]
+    assert (
+        other["kappa"] == csv_rows(first)["work"]["kappa"]
+        and other["kappa_low"] != csv_rows(first)["work"]["kappa_low"]
+    )
     none = csv_rows(run(db, "agreement", "--coders", "A,B", "--format", "csv", "--resamples", "0").stdout)["work"]
     assert none["kappa_low"] == "" and float(none["kappa"]) == pytest.approx(0.4)
 
@@ -142,7 +149,10 @@ def test_table_and_xlsx_outputs(tmp_path: Path) -> None:
     assert refused.exit_code == 2 and "-o FILE.xlsx" in refused.output
 
 
-SENTENCES = ["The money was late again. My family helped me out.", "Nothing else happened that week. That was the end of it."]
+SENTENCES = [
+    "The money was late again. My family helped me out.",
+    "Nothing else happened that week. That was the end of it.",
+]
 
 
 def two_coder_sentence_store(tmp_path: Path, small_codebook: Path) -> tuple[Path, list[dict]]:
@@ -164,7 +174,12 @@ def test_units_segment_sentence_and_character(tmp_path: Path, small_codebook: Pa
     finally:
         store.close()
     assert (by_segment["units"], by_segment["agreement_pct"]) == (2, 100.0)
-    assert (by_sentence["units"], by_sentence["agreement_pct"], by_sentence["units_A"], by_sentence["units_B"]) == (4, 75.0, 1, 2)
+    assert (by_sentence["units"], by_sentence["agreement_pct"], by_sentence["units_A"], by_sentence["units_B"]) == (
+        4,
+        75.0,
+        1,
+        2,
+    )
     characters = sum(len(p) for p in SENTENCES)
     differing = len(SENTENCES[0]) - (SENTENCES[0].index(".") + 1)
     assert by_character["units"] == characters
@@ -217,8 +232,12 @@ def test_user_mistakes_are_one_sentence(tmp_path: Path) -> None:
     assert bad_code.exit_code == 1 and "no coder applied `nope`" in bad_code.output
     store = Store.open(db)
     segment = store.segments()[0]
-    store.add_codings([NewCoding(segment["document_id"], segment["start"], segment["end"], "other", "C", status="rejected"),
-                       NewCoding(segment["document_id"], segment["start"], segment["end"], "other", "D", status="rejected")])
+    store.add_codings(
+        [
+            NewCoding(segment["document_id"], segment["start"], segment["end"], "other", "C", status="rejected"),
+            NewCoding(segment["document_id"], segment["start"], segment["end"], "other", "D", status="rejected"),
+        ]
+    )
     store.close()
     nothing = run(db, "agreement", "--coders", "C,D")
     assert nothing.exit_code == 1 and "nothing to compare yet" in nothing.output
@@ -228,13 +247,27 @@ def test_a_resolution_is_a_new_decision_and_overwrites_nothing(tmp_path: Path) -
     db = kappa_store(tmp_path)
     listed = run(db, "agreement", "disagreements", "--coders", "A,B", "--code", "work")
     assert listed.exit_code == 0 and "15 disagreements." in listed.stdout and "A: yes  B: no" in listed.stdout
-    rows = list(csv.DictReader(io.StringIO(run(db, "agreement", "disagreements", "--coders", "A,B", "--format", "csv").stdout)))
+    rows = list(
+        csv.DictReader(io.StringIO(run(db, "agreement", "disagreements", "--coders", "A,B", "--format", "csv").stdout))
+    )
     assert len(rows) == 15 and rows[0]["text"].startswith("Statement number 21")
     store = Store.open(db)
     before = store.codings()
     store.close()
-    result = run(db, "agreement", "resolve", "--coder", "consensus", "--span", rows[0]["span"], "--code", "work",
-                 "--does-not-apply", "--memo", "Not about work after all.")
+    result = run(
+        db,
+        "agreement",
+        "resolve",
+        "--coder",
+        "consensus",
+        "--span",
+        rows[0]["span"],
+        "--code",
+        "work",
+        "--does-not-apply",
+        "--memo",
+        "Not about work after all.",
+    )
     assert result.exit_code == 0, result.output
     run(db, "agreement", "resolve", "--coder", "consensus", "--span", rows[1]["span"], "--code", "work", "--applies")
     store = Store.open(db)
@@ -242,7 +275,10 @@ def test_a_resolution_is_a_new_decision_and_overwrites_nothing(tmp_path: Path) -
         after = store.codings()
         assert [r for r in after if r["coder"] != "consensus"] == before
         decisions = store.codings(coders=["consensus"])
-        assert [(r["start"], r["status"]) for r in decisions] == [(int(rows[0]["start"]), "rejected"), (int(rows[1]["start"]), "accepted")]
+        assert [(r["start"], r["status"]) for r in decisions] == [
+            (int(rows[0]["start"]), "rejected"),
+            (int(rows[1]["start"]), "accepted"),
+        ]
         assert [m["text"] for m in store.memos()] == ["Not about work after all."]
     finally:
         store.close()
@@ -254,32 +290,63 @@ def test_blind_mode_shows_a_coder_only_their_own_work_and_open_suggestions(store
     report = project.import_transcripts(store, [Path(__file__).parent.parent / "transcripts_sample" / "PB01.txt"])
     assert report.ok
     segment = store.segments("PB01")[3]
-    suggested = dict(document_id="PB01", start=segment["start"], end=segment["end"], coder=SUGGESTER, source="suggested", status="pending")
-    first, second = store.add_codings([NewCoding(code_id="low_expectations", confidence=0.8, **suggested),
-                                       NewCoding(code_id="benefits_worries", confidence=0.4, **suggested)])
+    suggested = dict(
+        document_id="PB01",
+        start=segment["start"],
+        end=segment["end"],
+        coder=SUGGESTER,
+        source="suggested",
+        status="pending",
+    )
+    first, second = store.add_codings(
+        [
+            NewCoding(code_id="low_expectations", confidence=0.8, **suggested),
+            NewCoding(code_id="benefits_worries", confidence=0.4, **suggested),
+        ]
+    )
     manual = project.add_coding(store, "PB01", segment["start"], segment["end"], "family_aspiration", "alice")
     project.accept(store, [first], "alice")
     bob_view = team.blind_codings(store, "bob")
-    assert sorted((r["id"], r["status"], r["coder"]) for r in bob_view) == [(first, "pending", SUGGESTER), (second, "pending", SUGGESTER)]
+    assert sorted((r["id"], r["status"], r["coder"]) for r in bob_view) == [
+        (first, "pending", SUGGESTER),
+        (second, "pending", SUGGESTER),
+    ]
     assert manual not in {r["id"] for r in bob_view}
     new_ids = team.decide_blind(store, [first], "rejected", "bob")
     assert new_ids != [first]
     alice_rows = {r["id"]: r for r in store.codings(coders=["alice"])}
     assert alice_rows[first]["status"] == "accepted" and manual in alice_rows
     bob_rows = store.codings(coders=["bob"])
-    assert [(r["code_id"], r["status"], r["source"]) for r in bob_rows] == [("low_expectations", "rejected", "suggested")]
+    assert [(r["code_id"], r["status"], r["source"]) for r in bob_rows] == [
+        ("low_expectations", "rejected", "suggested")
+    ]
     assert {r["id"] for r in team.blind_codings(store, "bob")} == {new_ids[0], second}
     assert team.decide_blind(store, [second], "accepted", "bob") == [second]
     alice_view = team.blind_codings(store, "alice")
     assert {(r["code_id"], r["status"]) for r in alice_view} == {
-        ("low_expectations", "accepted"), ("family_aspiration", "accepted"), ("benefits_worries", "pending")}
+        ("low_expectations", "accepted"),
+        ("family_aspiration", "accepted"),
+        ("benefits_worries", "pending"),
+    }
 
 
 def test_blind_command_lists_and_decides(store: Store, db_path: Path) -> None:
     project.import_transcripts(store, [Path(__file__).parent.parent / "transcripts_sample" / "PB01.txt"])
     segment = store.segments("PB01")[3]
-    [suggestion] = store.add_codings([NewCoding("PB01", segment["start"], segment["end"], "low_expectations", SUGGESTER,
-                                                source="suggested", status="pending", confidence=0.8)])
+    [suggestion] = store.add_codings(
+        [
+            NewCoding(
+                "PB01",
+                segment["start"],
+                segment["end"],
+                "low_expectations",
+                SUGGESTER,
+                source="suggested",
+                status="pending",
+                confidence=0.8,
+            )
+        ]
+    )
     project.accept(store, [suggestion], "alice")
     listed = run(db_path, "blind", "bob")
     assert listed.exit_code == 0 and f"[{suggestion}] PB01" in listed.stdout and "pending (suggested)" in listed.stdout
@@ -294,6 +361,8 @@ def test_bootstrap_statistic_is_the_package_alpha_for_any_pattern_weights() -> N
     rng = np.random.default_rng(3)
     ratings = rng.integers(-1, 4, size=(3, 400))
     ratings[:, :5] = 2  # make sure some units are pairable
-    expected = krippendorff.alpha(reliability_data=np.where(ratings < 0, np.nan, ratings), level_of_measurement="nominal")
+    expected = krippendorff.alpha(
+        reliability_data=np.where(ratings < 0, np.nan, ratings), level_of_measurement="nominal"
+    )
     counts = (ratings.T[:, :, None] == np.arange(4)).sum(axis=1)
     assert pattern_alpha(counts, np.ones(len(counts)))[0] == pytest.approx(expected, abs=1e-12)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from fixtures.report_project import build
+
 from qualcode import analysis
 from qualcode.analysis import illustrative_quotes, pick_illustrative, theme_frequencies
 from qualcode.errors import UnknownAttributeError, UnknownCodeError
@@ -19,17 +19,22 @@ def made_up(tmp_path, small_codebook):
 
 def counts(frame, *keys):
     """{(key values..., code_id): (segments, participants, n_of_m)} from a frequency frame."""
-    return {(*(row[k] for k in keys), row["code_id"]): (row["segments"], row["participants"], row["n_of_m"])
-            for row in frame.to_dict("records")}
+    return {
+        (*(row[k] for k in keys), row["code_id"]): (row["segments"], row["participants"], row["n_of_m"])
+        for row in frame.to_dict("records")
+    }
 
 
 def test_theme_frequency_by_role_matches_the_hand_count(made_up):
     frame = theme_frequencies(made_up, by=["role"], totals=True)
     assert list(frame.columns[:3]) == ["role", "code_id", "label"]
     assert counts(frame, "role") == {
-        ("Parent", "money"): (4, 2, "2 of 2"), ("Parent", "people"): (1, 1, "1 of 2"),
-        ("Worker", "money"): (1, 1, "1 of 2"), ("Worker", "people"): (1, 1, "1 of 2"),
-        ("All", "money"): (5, 3, "3 of 4"), ("All", "people"): (2, 2, "2 of 4"),
+        ("Parent", "money"): (4, 2, "2 of 2"),
+        ("Parent", "people"): (1, 1, "1 of 2"),
+        ("Worker", "money"): (1, 1, "1 of 2"),
+        ("Worker", "people"): (1, 1, "1 of 2"),
+        ("All", "money"): (5, 3, "3 of 4"),
+        ("All", "people"): (2, 2, "2 of 4"),
     }
     assert set(frame["participants_total"]) == {2, 4}
 
@@ -38,8 +43,11 @@ def test_code_level_rolls_sub_codes_into_their_ancestors(made_up):
     frame = theme_frequencies(made_up, by=[], level="code")
     assert "role" not in frame.columns
     assert counts(frame) == {
-        ("money",): (5, 3, "3 of 4"), ("benefits",): (3, 2, "2 of 4"), ("wages",): (2, 2, "2 of 4"),
-        ("people",): (2, 2, "2 of 4"), ("family",): (2, 2, "2 of 4"),
+        ("money",): (5, 3, "3 of 4"),
+        ("benefits",): (3, 2, "2 of 4"),
+        ("wages",): (2, 2, "2 of 4"),
+        ("people",): (2, 2, "2 of 4"),
+        ("family",): (2, 2, "2 of 4"),
     }
     assert list(frame["depth"]) == [0, 1, 1, 0, 1]
 
@@ -86,11 +94,25 @@ def test_illustrative_quotes_carry_attribution_and_follow_the_filters(made_up):
     assert {q["document_id"] for q in quotes} <= {"P1", "P1B", "P2"}
     assert all(q["theme_id"] == "money" and q["status"] == "accepted" for q in quotes)
     first = quotes[0]
-    for key in ("document_id", "participant", "role", "code_id", "code_label", "theme_id", "quote", "start", "end",
-                "turn", "segment_id", "coder", "status", "confidence"):
+    for key in (
+        "document_id",
+        "participant",
+        "role",
+        "code_id",
+        "code_label",
+        "theme_id",
+        "quote",
+        "start",
+        "end",
+        "turn",
+        "segment_id",
+        "coder",
+        "status",
+        "confidence",
+    ):
         assert key in first
     text = made_up.document(first["document_id"])["text"]
-    assert text[first["start"]:first["end"]] == first["quote"]
+    assert text[first["start"] : first["end"]] == first["quote"]
     assert illustrative_quotes(made_up, "benefits", {"role": "Worker"}, statuses=("pending",))[0]["document_id"] == "W2"
     assert illustrative_quotes(made_up, "benefits", {"role": "Worker"}, statuses=("pending",), min_confidence=0.7) == []
 
@@ -113,10 +135,25 @@ def test_the_sample_picks_are_deterministic_and_spread_across_participants(sampl
 
 def record(i, quote, participant="A", status="accepted", confidence=None, start=None):
     start = i * 100 if start is None else start
-    return {"coding_id": i, "document_id": participant, "participant": participant, "role": "R", "code_id": "c",
-            "code_label": "C", "theme_id": "c", "theme_label": "C", "quote": quote, "start": start,
-            "end": start + len(quote), "segment_id": i, "turn": i, "coder": "x", "status": status,
-            "confidence": confidence, "source": "manual"}
+    return {
+        "coding_id": i,
+        "document_id": participant,
+        "participant": participant,
+        "role": "R",
+        "code_id": "c",
+        "code_label": "C",
+        "theme_id": "c",
+        "theme_label": "C",
+        "quote": quote,
+        "start": start,
+        "end": start + len(quote),
+        "segment_id": i,
+        "turn": i,
+        "coder": "x",
+        "status": status,
+        "confidence": confidence,
+        "source": "manual",
+    }
 
 
 def test_the_most_typical_quote_comes_first_and_an_outlier_last():
@@ -136,8 +173,13 @@ def test_near_duplicates_are_skipped_and_accepted_beats_pending():
         record(1, "I worry my benefits will be cut if I earn money from a job.", participant="A"),
         record(2, "I worry my benefits will be cut if I earn money from a job!", participant="B"),
         record(3, "Losing benefits is the fear for every family we see here.", participant="C"),
-        record(4, "The benefits fear stops families from asking for a job coach.", participant="D",
-               status="pending", confidence=0.99),
+        record(
+            4,
+            "The benefits fear stops families from asking for a job coach.",
+            participant="D",
+            status="pending",
+            confidence=0.99,
+        ),
     ]
     picked = pick_illustrative(candidates, 4)
     ids = [q["coding_id"] for q in picked]

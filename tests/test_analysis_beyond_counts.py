@@ -4,12 +4,11 @@ each figure checked against the made-up project in analysis_project.py, counted 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
+import analysis_project as made
 import pytest
 from click.testing import CliRunner
 
-import analysis_project as made
 from qualcode.analysis import saturation as sat
 from qualcode.cli import main
 from qualcode.errors import AnalysisError, SearchQueryError, UnknownAttributeError
@@ -56,7 +55,7 @@ def test_a_hit_reads_as_keyword_in_context_with_who_said_it_and_names_masked(bui
     assert (hit["left"], hit["keyword"], hit["right"]) == ("Her sister ", "phones", " me about th…")
     assert (hit["participant"], hit["role"], hit["speaker"]) == ("B2", "Worker", "Respondent")
     text = store.document("B2")["text"]
-    assert text[hit["start"]:hit["end"]] == "phones"
+    assert text[hit["start"] : hit["end"]] == "phones"
     [centre] = ops.search_hits(store, "centre", context=40)
     assert "Sandra" not in centre["left"] and "[name]" in centre["left"]
 
@@ -86,7 +85,10 @@ def test_code_all_hits_is_one_logged_decision_per_segment_and_one_undo(built):
     coding.undo(store, "zoe")
     assert len(store.codings()) == before
     interviewer = ops.search_hits(store, "benefits", speech="all")
-    assert ops.code_hits(store, [h for h in interviewer if h["kind"] != "participant"], "wages", "zoe").outside_segments == 1
+    assert (
+        ops.code_hits(store, [h for h in interviewer if h["kind"] != "participant"], "wages", "zoe").outside_segments
+        == 1
+    )
     coding.undo(store, "zoe") if [c for c in store.codings() if c["coder"] == "zoe"] else None
 
 
@@ -96,16 +98,21 @@ def test_the_search_index_follows_a_transcript_imported_after_a_search(built, tm
     store, _, _ = built
     assert ops.search_hits(store, "pension") == []
     extra = tmp_path / "C1.txt"
-    extra.write_text("---\nid: C1\nrole: Worker\ndate: 2024-03-01\n---\nInterviewer: Anything else?\n\nRespondent: My pension is safe.\n",
-                     encoding="utf-8")
+    extra.write_text(
+        "---\nid: C1\nrole: Worker\ndate: 2024-03-01\n---\nInterviewer: Anything else?\n\nRespondent: My pension is safe.\n",
+        encoding="utf-8",
+    )
     try:
         project.import_transcripts(store, [extra])
         assert keywords(ops.search_hits(store, "pension")) == [("C1", "pension")]
     finally:
         with store.engine.begin() as connection:
             from sqlalchemy import text
+
             for table in ("segments", "turns", "attributes", "documents"):
-                connection.execute(text(f"DELETE FROM {table} WHERE {'id' if table == 'documents' else 'document_id'} = 'C1'"))
+                connection.execute(
+                    text(f"DELETE FROM {table} WHERE {'id' if table == 'documents' else 'document_id'} = 'C1'")
+                )
     assert ops.search_hits(store, "pension") == []
 
 
@@ -157,7 +164,11 @@ def test_a_framework_cell_counts_its_passages_and_summarises_only_from_them(buil
     assert matrix.rows == ["Parent", "Worker"] and [c for c, _ in matrix.columns] == ["money", "people"]
     cell = matrix.cell("Parent", "money")
     assert (cell.count, cell.participants) == (3, 2)  # a1 (two codes, one passage), a2, b1
-    assert (matrix.cell("Parent", "people").count, matrix.cell("Worker", "money").count, matrix.cell("Worker", "people").count) == (1, 1, 1)
+    assert (
+        matrix.cell("Parent", "people").count,
+        matrix.cell("Worker", "money").count,
+        matrix.cell("Worker", "people").count,
+    ) == (1, 1, 1)
     own = sentences_of([segments[n]["text"] for n in ("a1", "a2", "b1")])
     assert 2 <= len(cell.computed) <= 3
     assert all(s["sentence"] in own and s["participant"] in ("A1", "A2") for s in cell.computed)
@@ -172,7 +183,10 @@ def test_an_edited_summary_is_kept_with_its_author_and_survives_recomputation(bu
     ops.keep_summary(store, matrix, "Worker", "people", "Workers hear about family help by phone.", "ruth")
     s = segments["c1"]
     from qualcode.store import NewCoding
-    added = store.add_codings([NewCoding(s["document_id"], s["start"], s["end"], "family", "alice", segment_id=s["id"])])
+
+    added = store.add_codings(
+        [NewCoding(s["document_id"], s["start"], s["end"], "family", "alice", segment_id=s["id"])]
+    )
     again = ops.framework(store, "role")
     cell = again.cell("Worker", "people")
     assert cell.count == 2 and cell.summary == "Workers hear about family help by phone."
@@ -201,6 +215,7 @@ def test_the_cli_searches_codes_hits_and_exports_the_framework_cooccurrence_and_
     docx = tmp_path / "framework.docx"
     assert run.invoke(main, ["--db", db, "export", "framework", "--by", "role", "-o", str(docx)]).exit_code == 0
     from docx import Document
+
     document = Document(str(docx))
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert "Parent" in cells and "Worker" in cells and all("Sandra" not in c for c in cells)
@@ -209,7 +224,11 @@ def test_the_cli_searches_codes_hits_and_exports_the_framework_cooccurrence_and_
     assert matrix.exit_code == 0 and matrix.output.splitlines()[0] == "code,benefits,wages,family"
     assert matrix.output.splitlines()[1] == "benefits,1.0,0.5,0.25"
     curve = run.invoke(main, ["--db", db, "saturation", "--window", "2"])
-    assert curve.exit_code == 0 and "reached at interview 2 of 4" in curve.output and "no new code in the last 2" in curve.output
+    assert (
+        curve.exit_code == 0
+        and "reached at interview 2 of 4" in curve.output
+        and "no new code in the last 2" in curve.output
+    )
     wrong = run.invoke(main, ["--db", db, "export", "framework", "--by", "site", "-o", str(tmp_path / "f.md")])
     assert wrong.exit_code == 1 and "attribute `site`" in wrong.output and not (tmp_path / "f.md").exists()
 
@@ -221,9 +240,8 @@ SERVER = __import__("os").environ.get("QUALCODE_TEST_POSTGRES")
 def test_search_on_postgresql_uses_its_word_index_and_finds_the_same_hits(tmp_path):
     import uuid
 
-    from sqlalchemy import create_engine, text
-
     from conftest import SMALL_CODEBOOK
+    from sqlalchemy import create_engine, text
 
     name = f"qualcode_{uuid.uuid4().hex[:12]}"
     admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
@@ -235,10 +253,20 @@ def test_search_on_postgresql_uses_its_word_index_and_finds_the_same_hits(tmp_pa
         store, segments = made.build(tmp_path, codebook, SERVER.rsplit("/", 1)[0] + "/" + name)
         try:
             with store.engine.connect() as connection:
-                indexes = connection.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_turn_search_words'")).scalar()
+                indexes = connection.execute(
+                    text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_turn_search_words'")
+                ).scalar()
             assert "gin" in indexes.lower() and "words" in indexes
-            assert keywords(ops.search_hits(store, "benefits")) == [("A1", "benefits"), ("A1", "benefits"), ("B1", "benefits"), ("B2", "benefits")]
-            assert keywords(ops.search_hits(store, '"the benefits"')) == [("A1", "the benefits"), ("B2", "the benefits")]
+            assert keywords(ops.search_hits(store, "benefits")) == [
+                ("A1", "benefits"),
+                ("A1", "benefits"),
+                ("B1", "benefits"),
+                ("B2", "benefits"),
+            ]
+            assert keywords(ops.search_hits(store, '"the benefits"')) == [
+                ("A1", "the benefits"),
+                ("B2", "the benefits"),
+            ]
             assert keywords(ops.search_hits(store, "family", mode="lemma")) == [("B1", "Families")]
             assert len(ops.search_hits(store, "benefits", speech="all")) == 5
             assert ops.cooccurrence_rows(store)[1]["both"] == 2  # benefits x wages

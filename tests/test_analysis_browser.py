@@ -10,18 +10,19 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pytest
-
 import analysis_project as made
+import pytest
 from conftest import ROOT, SMALL_CODEBOOK
 
 sys.path.insert(0, str(ROOT / "docs"))
-import screenshots  # noqa: E402
+import screenshots
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-                                reason="Debian's chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
-ERRORS = "return Array.from(document.querySelectorAll('[data-testid=\"stException\"], [data-testid=\"stAlertContentError\"]')).map(e => e.innerText)"
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+    reason="Debian's chromium and chromedriver are not installed (apt-get install chromium chromium-driver)",
+)
+ERRORS = 'return Array.from(document.querySelectorAll(\'[data-testid="stException"], [data-testid="stAlertContentError"]\')).map(e => e.innerText)'
 
 
 @pytest.fixture(scope="module")

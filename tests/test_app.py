@@ -8,12 +8,12 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
+from conftest import sample_ids
 from streamlit.testing.v1 import AppTest
 
-from conftest import sample_ids
 from qualcode import analysis, nlp, project
-from qualcode.words import count
 from qualcode.store import Store
+from qualcode.words import count
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -66,21 +66,30 @@ def reopen(db: Path) -> Store:
     return Store.open(db)
 
 
-@pytest.mark.parametrize("page,title", [
-    ("page_code.py", "Code transcripts"), ("page_dashboard.py", "Themes by role"),
-    ("page_codebook.py", "Codebook"), ("page_import.py", "Import transcripts"),
-])
+@pytest.mark.parametrize(
+    "page,title",
+    [
+        ("page_code.py", "Code transcripts"),
+        ("page_dashboard.py", "Themes by role"),
+        ("page_codebook.py", "Codebook"),
+        ("page_import.py", "Import transcripts"),
+    ],
+)
 def test_every_page_opens_on_the_sample(app_db: Path, page: str, title: str) -> None:
     at = ok(open_page(page))
     assert at.title[0].value == title
 
 
-def test_a_missing_store_is_one_clear_sentence_and_nothing_is_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_missing_store_is_one_clear_sentence_and_nothing_is_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     missing = tmp_path / "nowhere.db"
     monkeypatch.setenv("QUALCODE_DB", str(missing))
     at = AppTest.from_file(APP, default_timeout=60).run()
-    assert [e.value for e in at.error] == [f"{missing}: no qualcode store here; create one with a codebook first "
-                                           "(in a terminal: `qualcode --db PATH init --codebook FILE`)."]
+    assert [e.value for e in at.error] == [
+        f"{missing}: no qualcode store here; create one with a codebook first "
+        "(in a terminal: `qualcode --db PATH init --codebook FILE`)."
+    ]
     assert not missing.exists()
 
 
@@ -102,7 +111,9 @@ def test_accept_a_suggestion_is_stamped_with_the_coder(app_db: Path) -> None:
     ok(at)
     assert "Suggestion accepted." in [s.value for s in at.success]
     store = reopen(app_db)
-    decided = store.codings(document_ids=["SW02"], code_ids=[suggestion["code_id"]], segment_ids=[suggestion["segment_id"]])
+    decided = store.codings(
+        document_ids=["SW02"], code_ids=[suggestion["code_id"]], segment_ids=[suggestion["segment_id"]]
+    )
     store.close()
     assert [(c["status"], c["coder"]) for c in decided if c["id"] == suggestion["id"]] == [("accepted", "ana")]
     assert f"accept_{suggestion['id']}" not in [b.key for b in at.button]
@@ -151,7 +162,8 @@ def test_add_a_code_to_a_chosen_sentence_range(app_db: Path) -> None:
     added = store.codings(document_ids=["CM01"], code_ids=["caseload_pressure"], coders=["ana"])
     store.close()
     assert [(c["start"], c["end"], c["source"], c["status"], c["segment_id"]) for c in added] == [
-        (segment["start"] + bounds[1][0], segment["start"] + bounds[2][1], "manual", "accepted", segment["id"])]
+        (segment["start"] + bounds[1][0], segment["start"] + bounds[2][1], "manual", "accepted", segment["id"])
+    ]
 
 
 def test_remove_a_coding_and_attach_a_memo(app_db: Path) -> None:
@@ -191,15 +203,17 @@ def test_next_uncoded_segment_skips_coded_ones(app_db: Path) -> None:
     start = next(s for s in segments if s in coded)
     at = open_page("page_code.py", document="CM01", segment=str(start))
     at.button(key="next_uncoded").click().run()
-    expected = next(s for s in segments[segments.index(start) + 1:] if s not in coded)
+    expected = next(s for s in segments[segments.index(start) + 1 :] if s not in coded)
     assert picker(at, "Segment").value == expected
 
 
 def test_transcript_filters_by_role_and_text_is_escaped(app_db: Path, tmp_path: Path) -> None:
     folder = tmp_path / "odd"
     folder.mkdir()
-    (folder / "XX01.txt").write_text("---\nid: XX01\nrole: Tester\n---\nInterviewer: Hi?\nA: I said <script>alert(1)</script> & left.\n",
-                                     encoding="utf-8")
+    (folder / "XX01.txt").write_text(
+        "---\nid: XX01\nrole: Tester\n---\nInterviewer: Hi?\nA: I said <script>alert(1)</script> & left.\n",
+        encoding="utf-8",
+    )
     store = reopen(app_db)
     assert project.import_transcripts(store, [folder]).ok
     store.close()
@@ -336,7 +350,10 @@ def test_import_a_codebook_yaml_file(app_db: Path) -> None:
     at.button(key="import_yaml").click().run()
     ok(at)
     store = reopen(app_db)
-    assert store.codebook_version() == 2 and store.codebook().get("caseload_pressure").label == "Caseloads too heavy for work"
+    assert (
+        store.codebook_version() == 2
+        and store.codebook().get("caseload_pressure").label == "Caseloads too heavy for work"
+    )
     store.close()
 
 
@@ -364,13 +381,19 @@ def submit_import(at: AppTest) -> AppTest:
 
 def test_import_a_transcript_with_participants_csv(app_db: Path) -> None:
     at = open_page("page_import.py")
-    at.file_uploader(key="transcripts").upload("NEW01.txt", b"Interviewer: How is work?\nSam: My budget pays for a job coach now.\n", "text/plain")
-    at.file_uploader(key="transcripts").upload("CM01.txt", (ROOT / "transcripts_sample" / "CM01.txt").read_bytes(), "text/plain")
-    at.file_uploader(key="participants").upload("participants.csv", b"id,role,site\nNEW01,Person using a PB,Site F\n", "text/csv")
+    at.file_uploader(key="transcripts").upload(
+        "NEW01.txt", b"Interviewer: How is work?\nSam: My budget pays for a job coach now.\n", "text/plain"
+    )
+    at.file_uploader(key="transcripts").upload(
+        "CM01.txt", (ROOT / "transcripts_sample" / "CM01.txt").read_bytes(), "text/plain"
+    )
+    at.file_uploader(key="participants").upload(
+        "participants.csv", b"id,role,site\nNEW01,Person using a PB,Site F\n", "text/csv"
+    )
     submit_import(at)
     ok(at)
     assert [m.value for m in at.metric] == ["1", "1", "0"]
-    assert any("unchanged: CM01.txt is already in the store as CM01." == m.value for m in at.info)
+    assert any(m.value == "unchanged: CM01.txt is already in the store as CM01." for m in at.info)
     store = reopen(app_db)
     assert store.attributes()["NEW01"] == {"role": "Person using a PB", "site": "Site F"}
     store.close()
@@ -399,15 +422,25 @@ def test_a_broken_participants_csv_saves_nothing(app_db: Path) -> None:
 
 
 def test_a_segment_is_coded_when_an_accepted_coding_lies_on_it_and_part_coding_is_said() -> None:
-    segments = [{"id": 1, "start": 0, "end": 22, "text": "First one. Second one."},
-                {"id": 2, "start": 25, "end": 35, "text": "Third one."},
-                {"id": 3, "start": 37, "end": 47, "text": "Fourth one."}]
-    codings = [{"segment_id": 1, "start": 0, "end": 10, "status": "accepted"},
-               {"segment_id": 2, "start": 25, "end": 35, "status": "accepted"},
-               {"segment_id": 1, "start": 11, "end": 22, "status": "pending"},
-               {"segment_id": 3, "start": 37, "end": 47, "status": "rejected"}]
+    segments = [
+        {"id": 1, "start": 0, "end": 22, "text": "First one. Second one."},
+        {"id": 2, "start": 25, "end": 35, "text": "Third one."},
+        {"id": 3, "start": 37, "end": 47, "text": "Fourth one."},
+    ]
+    codings = [
+        {"segment_id": 1, "start": 0, "end": 10, "status": "accepted"},
+        {"segment_id": 2, "start": 25, "end": 35, "status": "accepted"},
+        {"segment_id": 1, "start": 11, "end": 22, "status": "pending"},
+        {"segment_id": 3, "start": 37, "end": 47, "status": "rejected"},
+    ]
     assert project.coded_segments(codings) == {1, 2}
-    assert project.segment_labels(segments, codings) == {1: "¶1 · coded (part) · suggestions", 2: "¶2 · coded", 3: "¶3 · not coded"}
-    codings.append({"segment_id": 1, "start": 10, "end": 22, "status": "accepted"})  # the rest of the first, by another coding
+    assert project.segment_labels(segments, codings) == {
+        1: "¶1 · coded (part) · suggestions",
+        2: "¶2 · coded",
+        3: "¶3 · not coded",
+    }
+    codings.append(
+        {"segment_id": 1, "start": 10, "end": 22, "status": "accepted"}
+    )  # the rest of the first, by another coding
     assert project.segment_labels(segments, codings)[1] == "¶1 · coded · suggestions"
     assert project.next_uncoded([1, 2, 3], 1, project.coded_segments(codings)) == 3

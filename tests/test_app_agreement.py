@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from qualcode.team import agreement as agree
 from qualcode import analysis, project
 from qualcode.store import NewCoding, Store
+from qualcode.team import agreement as agree
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -98,15 +98,21 @@ def test_agreement_table_has_kappa_and_alpha_per_code_and_the_overall_row(team_d
     assert table["kappa"].notna().all() and table["alpha_low"].notna().all()
     overall = table.iloc[-1]
     assert 0 < overall["alpha"] < 1 and overall["alpha_low"] <= overall["alpha"] <= overall["alpha_high"]
-    assert f"alpha {overall['alpha']:.3f} (95% CI {overall['alpha_low']:.3f} to" in " ".join(m.value for m in at.markdown)
+    assert f"alpha {overall['alpha']:.3f} (95% CI {overall['alpha_low']:.3f} to" in " ".join(
+        m.value for m in at.markdown
+    )
     assert any(SKIPPED in w.value and "not by ben" in w.value for w in at.warning)
     assert [b.label for b in at.get("download_button")][:2] == ["Download CSV", "Download XLSX"]
 
 
 def test_three_coders_drop_kappa_and_theme_level_compares_themes(team_db: Path) -> None:
     store = Store.open(team_db)
-    store.add_codings([NewCoding(r["document_id"], r["start"], r["end"], r["code_id"], "cal", source="imported")
-                       for r in store.codings(coders=["gold"], document_ids=["SW01", "SW02"])])
+    store.add_codings(
+        [
+            NewCoding(r["document_id"], r["start"], r["end"], r["code_id"], "cal", source="imported")
+            for r in store.codings(coders=["gold"], document_ids=["SW01", "SW02"])
+        ]
+    )
     themes = {c.id for c in store.codebook().themes()}
     store.close()
     at = compare(open_page("page_agreement.py"), "gold", "ben", "cal")
@@ -145,10 +151,13 @@ def test_resolving_records_a_new_decision_and_changes_no_coding_compared(team_db
     at.text_area(key="resolve_memo").input("Talked it through: not this code.")
     at.button(key="FormSubmitter:resolve-Record decision").click().run(timeout=90)
     ok(at)
-    assert f"Recorded consensus's decision: `{target['code_id']}` does not apply at {target['span']}." in [s.value for s in at.success]
+    assert f"Recorded consensus's decision: `{target['code_id']}` does not apply at {target['span']}." in [
+        s.value for s in at.success
+    ]
     resolved = in_store(team_db, coders=["consensus"])
     assert [(r["document_id"], r["start"], r["end"], r["code_id"], r["status"], r["source"]) for r in resolved] == [
-        (target["document_id"], target["start"], target["end"], target["code_id"], "rejected", "manual")]
+        (target["document_id"], target["start"], target["end"], target["code_id"], "rejected", "manual")
+    ]
     assert in_store(team_db, coders=["gold", "ben"]) == before
     store = Store.open(team_db)
     memos = [m for m in store.memos(target["document_id"]) if m["coder"] == "consensus"]
@@ -163,7 +172,8 @@ def test_resolving_without_a_name_uses_the_session_coder(team_db: Path) -> None:
     ok(at)
     resolved = in_store(team_db, coders=["ana"])
     assert [(r["start"], r["end"], r["code_id"], r["status"]) for r in resolved] == [
-        (target["start"], target["end"], target["code_id"], "accepted")]
+        (target["start"], target["end"], target["code_id"], "accepted")
+    ]
 
 
 # -- Blind coding ---------------------------------------------------------------------------
@@ -208,7 +218,8 @@ def test_accepting_blind_adds_the_coders_decision_and_leaves_a_colleagues(blind_
     assert [(c["status"], c["coder"]) for c in original] == [("accepted", "gold")]
     mine = in_store(db, document_ids=["SW02"], coders=["ben"], sources=["suggested"])
     assert [(c["start"], c["end"], c["code_id"], c["status"]) for c in mine] == [
-        (decided["start"], decided["end"], decided["code_id"], "accepted")]
+        (decided["start"], decided["end"], decided["code_id"], "accepted")
+    ]
     assert f"accept_{decided['id']}" not in [b.key for b in at.button]
     assert f"remove_{mine[0]['id']}" in [b.key for b in at.button]
 

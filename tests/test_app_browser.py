@@ -12,17 +12,19 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SAMPLE
+
 from qualcode.ingest import read_participants
 from qualcode.store import Store
 
 sys.path.insert(0, str(ROOT / "docs"))
-import screenshots  # noqa: E402
+import screenshots
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-                                reason="Debian's chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+    reason="Debian's chromium and chromedriver are not installed (apt-get install chromium chromium-driver)",
+)
 
 VISIBLE_TEXT = """
 return [document.body.innerText,
@@ -78,7 +80,9 @@ def click_heatmap_cell(driver, index: int, timeout: float = 60) -> None:
     screenshots.wait_for_text(driver, "Open in transcript")
 
 
-def test_dashboard_shows_themes_roles_and_quotes_and_a_clicked_cell_picks_them(running_app, chromium, tmp_path: Path) -> None:
+def test_dashboard_shows_themes_roles_and_quotes_and_a_clicked_cell_picks_them(
+    running_app, chromium, tmp_path: Path
+) -> None:
     url, db = running_app
     chromium.get(url + "/")
     screenshots.wait_for_text(chromium, "Illustrative quotes", timeout=120)
@@ -91,7 +95,9 @@ def test_dashboard_shows_themes_roles_and_quotes_and_a_clicked_cell_picks_them(r
     assert len(themes) >= 4
     assert [label for label in themes if flat(label) not in seen] == []
     assert [role for role in roles if flat(role) not in seen] == []
-    quotes = chromium.execute_script("return Array.from(document.querySelectorAll('blockquote')).map(q => q.innerText.trim())")
+    quotes = chromium.execute_script(
+        "return Array.from(document.querySelectorAll('blockquote')).map(q => q.innerText.trim())"
+    )
     assert len(quotes) >= 3 and all(len(quote.split()) >= 3 for quote in quotes)
     assert chromium.execute_script("return document.querySelectorAll('a[href*=\"document=\"]').length") >= len(quotes)
     before = cell_caption(chromium)

@@ -38,6 +38,7 @@ def test_memos_are_added_listed_searched_and_masked(db: Path) -> None:
     from click.testing import CliRunner
 
     from qualcode.cli import main
+
     assert CliRunner().invoke(main, ["--db", str(db), "identifiers", "add", "Robin Hale"]).exit_code == 0
     at = page("page_memos.py")
     at.text_area(key="memo_text").input("Sites differ in how budgets are offered.")
@@ -53,7 +54,9 @@ def test_memos_are_added_listed_searched_and_masked(db: Path) -> None:
     at.text_input(key="memo_search").input("caseload").run()
     assert list(at.dataframe[0].value["scope"]) == ["code"]
     store = Store.open(db)
-    assert [(m["code_id"], m["coder"]) for m in store.memos(code_id="caseload_pressure")] == [("caseload_pressure", "ana")]
+    assert [(m["code_id"], m["coder"]) for m in store.memos(code_id="caseload_pressure")] == [
+        ("caseload_pressure", "ana")
+    ]
     store.close()
 
 
@@ -71,4 +74,9 @@ def test_code_report_page_lists_passages_of_a_theme_by_attribute(db: Path) -> No
     at.multiselect(key="report_values").select("Social worker").run()
     social = at.dataframe[0].value
     assert 0 < len(social) < len(everyone) and set(social["role"]) == {"Social worker"}
-    assert [b.label for b in at.get("download_button")] == ["Download MD", "Download DOCX", "Download XLSX", "Download CSV"]
+    assert [b.label for b in at.get("download_button")] == [
+        "Download MD",
+        "Download DOCX",
+        "Download XLSX",
+        "Download CSV",
+    ]

@@ -11,8 +11,8 @@ import urllib.request
 from pathlib import Path
 
 from click.testing import CliRunner
-
 from conftest import SMALL_CODEBOOK
+
 from qualcode import project
 from qualcode.cli import main
 
@@ -42,9 +42,22 @@ def test_a_busy_port_is_refused_before_the_app_is_announced(tmp_path: Path) -> N
 
 def test_sigterm_stops_streamlit_and_frees_the_port(tmp_path: Path) -> None:
     db, port = small_store(tmp_path), free_port()
-    app = subprocess.Popen([sys.executable, "-c", "from qualcode.cli import main; main()", "--db", str(db), "app",
-                            "--no-browser", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           start_new_session=True)
+    app = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from qualcode.cli import main; main()",
+            "--db",
+            str(db),
+            "app",
+            "--no-browser",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         for _ in range(240):
             try:

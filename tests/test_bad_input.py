@@ -15,19 +15,19 @@ import os
 import resource
 import shutil
 import sqlite3
-import subprocess
 import struct
+import subprocess
 import sys
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import docx
 import pytest
 from click.testing import CliRunner
-
 from conftest import SMALL_CODEBOOK
+
 from qualcode import project
 from qualcode.cli import main
 from qualcode.store import Store
@@ -87,25 +87,35 @@ def zip_of(members: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-QDE = ('<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" name="p">'
-       '<CodeBook><Codes><Code guid="{0}" name="Money" isCodable="true"/></Codes></CodeBook>'
-       '<Sources><TextSource guid="{1}" name="{name}" plainTextPath="internal://{1}.txt"/></Sources></Project>')
+QDE = (
+    '<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" name="p">'
+    '<CodeBook><Codes><Code guid="{0}" name="Money" isCodable="true"/></Codes></CodeBook>'
+    '<Sources><TextSource guid="{1}" name="{name}" plainTextPath="internal://{1}.txt"/></Sources></Project>'
+)
 G1, G2 = "11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"
 
 
-def qdpx(name: str = "P1.txt", text: str = GOOD, qde: str | None = None, extra: dict[str, bytes] | None = None) -> bytes:
+def qdpx(
+    name: str = "P1.txt", text: str = GOOD, qde: str | None = None, extra: dict[str, bytes] | None = None
+) -> bytes:
     xml = qde if qde is not None else QDE.replace("{0}", G1).replace("{1}", G2).replace("{name}", name)
     return zip_of({"project.qde": xml.encode(), f"sources/{G2}.txt": text.encode(), **(extra or {})})
 
 
 def nested_xml(depth: int, root: str = "Project") -> bytes:
-    return (f'<?xml version="1.0"?><{root} xmlns="urn:QDA-XML:project:1.0">' + "<a>" * depth + "</a>" * depth
-            + f"</{root}>").encode()
+    return (
+        f'<?xml version="1.0"?><{root} xmlns="urn:QDA-XML:project:1.0">' + "<a>" * depth + "</a>" * depth + f"</{root}>"
+    ).encode()
 
 
-LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">'
-          b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;">]><CodeBook xmlns="urn:QDA-XML:codebook:1.0">&lol3;</CodeBook>')
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89" + bytes(64)
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">'
+    b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;">]><CodeBook xmlns="urn:QDA-XML:codebook:1.0">&lol3;</CodeBook>'
+)
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    + bytes(64)
+)
 LONG_PARAGRAPH = "Interviewer: Go on.\n\nSam: " + "word " * 200_001 + "\n"
 UTF16_LONE_SURROGATE = b"\xff\xfe" + "Sam: hello ".encode("utf-16-le") + b"\x00\xd8" + "there".encode("utf-16-le")
 CSV_HEADER = "document_id,start,end,code_id,quote\n"
@@ -116,52 +126,241 @@ Case = tuple[str, str, "bytes | str", "list[str] | None", list[str], dict[str, s
 TRANSCRIPTS: list[Case] = [
     ("txt-alias-bomb", "bomb.txt", front_matter(alias_bomb() + "role: *a8\n"), None, ["alias", "anchor"], {}),
     ("md-alias-bomb", "bomb.md", front_matter(alias_bomb() + "role: *a8\n"), None, ["anchor"], {}),
-    ("md-deep-yaml", "deep.md", front_matter("role: " + "[" * 500 + "]" * 500 + "\n"), None, ["deeper", "QUALCODE_MAX_DEPTH"], {}),
+    (
+        "md-deep-yaml",
+        "deep.md",
+        front_matter("role: " + "[" * 500 + "]" * 500 + "\n"),
+        None,
+        ["deeper", "QUALCODE_MAX_DEPTH"],
+        {},
+    ),
     ("txt-png", "picture.txt", PNG, None, ["binary"], {}),
     ("txt-nul", "nul.txt", GOOD.encode() + b"\x00\x00garbage", None, ["NUL"], {}),
     ("txt-too-large", "large.txt", GOOD * 40_000, None, ["MB", "QUALCODE_MAX_FILE_MB"], {"QUALCODE_MAX_FILE_MB": "1"}),
     ("txt-lone-surrogate-yaml", "surrogate.txt", front_matter('title: "\\ud800"\n'), None, ["surrogate"], {}),
     ("txt-lone-surrogate-utf16", "surrogate16.txt", UTF16_LONE_SURROGATE, None, ["UTF-16", "broken"], {}),
     ("txt-long-paragraph", "paragraph.txt", LONG_PARAGRAPH, None, ["1,000,000", "QUALCODE_MAX_PARAGRAPH_CHARS"], {}),
-    ("txt-id-dotdot", "escape.txt", front_matter("id: ../../etc/passwd\n"), None, ["../../etc/passwd", "document id"], {}),
+    (
+        "txt-id-dotdot",
+        "escape.txt",
+        front_matter("id: ../../etc/passwd\n"),
+        None,
+        ["../../etc/passwd", "document id"],
+        {},
+    ),
     ("txt-id-newline", "newline.txt", front_matter('id: "P1\\nP2"\n'), None, ["P1\\nP2", "document id"], {}),
     ("txt-id-nul", "nulid.txt", front_matter('id: "P1\\0"\n'), None, ["document id"], {}),
     ("docx-not-zip", "notzip.docx", b"this is not a word file", None, ["Word"], {}),
-    ("docx-bad-xml", "badxml.docx", docx_with("word/document.xml", b"<w:document><w:body><unclosed></w:document>"), None, ["Word"], {}),
+    (
+        "docx-bad-xml",
+        "badxml.docx",
+        docx_with("word/document.xml", b"<w:document><w:body><unclosed></w:document>"),
+        None,
+        ["Word"],
+        {},
+    ),
     ("docx-laughs", "laughs.docx", docx_with("word/document.xml", LAUGHS), None, ["DOCTYPE"], {}),
-    ("docx-deep", "deep.docx", docx_with("word/document.xml", nested_xml(5000, "w:document").replace(b'xmlns="urn:QDA-XML:project:1.0"', b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"')), None, ["Word"], {}),
-    ("docx-zip-bomb", "bomb.docx", docx_with("word/document.xml", b" " * (3 * 1024 * 1024)), None, ["expands", "QUALCODE_MAX_FILE_MB"], {"QUALCODE_MAX_FILE_MB": "1"}),
+    (
+        "docx-deep",
+        "deep.docx",
+        docx_with(
+            "word/document.xml",
+            nested_xml(5000, "w:document").replace(
+                b'xmlns="urn:QDA-XML:project:1.0"',
+                b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"',
+            ),
+        ),
+        None,
+        ["Word"],
+        {},
+    ),
+    (
+        "docx-zip-bomb",
+        "bomb.docx",
+        docx_with("word/document.xml", b" " * (3 * 1024 * 1024)),
+        None,
+        ["expands", "QUALCODE_MAX_FILE_MB"],
+        {"QUALCODE_MAX_FILE_MB": "1"},
+    ),
     ("docx-bad-member", "crc.docx", corrupt_member(docx_bytes(), "word/document.xml"), None, ["word/document.xml"], {}),
     ("vtt-png", "call.vtt", PNG, None, ["binary"], {}),
-    ("vtt-too-large", "call2.vtt", "WEBVTT\n\n" + "00:00:01.000 --> 00:00:02.000\nSam: hi\n\n" * 30_000, None, ["QUALCODE_MAX_FILE_MB"], {"QUALCODE_MAX_FILE_MB": "1"}),
+    (
+        "vtt-too-large",
+        "call2.vtt",
+        "WEBVTT\n\n" + "00:00:01.000 --> 00:00:02.000\nSam: hi\n\n" * 30_000,
+        None,
+        ["QUALCODE_MAX_FILE_MB"],
+        {"QUALCODE_MAX_FILE_MB": "1"},
+    ),
     ("srt-nul", "call.srt", b"1\n00:00:01,000 --> 00:00:02,000\nSam: hi\x00\x00\n", None, ["NUL"], {}),
 ]
 OTHER_FILES: list[Case] = [
-    ("participants-ragged", "participants.csv", "id,role\nP1,Job coach,extra,cells\n", ["import", "good.txt", "--meta", "{file}"], ["line 2", "cells"], {}),
-    ("participants-huge-cell", "people.csv", 'id,role\nP1,"' + "x" * 3000 + '"\n', ["import", "good.txt", "--meta", "{file}"], ["line 2", "QUALCODE_MAX_CSV_FIELD_KB"], {"QUALCODE_MAX_CSV_FIELD_KB": "1"}),
+    (
+        "participants-ragged",
+        "participants.csv",
+        "id,role\nP1,Job coach,extra,cells\n",
+        ["import", "good.txt", "--meta", "{file}"],
+        ["line 2", "cells"],
+        {},
+    ),
+    (
+        "participants-huge-cell",
+        "people.csv",
+        'id,role\nP1,"' + "x" * 3000 + '"\n',
+        ["import", "good.txt", "--meta", "{file}"],
+        ["line 2", "QUALCODE_MAX_CSV_FIELD_KB"],
+        {"QUALCODE_MAX_CSV_FIELD_KB": "1"},
+    ),
     ("participants-png", "pictures.csv", PNG, ["import", "good.txt", "--meta", "{file}"], ["binary"], {}),
-    ("codings-huge-cell", "codings.csv", CSV_HEADER + 'good,0,3,money,"' + "x" * 3000 + '"\n', ["import-codings", "{file}", "--coder", "ana"], ["QUALCODE_MAX_CSV_FIELD_KB"], {"QUALCODE_MAX_CSV_FIELD_KB": "1"}),
-    ("codings-unclosed-quote", "codings2.csv", CSV_HEADER + 'good,0,3,money,"' + "x" * 2_000_000 + "\n", ["import-codings", "{file}", "--coder", "ana"], ["KB", "quotes"], {}),
+    (
+        "codings-huge-cell",
+        "codings.csv",
+        CSV_HEADER + 'good,0,3,money,"' + "x" * 3000 + '"\n',
+        ["import-codings", "{file}", "--coder", "ana"],
+        ["QUALCODE_MAX_CSV_FIELD_KB"],
+        {"QUALCODE_MAX_CSV_FIELD_KB": "1"},
+    ),
+    (
+        "codings-unclosed-quote",
+        "codings2.csv",
+        CSV_HEADER + 'good,0,3,money,"' + "x" * 2_000_000 + "\n",
+        ["import-codings", "{file}", "--coder", "ana"],
+        ["KB", "quotes"],
+        {},
+    ),
     ("codings-png", "codings3.csv", PNG, ["import-codings", "{file}", "--coder", "ana"], ["binary"], {}),
-    ("gold-huge-cell", "gold.csv", CSV_HEADER + 'good,0,3,money,"' + "x" * 3000 + '"\n', ["evaluate", "--gold", "{file}"], ["QUALCODE_MAX_CSV_FIELD_KB"], {"QUALCODE_MAX_CSV_FIELD_KB": "1"}),
-    ("gold-nul", "gold2.csv", CSV_HEADER.encode() + b"good,0,3,money\x00,x\n", ["evaluate", "--gold", "{file}"], ["NUL"], {}),
-    ("codebook-alias-bomb", "bomb.yaml", alias_bomb() + "name: x\ncodes:\n  - id: a\n    label: *a8\n", ["init", "--codebook", "{file}"], ["anchor", "alias"], {}),
-    ("codebook-alias-bomb-init", "bomb2.yaml", alias_bomb() + "name: x\ncodes:\n  - id: a\n    label: *a8\n", ["codebook", "import", "{file}"], ["anchor"], {}),
-    ("codebook-deep-yaml", "deep.yaml", "name: x\ncodes:\n  - id: a\n    label: " + "[" * 2000 + "]" * 2000 + "\n", ["codebook", "import", "{file}"], ["deeper", "QUALCODE_MAX_DEPTH"], {}),
-    ("codebook-parent-chain", "chain.yaml", "name: x\ncodes:\n" + "".join(f"  - id: c{i}\n    label: C{i}\n" + (f"    parent: c{i - 1}\n" if i else "") for i in range(1100)), ["codebook", "import", "{file}"], ["levels", "QUALCODE_MAX_DEPTH"], {}),
-    ("codebook-surrogate", "surrogate.yaml", 'name: x\ncodes:\n  - id: a\n    label: "\\ud800"\n', ["codebook", "import", "{file}"], ["surrogate"], {}),
-    ("codebook-too-large", "large.yaml", "name: x\ncodes:\n  - id: a\n    label: A\n" + "# padding\n" * 150_000, ["codebook", "import", "{file}"], ["QUALCODE_MAX_FILE_MB"], {"QUALCODE_MAX_FILE_MB": "1"}),
+    (
+        "gold-huge-cell",
+        "gold.csv",
+        CSV_HEADER + 'good,0,3,money,"' + "x" * 3000 + '"\n',
+        ["evaluate", "--gold", "{file}"],
+        ["QUALCODE_MAX_CSV_FIELD_KB"],
+        {"QUALCODE_MAX_CSV_FIELD_KB": "1"},
+    ),
+    (
+        "gold-nul",
+        "gold2.csv",
+        CSV_HEADER.encode() + b"good,0,3,money\x00,x\n",
+        ["evaluate", "--gold", "{file}"],
+        ["NUL"],
+        {},
+    ),
+    (
+        "codebook-alias-bomb",
+        "bomb.yaml",
+        alias_bomb() + "name: x\ncodes:\n  - id: a\n    label: *a8\n",
+        ["init", "--codebook", "{file}"],
+        ["anchor", "alias"],
+        {},
+    ),
+    (
+        "codebook-alias-bomb-init",
+        "bomb2.yaml",
+        alias_bomb() + "name: x\ncodes:\n  - id: a\n    label: *a8\n",
+        ["codebook", "import", "{file}"],
+        ["anchor"],
+        {},
+    ),
+    (
+        "codebook-deep-yaml",
+        "deep.yaml",
+        "name: x\ncodes:\n  - id: a\n    label: " + "[" * 2000 + "]" * 2000 + "\n",
+        ["codebook", "import", "{file}"],
+        ["deeper", "QUALCODE_MAX_DEPTH"],
+        {},
+    ),
+    (
+        "codebook-parent-chain",
+        "chain.yaml",
+        "name: x\ncodes:\n"
+        + "".join(f"  - id: c{i}\n    label: C{i}\n" + (f"    parent: c{i - 1}\n" if i else "") for i in range(1100)),
+        ["codebook", "import", "{file}"],
+        ["levels", "QUALCODE_MAX_DEPTH"],
+        {},
+    ),
+    (
+        "codebook-surrogate",
+        "surrogate.yaml",
+        'name: x\ncodes:\n  - id: a\n    label: "\\ud800"\n',
+        ["codebook", "import", "{file}"],
+        ["surrogate"],
+        {},
+    ),
+    (
+        "codebook-too-large",
+        "large.yaml",
+        "name: x\ncodes:\n  - id: a\n    label: A\n" + "# padding\n" * 150_000,
+        ["codebook", "import", "{file}"],
+        ["QUALCODE_MAX_FILE_MB"],
+        {"QUALCODE_MAX_FILE_MB": "1"},
+    ),
     ("qdc-laughs", "laughs.qdc", LAUGHS, ["codebook", "import", "{file}"], ["entities"], {}),
-    ("qdc-deep", "deep.qdc", nested_xml(3000, "CodeBook"), ["codebook", "import", "{file}"], ["deeper", "QUALCODE_MAX_DEPTH"], {}),
+    (
+        "qdc-deep",
+        "deep.qdc",
+        nested_xml(3000, "CodeBook"),
+        ["codebook", "import", "{file}"],
+        ["deeper", "QUALCODE_MAX_DEPTH"],
+        {},
+    ),
     ("qdc-broken", "broken.qdc", b"<CodeBook><Codes>", ["codebook", "import", "{file}"], ["broken"], {}),
-    ("qdpx-zip-bomb", "bomb.qdpx", qdpx(extra={f"sources/{G2}.txt": b" " * (3 * 1024 * 1024)}), ["import", "project", "{file}"], ["expands", "QUALCODE_MAX_FILE_MB"], {"QUALCODE_MAX_FILE_MB": "1"}),
-    ("qdpx-two-qde", "twice.qdpx", zip_of({"project.qde": b"<Project/>", "PROJECT.QDE": b"<Project/>"}), ["import", "project", "{file}"], ["project.qde", "PROJECT.QDE"], {}),
+    (
+        "qdpx-zip-bomb",
+        "bomb.qdpx",
+        qdpx(extra={f"sources/{G2}.txt": b" " * (3 * 1024 * 1024)}),
+        ["import", "project", "{file}"],
+        ["expands", "QUALCODE_MAX_FILE_MB"],
+        {"QUALCODE_MAX_FILE_MB": "1"},
+    ),
+    (
+        "qdpx-two-qde",
+        "twice.qdpx",
+        zip_of({"project.qde": b"<Project/>", "PROJECT.QDE": b"<Project/>"}),
+        ["import", "project", "{file}"],
+        ["project.qde", "PROJECT.QDE"],
+        {},
+    ),
     ("qdpx-not-zip", "plain.qdpx", b"hello", ["import", "project", "{file}"], ["zip"], {}),
-    ("qdpx-bad-member", "crc.qdpx", corrupt_member(qdpx(text=GOOD * 50), "project.qde"), ["import", "project", "{file}"], ["project.qde"], {}),
-    ("qdpx-deep", "deep.qdpx", zip_of({"project.qde": nested_xml(3000)}), ["import", "project", "{file}"], ["deeper"], {}),
-    ("qdpx-laughs", "laughs.qdpx", zip_of({"project.qde": LAUGHS.replace(b"CodeBook", b"Project")}), ["import", "project", "{file}"], ["entities"], {}),
-    ("qdpx-id-dotdot", "escape.qdpx", qdpx(name="../../evil.txt"), ["import", "project", "{file}"], ["../../evil", "document id"], {}),
-    ("restore-not-sqlite", "backup.db", b"not a database at all" * 10, ["restore", "{file}"], ["not a qualcode store"], {}),
+    (
+        "qdpx-bad-member",
+        "crc.qdpx",
+        corrupt_member(qdpx(text=GOOD * 50), "project.qde"),
+        ["import", "project", "{file}"],
+        ["project.qde"],
+        {},
+    ),
+    (
+        "qdpx-deep",
+        "deep.qdpx",
+        zip_of({"project.qde": nested_xml(3000)}),
+        ["import", "project", "{file}"],
+        ["deeper"],
+        {},
+    ),
+    (
+        "qdpx-laughs",
+        "laughs.qdpx",
+        zip_of({"project.qde": LAUGHS.replace(b"CodeBook", b"Project")}),
+        ["import", "project", "{file}"],
+        ["entities"],
+        {},
+    ),
+    (
+        "qdpx-id-dotdot",
+        "escape.qdpx",
+        qdpx(name="../../evil.txt"),
+        ["import", "project", "{file}"],
+        ["../../evil", "document id"],
+        {},
+    ),
+    (
+        "restore-not-sqlite",
+        "backup.db",
+        b"not a database at all" * 10,
+        ["restore", "{file}"],
+        ["not a qualcode store"],
+        {},
+    ),
 ]
 
 
@@ -277,8 +476,11 @@ def test_db_that_is_a_folder_a_foreign_file_or_an_unreachable_server_is_one_sent
     folder = tmp_path / "afolder"
     folder.mkdir()
     foreign = write(tmp_path, "notes.db", b"these are my notes, not a database\n" * 20)
-    for location, words in [(folder, "is a folder"), (foreign, "not a qualcode store"),
-                            ("postgresql+psycopg://someone:secret@127.0.0.1:1/nowhere", "cannot be reached")]:
+    for location, words in [
+        (folder, "is a folder"),
+        (foreign, "not a qualcode store"),
+        ("postgresql+psycopg://someone:secret@127.0.0.1:1/nowhere", "cannot be reached"),
+    ]:
         for args in (["documents"], ["import", "x.txt"], ["suggest"]):
             sentence = refusal(run(str(location), args, tmp_path))
             assert words in sentence and "secret" not in sentence, sentence
@@ -290,13 +492,17 @@ def test_db_that_is_a_folder_a_foreign_file_or_an_unreachable_server_is_one_sent
 def damage(path: Path, tables: tuple[str, ...] = ("segments", "ix_segments_document", "ix_codings_document")) -> None:
     """Overwrite the pages of some tables and indexes of a SQLite file with noise, as a failing disk would."""
     connection = sqlite3.connect(path)
-    pages = [row[0] for row in connection.execute(
-        f"SELECT pageno FROM dbstat WHERE name IN ({','.join('?' * len(tables))})", tables)]
+    pages = [
+        row[0]
+        for row in connection.execute(
+            f"SELECT pageno FROM dbstat WHERE name IN ({','.join('?' * len(tables))})", tables
+        )
+    ]
     connection.close()
     data = bytearray(path.read_bytes())
     size = int.from_bytes(data[16:18], "big") or 65536
     for page in pages:
-        data[(page - 1) * size:page * size] = bytes([0x5A]) * size
+        data[(page - 1) * size : page * size] = bytes([0x5A]) * size
     path.write_bytes(bytes(data))
 
 
@@ -322,7 +528,11 @@ def test_restore_works_onto_a_damaged_store_and_keeps_it_aside(db: Path, damaged
     broken = damaged.read_bytes()
     result = run(damaged, ["restore", str(backup)], tmp_path)
     assert result.exit_code == 0, result.output
-    kept = [p for p in tmp_path.iterdir() if p.name.startswith("damaged.db.damaged.") and not p.name.endswith(("-wal", "-shm"))]
+    kept = [
+        p
+        for p in tmp_path.iterdir()
+        if p.name.startswith("damaged.db.damaged.") and not p.name.endswith(("-wal", "-shm"))
+    ]
     assert len(kept) == 1 and kept[0].read_bytes() == broken
     assert run(damaged, ["check"], tmp_path).exit_code == 0
 
@@ -338,10 +548,16 @@ def test_restore_onto_a_missing_store_creates_it(db: Path, tmp_path: Path) -> No
 
 def test_recover_copies_every_readable_row_and_reports_what_was_lost(damaged: Path, tmp_path: Path) -> None:
     before = damaged.read_bytes()
-    result = CliRunner().invoke(main, ["recover", str(damaged), "-o", str(tmp_path / "recovered.db")], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["recover", str(damaged), "-o", str(tmp_path / "recovered.db")], catch_exceptions=False
+    )
     assert result.exit_code == 1, result.output  # something was lost, and the exit status says so
     lines = {line.split()[0]: line for line in result.stdout.splitlines() if line.strip()}
-    assert "unreadable" in lines["segments"] and "1 rows copied" in lines["documents"] and "5 rows copied" in lines["codes"]
+    assert (
+        "unreadable" in lines["segments"]
+        and "1 rows copied" in lines["documents"]
+        and "5 rows copied" in lines["codes"]
+    )
     assert damaged.read_bytes() == before
     assert run(tmp_path / "recovered.db", ["check"], tmp_path).exit_code == 0
     store = Store.open(tmp_path / "recovered.db")
@@ -388,18 +604,23 @@ def test_import_codings_twice_adds_nothing_the_second_time(db: Path, tmp_path: P
     write(tmp_path, "codings.csv", CSV_HEADER + row + row)
     first = run(db, ["import-codings", "codings.csv", "--coder", "ana"], tmp_path)
     assert first.exit_code == 0 and "Imported 1 coding" in first.stdout and "1 was already" in first.stdout
-    before = db.read_bytes()
+
     second = run(db, ["import-codings", "codings.csv", "--coder", "ana"], tmp_path)
-    assert second.exit_code == 0 and "Imported 0 codings" in second.stdout and "2 were already in the store" in second.stdout
+    assert (
+        second.exit_code == 0
+        and "Imported 0 codings" in second.stdout
+        and "2 were already in the store" in second.stdout
+    )
     store = Store.open(db)
     assert len(store.codings(coders=["ana"])) == 1
     store.close()
 
 
 # -- app uploads -------------------------------------------------------------------------------
-def test_the_import_page_refuses_bad_uploads_by_name_and_imports_the_good_one(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_import_page_refuses_bad_uploads_by_name_and_imports_the_good_one(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from streamlit.testing.v1 import AppTest
-
     from test_app import APP, PAGES
 
     monkeypatch.setenv("QUALCODE_DB", str(db))
@@ -423,10 +644,13 @@ def test_the_import_page_refuses_bad_uploads_by_name_and_imports_the_good_one(db
 # -- memory-hungry inputs, under an address-space limit ------------------------------------------
 def _limited(code: str, cwd: Path) -> subprocess.CompletedProcess:
     """Run Python code in a subprocess whose address space is capped, so a regression fails rather than eats the machine."""
+
     def cap() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
-    return subprocess.run([sys.executable, "-c", code], cwd=cwd, preexec_fn=cap, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, preexec_fn=cap, capture_output=True, text=True, timeout=120
+    )
 
 
 def big_zip(path: Path, small: bytes, member: str, megabytes: int, prefix: bytes = b"", suffix: bytes = b"") -> None:
@@ -467,22 +691,46 @@ def big_zip(path: Path, small: bytes, member: str, megabytes: int, prefix: bytes
                 for _ in range(megabytes):
                     out.write(block)
                 out.write(tail)
-            central += b"PK\x01\x02" + struct.pack("<H", 20) + fields + struct.pack("<HHHII", 0, 0, 0, 0, offset) + encoded
+            central += (
+                b"PK\x01\x02" + struct.pack("<H", 20) + fields + struct.pack("<HHHII", 0, 0, 0, 0, offset) + encoded
+            )
         start = out.tell()
         out.write(central)
         count = len(entries) + 1
         out.write(b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, count, count, len(central), start, 0))
 
 
-WORD_OPEN = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w='
-             b'"http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Sam: ')
+WORD_OPEN = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w='
+    b'"http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Sam: '
+)
 WORD_CLOSE = b"</w:t></w:r></w:p><w:p><w:r><w:t>Sam: again</w:t></w:r></w:p></w:body></w:document>"
 MEMORY_CASES: list[tuple[str, Callable[[Path], None], list[str]]] = [
-    ("text-200mb", lambda folder: os.truncate(write(folder, "huge.txt", b""), 200 * 1024 * 1024), ["import", "huge.txt"]),
-    ("docx-300mb-xml", lambda folder: big_zip(folder / "huge.docx", docx_bytes(), "word/document.xml", 300, WORD_OPEN, WORD_CLOSE), ["import", "huge.docx"]),
-    ("qdpx-600mb-source", lambda folder: big_zip(folder / "huge.qdpx", qdpx(), f"sources/{G2}.txt", 600), ["import", "project", "huge.qdpx"]),
-    ("yaml-bomb-front-matter", lambda folder: write(folder, "bomb.txt", front_matter(alias_bomb() + "role: *a8\n")), ["import", "bomb.txt"]),
-    ("yaml-bomb-codebook", lambda folder: write(folder, "bomb.yaml", alias_bomb() + "name: x\ncodes:\n  - id: a\n    label: *a8\n"), ["init", "--codebook", "bomb.yaml"]),
+    (
+        "text-200mb",
+        lambda folder: os.truncate(write(folder, "huge.txt", b""), 200 * 1024 * 1024),
+        ["import", "huge.txt"],
+    ),
+    (
+        "docx-300mb-xml",
+        lambda folder: big_zip(folder / "huge.docx", docx_bytes(), "word/document.xml", 300, WORD_OPEN, WORD_CLOSE),
+        ["import", "huge.docx"],
+    ),
+    (
+        "qdpx-600mb-source",
+        lambda folder: big_zip(folder / "huge.qdpx", qdpx(), f"sources/{G2}.txt", 600),
+        ["import", "project", "huge.qdpx"],
+    ),
+    (
+        "yaml-bomb-front-matter",
+        lambda folder: write(folder, "bomb.txt", front_matter(alias_bomb() + "role: *a8\n")),
+        ["import", "bomb.txt"],
+    ),
+    (
+        "yaml-bomb-codebook",
+        lambda folder: write(folder, "bomb.yaml", alias_bomb() + "name: x\ncodes:\n  - id: a\n    label: *a8\n"),
+        ["init", "--codebook", "bomb.yaml"],
+    ),
 ]
 
 
@@ -511,7 +759,10 @@ def test_memory_hungry_inputs_are_refused_within_a_memory_limit(db: Path, tmp_pa
         lines = [line for line in said.splitlines()[1:] if line.strip()]
         assert status.strip() == "exit 1", (name, said, status)
         assert len(lines) == 1 and lines[0].startswith("Error: ") and args[-1] in lines[0], (name, said)
-        assert "QUALCODE_MAX_" in lines[0] or "anchor" in lines[0], (name, said)  # refused by a limit, not by running out
+        assert "QUALCODE_MAX_" in lines[0] or "anchor" in lines[0], (
+            name,
+            said,
+        )  # refused by a limit, not by running out
     assert db.read_bytes() == before
 
 
@@ -522,8 +773,13 @@ def test_an_argument_with_bytes_that_are_not_text_is_one_sentence(tmp_path: Path
     assert not list(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize("url, says", [("postgresql+asyncpg://ann:secret@localhost:1/x", "is not installed"),
-                                       ("postgresql+nosuchdriver://ann:secret@localhost:1/x", "not a kind of database")])
+@pytest.mark.parametrize(
+    "url, says",
+    [
+        ("postgresql+asyncpg://ann:secret@localhost:1/x", "is not installed"),
+        ("postgresql+nosuchdriver://ann:secret@localhost:1/x", "not a kind of database"),
+    ],
+)
 def test_a_database_url_qualcode_cannot_drive_is_one_sentence_without_its_password(url: str, says: str) -> None:
     result = CliRunner().invoke(main, ["--db", url, "documents"])
     assert result.exit_code != 0

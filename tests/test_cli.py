@@ -8,7 +8,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from conftest import CODEBOOK
 from fixtures.make_fixtures import A1, UNDECODABLE, build
 from test_store import table_contents
@@ -46,8 +45,13 @@ def test_import_reports_each_file_with_its_encoding(cli, project_dir):
     assert result.exit_code == 0, result.stderr
     lines = {line.split()[1]: line for line in result.output.splitlines() if line.startswith("imported")}
     assert len(lines) == 24
-    for document_id, encoding in [("enc_cp1252", "cp1252"), ("enc_utf16_bom", "utf-16"), ("enc_utf16_nobom", "utf-16-le"),
-                                  ("enc_utf8_bom", "utf-8-sig"), ("enc_utf8", "utf-8")]:
+    for document_id, encoding in [
+        ("enc_cp1252", "cp1252"),
+        ("enc_utf16_bom", "utf-16"),
+        ("enc_utf16_nobom", "utf-16-le"),
+        ("enc_utf8_bom", "utf-8-sig"),
+        ("enc_utf8", "utf-8"),
+    ]:
         assert f"(txt, {encoding};" in lines[document_id]
     assert "(docx;" in lines["word_table2"] and "(vtt, utf-8;" in lines["teams"]
     assert "24 imported, 0 refused, 0 unchanged" in result.output
@@ -143,7 +147,7 @@ def test_export_segments_text_equals_document_text_at_offsets(cli, project_dir, 
     connection.close()
     assert {row["document_id"] for row in rows} == set(texts)
     for row in rows:
-        assert texts[row["document_id"]][int(row["start"]):int(row["end"])] == row["text"]
+        assert texts[row["document_id"]][int(row["start"]) : int(row["end"])] == row["text"]
     assert {row["role"] for row in rows if row["document_id"] == "zoom"} == {"Family member"}
     assert not any(row["speaker"] in ("Interviewer", "Dana Smith", "INT", "I", "Q") for row in rows)
 

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import CODEBOOK, SMALL_CODEBOOK
+
 from qualcode.codebook import load_codebook, parse_codebook, validate_codebook
 from qualcode.errors import CodebookError
 
@@ -15,16 +15,39 @@ THEMES = ["demand", "professional_attitudes", "pb_process", "provider_availabili
 
 # (file text, line, field, words the message must hold); a line of None means the file as a whole
 BAD_CODEBOOKS = {
-    "duplicate_id": ("name: X\ncodes:\n  - id: a\n    label: A\n  - id: a\n    label: Again\n", 5, "id", "duplicate code id `a`"),
-    "unknown_parent": ("name: X\ncodes:\n  - id: money\n    label: M\n  - id: b\n    label: B\n    parent: mony\n", 7, "parent",
-                       "unknown parent `mony` (did you mean `money`?)"),
-    "cycle": ("name: X\ncodes:\n  - id: root\n    label: R\n  - id: a\n    label: A\n    parent: b\n  - id: b\n    label: B\n"
-              "    parent: a\n", 7, "parent", "is its own ancestor"),
+    "duplicate_id": (
+        "name: X\ncodes:\n  - id: a\n    label: A\n  - id: a\n    label: Again\n",
+        5,
+        "id",
+        "duplicate code id `a`",
+    ),
+    "unknown_parent": (
+        "name: X\ncodes:\n  - id: money\n    label: M\n  - id: b\n    label: B\n    parent: mony\n",
+        7,
+        "parent",
+        "unknown parent `mony` (did you mean `money`?)",
+    ),
+    "cycle": (
+        "name: X\ncodes:\n  - id: root\n    label: R\n  - id: a\n    label: A\n    parent: b\n  - id: b\n    label: B\n"
+        "    parent: a\n",
+        7,
+        "parent",
+        "is its own ancestor",
+    ),
     "missing_label": ("name: X\ncodes:\n  - id: a\n    definition: something\n", 3, "label", "has no label"),
     "bad_colour": ("name: X\ncodes:\n  - id: a\n    label: A\n    colour: blue\n", 5, "colour", "use #RGB or #RRGGBB"),
-    "unknown_key": ("name: X\ncodes:\n  - id: a\n    label: A\n    keywrds: [cash]\n", 5, "keywrds",
-                    "unknown key `keywrds` (did you mean `keywords`?)"),
-    "unknown_top_key": ("name: X\ncode:\n  - id: a\n    label: A\n", 2, "code", "unknown key `code` (did you mean `codes`?)"),
+    "unknown_key": (
+        "name: X\ncodes:\n  - id: a\n    label: A\n    keywrds: [cash]\n",
+        5,
+        "keywrds",
+        "unknown key `keywrds` (did you mean `keywords`?)",
+    ),
+    "unknown_top_key": (
+        "name: X\ncode:\n  - id: a\n    label: A\n",
+        2,
+        "code",
+        "unknown key `code` (did you mean `codes`?)",
+    ),
     "yaml_syntax": ("name: X\ncodes:\n  - id: a\n    label: [A, B\n  - id: b\n", 5, None, "YAML syntax error"),
     "empty": ("\n  \n", None, None, "the file is empty"),
     "bad_id": ("name: X\ncodes:\n  - id: Money Worries\n    label: M\n", 3, "id", "not lower_snake_case"),
@@ -60,7 +83,9 @@ def test_yaml_syntax_error_gives_line_and_column(tmp_path, cli):
 
 
 def test_every_problem_is_listed_in_line_order(tmp_path):
-    text = "name: X\ncodes:\n  - id: a\n    label: A\n  - id: a\n    label: A\n  - id: b\n    lable: B\n    colour: red\n"
+    text = (
+        "name: X\ncodes:\n  - id: a\n    label: A\n  - id: a\n    label: A\n  - id: b\n    lable: B\n    colour: red\n"
+    )
     problems = validate_codebook(write(tmp_path, "many", text))
     assert [(p.line, p.field) for p in problems] == [(5, "id"), (7, "label"), (8, "lable"), (9, "colour")]
 

@@ -39,23 +39,41 @@ def test_a_spreadsheet_with_parent_child_paths_becomes_a_tree_with_memos_colours
     workbook.save(tmp_path / "codes.xlsx")
     read = read_codebook_file(tmp_path / "codes.xlsx")
     book = read.codebook
-    assert tree(tmp_path / "codes.xlsx") == [("Money", None, "about money"), ("Benefits", "Money", "fear of losing them"),
-                                             ("Work", None, ""), ("Hours", "Work", ""), ("Too few", "Hours", "- cuts")]
-    assert book.get("benefits").colour == "#3009B1" and book.get("benefits").guid == "47EE879B-5CD2-40C4-963F-C646F6486521"
+    assert tree(tmp_path / "codes.xlsx") == [
+        ("Money", None, "about money"),
+        ("Benefits", "Money", "fear of losing them"),
+        ("Work", None, ""),
+        ("Hours", "Work", ""),
+        ("Too few", "Hours", "- cuts"),
+    ]
+    assert (
+        book.get("benefits").colour == "#3009B1" and book.get("benefits").guid == "47EE879B-5CD2-40C4-963F-C646F6486521"
+    )
     assert any("not #RGB" in note for note in read.notes) and any("2 parent code(s)" in note for note in read.notes)
 
 
 def test_csv_paths_with_backslashes_or_a_parent_column(tmp_path: Path) -> None:
-    (tmp_path / "slashes.csv").write_text("Code;Description\nMoney;about money\nMoney\\Benefits;fear\n", encoding="utf-8")
-    (tmp_path / "parents.csv").write_text("name,parent,definition\nBenefits,Money,fear\nMoney,,about money\n", encoding="utf-8")
+    (tmp_path / "slashes.csv").write_text(
+        "Code;Description\nMoney;about money\nMoney\\Benefits;fear\n", encoding="utf-8"
+    )
+    (tmp_path / "parents.csv").write_text(
+        "name,parent,definition\nBenefits,Money,fear\nMoney,,about money\n", encoding="utf-8"
+    )
     assert tree(tmp_path / "slashes.csv") == [("Money", None, "about money"), ("Benefits", "Money", "fear")]
     assert sorted(tree(tmp_path / "parents.csv")) == [("Benefits", "Money", "fear"), ("Money", None, "about money")]
 
 
 def test_qualcoder_plain_text_list_is_read_with_categories_and_memos(tmp_path: Path) -> None:
-    (tmp_path / "codes.txt").write_text("lonely\tfeels alone\nwork>>hours\nwork>>pay>>late\tpaid late\n", encoding="utf-8")
-    assert tree(tmp_path / "codes.txt") == [("lonely", None, "feels alone"), ("work", None, ""), ("hours", "work", ""),
-                                            ("pay", "work", ""), ("late", "pay", "paid late")]
+    (tmp_path / "codes.txt").write_text(
+        "lonely\tfeels alone\nwork>>hours\nwork>>pay>>late\tpaid late\n", encoding="utf-8"
+    )
+    assert tree(tmp_path / "codes.txt") == [
+        ("lonely", None, "feels alone"),
+        ("work", None, ""),
+        ("hours", "work", ""),
+        ("pay", "work", ""),
+        ("late", "pay", "paid late"),
+    ]
 
 
 def test_taguette_csv_and_the_team_spreadsheet_go_out_and_come_back(tmp_path: Path, small_codebook: Path) -> None:
@@ -66,30 +84,39 @@ def test_taguette_csv_and_the_team_spreadsheet_go_out_and_come_back(tmp_path: Pa
     original = load_codebook(small_codebook)
     assert list(rows[0]) == ["tag", "description"] and len(rows) == len(original)
     assert [(label, parent) for label, parent, _ in tree(taguette)] == [
-        (c.label, original.get(c.parent).label if c.parent else None) for c in original.codes]
+        (c.label, original.get(c.parent).label if c.parent else None) for c in original.codes
+    ]
     assert run("codebook", "export", small_codebook, "-o", sheet).exit_code == 0
     back = read_codebook_file(sheet).codebook
     assert back.codes == original.codes
 
 
 def test_codebook_import_of_a_project_takes_its_codebook_even_without_its_texts(tmp_path: Path) -> None:
-    qde = ('<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="p" origin="ATLAS.ti 8">'
-           '<CodeBook><Codes><Code guid="A1000000-0000-0000-0000-000000000001" name="Money" isCodable="true">'
-           '<Code guid="A1000000-0000-0000-0000-000000000002" name="Benefits" isCodable="true"/></Code></Codes></CodeBook>'
-           '<Sources><TextSource guid="B2000000-0000-0000-0000-000000000001" name="gone.txt" '
-           'plainTextPath="internal://B2000000-0000-0000-0000-000000000001.txt"/></Sources></Project>')
+    qde = (
+        '<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="p" origin="ATLAS.ti 8">'
+        '<CodeBook><Codes><Code guid="A1000000-0000-0000-0000-000000000001" name="Money" isCodable="true">'
+        '<Code guid="A1000000-0000-0000-0000-000000000002" name="Benefits" isCodable="true"/></Code></Codes></CodeBook>'
+        '<Sources><TextSource guid="B2000000-0000-0000-0000-000000000001" name="gone.txt" '
+        'plainTextPath="internal://B2000000-0000-0000-0000-000000000001.txt"/></Sources></Project>'
+    )
     with zipfile.ZipFile(tmp_path / "atlas.qdpx", "w") as archive:
         archive.writestr("project.qde", qde)
     result = run("codebook", "import", tmp_path / "atlas.qdpx", "-o", tmp_path / "book.yaml")
     assert result.exit_code == 0, result.output
-    assert [(c.id, c.parent) for c in load_codebook(tmp_path / "book.yaml").codes] == [("money", None), ("benefits", "money")]
+    assert [(c.id, c.parent) for c in load_codebook(tmp_path / "book.yaml").codes] == [
+        ("money", None),
+        ("benefits", "money"),
+    ]
 
 
 def test_a_file_that_is_no_codebook_format_gets_one_sentence_naming_the_formats(tmp_path: Path) -> None:
     (tmp_path / "codes.bin").write_bytes(bytes(range(256)))
     result = run("codebook", "import", tmp_path / "codes.bin", "-o", tmp_path / "x.yaml")
     assert result.exit_code == 1 and result.output.count("\n") == 1
-    assert "is not a codebook qualcode reads; it reads YAML" in result.output and "QualCoder code lists (.txt)" in result.output
+    assert (
+        "is not a codebook qualcode reads; it reads YAML" in result.output
+        and "QualCoder code lists (.txt)" in result.output
+    )
     assert not (tmp_path / "x.yaml").exists()
 
 

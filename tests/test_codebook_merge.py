@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import CODEBOOK, SMALL_CODEBOOK, Cli
+
 from qualcode.cli import main
 from qualcode.codebook import load_codebook, parse_codebook, validate_codebook
 from qualcode.codebook.merge import merge_codebooks
@@ -32,7 +32,9 @@ def merge(tmp_path: Path, base: str, ours: str, theirs: str, *extra: str):
         path.write_text(text, encoding="utf-8")
         paths.append(path)
     out = tmp_path / "merged.yaml"
-    result = CliRunner().invoke(main, ["codebook", "merge", *map(str, paths), "-o", str(out), *extra], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["codebook", "merge", *map(str, paths), "-o", str(out), *extra], catch_exceptions=False
+    )
     return result, out
 
 
@@ -49,8 +51,11 @@ def test_changes_to_different_codes_combine(tmp_path: Path) -> None:
 
 def test_changes_to_different_fields_of_one_code_combine(tmp_path: Path) -> None:
     ours = edit(BASE, ("label: Benefits", "label: Benefit worries"))
-    theirs = edit(BASE, ("definition: Worry about losing benefits.", "definition: Fear that work will cut benefits."),
-                  ("keywords: [benefit, universal credit]", "keywords: [benefit, universal credit, sanction]"))
+    theirs = edit(
+        BASE,
+        ("definition: Worry about losing benefits.", "definition: Fear that work will cut benefits."),
+        ("keywords: [benefit, universal credit]", "keywords: [benefit, universal credit, sanction]"),
+    )
     result, out = merge(tmp_path, BASE, ours, theirs)
     assert result.exit_code == 0, result.output
     code = load_codebook(out).get("benefits")
@@ -60,7 +65,13 @@ def test_changes_to_different_fields_of_one_code_combine(tmp_path: Path) -> None
 
 def test_rename_on_one_side_and_redefinition_on_the_other_combine(tmp_path: Path) -> None:
     ours = edit(BASE, ("label: Wages", "label: Earnings from work"))
-    theirs = edit(BASE, ("keywords: [wage, salary, pay packet]", "definition: Money earned in a job.\n    keywords: [wage, salary, pay packet]"))
+    theirs = edit(
+        BASE,
+        (
+            "keywords: [wage, salary, pay packet]",
+            "definition: Money earned in a job.\n    keywords: [wage, salary, pay packet]",
+        ),
+    )
     result, out = merge(tmp_path, BASE, ours, theirs)
     assert result.exit_code == 0, result.output
     code = load_codebook(out).get("wages")
@@ -68,7 +79,9 @@ def test_rename_on_one_side_and_redefinition_on_the_other_combine(tmp_path: Path
 
 
 def test_the_same_change_on_both_sides_is_kept_once(tmp_path: Path) -> None:
-    both = edit(BASE, ("label: Wages", "label: Pay"), ("keywords: [mum, dad, sister]", "keywords: [mum, dad, sister, gran]"))
+    both = edit(
+        BASE, ("label: Wages", "label: Pay"), ("keywords: [mum, dad, sister]", "keywords: [mum, dad, sister, gran]")
+    )
     result, out = merge(tmp_path, BASE, both, both)
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8") == both
@@ -77,7 +90,9 @@ def test_the_same_change_on_both_sides_is_kept_once(tmp_path: Path) -> None:
 def test_codes_added_on_both_sides_are_all_kept_in_a_sensible_order(tmp_path: Path) -> None:
     ours = edit(BASE, ("  - id: people\n", "  - id: debts\n    parent: money\n    label: Debts\n  - id: people\n"))
     theirs = BASE + "  - id: friends\n    parent: people\n    label: Friends\n"
-    theirs = edit(theirs, ("  - id: people\n", "  - id: savings\n    parent: money\n    label: Savings\n  - id: people\n"))
+    theirs = edit(
+        theirs, ("  - id: people\n", "  - id: savings\n    parent: money\n    label: Savings\n  - id: people\n")
+    )
     result, out = merge(tmp_path, BASE, ours, theirs)
     assert result.exit_code == 0, result.output
     assert load_codebook(out).ids() == ["money", "benefits", "wages", "debts", "savings", "people", "family", "friends"]
@@ -85,7 +100,7 @@ def test_codes_added_on_both_sides_are_all_kept_in_a_sensible_order(tmp_path: Pa
 
 def test_the_same_code_added_on_both_sides_merges_field_by_field(tmp_path: Path) -> None:
     ours = BASE + "  - id: place\n    label: Place\n    keywords: [town]\n"
-    theirs = BASE + "  - id: place\n    label: Place\n    colour: \"#00ff00\"\n    keywords: [village]\n"
+    theirs = BASE + '  - id: place\n    label: Place\n    colour: "#00ff00"\n    keywords: [village]\n'
     result, out = merge(tmp_path, BASE, ours, theirs)
     assert result.exit_code == 0, result.output
     place = load_codebook(out).get("place")
@@ -97,15 +112,24 @@ def test_a_clash_on_one_field_is_marked_with_both_versions_and_exits_non_zero(tm
     theirs = edit(BASE, ("label: Wages", "label: Earnings"))
     result, out = merge(tmp_path, BASE, ours, theirs)
     assert result.exit_code == 1
-    assert ('conflict: Both sides changed the label of `wages` differently: ours "Pay", theirs "Earnings"; '
-            'it was "Wages".') in result.output
+    assert (
+        'conflict: Both sides changed the label of `wages` differently: ours "Pay", theirs "Earnings"; it was "Wages".'
+    ) in result.output
     assert "written with 1 conflict" in result.output
     text = out.read_text(encoding="utf-8")
-    assert ("<<<<<<< ours\n    label: Pay\n||||||| base\n    label: Wages\n=======\n    label: Earnings\n>>>>>>> theirs\n") in text
+    assert (
+        "<<<<<<< ours\n    label: Pay\n||||||| base\n    label: Wages\n=======\n    label: Earnings\n>>>>>>> theirs\n"
+    ) in text
     assert "label: Relatives" in text
     problems = validate_codebook(out)
-    assert len(problems) == 1 and "unresolved merge conflict" in problems[0].message and problems[0].line == text.splitlines().index("<<<<<<< ours") + 1
-    resolved = text.replace("<<<<<<< ours\n    label: Pay\n||||||| base\n    label: Wages\n=======\n", "").replace(">>>>>>> theirs\n", "")
+    assert (
+        len(problems) == 1
+        and "unresolved merge conflict" in problems[0].message
+        and problems[0].line == text.splitlines().index("<<<<<<< ours") + 1
+    )
+    resolved = text.replace("<<<<<<< ours\n    label: Pay\n||||||| base\n    label: Wages\n=======\n", "").replace(
+        ">>>>>>> theirs\n", ""
+    )
     assert parse_codebook(resolved).get("wages").label == "Earnings"
 
 
@@ -129,7 +153,11 @@ def test_a_code_removed_cleanly_on_one_side_goes(tmp_path: Path) -> None:
 
 
 def test_a_parent_removed_while_the_other_side_adds_under_it_is_a_conflict(tmp_path: Path) -> None:
-    ours = edit(BASE, ("  - id: people\n    label: People\n    colour: \"#ff7f0e\"\n", ""), ("    parent: people\n", "    parent: money\n"))
+    ours = edit(
+        BASE,
+        ('  - id: people\n    label: People\n    colour: "#ff7f0e"\n', ""),
+        ("    parent: people\n", "    parent: money\n"),
+    )
     theirs = BASE + "  - id: friends\n    parent: people\n    label: Friends\n"
     result, out = merge(tmp_path, BASE, ours, theirs)
     assert result.exit_code == 1
@@ -158,7 +186,9 @@ def test_name_clash_in_the_codebook_header_is_marked(tmp_path: Path) -> None:
     theirs = edit(BASE, ("name: Small test codebook", "name: Theirs"))
     result, out = merge(tmp_path, BASE, ours, theirs)
     assert result.exit_code == 1 and "codebook's name" in result.output
-    assert out.read_text(encoding="utf-8").startswith("<<<<<<< ours\nname: Ours\n||||||| base\nname: Small test codebook\n=======\nname: Theirs\n")
+    assert out.read_text(encoding="utf-8").startswith(
+        "<<<<<<< ours\nname: Ours\n||||||| base\nname: Small test codebook\n=======\nname: Theirs\n"
+    )
 
 
 def test_moves_on_both_sides_that_make_a_cycle_are_a_conflict() -> None:
@@ -177,7 +207,19 @@ def test_store_versions_merge_and_a_clean_result_becomes_a_version(tmp_path: Pat
     cli("codebook", "import", ours, "-m", "pay")
     theirs = tmp_path / "theirs.yaml"
     theirs.write_text(edit(BASE, ("label: People", "label: Relationships")), encoding="utf-8")
-    result = cli("codebook", "merge", "v1", "v2", theirs, "-o", tmp_path / "merged.yaml", "-m", "merge with Ben", "--author", "ana")
+    result = cli(
+        "codebook",
+        "merge",
+        "v1",
+        "v2",
+        theirs,
+        "-o",
+        tmp_path / "merged.yaml",
+        "-m",
+        "merge with Ben",
+        "--author",
+        "ana",
+    )
     assert result.exit_code == 0, result.output
     assert "Stored the merged codebook as version 3." in result.output
     log = cli("codebook", "log").output
@@ -191,7 +233,12 @@ def test_works_as_a_git_merge_driver(tmp_path: Path) -> None:
     driver = f"{sys.executable} -c 'from qualcode.cli import main; main()' codebook merge %O %A %B -o %A"
 
     def git(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=repo, capture_output=True, text=True)
+        return subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+        )
 
     git("init", "-q", "-b", "main")
     git("config", "merge.qualcode-codebook.driver", driver)

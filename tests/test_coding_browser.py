@@ -12,17 +12,19 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-
 from coding_session import CODE, CODER, DOCUMENT, Session
 from conftest import ROOT
+
 from qualcode.store import Store
 
 sys.path.insert(0, str(ROOT / "docs"))
-import screenshots  # noqa: E402
+import screenshots
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-                                reason="Debian's chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+    reason="Debian's chromium and chromedriver are not installed (apt-get install chromium chromium-driver)",
+)
 
 PROBLEMS = """return Array.from(document.querySelectorAll('[data-testid="stException"], [data-testid="stAlertContentError"]'))
                 .map(e => e.innerText)"""
@@ -100,7 +102,9 @@ class ChromiumDriver:
     def add_code(self, segment_id: int, code_id: str, first: int, last: int, count: int) -> None:
         from selenium.webdriver.common.keys import Keys
 
-        self.press_on(f".st-key-add_code_{segment_id} input", lambda box: (box.click(), box.send_keys(self.label, Keys.ENTER)))
+        self.press_on(
+            f".st-key-add_code_{segment_id} input", lambda box: (box.click(), box.send_keys(self.label, Keys.ENTER))
+        )
         if last > 1:
             thumbs = f".st-key-sentences_{segment_id} input[type='range']"  # older Streamlit: div[role=slider]
             if not self.driver.find_elements("css selector", thumbs):

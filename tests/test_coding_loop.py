@@ -6,12 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from coding_session import CODER, DOCUMENT, Session
 from streamlit.testing.v1 import AppTest
 
-from coding_session import CODER, DOCUMENT, Session
 from qualcode import project
-from qualcode.words import count
 from qualcode.store import Store
+from qualcode.words import count
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -48,7 +48,11 @@ class AppTestDriver:
         return picker(self.at, "Segment").value
 
     def suggestion_ids(self) -> list[int]:
-        return [int(b.key.split("_")[1]) for b in self.at.button if b.key and b.key.startswith("accept_") and b.key != "accept_all"]
+        return [
+            int(b.key.split("_")[1])
+            for b in self.at.button
+            if b.key and b.key.startswith("accept_") and b.key != "accept_all"
+        ]
 
     def click(self, key: str) -> None:
         self.at.button(key=key).click().run()
@@ -132,10 +136,13 @@ def test_undo_with_nothing_to_undo_says_so_on_the_page(db: Path) -> None:
     assert [e.value for e in at.error] == [f"{CODER} has no decision left to undo."]
 
 
-def test_a_transcript_without_a_role_or_codings_shows_whole_counts(tmp_path: Path, small_codebook: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_transcript_without_a_role_or_codings_shows_whole_counts(
+    tmp_path: Path, small_codebook: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "plain.db"
-    (tmp_path / "chat.txt").write_text("Interviewer: How is work?\nAnn: My wage is low and my mum helps.\n", encoding="utf-8")
+    (tmp_path / "chat.txt").write_text(
+        "Interviewer: How is work?\nAnn: My wage is low and my mum helps.\n", encoding="utf-8"
+    )
     store = project.init_project(path, small_codebook)
     project.import_transcripts(store, [tmp_path / "chat.txt"])
     store.close()

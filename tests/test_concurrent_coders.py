@@ -17,9 +17,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from conftest import SMALL_CODEBOOK
 from sqlalchemy import create_engine, text
 
-from conftest import SMALL_CODEBOOK
 from qualcode import project
 from qualcode.store import NewCoding, Store
 from qualcode.store.codings import SUGGESTER, _current_version, _insert_codings, lock_codings
@@ -54,8 +54,17 @@ def location(request: pytest.FixtureRequest, tmp_path: Path):
 
 
 def suggestion(segment: dict, code: str) -> NewCoding:
-    return NewCoding(segment["document_id"], segment["start"], segment["end"], code, SUGGESTER, source="suggested",
-                     status="pending", confidence=0.9, segment_id=segment["id"])
+    return NewCoding(
+        segment["document_id"],
+        segment["start"],
+        segment["end"],
+        code,
+        SUGGESTER,
+        source="suggested",
+        status="pending",
+        confidence=0.9,
+        segment_id=segment["id"],
+    )
 
 
 def test_a_sync_waits_for_a_writer_and_sees_what_it_wrote(location: str) -> None:
@@ -65,14 +74,23 @@ def test_a_sync_waits_for_a_writer_and_sees_what_it_wrote(location: str) -> None
     transaction = holder.begin()
     lock_codings(holder)  # another coder's write transaction, holding the lock
     version = _current_version(holder)
-    _insert_codings(holder, [suggestion(first, "wages"),
-                             NewCoding(second["document_id"], second["start"], second["end"], "benefits", "ana")], version)
+    _insert_codings(
+        holder,
+        [
+            suggestion(first, "wages"),
+            NewCoding(second["document_id"], second["start"], second["end"], "benefits", "ana"),
+        ],
+        version,
+    )
     finished = threading.Event()
 
     def sync() -> None:
         other = Store.open(location)
-        other.sync_suggestions([suggestion(first, "wages"), suggestion(second, "benefits")],
-                               [first["id"], second["id"]], ["wages", "benefits"])
+        other.sync_suggestions(
+            [suggestion(first, "wages"), suggestion(second, "benefits")],
+            [first["id"], second["id"]],
+            ["wages", "benefits"],
+        )
         other.close()
         finished.set()
 

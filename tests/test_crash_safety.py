@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import SMALL_CODEBOOK
+
 from qualcode import project
 from qualcode.project import exchange
 from qualcode.store import Store
@@ -86,8 +86,10 @@ def _whole_or_absent(db: Path) -> str:
 
 
 def test_killed_init_and_import_project_leave_no_store_or_a_whole_one(inputs: dict[str, Path], tmp_path: Path) -> None:
-    commands = {"init": ["init", "--codebook", str(inputs["codebook"])],
-                "import-project": ["import", "project", str(inputs["qdpx"])]}
+    commands = {
+        "init": ["init", "--codebook", str(inputs["codebook"])],
+        "import-project": ["import", "project", str(inputs["qdpx"])],
+    }
     for name in commands:
         (tmp_path / name).mkdir()
     script = KILLER.format(commands=[(str(tmp_path / name), args) for name, args in commands.items()], trials=TRIALS)

@@ -7,18 +7,20 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from conftest import CODEBOOK, SMALL_CODEBOOK
+from test_store import store_at_revision, table_contents
+
 from qualcode import project
 from qualcode.codebook import parse_codebook
 from qualcode.errors import NothingToUndoError, UndoConflictError
 from qualcode.store import NewCoding, Store
-from test_store import store_at_revision, table_contents
 
-TRANSCRIPT = ("Interviewer: How was the new job?\n"
-              "P1: My benefit letter came on Monday. I was scared my universal credit would stop. My mum helped me read it.\n"
-              "Interviewer: And the pay?\n"
-              "P1: The wage is fine. My sister says the salary is better than her first one.\n")
+TRANSCRIPT = (
+    "Interviewer: How was the new job?\n"
+    "P1: My benefit letter came on Monday. I was scared my universal credit would stop. My mum helped me read it.\n"
+    "Interviewer: And the pay?\n"
+    "P1: The wage is fine. My sister says the salary is better than her first one.\n"
+)
 
 
 @pytest.fixture
@@ -31,8 +33,22 @@ def small(tmp_path: Path) -> Store:
     store = project.init_project(tmp_path / "small.db", book)
     assert project.import_transcripts(store, [tmp_path / "in"]).ok
     first = store.segments("LD01")[0]
-    store.add_codings([NewCoding("LD01", first["start"], first["end"], code, "qualcode", source="suggested", status="pending",
-                                 confidence=0.9, evidence={"terms": ["benefit"]}) for code in ("benefits", "family")])
+    store.add_codings(
+        [
+            NewCoding(
+                "LD01",
+                first["start"],
+                first["end"],
+                code,
+                "qualcode",
+                source="suggested",
+                status="pending",
+                confidence=0.9,
+                evidence={"terms": ["benefit"]},
+            )
+            for code in ("benefits", "family")
+        ]
+    )
     yield store
     store.close()
 
@@ -55,11 +71,16 @@ def test_two_coders_deciding_one_suggestion_leave_two_log_rows_and_both_decision
     assert decided == {("carol", "accepted"), ("dave", "rejected")}
     assert rows[0]["coding_id"] == coding and rows[1]["coding_id"] != coding and rows[1]["before"] is None
     project.accept(small, [coding], "dave")  # dave changes his mind: his own coding changes, carol's stays
-    assert {(c["coder"], c["status"]) for c in small.codings(code_ids=["benefits"])} == {("carol", "accepted"), ("dave", "accepted")}
+    assert {(c["coder"], c["status"]) for c in small.codings(code_ids=["benefits"])} == {
+        ("carol", "accepted"),
+        ("dave", "accepted"),
+    }
     assert len(small.codings(code_ids=["benefits"])) == 2
 
 
-def test_deciding_again_what_a_coder_already_decided_logs_nothing_and_undo_still_reverts_the_decision(small: Store) -> None:
+def test_deciding_again_what_a_coder_already_decided_logs_nothing_and_undo_still_reverts_the_decision(
+    small: Store,
+) -> None:
     coding = suggestion(small, "benefits")
     project.accept(small, [coding], "carol")
     logged = len(small.history())
@@ -84,7 +105,7 @@ def test_undo_restores_the_previous_state_exactly_and_is_itself_logged(small: St
     first = small.segments("LD01")[0]
     before = codings_table(small)
     benefits, family = suggestion(small, "benefits"), suggestion(small, "family")
-    project.accept(small, [benefits, family], "carol")           # one action: a bulk accept
+    project.accept(small, [benefits, family], "carol")  # one action: a bulk accept
     added = project.add_coding(small, "LD01", first["start"], first["start"] + 20, "wages", "carol")
     project.remove_coding(small, added, "carol")
     after_remove = codings_table(small)
@@ -142,20 +163,59 @@ def test_the_migration_keeps_every_decision_of_a_store_made_at_the_previous_head
     path = tmp_path / "old.db"
     store_at_revision(path, "0004")
     connection = sqlite3.connect(path)
-    connection.execute("insert into codebook_versions values (1, 'Old book', '', ?, 'ana', 'first', '2014-01-01T00:00:00')",
-                       (CODEBOOK.read_text(),))
-    connection.execute("insert into documents values ('PB01', 'PB01', 'PB01.txt', 'txt', 'utf-8', 'abc', 'P1: It was hard. So hard.\n', 6, '2014-01-01')")
+    connection.execute(
+        "insert into codebook_versions values (1, 'Old book', '', ?, 'ana', 'first', '2014-01-01T00:00:00')",
+        (CODEBOOK.read_text(),),
+    )
+    connection.execute(
+        "insert into documents values ('PB01', 'PB01', 'PB01.txt', 'txt', 'utf-8', 'abc', 'P1: It was hard. So hard.\n', 6, '2014-01-01')"
+    )
     connection.execute("insert into segments values (1, 'PB01', 0, 0, 4, 25, 'P1', 'It was hard. So hard.')")
     rows = [  # a manual coding, an accepted and a rejected suggestion, a pending one, an imported one
         (1, 4, 16, "low_expectations", "ana", "manual", "accepted", None, "2014-01-02T10:00:00", "2014-01-02T10:00:00"),
-        (2, 4, 25, "low_expectations", "ben", "suggested", "accepted", 0.8, "2014-01-01T09:00:00", "2014-01-03T11:00:00"),
-        (3, 17, 25, "low_expectations", "ana", "suggested", "rejected", 0.6, "2014-01-01T09:00:00", "2014-01-04T12:00:00"),
+        (
+            2,
+            4,
+            25,
+            "low_expectations",
+            "ben",
+            "suggested",
+            "accepted",
+            0.8,
+            "2014-01-01T09:00:00",
+            "2014-01-03T11:00:00",
+        ),
+        (
+            3,
+            17,
+            25,
+            "low_expectations",
+            "ana",
+            "suggested",
+            "rejected",
+            0.6,
+            "2014-01-01T09:00:00",
+            "2014-01-04T12:00:00",
+        ),
         (4, 4, 25, "low_expectations", "qualcode", "suggested", "pending", 0.4, "2014-01-01T09:00:00", None),
-        (5, 4, 16, "low_expectations", "gold", "imported", "accepted", None, "2014-01-05T09:00:00", "2014-01-05T09:00:00"),
+        (
+            5,
+            4,
+            16,
+            "low_expectations",
+            "gold",
+            "imported",
+            "accepted",
+            None,
+            "2014-01-05T09:00:00",
+            "2014-01-05T09:00:00",
+        ),
     ]
     for i, start, end, code, coder, source, status, confidence, created, decided in rows:
-        connection.execute("insert into codings values (?, 'PB01', 1, ?, ?, ?, ?, ?, ?, ?, '{}', 1, 'x', ?, ?)",
-                           (i, start, end, code, coder, source, status, confidence, created, decided))
+        connection.execute(
+            "insert into codings values (?, 'PB01', 1, ?, ?, ?, ?, ?, ?, ?, '{}', 1, 'x', ?, ?)",
+            (i, start, end, code, coder, source, status, confidence, created, decided),
+        )
     connection.execute("insert into memos values (1, 'PB01', 1, NULL, 'ana', 'hard twice', '2014-01-06T09:00:00')")
     connection.commit()
     connection.close()
@@ -192,8 +252,10 @@ def test_import_codings_stores_the_coder_it_says(small: Store, tmp_path: Path) -
 
     first = small.segments("LD01")[0]
     path = tmp_path / "theirs.csv"
-    path.write_text("document_id,start,end,code_id,coder\n"
-                    f"LD01,{first['start']},{first['end']},benefits,erin\nLD01,{first['start']},{first['end']},family,fred\n")
+    path.write_text(
+        "document_id,start,end,code_id,coder\n"
+        f"LD01,{first['start']},{first['end']},benefits,erin\nLD01,{first['start']},{first['end']},family,fred\n"
+    )
     runner = CliRunner()
     overridden = runner.invoke(main, ["--db", small.location, "import-codings", str(path), "--coder", "xena"])
     assert overridden.exit_code == 0, overridden.output

@@ -11,10 +11,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import GOLD_ROWS, ROOT, SAMPLE_INTERVIEWS
-from qualcode.project import sample
+
 from qualcode.errors import StoreError
+from qualcode.project import sample
 from qualcode.store import Store
 
 QUALCODE = [sys.executable, "-c", "from qualcode.cli import main; main()"]
@@ -30,8 +30,13 @@ def free_port() -> int:
 
 def serve(db: Path, port: int, log: Path) -> tuple[subprocess.Popen, bool]:
     """Run `qualcode --db DB demo --no-browser --port PORT` and wait until the app answers (or give up)."""
-    process = subprocess.Popen([*QUALCODE, "--db", str(db), "demo", "--no-browser", "--port", str(port)], cwd=ROOT,
-                               stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        [*QUALCODE, "--db", str(db), "demo", "--no-browser", "--port", str(port)],
+        cwd=ROOT,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.time() + 240
     while time.time() < deadline and process.poll() is None:
         try:
@@ -89,5 +94,7 @@ def test_a_failed_build_leaves_no_store(tmp_path: Path, monkeypatch: pytest.Monk
 def test_app_on_a_missing_store_is_one_sentence(cli) -> None:
     result = cli("app", "--no-browser")
     assert result.exit_code == 1
-    assert result.output.strip() == (f"Error: {cli.db}: no qualcode store here; create one with a codebook first "
-                                     "(`qualcode --db PATH init --codebook FILE`).")
+    assert result.output.strip() == (
+        f"Error: {cli.db}: no qualcode store here; create one with a codebook first "
+        "(`qualcode --db PATH init --codebook FILE`)."
+    )

@@ -34,8 +34,11 @@ def test_every_command_has_help_and_is_in_the_readme(path, command):
     assert named or alternatives, f"README does not mention `qualcode {path}`"
 
 
-@pytest.mark.parametrize("path,command", [(p, c) for p, c in COMMANDS if not isinstance(c, click.Group)],
-                         ids=[p for p, c in COMMANDS if not isinstance(c, click.Group)])
+@pytest.mark.parametrize(
+    "path,command",
+    [(p, c) for p, c in COMMANDS if not isinstance(c, click.Group)],
+    ids=[p for p, c in COMMANDS if not isinstance(c, click.Group)],
+)
 def test_every_leaf_command_shows_an_example(path, command):
     assert "Example" in (command.help or ""), f"`qualcode {path}` has no Example block"
 
@@ -43,5 +46,7 @@ def test_every_leaf_command_shows_an_example(path, command):
 def test_ci_runs_the_readme_test_command():
     blocks = re.findall(r"```bash\n(.*?)\n```", README, re.S)
     test_command = next(block for block in blocks if "pytest" in block)
-    assert test_command.strip() in (ROOT / ".ci" / "run").read_text(encoding="utf-8").replace("pip install -q -e", "pip install -e")
+    assert test_command.strip() in (ROOT / ".ci" / "run").read_text(encoding="utf-8").replace(
+        "pip install -q -e", "pip install -e"
+    )
     assert sum(1 for block in blocks[:2] if block.startswith("pip install")) == 2

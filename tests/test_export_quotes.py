@@ -13,14 +13,14 @@ import docx
 import openpyxl
 import pytest
 import yaml
-from markdown_it import MarkdownIt
-
 from conftest import SAMPLE, Cli
 from fixtures.report_project import build
+from markdown_it import MarkdownIt
+
 from qualcode import project
-from qualcode.project import identifiers
 from qualcode.analysis import illustrative_quotes
 from qualcode.export.masking import Masker
+from qualcode.project import identifiers
 from qualcode.store import Store
 
 
@@ -54,14 +54,31 @@ def test_csv_has_a_bom_a_header_and_every_quote_with_a_sidecar(sample, tmp_path)
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     rows = read_csv(out)
-    assert list(rows[0]) == ["theme_id", "theme", "code_id", "code", "quote", "participant", "role", "speaker", "media_time",
-                             "document_id", "turn", "start", "end", "coder", "status", "confidence", "masked"]
+    assert list(rows[0]) == [
+        "theme_id",
+        "theme",
+        "code_id",
+        "code",
+        "quote",
+        "participant",
+        "role",
+        "speaker",
+        "media_time",
+        "document_id",
+        "turn",
+        "start",
+        "end",
+        "coder",
+        "status",
+        "confidence",
+        "masked",
+    ]
     assert Counter((r["theme_id"], r["quote"]) for r in rows) == expected_quotes(store)
     roles = {d["id"]: d["attributes"]["role"] for d in store.documents()}
     for row in rows[:50]:
         assert row["role"] == roles[row["document_id"]] and row["status"] == "accepted" and row["coder"] == "gold"
         text = store.document(row["document_id"])["text"]
-        assert text[int(row["start"]):int(row["end"])].startswith(row["quote"][:10].split("[")[0])
+        assert text[int(row["start"]) : int(row["end"])].startswith(row["quote"][:10].split("[")[0])
     about = json.loads((tmp_path / "quotes.csv.about.json").read_text(encoding="utf-8"))
     assert about["codebook_version"] == store.codebook_version() and about["store"].endswith("sample.db")
     assert about["rows"] == len(rows) and about["masking"]["masked"] == 2 and about["made_at"]
@@ -148,7 +165,10 @@ def test_docx_is_a_report_table_with_role_subheadings_whole_rows_and_provenance_
             assert [c.text for c in table.rows[0].cells] == ["Quote", "Attribution"]
             for row in table.rows[1:]:
                 found[(theme, row.cells[0].text)] += 1
-                assert row.cells[1].text.split(", ")[0] in {d["id"] for d in store.documents()} and "characters" not in row.cells[1].text
+                assert (
+                    row.cells[1].text.split(", ")[0] in {d["id"] for d in store.documents()}
+                    and "characters" not in row.cells[1].text
+                )
                 assert row._tr.xpath("./w:trPr/w:cantSplit")
     assert found == expected
     assert all(len(text.split()) <= DOCX_WORDS + 1 for _, text in found)
@@ -180,8 +200,15 @@ def test_status_coder_and_confidence_filters(sample, tmp_path):
     project.add_coding(store, "SW02", 0, text.index(" ", 40), "demand", "ana")
     segment = store.segments("SW02")[0]
     from qualcode.store import NewCoding
-    store.add_codings([NewCoding("SW02", segment["start"], segment["end"], "benefits_worries", "qualcode", "suggested", "pending", 0.4),
-                       NewCoding("SW02", segment["start"], segment["end"], "bureaucracy", "qualcode", "suggested", "pending", 0.9)])
+
+    store.add_codings(
+        [
+            NewCoding(
+                "SW02", segment["start"], segment["end"], "benefits_worries", "qualcode", "suggested", "pending", 0.4
+            ),
+            NewCoding("SW02", segment["start"], segment["end"], "bureaucracy", "qualcode", "suggested", "pending", 0.9),
+        ]
+    )
     out = tmp_path / "q.csv"
     cli("export", "quotes", "-o", out, "--status", "pending")
     assert sorted(r["code_id"] for r in read_csv(out)) == ["benefits_worries", "bureaucracy"]
@@ -202,8 +229,10 @@ def test_per_cell_picks_what_the_app_picks(sample, tmp_path):
     expected = []
     for theme in store.codebook().themes():
         for role in roles:
-            expected += [(q["theme_id"], q["role"], q["document_id"], str(q["start"]), q["code_id"])
-                         for q in illustrative_quotes(store, theme.id, {"role": role}, n=2)]
+            expected += [
+                (q["theme_id"], q["role"], q["document_id"], str(q["start"]), q["code_id"])
+                for q in illustrative_quotes(store, theme.id, {"role": role}, n=2)
+            ]
     assert [(r["theme_id"], r["role"], r["document_id"], r["start"], r["code_id"]) for r in rows] == expected
     assert len(rows) == len(store.codebook().themes()) * len(roles) * 2
 
@@ -213,7 +242,9 @@ def test_quotes_are_whole_unless_max_words_asks(sample, tmp_path):
     out = tmp_path / "q.csv"
     cli("export", "quotes", "-o", out, "--no-mask", "--i-have-checked")
     full = {(r["document_id"], r["start"], r["code_id"]): r["quote"] for r in read_csv(out)}
-    stored = {(c["document_id"], str(c["start"]), c["code_id"]): c["quote"] for c in store.codings(statuses=["accepted"])}
+    stored = {
+        (c["document_id"], str(c["start"]), c["code_id"]): c["quote"] for c in store.codings(statuses=["accepted"])
+    }
     assert full == stored
     cli("export", "quotes", "-o", out, "--no-mask", "--i-have-checked", "--max-words", "12")
     shortened = 0
@@ -231,10 +262,12 @@ def test_quotes_are_whole_unless_max_words_asks(sample, tmp_path):
 def test_unknown_ids_are_errors_listing_the_valid_ones(sample, tmp_path):
     _, cli = sample
     out = tmp_path / "q.csv"
-    for args, listed in ((["--theme", "demnad"], "demand, professional_attitudes"),
-                         (["--code", "benefit_worries"], "benefits_worries"),
-                         (["--role", "Nurse"], "Social worker; Support organisation"),
-                         (["--where", "region=North"], "interview_mode, pb_years, role, site")):
+    for args, listed in (
+        (["--theme", "demnad"], "demand, professional_attitudes"),
+        (["--code", "benefit_worries"], "benefits_worries"),
+        (["--role", "Nurse"], "Social worker; Support organisation"),
+        (["--where", "region=North"], "interview_mode, pb_years, role, site"),
+    ):
         result = cli("export", "quotes", "-o", out, *args)
         assert result.exit_code == 1 and listed in result.output and "Traceback" not in result.output
     assert not out.exists()
@@ -270,6 +303,7 @@ def test_no_mask_needs_i_have_checked(sample, tmp_path):
 
 # -- frequencies ---------------------------------------------------------------------
 
+
 @pytest.fixture
 def made_up_cli(tmp_path, small_codebook):
     store = build(tmp_path, small_codebook)
@@ -277,9 +311,17 @@ def made_up_cli(tmp_path, small_codebook):
     return Cli(tmp_path / "made_up.db")
 
 
-HAND = {("Parent", "money"): "2 of 2", ("Parent", "people"): "1 of 2", ("Worker", "money"): "1 of 2",
-        ("Worker", "people"): "1 of 2", ("All", "money"): "3 of 4", ("All", "people"): "2 of 4",
-        ("All", "benefits"): "2 of 4", ("All", "wages"): "2 of 4", ("All", "family"): "2 of 4"}
+HAND = {
+    ("Parent", "money"): "2 of 2",
+    ("Parent", "people"): "1 of 2",
+    ("Worker", "money"): "1 of 2",
+    ("Worker", "people"): "1 of 2",
+    ("All", "money"): "3 of 4",
+    ("All", "people"): "2 of 4",
+    ("All", "benefits"): "2 of 4",
+    ("All", "wages"): "2 of 4",
+    ("All", "family"): "2 of 4",
+}
 
 
 def test_frequencies_csv_matches_the_hand_count(made_up_cli, tmp_path):
@@ -296,7 +338,10 @@ def test_frequencies_csv_matches_the_hand_count(made_up_cli, tmp_path):
 
 def test_frequencies_xlsx_md_and_docx_show_n_of_m_per_role(made_up_cli, tmp_path):
     for fmt in ("xlsx", "md", "docx"):
-        assert made_up_cli("export", "frequencies", "--by", "role", "--format", fmt, "-o", tmp_path / f"f.{fmt}").exit_code == 0
+        assert (
+            made_up_cli("export", "frequencies", "--by", "role", "--format", fmt, "-o", tmp_path / f"f.{fmt}").exit_code
+            == 0
+        )
     sheet = openpyxl.load_workbook(tmp_path / "f.xlsx")["Participants"]
     header = [c.value for c in sheet[1]]
     cells = {(row[1], header[i]): v for row in sheet.iter_rows(min_row=2, values_only=True) for i, v in enumerate(row)}
@@ -306,10 +351,10 @@ def test_frequencies_xlsx_md_and_docx_show_n_of_m_per_role(made_up_cli, tmp_path
     inline = [t for t in tokens if t.type == "inline"]
     cells_md = [inline_text(t) for t in inline]
     first = cells_md.index("theme or code")
-    assert cells_md[first:first + 6] == ["theme or code", "id", "level", "Parent", "Worker", "All"]
+    assert cells_md[first : first + 6] == ["theme or code", "id", "level", "Parent", "Worker", "All"]
     money = cells_md.index("money")
     assert inline[money - 1].content == "**Money**"  # a theme row is bold
-    assert cells_md[money + 2: money + 5] == ["2 of 2", "1 of 2", "3 of 4"]
+    assert cells_md[money + 2 : money + 5] == ["2 of 2", "1 of 2", "3 of 4"]
     table = docx.Document(tmp_path / "f.docx").tables[0]
     grid = [[c.text for c in row.cells] for row in table.rows]
     assert grid[0] == ["theme or code", "id", "level", "Parent", "Worker", "All"]
@@ -344,15 +389,27 @@ def test_sample_quotes_never_show_the_names_on_its_identifiers_list(sample, tmp_
         if fmt == "docx":
             content = "\n".join(c.text for t in docx.Document(out).tables for row in t.rows for c in row.cells)
         elif fmt == "xlsx":
-            content = "\n".join(str(v) for s in openpyxl.load_workbook(out).worksheets for r in s.iter_rows(values_only=True) for v in r)
+            content = "\n".join(
+                str(v) for s in openpyxl.load_workbook(out).worksheets for r in s.iter_rows(values_only=True) for v in r
+            )
         else:
             content = out.read_text(encoding="utf-8-sig")
         assert not names.search(content), fmt
         assert "[name]" in content.replace("\\[", "[").replace("\\]", "]") and "[provider]" in content.replace("\\", "")
 
 
-@pytest.mark.parametrize("text", ["# not a heading", "12. not a list", "- nor this", "*stars* and _under_ [name]'s",
-                                  "a | pipe, <b>tags</b>, back\\slash and &amp; left as typed", "+ plus", "=== rule"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# not a heading",
+        "12. not a list",
+        "- nor this",
+        "*stars* and _under_ [name]'s",
+        "a | pipe, <b>tags</b>, back\\slash and &amp; left as typed",
+        "+ plus",
+        "=== rule",
+    ],
+)
 def test_markdown_quotes_read_back_exactly_as_said(text):
     from qualcode.export.reports.formats import quote_block
 
@@ -371,12 +428,18 @@ def test_an_empty_frequency_selection_says_so(made_up_cli, tmp_path):
 
 def test_a_quote_too_long_for_a_spreadsheet_cell_is_refused_not_cut(store, cli, tmp_path):
     long_answer = " ".join(["We talked about work and benefits again."] * 900)  # about 37,000 characters
-    (tmp_path / "LONG.txt").write_text(f"---\nid: LONG\nrole: Parent\n---\nRespondent: {long_answer}\n", encoding="utf-8")
+    (tmp_path / "LONG.txt").write_text(
+        f"---\nid: LONG\nrole: Parent\n---\nRespondent: {long_answer}\n", encoding="utf-8"
+    )
     project.import_transcripts(store, [tmp_path / "LONG.txt"])
     text = store.document("LONG")["text"]
     project.add_coding(store, "LONG", 0, len(text), "demand", "ana")
     result = cli("export", "quotes", "-o", tmp_path / "q.xlsx")
-    assert result.exit_code == 1 and "--max-words" in result.output and "more than a spreadsheet cell holds" in result.output
+    assert (
+        result.exit_code == 1
+        and "--max-words" in result.output
+        and "more than a spreadsheet cell holds" in result.output
+    )
     assert cli("export", "quotes", "-o", tmp_path / "q.xlsx", "--max-words", "200").exit_code == 0
     assert cli("export", "quotes", "-o", tmp_path / "q.csv").exit_code == 0  # other formats take it whole
     assert read_csv(tmp_path / "q.csv")[0]["quote"] == text
@@ -391,8 +454,14 @@ def test_a_theme_with_more_quotes_than_a_sheet_holds_is_refused_and_the_old_file
     before = out.read_bytes()
     monkeypatch.setattr(quotes, "XLSX_ROW_LIMIT", 10)  # rather than a million quotes
     result = cli("export", "quotes", "-o", out)
-    assert result.exit_code == 1 and "more than a spreadsheet sheet holds" in result.output and "export as csv" in result.output
-    assert out.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("q.")) == ["q.xlsx"]
+    assert (
+        result.exit_code == 1
+        and "more than a spreadsheet sheet holds" in result.output
+        and "export as csv" in result.output
+    )
+    assert out.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("q.")) == [
+        "q.xlsx"
+    ]
 
 
 def test_sheet_rows_keep_every_value_a_spreadsheet_reads_back(tmp_path):
@@ -414,14 +483,19 @@ def test_sheet_rows_keep_every_value_a_spreadsheet_reads_back(tmp_path):
     book.create_sheet("Other").append(["untouched"])
     saved = tmp_path / "headers.xlsx"
     book.save(saved)
-    rows = [["  She said: \"it's <fine> & done\"\nthen left.  ", 3, 0.25, "ana"],
-            ["=SUM(A1:A2) stays text, a bell\x07 is dropped, \r\n kept", None, None, "bo"],
-            ["1e5", 12, 1, "Zoë"]]
+    rows = [
+        ['  She said: "it\'s <fine> & done"\nthen left.  ', 3, 0.25, "ana"],
+        ["=SUM(A1:A2) stays text, a bell\x07 is dropped, \r\n kept", None, None, "bo"],
+        ["1e5", 12, 1, "Zoë"],
+    ]
     fill_sheets(saved, {"Théme & <quotes>": (rows, [wrap_style, None, None, None])}, path)
     read = openpyxl.load_workbook(path)
     written = read["Théme & <quotes>"]
     assert [list(r) for r in written.iter_rows(min_row=2, values_only=True)] == [
-        rows[0], ["'=SUM(A1:A2) stays text, a bell is dropped, \r\n kept", None, None, "bo"], rows[2]]  # a formula's start is quoted
+        rows[0],
+        ["'=SUM(A1:A2) stays text, a bell is dropped, \r\n kept", None, None, "bo"],
+        rows[2],
+    ]  # a formula's start is quoted
     assert written.cell(2, 1).data_type == "s" and written.cell(3, 1).data_type == "s"
     assert written.cell(2, 1).alignment.wrap_text and not written.cell(2, 4).alignment.wrap_text
     assert written.freeze_panes == "A2" and written.max_row == 4

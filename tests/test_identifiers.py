@@ -7,20 +7,25 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from conftest import CODEBOOK, SAMPLE
 from sqlalchemy import inspect
 
-from conftest import CODEBOOK, SAMPLE
 from qualcode import project
-from qualcode.export import masking
-from qualcode.project import identifiers
-from qualcode.codebook import load_codebook
 from qualcode import store as store_module
-from qualcode.export.masking import Masker
+from qualcode.codebook import load_codebook
 from qualcode.errors import IdentifiersFileError, QualcodeError
+from qualcode.export import masking
+from qualcode.export.masking import Masker
+from qualcode.project import identifiers
 from qualcode.store import Store
 
-MASKER_NAMES = [("Sandra", "person"), ("Brightway Works", "provider"), ("Kirkdale", "place"),
-                ("Kirkdale Borough Council", "council"), ("Al", "person")]
+MASKER_NAMES = [
+    ("Sandra", "person"),
+    ("Brightway Works", "provider"),
+    ("Kirkdale", "place"),
+    ("Kirkdale Borough Council", "council"),
+    ("Al", "person"),
+]
 
 
 @pytest.fixture
@@ -28,18 +33,21 @@ def masker() -> Masker:
     return Masker(MASKER_NAMES)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Sandra came round on Monday.", "[name] came round on Monday."),  # sentence start
-    ("I said no. Sandra said yes.", "I said no. [name] said yes."),
-    ("Sandra's really nice.", "[name]'s really nice."),  # possessive
-    ("It was Sandra’s idea.", "It was [name]’s idea."),  # typographic apostrophe
-    ("SANDRA and sandra and SaNdRa", "[name] and [name] and [name]"),  # across case
-    ("There's Brightway Works, and brightway\nworks again.", "There's [provider], and [provider] again."),
-    ("Kirkdale Borough Council said Kirkdale was fine.", "[council] said [place] was fine."),  # longest name wins
-    ("a Kirkdale-based charity", "a [place]-based charity"),
-    ("Alexandra and Sandrine and Alan", "Alexandra and Sandrine and Alan"),  # whole words only
-    ("Al's job, (Al).", "[name]'s job, ([name])."),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Sandra came round on Monday.", "[name] came round on Monday."),  # sentence start
+        ("I said no. Sandra said yes.", "I said no. [name] said yes."),
+        ("Sandra's really nice.", "[name]'s really nice."),  # possessive
+        ("It was Sandra’s idea.", "It was [name]’s idea."),  # typographic apostrophe
+        ("SANDRA and sandra and SaNdRa", "[name] and [name] and [name]"),  # across case
+        ("There's Brightway Works, and brightway\nworks again.", "There's [provider], and [provider] again."),
+        ("Kirkdale Borough Council said Kirkdale was fine.", "[council] said [place] was fine."),  # longest name wins
+        ("a Kirkdale-based charity", "a [place]-based charity"),
+        ("Alexandra and Sandrine and Alan", "Alexandra and Sandrine and Alan"),  # whole words only
+        ("Al's job, (Al).", "[name]'s job, ([name])."),
+    ],
+)
 def test_masking_rules(masker, text, expected):
     masked, count = masker.mask(text)
     assert masked == expected
@@ -68,7 +76,10 @@ def test_tables_leaving_the_app_are_masked_with_the_project_list(store, cli):
     cli("identifiers", "import", SAMPLE / "identifiers.txt")
     texts = ["With Sandra it was different.", "We went to kirkdale's market.", "Nothing to hide here."]
     assert masking.masked_texts(store, texts) == [
-        "With [name] it was different.", "We went to [place]'s market.", "Nothing to hide here."]
+        "With [name] it was different.",
+        "We went to [place]'s market.",
+        "Nothing to hide here.",
+    ]
 
 
 def test_import_reads_the_sample_list_with_kinds(store, cli):
@@ -81,7 +92,9 @@ def test_import_reads_the_sample_list_with_kinds(store, cli):
 
 def test_import_reads_csv_with_a_header_and_a_default_kind(store, tmp_path):
     path = tmp_path / "names.csv"
-    path.write_text('identifier,kind\n"Smith, Jo",person\nNorthtown\n\n# a comment\nHolt Council,council\n', encoding="utf-8")
+    path.write_text(
+        'identifier,kind\n"Smith, Jo",person\nNorthtown\n\n# a comment\nHolt Council,council\n', encoding="utf-8"
+    )
     added, held = identifiers.import_identifiers(store, path, kind="place")
     assert added == ["Smith, Jo", "Northtown", "Holt Council"] and held == 0
     kinds = {row["identifier"]: row["kind"] for row in identifiers.list_identifiers(store)}

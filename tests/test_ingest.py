@@ -7,8 +7,8 @@ from pathlib import Path
 
 import docx
 import pytest
-
 from fixtures.make_fixtures import A1, A_ACCENTS, ONE_OFF, Q1, UNDECODABLE, Expected, build, fixtures
+
 from qualcode.errors import EncodingError, ParticipantsError, TranscriptError
 from qualcode.ingest import SpeakerRules, find_transcripts, read_participants, read_transcript
 
@@ -30,7 +30,7 @@ def parse(corpus, name):
 @pytest.mark.parametrize("name", NAMES)
 def test_every_fixture_parses_to_its_speakers_kinds_and_text(corpus, name):
     document, wanted = parse(corpus, name)
-    assert [(turn.speaker, turn.kind, document.text[turn.start:turn.end]) for turn in document.turns] == wanted.turns
+    assert [(turn.speaker, turn.kind, document.text[turn.start : turn.end]) for turn in document.turns] == wanted.turns
     assert document.encoding == wanted.encoding
     assert document.id == (wanted.id or Path(name).stem)
     assert document.attributes == wanted.attributes
@@ -43,7 +43,7 @@ def test_turn_offsets_point_at_trimmed_text_in_order(corpus, name):
     document, _ = parse(corpus, name)
     previous_end = 0
     for turn in document.turns:
-        said = document.text[turn.start:turn.end]
+        said = document.text[turn.start : turn.end]
         assert said and said == said.strip()
         assert turn.start >= previous_end
         previous_end = turn.end
@@ -75,7 +75,7 @@ def test_utf16_big_endian_with_a_mark(tmp_path):
     path.write_bytes(codecs.BOM_UTF16_BE + f"Interviewer: {Q1}\nP1: {A_ACCENTS}\n".encode("utf-16-be"))
     document = read_transcript(path)
     assert document.encoding == "utf-16"
-    assert [document.text[t.start:t.end] for t in document.turns] == [Q1, A_ACCENTS]
+    assert [document.text[t.start : t.end] for t in document.turns] == [Q1, A_ACCENTS]
 
 
 def test_undecodable_file_is_refused_naming_the_file(tmp_path):
@@ -100,17 +100,23 @@ def test_interviewer_labels_are_configurable(corpus):
 
 def test_a_repeated_name_becomes_a_speaker_but_a_one_off_does_not(tmp_path):
     path = tmp_path / "names.txt"
-    path.write_text(f"Interviewer: {Q1}\nMaya Patel: {A1}\nAnyway: it was fine.\nInterviewer: Thanks.\nMaya Patel: Pleasure.\n")
+    path.write_text(
+        f"Interviewer: {Q1}\nMaya Patel: {A1}\nAnyway: it was fine.\nInterviewer: Thanks.\nMaya Patel: Pleasure.\n"
+    )
     document = read_transcript(path)
     assert [t.speaker for t in document.turns] == ["Interviewer", "Maya Patel", "Interviewer", "Maya Patel"]
-    assert document.text[document.turns[1].start:document.turns[1].end] == f"{A1}\nAnyway: it was fine."
+    assert document.text[document.turns[1].start : document.turns[1].end] == f"{A1}\nAnyway: it was fine."
 
 
 def test_text_before_the_first_label_is_a_note(tmp_path):
     path = tmp_path / "heading.txt"
     path.write_text(f"Interview 12, recorded at the day centre\n\nInterviewer: {Q1}\nP1: {A1}\n")
     document = read_transcript(path)
-    assert [(t.speaker, t.kind) for t in document.turns] == [("", "note"), ("Interviewer", "interviewer"), ("P1", "participant")]
+    assert [(t.speaker, t.kind) for t in document.turns] == [
+        ("", "note"),
+        ("Interviewer", "interviewer"),
+        ("P1", "participant"),
+    ]
 
 
 def test_front_matter_errors_name_file_and_line(tmp_path):
@@ -125,8 +131,12 @@ def test_front_matter_errors_name_file_and_line(tmp_path):
 
 
 def test_unreadable_files_are_refused_with_a_sentence(tmp_path):
-    for name, data in [("empty.txt", b"\n\n"), ("fake.docx", b"not a zip"), ("broken.vtt", b"no header here\n"),
-                       ("notes.pdf", b"%PDF")]:
+    for name, data in [
+        ("empty.txt", b"\n\n"),
+        ("fake.docx", b"not a zip"),
+        ("broken.vtt", b"no header here\n"),
+        ("notes.pdf", b"%PDF"),
+    ]:
         (tmp_path / name).write_bytes(data)
         with pytest.raises(TranscriptError) as caught:
             read_transcript(tmp_path / name)
@@ -142,9 +152,16 @@ def test_word_headings_and_notes_before_the_first_label_are_not_speech(tmp_path)
     document.add_paragraph(f"PB09: {A1}")
     document.save(tmp_path / "PB09.docx")
     parsed = read_transcript(tmp_path / "PB09.docx")
-    assert [(t.speaker, t.kind) for t in parsed.turns] == [("", "note"), ("Interviewer", "interviewer"), ("PB09", "participant")]
+    assert [(t.speaker, t.kind) for t in parsed.turns] == [
+        ("", "note"),
+        ("Interviewer", "interviewer"),
+        ("PB09", "participant"),
+    ]
     assert parsed.title == "Participant PB09"
-    assert parsed.text[parsed.turns[0].start:parsed.turns[0].end] == "Participant PB09\n\nRecorded on 3 March; consent confirmed."
+    assert (
+        parsed.text[parsed.turns[0].start : parsed.turns[0].end]
+        == "Participant PB09\n\nRecorded on 3 March; consent confirmed."
+    )
 
 
 def test_find_transcripts_walks_folders_and_skips_other_files(tmp_path):
@@ -166,7 +183,9 @@ def test_find_transcripts_walks_folders_and_skips_other_files(tmp_path):
 
 def test_participants_csv(tmp_path):
     path = tmp_path / "participants.csv"
-    path.write_bytes(codecs.BOM_UTF8 + "id,role,site,pb_years\r\nPB01,Person using a PB,Site A,4\r\nJC01,Job coach,Site C,\r\n".encode())
+    path.write_bytes(
+        codecs.BOM_UTF8 + b"id,role,site,pb_years\r\nPB01,Person using a PB,Site A,4\r\nJC01,Job coach,Site C,\r\n"
+    )
     assert read_participants(path) == {
         "PB01": {"role": "Person using a PB", "site": "Site A", "pb_years": "4"},
         "JC01": {"role": "Job coach", "site": "Site C"},
@@ -197,9 +216,14 @@ def test_a_zero_byte_transcript_is_refused(tmp_path):
 
 def test_caption_cues_that_cannot_be_read_are_named_and_the_rest_imports(tmp_path):
     path = tmp_path / "broken_times.vtt"
-    path.write_text("WEBVTT\n\n1\n00:00:01.000 --> 00:00:59.900\nJo: Hello there.\n\n"
-                    "2\n00:00:59.900 --> 00:00:60.500\nJo: A cue with a bad end.\n\n"
-                    "3\n00:01:01.000 --> 00:01:03.000\nJo: And the last one.\n", encoding="utf-8")
+    path.write_text(
+        "WEBVTT\n\n1\n00:00:01.000 --> 00:00:59.900\nJo: Hello there.\n\n"
+        "2\n00:00:59.900 --> 00:00:60.500\nJo: A cue with a bad end.\n\n"
+        "3\n00:01:01.000 --> 00:01:03.000\nJo: And the last one.\n",
+        encoding="utf-8",
+    )
     document = read_transcript(path)
     assert document.text.count("Jo:") == 1 and "A cue with a bad end." in document.text
-    assert document.notes == [f"{path}, cue 2: the time `00:00:60.500` has seconds over 59; its text is kept without a time"]
+    assert document.notes == [
+        f"{path}, cue 2: the time `00:00:60.500` has seconds over 59; its text is kept without a time"
+    ]

@@ -19,14 +19,22 @@ from qualcode.store import Store
 
 SCHEMA = Path(__file__).parent / "fixtures" / "refi-qda" / "Project.xsd"
 NS = {"q": "urn:QDA-XML:project:1.0"}
-TEXT = ("Interviewer: How was the first week? 😀\n\n"
-        "Sam: Honestly 🎉🎉 it was exhausting, but the coffee 😀 helped and my manager listened.\n")
+TEXT = (
+    "Interviewer: How was the first week? 😀\n\n"
+    "Sam: Honestly 🎉🎉 it was exhausting, but the coffee 😀 helped and my manager listened.\n"
+)
 WORDS = ("exhausting", "coffee", "manager listened")
-CODES = {"tired": "A1000000-0000-0000-0000-000000000001", "coffee": "A1000000-0000-0000-0000-000000000002",
-         "support": "A1000000-0000-0000-0000-000000000003"}
+CODES = {
+    "tired": "A1000000-0000-0000-0000-000000000001",
+    "coffee": "A1000000-0000-0000-0000-000000000002",
+    "support": "A1000000-0000-0000-0000-000000000003",
+}
 SOURCE = "B2000000-0000-0000-0000-000000000001"
-USERS = {"ann": "C3000000-0000-0000-0000-000000000001", "ben": "C3000000-0000-0000-0000-000000000002",
-         "cat": "C3000000-0000-0000-0000-000000000003"}
+USERS = {
+    "ann": "C3000000-0000-0000-0000-000000000001",
+    "ben": "C3000000-0000-0000-0000-000000000002",
+    "cat": "C3000000-0000-0000-0000-000000000003",
+}
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +56,14 @@ def span(word: str) -> tuple[int, int]:
     return start, start + len(word)
 
 
-def nvivo_project(path: Path, origin: str = "NVivo for Windows 12.6", unit=utf16, extra_selection: str = "",
-                  sets: str = "", extra_code: str = "") -> Path:
+def nvivo_project(
+    path: Path,
+    origin: str = "NVivo for Windows 12.6",
+    unit=utf16,
+    extra_selection: str = "",
+    sets: str = "",
+    extra_code: str = "",
+) -> Path:
     """A project in NVivo's convention: positions counted in UTF-16 units, one coder per selection."""
     selections = []
     for n, (word, code) in enumerate(zip(WORDS, CODES)):
@@ -59,14 +73,18 @@ def nvivo_project(path: Path, origin: str = "NVivo for Windows 12.6", unit=utf16
             f'endPosition="{unit(TEXT, end)}" creatingUser="{USERS["ann"]}" creationDateTime="2024-03-0{n + 1}T09:30:00Z">'
             + (extra_selection if n == 0 else "")
             + f'<Coding guid="E5000000-0000-0000-0000-00000000000{n}" creatingUser="{USERS["ann"]}" creationDateTime="2024-03-0{n + 1}T09:30:00Z">'
-            f'<CodeRef targetGUID="{CODES[code]}"/></Coding></PlainTextSelection>')
+            f'<CodeRef targetGUID="{CODES[code]}"/></Coding></PlainTextSelection>'
+        )
     codes = "".join(f'<Code guid="{guid}" name="{name.title()}" isCodable="true"/>' for name, guid in CODES.items())
-    qde = (f'<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" name="Week one" origin="{origin}">'
-           f'<Users>' + "".join(f'<User guid="{g}" name="{n}"/>' for n, g in USERS.items()) + '</Users>'
-           f'<CodeBook><Codes><Code guid="A1000000-0000-0000-0000-0000000000FF" name="Work" isCodable="false">{codes}</Code>'
-           f'{extra_code}</Codes></CodeBook>'
-           f'<Sources><TextSource guid="{SOURCE}" name="Sam.txt" plainTextPath="internal://{SOURCE}.txt" creatingUser="{USERS["cat"]}">'
-           + "".join(selections) + f'</TextSource></Sources>{sets}</Project>')
+    qde = (
+        f'<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" name="Week one" origin="{origin}">'
+        f"<Users>" + "".join(f'<User guid="{g}" name="{n}"/>' for n, g in USERS.items()) + "</Users>"
+        f'<CodeBook><Codes><Code guid="A1000000-0000-0000-0000-0000000000FF" name="Work" isCodable="false">{codes}</Code>'
+        f"{extra_code}</Codes></CodeBook>"
+        f'<Sources><TextSource guid="{SOURCE}" name="Sam.txt" plainTextPath="internal://{SOURCE}.txt" creatingUser="{USERS["cat"]}">'
+        + "".join(selections)
+        + f"</TextSource></Sources>{sets}</Project>"
+    )
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("project.qde", qde)
         archive.writestr(f"sources/{SOURCE}.txt", TEXT.encode("utf-8"))
@@ -92,7 +110,10 @@ def test_nvivo_positions_are_converted_on_import_and_the_report_says_so(tmp_path
     db = tmp_path / "week.db"
     result = run(db, "import", "project", nvivo_project(tmp_path / "nvivo.qdpx"))
     assert result.exit_code == 0, result.output
-    assert "counted in UTF-16 units (as NVivo writes them) and converted to characters; 3 of 3 selections moved" in result.output
+    assert (
+        "counted in UTF-16 units (as NVivo writes them) and converted to characters; 3 of 3 selections moved"
+        in result.output
+    )
     store = Store.open(db)
     try:
         assert sorted(r["quote"] for r in store.codings()) == sorted(WORDS)
@@ -102,9 +123,9 @@ def test_nvivo_positions_are_converted_on_import_and_the_report_says_so(tmp_path
 
 def test_the_unit_is_judged_from_word_boundaries_when_the_origin_does_not_say(tmp_path: Path) -> None:
     as_units = read_qdpx(nvivo_project(tmp_path / "a.qdpx", origin="Some tool 1.0"))
-    assert as_units.positions == "utf16" and [TEXT[c.start:c.end] for c in as_units.codings] == list(WORDS)
+    assert as_units.positions == "utf16" and [TEXT[c.start : c.end] for c in as_units.codings] == list(WORDS)
     as_points = read_qdpx(nvivo_project(tmp_path / "b.qdpx", origin="NVivo 14", unit=lambda text, index: index))
-    assert as_points.positions == "codepoints" and [TEXT[c.start:c.end] for c in as_points.codings] == list(WORDS)
+    assert as_points.positions == "codepoints" and [TEXT[c.start : c.end] for c in as_points.codings] == list(WORDS)
     assert judge_unit("NVivo 14", {"plain": "no emoji here"}, {"plain": [(0, 2)]}) == "codepoints"
 
 
@@ -121,25 +142,35 @@ def test_export_writes_code_points_and_utf16_units_for_nvivo(tmp_path: Path, sch
     for path in (standard, for_nvivo):
         with zipfile.ZipFile(path) as archive:
             schema.validate(archive.read("project.qde").decode("utf-8"))
-        assert sorted(TEXT[c.start:c.end] for c in read_qdpx(path).codings) == sorted(WORDS)
+        assert sorted(TEXT[c.start : c.end] for c in read_qdpx(path).codings) == sorted(WORDS)
 
 
 # -- QualCoder's expectations and a round trip that keeps what came in ---------------------------
-TWO_CODERS = (f'<PlainTextSelection guid="D4000000-0000-0000-0000-0000000000B1" startPosition="{{0}}" endPosition="{{1}}" '
-              f'creatingUser="{USERS["ben"]}" creationDateTime="2024-03-05T10:00:00+01:00">'
-              f'<Coding guid="E5000000-0000-0000-0000-0000000000B1" creatingUser="{USERS["ben"]}">'
-              f'<CodeRef targetGUID="{CODES["coffee"]}"/></Coding></PlainTextSelection>')
+TWO_CODERS = (
+    f'<PlainTextSelection guid="D4000000-0000-0000-0000-0000000000B1" startPosition="{{0}}" endPosition="{{1}}" '
+    f'creatingUser="{USERS["ben"]}" creationDateTime="2024-03-05T10:00:00+01:00">'
+    f'<Coding guid="E5000000-0000-0000-0000-0000000000B1" creatingUser="{USERS["ben"]}">'
+    f'<CodeRef targetGUID="{CODES["coffee"]}"/></Coding></PlainTextSelection>'
+)
 MEMO = "<Description>said with a laugh</Description>"
-SETS = (f'<Sets><Set guid="F6000000-0000-0000-0000-000000000001" name="Everyday"><MemberCode targetGUID="{CODES["coffee"]}"/>'
-        f'<MemberCode targetGUID="{CODES["tired"]}"/></Set>'
-        f'<Set guid="F6000000-0000-0000-0000-000000000002" name="Wave 1"><MemberSource targetGUID="{SOURCE}"/></Set></Sets>')
+SETS = (
+    f'<Sets><Set guid="F6000000-0000-0000-0000-000000000001" name="Everyday"><MemberCode targetGUID="{CODES["coffee"]}"/>'
+    f'<MemberCode targetGUID="{CODES["tired"]}"/></Set>'
+    f'<Set guid="F6000000-0000-0000-0000-000000000002" name="Wave 1"><MemberSource targetGUID="{SOURCE}"/></Set></Sets>'
+)
 DUPLICATE = '<Code guid="A1000000-0000-0000-0000-000000000004" name="Other" isCodable="true"><Code guid="A1000000-0000-0000-0000-000000000005" name="coffee" isCodable="true"/></Code>'
 
 
 def rich_project(path: Path) -> Path:
     """Two coders on one span, a memo on a selection, an uncodable folder, duplicate labels, Sets, UTC+1 times."""
-    nvivo_project(path, origin="QualCoder 3.8", unit=lambda text, index: index, extra_selection=MEMO, sets=SETS,
-                  extra_code=DUPLICATE)
+    nvivo_project(
+        path,
+        origin="QualCoder 3.8",
+        unit=lambda text, index: index,
+        extra_selection=MEMO,
+        sets=SETS,
+        extra_code=DUPLICATE,
+    )
     start, end = span("coffee")
     with zipfile.ZipFile(path) as archive:
         qde, text = archive.read("project.qde").decode(), archive.read(f"sources/{SOURCE}.txt")
@@ -170,7 +201,11 @@ def test_qualcoder_gets_one_selection_per_coder_stamped_with_that_coder(rich, sc
     schema.validate(qde)
     root = ET.fromstring(qde)
     users = {u.get("name"): u.get("guid") for u in root.iterfind(".//q:User", NS)}
-    at_coffee = [s for s in root.iterfind(".//q:PlainTextSelection", NS) if (int(s.get("startPosition")), int(s.get("endPosition"))) == span("coffee")]
+    at_coffee = [
+        s
+        for s in root.iterfind(".//q:PlainTextSelection", NS)
+        if (int(s.get("startPosition")), int(s.get("endPosition"))) == span("coffee")
+    ]
     assert sorted(s.get("creatingUser") for s in at_coffee) == sorted([users["ann"], users["ben"]])
     for selection in at_coffee:
         assert [c.get("creatingUser") for c in selection.iterfind("q:Coding", NS)] == [selection.get("creatingUser")]
@@ -199,7 +234,13 @@ def test_a_round_trip_keeps_coders_memos_guids_codability_times_and_sets(rich, t
     assert "users with no codings or memos are not kept" in output and "cat" in output
     with zipfile.ZipFile(out) as archive:
         qde = archive.read("project.qde").decode("utf-8")
-    for guid in [*CODES.values(), SOURCE, "D4000000-0000-0000-0000-000000000000", "E5000000-0000-0000-0000-000000000001", "E5000000-0000-0000-0000-0000000000B1"]:
+    for guid in [
+        *CODES.values(),
+        SOURCE,
+        "D4000000-0000-0000-0000-000000000000",
+        "E5000000-0000-0000-0000-000000000001",
+        "E5000000-0000-0000-0000-0000000000B1",
+    ]:
         assert f'"{guid}"' in qde
     assert re.search(r'name="Work" isCodable="false"|isCodable="false"[^>]*name="Work"', qde)
     again = tmp_path / "again.db"
@@ -209,10 +250,13 @@ def test_a_round_trip_keeps_coders_memos_guids_codability_times_and_sets(rich, t
         try:
             rows = store.codings()
             assert sorted((r["quote"], r["coder"]) for r in rows) == sorted(
-                [("exhausting", "ann"), ("coffee", "ann"), ("manager listened", "ann"), ("coffee", "ben")])
-            assert {r["quote"]: r["created_at"] for r in rows if r["coder"] == "ann"}["coffee"] == "2024-03-02T09:30:00+00:00"
+                [("exhausting", "ann"), ("coffee", "ann"), ("manager listened", "ann"), ("coffee", "ben")]
+            )
+            assert {r["quote"]: r["created_at"] for r in rows if r["coder"] == "ann"}[
+                "coffee"
+            ] == "2024-03-02T09:30:00+00:00"
             assert [r["created_at"] for r in rows if r["coder"] == "ben"] == ["2024-03-05T09:00:00+00:00"]
-            memo, = store.memos()
+            (memo,) = store.memos()
             coding = next(r for r in rows if r["id"] == memo["coding_id"])
             assert (memo["text"], memo["coder"], coding["quote"]) == ("said with a laugh", "ann", "exhausting")
             book = store.codebook()
@@ -235,6 +279,11 @@ def test_times_qualcoder_wrote_back_as_offset_and_z_keep_their_moment() -> None:
 def test_document_sets_go_back_as_sets_of_sources(rich, schema: xmlschema.XMLSchema) -> None:
     _, out, _ = rich
     root = ET.fromstring(zipfile.ZipFile(out).read("project.qde"))
-    sets = {s.get("name"): ([m.get("targetGUID") for m in s.iterfind("q:MemberCode", NS)],
-                            [m.get("targetGUID") for m in s.iterfind("q:MemberSource", NS)]) for s in root.iterfind(".//q:Set", NS)}
+    sets = {
+        s.get("name"): (
+            [m.get("targetGUID") for m in s.iterfind("q:MemberCode", NS)],
+            [m.get("targetGUID") for m in s.iterfind("q:MemberSource", NS)],
+        )
+        for s in root.iterfind(".//q:Set", NS)
+    }
     assert sets == {"Everyday": ([CODES["coffee"], CODES["tired"]], []), "Wave 1": ([], [SOURCE])}

@@ -27,8 +27,14 @@ FACES = ("qualcode.cli", "qualcode.ui")
 # What a face may import besides itself and the package's version: the service, and plain data and
 # helpers that hold no rule of their own (errors, the codebook model, hiding a password, counts in words, the
 # guarded writer).
-FACE_MAY_IMPORT = ("qualcode.errors", "qualcode.credentials", "qualcode.words", "qualcode.codebook", "qualcode.project",
-                   "qualcode.export.writer")
+FACE_MAY_IMPORT = (
+    "qualcode.errors",
+    "qualcode.credentials",
+    "qualcode.words",
+    "qualcode.codebook",
+    "qualcode.project",
+    "qualcode.export.writer",
+)
 
 
 def module_name(path: Path) -> str:
@@ -136,11 +142,14 @@ def _circle_from(start: str, graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-@pytest.mark.parametrize("bad, target", [
-    ("qualcode/cli/sneaky.py", "from ..store import Store\n"),
-    ("qualcode/ui/sneaky.py", "from qualcode import nlp\n"),
-    ("qualcode/store/sneaky.py", "from ..project import open_project\n"),
-])
+@pytest.mark.parametrize(
+    "bad, target",
+    [
+        ("qualcode/cli/sneaky.py", "from ..store import Store\n"),
+        ("qualcode/ui/sneaky.py", "from qualcode import nlp\n"),
+        ("qualcode/store/sneaky.py", "from ..project import open_project\n"),
+    ],
+)
 def test_the_check_catches_a_face_reaching_the_store_and_an_upward_import(bad: str, target: str) -> None:
     path = PACKAGE.parent / bad
     path.write_text(target, encoding="utf-8")

@@ -8,17 +8,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pytest
-
 import hostile_project as hostile
+import pytest
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "docs"))
-import screenshots  # noqa: E402
+import screenshots
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-                                reason="Debian's chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+    reason="Debian's chromium and chromedriver are not installed (apt-get install chromium chromium-driver)",
+)
 
 
 def test_the_dashboard_masks_names_on_screen_and_the_names_page_lists_them(tmp_path: Path) -> None:

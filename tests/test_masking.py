@@ -5,13 +5,13 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-import pytest
-
 import hostile_project as hostile
+import pytest
 from conftest import Cli
+
 from qualcode import project
-from qualcode.project import identifiers
 from qualcode.export.masking import Masker
+from qualcode.project import identifiers
 from qualcode.store import Store
 
 
@@ -31,20 +31,23 @@ def cli(hostile_db: Path) -> Cli:
 MASKER = Masker(hostile.IDENTIFIERS + [("brightwayworks.co.uk", "provider")])
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("O’Neil said so", "[name] said so"),  # curly apostrophe against a straight one in the list
-    ("ONeil said so", "[name] said so"),
-    ("Zoë came", "[name] came"),  # composed text, decomposed name
-    (unicodedata.normalize("NFD", "Zoë came"), "[name] came"),
-    ("STRASSE and strasse and Straße", "[place] and [place] and [place]"),  # ß against SS
-    ("Sarahs bag and Sarah's and Sarah’s", "[name]s bag and [name]'s and [name]’s"),
-    ("SarahJones, Sarah_Jones, sarah.jones and Sarah-Jones", "[name], [name], [name] and [name]"),
-    ("Sa\u200brah and Sar\u00adah", "[name] and [name]"),  # zero-width and soft hyphen inside a name
-    ("see www.brightwayworks.co.uk/jobs now", "see [provider] now"),  # a web address holding a name, whole
-    ("https://BrightwayWorks.co.uk", "[provider]"),
-    ("mail jo.bloggs+x@mail.example.com today", "mail [email] today"),  # any email, listed or not
-    ("Sarahville, Alan and Sarahson stay", "Sarahville, Alan and Sarahson stay"),  # other words are left alone
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("O’Neil said so", "[name] said so"),  # curly apostrophe against a straight one in the list
+        ("ONeil said so", "[name] said so"),
+        ("Zoë came", "[name] came"),  # composed text, decomposed name
+        (unicodedata.normalize("NFD", "Zoë came"), "[name] came"),
+        ("STRASSE and strasse and Straße", "[place] and [place] and [place]"),  # ß against SS
+        ("Sarahs bag and Sarah's and Sarah’s", "[name]s bag and [name]'s and [name]’s"),
+        ("SarahJones, Sarah_Jones, sarah.jones and Sarah-Jones", "[name], [name], [name] and [name]"),
+        ("Sa\u200brah and Sar\u00adah", "[name] and [name]"),  # zero-width and soft hyphen inside a name
+        ("see www.brightwayworks.co.uk/jobs now", "see [provider] now"),  # a web address holding a name, whole
+        ("https://BrightwayWorks.co.uk", "[provider]"),
+        ("mail jo.bloggs+x@mail.example.com today", "mail [email] today"),  # any email, listed or not
+        ("Sarahville, Alan and Sarahson stay", "Sarahville, Alan and Sarahson stay"),  # other words are left alone
+    ],
+)
 def test_every_form_of_a_listed_name_is_masked(text, expected):
     assert MASKER.mask(text)[0] == expected
 
@@ -55,11 +58,25 @@ def test_masking_keeps_the_text_around_a_name_exactly(tmp_path):
 
 
 COMMANDS = [
-    *[("export", kind, "-o", f"{kind}.{fmt}") for kind in ("segments", "codings", "suggestions") for fmt in ("csv", "xlsx", "md")],
+    *[
+        ("export", kind, "-o", f"{kind}.{fmt}")
+        for kind in ("segments", "codings", "suggestions")
+        for fmt in ("csv", "xlsx", "md")
+    ],
     *[("export", "quotes", "-o", f"quotes.{fmt}") for fmt in ("csv", "xlsx", "md", "docx")],
-    *[("export", "frequencies", "--by", by, "-o", f"freq_{by}.{fmt}") for by in ("name", "role") for fmt in ("csv", "xlsx", "md", "docx")],
-    *[("agreement", "--coders", ",".join(hostile.CODERS), "-o", f"agreement.{fmt}") for fmt in ("csv", "xlsx", "md", "txt")],
-    *[("agreement", "disagreements", "--coders", ",".join(hostile.CODERS), "-o", f"disagree.{fmt}") for fmt in ("csv", "xlsx", "md", "txt")],
+    *[
+        ("export", "frequencies", "--by", by, "-o", f"freq_{by}.{fmt}")
+        for by in ("name", "role")
+        for fmt in ("csv", "xlsx", "md", "docx")
+    ],
+    *[
+        ("agreement", "--coders", ",".join(hostile.CODERS), "-o", f"agreement.{fmt}")
+        for fmt in ("csv", "xlsx", "md", "txt")
+    ],
+    *[
+        ("agreement", "disagreements", "--coders", ",".join(hostile.CODERS), "-o", f"disagree.{fmt}")
+        for fmt in ("csv", "xlsx", "md", "txt")
+    ],
     *[("blind", hostile.CODERS[0], "-o", f"blind.{fmt}") for fmt in ("csv", "md")],
 ]
 
@@ -78,13 +95,22 @@ def test_no_export_shows_a_listed_name_or_a_formula_cell(cli, tmp_path, command)
         assert hostile.identifier_leaks(sidecar.read_text(encoding="utf-8")) == []
 
 
-@pytest.mark.parametrize("args", [("export", "segments", "-o", "-"), ("export", "codings", "-o", "-"),
-                                  ("export", "suggestions", "-o", "-", "--format", "md"),
-                                  ("agreement", "--coders", ",".join(hostile.CODERS)),
-                                  ("agreement", "disagreements", "--coders", ",".join(hostile.CODERS)),
-                                  ("agreement", "disagreements", "--coders", ",".join(hostile.CODERS), "--format", "csv"),
-                                  ("documents",), ("segments", "--document", "SarahJones_01"), ("segments", "--document", "p2"),
-                                  ("review", "--coder", "ann", "--document", "SarahJones_01"), ("history",)])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("export", "segments", "-o", "-"),
+        ("export", "codings", "-o", "-"),
+        ("export", "suggestions", "-o", "-", "--format", "md"),
+        ("agreement", "--coders", ",".join(hostile.CODERS)),
+        ("agreement", "disagreements", "--coders", ",".join(hostile.CODERS)),
+        ("agreement", "disagreements", "--coders", ",".join(hostile.CODERS), "--format", "csv"),
+        ("documents",),
+        ("segments", "--document", "SarahJones_01"),
+        ("segments", "--document", "p2"),
+        ("review", "--coder", "ann", "--document", "SarahJones_01"),
+        ("history",),
+    ],
+)
 def test_what_the_terminal_shows_is_masked_too(cli, args):
     result = cli(*args, input="s\n" * 20)
     assert result.exit_code == 0, result.output
@@ -104,7 +130,9 @@ def test_candidate_names_offer_recurring_names_not_yet_listed(tmp_path):
     (tmp_path / "t").mkdir()
     (tmp_path / "t" / "c1.txt").write_text(
         "Interviewer: Where did you go?\nParticipant: I went to Brightway Works on Monday. Then Brightway Works rang me. "
-        "Ask Priya about it, since Priya knows the job and Sarah knows it too. Sarah said it was fine.\n", encoding="utf-8")
+        "Ask Priya about it, since Priya knows the job and Sarah knows it too. Sarah said it was fine.\n",
+        encoding="utf-8",
+    )
     store = project.init_project(tmp_path / "c.db", tmp_path / "codebook.yaml")
     project.import_transcripts(store, [tmp_path / "t"])
     identifiers.add_identifiers(store, ["Sarah"])

@@ -31,8 +31,12 @@ def noted(sample_store: Store) -> dict:
     ids = {
         "project": project.add_memo(sample_store, None, "Pilot memo: the sites were chosen by the council.", "ana"),
         "document": project.add_memo(sample_store, "JC01", "Long pauses throughout.", "ben"),
-        "segment": project.add_memo(sample_store, "JC01", f"{NAME} is mentioned here by first name.", "ana", segment_id=segment["id"]),
-        "coding": project.add_memo(sample_store, coding["document_id"], "Caseloads again, see SW02.", "ana", coding_id=coding["id"]),
+        "segment": project.add_memo(
+            sample_store, "JC01", f"{NAME} is mentioned here by first name.", "ana", segment_id=segment["id"]
+        ),
+        "coding": project.add_memo(
+            sample_store, coding["document_id"], "Caseloads again, see SW02.", "ana", coding_id=coding["id"]
+        ),
         "code": project.add_memo(sample_store, None, "Merge with time pressure?", "ben", code_id="caseload_pressure"),
     }
     assert run(sample_store.location, "identifiers", "add", NAME).exit_code == 0
@@ -41,8 +45,13 @@ def noted(sample_store: Store) -> dict:
 
 def test_memos_have_a_scope_author_time_and_can_be_searched(sample_store: Store, noted: dict) -> None:
     rows = project.memo_rows(sample_store)
-    assert [(r["scope"], r["coder"]) for r in rows] == [("project", "ana"), ("document", "ben"), ("segment", "ana"),
-                                                        ("coding", "ana"), ("code", "ben")]
+    assert [(r["scope"], r["coder"]) for r in rows] == [
+        ("project", "ana"),
+        ("document", "ben"),
+        ("segment", "ana"),
+        ("coding", "ana"),
+        ("code", "ben"),
+    ]
     assert all(r["created_at"].startswith("20") for r in rows)
     assert [r["scope"] for r in project.memo_rows(sample_store, search="CASELOADS")] == ["coding"]
     with pytest.raises(MemoError):
@@ -63,7 +72,9 @@ def test_export_memos_masks_identifiers(sample_store: Store, noted: dict, tmp_pa
     assert NAME not in out.read_text(encoding="utf-8")
 
 
-def test_qdpx_carries_memos_as_notes_with_noterefs_and_validates(sample_store: Store, noted: dict, tmp_path: Path) -> None:
+def test_qdpx_carries_memos_as_notes_with_noterefs_and_validates(
+    sample_store: Store, noted: dict, tmp_path: Path
+) -> None:
     out = tmp_path / "noted.qdpx"
     result = run(sample_store.location, "export", "project", "--format", "qdpx", "-o", out)
     assert result.exit_code == 0, result.output
@@ -80,18 +91,27 @@ def test_qdpx_carries_memos_as_notes_with_noterefs_and_validates(sample_store: S
     document_refs = [notes[r["@targetGUID"]]["PlainTextContent"] for r in sources["JC01"].get("NoteRef", [])]
     assert document_refs == ["Long pauses throughout."]
     segment = noted["segment"]
-    selection = next(s for s in sources["JC01"]["PlainTextSelection"]
-                     if (s["@startPosition"], s["@endPosition"]) == (segment["start"], segment["end"]))
-    assert [notes[r["@targetGUID"]]["PlainTextContent"] for r in selection["NoteRef"]] == ["[name] is mentioned here by first name."]
+    selection = next(
+        s
+        for s in sources["JC01"]["PlainTextSelection"]
+        if (s["@startPosition"], s["@endPosition"]) == (segment["start"], segment["end"])
+    )
+    assert [notes[r["@targetGUID"]]["PlainTextContent"] for r in selection["NoteRef"]] == [
+        "[name] is mentioned here by first name."
+    ]
     coding = noted["coding"]
-    coded = next(s for s in sources[coding["document_id"]]["PlainTextSelection"]
-                 if (s["@startPosition"], s["@endPosition"]) == (coding["start"], coding["end"]))
+    coded = next(
+        s
+        for s in sources[coding["document_id"]]["PlainTextSelection"]
+        if (s["@startPosition"], s["@endPosition"]) == (coding["start"], coding["end"])
+    )
     assert "Caseloads again, see SW02." in [notes[r["@targetGUID"]]["PlainTextContent"] for r in coded["NoteRef"]]
     assert "Merge with time pressure?" in text and text.index("Merge with time pressure?") > text.index("<Notes>")
 
 
-def test_code_report_lists_every_passage_of_a_theme_with_speaker_role_coder_and_memo(sample_store: Store, noted: dict,
-                                                                                     tmp_path: Path) -> None:
+def test_code_report_lists_every_passage_of_a_theme_with_speaker_role_coder_and_memo(
+    sample_store: Store, noted: dict, tmp_path: Path
+) -> None:
     codebook = sample_store.codebook()
     theme = codebook.theme_of("caseload_pressure")
     under = {c.id for c in codebook if codebook.theme_of(c.id) == theme}
@@ -105,11 +125,24 @@ def test_code_report_lists_every_passage_of_a_theme_with_speaker_role_coder_and_
     assert "ana" in memo_row["memos"] and "Caseloads again, see SW02." in memo_row["memos"]
     assert all(r["speaker"] and r["role"] and r["coder"] == "gold" for r in rows)
     social = tmp_path / "sw.md"
-    assert run(sample_store.location, "export", "code-report", "caseload_pressure", "-o", social,
-               "--where", "role=Social worker").exit_code == 0
+    assert (
+        run(
+            sample_store.location,
+            "export",
+            "code-report",
+            "caseload_pressure",
+            "-o",
+            social,
+            "--where",
+            "role=Social worker",
+        ).exit_code
+        == 0
+    )
     text = social.read_text(encoding="utf-8")
     roles = {r["role"] for r in rows if r["code_id"] == "caseload_pressure"}
-    assert "Social worker" in text and all(role not in text.split("# Code report")[1] for role in roles - {"Social worker"})
+    assert "Social worker" in text and all(
+        role not in text.split("# Code report")[1] for role in roles - {"Social worker"}
+    )
     for fmt in ("docx", "xlsx"):
         made = tmp_path / f"r.{fmt}"
         assert run(sample_store.location, "export", "code-report", "caseload_pressure", "-o", made).exit_code == 0

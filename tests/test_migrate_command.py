@@ -46,7 +46,9 @@ def test_an_older_postgresql_store_is_refused_until_migrated_and_keeps_its_rows(
     assert migrated.exit_code == 0, migrated.stderr
     assert f"from schema 0004 to {HEAD}" in migrated.output and "kept at" not in migrated.output  # no file to back up
     steps = [line for line in migrated.stderr.splitlines() if "Schema upgrade" in line]
-    assert [line.split("Schema upgrade ")[1].split(":")[0] for line in steps] == [f"{n:04d} -> {n + 1:04d}" for n in range(4, int(HEAD))]
+    assert [line.split("Schema upgrade ")[1].split(":")[0] for line in steps] == [
+        f"{n:04d} -> {n + 1:04d}" for n in range(4, int(HEAD))
+    ]
     assert "***@" in migrated.stderr and (PASSWORD is None or f":{PASSWORD}@" not in migrated.stderr)
     after = contents(engine)
     assert all(after[table] == rows for table, rows in held.items() if table != "memos")

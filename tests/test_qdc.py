@@ -9,24 +9,28 @@ from pathlib import Path
 import pytest
 import xmlschema
 from click.testing import CliRunner
+from conftest import CODEBOOK, SMALL_CODEBOOK
 
 from qualcode.cli import main
 from qualcode.codebook import Code, Codebook, load_codebook, parse_codebook
 from qualcode.errors import CodebookError
 from qualcode.export.refi.qdc import codebook_to_qdc, normalise_colour, qdc_to_codebook, read_qdc
 
-from conftest import CODEBOOK, SMALL_CODEBOOK
-
 FIXTURES = Path(__file__).parent / "fixtures" / "qdc"
 SCHEMA = xmlschema.XMLSchema(str(FIXTURES / "Codebook.xsd"))
 
-GROUPED = SMALL_CODEBOOK.replace("codes:\n", "groups:\n  Money talk: [benefits, wages]\n  Empty for now: []\ncodes:\n", 1)
+GROUPED = SMALL_CODEBOOK.replace(
+    "codes:\n", "groups:\n  Money talk: [benefits, wages]\n  Empty for now: []\ncodes:\n", 1
+)
 
 
 def tree(codebook: Codebook) -> list[tuple[int, str, str]]:
     """(depth, id, label) for each code, depth first: what `codebook show` draws."""
-    return [(codebook.depth(code.id), code.id, code.label) for theme in codebook.themes()
-            for code in [theme, *codebook.descendants(theme.id)]]
+    return [
+        (codebook.depth(code.id), code.id, code.label)
+        for theme in codebook.themes()
+        for code in [theme, *codebook.descendants(theme.id)]
+    ]
 
 
 def run(*args: str):
@@ -175,8 +179,30 @@ def test_multiline_examples_labels_blank_lines_and_unicode_survive_yaml_to_qdc_t
     assert load_codebook(tmp_path / "after.yaml").codes == before.codes
 
 
-PIECES = ["Include:", "Exclude:", "Examples:", "Keywords:", "Code id:", "\\", "\\\\", "- ", "  ", "\t", "\n", "\n\n",
-          "\n \n", "é", "日本", "☕", "&", "<b>", "x", "word", ":", "#"]
+PIECES = [
+    "Include:",
+    "Exclude:",
+    "Examples:",
+    "Keywords:",
+    "Code id:",
+    "\\",
+    "\\\\",
+    "- ",
+    "  ",
+    "\t",
+    "\n",
+    "\n\n",
+    "\n \n",
+    "é",
+    "日本",
+    "☕",
+    "&",
+    "<b>",
+    "x",
+    "word",
+    ":",
+    "#",
+]
 
 
 def random_text(rng: random.Random) -> str:
@@ -189,8 +215,18 @@ def random_items(rng: random.Random) -> tuple[str, ...]:
 
 def test_any_text_in_any_field_survives_the_round_trip() -> None:
     rng = random.Random(20240611)
-    codes = [Code(id=f"code_{n}", label=f"Code {n}", definition=random_text(rng), include=random_text(rng),
-                  exclude=random_text(rng), examples=random_items(rng), keywords=random_items(rng)) for n in range(300)]
+    codes = [
+        Code(
+            id=f"code_{n}",
+            label=f"Code {n}",
+            definition=random_text(rng),
+            include=random_text(rng),
+            exclude=random_text(rng),
+            examples=random_items(rng),
+            keywords=random_items(rng),
+        )
+        for n in range(300)
+    ]
     before = Codebook(name="Random", codes=codes)
     data = codebook_to_qdc(before)
     SCHEMA.validate(data.decode("utf-8"))
@@ -199,23 +235,37 @@ def test_any_text_in_any_field_survives_the_round_trip() -> None:
 
 def test_a_description_from_another_tool_is_the_definition_even_when_it_looks_like_a_field() -> None:
     text = "Include: anything about money.\n\nExamples:\n- « c'est cher »\n\nExclude: nothing"
-    qdc = ('<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
-           '<Code guid="0F8A1907-7E42-4739-8610-A676B4D1B69F" name="Argent" isCodable="true">'
-           f'<Description>{text}</Description></Code></Codes></CodeBook>')
+    qdc = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+        '<Code guid="0F8A1907-7E42-4739-8610-A676B4D1B69F" name="Argent" isCodable="true">'
+        f"<Description>{text}</Description></Code></Codes></CodeBook>"
+    )
     code = qdc_to_codebook(qdc.encode("utf-8"), "other.qdc").codebook.get("argent")
     assert code.definition == text
     assert (code.include, code.exclude, code.examples, code.keywords) == ("", "", (), ())
 
 
 def test_a_description_folded_by_an_earlier_qualcode_still_reads_field_by_field() -> None:
-    text = ("Talk about money.\n\nInclude: benefits, wages.\n\nExclude: prices\n\nExamples:\n- one\n- two\n\n"
-            "Keywords:\n- pay\n\nCode id: money_talk")
-    qdc = ('<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
-           f'<Code guid="0F8A1907-7E42-4739-8610-A676B4D1B69F" name="Money" isCodable="true"><Description>{text}</Description>'
-           '</Code></Codes></CodeBook>')
+    text = (
+        "Talk about money.\n\nInclude: benefits, wages.\n\nExclude: prices\n\nExamples:\n- one\n- two\n\n"
+        "Keywords:\n- pay\n\nCode id: money_talk"
+    )
+    qdc = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+        f'<Code guid="0F8A1907-7E42-4739-8610-A676B4D1B69F" name="Money" isCodable="true"><Description>{text}</Description>'
+        "</Code></Codes></CodeBook>"
+    )
     code = qdc_to_codebook(qdc.encode("utf-8"), "earlier.qdc").codebook.codes[0]
-    assert code == Code(id="money_talk", label="Money", definition="Talk about money.", include="benefits, wages.",
-                        exclude="prices", examples=("one", "two"), keywords=("pay",), guid="0F8A1907-7E42-4739-8610-A676B4D1B69F")
+    assert code == Code(
+        id="money_talk",
+        label="Money",
+        definition="Talk about money.",
+        include="benefits, wages.",
+        exclude="prices",
+        examples=("one", "two"),
+        keywords=("pay",),
+        guid="0F8A1907-7E42-4739-8610-A676B4D1B69F",
+    )
 
 
 # -- other tools' files --------------------------------------------------------------------
@@ -297,8 +347,12 @@ def test_cli_import_writes_yaml_that_validates(tmp_path: Path) -> None:
 def test_a_qdc_imported_into_the_store_is_a_new_version_keeping_the_store_name(cli, store, tmp_path: Path) -> None:
     qdc = tmp_path / "book.qdc"
     assert cli("codebook", "export", "-o", qdc).exit_code == 0
-    qdc.write_text(qdc.read_text(encoding="utf-8").replace('name="Professionals&apos; attitudes"', 'name="Attitudes of professionals"')
-                   .replace("name=\"Professionals' attitudes\"", 'name="Attitudes of professionals"'), encoding="utf-8")
+    qdc.write_text(
+        qdc.read_text(encoding="utf-8")
+        .replace('name="Professionals&apos; attitudes"', 'name="Attitudes of professionals"')
+        .replace('name="Professionals\' attitudes"', 'name="Attitudes of professionals"'),
+        encoding="utf-8",
+    )
     result = cli("codebook", "import", qdc, "-m", "from NVivo", "--author", "ana")
     assert result.exit_code == 0, result.output
     assert "version 2: 1 renamed" in result.output
@@ -337,6 +391,9 @@ def test_a_file_that_is_not_a_codebook_says_so(tmp_path: Path) -> None:
         read_qdc(blank)
 
 
-@pytest.mark.parametrize("raw, expected", [("#ABC", "#aabbcc"), ("#1f77B4", "#1f77b4"), ("1F77B4", "#1f77b4"), ("red", None), ("", None), (None, None)])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [("#ABC", "#aabbcc"), ("#1f77B4", "#1f77b4"), ("1F77B4", "#1f77b4"), ("red", None), ("", None), (None, None)],
+)
 def test_colours_are_normalised_to_six_lower_case_digits(raw: str | None, expected: str | None) -> None:
     assert normalise_colour(raw) == expected

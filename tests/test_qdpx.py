@@ -10,18 +10,18 @@ from pathlib import Path
 import pytest
 import xmlschema
 from click.testing import CliRunner
+from conftest import SAMPLE_INTERVIEWS
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import OperationalError
 
-from conftest import SAMPLE_INTERVIEWS
-from qualcode.team import coders as team
-from qualcode.project import exchange
 from qualcode.cli import main
 from qualcode.errors import DocumentChangedError, ProjectFileError
 from qualcode.export.refi.qdpx import read_qdpx
+from qualcode.project import exchange
 from qualcode.store import NewCoding, Store
 from qualcode.store import codings as store_codings
 from qualcode.store.codings import SUGGESTER
+from qualcode.team import coders as team
 
 SCHEMA = Path(__file__).parent / "fixtures" / "refi-qda" / "Project.xsd"
 
@@ -43,16 +43,36 @@ def qde_text(path: Path) -> str:
 def add_second_coder(store: Store) -> None:
     """bob codes half of gold's spans (one with another code); a suggestion is left pending, one rejected."""
     rows = store.codings(coders=["gold"])
-    bob = [NewCoding(r["document_id"], r["start"], r["end"], r["code_id"] if i % 3 else "benefits_worries", "bob")
-           for i, r in enumerate(rows[::2])]
-    pending = NewCoding(rows[1]["document_id"], rows[1]["start"], rows[1]["end"], "low_expectations", SUGGESTER,
-                        source="suggested", status="pending", confidence=0.7)
-    rejected = NewCoding(rows[3]["document_id"], rows[3]["start"], rows[3]["end"], "low_expectations", "bob",
-                         source="suggested", status="rejected", confidence=0.6)
+    bob = [
+        NewCoding(r["document_id"], r["start"], r["end"], r["code_id"] if i % 3 else "benefits_worries", "bob")
+        for i, r in enumerate(rows[::2])
+    ]
+    pending = NewCoding(
+        rows[1]["document_id"],
+        rows[1]["start"],
+        rows[1]["end"],
+        "low_expectations",
+        SUGGESTER,
+        source="suggested",
+        status="pending",
+        confidence=0.7,
+    )
+    rejected = NewCoding(
+        rows[3]["document_id"],
+        rows[3]["start"],
+        rows[3]["end"],
+        "low_expectations",
+        "bob",
+        source="suggested",
+        status="rejected",
+        confidence=0.6,
+    )
     store.add_codings([*bob, pending, rejected])
 
 
-def test_exported_sample_project_validates_against_project_xsd(sample_store: Store, tmp_path: Path, project_schema) -> None:
+def test_exported_sample_project_validates_against_project_xsd(
+    sample_store: Store, tmp_path: Path, project_schema
+) -> None:
     out = tmp_path / "sample.qdpx"
     result = run(Path(sample_store.location), "export", "project", "--format", "qdpx", "-o", out)
     assert result.exit_code == 0, result.output
@@ -80,7 +100,10 @@ def test_selections_are_code_point_offsets_into_the_source_text(sample_store: St
     quotes = {(c["document_id"], c["start"], c["end"]): c["quote"] for c in accepted}
     assert len(read.codings) == len(accepted)
     for coding in read.codings:
-        assert texts[coding.document_id][coding.start:coding.end] == quotes[(coding.document_id, coding.start, coding.end)]
+        assert (
+            texts[coding.document_id][coding.start : coding.end]
+            == quotes[(coding.document_id, coding.start, coding.end)]
+        )
 
 
 def test_guids_and_file_are_the_same_on_every_export(sample_store: Store, tmp_path: Path) -> None:
@@ -89,7 +112,9 @@ def test_guids_and_file_are_the_same_on_every_export(sample_store: Store, tmp_pa
     assert qde_text(tmp_path / "one.qdpx") == qde_text(tmp_path / "two.qdpx")
 
 
-def test_round_trip_into_a_fresh_store_keeps_documents_codebook_attributes_and_codings(sample_store: Store, tmp_path: Path) -> None:
+def test_round_trip_into_a_fresh_store_keeps_documents_codebook_attributes_and_codings(
+    sample_store: Store, tmp_path: Path
+) -> None:
     add_second_coder(sample_store)
     out, fresh = tmp_path / "project.qdpx", tmp_path / "fresh.db"
     exported = run(Path(sample_store.location), "export", "project", "-o", out)
@@ -100,19 +125,22 @@ def test_round_trip_into_a_fresh_store_keeps_documents_codebook_attributes_and_c
     assert "Created" in result.output
     copy = Store.open(fresh)
     try:
-        assert [(d["id"], d["title"]) for d in copy.documents()] == [(d["id"], d["title"]) for d in sample_store.documents()]
+        assert [(d["id"], d["title"]) for d in copy.documents()] == [
+            (d["id"], d["title"]) for d in sample_store.documents()
+        ]
         for row in sample_store.documents():
             assert copy.document(row["id"])["text"] == sample_store.document(row["id"])["text"]
         assert copy.attributes() == sample_store.attributes()
         before, after = sample_store.codebook(), copy.codebook()
         assert (after.name, after.description) == (before.name, before.description)
         assert [c.to_dict() for c in after.codes] == [c.to_dict() for c in before.codes]
-        key = lambda r: (r["document_id"], r["start"], r["end"], r["code_id"], r["coder"], r["status"])  # noqa: E731
+        key = lambda r: (r["document_id"], r["start"], r["end"], r["code_id"], r["coder"], r["status"])
         accepted = sorted(map(key, sample_store.codings(statuses=["accepted"])))
         assert sorted(map(key, copy.codings())) == accepted
         assert {r["coder"] for r in copy.codings()} == {"gold", "bob"}
-        assert [(s["document_id"], s["start"], s["end"]) for s in copy.segments()] == \
-               [(s["document_id"], s["start"], s["end"]) for s in sample_store.segments()]
+        assert [(s["document_id"], s["start"], s["end"]) for s in copy.segments()] == [
+            (s["document_id"], s["start"], s["end"]) for s in sample_store.segments()
+        ]
     finally:
         copy.close()
 
@@ -128,7 +156,9 @@ def test_import_into_an_existing_store_adds_only_what_is_new(sample_store: Store
     assert sample_store.counts() == counts and sample_store.codebook_version() == version
 
 
-def test_codes_a_store_lacks_become_a_new_codebook_version(tmp_path: Path, small_codebook: Path, sample_store: Store) -> None:
+def test_codes_a_store_lacks_become_a_new_codebook_version(
+    tmp_path: Path, small_codebook: Path, sample_store: Store
+) -> None:
     out = tmp_path / "project.qdpx"
     exchange.export_project(sample_store, out)
     db = tmp_path / "small.db"
@@ -259,14 +289,32 @@ def test_a_foreign_project_imports_into_a_new_store_through_the_cli(tmp_path: Pa
         store.close()
 
 
-@pytest.mark.parametrize("broken, expected", [
-    (FOREIGN_QDE[:900], r"project\.qde\), line \d+, column \d+: the XML is broken"),
-    (FOREIGN_QDE.replace('<CodeRef targetGUID="D2C1E38E', '<CodeRef targetGUID="D2C1E38F'), r"line 38, column \d+: a coding refers to a code"),
-    (FOREIGN_QDE.replace('endPosition="10"', 'endPosition="99"'), r"line 37, column \d+: selection 5-99 lies outside source `Notes`"),
-    (FOREIGN_QDE.replace('startPosition="5"', 'startPosition="six"'), r"line 37, column \d+: startPosition `six` is not a whole number"),
-    ('<?xml version="1.0"?>\n<!DOCTYPE p [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>\n<Project name="x">&b;</Project>', "entities"),
-], ids=["truncated", "unknown code", "selection out of range", "position not a number", "entity expansion"])
-def test_broken_files_are_refused_with_their_line_and_nothing_is_created(tmp_path: Path, broken: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    "broken, expected",
+    [
+        (FOREIGN_QDE[:900], r"project\.qde\), line \d+, column \d+: the XML is broken"),
+        (
+            FOREIGN_QDE.replace('<CodeRef targetGUID="D2C1E38E', '<CodeRef targetGUID="D2C1E38F'),
+            r"line 38, column \d+: a coding refers to a code",
+        ),
+        (
+            FOREIGN_QDE.replace('endPosition="10"', 'endPosition="99"'),
+            r"line 37, column \d+: selection 5-99 lies outside source `Notes`",
+        ),
+        (
+            FOREIGN_QDE.replace('startPosition="5"', 'startPosition="six"'),
+            r"line 37, column \d+: startPosition `six` is not a whole number",
+        ),
+        (
+            '<?xml version="1.0"?>\n<!DOCTYPE p [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>\n<Project name="x">&b;</Project>',
+            "entities",
+        ),
+    ],
+    ids=["truncated", "unknown code", "selection out of range", "position not a number", "entity expansion"],
+)
+def test_broken_files_are_refused_with_their_line_and_nothing_is_created(
+    tmp_path: Path, broken: str, expected: str
+) -> None:
     path = write_project(tmp_path / "broken.qdpx", broken)
     db = tmp_path / "never.db"
     result = run(db, "import", "project", path)
@@ -282,13 +330,18 @@ def test_a_missing_text_is_skipped_and_named_while_the_rest_is_imported(tmp_path
     db = tmp_path / "salvaged.db"
     result = run(db, "import", "project", path)
     assert result.exit_code == 0, result.output
-    assert re.search(r"skipped: source `Mabêl interview.txt` \(.*line 28, column \d+\): its text internal://\S+ "
-                     r"is not in the file's sources/ folder", result.output)
+    assert re.search(
+        r"skipped: source `Mabêl interview.txt` \(.*line 28, column \d+\): its text internal://\S+ "
+        r"is not in the file's sources/ folder",
+        result.output,
+    )
     store = Store.open(db)
     try:
         assert len(store.codebook()) == 4
         assert [d["id"] for d in store.documents()] == ["Notes"]
-        assert [(r["document_id"], r["quote"], r["code_id"]) for r in store.codings()] == [("Notes", "notes", "happiness_2")]
+        assert [(r["document_id"], r["quote"], r["code_id"]) for r in store.codings()] == [
+            ("Notes", "notes", "happiness_2")
+        ]
     finally:
         store.close()
 
@@ -296,7 +349,7 @@ def test_a_missing_text_is_skipped_and_named_while_the_rest_is_imported(tmp_path
 def test_a_file_that_is_not_a_zip_is_refused(tmp_path: Path) -> None:
     not_zip = tmp_path / "plain.qdpx"
     not_zip.write_text("hello", encoding="utf-8")
-    with pytest.raises(ProjectFileError, match="is not a .qdpx project"):
+    with pytest.raises(ProjectFileError, match=r"is not a \.qdpx project"):
         read_qdpx(not_zip)
 
 
@@ -315,12 +368,15 @@ def test_export_for_one_coder_carries_only_their_codings(sample_store: Store, tm
 def table_contents(store: Store) -> dict[str, list[tuple]]:
     """Every row of every table in the store, in a fixed order."""
     with store.engine.connect() as connection:
-        return {name: sorted(map(tuple, connection.execute(text(f'SELECT * FROM "{name}"'))), key=repr)
-                for name in inspect(store.engine).get_table_names()}
+        return {
+            name: sorted(map(tuple, connection.execute(text(f'SELECT * FROM "{name}"'))), key=repr)
+            for name in inspect(store.engine).get_table_names()
+        }
 
 
 def test_a_database_failure_while_writing_codings_leaves_a_store_with_data_as_it_was(
-        sample_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sample_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write_project(tmp_path / "breakfast.qdpx", FOREIGN_QDE)
     before = table_contents(sample_store)
     assert before["documents"] and before["codings"] and before["codebook_versions"]

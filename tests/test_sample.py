@@ -9,13 +9,20 @@ from collections import defaultdict
 
 import docx
 import pytest
-
 from conftest import CODEBOOK, GOLD, SAMPLE, SAMPLE_INTERVIEWS
-from qualcode.codebook import load_codebook
 from sample_counts import render, sample_facts
 
-ROLES = {"Person using a PB", "Family member", "Provider manager", "Job coach", "Commissioner", "Social worker",
-         "Support organisation"}
+from qualcode.codebook import load_codebook
+
+ROLES = {
+    "Person using a PB",
+    "Family member",
+    "Provider manager",
+    "Job coach",
+    "Commissioner",
+    "Social worker",
+    "Support organisation",
+}
 UNMASKED = {"PB01": "Sandra", "PM03": "Brightway Works", "TP02": "Kirkdale"}
 
 
@@ -32,8 +39,10 @@ def imported(tmp_path_factory: pytest.TempPathFactory):
     assert init.exit_code == 0, init.stderr
     result = runner.invoke(main, ["--db", str(db), "import", str(SAMPLE)])
     connection = sqlite3.connect(db)
-    documents = {row[0]: {"text": row[1], "format": row[2], "words": row[3]}
-                 for row in connection.execute("select id, text, format, word_count from documents")}
+    documents = {
+        row[0]: {"text": row[1], "format": row[2], "words": row[3]}
+        for row in connection.execute("select id, text, format, word_count from documents")
+    }
     for document_id, name, value in connection.execute("select document_id, name, value from attributes"):
         documents[document_id][name] = value
     connection.close()
@@ -67,7 +76,7 @@ def test_gold_quotes_equal_the_imported_text_at_their_offsets(imported):
     assert list(gold[0]) == ["document_id", "start", "end", "code_id", "quote"]
     for line, row in enumerate(gold, start=2):
         text = documents[row["document_id"]]["text"]
-        assert text[int(row["start"]):int(row["end"])] == row["quote"], f"gold_codings.csv line {line}"
+        assert text[int(row["start"]) : int(row["end"])] == row["quote"], f"gold_codings.csv line {line}"
 
 
 def test_gold_codes_exist_and_every_theme_is_widely_coded(imported):
@@ -125,7 +134,7 @@ def test_export_segments_of_the_sample_match_the_text(imported, tmp_path):
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert {row["document_id"] for row in rows} == set(documents)
     for row in rows:
-        assert documents[row["document_id"]]["text"][int(row["start"]):int(row["end"])] == row["text"]
+        assert documents[row["document_id"]]["text"][int(row["start"]) : int(row["end"])] == row["text"]
         assert row["role"] == documents[row["document_id"]]["role"]
 
 

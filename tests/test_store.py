@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
+from conftest import CODEBOOK
+from fixtures.make_fixtures import A1, build
 from sqlalchemy import inspect, text
 
 import qualcode.store as store_module
-from conftest import CODEBOOK
-from fixtures.make_fixtures import A1, build
 from qualcode import project
 from qualcode.errors import StoreError, StoreVersionError
 from qualcode.store import NewCoding, Store, schema
@@ -22,8 +22,15 @@ def table_contents(db: Path) -> dict[str, list[tuple]]:
     """Every row of every table, sorted: two equal results mean nothing in the store changed."""
     connection = sqlite3.connect(db)
     try:
-        names = [row[0] for row in connection.execute("select name from sqlite_master where type='table' and name not like 'sqlite_%'")]
-        return {name: sorted(connection.execute(f'select * from "{name}"').fetchall(), key=repr) for name in sorted(names)}
+        names = [
+            row[0]
+            for row in connection.execute(
+                "select name from sqlite_master where type='table' and name not like 'sqlite_%'"
+            )
+        ]
+        return {
+            name: sorted(connection.execute(f'select * from "{name}"').fetchall(), key=repr) for name in sorted(names)
+        }
     finally:
         connection.close()
 
@@ -71,11 +78,11 @@ def test_stored_turns_and_segments_point_into_the_stored_text(store, tmp_path):
     for row in store.documents():
         document = store.document(row["id"])
         for turn in document["turns"]:
-            assert document["text"][turn["start"]:turn["end"]].strip()
+            assert document["text"][turn["start"] : turn["end"]].strip()
         segments = store.segments(row["id"])
         assert segments
         for segment in segments:
-            assert document["text"][segment["start"]:segment["end"]] == segment["text"]
+            assert document["text"][segment["start"] : segment["end"]] == segment["text"]
             assert document["turns"][segment["turn_position"]]["kind"] == "participant"
 
 
@@ -126,7 +133,7 @@ def test_replace_keeps_codings_memos_and_attributes_whose_text_is_still_there(st
     document = store.document("A1")
     codings = store.codings()
     assert [c["id"] for c in codings] == [kept]
-    assert document["text"][codings[0]["start"]:codings[0]["end"]] == A1 == codings[0]["quote"]
+    assert document["text"][codings[0]["start"] : codings[0]["end"]] == A1 == codings[0]["quote"]
     segment = next(s for s in store.segments("A1") if s["id"] == codings[0]["segment_id"])
     assert segment["start"] <= codings[0]["start"] and codings[0]["end"] <= segment["end"]
     assert document["attributes"] == {"role": "Job coach"}
@@ -143,12 +150,18 @@ def test_an_old_store_is_backed_up_then_upgraded(tmp_path):
     path = tmp_path / "old.db"
     store_at_revision(path, "0001")
     connection = sqlite3.connect(path)
-    connection.execute("insert into codebook_versions values (1, 'Old book', '', ?, 'ana', 'first', '2014-01-01T00:00:00')",
-                       (CODEBOOK.read_text(),))
-    connection.execute("insert into documents values ('PB01', 'PB01', 'PB01.txt', 'txt', 'utf-8', 'abc', 'P1: It was hard.\n', 4, '2014-01-01')")
+    connection.execute(
+        "insert into codebook_versions values (1, 'Old book', '', ?, 'ana', 'first', '2014-01-01T00:00:00')",
+        (CODEBOOK.read_text(),),
+    )
+    connection.execute(
+        "insert into documents values ('PB01', 'PB01', 'PB01.txt', 'txt', 'utf-8', 'abc', 'P1: It was hard.\n', 4, '2014-01-01')"
+    )
     connection.execute("insert into segments values (1, 'PB01', 0, 0, 4, 16, 'P1', 'It was hard.')")
-    connection.execute("insert into codings values (1, 'PB01', 1, 4, 16, 'low_expectations', 'ana', 'manual', 'accepted', NULL, '{}', 1,"
-                       " 'It was hard.', '2014-01-01', '2014-01-01')")
+    connection.execute(
+        "insert into codings values (1, 'PB01', 1, 4, 16, 'low_expectations', 'ana', 'manual', 'accepted', NULL, '{}', 1,"
+        " 'It was hard.', '2014-01-01', '2014-01-01')"
+    )
     connection.commit()
     connection.close()
     before = table_contents(path)
@@ -187,7 +200,9 @@ def test_a_store_from_a_newer_qualcode_is_refused(store, db_path):
 
 def test_schema_py_agrees_with_the_migrations(store):
     inspector = inspect(store.engine)
-    tables = {name for name in inspector.get_table_names() if not name.startswith("turn_search")} - {"alembic_version"}  # FTS5 index
+    tables = {name for name in inspector.get_table_names() if not name.startswith("turn_search")} - {
+        "alembic_version"
+    }  # FTS5 index
     assert tables == set(schema.metadata.tables)
     for name, table in schema.metadata.tables.items():
         assert {c["name"] for c in inspector.get_columns(name)} == {c.name for c in table.columns}, name

@@ -9,9 +9,9 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 from alembic import command
+from conftest import SAMPLE_INTERVIEWS
 
 import qualcode.store as store_module
-from conftest import SAMPLE_INTERVIEWS
 from qualcode import project
 from qualcode.export.masking import Masker
 from qualcode.store import NewCoding, Store, overview
@@ -20,12 +20,30 @@ from qualcode.ui.downloads import table_bytes
 
 def test_document_overview_counts_progress_per_transcript(sample_store: Store) -> None:
     segments = sample_store.segments("CM01")
-    sample_store.add_codings([
-        NewCoding("CM01", segments[0]["start"], segments[0]["end"], "caseload_pressure", "qualcode", source="suggested",
-                  status="pending", confidence=0.9),
-        NewCoding("CM01", segments[1]["start"], segments[1]["end"], "caseload_pressure", "qualcode", source="suggested",
-                  status="rejected", confidence=0.4),
-    ])
+    sample_store.add_codings(
+        [
+            NewCoding(
+                "CM01",
+                segments[0]["start"],
+                segments[0]["end"],
+                "caseload_pressure",
+                "qualcode",
+                source="suggested",
+                status="pending",
+                confidence=0.9,
+            ),
+            NewCoding(
+                "CM01",
+                segments[1]["start"],
+                segments[1]["end"],
+                "caseload_pressure",
+                "qualcode",
+                source="suggested",
+                status="rejected",
+                confidence=0.4,
+            ),
+        ]
+    )
     rows = {row["id"]: row for row in overview.document_overview(sample_store)}
     codings = sample_store.codings(document_ids=["CM01"])
     accepted = [c for c in codings if c["status"] == "accepted"]
@@ -38,12 +56,23 @@ def test_document_overview_counts_progress_per_transcript(sample_store: Store) -
 
 
 def test_a_transcript_with_no_codings_has_zero_progress(store: Store, tmp_path: Path) -> None:
-    (tmp_path / "X1.txt").write_text("Interviewer: Hello?\nSam: I would like a job.\nInterviewer: Why?\nSam: Money.\n", encoding="utf-8")
+    (tmp_path / "X1.txt").write_text(
+        "Interviewer: Hello?\nSam: I would like a job.\nInterviewer: Why?\nSam: Money.\n", encoding="utf-8"
+    )
     project.import_transcripts(store, [tmp_path / "X1.txt"])
     segments = len(store.segments("X1"))
     assert segments > 0
-    assert overview.document_overview(store) == [{"id": "X1", "attributes": {}, "words": store.document("X1")["word_count"],
-                                                  "segments": segments, "coded_segments": 0, "accepted": 0, "pending": 0}]
+    assert overview.document_overview(store) == [
+        {
+            "id": "X1",
+            "attributes": {},
+            "words": store.document("X1")["word_count"],
+            "segments": segments,
+            "coded_segments": 0,
+            "accepted": 0,
+            "pending": 0,
+        }
+    ]
 
 
 def test_code_counts_and_codebook_versions(sample_store: Store) -> None:
@@ -66,9 +95,14 @@ def test_migration_0004_adds_the_progress_index_to_an_old_store(tmp_path: Path) 
     assert "ix_codings_progress" not in _indexes(path)
     Store.open(path).close()
     assert "ix_codings_progress" in _indexes(path)
-    plan = sqlite3.connect(path).execute(
-        "EXPLAIN QUERY PLAN SELECT document_id, count(DISTINCT segment_id) FROM codings WHERE status = 'accepted' "
-        "GROUP BY document_id").fetchall()
+    plan = (
+        sqlite3.connect(path)
+        .execute(
+            "EXPLAIN QUERY PLAN SELECT document_id, count(DISTINCT segment_id) FROM codings WHERE status = 'accepted' "
+            "GROUP BY document_id"
+        )
+        .fetchall()
+    )
     assert any("COVERING INDEX ix_codings_progress" in row[-1] for row in plan)
 
 
@@ -81,12 +115,21 @@ def _indexes(path: Path) -> set[str]:
 
 
 def test_downloaded_tables_hold_the_shown_rows() -> None:
-    frame = pd.DataFrame({"role": ["Social worker", "Commissioner"], "label": ["Demand", "Process"],
-                          "participants": [2, 1], "n_of_m": ["2 of 3", "1 of 2"]})
+    frame = pd.DataFrame(
+        {
+            "role": ["Social worker", "Commissioner"],
+            "label": ["Demand", "Process"],
+            "participants": [2, 1],
+            "n_of_m": ["2 of 3", "1 of 2"],
+        }
+    )
     names = Masker([("Sandra", "person")])  # masks nothing here: the rows come back as shown
     assert pd.read_csv(io.BytesIO(table_bytes(frame, "csv", names))).equals(frame)
     sheet = openpyxl.load_workbook(io.BytesIO(table_bytes(frame, "xlsx", names))).active
-    assert [list(row) for row in sheet.iter_rows(values_only=True)] == [list(frame.columns), *map(list, frame.itertuples(index=False))]
+    assert [list(row) for row in sheet.iter_rows(values_only=True)] == [
+        list(frame.columns),
+        *map(list, frame.itertuples(index=False)),
+    ]
 
 
 def test_blind_progress_counts_only_the_coders_own_codings(sample_store):

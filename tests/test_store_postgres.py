@@ -10,15 +10,17 @@ import os
 import uuid
 
 import pytest
+from conftest import CODEBOOK, GOLD, GOLD_ROWS, SAMPLE, SAMPLE_INTERVIEWS
 from sqlalchemy import create_engine, text
 
-from conftest import CODEBOOK, GOLD, GOLD_ROWS, SAMPLE, SAMPLE_INTERVIEWS
 from qualcode import project
 from qualcode.errors import StoreError
 from qualcode.store import Store
 
 SERVER = os.environ.get("QUALCODE_TEST_POSTGRES")
-pytestmark = pytest.mark.skipif(not SERVER, reason="QUALCODE_TEST_POSTGRES is not set (.ci/run starts PostgreSQL and sets it)")
+pytestmark = pytest.mark.skipif(
+    not SERVER, reason="QUALCODE_TEST_POSTGRES is not set (.ci/run starts PostgreSQL and sets it)"
+)
 
 
 @pytest.fixture
@@ -41,7 +43,7 @@ def test_a_project_on_postgresql_imports_codes_and_suggests(postgres_url):
     sync = project.suggest(store, document_ids=["PB01"])
     assert sync.added > 0 and sync.kept_decisions > 0
     for segment in store.segments("PB01"):
-        assert store.document("PB01")["text"][segment["start"]:segment["end"]] == segment["text"]
+        assert store.document("PB01")["text"][segment["start"] : segment["end"]] == segment["text"]
     store.close()
     reopened = Store.open(postgres_url)
     assert reopened.counts()["documents"] == SAMPLE_INTERVIEWS

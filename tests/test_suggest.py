@@ -137,16 +137,24 @@ def test_learning_reaches_a_passage_that_shares_meaning_but_no_words(tmp_path, s
                 project.add_coding(store, document_id, segment["start"], segment["end"], "wages", "ann")
     project.suggest(store, document_ids=["U1"], code_ids=["wages"], min_confidence=0.0)
     suggested = {c["quote"]: c for c in _pending(store, "wages")}
-    assert suggested[unseen_text]["confidence"] > suggested["The trains were cancelled again on Monday morning."]["confidence"]
+    assert (
+        suggested[unseen_text]["confidence"]
+        > suggested["The trains were cancelled again on Monday morning."]["confidence"]
+    )
     assert suggested[unseen_text]["evidence"]["similar"][0]["quote"] in gardening  # the coder sees why
 
 
 def test_paraphrases_sit_closer_in_meaning_than_unrelated_talk():
     from qualcode.suggest.semantic import embedder
 
-    joined_up, coordinate, tomatoes, empty = embedder().embed([
-        "Services never talk to each other, nobody joins it up.", "The agencies do not coordinate their work.",
-        "We grow tomatoes in the greenhouse every summer.", ""])
+    joined_up, coordinate, tomatoes, empty = embedder().embed(
+        [
+            "Services never talk to each other, nobody joins it up.",
+            "The agencies do not coordinate their work.",
+            "We grow tomatoes in the greenhouse every summer.",
+            "",
+        ]
+    )
     assert joined_up @ coordinate > max(joined_up @ tomatoes, coordinate @ tomatoes)
     assert not empty.any()  # a text with no words has no meaning rather than a made-up one
 
@@ -182,10 +190,14 @@ def _gold_file(path: Path, rows: list[tuple]) -> Path:
 def test_evaluate_reproduces_hand_computed_figures(small_project, tmp_path):
     segments = small_project.segments("A1")
     assert len(segments) == 5
-    small_project.add_codings([
-        NewCoding("A1", s["start"], s["end"], "benefits", "qualcode", "suggested", "pending", 0.9, segment_id=s["id"])
-        for s in segments[:2]
-    ])
+    small_project.add_codings(
+        [
+            NewCoding(
+                "A1", s["start"], s["end"], "benefits", "qualcode", "suggested", "pending", 0.9, segment_id=s["id"]
+            )
+            for s in segments[:2]
+        ]
+    )
     gold = _gold_file(tmp_path / "gold.csv", [("A1", segments[0]["start"], segments[0]["end"], "benefits")])
     result = evaluate(small_project, gold, level="code", mode="stored")
     row = next(r for r in result.rows if r["id"] == "benefits")
@@ -204,7 +216,10 @@ def test_calibration_says_how_often_the_human_coding_agrees_at_each_confidence(s
     confidence = np.array([[0.05, 0.95], [0.55, 0.5], [1.0, 0.12], [0.58, 0.3]])
     truth = np.array([[False, True], [True, False], [True, False], [False, False]])
     table = {(b["from"], b["to"]): (b["pairs"], b["coded"]) for b in calibration(confidence, truth)}
-    assert table[(0.5, 0.6)] == (3, pytest.approx(1 / 3)) and table[(0.9, 1.0)] == (2, 1.0)  # 1.0 falls in the last range
+    assert table[(0.5, 0.6)] == (3, pytest.approx(1 / 3)) and table[(0.9, 1.0)] == (
+        2,
+        1.0,
+    )  # 1.0 falls in the last range
     assert table[(0.0, 0.1)] == (1, 0.0) and table[(0.6, 0.7)] == (0, None)
     assert sum(pairs for pairs, _ in table.values()) == confidence.size
     segments = small_project.segments("A1")
@@ -235,7 +250,20 @@ def test_cli_suggest_review_and_export(cli, small_codebook, tmp_path):
     assert result.exit_code == 0 and "new suggestions" in result.output
     exported = cli("export", "suggestions", "--format", "csv", "-o", "-").output
     rows = list(csv.DictReader(exported.splitlines()))
-    required = {"document_id", "role", "segment_id", "start", "end", "speaker", "text", "code_id", "theme_id", "confidence", "status", "source"}
+    required = {
+        "document_id",
+        "role",
+        "segment_id",
+        "start",
+        "end",
+        "speaker",
+        "text",
+        "code_id",
+        "theme_id",
+        "confidence",
+        "status",
+        "source",
+    }
     assert required <= set(rows[0]) and rows[0]["theme_id"] == "money" and rows[0]["role"] == "Person using a PB"
     coding_id = rows[0]["coding_id"]
     assert cli("review", "accept", coding_id, "--coder", "ann").exit_code == 0
@@ -246,12 +274,18 @@ def test_cli_suggest_review_and_export(cli, small_codebook, tmp_path):
     rejected = [c for c in _stored(cli.db) if c["id"] in pending and c["status"] != "pending"]
     assert [(c["code_id"], c["status"], c["coder"]) for c in rejected] == [(shown, "rejected", "bo")]
     assert f"segment {rejected[0]['segment_id']}," in interactive.output.split("-> ", 1)[0]
-    statuses = {r["coding_id"]: r["status"] for r in csv.DictReader(cli("export", "suggestions", "-o", "-").output.splitlines())}
+    statuses = {
+        r["coding_id"]: r["status"] for r in csv.DictReader(cli("export", "suggestions", "-o", "-").output.splitlines())
+    }
     assert statuses[coding_id] == "accepted"
     segment = next(r for r in rows if r["coding_id"] == coding_id)
     gold = _gold_file(tmp_path / "gold.csv", [("A1", segment["start"], segment["end"], segment["code_id"])])
     evaluated = cli("evaluate", "--gold", gold, "--mode", "zero-shot")
-    assert evaluated.exit_code == 0 and "What a confidence means here" in evaluated.output and "0.9-1.0" in evaluated.output
+    assert (
+        evaluated.exit_code == 0
+        and "What a confidence means here" in evaluated.output
+        and "0.9-1.0" in evaluated.output
+    )
 
 
 def _stored(db, **filters):
@@ -282,8 +316,12 @@ def sample_evaluations(sample_db, tmp_path_factory):
 
     def evaluation(name: str):
         if name not in found:
-            options = {"zero-shot": {"mode": "zero-shot"}, "auto": {"mode": "auto"},
-                       "none": {"training_documents": 0}, "one": {"training_documents": 1}}[name]
+            options = {
+                "zero-shot": {"mode": "zero-shot"},
+                "auto": {"mode": "auto"},
+                "none": {"training_documents": 0},
+                "one": {"training_documents": 1},
+            }[name]
             found[name] = evaluate(store, GOLD, level="theme", **options)
         return found[name]
 

@@ -90,7 +90,9 @@ def test_a_passage_about_something_else_entirely_gets_no_bulk_accept_suggestion(
 def test_a_keyword_alone_stays_below_the_bulk_accept_level(folder):
     store = _project(folder, "keyword")
     project.suggest(store, min_confidence=0.0)
-    burden = [c for c in store.codings(statuses=["pending"], code_ids=["payment_burden"]) if "fishing boat" in c["quote"]]
+    burden = [
+        c for c in store.codings(statuses=["pending"], code_ids=["payment_burden"]) if "fishing boat" in c["quote"]
+    ]
     assert burden and burden[0]["evidence"]["terms"] == ["bank account"]
     assert burden[0]["confidence"] < BULK_ACCEPT
     words = project.explain(burden[0]["evidence"])
@@ -101,7 +103,9 @@ def test_a_keyword_alone_stays_below_the_bulk_accept_level(folder):
 def test_evidence_says_in_words_why_without_raw_scores(folder):
     store = _project(folder, "words")
     project.suggest(store, min_confidence=0.3)
-    burden = [c for c in store.codings(statuses=["pending"], code_ids=["payment_burden"]) if "invoices pile up" in c["quote"]]
+    burden = [
+        c for c in store.codings(statuses=["pending"], code_ids=["payment_burden"]) if "invoices pile up" in c["quote"]
+    ]
     assert burden, "the on-topic passage gets a suggestion"
     words = project.explain(burden[0]["evidence"])
     assert "definition of Payment burden" in words or "matched" in words
@@ -139,7 +143,9 @@ def test_encodings_are_kept_in_the_store_and_not_computed_again(folder):
     kept = encodings.stored(store, embedder.name)
     assert len(kept) == len(store.segments())
     calls = []
-    project_meanings = encodings.meanings(store, store.segments(), embedder.name, lambda texts: calls.append(texts) or embedder.embed(texts))
+    project_meanings = encodings.meanings(
+        store, store.segments(), embedder.name, lambda texts: calls.append(texts) or embedder.embed(texts)
+    )
     assert calls == [] and project_meanings.shape == (len(store.segments()), embedder.dimensions)
     store.close()
 

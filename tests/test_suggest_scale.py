@@ -7,23 +7,39 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import SMALL_CODEBOOK
 from sqlalchemy import event, select
 
-from conftest import SMALL_CODEBOOK
 from qualcode import project
 from qualcode.errors import SuggestStoppedError
 from qualcode.store import Store
 from qualcode.store.schema import fitted_models
 
 TOPICS = {
-    "benefits": ["I'm scared my benefit will stop if I take the job.", "Universal credit went down when I earned more.",
-                 "The benefit letters frighten me every month.", "My benefits were cut after the assessment."],
-    "wages": ["The wage was paid late again this month.", "My salary barely covers the rent.",
-              "The pay packet was short by twenty pounds.", "They raised my wage after a year there."],
-    "family": ["My mum helps me get ready for work.", "My sister drives me to the garden centre.",
-               "Dad worries about me travelling alone.", "My mum and dad came to the meeting with me."],
-    None: ["The weather has been awful this month.", "I like cooking pasta for my tea.",
-           "The bus into town takes forty minutes.", "We watched football on Sunday."],
+    "benefits": [
+        "I'm scared my benefit will stop if I take the job.",
+        "Universal credit went down when I earned more.",
+        "The benefit letters frighten me every month.",
+        "My benefits were cut after the assessment.",
+    ],
+    "wages": [
+        "The wage was paid late again this month.",
+        "My salary barely covers the rent.",
+        "The pay packet was short by twenty pounds.",
+        "They raised my wage after a year there.",
+    ],
+    "family": [
+        "My mum helps me get ready for work.",
+        "My sister drives me to the garden centre.",
+        "Dad worries about me travelling alone.",
+        "My mum and dad came to the meeting with me.",
+    ],
+    None: [
+        "The weather has been awful this month.",
+        "I like cooking pasta for my tea.",
+        "The bus into town takes forty minutes.",
+        "We watched football on Sunday.",
+    ],
 }
 
 
@@ -66,8 +82,10 @@ def coded(coded_db: Path, tmp_path: Path) -> Store:
 
 
 def pending(store: Store, document_ids: list[str] | None = None) -> list[tuple]:
-    return sorted((c["id"], c["segment_id"], c["code_id"], c["confidence"], str(c["evidence"]))
-                  for c in store.codings(document_ids=document_ids, statuses=["pending"]))
+    return sorted(
+        (c["id"], c["segment_id"], c["code_id"], c["confidence"], str(c["evidence"]))
+        for c in store.codings(document_ids=document_ids, statuses=["pending"])
+    )
 
 
 def stored_models(store: Store) -> list[tuple]:

@@ -25,7 +25,7 @@ A2 = "It paid for a job coach for three months, then it stopped."
 
 
 def said(document) -> list[tuple[str, str, str]]:
-    return [(t.speaker, t.kind, document.text[t.start:t.end]) for t in document.turns]
+    return [(t.speaker, t.kind, document.text[t.start : t.end]) for t in document.turns]
 
 
 def spoken(document) -> list[tuple[str, str, str]]:
@@ -64,9 +64,18 @@ Transcribed by https://otter.ai
 
 def test_otter_name_and_time_lines_start_turns_and_the_header_is_a_note(tmp_path):
     document = read_transcript(write(tmp_path, "PB04.txt", OTTER), SpeakerRules.with_interviewers(["Sara Lind"]))
-    assert spoken(document) == [("Sara Lind", "interviewer", Q1), ("PB04", "participant", f"{A1}\nIt was a while ago now."),
-                                ("Sara Lind", "interviewer", Q2), ("PB04", "participant", A2)]
-    assert [t.attributes.get("timestamp") for t in document.turns if t.kind != "note"] == ["00:13", "00:20", "01:02", "01:09"]
+    assert spoken(document) == [
+        ("Sara Lind", "interviewer", Q1),
+        ("PB04", "participant", f"{A1}\nIt was a while ago now."),
+        ("Sara Lind", "interviewer", Q2),
+        ("PB04", "participant", A2),
+    ]
+    assert [t.attributes.get("timestamp") for t in document.turns if t.kind != "note"] == [
+        "00:13",
+        "00:20",
+        "01:02",
+        "01:09",
+    ]
     notes = [text for _, kind, text in said(document) if kind == "note"]
     assert "SUMMARY KEYWORDS" in notes[0] and notes[-1] == "Transcribed by https://otter.ai"
     assert document.layout.startswith("name and time on a line of their own")
@@ -89,42 +98,70 @@ def test_short_ids_with_short_times_and_a_bom_and_crlf(tmp_path):
 def test_zoom_bracketed_name_then_clock_time(tmp_path):
     text = f"[Dana Smith] 11:02:09\n{Q1}\n\n[Jo Bloggs] 11:02:15\n{A1}\n\n[Dana Smith] 11:03:01\n{Q2}\n\n[Jo Bloggs] 11:03:07\n{A2}\n"
     document = read_transcript(write(tmp_path, "zoom.txt", text), SpeakerRules.with_interviewers(["Dana Smith"]))
-    assert spoken(document) == [("Dana Smith", "interviewer", Q1), ("Jo Bloggs", "participant", A1),
-                                ("Dana Smith", "interviewer", Q2), ("Jo Bloggs", "participant", A2)]
+    assert spoken(document) == [
+        ("Dana Smith", "interviewer", Q1),
+        ("Jo Bloggs", "participant", A1),
+        ("Dana Smith", "interviewer", Q2),
+        ("Jo Bloggs", "participant", A2),
+    ]
     assert document.turns[0].attributes == {"timestamp": "11:02:09"}
 
 
 def test_time_before_the_name_on_a_line_of_its_own(tmp_path):
-    text = f"[00:00:05] Interviewer\n{Q1}\n\n[00:00:12] Jo\n{A1}\n\n[00:01:00] Interviewer\n{Q2}\n\n[00:01:07] Jo\n{A2}\n"
+    text = (
+        f"[00:00:05] Interviewer\n{Q1}\n\n[00:00:12] Jo\n{A1}\n\n[00:01:00] Interviewer\n{Q2}\n\n[00:01:07] Jo\n{A2}\n"
+    )
     document = read_transcript(write(tmp_path, "before.txt", text))
-    assert spoken(document) == [("Interviewer", "interviewer", Q1), ("Jo", "participant", A1),
-                                ("Interviewer", "interviewer", Q2), ("Jo", "participant", A2)]
+    assert spoken(document) == [
+        ("Interviewer", "interviewer", Q1),
+        ("Jo", "participant", A1),
+        ("Interviewer", "interviewer", Q2),
+        ("Jo", "participant", A2),
+    ]
 
 
 def test_name_then_bracketed_time_then_the_turn(tmp_path):
     text = f"Interviewer (00:13): {Q1}\nJo (00:20): {A1}\nInterviewer (01:02): {Q2}\nJo (01:09): {A2}\n"
     document = read_transcript(write(tmp_path, "after.txt", text))
-    assert spoken(document) == [("Interviewer", "interviewer", Q1), ("Jo", "participant", A1),
-                                ("Interviewer", "interviewer", Q2), ("Jo", "participant", A2)]
+    assert spoken(document) == [
+        ("Interviewer", "interviewer", Q1),
+        ("Jo", "participant", A1),
+        ("Interviewer", "interviewer", Q2),
+        ("Jo", "participant", A2),
+    ]
     assert document.turns[3].attributes == {"timestamp": "01:09"}
 
 
 def test_diarisation_ids_are_speakers_even_one_used_once(tmp_path):
-    text = (f"[0:00:06.835000 - 0:00:07.235000] SPEAKER_00 -  {Q1}\n"
-            f"[0:00:07.300000 - 0:00:09.100000] SPEAKER_01 - {A1}\n"
-            f"[0:00:09.500000 - 0:00:10] SPEAKER_00 - {Q2}\n"
-            f"[0:00:10.200000 - 0:00:12.900000] SPEAKER_02 - {A2}\n")
+    text = (
+        f"[0:00:06.835000 - 0:00:07.235000] SPEAKER_00 -  {Q1}\n"
+        f"[0:00:07.300000 - 0:00:09.100000] SPEAKER_01 - {A1}\n"
+        f"[0:00:09.500000 - 0:00:10] SPEAKER_00 - {Q2}\n"
+        f"[0:00:10.200000 - 0:00:12.900000] SPEAKER_02 - {A2}\n"
+    )
     document = read_transcript(write(tmp_path, "diarised.txt", text))
-    assert [(s, x) for s, _, x in spoken(document)] == [("SPEAKER_00", Q1), ("SPEAKER_01", A1), ("SPEAKER_00", Q2), ("SPEAKER_02", A2)]
+    assert [(s, x) for s, _, x in spoken(document)] == [
+        ("SPEAKER_00", Q1),
+        ("SPEAKER_01", A1),
+        ("SPEAKER_00", Q2),
+        ("SPEAKER_02", A2),
+    ]
     assert document.turns[2].attributes == {"timestamp": "0:00:09.500000", "end_time": "0:00:10"}
 
 
 def test_bold_markdown_names_breaks_and_times_leave_no_markup(tmp_path):
-    text = (f"**Dana Smith:** {Q1}\n\n**Jo Bloggs:** {A1}\n\n\\[04:40\\] {A2}\n\n**Break**: \\[25:07\\]\n\n"
-            f"**Dana Smith:** \\[25:30\\] {Q2}\n\n**Jo Bloggs:** Yes, it did, in the end \\[laughs\\].\n")
+    text = (
+        f"**Dana Smith:** {Q1}\n\n**Jo Bloggs:** {A1}\n\n\\[04:40\\] {A2}\n\n**Break**: \\[25:07\\]\n\n"
+        f"**Dana Smith:** \\[25:30\\] {Q2}\n\n**Jo Bloggs:** Yes, it did, in the end \\[laughs\\].\n"
+    )
     document = read_transcript(write(tmp_path, "podcast.md", text), SpeakerRules.with_interviewers(["Dana Smith"]))
-    assert spoken(document) == [("Dana Smith", "interviewer", Q1), ("Jo Bloggs", "participant", A1), ("Jo Bloggs", "participant", A2),
-                                ("Dana Smith", "interviewer", Q2), ("Jo Bloggs", "participant", "Yes, it did, in the end [laughs].")]
+    assert spoken(document) == [
+        ("Dana Smith", "interviewer", Q1),
+        ("Jo Bloggs", "participant", A1),
+        ("Jo Bloggs", "participant", A2),
+        ("Dana Smith", "interviewer", Q2),
+        ("Jo Bloggs", "participant", "Yes, it did, in the end [laughs]."),
+    ]
     assert [t.attributes.get("timestamp") for t in document.turns] == [None, None, "04:40", "25:07", "25:30", None]
     assert document.turns[3].kind == "note"
     assert document.layout.startswith("**Name:**")
@@ -140,7 +177,12 @@ def test_otter_word_paragraphs_name_and_time_then_the_turn(tmp_path):
     document = docx.Document()
     document.add_paragraph("SUMMARY KEYWORDS").runs[0].bold = True
     document.add_paragraph("budget, work")
-    for speaker, stamp, text in [("Sara Lind", "00:01", Q1), ("PB09", "00:09", A1), (None, "00:30", A2), ("Sara Lind", "01:02", Q2)]:
+    for speaker, stamp, text in [
+        ("Sara Lind", "00:01", Q1),
+        ("PB09", "00:09", A1),
+        (None, "00:30", A2),
+        ("Sara Lind", "01:02", Q2),
+    ]:
         if speaker:
             paragraph = document.add_paragraph()
             paragraph.add_run(speaker + "  ").bold = True
@@ -150,9 +192,18 @@ def test_otter_word_paragraphs_name_and_time_then_the_turn(tmp_path):
         document.add_paragraph(text)
     document.save(tmp_path / "PB09.docx")
     parsed = read_transcript(tmp_path / "PB09.docx", SpeakerRules.with_interviewers(["Sara Lind"]))
-    assert spoken(parsed) == [("Sara Lind", "interviewer", Q1), ("PB09", "participant", A1), ("PB09", "participant", A2),
-                              ("Sara Lind", "interviewer", Q2)]
-    assert [t.attributes.get("timestamp") for t in parsed.turns if t.kind != "note"] == ["00:01", "00:09", "00:30", "01:02"]
+    assert spoken(parsed) == [
+        ("Sara Lind", "interviewer", Q1),
+        ("PB09", "participant", A1),
+        ("PB09", "participant", A2),
+        ("Sara Lind", "interviewer", Q2),
+    ]
+    assert [t.attributes.get("timestamp") for t in parsed.turns if t.kind != "note"] == [
+        "00:01",
+        "00:09",
+        "00:30",
+        "01:02",
+    ]
 
 
 def test_a_speaker_pattern_reads_a_layout_nothing_else_does(tmp_path):
@@ -160,7 +211,12 @@ def test_a_speaker_pattern_reads_a_layout_nothing_else_does(tmp_path):
     path = write(tmp_path, "custom.txt", text)
     assert [s for s, _, _ in spoken(read_transcript(path))] == ["Participant"]
     document = read_transcript(path, SpeakerRules.with_interviewers(["DANA"], r">> (?P<speaker>[A-Z]+) \| "))
-    assert spoken(document) == [("DANA", "interviewer", Q1), ("JO", "participant", A1), ("DANA", "interviewer", Q2), ("JO", "participant", A2)]
+    assert spoken(document) == [
+        ("DANA", "interviewer", Q1),
+        ("JO", "participant", A1),
+        ("DANA", "interviewer", Q2),
+        ("JO", "participant", A2),
+    ]
     with pytest.raises(SpeakerPatternError, match="group named speaker"):
         read_transcript(path, SpeakerRules.with_interviewers([], r">> ([A-Z]+) "))
 
@@ -201,9 +257,11 @@ you ask, and they decide.
 
 def test_caption_cues_with_unreadable_times_are_kept_and_named(tmp_path):
     document = read_transcript(write(tmp_path, "call.vtt", CAPTIONS))
-    assert spoken(document) == [("Dana Farías", "participant", "How did you first hear about it?"),
-                                ("Jo Bloggs", "participant", "From my support worker & my mum. It was at a review."),
-                                ("Dana Farías", "participant", "The rule is simple: you ask, and they decide.")]
+    assert spoken(document) == [
+        ("Dana Farías", "participant", "How did you first hear about it?"),
+        ("Jo Bloggs", "participant", "From my support worker & my mum. It was at a review."),
+        ("Dana Farías", "participant", "The rule is simple: you ask, and they decide."),
+    ]
     assert len(document.notes) == 2
     assert document.notes[0].startswith(f"{tmp_path / 'call.vtt'}, cue 2: ") and "seconds over 59" in document.notes[0]
     assert "cue 3: it ends (00:00:07.000) before it starts (00:00:09.000)" in document.notes[1]
@@ -211,18 +269,24 @@ def test_caption_cues_with_unreadable_times_are_kept_and_named(tmp_path):
 
 
 def test_a_cue_ending_in_a_colon_is_speech_and_unlabelled_cues_continue_the_speaker(tmp_path):
-    text = ("1\n00:00:01,000 --> 00:00:03,000\nInterviewer: What happened next?\n\n"
-            "2\n00:00:03,500 --> 00:00:05,000\nJo: The rule is simple:\n\n"
-            "3\n00:00:05,000 --> 00:00:07,000\nyou ask first.\n\n"
-            "4\n00:00:07,500 --> 00:00:09,000\nInterviewer: And then?\n\n"
-            "5\n00:00:09,000 --> 00:00:11,000\nJo: Then you wait.\n")
+    text = (
+        "1\n00:00:01,000 --> 00:00:03,000\nInterviewer: What happened next?\n\n"
+        "2\n00:00:03,500 --> 00:00:05,000\nJo: The rule is simple:\n\n"
+        "3\n00:00:05,000 --> 00:00:07,000\nyou ask first.\n\n"
+        "4\n00:00:07,500 --> 00:00:09,000\nInterviewer: And then?\n\n"
+        "5\n00:00:09,000 --> 00:00:11,000\nJo: Then you wait.\n"
+    )
     document = read_transcript(write(tmp_path, "talk.srt", text))
-    assert spoken(document) == [("Interviewer", "interviewer", "What happened next?"),
-                                ("Jo", "participant", "The rule is simple: you ask first."),
-                                ("Interviewer", "interviewer", "And then?"), ("Jo", "participant", "Then you wait.")]
+    assert spoken(document) == [
+        ("Interviewer", "interviewer", "What happened next?"),
+        ("Jo", "participant", "The rule is simple: you ask first."),
+        ("Interviewer", "interviewer", "And then?"),
+        ("Jo", "participant", "Then you wait."),
+    ]
 
 
 # -- import, roles and exports ---------------------------------------------------------------------
+
 
 @pytest.fixture
 def otter_project(cli, small_codebook, tmp_path):
@@ -376,7 +440,12 @@ def test_the_dashboard_opens_on_transcripts_without_roles(otter_project, db_path
 def test_zoom_bracketed_name_and_time_with_the_turn_on_the_same_line(tmp_path):
     text = f"[Dana Smith] 11:02:09 {Q1}\n[Jo Bloggs] 11:02:15 {A1}\n[Dana Smith] 11:03:01 {Q2}\n[Jo Bloggs] 11:03:07 {A2}\n"
     document = read_transcript(write(tmp_path, "zoom_inline.txt", text))
-    assert [(s, x) for s, _, x in spoken(document)] == [("Dana Smith", Q1), ("Jo Bloggs", A1), ("Dana Smith", Q2), ("Jo Bloggs", A2)]
+    assert [(s, x) for s, _, x in spoken(document)] == [
+        ("Dana Smith", Q1),
+        ("Jo Bloggs", A1),
+        ("Dana Smith", Q2),
+        ("Jo Bloggs", A2),
+    ]
     assert document.turns[1].attributes == {"timestamp": "11:02:15"}
 
 
@@ -384,5 +453,7 @@ def test_a_file_with_no_participant_segment_says_how_to_fix_it(store, tmp_path):
     path = write(tmp_path, "only_q.txt", f"Interviewer: {Q1}\nModerator: {Q2}\n")
     report = project.import_transcripts(store, [path], interviewer_labels=["Moderator"])
     assert report.ok and report.imported[0].segments == 0
-    assert report.warnings == [f"no participant segment in {path}: every turn is by an interviewer (Interviewer, Moderator); "
-                               "set the participant's speaker role so their answers can be coded."]
+    assert report.warnings == [
+        f"no participant segment in {path}: every turn is by an interviewer (Interviewer, Moderator); "
+        "set the participant's speaker role so their answers can be coded."
+    ]

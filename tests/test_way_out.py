@@ -13,19 +13,24 @@ import time
 import zipfile
 from pathlib import Path
 
+import hostile_project as hostile
 import pandas as pd
 import pytest
-
-import hostile_project as hostile
 from conftest import Cli
+
 from qualcode.export import writer
 
 ROOT = Path(__file__).resolve().parent.parent
 QUALCODE = [sys.executable, "-c", "from qualcode.cli import main; main()"]
 SERVER = os.environ.get("QUALCODE_TEST_POSTGRES")
 EVERY_EXPORT = [
-    ("export", "segments"), ("export", "codings"), ("export", "suggestions"), ("export", "quotes"),
-    ("export", "frequencies"), ("export", "project"), ("codebook", "export", "--format", "yaml"),
+    ("export", "segments"),
+    ("export", "codings"),
+    ("export", "suggestions"),
+    ("export", "quotes"),
+    ("export", "frequencies"),
+    ("export", "project"),
+    ("codebook", "export", "--format", "yaml"),
     ("agreement", "--coders", ",".join(hostile.CODERS), "--format", "csv"),
     ("agreement", "disagreements", "--coders", ",".join(hostile.CODERS), "--format", "csv"),
 ]
@@ -56,8 +61,14 @@ def test_no_export_writes_over_the_store_or_its_files(db, command):
     (db.parent / "link.db").symlink_to(db)
     os.link(db, db.parent / "hardlink.csv")
     before = _fingerprint(db.parent)
-    for target in (db, db.with_name("study.db-wal"), db.with_name("study.db-shm"), db.with_name("study.db.snapshot.bak"),
-                   db.parent / "link.db", db.parent / "hardlink.csv"):
+    for target in (
+        db,
+        db.with_name("study.db-wal"),
+        db.with_name("study.db-shm"),
+        db.with_name("study.db.snapshot.bak"),
+        db.parent / "link.db",
+        db.parent / "hardlink.csv",
+    ):
         result = cli(*command, "-o", str(target))
         assert result.exit_code == 1, (target, result.output)
         assert result.output.startswith("Error: ") and result.output.count("\n") == 1, result.output
@@ -76,7 +87,9 @@ def test_the_format_comes_from_the_suffix_and_an_unknown_one_is_refused(db, tmp_
     cli = Cli(db)
     assert cli("export", "segments", "-o", str(tmp_path / "x.xlsx")).exit_code == 0
     assert zipfile.is_zipfile(tmp_path / "x.xlsx")
-    assert cli("export", "codings", "-o", str(tmp_path / "x.md")).output and (tmp_path / "x.md").read_text().startswith("| ")
+    assert cli("export", "codings", "-o", str(tmp_path / "x.md")).output and (tmp_path / "x.md").read_text().startswith(
+        "| "
+    )
     for command in (("export", "segments"), ("export", "quotes"), ("export", "frequencies"), ("codebook", "export")):
         refused = cli(*command, "-o", str(tmp_path / "q.pdf"))
         assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
@@ -94,10 +107,18 @@ def _read_only_folder(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("command, suffix", [(("export", "segments"), "csv"), (("export", "quotes"), "xlsx"),
-                                             (("export", "frequencies"), "docx"), (("export", "codings"), "md"),
-                                             (("export", "project"), "qdpx"), (("codebook", "export"), "qdc"),
-                                             (("agreement", "--coders", ",".join(hostile.CODERS)), "txt")])
+@pytest.mark.parametrize(
+    "command, suffix",
+    [
+        (("export", "segments"), "csv"),
+        (("export", "quotes"), "xlsx"),
+        (("export", "frequencies"), "docx"),
+        (("export", "codings"), "md"),
+        (("export", "project"), "qdpx"),
+        (("codebook", "export"), "qdc"),
+        (("agreement", "--coders", ",".join(hostile.CODERS)), "txt"),
+    ],
+)
 def test_a_missing_or_read_only_folder_is_one_sentence(db, tmp_path, command, suffix):
     cli = Cli(db)
     for folder, says in ((tmp_path / "missing", "does not exist"), (_read_only_folder(tmp_path), "")):
@@ -109,8 +130,12 @@ def test_a_missing_or_read_only_folder_is_one_sentence(db, tmp_path, command, su
 
 
 def test_a_reader_that_stops_early_ends_the_export_quietly(sample_db, tmp_path):
-    process = subprocess.Popen([*QUALCODE, "--db", str(sample_db), "export", "segments", "-o", "-"], cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [*QUALCODE, "--db", str(sample_db), "export", "segments", "-o", "-"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assert process.stdout.readline().startswith(b"document_id,")
     process.stdout.close()  # as `| head -1` does
     stderr = process.stderr.read().decode()
@@ -118,7 +143,9 @@ def test_a_reader_that_stops_early_ends_the_export_quietly(sample_db, tmp_path):
 
 
 def test_formula_cells_stay_text_and_numbers_stay_numbers(tmp_path):
-    rows = [{"a": "=1+1", "b": "+cmd", "c": "-x", "d": "@SUM(A1)", "e": "\tx", "f": "\r=x", "g": -3, "h": "-3.5", "i": 0.25}]
+    rows = [
+        {"a": "=1+1", "b": "+cmd", "c": "-x", "d": "@SUM(A1)", "e": "\tx", "f": "\r=x", "g": -3, "h": "-3.5", "i": 0.25}
+    ]
     columns = list(rows[0])
     for fmt in ("csv", "xlsx"):
         path = tmp_path / f"t.{fmt}"
@@ -140,8 +167,17 @@ def test_app_downloads_are_masked_and_formula_safe(db, monkeypatch):
     store = Store.open(db)
     frequencies = analysis.theme_frequencies(store, by=["name"], level="theme")
     store.close()
-    tables = [frequencies, pd.DataFrame({"span": ["SarahJones_01:0-10"], "Sarah": ["yes"], "-bob": ["no"],
-                                         "text": ["=HYPERLINK(\"x\") O’Neil, www.brightwayworks.co.uk"]})]
+    tables = [
+        frequencies,
+        pd.DataFrame(
+            {
+                "span": ["SarahJones_01:0-10"],
+                "Sarah": ["yes"],
+                "-bob": ["no"],
+                "text": ['=HYPERLINK("x") O’Neil, www.brightwayworks.co.uk'],
+            }
+        ),
+    ]
     for frame in tables:
         for fmt in ("csv", "xlsx"):
             path = db.parent / f"download.{fmt}"
@@ -183,7 +219,9 @@ def _complete(path: Path) -> bool:
 
         return zipfile.ZipFile(path).testzip() is None and load_workbook(path)["data"].max_row == 3001
     lines = path.read_text(encoding="utf-8").splitlines()
-    return len(lines) == (3001 if path.suffix == ".csv" else 3002) and lines[-1].endswith("2999" + ("" if path.suffix == ".csv" else " |"))
+    return len(lines) == (3001 if path.suffix == ".csv" else 3002) and lines[-1].endswith(
+        "2999" + ("" if path.suffix == ".csv" else " |")
+    )
 
 
 def test_an_export_killed_at_any_moment_leaves_the_earlier_file_or_a_whole_one(tmp_path):
@@ -204,9 +242,15 @@ def test_an_export_killed_at_any_moment_leaves_the_earlier_file_or_a_whole_one(t
         for fmt, data in earlier.items():
             path = Path(f"{base}.{fmt}")
             found = path.read_bytes()
-            assert found == data or _complete(path), f"{path} is neither the earlier file nor a whole one: {len(found)} bytes"
+            assert found == data or _complete(path), (
+                f"{path} is neither the earlier file nor a whole one: {len(found)} bytes"
+            )
             replaced += found != data
-        assert {p.name for p in tmp_path.iterdir() if not p.name.startswith(".")} == {"report.csv", "report.xlsx", "report.md"}
+        assert {p.name for p in tmp_path.iterdir() if not p.name.startswith(".")} == {
+            "report.csv",
+            "report.xlsx",
+            "report.md",
+        }
         survived += 1
     for fmt in earlier:  # the next write sweeps what killed writers left behind
         writer.write_table([{"a": 1}], ["a"], fmt, f"{base}.{fmt}")
@@ -240,7 +284,9 @@ def test_no_password_in_provenance_messages_or_the_app(tmp_path, monkeypatch):
                 outputs += [result.output, hostile.output_text(path)]
                 if fmt == "csv":
                     outputs.append(path.with_name(path.name + ".about.json").read_text(encoding="utf-8"))
-        outputs.append(Cli(url)("init", "--codebook", str(tmp_path / "h" / "codebook.yaml")).output)  # refused: a store is there
+        outputs.append(
+            Cli(url)("init", "--codebook", str(tmp_path / "h" / "codebook.yaml")).output
+        )  # refused: a store is there
         outputs.append(cli("check").output)
         joined = "\n".join(outputs)
         assert secret not in joined and f"{url.split('://')[0]}://qualcode:***@" in joined
@@ -259,16 +305,24 @@ def test_no_password_in_provenance_messages_or_the_app(tmp_path, monkeypatch):
 
 def test_the_app_listens_on_this_computer_only_and_keeps_the_store_off_the_command_line(built, tmp_path):
     port = 8790 + os.getpid() % 50
-    process = subprocess.Popen([*QUALCODE, "--db", str(built), "app", "--no-browser", "--port", str(port)], cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        [*QUALCODE, "--db", str(built), "app", "--no-browser", "--port", str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         said = process.stdout.readline().decode() + process.stdout.readline().decode()
         assert "127.0.0.1 only" in said
         deadline = time.time() + 60
         listening = []
         while time.time() < deadline and not listening:
-            listening = [line for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
-                         if line.split()[1].endswith(f":{port:04X}") and line.split()[3] == "0A"]
+            listening = [
+                line
+                for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+                if line.split()[1].endswith(f":{port:04X}") and line.split()[3] == "0A"
+            ]
             time.sleep(0.3)
         assert listening and all(line.split()[1].startswith("0100007F:") for line in listening)  # 127.0.0.1
         command_lines = []
@@ -277,7 +331,9 @@ def test_the_app_listens_on_this_computer_only_and_keeps_the_store_off_the_comma
                 command_lines.append((entry / "cmdline").read_bytes())
             except OSError:
                 continue
-        app = [line for line in command_lines if b"streamlit" in line and f"\x00{port}\x00".encode() in line]  # what qualcode started
+        app = [
+            line for line in command_lines if b"streamlit" in line and f"\x00{port}\x00".encode() in line
+        ]  # what qualcode started
         assert app and not any(str(built).encode() in line or b"--db" in line for line in app)
     finally:
         os.killpg(process.pid, signal.SIGTERM)

@@ -12,7 +12,8 @@ code of the current codebook; a code's theme is its top-level ancestor.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from ..codebook import Codebook
 from ..errors import UnknownAttributeError, UnknownCodeError
@@ -25,11 +26,22 @@ if TYPE_CHECKING:  # pandas and numpy load when a table is made, not when the CL
 
 DEFAULT_STATUSES = ("accepted",)
 NOT_SET = "(not set)"
-ALL_PARTICIPANTS = "all participants"  # the role group when no document has a role (no participants.csv, no front matter)
+ALL_PARTICIPANTS = (
+    "all participants"  # the role group when no document has a role (no participants.csv, no front matter)
+)
 ALL = "All"
 SIMILAR = 0.8  # TF-IDF cosine above which two quotes count as near-duplicates
 SHORT_WORDS = 6  # quotes shorter than this are chosen only after longer ones
-FREQUENCY_COLUMNS = ["code_id", "label", "theme_id", "depth", "segments", "participants", "participants_total", "n_of_m"]
+FREQUENCY_COLUMNS = [
+    "code_id",
+    "label",
+    "theme_id",
+    "depth",
+    "segments",
+    "participants",
+    "participants_total",
+    "n_of_m",
+]
 
 
 def participant_of(document_id: str, attributes: dict[str, str]) -> str:
@@ -49,15 +61,23 @@ def select_documents(store: Store, where: dict[str, list[str]] | None = None) ->
     everything = {document_id: attributes.get(document_id, {}) for document_id in ids}
     documents = dict(everything)
     for name, values in (where or {}).items():
-        if name == "role" and set(values) == {ALL_PARTICIPANTS} and not any(name in attrs for attrs in everything.values()):
+        if (
+            name == "role"
+            and set(values) == {ALL_PARTICIPANTS}
+            and not any(name in attrs for attrs in everything.values())
+        ):
             continue  # no document has a role: the group "all participants" is every document
         if not any(name in attrs for attrs in everything.values()):
             names = sorted({n for attrs in everything.values() for n in attrs})
-            raise UnknownAttributeError(f"no document in {store.location} has an attribute `{name}`; the attributes are: {', '.join(names) or 'none'}.")
+            raise UnknownAttributeError(
+                f"no document in {store.location} has an attribute `{name}`; the attributes are: {', '.join(names) or 'none'}."
+            )
         known = sorted({attrs.get(name, NOT_SET) for attrs in everything.values()})
         unknown = [value for value in values if value not in known]
         if unknown:
-            raise UnknownAttributeError(f"no document in {store.location} has {name} `{unknown[0]}`; the {name} values are: {'; '.join(known)}.")
+            raise UnknownAttributeError(
+                f"no document in {store.location} has {name} `{unknown[0]}`; the {name} values are: {'; '.join(known)}."
+            )
         documents = {d: attrs for d, attrs in documents.items() if attrs.get(name, NOT_SET) in set(values)}
     return documents
 
@@ -67,7 +87,9 @@ def check_attributes(store: Store, names: Iterable[str]) -> None:
     held = sorted({name for attrs in store.attributes().values() for name in attrs})
     for name in names:
         if name not in held:
-            raise UnknownAttributeError(f"no document in {store.location} has an attribute `{name}`; the attributes are: {', '.join(held) or 'none'}.")
+            raise UnknownAttributeError(
+                f"no document in {store.location} has an attribute `{name}`; the attributes are: {', '.join(held) or 'none'}."
+            )
 
 
 def codes_under(codebook: Codebook, ids: Iterable[str], kind: str = "code") -> set[str]:
@@ -79,7 +101,9 @@ def codes_under(codebook: Codebook, ids: Iterable[str], kind: str = "code") -> s
     found: set[str] = set()
     for code_id in ids:
         if code_id not in valid:
-            raise UnknownCodeError(f"`{code_id}` is not a {kind} of codebook `{codebook.name}`; the {kind}s are: {', '.join(valid)}.")
+            raise UnknownCodeError(
+                f"`{code_id}` is not a {kind} of codebook `{codebook.name}`; the {kind}s are: {', '.join(valid)}."
+            )
         found.add(code_id)
         found.update(code.id for code in codebook.descendants(code_id))
     return found
@@ -110,8 +134,11 @@ def coded_quotes(
         wanted = codes_under(codebook, theme_ids or (), "theme") | codes_under(codebook, code_ids or ())
     documents = select_documents(store, where)
     rows = coded_quote_rows(
-        store, document_ids=list(documents) if where else None, code_ids=sorted(wanted) if wanted is not None else None,
-        coders=list(coders) if coders else None, statuses=list(statuses) if statuses else None,
+        store,
+        document_ids=list(documents) if where else None,
+        code_ids=sorted(wanted) if wanted is not None else None,
+        coders=list(coders) if coders else None,
+        statuses=list(statuses) if statuses else None,
         min_confidence=min_confidence,
     )
     order = {code_id: i for i, code_id in enumerate(codebook.ids())}
@@ -126,10 +153,23 @@ def quote_record(row: tuple, labels: dict[str, tuple[str, str]], attributes: dic
     coding_id, document_id, segment_id, turn, start, end, code_id, coder, status, confidence, source, quote = row
     code_label, theme_id = labels[code_id]
     return {
-        "coding_id": coding_id, "document_id": document_id, "participant": participant_of(document_id, attributes),
-        "role": attributes.get("role", ""), "code_id": code_id, "code_label": code_label, "theme_id": theme_id,
-        "theme_label": labels[theme_id][0], "quote": quote, "start": start, "end": end, "segment_id": segment_id,
-        "turn": turn, "coder": coder, "status": status, "confidence": confidence, "source": source,
+        "coding_id": coding_id,
+        "document_id": document_id,
+        "participant": participant_of(document_id, attributes),
+        "role": attributes.get("role", ""),
+        "code_id": code_id,
+        "code_label": code_label,
+        "theme_id": theme_id,
+        "theme_label": labels[theme_id][0],
+        "quote": quote,
+        "start": start,
+        "end": end,
+        "segment_id": segment_id,
+        "turn": turn,
+        "coder": coder,
+        "status": status,
+        "confidence": confidence,
+        "source": source,
     }
 
 
@@ -167,20 +207,32 @@ def theme_frequencies(
     by = list(by)
     codebook = store.codebook()
     held = {name for attrs in store.attributes().values() for name in attrs}
-    unset = ALL_PARTICIPANTS if "role" in by and "role" not in held else NOT_SET  # no roles given: everyone is one group
+    unset = (
+        ALL_PARTICIPANTS if "role" in by and "role" not in held else NOT_SET
+    )  # no roles given: everyone is one group
     check_attributes(store, [name for name in by if name != "role" or unset == NOT_SET])
     targets = _targets(codebook, level, code_ids)
     documents = select_documents(store, where)
-    group_of = {d: tuple(attrs.get(name, unset if name == "role" else NOT_SET) for name in by) for d, attrs in documents.items()}
-    rows = coded_quote_rows(store, coders=list(coders) if coders else None, statuses=list(statuses) if statuses else None)
+    group_of = {
+        d: tuple(attrs.get(name, unset if name == "role" else NOT_SET) for name in by) for d, attrs in documents.items()
+    }
+    rows = coded_quote_rows(
+        store, coders=list(coders) if coders else None, statuses=list(statuses) if statuses else None
+    )
     raised = _raised(rows, codebook, level, documents)
     if not documents:
         frames = []
     elif by:
-        frames = [_frequency_rows(codebook, targets, by, group, [d for d in documents if group_of[d] == group], documents, raised)
-                  for group in sorted(set(group_of.values()))]
+        frames = [
+            _frequency_rows(
+                codebook, targets, by, group, [d for d in documents if group_of[d] == group], documents, raised
+            )
+            for group in sorted(set(group_of.values()))
+        ]
         if totals:
-            frames.append(_frequency_rows(codebook, targets, by, tuple(ALL for _ in by), list(documents), documents, raised))
+            frames.append(
+                _frequency_rows(codebook, targets, by, tuple(ALL for _ in by), list(documents), documents, raised)
+            )
     else:
         frames = [_frequency_rows(codebook, targets, by, (), list(documents), documents, raised)]
     return pd.DataFrame([row for frame in frames for row in frame], columns=[*by, *FREQUENCY_COLUMNS])
@@ -197,7 +249,9 @@ def _targets(codebook: Codebook, level: str, code_ids: Iterable[str] | None) -> 
     return ids
 
 
-def _raised(rows: list[tuple], codebook: Codebook, level: str, documents: dict[str, dict[str, str]]) -> dict[str, dict[str, set]]:
+def _raised(
+    rows: list[tuple], codebook: Codebook, level: str, documents: dict[str, dict[str, str]]
+) -> dict[str, dict[str, set]]:
     """Per target code: per document, the set of segment keys coded with it (or a descendant)."""
     raised: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
     lineage: dict[str, list[str]] = {}
@@ -220,20 +274,34 @@ def _ancestry(codebook: Codebook, code_id: str) -> list[str]:
     return found
 
 
-def _frequency_rows(codebook: Codebook, targets: list[str], by: list[str], group: tuple, members: list[str],
-                    documents: dict[str, dict[str, str]], raised: dict[str, dict[str, set]]) -> list[dict[str, Any]]:
+def _frequency_rows(
+    codebook: Codebook,
+    targets: list[str],
+    by: list[str],
+    group: tuple,
+    members: list[str],
+    documents: dict[str, dict[str, str]],
+    raised: dict[str, dict[str, set]],
+) -> list[dict[str, Any]]:
     everyone = {participant_of(d, documents[d]) for d in members}
     member_set = set(members)
     rows = []
     for code_id in targets:
         coded = {d: units for d, units in raised.get(code_id, {}).items() if d in member_set}
         participants = {participant_of(d, documents[d]) for d in coded}
-        rows.append({
-            **dict(zip(by, group)), "code_id": code_id, "label": codebook.get(code_id).label,
-            "theme_id": codebook.theme_of(code_id), "depth": codebook.depth(code_id),
-            "segments": sum(len(units) for units in coded.values()), "participants": len(participants),
-            "participants_total": len(everyone), "n_of_m": f"{len(participants)} of {len(everyone)}",
-        })
+        rows.append(
+            {
+                **dict(zip(by, group)),
+                "code_id": code_id,
+                "label": codebook.get(code_id).label,
+                "theme_id": codebook.theme_of(code_id),
+                "depth": codebook.depth(code_id),
+                "segments": sum(len(units) for units in coded.values()),
+                "participants": len(participants),
+                "participants_total": len(everyone),
+                "n_of_m": f"{len(participants)} of {len(everyone)}",
+            }
+        )
     return rows
 
 
@@ -254,8 +322,9 @@ def illustrative_quotes(
     dict has the keys of `quote_record` plus `score` (typicality, 0..1).
     """
     where = {name: [value] for name, value in (group or {}).items()}
-    candidates = coded_quotes(store, code_ids=[theme_or_code_id], where=where, statuses=statuses,
-                              coders=coders, min_confidence=min_confidence)
+    candidates = coded_quotes(
+        store, code_ids=[theme_or_code_id], where=where, statuses=statuses, coders=coders, min_confidence=min_confidence
+    )
     return pick_illustrative(candidates, n)
 
 
@@ -300,7 +369,9 @@ def pick_illustrative(candidates: list[dict[str, Any]], n: int, similar: float =
 
 def _one_per_span(candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
     seen: dict[tuple, dict[str, Any]] = {}
-    for candidate in sorted(candidates, key=lambda c: (c["status"] != "accepted", -(c["confidence"] or 0), c["coding_id"])):
+    for candidate in sorted(
+        candidates, key=lambda c: (c["status"] != "accepted", -(c["confidence"] or 0), c["coding_id"])
+    ):
         seen.setdefault((candidate["document_id"], candidate["start"], candidate["end"]), candidate)
     return list(seen.values())
 
@@ -328,7 +399,14 @@ def _rank(candidate: dict[str, Any], score: Any) -> tuple:
     accepted = candidate["status"] == "accepted"
     weight = 1.0 if accepted or candidate["confidence"] is None else float(candidate["confidence"])
     short = len(candidate["quote"].split()) < SHORT_WORDS
-    return (short, not accepted, -round(score * weight, 9), candidate["document_id"], candidate["start"], candidate["coding_id"])
+    return (
+        short,
+        not accepted,
+        -round(score * weight, 9),
+        candidate["document_id"],
+        candidate["start"],
+        candidate["coding_id"],
+    )
 
 
 def _duplicate(a: dict[str, Any], b: dict[str, Any], matrix: Any, i: int, j: int, similar: float) -> bool:

@@ -8,7 +8,8 @@ diagonal holds how many units carry the code. Jaccard is both / either (0 when n
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..errors import AnalysisError
 from ..store import Store
@@ -27,8 +28,13 @@ def check_choice(value: str, allowed: tuple[str, ...], what: str) -> str:
     return value
 
 
-def units_by_code(store: Store, level: str = "code", unit: str = "segment", where: dict[str, list[str]] | None = None,
-                  statuses: Iterable[str] | None = DEFAULT_STATUSES) -> dict[str, set]:
+def units_by_code(
+    store: Store,
+    level: str = "code",
+    unit: str = "segment",
+    where: dict[str, list[str]] | None = None,
+    statuses: Iterable[str] | None = DEFAULT_STATUSES,
+) -> dict[str, set]:
     """Per code (or theme) of the codebook, the set of units coded with it, in codebook order."""
     check_choice(unit, UNITS, "unit")
     check_choice(level, ("code", "theme"), "level")
@@ -36,7 +42,9 @@ def units_by_code(store: Store, level: str = "code", unit: str = "segment", wher
     documents = select_documents(store, where)
     targets = [c.id for c in codebook.themes()] if level == "theme" else codebook.ids()
     found: dict[str, set] = {code_id: set() for code_id in targets}
-    for _, document_id, segment_id, _, start, end, code_id, *_ in coded_quote_rows(store, statuses=list(statuses) if statuses else None):
+    for _, document_id, segment_id, _, start, end, code_id, *_ in coded_quote_rows(
+        store, statuses=list(statuses) if statuses else None
+    ):
         if code_id not in codebook or document_id not in documents:
             continue
         target = codebook.theme_of(code_id) if level == "theme" else code_id
@@ -48,8 +56,14 @@ def units_by_code(store: Store, level: str = "code", unit: str = "segment", wher
     return found
 
 
-def cooccurrence(store: Store, level: str = "code", unit: str = "segment", where: dict[str, list[str]] | None = None,
-                 statuses: Iterable[str] | None = DEFAULT_STATUSES, used_only: bool = True) -> list[dict[str, Any]]:
+def cooccurrence(
+    store: Store,
+    level: str = "code",
+    unit: str = "segment",
+    where: dict[str, list[str]] | None = None,
+    statuses: Iterable[str] | None = DEFAULT_STATUSES,
+    used_only: bool = True,
+) -> list[dict[str, Any]]:
     """Every ordered pair of codes (diagonal included) with `both`, each code's units and Jaccard.
 
     `used_only` leaves out codes applied nowhere, so a 40-code matrix shows what is there.
@@ -61,9 +75,18 @@ def cooccurrence(store: Store, level: str = "code", unit: str = "segment", where
     for a in codes:
         for b in codes:
             both, either = len(units[a] & units[b]), len(units[a] | units[b])
-            rows.append({"code_a": a, "label_a": codebook.get(a).label, "code_b": b, "label_b": codebook.get(b).label,
-                         "both": both, "units_a": len(units[a]), "units_b": len(units[b]),
-                         "jaccard": round(both / either, 3) if either else 0.0})
+            rows.append(
+                {
+                    "code_a": a,
+                    "label_a": codebook.get(a).label,
+                    "code_b": b,
+                    "label_b": codebook.get(b).label,
+                    "both": both,
+                    "units_a": len(units[a]),
+                    "units_b": len(units[b]),
+                    "jaccard": round(both / either, 3) if either else 0.0,
+                }
+            )
     return rows
 
 
@@ -81,8 +104,14 @@ def matrix(rows: list[dict[str, Any]], measure: str = "count") -> tuple[list[str
     return codes, [[value[(a, b)] for b in codes] for a in codes]
 
 
-def shared_segments(store: Store, code_a: str, code_b: str, where: dict[str, list[str]] | None = None,
-                    statuses: Iterable[str] | None = DEFAULT_STATUSES, level: str = "code") -> list[dict[str, Any]]:
+def shared_segments(
+    store: Store,
+    code_a: str,
+    code_b: str,
+    where: dict[str, list[str]] | None = None,
+    statuses: Iterable[str] | None = DEFAULT_STATUSES,
+    level: str = "code",
+) -> list[dict[str, Any]]:
     """The participant segments coded with both codes (or themes): what a click on a matrix cell opens."""
     units = units_by_code(store, level, "segment", where, statuses)
     for code_id in (code_a, code_b):
@@ -94,7 +123,15 @@ def shared_segments(store: Store, code_a: str, code_b: str, where: dict[str, lis
     for segment in store.segments():
         if segment["id"] in both:
             attrs = attributes.get(segment["document_id"], {})
-            found.append({"document_id": segment["document_id"], "participant": participant_of(segment["document_id"], attrs),
-                          "role": attrs.get("role", ""), "segment_id": segment["id"], "start": segment["start"],
-                          "end": segment["end"], "text": segment["text"]})
+            found.append(
+                {
+                    "document_id": segment["document_id"],
+                    "participant": participant_of(segment["document_id"], attrs),
+                    "role": attrs.get("role", ""),
+                    "segment_id": segment["id"],
+                    "start": segment["start"],
+                    "end": segment["end"],
+                    "text": segment["text"],
+                }
+            )
     return found

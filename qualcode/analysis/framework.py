@@ -10,8 +10,9 @@ recomputation never replaces it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import AnalysisError
 from ..store import Store
@@ -63,13 +64,20 @@ class Framework:
     def cell(self, row: str, code_id: str) -> Cell:
         """The cell at a row and column; an unknown one is named in one sentence."""
         if (row, code_id) not in self.cells:
-            raise AnalysisError(f"the framework has no cell for {self.by} `{row}` and `{code_id}`; "
-                                f"the rows are: {', '.join(self.rows)}; the columns: {', '.join(c for c, _ in self.columns)}.")
+            raise AnalysisError(
+                f"the framework has no cell for {self.by} `{row}` and `{code_id}`; "
+                f"the rows are: {', '.join(self.rows)}; the columns: {', '.join(c for c, _ in self.columns)}."
+            )
         return self.cells[(row, code_id)]
 
 
-def framework(store: Store, by: str = "role", level: str = "theme", statuses: Iterable[str] | None = DEFAULT_STATUSES,
-              sentences: int = SENTENCES) -> Framework:
+def framework(
+    store: Store,
+    by: str = "role",
+    level: str = "theme",
+    statuses: Iterable[str] | None = DEFAULT_STATUSES,
+    sentences: int = SENTENCES,
+) -> Framework:
     """Build the matrix from the accepted codings: rows are the values of attribute `by` ("participant": one row per person)."""
     if level not in ("theme", "code"):
         raise AnalysisError(f"unknown level `{level}`; use theme or code.")
@@ -123,7 +131,12 @@ def _one_per_span(quotes: list[dict[str, Any]], level: str) -> list[dict[str, An
     """One passage per span and column (two coders agreeing on a span is one passage)."""
     seen, kept = set(), []
     for quote in quotes:
-        key = (quote["document_id"], quote["start"], quote["end"], quote["theme_id"] if level == "theme" else quote["code_id"])
+        key = (
+            quote["document_id"],
+            quote["start"],
+            quote["end"],
+            quote["theme_id"] if level == "theme" else quote["code_id"],
+        )
         if key not in seen:
             seen.add(key)
             kept.append(quote)
@@ -135,8 +148,11 @@ def summarise(passages: list[dict[str, Any]], n: int = SENTENCES) -> list[dict[s
     from .. import nlp
 
     texts = [p["quote"] for p in passages]
-    sentences = [(" ".join(text[s:e].split()), p["participant"])
-                 for p, text, bounds in zip(passages, texts, nlp.sentence_bounds(texts)) for s, e in (bounds or [(0, len(text))])]
+    sentences = [
+        (" ".join(text[s:e].split()), p["participant"])
+        for p, text, bounds in zip(passages, texts, nlp.sentence_bounds(texts))
+        for s, e in (bounds or [(0, len(text))])
+    ]
     sentences = [(s, who) for s, who in dict.fromkeys(sentences) if s]
     if not sentences or n <= 0:
         return []

@@ -10,8 +10,9 @@ interviews in a row brought no new code; not reached when that never happens.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import select
 
@@ -31,7 +32,9 @@ class Curve:
 
     group: str
     rows: list[dict[str, Any]] = field(default_factory=list)
-    reached_at: int | None = None  # the position (1-based) of the last interview that brought a new code, when saturated
+    reached_at: int | None = (
+        None  # the position (1-based) of the last interview that brought a new code, when saturated
+    )
 
     def verdict(self, window: int) -> str:
         """One sentence: where saturation was reached under the rule, or that it was not."""
@@ -41,10 +44,14 @@ class Curve:
         seen = f"{total} code{'s' * (total != 1)} seen"
         if self.reached_at is None:
             last = max((row["position"] for row in self.rows if row["new"]), default=0)
-            return (f"{self.group}: not reached; the last new code came at interview {last} of {len(self.rows)}, "
-                    f"and the rule needs {window} interviews after it without a new one ({seen}).")
-        return (f"{self.group}: reached at interview {self.reached_at} of {len(self.rows)} ({self.rows[self.reached_at - 1]['document_id']}); "
-                f"the {len(self.rows) - self.reached_at} interviews after it brought no new code ({seen}).")
+            return (
+                f"{self.group}: not reached; the last new code came at interview {last} of {len(self.rows)}, "
+                f"and the rule needs {window} interviews after it without a new one ({seen})."
+            )
+        return (
+            f"{self.group}: reached at interview {self.reached_at} of {len(self.rows)} ({self.rows[self.reached_at - 1]['document_id']}); "
+            f"the {len(self.rows) - self.reached_at} interviews after it brought no new code ({seen})."
+        )
 
 
 @dataclass
@@ -58,8 +65,10 @@ class Saturation:
 
     def rule(self) -> str:
         """The stopping rule in words."""
-        return (f"Saturation: no new code in the last {self.window} interviews in a row; interviews in {self.order} order, "
-                "codes counted where an accepted coding of them lies.")
+        return (
+            f"Saturation: no new code in the last {self.window} interviews in a row; interviews in {self.order} order, "
+            "codes counted where an accepted coding of them lies."
+        )
 
 
 def interview_order(store: Store, documents: dict[str, dict[str, str]]) -> tuple[list[str], str]:
@@ -81,8 +90,12 @@ def _date(value: str) -> dt.date | None:
     return None
 
 
-def saturation(store: Store, window: int = WINDOW, where: dict[str, list[str]] | None = None,
-               statuses: Iterable[str] | None = DEFAULT_STATUSES) -> Saturation:
+def saturation(
+    store: Store,
+    window: int = WINDOW,
+    where: dict[str, list[str]] | None = None,
+    statuses: Iterable[str] | None = DEFAULT_STATUSES,
+) -> Saturation:
     """The saturation curves, overall and per role, under the rule of `window` interviews without a new code."""
     if window < 1:
         raise AnalysisError(f"the saturation rule needs at least 1 interview without a new code, not {window}.")
@@ -96,11 +109,15 @@ def saturation(store: Store, window: int = WINDOW, where: dict[str, list[str]] |
             codes[document_id].add(code_id)
     overall = curve("All interviews", order, codes, documents, window)
     roles = sorted({documents[d].get("role", "") for d in order} - {""})
-    by_role = [curve(role, [d for d in order if documents[d].get("role") == role], codes, documents, window) for role in roles]
+    by_role = [
+        curve(role, [d for d in order if documents[d].get("role") == role], codes, documents, window) for role in roles
+    ]
     return Saturation("date" if by == "date" else "import", window, overall, by_role)
 
 
-def curve(group: str, order: list[str], codes: dict[str, set[str]], documents: dict[str, dict[str, str]], window: int) -> Curve:
+def curve(
+    group: str, order: list[str], codes: dict[str, set[str]], documents: dict[str, dict[str, str]], window: int
+) -> Curve:
     """New and cumulative codes per interview of `order`, and where the rule is met."""
     found = Curve(group)
     seen: set[str] = set()
@@ -108,10 +125,20 @@ def curve(group: str, order: list[str], codes: dict[str, set[str]], documents: d
         new = sorted(codes[document_id] - seen)
         seen |= codes[document_id]
         attrs = documents[document_id]
-        found.rows.append({"group": group, "position": position, "document_id": document_id,
-                           "participant": participant_of(document_id, attrs), "role": attrs.get("role", ""),
-                           "date": attrs.get("date", ""), "codes": len(codes[document_id]), "new": len(new),
-                           "new_codes": ", ".join(new), "cumulative": len(seen)})
+        found.rows.append(
+            {
+                "group": group,
+                "position": position,
+                "document_id": document_id,
+                "participant": participant_of(document_id, attrs),
+                "role": attrs.get("role", ""),
+                "date": attrs.get("date", ""),
+                "codes": len(codes[document_id]),
+                "new": len(new),
+                "new_codes": ", ".join(new),
+                "cumulative": len(seen),
+            }
+        )
     last_new = max((row["position"] for row in found.rows if row["new"]), default=0)
     if last_new and len(found.rows) - last_new >= window:
         found.reached_at = last_new

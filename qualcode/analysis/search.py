@@ -60,10 +60,16 @@ class Query:
             try:
                 return re.compile(self.text, re.IGNORECASE)
             except re.error as error:
-                raise SearchQueryError(f"the search `{self.text}` is not a valid regular expression ({error}); "
-                                       "fix it, or search for words instead.") from None
-        alternatives = [r"\W+".join(re.escape(token) for token in phrase) for group in self.groups() or [] for phrase in group]
-        return re.compile(r"(?<!\w)(?:" + "|".join(sorted(alternatives, key=len, reverse=True)) + r")(?!\w)", re.IGNORECASE)
+                raise SearchQueryError(
+                    f"the search `{self.text}` is not a valid regular expression ({error}); "
+                    "fix it, or search for words instead."
+                ) from None
+        alternatives = [
+            r"\W+".join(re.escape(token) for token in phrase) for group in self.groups() or [] for phrase in group
+        ]
+        return re.compile(
+            r"(?<!\w)(?:" + "|".join(sorted(alternatives, key=len, reverse=True)) + r")(?!\w)", re.IGNORECASE
+        )
 
 
 def _phrases(text: str) -> list[list[str]]:
@@ -88,7 +94,9 @@ def check_query(query: Query) -> None:
     query.pattern()
 
 
-def search(store: Store, query: Query, where: dict[str, list[str]] | None = None, context: int = CONTEXT) -> list[dict[str, Any]]:
+def search(
+    store: Store, query: Query, where: dict[str, list[str]] | None = None, context: int = CONTEXT
+) -> list[dict[str, Any]]:
     """Every hit of `query` in documents matching `where`, in document order, each with its keyword in context.
 
     A hit has document_id, participant, role, speaker, kind, media_time, start and end
@@ -106,7 +114,9 @@ def search(store: Store, query: Query, where: dict[str, list[str]] | None = None
         if turn["document_id"] not in documents or (query.speech == "participant" and turn["kind"] != PARTICIPANT):
             continue
         found = list(pattern.finditer(turn["text"]))
-        if not found or (groups is not None and query.mode == "words" and len(groups) > 1 and not _every_group(found, groups)):
+        if not found or (
+            groups is not None and query.mode == "words" and len(groups) > 1 and not _every_group(found, groups)
+        ):
             continue
         turn["media_time"] = media_time(json.loads(turn["attributes"] or "{}"))
         for match in found:
@@ -120,19 +130,30 @@ def _every_group(found: list[re.Match], groups: index.Groups) -> bool:
     return all(any(tuple(phrase) in seen for phrase in group) for group in groups)
 
 
-def _hit(turn: dict[str, Any], match: re.Match, attributes: dict[str, str], segments: dict[str, list[tuple[int, int, int]]],
-         context: int) -> dict[str, Any]:
+def _hit(
+    turn: dict[str, Any],
+    match: re.Match,
+    attributes: dict[str, str],
+    segments: dict[str, list[tuple[int, int, int]]],
+    context: int,
+) -> dict[str, Any]:
     text, document_id = turn["text"], turn["document_id"]
     start, end = turn["start"] + match.start(), turn["start"] + match.end()
     spans = segments.get(document_id, [])
     place = bisect.bisect_right(spans, (start, float("inf"), 0)) - 1
     segment_id = spans[place][2] if place >= 0 and spans[place][0] <= start < spans[place][1] else None
-    left = text[max(0, match.start() - context):match.start()]
-    right = text[match.end():match.end() + context]
+    left = text[max(0, match.start() - context) : match.start()]
+    right = text[match.end() : match.end() + context]
     return {
-        "document_id": document_id, "participant": participant_of(document_id, attributes), "role": attributes.get("role", ""),
-        "speaker": turn["speaker"], "kind": turn["kind"], "media_time": turn["media_time"],
-        "start": start, "end": end, "segment_id": segment_id,
+        "document_id": document_id,
+        "participant": participant_of(document_id, attributes),
+        "role": attributes.get("role", ""),
+        "speaker": turn["speaker"],
+        "kind": turn["kind"],
+        "media_time": turn["media_time"],
+        "start": start,
+        "end": end,
+        "segment_id": segment_id,
         "left": ("…" if match.start() > context else "") + left.translate(_ONE_LINE),
         "keyword": match.group(0).translate(_ONE_LINE),
         "right": right.translate(_ONE_LINE) + ("…" if match.end() + context < len(text) else ""),

@@ -16,8 +16,8 @@ from pathlib import Path
 import click
 
 from .. import project as ops
-from ..project import sample
 from ..credentials import hide_password
+from ..project import sample
 from .base import main
 
 ENTRY = Path(__file__).resolve().parent.parent.parent / "app.py"
@@ -29,11 +29,22 @@ LOCAL = "127.0.0.1"
 
 def app_options(command):
     """--port, --address and --no-browser, shared by `demo` and `app`."""
-    command = click.option("--address", default=LOCAL, show_default=True,
-                           help="Network address the app listens on; the default lets only this computer in.")(command)
-    command = click.option("--port", type=int, default=8501, show_default=True, help="Port the app listens on.")(command)
-    command = click.option("--no-browser", "--headless", "no_browser", is_flag=True,
-                           help="Do not open a browser tab (for servers and scripts).")(command)
+    command = click.option(
+        "--address",
+        default=LOCAL,
+        show_default=True,
+        help="Network address the app listens on; the default lets only this computer in.",
+    )(command)
+    command = click.option("--port", type=int, default=8501, show_default=True, help="Port the app listens on.")(
+        command
+    )
+    command = click.option(
+        "--no-browser",
+        "--headless",
+        "no_browser",
+        is_flag=True,
+        help="Do not open a browser tab (for servers and scripts).",
+    )(command)
     return command
 
 
@@ -46,16 +57,34 @@ def run_app(db: str, port: int, open_browser: bool, address: str = LOCAL) -> int
     entry = ENTRY if ENTRY.exists() else PACKAGED_ENTRY
     url = f"http://{'localhost' if address == LOCAL else address}:{port}"
     location = db if "://" in db else str(Path(db).resolve())
-    command = [sys.executable, "-m", "streamlit", "run", str(entry), "--server.port", str(port), "--server.address", address,
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(entry),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     _require_free_port(port)
     click.echo(f"Opening the app at {url} on {hide_password(db)} (Ctrl+C stops it).")
     if address == LOCAL:
-        click.echo(f"It listens on {LOCAL} only, so only this computer can open it; --address 0.0.0.0 shares it "
-                   "with your network, without a password.")
+        click.echo(
+            f"It listens on {LOCAL} only, so only this computer can open it; --address 0.0.0.0 shares it "
+            "with your network, without a password."
+        )
     else:
-        click.echo(f"Warning: it listens on {address}, so anyone who can reach this computer there can open the project; "
-                   "the app has no password.", err=True)
+        click.echo(
+            f"Warning: it listens on {address}, so anyone who can reach this computer there can open the project; "
+            "the app has no password.",
+            err=True,
+        )
     if open_browser:
         threading.Thread(target=_open_when_ready, args=(url,), daemon=True).start()
     return _run_forwarding_signals(command, {**os.environ, "QUALCODE_DB": location})
@@ -68,8 +97,10 @@ def _require_free_port(port: int) -> None:
         try:
             probe.bind(("", port))
         except OSError:
-            raise click.ClickException(f"port {port} is already in use (another app or program is listening there); "
-                                       "choose another with --port.") from None
+            raise click.ClickException(
+                f"port {port} is already in use (another app or program is listening there); "
+                "choose another with --port."
+            ) from None
 
 
 def _run_forwarding_signals(command: list[str], env: dict[str, str]) -> int:
@@ -127,12 +158,16 @@ def demo(ctx: click.Context, port: int, address: str, no_browser: bool) -> None:
     """
     db = ctx.obj["db"]
     if "://" in db or Path(db).exists():
-        click.echo(f"Using the project at {hide_password(db)} (delete it, or pass another --db, to build the sample again).")
+        click.echo(
+            f"Using the project at {hide_password(db)} (delete it, or pass another --db, to build the sample again)."
+        )
     else:
         click.echo(f"Building the sample project at {db} ...")
         built = sample.build_sample_project(db, say=click.echo)
-        click.echo(f"Built: {built.documents} interviews, {built.codings} accepted codings by `{sample.SAMPLE_CODER}`, "
-                   f"{built.suggestions} pending suggestions.")
+        click.echo(
+            f"Built: {built.documents} interviews, {built.codings} accepted codings by `{sample.SAMPLE_CODER}`, "
+            f"{built.suggestions} pending suggestions."
+        )
     ctx.exit(run_app(db, port, not no_browser, address))
 
 

@@ -5,18 +5,17 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import click
 
 from .. import __version__
 from ..credentials import hide_password
 from ..errors import QualcodeError, sentence
-from ..project import Store, open_project, store_location
 from ..export.writer import quiet_broken_pipe
-
-
+from ..project import Store, open_project, store_location
 
 # How the command line words an error's hint: the option or command that puts it right.
 HINTS = {
@@ -66,7 +65,10 @@ class QualcodeGroup(click.Group):
         except Exception as error:  # a bug, not the user's fault: say so, keep the traceback for --debug
             if _debug(ctx):
                 raise
-            click.echo(f"Error: qualcode failed unexpectedly ({type(error).__name__}: {hide_password(error)}); run again with --debug to see where.", err=True)
+            click.echo(
+                f"Error: qualcode failed unexpectedly ({type(error).__name__}: {hide_password(error)}); run again with --debug to see where.",
+                err=True,
+            )
             sys.exit(2)
 
 
@@ -75,7 +77,12 @@ def _debug(ctx: click.Context) -> bool:
 
 
 @click.group(cls=QualcodeGroup)
-@click.option("--db", "db", metavar="PATH", help="Store location (SQLite file or database URL); default $QUALCODE_DB or ./qualcode.db.")
+@click.option(
+    "--db",
+    "db",
+    metavar="PATH",
+    help="Store location (SQLite file or database URL); default $QUALCODE_DB or ./qualcode.db.",
+)
 @click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
 @click.option("--verbose", is_flag=True, help="Log each step of long operations (import, suggest, migrate) on stderr.")
 @click.version_option(__version__, prog_name="qualcode")
@@ -114,8 +121,10 @@ def _refuse_undecodable(arguments: list[str]) -> None:
     for argument in arguments:
         if any("\udc80" <= ch <= "\udcff" or "\ud800" <= ch <= "\udfff" for ch in argument):
             shown = argument.encode("utf-8", "backslashreplace").decode("utf-8")
-            raise click.UsageError(f"the argument `{shown}` holds bytes that are not text in this system's encoding; "
-                                   "rename the file (or retype the value) in plain UTF-8.")
+            raise click.UsageError(
+                f"the argument `{shown}` holds bytes that are not text in this system's encoding; "
+                "rename the file (or retype the value) in plain UTF-8."
+            )
 
 
 @contextmanager
@@ -123,7 +132,10 @@ def open_store(ctx: click.Context) -> Iterator[Store]:
     """Open the project store named by --db for the length of a command."""
     store = open_project(ctx.obj["db"])
     if store.opened.backup is not None:
-        click.echo(f"Upgraded the store's schema from {store.opened.upgraded_from}; a backup of the old file is at {store.opened.backup}.", err=True)
+        click.echo(
+            f"Upgraded the store's schema from {store.opened.upgraded_from}; a backup of the old file is at {store.opened.backup}.",
+            err=True,
+        )
     try:
         yield store
     finally:

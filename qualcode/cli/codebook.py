@@ -8,11 +8,11 @@ import sys
 
 import click
 
-from ..project import codebook as versions
 from ..codebook import load_codebook, validate_codebook
 from ..codebook.diff import diff_codebooks, summary
 from ..codebook.merge import merge_codebooks
 from ..export.writer import write_text
+from ..project import codebook as versions
 from .base import main, open_store
 
 
@@ -23,7 +23,9 @@ def _login() -> str:
         return ""
 
 
-author_option = click.option("--author", default=_login, show_default="your login name", help="Who made the change (kept with the version).")
+author_option = click.option(
+    "--author", default=_login, show_default="your login name", help="Who made the change (kept with the version)."
+)
 
 
 @main.group()
@@ -33,7 +35,12 @@ def codebook() -> None:
 
 @codebook.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--for", "tool", type=click.Choice(["qualcoder"]), help="Also check what this tool needs (QualCoder: unique code labels).")
+@click.option(
+    "--for",
+    "tool",
+    type=click.Choice(["qualcoder"]),
+    help="Also check what this tool needs (QualCoder: unique code labels).",
+)
 def validate(file: str, tool: str | None) -> None:
     """Check a codebook file; print every problem with its line and field.
 
@@ -50,7 +57,10 @@ def validate(file: str, tool: str | None) -> None:
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)
-        click.echo(f"{file}: {len(problems)} problem{'s' if len(problems) != 1 else ''}; fix them and validate again.", err=True)
+        click.echo(
+            f"{file}: {len(problems)} problem{'s' if len(problems) != 1 else ''}; fix them and validate again.",
+            err=True,
+        )
         sys.exit(1)
     assert book is not None  # read whenever no problem was found
     click.echo(f"{file}: valid: {len(book)} codes in {len(book.themes())} themes.")
@@ -102,7 +112,7 @@ def show(ctx: click.Context, file: str | None, version: int | None, definitions:
             if definitions and code.definition:
                 click.echo(f"{indent}    {code.definition}")
     for name, members in book.groups.items():
-        click.echo(f"group \"{name}\": {', '.join(members) or 'no codes'}")
+        click.echo(f'group "{name}": {", ".join(members) or "no codes"}')
 
 
 @codebook.command()
@@ -161,8 +171,11 @@ def merge(ctx: click.Context, base: str, ours: str, theirs: str, output: str, me
         for conflict in result.conflicts:
             click.echo(f"conflict: {conflict}", err=True)
         n = len(result.conflicts)
-        click.echo(f"{output}: written with {n} conflict{'s' if n != 1 else ''} between <<<<<<< ours and >>>>>>> theirs markers; "
-                   f"keep the lines you want, delete the rest and the markers, then run `qualcode codebook validate {output}`.", err=True)
+        click.echo(
+            f"{output}: written with {n} conflict{'s' if n != 1 else ''} between <<<<<<< ours and >>>>>>> theirs markers; "
+            f"keep the lines you want, delete the rest and the markers, then run `qualcode codebook validate {output}`.",
+            err=True,
+        )
         sys.exit(1)
     merged = result.codebook(output)
     click.echo(f"Merged cleanly into {output}: {summary(diff_codebooks(sides[1].codebook, merged))} next to ours.")
@@ -174,12 +187,16 @@ def merge(ctx: click.Context, base: str, ours: str, theirs: str, output: str, me
 
 @codebook.command(name="import")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the codebook to this YAML file instead of the store.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write the codebook to this YAML file instead of the store."
+)
 @click.option("--message", "-m", default=None, help="Why the codebook changed (kept with the new version).")
 @click.option("--name", default=None, help="The codebook's name (a .qdc file carries none).")
 @author_option
 @click.pass_context
-def import_(ctx: click.Context, file: str, output: str | None, message: str | None, name: str | None, author: str) -> None:
+def import_(
+    ctx: click.Context, file: str, output: str | None, message: str | None, name: str | None, author: str
+) -> None:
     """Take a codebook from YAML, REFI-QDA (.qdc, or a .qdpx project's codebook), a spreadsheet or a QualCoder list.
 
     Spreadsheets (.xlsx, .csv) name codes by a path column (`Parent > Child`, as MAXQDA
@@ -207,7 +224,9 @@ def import_(ctx: click.Context, file: str, output: str | None, message: str | No
     with open_store(ctx) as store:
         current = store.codebook()
         if not file.lower().endswith((".yaml", ".yml")) and not name:
-            book = dataclasses.replace(book, name=current.name, description=current.description, version=current.version)
+            book = dataclasses.replace(
+                book, name=current.name, description=current.description, version=current.version
+            )
         before = store.codebook_version()
         number = versions.update_codebook(store, book, author, message or f"imported from {file}", source=file)
     if number == before:
@@ -219,8 +238,12 @@ def import_(ctx: click.Context, file: str, output: str | None, message: str | No
 @codebook.command()
 @click.argument("file", required=False, type=click.Path(dir_okay=False, exists=True))
 @click.option("--version", "version", type=int, help="A store version (default: the current one).")
-@click.option("--format", "fmt", type=click.Choice(["qdc", "yaml", "xlsx", "csv"]),
-              help="Output format (default: from the extension of -o); csv is Taguette's (tag, description).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["qdc", "yaml", "xlsx", "csv"]),
+    help="Output format (default: from the extension of -o); csv is Taguette's (tag, description).",
+)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Where to write the codebook.")
 @click.pass_context
 def export(ctx: click.Context, file: str | None, version: int | None, fmt: str | None, output: str) -> None:
@@ -261,4 +284,3 @@ def _ref(ctx: click.Context, ref: str, allow_empty: bool = False) -> versions.Co
         return versions.read_codebook_file(ref, allow_empty=allow_empty)
     with open_store(ctx) as store:
         return versions.stored_codebook(store, number)
-

@@ -11,7 +11,9 @@ from .base import main, open_store
 
 @main.command(name="import-codings")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--coder", help="Whose coding this is; overrides a `coder` column in the file (without it, the column says).")
+@click.option(
+    "--coder", help="Whose coding this is; overrides a `coder` column in the file (without it, the column says)."
+)
 @click.option("--status", type=click.Choice(["accepted", "pending"]), default="accepted", show_default=True)
 @click.pass_context
 def import_codings(ctx: click.Context, file: str, coder: str | None, status: str) -> None:
@@ -29,9 +31,16 @@ def import_codings(ctx: click.Context, file: str, coder: str | None, status: str
     for note in report.moved:
         click.echo(note, err=True)
     if report.overridden:
-        click.echo(f"The file's coder column ({', '.join(report.overridden)}) was overridden: every row is stored as `{coder}`.", err=True)
+        click.echo(
+            f"The file's coder column ({', '.join(report.overridden)}) was overridden: every row is stored as `{coder}`.",
+            err=True,
+        )
     names = report.coders or [coder or ""]
     whose = f"coder `{names[0]}`" if len(names) == 1 else "coders " + ", ".join(f"`{c}`" for c in names)
     were = "was" if report.already_there == 1 else "were"
-    held = f"; {report.already_there} {were} already in the store and {were} not added again" if report.already_there else ""
+    held = (
+        f"; {report.already_there} {were} already in the store and {were} not added again"
+        if report.already_there
+        else ""
+    )
     click.echo(f"Imported {count(report.added, 'coding')} from {file} as {whose} ({status}){held}.")

@@ -8,8 +8,7 @@ import click
 
 from .. import project as ops
 from ..project.identifiers import masker_for
-
-from .base import error_text, echo_table, main, open_store
+from .base import echo_table, error_text, main, open_store
 
 SOME_REFUSED = 3  # exit status of an import that saved the good files and refused others
 
@@ -27,19 +26,39 @@ def init(ctx: click.Context, codebook_path: str, author: str) -> None:
     """
     store = ops.init_project(ctx.obj["db"], codebook_path, author=author)
     codebook = store.codebook()
-    click.echo(f"Created {store.location} with codebook `{codebook.name}` ({len(codebook)} codes, {len(codebook.themes())} themes).")
+    click.echo(
+        f"Created {store.location} with codebook `{codebook.name}` ({len(codebook)} codes, {len(codebook.themes())} themes)."
+    )
     store.close()
 
 
 @main.command(name="import")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--meta", type=click.Path(dir_okay=False), help="participants.csv with an `id` column and attribute columns.")
+@click.option(
+    "--meta", type=click.Path(dir_okay=False), help="participants.csv with an `id` column and attribute columns."
+)
 @click.option("--replace", is_flag=True, help="Replace documents whose text changed (codings move with their quotes).")
-@click.option("--interviewer", "interviewers", multiple=True, metavar="LABEL", help="Another speaker label that means the interviewer (repeatable).")
-@click.option("--speaker-pattern", metavar="REGEX", help="Regular expression for speaker labels at the start of a line, with a `speaker` group and optionally `time`.")
+@click.option(
+    "--interviewer",
+    "interviewers",
+    multiple=True,
+    metavar="LABEL",
+    help="Another speaker label that means the interviewer (repeatable).",
+)
+@click.option(
+    "--speaker-pattern",
+    metavar="REGEX",
+    help="Regular expression for speaker labels at the start of a line, with a `speaker` group and optionally `time`.",
+)
 @click.pass_context
-def import_(ctx: click.Context, paths: tuple[str, ...], meta: str | None, replace: bool, interviewers: tuple[str, ...],
-            speaker_pattern: str | None) -> None:
+def import_(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    meta: str | None,
+    replace: bool,
+    interviewers: tuple[str, ...],
+    speaker_pattern: str | None,
+) -> None:
     """Import transcripts (.txt .md .docx .vtt .srt), files or folders.
 
     Re-importing an unchanged file does nothing; a participants.csv inside a folder
@@ -64,22 +83,34 @@ def import_(ctx: click.Context, paths: tuple[str, ...], meta: str | None, replac
         sys.exit(SOME_REFUSED if (report.imported or report.unchanged) else 1)
 
 
-def _run_import(store: ops.Store, paths: list[str], meta: str | None, replace: bool, interviewers: list[str],
-                pattern: str | None = None) -> ops.ImportReport:
+def _run_import(
+    store: ops.Store,
+    paths: list[str],
+    meta: str | None,
+    replace: bool,
+    interviewers: list[str],
+    pattern: str | None = None,
+) -> ops.ImportReport:
     files, _, _ = ops.find_transcripts(paths)
     if len(files) < 5 or not sys.stderr.isatty():
         return ops.import_transcripts(store, paths, meta, replace, interviewers, speaker_pattern=pattern)
     with click.progressbar(length=len(files), label="Importing", file=sys.stderr) as bar:
-        return ops.import_transcripts(store, paths, meta, replace, interviewers, progress=lambda _: bar.update(1), speaker_pattern=pattern)
+        return ops.import_transcripts(
+            store, paths, meta, replace, interviewers, progress=lambda _: bar.update(1), speaker_pattern=pattern
+        )
 
 
 def _print_report(report: ops.ImportReport) -> None:
     for item in report.imported:
         encoding = f", {item.encoding}" if item.encoding else ""
         verb = "replaced" if item.replaced else "imported"
-        click.echo(f"{verb}  {item.document_id:<12} {item.path} ({item.format}{encoding}; {item.turns} turns, {item.segments} segments, {item.words} words)")
+        click.echo(
+            f"{verb}  {item.document_id:<12} {item.path} ({item.format}{encoding}; {item.turns} turns, {item.segments} segments, {item.words} words)"
+        )
         if item.layout:
-            speakers = "; ".join(item.speakers[:6]) + (f" and {len(item.speakers) - 6} more" if len(item.speakers) > 6 else "")
+            speakers = "; ".join(item.speakers[:6]) + (
+                f" and {len(item.speakers) - 6} more" if len(item.speakers) > 6 else ""
+            )
             click.echo(f"          speakers: {item.layout}" + (f"; {speakers}" if speakers else ""))
     for level, note in report.notes():
         if level == "info":
@@ -103,8 +134,14 @@ def documents(ctx: click.Context) -> None:
         masker = masker_for(store)
     names = sorted({name for row in rows for name in row["attributes"]}, key=lambda n: (n != "role", n))
     table = [
-        {"id": r["id"], "format": r["format"], "words": r["word_count"], "segments": r["segments"], "codings": r["codings"],
-         **r["attributes"]}
+        {
+            "id": r["id"],
+            "format": r["format"],
+            "words": r["word_count"],
+            "segments": r["segments"],
+            "codings": r["codings"],
+            **r["attributes"],
+        }
         for r in rows
     ]
     echo_table(*masker.mask_rows(table, ["id", *names, "format", "words", "segments", "codings"]))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from .. import project as ops
-from ..project.identifiers import masker_for
 from ..errors import UnmaskedExportError
 from ..export.writer import TABLE_FORMATS, output_format, store_files, write_table
+from ..project.identifiers import masker_for
 from ..words import count
 from .base import main, open_store
 
@@ -16,19 +16,36 @@ FORMATS = click.Choice(list(TABLE_FORMATS))
 
 def output_options(function):
     """--format, -o and the files-only opt-out of masking, shared by every table export."""
-    function = click.option("--i-have-checked", "checked", is_flag=True, help="Confirm you have read every row for names before --no-mask.")(function)
-    function = click.option("--no-mask", is_flag=True, help="Write names unmasked, to a file only (needs --i-have-checked).")(function)
-    function = click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write ('-' for stdout).")(function)
-    return click.option("--format", "fmt", type=FORMATS, default=None, help="File format (default: from the file's suffix, else csv).")(function)
+    function = click.option(
+        "--i-have-checked", "checked", is_flag=True, help="Confirm you have read every row for names before --no-mask."
+    )(function)
+    function = click.option(
+        "--no-mask", is_flag=True, help="Write names unmasked, to a file only (needs --i-have-checked)."
+    )(function)
+    function = click.option(
+        "-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write ('-' for stdout)."
+    )(function)
+    return click.option(
+        "--format", "fmt", type=FORMATS, default=None, help="File format (default: from the file's suffix, else csv)."
+    )(function)
 
 
-def write_rows(store, rows: list[dict], columns: list[str], fmt: str | None, output: str, no_mask: bool = False,
-               checked: bool = False) -> str:
+def write_rows(
+    store,
+    rows: list[dict],
+    columns: list[str],
+    fmt: str | None,
+    output: str,
+    no_mask: bool = False,
+    checked: bool = False,
+) -> str:
     """Mask a table (unless opted out for a file) and write it through the guarded writer; returns the format used."""
     fmt = output_format(output, fmt, TABLE_FORMATS, protect=store_files(store))
     if no_mask and (output == "-" or not checked):
-        raise UnmaskedExportError("names can be left unmasked only in a file, after reading every row: "
-                                  "give a file name and add --i-have-checked, or leave out --no-mask.")
+        raise UnmaskedExportError(
+            "names can be left unmasked only in a file, after reading every row: "
+            "give a file name and add --i-have-checked, or leave out --no-mask."
+        )
     rows, columns = masker_for(store, not no_mask).mask_rows(rows, columns)
     write_table(rows, columns, fmt, output, store_files(store))
     return fmt
@@ -51,23 +68,58 @@ def export_segments(ctx: click.Context, fmt: str | None, output: str, no_mask: b
     """
     with open_store(ctx) as store:
         rows = ops.export_segments_rows(store)
-        write_rows(store, rows, ["document_id", "role", "segment_id", "start", "end", "speaker", "media_time", "text"], fmt, output,
-                   no_mask, checked)
+        write_rows(
+            store,
+            rows,
+            ["document_id", "role", "segment_id", "start", "end", "speaker", "media_time", "text"],
+            fmt,
+            output,
+            no_mask,
+            checked,
+        )
     if output != "-":
         click.echo(f"Wrote {len(rows)} segments to {output}.")
 
 
-CODING_COLUMNS = ["id", "document_id", "segment_id", "start", "end", "code_id", "theme_id", "coder", "source", "status",
-                  "confidence", "codebook_version", "created_at", "decided_at", "quote"]
+CODING_COLUMNS = [
+    "id",
+    "document_id",
+    "segment_id",
+    "start",
+    "end",
+    "code_id",
+    "theme_id",
+    "coder",
+    "source",
+    "status",
+    "confidence",
+    "codebook_version",
+    "created_at",
+    "decided_at",
+    "quote",
+]
 
 
 @export.command(name="codings")
 @output_options
-@click.option("--status", "statuses", multiple=True, type=click.Choice(["pending", "accepted", "rejected"]), help="Only these statuses (repeatable).")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(["pending", "accepted", "rejected"]),
+    help="Only these statuses (repeatable).",
+)
 @click.option("--coder", "coders", multiple=True, help="Only these coders (repeatable).")
 @click.pass_context
-def export_codings(ctx: click.Context, fmt: str | None, output: str, no_mask: bool, checked: bool, statuses: tuple[str, ...],
-                   coders: tuple[str, ...]) -> None:
+def export_codings(
+    ctx: click.Context,
+    fmt: str | None,
+    output: str,
+    no_mask: bool,
+    checked: bool,
+    statuses: tuple[str, ...],
+    coders: tuple[str, ...],
+) -> None:
     """Every coding decision with its coder, source, status and codebook version.
 
     Example:

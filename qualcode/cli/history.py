@@ -8,7 +8,18 @@ from .. import project as ops
 from ..project.identifiers import masker_for
 from .base import echo_table, main, open_store
 
-COLUMNS = ["decision", "time", "coder", "action", "document_id", "coding_id", "code_id", "status", "codebook_version", "undoes"]
+COLUMNS = [
+    "decision",
+    "time",
+    "coder",
+    "action",
+    "document_id",
+    "coding_id",
+    "code_id",
+    "status",
+    "codebook_version",
+    "undoes",
+]
 
 
 @main.command()
@@ -30,7 +41,9 @@ def history(ctx: click.Context, document_id: str | None, coder: str | None, last
         rows = ops.history(store, document_id, coder, last)
         masker = masker_for(store)
     if not rows:
-        click.echo("No decisions yet" + (f" by {coder}" if coder else "") + (f" on {document_id}" if document_id else "") + ".")
+        click.echo(
+            "No decisions yet" + (f" by {coder}" if coder else "") + (f" on {document_id}" if document_id else "") + "."
+        )
         return
     echo_table(*masker.mask_rows(rows, COLUMNS))
 
@@ -52,4 +65,6 @@ def undo(ctx: click.Context, coder: str) -> None:
         if row["memo_id"] is not None:
             click.echo(f"Undid {row['coder']}'s memo {row['memo_id']} (decision {row['id']}).")
         else:
-            click.echo(f"Undid {row['coder']}'s {row['action']} of {state.get('code_id')} (decision {row['id']}, coding {row['coding_id']}).")
+            click.echo(
+                f"Undid {row['coder']}'s {row['action']} of {state.get('code_id')} (decision {row['id']}, coding {row['coding_id']})."
+            )

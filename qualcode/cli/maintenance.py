@@ -6,9 +6,9 @@ import sys
 
 import click
 
-from ..project.migration import migrate_store
 from ..credentials import hide_password
 from ..project import maintenance
+from ..project.migration import migrate_store
 from .base import main, open_store
 
 
@@ -25,9 +25,13 @@ def check(ctx: click.Context) -> None:
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
-        click.echo(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} found in {hide_password(ctx.obj['db'])}; restore a backup, recover the store, or re-import the documents named.", err=True)
+        click.echo(
+            f"{len(problems)} problem{'s' if len(problems) > 1 else ''} found in {hide_password(ctx.obj['db'])}; restore a backup, recover the store, or re-import the documents named.",
+            err=True,
+        )
         sys.exit(1)
     click.echo(f"{hide_password(ctx.obj['db'])}: no problems found.")
+
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
@@ -42,6 +46,7 @@ def backup(ctx: click.Context, file: str) -> None:
     with open_store(ctx) as store:
         maintenance.backup(store, file)
     click.echo(f"Backed up {store.location} to {file}.")
+
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
@@ -58,6 +63,7 @@ def restore(ctx: click.Context, file: str) -> None:
     safety = maintenance.restore_location(ctx.obj["db"], file)
     kept = f"; its previous contents are in {safety}" if safety else ""
     click.echo(f"Restored {hide_password(ctx.obj['db'])} from {file}{kept}.")
+
 
 @main.command()
 @click.argument("damaged", type=click.Path(dir_okay=False))
@@ -80,8 +86,10 @@ def recover(damaged: str, output: str) -> None:
         click.echo(f"{item.table:<18} {item.copied} rows copied{lost}")
     total = sum(item.lost for item in report)
     unknown = " and an unknown number more" if any(item.end_unreadable for item in report) else ""
-    click.echo(f"Recovered {damaged} into {output}: {sum(i.copied for i in report)} rows copied, {total}{unknown} lost; "
-               f"run `qualcode check` on {output} before using it.")
+    click.echo(
+        f"Recovered {damaged} into {output}: {sum(i.copied for i in report)} rows copied, {total}{unknown} lost; "
+        f"run `qualcode check` on {output} before using it."
+    )
     if total or unknown:
         sys.exit(1)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
+from ..export.writer import output_format
 from ..project import identifiers as names_to_mask
 from ..project import reports
-from ..export.writer import output_format
 from .base import echo_table, main, open_store
 from .export import export
 
@@ -16,13 +16,33 @@ STATUSES = {"accepted": ("accepted",), "pending": ("pending",), "all": ("accepte
 def report_options(function):
     """--format, -o and the filters shared by both report exports."""
     options = [
-        click.option("--where", "wheres", multiple=True, metavar="ATTR=VALUE", help="Only documents with this attribute value (repeatable; values of one attribute are alternatives)."),
-        click.option("--role", "roles", multiple=True, metavar="ROLE", help="Only participants with this role (repeatable)."),
-        click.option("--coder", "coders", multiple=True, metavar="NAME", help="Only codings by this coder (repeatable)."),
-        click.option("--status", type=click.Choice(list(STATUSES)), default="accepted", show_default=True,
-                     help="Which decisions count; `all` is accepted and pending (rejected suggestions never do)."),
+        click.option(
+            "--where",
+            "wheres",
+            multiple=True,
+            metavar="ATTR=VALUE",
+            help="Only documents with this attribute value (repeatable; values of one attribute are alternatives).",
+        ),
+        click.option(
+            "--role", "roles", multiple=True, metavar="ROLE", help="Only participants with this role (repeatable)."
+        ),
+        click.option(
+            "--coder", "coders", multiple=True, metavar="NAME", help="Only codings by this coder (repeatable)."
+        ),
+        click.option(
+            "--status",
+            type=click.Choice(list(STATUSES)),
+            default="accepted",
+            show_default=True,
+            help="Which decisions count; `all` is accepted and pending (rejected suggestions never do).",
+        ),
         click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write."),
-        click.option("--format", "fmt", type=click.Choice(reports.FORMATS), help="File format (default: from the file's suffix, else csv)."),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(reports.FORMATS),
+            help="File format (default: from the file's suffix, else csv).",
+        ),
     ]
     for option in options:
         function = option(function)
@@ -40,7 +60,9 @@ def _where(wheres: tuple[str, ...], roles: tuple[str, ...]) -> dict[str, list[st
     for item in wheres:
         name, equals, value = item.partition("=")
         if not equals or not name.strip() or not value.strip():
-            raise click.BadParameter(f"`{item}` is not ATTR=VALUE (for example --where site=Site A).", param_hint="--where")
+            raise click.BadParameter(
+                f"`{item}` is not ATTR=VALUE (for example --where site=Site A).", param_hint="--where"
+            )
         where.setdefault(name.strip(), []).append(value.strip())
     if roles:
         where.setdefault("role", []).extend(roles)
@@ -51,15 +73,42 @@ def _where(wheres: tuple[str, ...], roles: tuple[str, ...]) -> dict[str, list[st
 @report_options
 @click.option("--theme", "themes", multiple=True, metavar="ID", help="Only this theme (repeatable).")
 @click.option("--code", "codes", multiple=True, metavar="ID", help="Only this code and its sub-codes (repeatable).")
-@click.option("--per-cell", type=int, metavar="N", help="N illustrative quotes per theme (or --code) and role, as the app picks them.")
-@click.option("--min-confidence", type=float, metavar="X", help="Leave out codings less confident than X (hand codings count as 1).")
-@click.option("--max-words", type=int, metavar="N", help="Shorten quotes longer than N words, with an ellipsis (never mid-word).")
+@click.option(
+    "--per-cell",
+    type=int,
+    metavar="N",
+    help="N illustrative quotes per theme (or --code) and role, as the app picks them.",
+)
+@click.option(
+    "--min-confidence",
+    type=float,
+    metavar="X",
+    help="Leave out codings less confident than X (hand codings count as 1).",
+)
+@click.option(
+    "--max-words", type=int, metavar="N", help="Shorten quotes longer than N words, with an ellipsis (never mid-word)."
+)
 @click.option("--no-mask", is_flag=True, help="Do not mask identifiers (needs --i-have-checked).")
-@click.option("--i-have-checked", "checked", is_flag=True, help="Confirm you have read every quote for names before --no-mask.")
+@click.option(
+    "--i-have-checked", "checked", is_flag=True, help="Confirm you have read every quote for names before --no-mask."
+)
 @click.pass_context
-def export_quotes(ctx: click.Context, fmt: str | None, output: str, status: str, coders: tuple[str, ...], roles: tuple[str, ...],
-                  wheres: tuple[str, ...], themes: tuple[str, ...], codes: tuple[str, ...], per_cell: int | None,
-                  min_confidence: float | None, max_words: int | None, no_mask: bool, checked: bool) -> None:
+def export_quotes(
+    ctx: click.Context,
+    fmt: str | None,
+    output: str,
+    status: str,
+    coders: tuple[str, ...],
+    roles: tuple[str, ...],
+    wheres: tuple[str, ...],
+    themes: tuple[str, ...],
+    codes: tuple[str, ...],
+    per_cell: int | None,
+    min_confidence: float | None,
+    max_words: int | None,
+    no_mask: bool,
+    checked: bool,
+) -> None:
     """Quote tables for a report: theme, code, quote, participant, role, position, coder, status.
 
     Names on the project's identifiers list are replaced by [name], [place], ...
@@ -73,27 +122,49 @@ def export_quotes(ctx: click.Context, fmt: str | None, output: str, status: str,
     """
     fmt = _format(fmt, output)
     selection = reports.QuoteSelection(
-        theme_ids=list(themes), code_ids=list(codes), where=_where(wheres, roles), statuses=STATUSES[status],
-        coders=list(coders), per_cell=per_cell, min_confidence=min_confidence, max_words=max_words,
+        theme_ids=list(themes),
+        code_ids=list(codes),
+        where=_where(wheres, roles),
+        statuses=STATUSES[status],
+        coders=list(coders),
+        per_cell=per_cell,
+        min_confidence=min_confidence,
+        max_words=max_words,
     )
     with open_store(ctx) as store:
         result = reports.export_quotes(store, output, fmt, selection, mask=not no_mask, checked=checked)
     _wrote(result, "quotes")
     if result.masking:
         detail = ", ".join(f"{name} {n}" for name, n in sorted(result.hits.items()))
-        click.echo(f"Masked {result.masked} identifier{'s' if result.masked != 1 else ''}{f' ({detail})' if detail else ''}.")
+        click.echo(
+            f"Masked {result.masked} identifier{'s' if result.masked != 1 else ''}{f' ({detail})' if detail else ''}."
+        )
     else:
         click.echo("Identifiers were not masked (--no-mask --i-have-checked).", err=True)
 
 
 @export.command(name="frequencies")
 @report_options
-@click.option("--by", "by", multiple=True, metavar="ATTR", help="Group participants by this attribute (repeatable; default role).")
+@click.option(
+    "--by", "by", multiple=True, metavar="ATTR", help="Group participants by this attribute (repeatable; default role)."
+)
 @click.option("--no-mask", is_flag=True, help="Do not mask identifiers in group names (needs --i-have-checked).")
-@click.option("--i-have-checked", "checked", is_flag=True, help="Confirm you have read every group name before --no-mask.")
+@click.option(
+    "--i-have-checked", "checked", is_flag=True, help="Confirm you have read every group name before --no-mask."
+)
 @click.pass_context
-def export_frequencies(ctx: click.Context, fmt: str | None, output: str, status: str, coders: tuple[str, ...],
-                       roles: tuple[str, ...], wheres: tuple[str, ...], by: tuple[str, ...], no_mask: bool, checked: bool) -> None:
+def export_frequencies(
+    ctx: click.Context,
+    fmt: str | None,
+    output: str,
+    status: str,
+    coders: tuple[str, ...],
+    roles: tuple[str, ...],
+    wheres: tuple[str, ...],
+    by: tuple[str, ...],
+    no_mask: bool,
+    checked: bool,
+) -> None:
     """Segments coded and participants raising each theme and code, per group, with totals and "n of m".
 
     Example:
@@ -103,8 +174,17 @@ def export_frequencies(ctx: click.Context, fmt: str | None, output: str, status:
     """
     fmt = _format(fmt, output)
     with open_store(ctx) as store:
-        result = reports.export_frequencies(store, output, fmt, list(by) or ["role"], STATUSES[status],
-                                            list(coders) or None, _where(wheres, roles) or None, mask=not no_mask, checked=checked)
+        result = reports.export_frequencies(
+            store,
+            output,
+            fmt,
+            list(by) or ["role"],
+            STATUSES[status],
+            list(coders) or None,
+            _where(wheres, roles) or None,
+            mask=not no_mask,
+            checked=checked,
+        )
     _wrote(result, "rows")
 
 
@@ -121,8 +201,13 @@ def identifiers() -> None:
     """Names of people, places, councils and providers that every export masks."""
 
 
-KIND = click.option("--kind", default=names_to_mask.DEFAULT_KIND, show_default=True, type=click.Choice(names_to_mask.KINDS),
-                    help="What the names are; decides the placeholder ([name], [place], ...).")
+KIND = click.option(
+    "--kind",
+    default=names_to_mask.DEFAULT_KIND,
+    show_default=True,
+    type=click.Choice(names_to_mask.KINDS),
+    help="What the names are; decides the placeholder ([name], [place], ...).",
+)
 
 
 @identifiers.command(name="add")
@@ -138,7 +223,9 @@ def identifiers_add(ctx: click.Context, names: tuple[str, ...], kind: str) -> No
     """
     with open_store(ctx) as store:
         added = names_to_mask.add_identifiers(store, names, kind)
-    click.echo(f"Added {len(added)} identifier{'s' if len(added) != 1 else ''} ({kind}); {len(names) - len(added)} already listed.")
+    click.echo(
+        f"Added {len(added)} identifier{'s' if len(added) != 1 else ''} ({kind}); {len(names) - len(added)} already listed."
+    )
 
 
 @identifiers.command(name="import")
@@ -171,8 +258,10 @@ def identifiers_list(ctx: click.Context) -> None:
     if not rows:
         click.echo("No identifiers yet; add them with `qualcode identifiers add NAME` or `import FILE`.")
         return
-    echo_table([{**row, "placeholder": names_to_mask.PLACEHOLDERS.get(row["kind"], "")} for row in rows],
-               ["identifier", "kind", "placeholder", "added_at"])
+    echo_table(
+        [{**row, "placeholder": names_to_mask.PLACEHOLDERS.get(row["kind"], "")} for row in rows],
+        ["identifier", "kind", "placeholder", "added_at"],
+    )
 
 
 @identifiers.command(name="remove")

@@ -16,8 +16,16 @@ MEMO_COLUMNS = ["id", "scope", "document_id", "segment_id", "coding_id", "code_i
 @click.argument("code_id", metavar="CODE")
 @report_options
 @click.pass_context
-def export_code_report(ctx: click.Context, code_id: str, fmt: str | None, output: str, status: str, coders: tuple[str, ...],
-                       roles: tuple[str, ...], wheres: tuple[str, ...]) -> None:
+def export_code_report(
+    ctx: click.Context,
+    code_id: str,
+    fmt: str | None,
+    output: str,
+    status: str,
+    coders: tuple[str, ...],
+    roles: tuple[str, ...],
+    wheres: tuple[str, ...],
+) -> None:
     """Every passage coded with CODE (a theme includes its sub-codes), across documents, with speaker, role, coder and memos.
 
     Identifiers on the project's list are masked in quotes, speakers and memos.
@@ -28,13 +36,19 @@ def export_code_report(ctx: click.Context, code_id: str, fmt: str | None, output
     """
     fmt = _format(fmt, output)
     with open_store(ctx) as store:
-        report = ops.export_code_report(store, code_id, output, fmt, _where(wheres, roles), list(coders), STATUSES[status])
-    click.echo(f"Wrote {len(report.rows)} passages of `{code_id}` to {output}; masked {report.masker.total} identifiers.")
+        report = ops.export_code_report(
+            store, code_id, output, fmt, _where(wheres, roles), list(coders), STATUSES[status]
+        )
+    click.echo(
+        f"Wrote {len(report.rows)} passages of `{code_id}` to {output}; masked {report.masker.total} identifiers."
+    )
 
 
 @export.command(name="memos")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write ('-' for stdout).")
-@click.option("--format", "fmt", type=FORMATS, default=None, help="File format (default: from the suffix of -o, else csv).")
+@click.option(
+    "--format", "fmt", type=FORMATS, default=None, help="File format (default: from the suffix of -o, else csv)."
+)
 @click.option("--search", metavar="TEXT", help="Only memos whose text holds TEXT.")
 @click.pass_context
 def export_memos(ctx: click.Context, output: str, fmt: str | None, search: str | None) -> None:

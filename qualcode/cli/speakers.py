@@ -51,7 +51,12 @@ def list_(ctx: click.Context, document_id: str) -> None:
 @speakers.command(name="set")
 @click.argument("document_id")
 @click.argument("speaker")
-@click.option("--role", required=True, type=click.Choice(["interviewer", "participant"]), help="The speaker's role in this document.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["interviewer", "participant"]),
+    help="The speaker's role in this document.",
+)
 @click.pass_context
 def set_(ctx: click.Context, document_id: str, speaker: str, role: str) -> None:
     """Set a speaker's role in one document and re-segment it; every coding stays on its text.
@@ -62,10 +67,16 @@ def set_(ctx: click.Context, document_id: str, speaker: str, role: str) -> None:
     """
     with open_store(ctx) as store:
         change = ops.set_speaker_role(store, document_id, speaker, role)
-    click.echo(f"{change.speaker} is now {change.role} in {change.document_id}: {change.turns} turns changed, "
-               f"{change.segments} participant segments.")
+    click.echo(
+        f"{change.speaker} is now {change.role} in {change.document_id}: {change.turns} turns changed, "
+        f"{change.segments} participant segments."
+    )
     if change.outside:
-        click.echo(f"{count(len(change.outside), 'coding')} {'is' if len(change.outside) == 1 else 'are'} kept on text that is now interviewer speech (not a segment):")
+        click.echo(
+            f"{count(len(change.outside), 'coding')} {'is' if len(change.outside) == 1 else 'are'} kept on text that is now interviewer speech (not a segment):"
+        )
         for coding in change.outside:
-            click.echo(f"  coding {coding['id']} {coding['code_id']} ({coding['status']}, {coding['coder']}) "
-                       f"{coding['start']}-{coding['end']}: {coding['quote'][:60]}")
+            click.echo(
+                f"  coding {coding['id']} {coding['code_id']} ({coding['status']}, {coding['coder']}) "
+                f"{coding['start']}-{coding['end']}: {coding['quote'][:60]}"
+            )

@@ -8,22 +8,46 @@ import sys
 import click
 
 from .. import project as ops
-from ..project.identifiers import masker_for
 from ..export.writer import write_table
+from ..project.identifiers import masker_for
 from ..words import count
 from .base import echo_table, main, open_store
 from .export import export, output_options, write_rows
 
-SUGGESTION_COLUMNS = ["coding_id", "document_id", "role", "segment_id", "start", "end", "speaker", "text", "code_id",
-                      "theme_id", "confidence", "status", "source", "coder", "terms", "similar"]
+SUGGESTION_COLUMNS = [
+    "coding_id",
+    "document_id",
+    "role",
+    "segment_id",
+    "start",
+    "end",
+    "speaker",
+    "text",
+    "code_id",
+    "theme_id",
+    "confidence",
+    "status",
+    "source",
+    "coder",
+    "terms",
+    "similar",
+]
 
 
 @main.command()
 @click.option("--document", "document_ids", multiple=True, help="Only this document (repeatable); default all.")
-@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.5, show_default=True, help="Keep suggestions at least this sure.")
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Keep suggestions at least this sure.",
+)
 @click.option("--codes", "code_ids", multiple=True, help="Only these codes or themes (repeatable).")
 @click.pass_context
-def suggest(ctx: click.Context, document_ids: tuple[str, ...], min_confidence: float, code_ids: tuple[str, ...]) -> None:
+def suggest(
+    ctx: click.Context, document_ids: tuple[str, ...], min_confidence: float, code_ids: tuple[str, ...]
+) -> None:
     """Propose codes for participant segments, stored as pending suggestions with their evidence.
 
     Decisions already made are kept; re-running updates pending suggestions. Only what
@@ -37,21 +61,31 @@ def suggest(ctx: click.Context, document_ids: tuple[str, ...], min_confidence: f
     """
     with open_store(ctx) as store:
         with click.progressbar(length=1, label="Reading passages, then saving transcripts", file=sys.stderr) as bar:
+
             def progress(done: int, total: int) -> None:
                 bar.length = total
                 bar.update(done - bar.pos)
+
             sync = ops.suggest(store, list(document_ids) or None, list(code_ids) or None, min_confidence, progress)
-    click.echo(f"{sync.added} new suggestions, {sync.updated} updated, {sync.withdrawn} withdrawn; "
-               f"{sync.kept_decisions} segment-code pairs already decided were left alone.")
+    click.echo(
+        f"{sync.added} new suggestions, {sync.updated} updated, {sync.withdrawn} withdrawn; "
+        f"{sync.kept_decisions} segment-code pairs already decided were left alone."
+    )
     if sync.fitted or sync.reused:
-        click.echo(f"Learned from decisions: {sync.fitted} models fitted ({sync.fit_seconds:.1f} s), "
-                   f"{sync.reused} unchanged since they were fitted.")
+        click.echo(
+            f"Learned from decisions: {sync.fitted} models fitted ({sync.fit_seconds:.1f} s), "
+            f"{sync.reused} unchanged since they were fitted."
+        )
     click.echo(f"Meaning read with the {ops.meaning_source()}.")
 
 
 def _coder_option(function):
-    return click.option("--coder", default=lambda: os.environ.get("QUALCODE_CODER", ""), show_default="$QUALCODE_CODER",
-                        help="Your name, stamped on every decision.")(function)
+    return click.option(
+        "--coder",
+        default=lambda: os.environ.get("QUALCODE_CODER", ""),
+        show_default="$QUALCODE_CODER",
+        help="Your name, stamped on every decision.",
+    )(function)
 
 
 @main.group(invoke_without_command=True)
@@ -82,13 +116,20 @@ def _review_loop(store: ops.Store, queue: list[dict], coder: str) -> None:
     decided, shown = 0, masker_for(store).mask_value
     for n, item in enumerate(queue, start=1):
         segment = item["segment"]
-        click.echo(f"\n[{n}/{len(queue)}] {shown(segment['document_id'])} ({shown(item['role']) or 'no role'}), "
-                   f"segment {segment['id']}, {shown(segment['speaker'])}:")
+        click.echo(
+            f"\n[{n}/{len(queue)}] {shown(segment['document_id'])} ({shown(item['role']) or 'no role'}), "
+            f"segment {segment['id']}, {shown(segment['speaker'])}:"
+        )
         click.echo(click.wrap_text(shown(segment["text"]), width=100, initial_indent="  ", subsequent_indent="  "))
         for coding in item["suggestions"]:
             click.echo(f"  -> {coding['code_id']} ({coding['label']}) confidence {coding['confidence']:.2f}")
             click.echo(f"     why: {shown(ops.explain(coding['evidence']))}")
-            choice = click.prompt("     [a]ccept, [r]eject, [s]kip, [q]uit", type=click.Choice(["a", "r", "s", "q"]), default="s", show_choices=False)
+            choice = click.prompt(
+                "     [a]ccept, [r]eject, [s]kip, [q]uit",
+                type=click.Choice(["a", "r", "s", "q"]),
+                default="s",
+                show_choices=False,
+            )
             if choice == "q":
                 click.echo(f"Stopped; {count(decided, 'decision')} saved.")
                 return
@@ -135,11 +176,27 @@ def _decide_by_id(ctx: click.Context, coding_ids: tuple[int, ...], coder: str, d
 
 
 @main.command()
-@click.option("--gold", required=True, type=click.Path(dir_okay=False), help="Human coding: CSV document_id, start, end, code_id[, quote].")
+@click.option(
+    "--gold",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Human coding: CSV document_id, start, end, code_id[, quote].",
+)
 @click.option("--by", "level", type=click.Choice(["code", "theme"]), default="code", show_default=True)
-@click.option("--mode", type=click.Choice(["auto", "zero-shot", "stored"]), default="auto", show_default=True,
-              help="auto: learn from the store's decisions, one held-out document at a time; zero-shot: codebook only; stored: the suggestions in the store.")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True, help="Confidence at which a suggestion counts.")
+@click.option(
+    "--mode",
+    type=click.Choice(["auto", "zero-shot", "stored"]),
+    default="auto",
+    show_default=True,
+    help="auto: learn from the store's decisions, one held-out document at a time; zero-shot: codebook only; stored: the suggestions in the store.",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Confidence at which a suggestion counts.",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True)
 @click.pass_context
 def evaluate(ctx: click.Context, gold: str, level: str, mode: str, threshold: float, fmt: str) -> None:
@@ -159,22 +216,41 @@ def evaluate(ctx: click.Context, gold: str, level: str, mode: str, threshold: fl
     if fmt == "csv":
         write_table(rows, columns, "csv", "-")
         return
-    click.echo(f"{result.units} segments in {result.documents} documents; mode {result.mode}; threshold {threshold}; "
-               f"meaning read with the {ops.meaning_source()}.")
+    click.echo(
+        f"{result.units} segments in {result.documents} documents; mode {result.mode}; threshold {threshold}; "
+        f"meaning read with the {ops.meaning_source()}."
+    )
     echo_table(rows, columns)
     if result.calibration:
-        click.echo("\nWhat a confidence means here (segment x code pairs in each range, and the share the human coding coded):")
-        echo_table([{"confidence": f"{b['from']:.1f}-{b['to']:.1f}", "pairs": b["pairs"],
-                     "coded": "" if b["coded"] is None else f"{b['coded']:.0%}"} for b in result.calibration],
-                   ["confidence", "pairs", "coded"])
+        click.echo(
+            "\nWhat a confidence means here (segment x code pairs in each range, and the share the human coding coded):"
+        )
+        echo_table(
+            [
+                {
+                    "confidence": f"{b['from']:.1f}-{b['to']:.1f}",
+                    "pairs": b["pairs"],
+                    "coded": "" if b["coded"] is None else f"{b['coded']:.0%}",
+                }
+                for b in result.calibration
+            ],
+            ["confidence", "pairs", "coded"],
+        )
 
 
 @export.command(name="suggestions")
 @output_options
-@click.option("--status", "statuses", multiple=True, type=click.Choice(["pending", "accepted", "rejected"]), help="Only these statuses (repeatable).")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(["pending", "accepted", "rejected"]),
+    help="Only these statuses (repeatable).",
+)
 @click.pass_context
-def export_suggestions(ctx: click.Context, fmt: str | None, output: str, no_mask: bool, checked: bool,
-                       statuses: tuple[str, ...]) -> None:
+def export_suggestions(
+    ctx: click.Context, fmt: str | None, output: str, no_mask: bool, checked: bool, statuses: tuple[str, ...]
+) -> None:
     """Suggestions with their segment, role, code, theme, confidence and evidence.
 
     Example:

@@ -4,8 +4,26 @@ A codebook is plain data read from YAML; nothing here touches the store. Version
 codebook kept in a project are the service's business (`qualcode.project.codebook`).
 """
 
-from .model import (COLOUR_PATTERN, ID_PATTERN, Code, Codebook, CodebookProblem, did_you_mean, load_codebook,
-                    parse_codebook, validate_codebook)
+from .model import (
+    COLOUR_PATTERN,
+    ID_PATTERN,
+    Code,
+    Codebook,
+    CodebookProblem,
+    did_you_mean,
+    load_codebook,
+    parse_codebook,
+    validate_codebook,
+)
 
-__all__ = ["COLOUR_PATTERN", "ID_PATTERN", "Code", "Codebook", "CodebookProblem", "did_you_mean", "load_codebook",
-           "parse_codebook", "validate_codebook"]
+__all__ = [
+    "COLOUR_PATTERN",
+    "ID_PATTERN",
+    "Code",
+    "Codebook",
+    "CodebookProblem",
+    "did_you_mean",
+    "load_codebook",
+    "parse_codebook",
+    "validate_codebook",
+]

@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from .model import Code, Codebook
 
 KINDS = ("codebook", "added", "removed", "renamed", "moved", "redefined", "recoloured", "group")
-TEXT_FIELDS = {"definition": "definition", "include": "when to use it (include)", "exclude": "when not to use it (exclude)"}
+TEXT_FIELDS = {
+    "definition": "definition",
+    "include": "when to use it (include)",
+    "exclude": "when not to use it (exclude)",
+}
 LIST_FIELDS = {"examples": "examples", "keywords": "keywords"}
 
 
@@ -51,9 +55,15 @@ def code_changes(old: Codebook, new: Codebook, code_id: str) -> list[Change]:
     before, after = old.get(code_id), new.get(code_id)
     changes: list[Change] = []
     if before.label != after.label:
-        changes.append(Change("renamed", code_id, f"Renamed {code_id} from \"{before.label}\" to \"{after.label}\"."))
+        changes.append(Change("renamed", code_id, f'Renamed {code_id} from "{before.label}" to "{after.label}".'))
     if before.parent != after.parent:
-        changes.append(Change("moved", code_id, f"Moved {_name(after)} from {_place(old, before.parent)} to {_place(new, after.parent)}."))
+        changes.append(
+            Change(
+                "moved",
+                code_id,
+                f"Moved {_name(after)} from {_place(old, before.parent)} to {_place(new, after.parent)}.",
+            )
+        )
     for field, words in TEXT_FIELDS.items():
         sentence = _text_change(getattr(before, field), getattr(after, field), words)
         if sentence:
@@ -63,7 +73,9 @@ def code_changes(old: Codebook, new: Codebook, code_id: str) -> list[Change]:
         if sentence:
             changes.append(Change("redefined", code_id, f"Changed the {words} of {_name(after)}: {sentence}."))
     if (before.colour or "").lower() != (after.colour or "").lower():
-        changes.append(Change("recoloured", code_id, f"Recoloured {_name(after)}: {_colour_change(before.colour, after.colour)}."))
+        changes.append(
+            Change("recoloured", code_id, f"Recoloured {_name(after)}: {_colour_change(before.colour, after.colour)}.")
+        )
     return changes
 
 
@@ -78,24 +90,24 @@ def summary(changes: list[Change]) -> str:
 
 
 def _name(code: Code) -> str:
-    return f"\"{code.label}\" ({code.id})"
+    return f'"{code.label}" ({code.id})'
 
 
 def _place(codebook: Codebook, parent: str | None) -> str:
     if parent is None:
         return "at the top level (a theme)"
     label = codebook.get(parent).label if parent in codebook else parent
-    return f"under \"{label}\""
+    return f'under "{label}"'
 
 
 def _text_change(before: str, after: str, words: str) -> str:
     if before == after:
         return ""
     if not before:
-        return f"now has a {words}: \"{after}\""
+        return f'now has a {words}: "{after}"'
     if not after:
-        return f"no longer has a {words} (it was \"{before}\")"
-    return f"the {words} was \"{before}\" and is now \"{after}\""
+        return f'no longer has a {words} (it was "{before}")'
+    return f'the {words} was "{before}" and is now "{after}"'
 
 
 def _list_change(before: tuple[str, ...], after: tuple[str, ...], words: str) -> str:
@@ -103,9 +115,9 @@ def _list_change(before: tuple[str, ...], after: tuple[str, ...], words: str) ->
     removed = [item for item in before if item not in after]
     parts = []
     if added:
-        parts.append("added " + ", ".join(f"\"{item}\"" for item in added))
+        parts.append("added " + ", ".join(f'"{item}"' for item in added))
     if removed:
-        parts.append("removed " + ", ".join(f"\"{item}\"" for item in removed))
+        parts.append("removed " + ", ".join(f'"{item}"' for item in removed))
     if not parts and before != after:
         parts.append(f"put the {words} in a new order")
     return "; ".join(parts)
@@ -122,11 +134,13 @@ def _colour_change(before: str | None, after: str | None) -> str:
 def _codebook_changes(old: Codebook, new: Codebook) -> list[Change]:
     changes = []
     if old.name != new.name:
-        changes.append(Change("codebook", None, f"The codebook's name changed from \"{old.name}\" to \"{new.name}\"."))
+        changes.append(Change("codebook", None, f'The codebook\'s name changed from "{old.name}" to "{new.name}".'))
     if old.version != new.version:
-        changes.append(Change("codebook", None, f"The codebook's version number changed from {old.version} to {new.version}."))
+        changes.append(
+            Change("codebook", None, f"The codebook's version number changed from {old.version} to {new.version}.")
+        )
     if old.description != new.description:
-        now = f"now reads \"{new.description}\"" if new.description else "is now empty"
+        now = f'now reads "{new.description}"' if new.description else "is now empty"
         changes.append(Change("codebook", None, f"The codebook's description changed: it {now}."))
     return changes
 
@@ -136,10 +150,16 @@ def _group_changes(old: Codebook, new: Codebook) -> list[Change]:
     for name, members in new.groups.items():
         listed = ", ".join(members) or "no codes"
         if name not in old.groups:
-            changes.append(Change("group", None, f"Added the group \"{name}\" holding {listed}."))
+            changes.append(Change("group", None, f'Added the group "{name}" holding {listed}.'))
         elif old.groups[name] != members:
-            changes.append(Change("group", None, f"Changed the group \"{name}\": {_list_change(tuple(old.groups[name]), tuple(members), 'codes')}."))
+            changes.append(
+                Change(
+                    "group",
+                    None,
+                    f'Changed the group "{name}": {_list_change(tuple(old.groups[name]), tuple(members), "codes")}.',
+                )
+            )
     for name in old.groups:
         if name not in new.groups:
-            changes.append(Change("group", None, f"Removed the group \"{name}\"."))
+            changes.append(Change("group", None, f'Removed the group "{name}".'))
     return changes

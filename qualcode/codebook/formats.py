@@ -15,9 +15,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from unidecode import unidecode
 
@@ -26,8 +27,13 @@ from .model import COLOUR_PATTERN, GUID_PATTERN, ID_PATTERN, Code, Codebook
 
 PATH_COLUMNS = ("code path", "path", "code", "tag", "name", "code name", "label", "codes")
 PARENT_COLUMNS = ("parent", "parent code", "category")
-TEXT_COLUMNS = {"definition": ("definition", "description", "memo", "code memo", "comment"), "include": ("include",),
-                "exclude": ("exclude",), "examples": ("examples", "example"), "keywords": ("keywords",)}
+TEXT_COLUMNS = {
+    "definition": ("definition", "description", "memo", "code memo", "comment"),
+    "include": ("include",),
+    "exclude": ("exclude",),
+    "examples": ("examples", "example"),
+    "keywords": ("keywords",),
+}
 OTHER_COLUMNS = {"id": ("id", "code id"), "colour": ("colour", "color"), "guid": ("guid",)}
 PATH_SEPARATOR = re.compile(r"\s*(?:>>|>|\\)\s*")
 FORMULA_QUOTED = re.compile(r"^'[=+\-@\t\r]")
@@ -56,12 +62,17 @@ def read_spreadsheet(path: str | Path, name: str | None = None) -> ReadCodebook:
     usable = [(sheet, rows, _columns(rows[0])) for sheet, rows in tables if rows]
     usable = [(sheet, rows, columns) for sheet, rows, columns in usable if "path" in columns]
     if not usable:
-        raise CodebookError(f"{path}: has no column naming the codes; give the first row a `Code` column "
-                            "(paths such as `Parent > Child`) or `Name` and `Parent` columns.")
+        raise CodebookError(
+            f"{path}: has no column naming the codes; give the first row a `Code` column "
+            "(paths such as `Parent > Child`) or `Name` and `Parent` columns."
+        )
     sheet, rows, columns = max(usable, key=lambda found: len(found[2]))
     where = f"{path}" + (f" (sheet {sheet})" if sheet and len(tables) > 1 else "")
-    parsed = [_Row(_path_of(row, columns), line, {key: _cell(row, index) for key, index in columns.items()})
-              for line, row in enumerate(rows[1:], start=2) if _cell(row, columns["path"])]
+    parsed = [
+        _Row(_path_of(row, columns), line, {key: _cell(row, index) for key, index in columns.items()})
+        for line, row in enumerate(rows[1:], start=2)
+        if _cell(row, columns["path"])
+    ]
     if "parent" in columns:
         parents = {row.fields["path"]: row.fields.get("parent", "") for row in parsed}
         for row in parsed:
@@ -81,7 +92,9 @@ def read_qualcoder_list(path: str | Path, name: str | None = None) -> ReadCodebo
         if not raw.strip():
             continue
         code_path, _, memo = raw.partition("\t")
-        rows.append(_Row([part.strip() for part in code_path.split(">>") if part.strip()], line, {"definition": memo.strip()}))
+        rows.append(
+            _Row([part.strip() for part in code_path.split(">>") if part.strip()], line, {"definition": memo.strip()})
+        )
     if not rows:
         raise CodebookError(f"{path}: holds no codes; write one code per line, categories before it joined by `>>`.")
     return _build(rows, name or path.stem, str(path))
@@ -90,7 +103,9 @@ def read_qualcoder_list(path: str | Path, name: str | None = None) -> ReadCodebo
 def looks_like_qualcoder_list(text: str) -> bool:
     """Whether a text reads as QualCoder's code list (no YAML mapping, `>>` paths or single names per line)."""
     lines = [line for line in text.splitlines() if line.strip()]
-    return bool(lines) and not any(re.match(r"^\s*[A-Za-z_]+\s*:(\s|$)", line) or line.lstrip().startswith("- ") for line in lines)
+    return bool(lines) and not any(
+        re.match(r"^\s*[A-Za-z_]+\s*:(\s|$)", line) or line.lstrip().startswith("- ") for line in lines
+    )
 
 
 def spreadsheet_rows(codebook: Codebook) -> list[dict[str, Any]]:
@@ -98,9 +113,19 @@ def spreadsheet_rows(codebook: Codebook) -> list[dict[str, Any]]:
     rows = []
     for theme in codebook.themes():
         for code in [theme, *codebook.descendants(theme.id)]:
-            rows.append({"code": code_path(codebook, code.id), "id": code.id, "definition": code.definition,
-                         "include": code.include, "exclude": code.exclude, "examples": "\n".join(code.examples),
-                         "keywords": "\n".join(code.keywords), "colour": code.colour or "", "guid": code.guid or ""})
+            rows.append(
+                {
+                    "code": code_path(codebook, code.id),
+                    "id": code.id,
+                    "definition": code.definition,
+                    "include": code.include,
+                    "exclude": code.exclude,
+                    "examples": "\n".join(code.examples),
+                    "keywords": "\n".join(code.keywords),
+                    "colour": code.colour or "",
+                    "guid": code.guid or "",
+                }
+            )
     return rows
 
 
@@ -135,10 +160,17 @@ def _xlsx_tables(path: Path) -> list[tuple[str, list[list[Any]]]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise CodebookError(f"{path}: is not an Excel workbook (.xlsx) qualcode can open; save it again as .xlsx or .csv.") from None
+        raise CodebookError(
+            f"{path}: is not an Excel workbook (.xlsx) qualcode can open; save it again as .xlsx or .csv."
+        ) from None
     try:
-        return [(sheet.title, [list(row) for row in sheet.iter_rows(values_only=True) if any(c not in (None, "") for c in row)])
-                for sheet in workbook.worksheets]
+        return [
+            (
+                sheet.title,
+                [list(row) for row in sheet.iter_rows(values_only=True) if any(c not in (None, "") for c in row)],
+            )
+            for sheet in workbook.worksheets
+        ]
     finally:
         workbook.close()
 
@@ -217,8 +249,15 @@ def _build(rows: Iterable[_Row], name: str, where: str) -> ReadCodebook:
     return ReadCodebook(Codebook(name=name, codes=list(codes.values())), notes)
 
 
-def _code(path: tuple[str, ...], fields: dict[str, str], codes: dict[tuple[str, ...], Code], used: set[str], where: str,
-          line: int, notes: list[str]) -> Code:
+def _code(
+    path: tuple[str, ...],
+    fields: dict[str, str],
+    codes: dict[tuple[str, ...], Code],
+    used: set[str],
+    where: str,
+    line: int,
+    notes: list[str],
+) -> Code:
     parent = codes[path[:-1]].id if len(path) > 1 else None
     wanted = fields.get("id", "")
     code_id = wanted if ID_PATTERN.match(wanted) and wanted not in used else unique_id(path[-1], used)
@@ -228,9 +267,18 @@ def _code(path: tuple[str, ...], fields: dict[str, str], codes: dict[tuple[str, 
         notes.append(f"{where}, line {line}: colour `{colour}` is not #RGB or #RRGGBB; left out")
         colour = None
     guid = fields.get("guid") or None
-    return Code(id=code_id, label=path[-1], parent=parent, colour=colour, guid=guid if guid and GUID_PATTERN.match(guid) else None,
-                definition=fields.get("definition", ""), include=fields.get("include", ""), exclude=fields.get("exclude", ""),
-                examples=_items(fields.get("examples", "")), keywords=_items(fields.get("keywords", "")))
+    return Code(
+        id=code_id,
+        label=path[-1],
+        parent=parent,
+        colour=colour,
+        guid=guid if guid and GUID_PATTERN.match(guid) else None,
+        definition=fields.get("definition", ""),
+        include=fields.get("include", ""),
+        exclude=fields.get("exclude", ""),
+        examples=_items(fields.get("examples", "")),
+        keywords=_items(fields.get("keywords", "")),
+    )
 
 
 def _items(text: str) -> tuple[str, ...]:

@@ -46,8 +46,12 @@ class _Flow(list):
     """A list written on one line, in brackets."""
 
 
-_Dumper.add_representer(_Quoted, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style='"'))
-_Dumper.add_representer(_Flow, lambda dumper, value: dumper.represent_sequence("tag:yaml.org,2002:seq", list(value), flow_style=True))
+_Dumper.add_representer(
+    _Quoted, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style='"')
+)
+_Dumper.add_representer(
+    _Flow, lambda dumper, value: dumper.represent_sequence("tag:yaml.org,2002:seq", list(value), flow_style=True)
+)
 
 
 @dataclass
@@ -78,7 +82,11 @@ def read_layout(text: str) -> Layout | None:
     except yaml.YAMLError:
         return None
     seq = next((v for k, v in getattr(root, "value", []) if getattr(k, "value", None) == "codes"), None)
-    if not isinstance(seq, yaml.SequenceNode) or not seq.value or not all(isinstance(i, yaml.MappingNode) for i in seq.value):
+    if (
+        not isinstance(seq, yaml.SequenceNode)
+        or not seq.value
+        or not all(isinstance(i, yaml.MappingNode) for i in seq.value)
+    ):
         return None
     starts = [item.start_mark.line for item in seq.value]
     if len(set(starts)) != len(starts) or not all(lines[s].lstrip().startswith("- ") for s in starts):
@@ -86,16 +94,16 @@ def read_layout(text: str) -> Layout | None:
     end = seq.end_mark.line + (1 if seq.end_mark.column else 0)
     leads = [_comments_above(lines, s, floor) for s, floor in zip(starts, [0, *starts])]
     first = lines[starts[0]]
-    layout = Layout(header=lines[:leads[0]], footer=lines[end:], indent=len(first) - len(first.lstrip()))
+    layout = Layout(header=lines[: leads[0]], footer=lines[end:], indent=len(first) - len(first.lstrip()))
     for i, item in enumerate(seq.value):
-        body = lines[starts[i]:(leads[i + 1] if i + 1 < len(starts) else end)]
+        body = lines[starts[i] : (leads[i + 1] if i + 1 < len(starts) else end)]
         kept = _rstrip_blank(body)
         key_lines = [(k.value, k.start_mark.line - starts[i]) for k, _ in item.value]
         bounds = [offset for _, offset in key_lines[1:]] + [len(kept)]
         fields = [(str(key), kept[offset:bound]) for (key, offset), bound in zip(key_lines, bounds)]
         code_id = next((v.value for k, v in item.value if k.value == "id"), None)
         if code_id is not None:
-            layout.blocks[str(code_id)] = Block(lines[leads[i]:starts[i]], fields, body[len(kept):])
+            layout.blocks[str(code_id)] = Block(lines[leads[i] : starts[i]], fields, body[len(kept) :])
         for key, field_lines in fields:
             layout.styles.setdefault(key, _style_of(field_lines[0]))
     return layout
@@ -105,8 +113,12 @@ def render(result: MergeResult, ours_text: str, ours: Codebook) -> str:
     """The merged codebook as YAML text, in ours' layout where nothing changed."""
     layout = read_layout(ours_text) or read_layout(ours.to_yaml())
     assert layout is not None
-    unchanged_top = (not result.top_conflicts and not result.group_conflicts and result.groups == ours.groups
-                     and result.top == {"version": ours.version, "name": ours.name, "description": ours.description})
+    unchanged_top = (
+        not result.top_conflicts
+        and not result.group_conflicts
+        and result.groups == ours.groups
+        and result.top == {"version": ours.version, "name": ours.name, "description": ours.description}
+    )
     parts = list(layout.header) if unchanged_top else [*_leading_comments(layout.header), *_top_lines(result, layout)]
     default_gap = next((block.gap for block in layout.blocks.values()), [])
     for code in result.codes:
@@ -114,7 +126,9 @@ def render(result: MergeResult, ours_text: str, ours: Codebook) -> str:
         if block is not None and code.whole is None and code.id in ours and block.fields[0][0] == "id":
             parts.extend([*block.comments, *_edited_block(code, block, ours.get(code.id), layout), *block.gap])
         else:
-            parts.extend([*(block.comments if block else []), *_code_lines(code, layout), *(block.gap if block else default_gap)])
+            parts.extend(
+                [*(block.comments if block else []), *_code_lines(code, layout), *(block.gap if block else default_gap)]
+            )
     parts.extend(layout.footer if unchanged_top else [])
     text = "".join(parts)
     return text if text.endswith("\n") else text + "\n"
@@ -123,14 +137,23 @@ def render(result: MergeResult, ours_text: str, ours: Codebook) -> str:
 def _edited_block(code: MergedCode, block: Block, before: Code, layout: Layout) -> list[str]:
     """A code's lines from the file with only its changed (or conflicting) fields rewritten."""
     present = [key for key, _ in block.fields]
-    missing = [key for key in KEY_ORDER if key not in present and (key in code.conflicts or code.values[key] not in (None, "", ()))]
+    missing = [
+        key
+        for key in KEY_ORDER
+        if key not in present and (key in code.conflicts or code.values[key] not in (None, "", ()))
+    ]
     lines: list[str] = []
     for key, field_lines in block.fields:
         changed = key in code.conflicts or (key in KEY_ORDER and code.values[key] != getattr(before, key))
         lines += _field_or_conflict(code, key, layout) if changed else field_lines
         rank = _rank(key)
         later = [_rank(k) for k in present if _rank(k) > rank]
-        lines += [line for k in missing if rank < _rank(k) < min(later, default=99) for line in _field_or_conflict(code, k, layout)]
+        lines += [
+            line
+            for k in missing
+            if rank < _rank(k) < min(later, default=99)
+            for line in _field_or_conflict(code, k, layout)
+        ]
     return lines
 
 
@@ -159,7 +182,9 @@ def _field_or_conflict(code: MergedCode, key: str, layout: Layout) -> list[str]:
     indent = layout.indent + 2
     if conflict is None:
         return _field_lines(key, code.values[key], indent, layout.styles)
-    return _marked(*(_field_lines(key, value, indent, layout.styles) for value in (conflict.ours, conflict.base, conflict.theirs)))
+    return _marked(
+        *(_field_lines(key, value, indent, layout.styles) for value in (conflict.ours, conflict.base, conflict.theirs))
+    )
 
 
 def _field_lines(key: str, value: Any, indent: int, styles: dict[str, str] | None = None) -> list[str]:
@@ -178,7 +203,9 @@ def _top_lines(result: MergeResult, layout: Layout) -> list[str]:
     for key in ("name", "version", "description"):
         conflict = result.top_conflicts.get(key)
         if conflict is not None:
-            lines += _marked(*(_field_lines(key, value, 0) for value in (conflict.ours, conflict.base, conflict.theirs)))
+            lines += _marked(
+                *(_field_lines(key, value, 0) for value in (conflict.ours, conflict.base, conflict.theirs))
+            )
         else:
             lines += _field_lines(key, result.top.get(key), 0)
     if result.groups or result.group_conflicts:
@@ -186,7 +213,9 @@ def _top_lines(result: MergeResult, layout: Layout) -> list[str]:
         for name in [*result.groups, *(n for n in result.group_conflicts if n not in result.groups)]:
             conflict = result.group_conflicts.get(name)
             if conflict is not None:
-                lines += _marked(*(_group_lines(name, members) for members in (conflict.ours, conflict.base, conflict.theirs)))
+                lines += _marked(
+                    *(_group_lines(name, members) for members in (conflict.ours, conflict.base, conflict.theirs))
+                )
             else:
                 lines += _group_lines(name, result.groups[name])
     return lines + ["codes:\n"]
@@ -206,8 +235,10 @@ def _dump(data: dict[str, Any]) -> str:
 
 def _indent(text: str, indent: int, first: str = "") -> list[str]:
     pad = " " * indent
-    return [pad + (first if i == 0 else " " * len(first)) + line if line.strip() else line
-            for i, line in enumerate(text.splitlines(keepends=True))]
+    return [
+        pad + (first if i == 0 else " " * len(first)) + line if line.strip() else line
+        for i, line in enumerate(text.splitlines(keepends=True))
+    ]
 
 
 def _rank(key: str) -> int:

@@ -23,8 +23,14 @@ from .model import Code, Codebook
 
 FIELDS = ("parent", "label", "colour", "definition", "include", "exclude", "examples", "keywords")
 LIST_FIELDS = ("examples", "keywords")
-FIELD_WORDS = {"parent": "parent", "label": "label", "colour": "colour", "definition": "definition",
-               "include": "include (when to use it)", "exclude": "exclude (when not to use it)"}
+FIELD_WORDS = {
+    "parent": "parent",
+    "label": "label",
+    "colour": "colour",
+    "definition": "definition",
+    "include": "include (when to use it)",
+    "exclude": "exclude (when not to use it)",
+}
 
 
 def merge_codebooks(base: Codebook, ours: Codebook, theirs: Codebook, ours_text: str | None = None) -> MergeResult:
@@ -43,8 +49,16 @@ def merge_codebooks(base: Codebook, ours: Codebook, theirs: Codebook, ours_text:
 def values_of(code: Code | None) -> dict[str, Any]:
     """A code's mergeable fields (all empty for a code that is not there)."""
     if code is None:
-        return {"parent": None, "label": "", "colour": None, "definition": "", "include": "", "exclude": "",
-                "examples": (), "keywords": ()}
+        return {
+            "parent": None,
+            "label": "",
+            "colour": None,
+            "definition": "",
+            "include": "",
+            "exclude": "",
+            "examples": (),
+            "keywords": (),
+        }
     return {name: getattr(code, name) for name in FIELDS}
 
 
@@ -105,7 +119,14 @@ def _merge_code(code_id: str, base: Codebook, ours: Codebook, theirs: Codebook) 
             continue
         merged.values[name], clash = merge_value(bv[name], ov[name], tv[name])
         if clash:
-            merged.conflicts[name] = Conflict(code_id, name, bv[name], ov[name], tv[name], _field_sentence(code_id, name, bv[name], ov[name], tv[name]))
+            merged.conflicts[name] = Conflict(
+                code_id,
+                name,
+                bv[name],
+                ov[name],
+                tv[name],
+                _field_sentence(code_id, name, bv[name], ov[name], tv[name]),
+            )
     return merged
 
 
@@ -118,11 +139,11 @@ def _shown(value: Any, limit: int = 70) -> str:
     if value in (None, "", ()):
         return "nothing (removed)"
     text = str(value).replace("\n", " ")
-    return f"\"{text[:limit - 1]}…\"" if len(text) > limit else f"\"{text}\""
+    return f'"{text[: limit - 1]}…"' if len(text) > limit else f'"{text}"'
 
 
 def _name(code: Code) -> str:
-    return f"\"{code.label}\" ({code.id})"
+    return f'"{code.label}" ({code.id})'
 
 
 def _restore_removed_parents(codes: list[MergedCode], base: Codebook, ours: Codebook, theirs: Codebook) -> None:
@@ -140,7 +161,9 @@ def _restore_removed_parents(codes: list[MergedCode], base: Codebook, ours: Code
         sentence = f"{remover} removed {_name(kept_code)} but {keeper} put `{child.id}` under it."
         b = _lookup(base, parent)
         ours_side, theirs_side = (kept_code, None) if keeper == "ours" else (None, kept_code)
-        restored = MergedCode(parent, values_of(kept_code), whole=Conflict(parent, None, b, ours_side, theirs_side, sentence))
+        restored = MergedCode(
+            parent, values_of(kept_code), whole=Conflict(parent, None, b, ours_side, theirs_side, sentence)
+        )
         codes.insert(index, restored)
         kept[parent] = restored
 
@@ -160,8 +183,12 @@ def _mark_cycles(codes: list[MergedCode], base: Codebook, ours: Codebook, theirs
         ours_parent, theirs_parent = (o.parent if o else None), (t.parent if t else None)
         if ours_parent == theirs_parent:
             continue
-        sentence = f"The two sides' moves make `{code.id}` its own ancestor (through {' -> '.join(seen)}); choose one parent."
-        by_id[code.id].conflicts["parent"] = Conflict(code.id, "parent", b.parent if b else None, ours_parent, theirs_parent, sentence)
+        sentence = (
+            f"The two sides' moves make `{code.id}` its own ancestor (through {' -> '.join(seen)}); choose one parent."
+        )
+        by_id[code.id].conflicts["parent"] = Conflict(
+            code.id, "parent", b.parent if b else None, ours_parent, theirs_parent, sentence
+        )
 
 
 def _merge_top(base: Codebook, ours: Codebook, theirs: Codebook) -> tuple[dict[str, Any], dict[str, Conflict]]:
@@ -176,7 +203,9 @@ def _merge_top(base: Codebook, ours: Codebook, theirs: Codebook) -> tuple[dict[s
     return top, conflicts
 
 
-def _merge_groups(base: Codebook, ours: Codebook, theirs: Codebook, kept: set[str]) -> tuple[dict[str, list[str]], dict[str, Conflict]]:
+def _merge_groups(
+    base: Codebook, ours: Codebook, theirs: Codebook, kept: set[str]
+) -> tuple[dict[str, list[str]], dict[str, Conflict]]:
     groups: dict[str, list[str]] = {}
     conflicts: dict[str, Conflict] = {}
     for name in [*ours.groups, *(n for n in theirs.groups if n not in ours.groups)]:
@@ -189,7 +218,9 @@ def _merge_groups(base: Codebook, ours: Codebook, theirs: Codebook, kept: set[st
             continue
         else:
             remover, keeper = ("ours", "theirs") if o is None else ("theirs", "ours")
-            conflicts[name] = Conflict(None, None, b, o, t, f"{remover} removed the group \"{name}\" but {keeper} changed it.")
+            conflicts[name] = Conflict(
+                None, None, b, o, t, f'{remover} removed the group "{name}" but {keeper} changed it.'
+            )
             members = list(o if o is not None else t or [])
         groups[name] = [member for member in members if member in kept]
     return groups, conflicts

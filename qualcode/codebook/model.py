@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -19,7 +20,19 @@ from ..errors import CodebookError, where
 from ..limits import DEPTH_LIMIT, check_file_size, compose_yaml, limit, refuse_surrogates_in
 
 GUID_PATTERN = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$")
-CODE_KEYS = ("id", "label", "parent", "colour", "definition", "include", "exclude", "examples", "keywords", "codable", "guid")
+CODE_KEYS = (
+    "id",
+    "label",
+    "parent",
+    "colour",
+    "definition",
+    "include",
+    "exclude",
+    "examples",
+    "keywords",
+    "codable",
+    "guid",
+)
 TOP_KEYS = ("name", "version", "description", "codes", "groups")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 COLOUR_PATTERN = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
@@ -199,10 +212,19 @@ def validate_codebook(path: str | Path) -> list[CodebookProblem]:
 
 def _check(text: str, path: str) -> tuple[Codebook | None, list[CodebookProblem]]:
     if not text.strip():
-        return None, [CodebookProblem(path, None, None, "the file is empty; a codebook needs a `name` and a list of `codes`")]
+        return None, [
+            CodebookProblem(path, None, None, "the file is empty; a codebook needs a `name` and a list of `codes`")
+        ]
     markers = [n for n, line in enumerate(text.splitlines(), 1) if line.startswith(("<<<<<<< ", "=======", ">>>>>>> "))]
     if markers:
-        return None, [CodebookProblem(path, markers[0], None, "an unresolved merge conflict (lines <<<<<<< ours ... >>>>>>> theirs); keep the lines you want and delete the rest and the markers")]
+        return None, [
+            CodebookProblem(
+                path,
+                markers[0],
+                None,
+                "an unresolved merge conflict (lines <<<<<<< ours ... >>>>>>> theirs); keep the lines you want and delete the rest and the markers",
+            )
+        ]
     try:
         root = compose_yaml(text, path, CodebookError)
         data = yaml.SafeLoader("").construct_document(root) if root is not None else None
@@ -215,8 +237,15 @@ def _check(text: str, path: str) -> tuple[Codebook | None, list[CodebookProblem]
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         reason = error.problem or "invalid YAML"
-        if error.context and error.context_mark and error.problem_mark and error.context_mark.line != error.problem_mark.line:
-            reason += f" ({error.context} on line {error.context_mark.line + 1}, column {error.context_mark.column + 1})"
+        if (
+            error.context
+            and error.context_mark
+            and error.problem_mark
+            and error.context_mark.line != error.problem_mark.line
+        ):
+            reason += (
+                f" ({error.context} on line {error.context_mark.line + 1}, column {error.context_mark.column + 1})"
+            )
         return None, [CodebookProblem(where(path, line, column), None, None, f"YAML syntax error: {reason}")]
     if not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):
         return None, [CodebookProblem(path, 1, None, "the file must be a mapping with `name` and `codes`")]
@@ -249,9 +278,11 @@ class _Checker:
         groups = self._groups(lines, {code.id for code in codes})
         self._check_hierarchy(codes)
         if self.problems:
-            return None, sorted(self.problems, key=lambda p: (p.line or 0))
+            return None, sorted(self.problems, key=lambda p: p.line or 0)
         description = self.data.get("description") or ""
-        return Codebook(name=str(name).strip(), codes=codes, version=version, description=str(description).strip(), groups=groups), []
+        return Codebook(
+            name=str(name).strip(), codes=codes, version=version, description=str(description).strip(), groups=groups
+        ), []
 
     def _codes(self, lines: dict[str, int]) -> list[Code]:
         raw = self.data.get("codes")
@@ -279,11 +310,17 @@ class _Checker:
                 self.problem(lines.get(key, line), str(key), f"unknown key `{key}`{did_you_mean(str(key), CODE_KEYS)}")
         code_id = item.get("id")
         if not isinstance(code_id, str) or not ID_PATTERN.match(code_id):
-            shown = "missing" if code_id is None else f"`{code_id}` is not lower_snake_case (letters, digits, underscores)"
+            shown = (
+                "missing" if code_id is None else f"`{code_id}` is not lower_snake_case (letters, digits, underscores)"
+            )
             self.problem(lines.get("id", line), "id", f"code id {shown}")
             return None
         if code_id in self.code_lines:
-            self.problem(lines.get("id", line), "id", f"duplicate code id `{code_id}` (first defined on line {self.code_lines[code_id]})")
+            self.problem(
+                lines.get("id", line),
+                "id",
+                f"duplicate code id `{code_id}` (first defined on line {self.code_lines[code_id]})",
+            )
             return None
         self.code_lines[code_id] = lines.get("id", line)
         self.parent_lines[code_id] = lines.get("parent", line)
@@ -292,7 +329,11 @@ class _Checker:
             self.problem(lines.get("label", line), "label", f"code `{code_id}` has no label")
         colour = item.get("colour")
         if colour is not None and (not isinstance(colour, str) or not COLOUR_PATTERN.match(colour)):
-            self.problem(lines.get("colour", line), "colour", f"code `{code_id}` has colour `{colour}`; use #RGB or #RRGGBB, quoted")
+            self.problem(
+                lines.get("colour", line),
+                "colour",
+                f"code `{code_id}` has colour `{colour}`; use #RGB or #RRGGBB, quoted",
+            )
             colour = None
         parent = item.get("parent")
         if parent is not None and not isinstance(parent, str):
@@ -302,15 +343,27 @@ class _Checker:
         lists = {key: self._string_list(item, key, code_id, lines, line) for key in ("examples", "keywords")}
         codable = item.get("codable", True)
         if not isinstance(codable, bool):
-            self.problem(lines.get("codable", line), "codable", f"code `{code_id}` has codable `{codable}`; use true or false")
+            self.problem(
+                lines.get("codable", line), "codable", f"code `{code_id}` has codable `{codable}`; use true or false"
+            )
             codable = True
         guid = item.get("guid")
         if guid is not None and not (isinstance(guid, str) and GUID_PATTERN.match(guid)):
             self.problem(lines.get("guid", line), "guid", f"code `{code_id}` has guid `{guid}`, which is not a GUID")
             guid = None
-        return Code(id=code_id, label=str(label or "").strip(), parent=parent, colour=colour, definition=texts["definition"],
-                    include=texts["include"], exclude=texts["exclude"], examples=lists["examples"], keywords=lists["keywords"],
-                    codable=codable, guid=guid)
+        return Code(
+            id=code_id,
+            label=str(label or "").strip(),
+            parent=parent,
+            colour=colour,
+            definition=texts["definition"],
+            include=texts["include"],
+            exclude=texts["exclude"],
+            examples=lists["examples"],
+            keywords=lists["keywords"],
+            codable=codable,
+            guid=guid,
+        )
 
     def _text(self, item: dict, key: str, code_id: str, lines: dict, line: int) -> str:
         value = item.get(key)
@@ -353,12 +406,24 @@ class _Checker:
             if code.parent is None:
                 continue
             if code.parent not in ids:
-                self.problem(line, "parent", f"code `{code.id}` has unknown parent `{code.parent}`{did_you_mean(code.parent, sorted(ids))}")
+                self.problem(
+                    line,
+                    "parent",
+                    f"code `{code.id}` has unknown parent `{code.parent}`{did_you_mean(code.parent, sorted(ids))}",
+                )
             elif _in_cycle(code.id, parents):
-                self.problem(line, "parent", f"code `{code.id}` is its own ancestor (a cycle through `{code.parent}`); give one of them another parent")
+                self.problem(
+                    line,
+                    "parent",
+                    f"code `{code.id}` is its own ancestor (a cycle through `{code.parent}`); give one of them another parent",
+                )
             elif _depth(code.parent, parents) == limit(DEPTH_LIMIT):  # the first code past the limit on its chain
-                self.problem(line, "parent", f"code `{code.id}` sits more than {limit(DEPTH_LIMIT)} levels below its theme "
-                             f"(set the environment variable {DEPTH_LIMIT[0]} to allow more); give it a parent nearer the top")
+                self.problem(
+                    line,
+                    "parent",
+                    f"code `{code.id}` sits more than {limit(DEPTH_LIMIT)} levels below its theme "
+                    f"(set the environment variable {DEPTH_LIMIT[0]} to allow more); give it a parent nearer the top",
+                )
 
 
 def _depth(code_id: str, parents: dict[str, str | None]) -> int:

@@ -18,15 +18,22 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import IdentifierError
 from ..store import Store
 from ..store import identifiers as stored
 
-PLACEHOLDERS = {"person": "[name]", "place": "[place]", "council": "[council]", "provider": "[provider]",
-                "organisation": "[organisation]", "other": "[identifier]"}
+PLACEHOLDERS = {
+    "person": "[name]",
+    "place": "[place]",
+    "council": "[council]",
+    "provider": "[provider]",
+    "organisation": "[organisation]",
+    "other": "[identifier]",
+}
 KINDS = tuple(PLACEHOLDERS)
 DEFAULT_KIND = "person"
 
@@ -46,8 +53,10 @@ ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f"
 APOSTROPHES = "\u2019\u2018\u02bc\u02b9\u2032\u00b4\u0060\u02bb\uff07"
 _FOLD = {**dict.fromkeys(map(ord, ZERO_WIDTH)), **{ord(c): "'" for c in APOSTROPHES}}
 _EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+")
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+|[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|info|biz|io|co|uk|eu|ie|de|fr|nl|au|ca|nz)\b(?:/[^\s<>\"')\]]*)?",
-                  re.IGNORECASE)
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"')\]]+|[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|info|biz|io|co|uk|eu|ie|de|fr|nl|au|ca|nz)\b(?:/[^\s<>\"')\]]*)?",
+    re.IGNORECASE,
+)
 _NAME_PARTS = re.compile(r"[\s_.\-]+")
 _SEPARATOR = r"[\s_.\-]*"
 _CACHE_LENGTH = 80
@@ -97,7 +106,9 @@ class Masker:
     enabled: bool = True  # False only for a file the researcher chose to write unmasked
 
     def __post_init__(self) -> None:
-        names = sorted({name for name, _ in self.identifiers if fold(name).strip()}, key=lambda n: (-len(fold(n)), fold(n)))
+        names = sorted(
+            {name for name, _ in self.identifiers if fold(name).strip()}, key=lambda n: (-len(fold(n)), fold(n))
+        )
         self._names: dict[str, tuple[str, str]] = {}  # folded, squeezed -> (name, placeholder)
         for name, kind in self.identifiers:
             self._names.setdefault(self._key(name), (name, PLACEHOLDERS.get(kind, "[identifier]")))
@@ -111,7 +122,7 @@ class Masker:
         return "".join(ch for ch in fold(text) if ch.isalnum())
 
     @classmethod
-    def for_store(cls, store: Store) -> "Masker":
+    def for_store(cls, store: Store) -> Masker:
         """A masker for the project's current identifiers list."""
         return cls([(row["identifier"], row["kind"]) for row in stored.list_identifiers(store)])
 
@@ -130,7 +141,9 @@ class Masker:
 
     def mask(self, text: str, count: bool = True) -> tuple[str, int]:
         """The text with every identifier replaced by its placeholder, and the number replaced (counted in `hits` when `count`)."""
-        if not text or (text.isascii() and "@" not in text and (self._hint is None or not self._hint.search(text.lower()))):
+        if not text or (
+            text.isascii() and "@" not in text and (self._hint is None or not self._hint.search(text.lower()))
+        ):
             return text, 0  # the common case, decided at once: plain text holding no name and no email
         cached = self._cache.get(text) if len(text) <= _CACHE_LENGTH else None
         if cached is None:
@@ -154,7 +167,9 @@ class Masker:
         if not spans:
             return text, ()
         spans = self._whole_addresses(text, spans)
-        spans.sort(key=lambda span: (span[0], -span[1]))  # the longest span at a place wins (an email over a name in it)
+        spans.sort(
+            key=lambda span: (span[0], -span[1])
+        )  # the longest span at a place wins (an email over a name in it)
         pieces, found, last = [], [], 0
         for start, end, placeholder, name in spans:
             if start < last:
@@ -192,7 +207,9 @@ class Masker:
             begin, finish = match.span()
             tail = re.match(r"'s?|s", folded[finish:])
             possessive = tail is not None and not _continues(folded, finish + tail.end())
-            if not _edge_ok(text, folded, begin, starts, ends) or not (possessive or _edge_ok(text, folded, finish, starts, ends)):
+            if not _edge_ok(text, folded, begin, starts, ends) or not (
+                possessive or _edge_ok(text, folded, finish, starts, ends)
+            ):
                 position = begin + 1
                 continue
             start = begin if starts is None else starts[begin]
@@ -245,7 +262,9 @@ def masker_for(store: Store, mask: bool = True) -> Masker:
     return Masker.for_store(store) if mask else Masker([], enabled=False)
 
 
-def mask_rows(store: Store, rows: Iterable[dict[str, Any]], columns: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
+def mask_rows(
+    store: Store, rows: Iterable[dict[str, Any]], columns: list[str]
+) -> tuple[list[dict[str, Any]], list[str]]:
     """A table (rows and column names) with the project's identifiers masked: for any table a face shows or writes."""
     return Masker.for_store(store).mask_rows(rows, columns)
 

@@ -24,8 +24,9 @@ import os
 import re
 import sys
 import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 from ..errors import OutputError
 
@@ -39,8 +40,13 @@ TABLE_FORMATS = ("csv", "xlsx", "md")
 
 
 # -- choosing the format -------------------------------------------------------------------
-def output_format(output: str | Path, fmt: str | None, formats: Sequence[str], default: str | None = "csv",
-                  protect: Iterable[str | Path | None] = ()) -> str:
+def output_format(
+    output: str | Path,
+    fmt: str | None,
+    formats: Sequence[str],
+    default: str | None = "csv",
+    protect: Iterable[str | Path | None] = (),
+) -> str:
     """The format asked for, else the one the target's suffix names, else `default`; an unknown suffix is refused.
 
     The target is checked first (`check_target`), so a store given as the target is named as such.
@@ -54,8 +60,10 @@ def output_format(output: str | Path, fmt: str | None, formats: Sequence[str], d
     if suffix in formats:
         return suffix
     if suffix or default is None:
-        raise OutputError(f"{output}: qualcode cannot write a .{suffix or '(no suffix)'} file here; "
-                          f"name a file ending in {_either(formats)}.")
+        raise OutputError(
+            f"{output}: qualcode cannot write a .{suffix or '(no suffix)'} file here; "
+            f"name a file ending in {_either(formats)}."
+        )
     return default
 
 
@@ -79,9 +87,13 @@ def check_target(path: str | Path, protect: Iterable[str | Path | None] = ()) ->
     resolved = target.resolve()
     for location in protect:
         if location and _is_store_or_companion(resolved, location):
-            raise OutputError(f"{path}: is the project's store (or one of its files); write the export to another file.")
+            raise OutputError(
+                f"{path}: is the project's store (or one of its files); write the export to another file."
+            )
     if _is_sqlite_file(resolved) or _is_companion_of_sqlite(resolved):
-        raise OutputError(f"{path}: is a database file; qualcode never writes an export over a store, choose another file name.")
+        raise OutputError(
+            f"{path}: is a database file; qualcode never writes an export over a store, choose another file name."
+        )
     if resolved.is_dir():
         raise OutputError(f"{path}: is a folder; give a file name inside it.")
     if resolved.exists() and not resolved.is_file():
@@ -107,7 +119,7 @@ def _is_store_or_companion(target: Path, location: str | Path) -> bool:
         return True
     name = target.name
     if target.parent == store.parent and name.startswith(store.name) and name != store.name:
-        rest = name[len(store.name):]
+        rest = name[len(store.name) :]
         return rest in STORE_COMPANIONS or rest.endswith(".bak")
     return False
 
@@ -140,11 +152,14 @@ def atomic_target(path: str | Path, protect: Iterable[str | Path | None] = ()) -
     target = check_target(path, protect)
     _sweep_orphans(target)
     try:
-        handle, name = tempfile.mkstemp(prefix=_TEMP.format(name=target.name, pid=os.getpid()), suffix=".tmp",
-                                        dir=target.resolve().parent)
+        handle, name = tempfile.mkstemp(
+            prefix=_TEMP.format(name=target.name, pid=os.getpid()), suffix=".tmp", dir=target.resolve().parent
+        )
     except OSError as error:
-        raise OutputError(f"{path}: cannot be written in the folder {target.parent} ({error.strerror or error}); "
-                          "write the file somewhere you may write.") from None
+        raise OutputError(
+            f"{path}: cannot be written in the folder {target.parent} ({error.strerror or error}); "
+            "write the file somewhere you may write."
+        ) from None
     os.close(handle)
     temporary = Path(name)
     try:
@@ -154,11 +169,15 @@ def atomic_target(path: str | Path, protect: Iterable[str | Path | None] = ()) -
         os.replace(temporary, target)
         _fsync_folder(target.resolve().parent)
     except PermissionError as error:
-        raise OutputError(f"{path}: cannot be written ({error.strerror}); write the file somewhere you may write.") from None
+        raise OutputError(
+            f"{path}: cannot be written ({error.strerror}); write the file somewhere you may write."
+        ) from None
     except OSError as error:
         if isinstance(error, BrokenPipeError):
             raise
-        raise OutputError(f"{path}: cannot be written ({error.strerror or error}); check the folder and the free space.") from None
+        raise OutputError(
+            f"{path}: cannot be written ({error.strerror or error}); check the folder and the free space."
+        ) from None
     finally:
         for leftover in (temporary, *temporary.parent.glob(glob_escape(temporary.name) + ".*")):
             with contextlib.suppress(OSError):
@@ -205,7 +224,7 @@ def _sweep_orphans(target: Path) -> None:
     """Remove temporary files of this target left by a process that no longer runs."""
     prefix = "." + target.name + ".qualcode-"
     for leftover in target.resolve().parent.glob(f".{glob_escape(target.name)}.qualcode-*"):
-        pid = leftover.name[len(prefix):].split("-", 1)[0]
+        pid = leftover.name[len(prefix) :].split("-", 1)[0]
         if pid.isdigit() and not _running(int(pid)):
             with contextlib.suppress(OSError):
                 leftover.unlink()
@@ -236,11 +255,18 @@ def safe_cell(value: Any) -> Any:
 
 def safe_row(values: Iterable[Any]) -> list[Any]:
     """Every cell of a row through `safe_cell`."""
-    return [("'" + v if v.__class__ is str and v[:1] in _LEADS and not PLAIN_NUMBER.fullmatch(v) else v) for v in values]
+    return [
+        ("'" + v if v.__class__ is str and v[:1] in _LEADS and not PLAIN_NUMBER.fullmatch(v) else v) for v in values
+    ]
 
 
-def write_table(rows: Iterable[dict[str, Any]], columns: list[str], fmt: str, output: str | Path,
-                protect: Iterable[str | Path | None] = ()) -> None:
+def write_table(
+    rows: Iterable[dict[str, Any]],
+    columns: list[str],
+    fmt: str,
+    output: str | Path,
+    protect: Iterable[str | Path | None] = (),
+) -> None:
     """Write rows in `fmt` (csv, xlsx or md) to a file whole, or to stdout when output is '-' (quietly ending on a closed pipe)."""
     rows = list(rows)
     if str(output) == "-":

@@ -7,8 +7,8 @@ transcripts inside folders.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
 
 from ..errors import TranscriptError
 from ..limits import check_document_id, refuse_long_paragraphs, refuse_surrogates
@@ -31,8 +31,16 @@ NOT_TRANSCRIPTS = {"readme", "license", "changelog", "identifiers"}  # identifie
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "INTERVIEWER", "NOTE", "PARTICIPANT", "ParsedDocument", "SpeakerRules", "Turn",
-    "find_transcripts", "read_participants", "read_transcript", "READERS",
+    "INTERVIEWER",
+    "NOTE",
+    "PARTICIPANT",
+    "READERS",
+    "ParsedDocument",
+    "SpeakerRules",
+    "Turn",
+    "find_transcripts",
+    "read_participants",
+    "read_transcript",
 ]
 
 
@@ -42,7 +50,9 @@ def read_transcript(path: str | Path, rules: SpeakerRules | None = None) -> Pars
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         supported = ", ".join(sorted(READERS))
-        raise TranscriptError(f"{path}: qualcode cannot read {path.suffix or 'files without a suffix'}; save it as one of {supported}.")
+        raise TranscriptError(
+            f"{path}: qualcode cannot read {path.suffix or 'files without a suffix'}; save it as one of {supported}."
+        )
     if not path.is_file():
         raise TranscriptError(f"{path}: no such file; check the path.")
     log.info("Reading %s", path)
@@ -53,8 +63,11 @@ def _bounded(document: ParsedDocument, path: Path) -> ParsedDocument:
     """A parsed document the store can hold: a safe id, no lone surrogates, no paragraph too long to segment."""
     check_document_id(document.id, path, TranscriptError)
     refuse_surrogates(document.text, path, TranscriptError)
-    refuse_surrogates(" ".join([document.title, *map(str, document.attributes), *map(str, document.attributes.values())]),
-                      f"{path} (title or front matter)", TranscriptError)
+    refuse_surrogates(
+        " ".join([document.title, *map(str, document.attributes), *map(str, document.attributes.values())]),
+        f"{path} (title or front matter)",
+        TranscriptError,
+    )
     refuse_long_paragraphs(document.text, path, TranscriptError)
     return document
 

@@ -8,7 +8,7 @@ and the occurrence nearest the old position wins.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 
 def find_quote(text: str, quote: str, near: int = 0) -> tuple[int, int] | None:

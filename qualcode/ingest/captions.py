@@ -46,7 +46,9 @@ def read_caption_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
     text, encoding, notes = read_text_file(path)
     kind = path.suffix.lower().lstrip(".")
     if kind == "vtt" and not text.lstrip().startswith("WEBVTT"):
-        raise TranscriptError(f"{path}: is not a valid .vtt caption file (it does not begin with WEBVTT); check it was exported as VTT.")
+        raise TranscriptError(
+            f"{path}: is not a valid .vtt caption file (it does not begin with WEBVTT); check it was exported as VTT."
+        )
     cues = [cue for cue in _cues(text, path, notes) if cue.text]
     labelled = [_speaker_and_text(cue, rules) for cue in cues]
     accepted = accept_labels([speaker for speaker, _, _ in labelled], rules, path.stem)
@@ -70,30 +72,43 @@ def read_caption_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
             current = speaker
     if not builder.turns:
         raise TranscriptError(f"{path}: has no caption text; check it is the recording's transcript.")
-    layout = "voice tags <v Name>" if any(v for _, _, v in labelled) else ("Name: text in cues" if accepted else "cues without speaker labels")
+    layout = (
+        "voice tags <v Name>"
+        if any(v for _, _, v in labelled)
+        else ("Name: text in cues" if accepted else "cues without speaker labels")
+    )
     return ParsedDocument(
-        id=path.stem, text=builder.text(), turns=builder.turns, source_path=str(path), format=kind,
-        title=path.stem, encoding=encoding, layout=layout, notes=notes,
+        id=path.stem,
+        text=builder.text(),
+        turns=builder.turns,
+        source_path=str(path),
+        format=kind,
+        title=path.stem,
+        encoding=encoding,
+        layout=layout,
+        notes=notes,
     )
 
 
 def _cues(text: str, path: Path, problems: list[str]) -> list[Cue]:
     """Every cue of the file in order; blocks that are not cues (header, NOTE, STYLE) are passed over."""
     cues: list[Cue] = []
-    for index, block in enumerate(BLANK_LINES.split(text.strip("\n"))):
+    for block in BLANK_LINES.split(text.strip("\n")):
         lines = [line for line in block.split("\n") if line.strip()]
         if not lines or lines[0].lstrip().startswith(NOT_CUES):
             continue
         at = next((i for i, line in enumerate(lines) if "-->" in line), None)
         number = lines[0].strip() if at else str(len(cues) + 1)
         if at is None:
-            problems.append(f"{path}, cue {number}: has no `start --> end` time line; its text is kept with the cue before it")
+            problems.append(
+                f"{path}, cue {number}: has no `start --> end` time line; its text is kept with the cue before it"
+            )
             if cues:
                 cues[-1].text = (cues[-1].text + " " + _clean(" ".join(lines))[1]).strip()
             continue
         timing = TIMING.match(lines[at])
         start, end = (timing.group("start"), timing.group("end")) if timing else ("", "")
-        voice, said = _clean(" ".join(lines[at + 1:]))
+        voice, said = _clean(" ".join(lines[at + 1 :]))
         why = _bad_times(start, end)
         if why:
             problems.append(f"{path}, cue {number}: {why}; its text is kept without a time")
@@ -113,8 +128,12 @@ def _bad_times(start: str, end: str) -> str | None:
             return f"the time `{value}` is not a caption time (hh:mm:ss.mmm)"
         if int(found.group("m")) > 59 or int(found.group("s")) > 59:
             return f"the time `{value}` has {'minutes' if int(found.group('m')) > 59 else 'seconds'} over 59"
-        seconds.append(int(found.group("h") or 0) * 3600 + int(found.group("m")) * 60 + int(found.group("s"))
-                       + int(found.group("ms").ljust(3, "0")) / 1000)
+        seconds.append(
+            int(found.group("h") or 0) * 3600
+            + int(found.group("m")) * 60
+            + int(found.group("s"))
+            + int(found.group("ms").ljust(3, "0")) / 1000
+        )
     if seconds[1] < seconds[0]:
         return f"it ends ({end}) before it starts ({start})"
     return None
@@ -141,8 +160,8 @@ def _speaker_and_text(cue: Cue, rules: SpeakerRules) -> tuple[str | None, str, b
         return cue.voice, cue.text, True
     if rules.pattern:
         label = pattern_layout(rules.pattern).read(cue.text)
-        return (label.speaker, cue.text[label.speech_start:].strip(), False) if label else (None, cue.text, False)
+        return (label.speaker, cue.text[label.speech_start :].strip(), False) if label else (None, cue.text, False)
     found = match_label(cue.text)
     if found and len(normalise_label(found.group("label")).split()) <= 4 and plausible_name(found.group("label")):
-        return found.group("label").strip(), cue.text[found.end():].strip(), False
+        return found.group("label").strip(), cue.text[found.end() :].strip(), False
     return None, cue.text, False

@@ -34,8 +34,10 @@ def _rows(reader: csv.DictReader, path: Path) -> list[CodingRow]:
     header = [name.strip() for name in reader.fieldnames or []]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
-        raise CodingsFileError(f"{path}, line 1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
-                               f"a codings file needs {', '.join(REQUIRED)} (and optionally quote).")
+        raise CodingsFileError(
+            f"{path}, line 1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
+            f"a codings file needs {', '.join(REQUIRED)} (and optionally quote)."
+        )
     rows = []
     for raw in reader:
         row = {(k or "").strip(): (v or "") for k, v in raw.items()}
@@ -43,11 +45,22 @@ def _rows(reader: csv.DictReader, path: Path) -> list[CodingRow]:
         try:
             start, end = int(row["start"]), int(row["end"])
         except ValueError:
-            raise CodingsFileError(f"{path}, line {line}: start and end must be whole numbers (got `{row['start']}`, `{row['end']}`).") from None
+            raise CodingsFileError(
+                f"{path}, line {line}: start and end must be whole numbers (got `{row['start']}`, `{row['end']}`)."
+            ) from None
         if start < 0 or end <= start:
             raise CodingsFileError(f"{path}, line {line}: end ({end}) must be greater than start ({start}).")
         if not row["document_id"].strip() or not row["code_id"].strip():
             raise CodingsFileError(f"{path}, line {line}: document_id and code_id must not be empty.")
-        rows.append(CodingRow(line, row["document_id"].strip(), start, end, row["code_id"].strip(),
-                              row.get("quote") or None, (row.get("coder") or "").strip() or None))
+        rows.append(
+            CodingRow(
+                line,
+                row["document_id"].strip(),
+                start,
+                end,
+                row["code_id"].strip(),
+                row.get("quote") or None,
+                (row.get("coder") or "").strip() or None,
+            )
+        )
     return rows

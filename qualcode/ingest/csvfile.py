@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from ..errors import EncodingError, QualcodeError
 from ..limits import csv_field_error, csv_rows, read_bytes, refuse_binary, refuse_surrogates
@@ -13,8 +14,9 @@ from .encoding import decode
 T = TypeVar("T")
 
 
-def read_csv_file(path: Path, error: type[QualcodeError], kind: str, missing: str,
-                  parse: Callable[[csv.DictReader, Path], T]) -> T:
+def read_csv_file(
+    path: Path, error: type[QualcodeError], kind: str, missing: str, parse: Callable[[csv.DictReader, Path], T]
+) -> T:
     """`parse(reader, path)` of a CSV file: refused in one sentence (of class `error`) when missing, binary, badly encoded or oversized."""
     try:
         data = read_bytes(path, error, kind)

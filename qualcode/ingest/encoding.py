@@ -43,9 +43,11 @@ def decode_noting(data: bytes, path: str | Path) -> tuple[str, str, list[str]]:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:  # UTF-16 with a lone surrogate or an odd byte count
-        line = data[:error.start].count(b"\n" if encoding.startswith("utf-8") else b"\n\x00") + 1
-        raise EncodingError(f"{path}, line {line}: the {encoding.upper()} text is broken ({error.reason}); "
-                            "open it in a text editor and save it as UTF-8, then import it again.") from None
+        line = data[: error.start].count(b"\n" if encoding.startswith("utf-8") else b"\n\x00") + 1
+        raise EncodingError(
+            f"{path}, line {line}: the {encoding.upper()} text is broken ({error.reason}); "
+            "open it in a text editor and save it as UTF-8, then import it again."
+        ) from None
     return normalise(text), encoding, []
 
 
@@ -56,8 +58,10 @@ def _replaced_note(text: str, data: bytes, path: str | Path) -> str:
     line = text.count("\n", 0, first) + 1
     column = first - text.rfind("\n", 0, first)
     count = f"{bad} bytes that are" if bad > 1 else "1 byte that is"
-    return (f"{path}: {count} not UTF-8 replaced by U+FFFD (first at line {line}, column {column}); "
-            "check those places against the original.")
+    return (
+        f"{path}: {count} not UTF-8 replaced by U+FFFD (first at line {line}, column {column}); "
+        "check those places against the original."
+    )
 
 
 def detect_encoding(data: bytes, path: str | Path) -> str:

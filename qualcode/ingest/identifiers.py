@@ -43,10 +43,16 @@ def read_identifiers(path: str | Path) -> list[IdentifierLine]:
             continue
         cells = [cell.strip() for cell in next(csv.reader(io.StringIO(line)), [])]
         if len(cells) > 2:
-            raise IdentifiersFileError(f"{path}, line {number}: has {len(cells)} fields; write NAME or NAME,KIND, quoting a name that holds a comma.")
+            raise IdentifiersFileError(
+                f"{path}, line {number}: has {len(cells)} fields; write NAME or NAME,KIND, quoting a name that holds a comma."
+            )
         if not found and cells[0].lower() in HEADERS:
             continue
         if not cells[0]:
             raise IdentifiersFileError(f"{path}, line {number}: the name is empty; write the name before the comma.")
-        found.append(IdentifierLine(number, " ".join(cells[0].split()), cells[1].lower() if len(cells) > 1 and cells[1] else None))
+        found.append(
+            IdentifierLine(
+                number, " ".join(cells[0].split()), cells[1].lower() if len(cells) > 1 and cells[1] else None
+            )
+        )
     return found

@@ -11,8 +11,8 @@ participant.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ..errors import SpeakerPatternError
 from .model import INTERVIEWER, NOTE, PARTICIPANT, Turn
@@ -23,7 +23,9 @@ NAME = r"[^\s\[\]():*<>#][^\[\]:*<>\n]{0,39}?"
 OPEN, CLOSE, DASH = r"[\[(]?", r"[\])]?", r"(?:-|–|—)"
 FOOTER = re.compile(r"^[ \t]*transcribed by[ \t]+https?://\S+[ \t]*$", re.IGNORECASE)  # an export's closing credit
 TIME_ONLY = re.compile(rf"^[ \t]*[\[(]?(?P<time>{TIME})[\])]?[ \t]*$")  # Otter: the same speaker goes on, a new time
-TIME_LEAD = re.compile(rf"^[ \t]*(?:[\[(](?P<time>{TIME})[\])]|(?P<bare>{TIME}))[ \t]*(?=\S|$)")  # `[20:16] text`: the same speaker, a new time
+TIME_LEAD = re.compile(
+    rf"^[ \t]*(?:[\[(](?P<time>{TIME})[\])]|(?P<bare>{TIME}))[ \t]*(?=\S|$)"
+)  # `[20:16] text`: the same speaker, a new time
 SPEECH_TIME = re.compile(rf"[\[(](?P<time>{TIME})[\])][ \t]*")  # `**Name:** [07:51] text`: the time after a label
 NO_SPEECH = re.compile(rf"^[\s\[\]()]*(?:{TIME}[\s\[\]()\-–—>]*)*$")  # a line or file of times only
 
@@ -64,8 +66,14 @@ def _regex_layout(name: str, example: str, pattern: str, own_line: bool = False)
 def plausible_name(name: str, commas: int = 0) -> bool:
     """A speaker's name or id: a letter in it, at most five words, no sentence inside (`commas` allows `Lind, Sara`)."""
     name = name.strip()
-    return (bool(name) and any(c.isalpha() for c in name) and len(name.split()) <= 5 and name.count(",") <= commas
-            and not re.search(r"[.!?;]\s|[.!?,;]$", name) and not name.lower().startswith(("http", "www")))
+    return (
+        bool(name)
+        and any(c.isalpha() for c in name)
+        and len(name.split()) <= 5
+        and name.count(",") <= commas
+        and not re.search(r"[.!?;]\s|[.!?,;]$", name)
+        and not name.lower().startswith(("http", "www"))
+    )
 
 
 def _colon(line: str) -> Label | None:
@@ -73,7 +81,7 @@ def _colon(line: str) -> Label | None:
     if not found:
         return None
     time = SPEECH_TIME.match(line, found.end()) if not found.group("stamp") else None
-    if time and line[time.end():].strip():
+    if time and line[time.end() :].strip():
         return Label(found.group("label").strip(), time.group("time"), time.end())
     return Label(found.group("label").strip(), found.group("stamp"), found.end())
 
@@ -81,17 +89,34 @@ def _colon(line: str) -> Label | None:
 COLON = Layout("Name: text", "Interviewer: How did you hear about it?", _colon)
 LAYOUTS = [
     COLON,
-    _regex_layout("name and time on a line of their own, the turn below", "Sara Lind  00:13",
-                  rf"^[ \t]*{OPEN}(?P<speaker>{NAME}){CLOSE}[ \t]*{DASH}?[ \t]*{OPEN}(?P<time>{TIME}){CLOSE}[ \t]*:?[ \t]*$", own_line=True),
-    _regex_layout("time and name on a line of their own, the turn below", "[00:01:02] Sara Lind",
-                  rf"^[ \t]*{OPEN}(?P<time>{TIME}){CLOSE}[ \t]*{DASH}?[ \t]*{OPEN}(?P<speaker>{NAME}){CLOSE}[ \t]*:?[ \t]*$", own_line=True),
-    _regex_layout("time, name, then the turn", "[0:00:06.8 - 0:00:07.2] SPEAKER_00 - Hello.",
-                  rf"^[ \t]*{OPEN}(?P<time>{TIME})(?:[ \t]*(?:-->|{DASH})[ \t]*(?P<end>{TIME}))?{CLOSE}[ \t]*{DASH}?[ \t]*"
-                  rf"{OPEN}(?P<speaker>{NAME}){CLOSE}[ \t]*(?:{DASH}|:)(?:[ \t]+|$)"),
-    _regex_layout("name, time, then the turn", "Sara Lind (00:13): How did you hear about it?",
-                  rf"^[ \t]*(?P<speaker>{NAME})[ \t]+[\[(](?P<time>{TIME})[\])][ \t]*(?:{DASH}|:)?(?:[ \t]+|$)"),
-    _regex_layout("bracketed name, time, then the turn", "[Sara Lind] 11:02:09 How did you hear about it?",
-                  rf"^[ \t]*\[(?P<speaker>{NAME})\][ \t]+[\[(]?(?P<time>{TIME})[\])]?[ \t]*(?:{DASH}|:)?[ \t]+(?=\S)"),
+    _regex_layout(
+        "name and time on a line of their own, the turn below",
+        "Sara Lind  00:13",
+        rf"^[ \t]*{OPEN}(?P<speaker>{NAME}){CLOSE}[ \t]*{DASH}?[ \t]*{OPEN}(?P<time>{TIME}){CLOSE}[ \t]*:?[ \t]*$",
+        own_line=True,
+    ),
+    _regex_layout(
+        "time and name on a line of their own, the turn below",
+        "[00:01:02] Sara Lind",
+        rf"^[ \t]*{OPEN}(?P<time>{TIME}){CLOSE}[ \t]*{DASH}?[ \t]*{OPEN}(?P<speaker>{NAME}){CLOSE}[ \t]*:?[ \t]*$",
+        own_line=True,
+    ),
+    _regex_layout(
+        "time, name, then the turn",
+        "[0:00:06.8 - 0:00:07.2] SPEAKER_00 - Hello.",
+        rf"^[ \t]*{OPEN}(?P<time>{TIME})(?:[ \t]*(?:-->|{DASH})[ \t]*(?P<end>{TIME}))?{CLOSE}[ \t]*{DASH}?[ \t]*"
+        rf"{OPEN}(?P<speaker>{NAME}){CLOSE}[ \t]*(?:{DASH}|:)(?:[ \t]+|$)",
+    ),
+    _regex_layout(
+        "name, time, then the turn",
+        "Sara Lind (00:13): How did you hear about it?",
+        rf"^[ \t]*(?P<speaker>{NAME})[ \t]+[\[(](?P<time>{TIME})[\])][ \t]*(?:{DASH}|:)?(?:[ \t]+|$)",
+    ),
+    _regex_layout(
+        "bracketed name, time, then the turn",
+        "[Sara Lind] 11:02:09 How did you hear about it?",
+        rf"^[ \t]*\[(?P<speaker>{NAME})\][ \t]+[\[(]?(?P<time>{TIME})[\])]?[ \t]*(?:{DASH}|:)?[ \t]+(?=\S)",
+    ),
 ]
 NONE = "no speaker labels (one participant turn)"
 
@@ -101,9 +126,13 @@ def pattern_layout(pattern: str) -> Layout:
     try:
         compiled = re.compile(pattern)
     except re.error as error:
-        raise SpeakerPatternError(f"the speaker pattern `{pattern}` is not a valid regular expression ({error}); fix it and import again.") from None
+        raise SpeakerPatternError(
+            f"the speaker pattern `{pattern}` is not a valid regular expression ({error}); fix it and import again."
+        ) from None
     if "speaker" not in compiled.groupindex:
-        raise SpeakerPatternError(f"the speaker pattern `{pattern}` needs a group named speaker, as in (?P<speaker>[A-Z][a-z]+):; add one.")
+        raise SpeakerPatternError(
+            f"the speaker pattern `{pattern}` needs a group named speaker, as in (?P<speaker>[A-Z][a-z]+):; add one."
+        )
 
     def read(line: str) -> Label | None:
         found = compiled.match(line)
@@ -145,17 +174,29 @@ def read_turns(text: str, offset: int, rules: SpeakerRules, document_id: str = "
                 attributes["end_time"] = label.end_time
             start = position + label.speech_start
             turns.append(Turn(label.speaker, rules.kind(label.speaker), start, start, attributes))
-            _grow(turns[-1], line[label.speech_start:], start)
+            _grow(turns[-1], line[label.speech_start :], start)
         elif (again := _time_lead(line)) and accepted and turns and turns[-1].kind != NOTE:
             previous, start = turns[-1], position + again.end()
-            turns.append(Turn(previous.speaker, previous.kind, start, start, {"timestamp": again.group("time") or again.group("bare")}))
-            _grow(turns[-1], line[again.end():], start)
+            turns.append(
+                Turn(
+                    previous.speaker,
+                    previous.kind,
+                    start,
+                    start,
+                    {"timestamp": again.group("time") or again.group("bare")},
+                )
+            )
+            _grow(turns[-1], line[again.end() :], start)
         elif FOOTER.match(line) and accepted:
             turns.append(Turn("", NOTE, position, position))
             _grow(turns[-1], line, position)
         elif line.strip():
             if not turns:
-                turns.append(Turn("", NOTE, position, position) if accepted else Turn("Participant", PARTICIPANT, position, position))
+                turns.append(
+                    Turn("", NOTE, position, position)
+                    if accepted
+                    else Turn("Participant", PARTICIPANT, position, position)
+                )
             _grow(turns[-1], line, position)
         position += len(line) + 1
     turns = [_marker(turn, text, offset) for turn in turns if turn.end > turn.start]
@@ -164,7 +205,7 @@ def read_turns(text: str, offset: int, rules: SpeakerRules, document_id: str = "
 
 def _marker(turn: Turn, text: str, offset: int) -> Turn:
     """A labelled turn holding only a time (`**Break**: [25:07]`) is a note marking that moment, not speech."""
-    said = text[turn.start - offset:turn.end - offset]
+    said = text[turn.start - offset : turn.end - offset]
     if turn.kind == NOTE or holds_speech(said):
         return turn
     found = re.search(TIME, said)
@@ -172,15 +213,22 @@ def _marker(turn: Turn, text: str, offset: int) -> Turn:
     return Turn(turn.speaker, NOTE, turn.start, turn.end, {**turn.attributes, **attributes})
 
 
-def choose_layout(lines: list[str], rules: SpeakerRules, document_id: str) -> tuple[Layout, list[Label | None], set[str]]:
+def choose_layout(
+    lines: list[str], rules: SpeakerRules, document_id: str
+) -> tuple[Layout, list[Label | None], set[str]]:
     """The layout that reads the most lines of the file as speaker labels (the first listed on a tie)."""
     best: tuple[int, Layout, list[Label | None], set[str]] | None = None
     for layout in LAYOUTS:
         labels = [layout.read(line) for line in lines]
         accepted = accept_labels([label.speaker if label else None for label in labels], rules, document_id)
-        if accepted and layout is not COLON:  # the file clearly uses this layout: a timed label used once is a speaker too
-            accepted |= {normalise_label(label.speaker) for i, label in enumerate(labels)
-                         if label and label.time and (not layout.own_line or i == 0 or not lines[i - 1].strip())}
+        if (
+            accepted and layout is not COLON
+        ):  # the file clearly uses this layout: a timed label used once is a speaker too
+            accepted |= {
+                normalise_label(label.speaker)
+                for i, label in enumerate(labels)
+                if label and label.time and (not layout.own_line or i == 0 or not lines[i - 1].strip())
+            }
         score = sum(1 for label in labels if label and normalise_label(label.speaker) in accepted)
         if best is None or score > best[0]:
             best = (score, layout, labels, accepted)
@@ -215,7 +263,7 @@ def accept_labels(speakers: list[str | None], rules: SpeakerRules, document_id: 
 def _time_lead(line: str) -> re.Match | None:
     """A time opening a line (bracketed when text follows): the last speaker goes on from that time."""
     found = TIME_LEAD.match(line)
-    if found and found.group("bare") and line[found.end():].strip():
+    if found and found.group("bare") and line[found.end() :].strip():
         return None
     return found
 

@@ -36,7 +36,9 @@ class ParsedDocument:
     encoding: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
     layout: str = ""  # how speakers were marked in the file, as the import report names it
-    notes: list[str] = field(default_factory=list)  # what reading had to repair or could not read, said in the import report
+    notes: list[str] = field(
+        default_factory=list
+    )  # what reading had to repair or could not read, said in the import report
 
     @property
     def content_hash(self) -> str:

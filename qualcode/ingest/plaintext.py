@@ -13,8 +13,8 @@ import yaml
 from ..errors import TranscriptError
 from ..limits import load_yaml
 from .encoding import read_text_file
-from .model import ParsedDocument
 from .layouts import holds_speech, read_turns
+from .model import ParsedDocument
 from .speakers import SpeakerRules, normalise_label
 
 FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
@@ -36,14 +36,24 @@ def read_text_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
             body = MARKDOWN_ESCAPE.sub(r"\1", body)
     body = body.strip("\n").rstrip() + "\n"
     if not body.strip() or not holds_speech(body):
-        raise TranscriptError(f"{path}: holds no interview text (only blank lines or times); check it is the transcript you meant.")
+        raise TranscriptError(
+            f"{path}: holds no interview text (only blank lines or times); check it is the transcript you meant."
+        )
     document_id = str(meta.pop("id", None) or path.stem)
     title = str(meta.pop("title", None) or document_id)
     reading = read_turns(body, 0, rules, document_id)
     layout = BOLD_LAYOUT if bold and not rules.pattern and reading.layout.startswith("Name:") else reading.layout
     return ParsedDocument(
-        id=document_id, text=body, turns=reading.turns, source_path=str(path), format=path.suffix.lower().lstrip("."),
-        title=title, encoding=encoding, attributes=meta, layout=layout, notes=notes,
+        id=document_id,
+        text=body,
+        turns=reading.turns,
+        source_path=str(path),
+        format=path.suffix.lower().lstrip("."),
+        title=title,
+        encoding=encoding,
+        attributes=meta,
+        layout=layout,
+        notes=notes,
     )
 
 
@@ -53,16 +63,20 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
         return {}, text
     closing = FRONT_MATTER_END.search(text, 4)
     if closing is None:
-        raise TranscriptError(f"{path}, line 1: the front matter opened with --- is never closed; add a --- line after it.")
-    block = text[4:closing.start()]
+        raise TranscriptError(
+            f"{path}, line 1: the front matter opened with --- is never closed; add a --- line after it."
+        )
+    block = text[4 : closing.start()]
     try:
         meta = load_yaml(block, f"{path} (front matter)", TranscriptError, first_line=2) or {}
     except yaml.MarkedYAMLError as error:
         line = (error.problem_mark.line + 2) if error.problem_mark else 1
-        raise TranscriptError(f"{path}, line {line}: the front matter is not valid YAML ({error.problem}); fix it or remove the --- block.") from None
+        raise TranscriptError(
+            f"{path}, line {line}: the front matter is not valid YAML ({error.problem}); fix it or remove the --- block."
+        ) from None
     if not isinstance(meta, dict):
         raise TranscriptError(f"{path}, line 2: the front matter must be `key: value` lines (id, role, ...).")
-    return {str(k): _plain(v) for k, v in meta.items()}, text[closing.end():]
+    return {str(k): _plain(v) for k, v in meta.items()}, text[closing.end() :]
 
 
 def _plain(value: Any) -> Any:

@@ -29,7 +29,9 @@ class SegmentSpan:
     end: int
 
 
-def segment_documents(documents: list[ParsedDocument], max_words: int = MAX_WORDS, model: str | None = None) -> list[list[SegmentSpan]]:
+def segment_documents(
+    documents: list[ParsedDocument], max_words: int = MAX_WORDS, model: str | None = None
+) -> list[list[SegmentSpan]]:
     """Segments of each document, sentences found in one batched pass over long paragraphs."""
     pieces: list[tuple[int, int, int, int]] = []  # document index, turn index, start, end
     for d, document in enumerate(documents):
@@ -37,8 +39,12 @@ def segment_documents(documents: list[ParsedDocument], max_words: int = MAX_WORD
             if turn.kind == PARTICIPANT:
                 pieces.extend((d, t, s, e) for s, e in _paragraphs(document.text, turn.start, turn.end))
     long_pieces = [p for p in pieces if _words(documents[p[0]].text, p[2], p[3]) > max_words]
-    log.info("Segmenting %d transcripts: %d paragraphs, %d long enough to split at sentences", len(documents),
-             len(pieces), len(long_pieces))
+    log.info(
+        "Segmenting %d transcripts: %d paragraphs, %d long enough to split at sentences",
+        len(documents),
+        len(pieces),
+        len(long_pieces),
+    )
     texts = (documents[d].text[s:e] for d, _, s, e in long_pieces)
     split = {p: bounds for p, bounds in zip(long_pieces, nlp.sentence_bounds(texts, model))}
     result: list[list[SegmentSpan]] = [[] for _ in documents]

@@ -33,11 +33,14 @@ class SpeakerRules:
     pattern: str | None = None  # a researcher's regular expression for a layout nothing else reads
 
     @classmethod
-    def with_interviewers(cls, labels: list[str] | None, pattern: str | None = None) -> "SpeakerRules":
+    def with_interviewers(cls, labels: list[str] | None, pattern: str | None = None) -> SpeakerRules:
         """The default rules, with more interviewer labels and a speaker pattern when given."""
         if not labels:
             return cls(pattern=pattern or None)
-        return cls(interviewer_labels=DEFAULT_INTERVIEWER_LABELS | {normalise_label(x) for x in labels}, pattern=pattern or None)
+        return cls(
+            interviewer_labels=DEFAULT_INTERVIEWER_LABELS | {normalise_label(x) for x in labels},
+            pattern=pattern or None,
+        )
 
     def kind(self, label: str) -> str:
         key = normalise_label(label)

@@ -7,16 +7,16 @@ import zipfile
 from pathlib import Path
 
 import docx
-from lxml import etree
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from ..errors import TranscriptError
 from ..limits import check_archive
 from .encoding import normalise
-from .model import NOTE, PARTICIPANT, ParsedDocument, TextBuilder
 from .layouts import FOOTER, LAYOUTS, NONE, TIME_ONLY, accept_labels, pattern_layout
+from .model import NOTE, PARTICIPANT, ParsedDocument, TextBuilder
 from .speakers import SpeakerRules, match_label, normalise_label
 
 HEADER_WORDS = {"speaker", "name", "who", "person"}
@@ -30,7 +30,9 @@ def read_word_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
         document = docx.Document(str(path))
         rows = list(_rows(document, rules))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.LxmlError) as error:
-        raise TranscriptError(f"{path}: is not a readable Word .docx file ({_first_line(error)}); open and re-save it in Word.") from None
+        raise TranscriptError(
+            f"{path}: is not a readable Word .docx file ({_first_line(error)}); open and re-save it in Word."
+        ) from None
     labels = _accepted(rows, rules, path.stem)
     builder = TextBuilder()
     waiting: list[_Row] = []  # a label on a paragraph of its own, waiting for its turn below
@@ -40,8 +42,14 @@ def read_word_transcript(path: Path, rules: SpeakerRules) -> ParsedDocument:
     if not any(turn.kind != NOTE for turn in builder.turns):
         raise TranscriptError(f"{path}: holds no interview text; check it is the transcript you meant.")
     return ParsedDocument(
-        id=path.stem, text=builder.text(), turns=builder.turns, source_path=str(path), format="docx",
-        title=title or path.stem, encoding=None, layout=_layout(rows, labels, rules),
+        id=path.stem,
+        text=builder.text(),
+        turns=builder.turns,
+        source_path=str(path),
+        format="docx",
+        title=title or path.stem,
+        encoding=None,
+        layout=_layout(rows, labels, rules),
     )
 
 
@@ -66,8 +74,17 @@ def _first_line(error: Exception) -> str:
 class _Row:
     """One paragraph or table row: an optional speaker label and its text."""
 
-    def __init__(self, label: str | None, text: str, stamp: str | None = None, heading: bool = False,
-                 paragraph_break: bool = True, marked: bool = False, own_line: str = "", table: bool = False) -> None:
+    def __init__(
+        self,
+        label: str | None,
+        text: str,
+        stamp: str | None = None,
+        heading: bool = False,
+        paragraph_break: bool = True,
+        marked: bool = False,
+        own_line: str = "",
+        table: bool = False,
+    ) -> None:
         self.label, self.text, self.stamp, self.heading = label, text, stamp, heading
         self.paragraph_break = paragraph_break
         self.marked = marked  # a bold label: always a speaker, even if used once
@@ -96,7 +113,7 @@ def _paragraph_row(paragraph: Paragraph, styles: dict[str, str], rules: SpeakerR
         found = pattern_layout(rules.pattern).read(text)
         if found is None:
             return _Row(None, text, heading=heading)
-        rest = text[found.speech_start:].strip()
+        rest = text[found.speech_start :].strip()
         return _Row(found.speaker, rest, found.time, own_line="" if rest else pattern_layout(rules.pattern).name)
     for layout in LAYOUTS[1:3]:  # a name and a time on a paragraph of their own, the turn below
         found = layout.read(text)
@@ -107,7 +124,7 @@ def _paragraph_row(paragraph: Paragraph, styles: dict[str, str], rules: SpeakerR
         return _Row(bold[0], bold[1], marked=True)
     colon = match_label(text)
     if colon and not heading:
-        return _Row(colon.group("label").strip(), text[colon.end():].strip(), colon.group("stamp"))
+        return _Row(colon.group("label").strip(), text[colon.end() :].strip(), colon.group("stamp"))
     return _Row(None, text, heading=heading)
 
 
@@ -123,8 +140,8 @@ def _bold_label(paragraph: Paragraph) -> tuple[str, str] | None:
         return None
     full = normalise(paragraph.text).strip()
     if bold.endswith(":"):
-        return bold[:-1].strip(), full[len(bold):].strip()
-    rest = full[len(bold):]
+        return bold[:-1].strip(), full[len(bold) :].strip()
+    rest = full[len(bold) :]
     if rest.lstrip().startswith(":"):
         return bold, rest.lstrip()[1:].strip()
     return None
@@ -168,7 +185,11 @@ def _add_row(builder: TextBuilder, row: _Row, labels: set[str], rules: SpeakerRu
         else:
             waiting.append(row)
         return
-    text = row.text if not row.label else (f"{row.label}: {row.text}" if not row.own_line else f"{row.label} {row.stamp or ''}".strip())
+    text = (
+        row.text
+        if not row.label
+        else (f"{row.label}: {row.text}" if not row.own_line else f"{row.label} {row.stamp or ''}".strip())
+    )
     if waiting and not row.heading and not FOOTER.match(text):
         label = waiting.pop()
         assert label.label is not None  # only labelled rows wait for their text
@@ -179,9 +200,7 @@ def _add_row(builder: TextBuilder, row: _Row, labels: set[str], rules: SpeakerRu
     if again and labels and last is not None and last.kind != NOTE:  # the same speaker goes on from a new time
         waiting.append(_Row(last.speaker, "", again.group("time")))
         return
-    if FOOTER.match(text) and labels:
-        builder.add_turn("", NOTE, text)
-    elif row.heading:
+    if (FOOTER.match(text) and labels) or row.heading:
         builder.add_turn("", NOTE, text)
     elif last is not None and (last.kind != NOTE or labels):
         builder.extend_last("\n\n", text)

@@ -10,24 +10,47 @@ list documents and segments, suggest, and decide.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from . import coding as loop
-from ..ingest.anchoring import find_quote
-from .coding import (add_sentences, coded_segments, sentence_bounds, decide, export_code_report, history,  # noqa: F401  (services)
-                          memo_export_rows, memo_rows, next_uncoded, remove, segment_labels, step, undo)
 from ..codebook import did_you_mean, load_codebook
-from .codebook import update_codebook  # noqa: F401  (a service the app and CLI call through here)
 from ..errors import Advice, CodingsFileError, NoCoderError, NothingToSuggestError, TranscriptError, UnknownCodeError
+from ..ingest import (
+    INTERVIEWER,
+    NOTE,
+    PARTICIPANT,
+    ParsedDocument,
+    SpeakerRules,
+    find_transcripts,
+    read_participants,
+    read_transcript,
+)
+from ..ingest.anchoring import find_quote
 from ..ingest.codings import CodingRow, read_codings_csv
-from ..ingest import INTERVIEWER, NOTE, PARTICIPANT, ParsedDocument, SpeakerRules, find_transcripts, read_participants, read_transcript
 from ..ingest.layouts import pattern_layout
 from ..ingest.model import speaker_at
-from .speakers import RoleChange, list_speakers, set_speaker_role  # noqa: F401  (services the app and CLI call through here)
 from ..store import NewCoding, Store
 from ..store.codings import SUGGESTER
+from . import coding as loop
+from .codebook import update_codebook  # noqa: F401  (a service the app and CLI call through here)
+from .coding import (  # noqa: F401  (services)
+    add_sentences,
+    coded_segments,
+    decide,
+    export_code_report,
+    history,
+    memo_export_rows,
+    memo_rows,
+    next_uncoded,
+    remove,
+    segment_labels,
+    sentence_bounds,
+    step,
+    undo,
+)
+from .speakers import RoleChange, list_speakers, set_speaker_role  # noqa: F401  (services the app and CLI call through here)
 
 if TYPE_CHECKING:
     from ..suggest.run import SuggestRun  # suggest loads spaCy: only when a run is asked for
@@ -64,7 +87,9 @@ def open_project(db: str | Path | None = None) -> Store:
 def init_project(db: str | Path | None, codebook_path: str | Path, author: str = "") -> Store:
     """Create a new store holding the codebook as version 1."""
     codebook = load_codebook(codebook_path)
-    return Store.create(store_location(db), codebook, author=author, message=f"initial codebook from {Path(codebook_path).name}")
+    return Store.create(
+        store_location(db), codebook, author=author, message=f"initial codebook from {Path(codebook_path).name}"
+    )
 
 
 @dataclass
@@ -99,8 +124,10 @@ class ImportReport:
 
     def summary(self) -> str:
         """One line of counts: imported, refused, unchanged, skipped."""
-        return (f"{len(self.imported)} imported, {len(self.refused)} refused, {len(self.unchanged)} unchanged, "
-                f"{len(self.skipped)} skipped.")
+        return (
+            f"{len(self.imported)} imported, {len(self.refused)} refused, {len(self.unchanged)} unchanged, "
+            f"{len(self.skipped)} skipped."
+        )
 
     def notes(self) -> list[tuple[str, str]]:
         """Everything besides the imported files, as (level, sentence) with level info, warning or error.
@@ -108,18 +135,35 @@ class ImportReport:
         Both faces show these same sentences, so a researcher reads one report whichever they
         use; a sentence may be an `Advice` carrying a hint, which each face words its own way.
         """
-        notes = [("info", f"unchanged: {path} is already in the store as {document_id}.") for path, document_id in self.unchanged]
-        notes += [("warning", f"skipped: {path} is not a transcript (a README, codings, identifiers or another format).")
-                  for path in self.skipped]
+        notes = [
+            ("info", f"unchanged: {path} is already in the store as {document_id}.")
+            for path, document_id in self.unchanged
+        ]
+        notes += [
+            ("warning", f"skipped: {path} is not a transcript (a README, codings, identifiers or another format).")
+            for path in self.skipped
+        ]
         if self.attributes_updated:
-            notes.append(("info", "attributes updated from the participants file for: " + ", ".join(self.attributes_updated) + "."))
+            notes.append(
+                (
+                    "info",
+                    "attributes updated from the participants file for: " + ", ".join(self.attributes_updated) + ".",
+                )
+            )
         if self.codings_dropped:
             dropped = self.codings_dropped
-            notes.append(("warning", f"{dropped} coding{'s were' if dropped != 1 else ' was'} dropped because "
-                                     f"{'their quotes are' if dropped != 1 else 'its quote is'} no longer in the replaced text."))
+            notes.append(
+                (
+                    "warning",
+                    f"{dropped} coding{'s were' if dropped != 1 else ' was'} dropped because "
+                    f"{'their quotes are' if dropped != 1 else 'its quote is'} no longer in the replaced text.",
+                )
+            )
         notes += [("warning", warning) for warning in self.warnings]
-        notes += [("error", reason if reason.startswith(path) else Advice(f"{path}: {reason}", getattr(reason, "hint", None)))
-                  for path, reason in self.refused]
+        notes += [
+            ("error", reason if reason.startswith(path) else Advice(f"{path}: {reason}", getattr(reason, "hint", None)))
+            for path, reason in self.refused
+        ]
         return notes
 
 
@@ -160,9 +204,16 @@ def import_transcripts(
             continue
         except MemoryError:
             raise
-        except Exception as error:  # a reader library's own failure on a broken file: name the file, go on with the rest
-            report.refused.append((str(path), f"{path}: cannot be read ({type(error).__name__}: {str(error)[:200]}); "
-                                              "open and re-save it, or leave it out."))
+        except (
+            Exception
+        ) as error:  # a reader library's own failure on a broken file: name the file, go on with the rest
+            report.refused.append(
+                (
+                    str(path),
+                    f"{path}: cannot be read ({type(error).__name__}: {str(error)[:200]}); "
+                    "open and re-save it, or leave it out.",
+                )
+            )
             continue
         report.warnings.extend(document.notes)
         document.attributes.update(participants.get(document.id, {}))
@@ -190,10 +241,20 @@ def import_transcripts(
     report.codings_dropped = store.save_documents(documents, segments, replaced, attribute_updates)
     report.attributes_updated = sorted(attribute_updates)
     for document, spans in zip(documents, segments):
-        report.imported.append(ImportedFile(
-            document.source_path, document.id, document.format, document.encoding, len(document.turns),
-            len(spans), document.word_count, document.id in replaced, document.layout, speakers_of(document),
-        ))
+        report.imported.append(
+            ImportedFile(
+                document.source_path,
+                document.id,
+                document.format,
+                document.encoding,
+                len(document.turns),
+                len(spans),
+                document.word_count,
+                document.id in replaced,
+                document.layout,
+                speakers_of(document),
+            )
+        )
         report.warnings.extend(speaker_warnings(document, len(spans)))
     return report
 
@@ -209,14 +270,28 @@ def speakers_of(document: ParsedDocument) -> list[str]:
 def speaker_warnings(document: ParsedDocument, segments: int) -> list[Advice]:
     """Report lines for a file whose speakers were probably not read: one long turn, or no participant segment."""
     spoken = [turn for turn in document.turns if turn.kind != NOTE]
-    if len(spoken) == 1 and document.word_count >= LONG_FILE_WORDS and document.layout.startswith(("no speaker", "cues without")):
-        return [Advice(f"no speaker labels recognised in {document.source_path}: its {document.word_count} words are one participant turn; "
+    if (
+        len(spoken) == 1
+        and document.word_count >= LONG_FILE_WORDS
+        and document.layout.startswith(("no speaker", "cues without"))
+    ):
+        return [
+            Advice(
+                f"no speaker labels recognised in {document.source_path}: its {document.word_count} words are one participant turn; "
                 "if the file marks speakers, import it again as a replacement with a speaker pattern (a regular expression "
-                "with a `speaker` group, and `time` if it has times).", "speaker_pattern")]
+                "with a `speaker` group, and `time` if it has times).",
+                "speaker_pattern",
+            )
+        ]
     if segments == 0:
         speakers = ", ".join(speakers_of(document)) or "none"
-        return [Advice(f"no participant segment in {document.source_path}: every turn is by an interviewer ({speakers}); "
-                       "set the participant's speaker role so their answers can be coded.", "speakers")]
+        return [
+            Advice(
+                f"no participant segment in {document.source_path}: every turn is by an interviewer ({speakers}); "
+                "set the participant's speaker role so their answers can be coded.",
+                "speakers",
+            )
+        ]
     return []
 
 
@@ -228,7 +303,9 @@ def _participants(found: list[Path], meta: str | Path | None) -> dict[str, dict[
     return merged
 
 
-def _verdict(document: ParsedDocument, existing: dict[str, str], accepted: dict[str, ParsedDocument], replace: bool) -> str:
+def _verdict(
+    document: ParsedDocument, existing: dict[str, str], accepted: dict[str, ParsedDocument], replace: bool
+) -> str:
     """new | replace | unchanged | changed, or the reason the file is refused."""
     if document.id in accepted:
         other = accepted[document.id].source_path
@@ -244,7 +321,11 @@ def _keep_speaker_roles(store: Store, document: ParsedDocument, named: list[str]
     """A replaced transcript keeps the roles its speakers have in the store (set by hand, or read before), except
     for speakers named as interviewers in this import."""
     given = {" ".join(label.lower().split()) for label in named}
-    roles = {row["speaker"]: row["role"] for row in list_speakers(store, document.id) if row["role"] in (INTERVIEWER, PARTICIPANT)}
+    roles = {
+        row["speaker"]: row["role"]
+        for row in list_speakers(store, document.id)
+        if row["role"] in (INTERVIEWER, PARTICIPANT)
+    }
     for turn in document.turns:
         if turn.kind != NOTE and turn.speaker in roles and " ".join(turn.speaker.lower().split()) not in given:
             turn.kind = roles[turn.speaker]
@@ -253,14 +334,22 @@ def _keep_speaker_roles(store: Store, document: ParsedDocument, named: list[str]
 def _changed_reason(store: Store, document: ParsedDocument) -> Advice:
     """Why a changed file is refused: new text, or the same text read into other speaker turns."""
     if store.document(document.id)["text"] == document.text:
-        return Advice(f"{document.source_path}: document `{document.id}` is in the store with the same text but other speaker "
-                      "turns (were other interviewer labels given before?); import with the same labels, or as a replacement "
-                      "to read it again.", "labels_or_replace")
-    return Advice(f"{document.source_path}: document `{document.id}` is already in the store with different text; "
-                  "import it as a replacement to take the new text (its codings move with their quotes).", "replace")
+        return Advice(
+            f"{document.source_path}: document `{document.id}` is in the store with the same text but other speaker "
+            "turns (were other interviewer labels given before?); import with the same labels, or as a replacement "
+            "to read it again.",
+            "labels_or_replace",
+        )
+    return Advice(
+        f"{document.source_path}: document `{document.id}` is already in the store with different text; "
+        "import it as a replacement to take the new text (its codings move with their quotes).",
+        "replace",
+    )
 
 
-def _attribute_updates(store: Store, participants: dict[str, dict[str, str]], accepted: dict[str, ParsedDocument]) -> dict[str, dict[str, Any]]:
+def _attribute_updates(
+    store: Store, participants: dict[str, dict[str, str]], accepted: dict[str, ParsedDocument]
+) -> dict[str, dict[str, Any]]:
     """Attribute values from participants.csv that differ from what stored documents have."""
     if not participants:
         return {}
@@ -291,9 +380,16 @@ def export_segments_rows(store: Store) -> list[dict[str, Any]]:
     attributes = store.attributes()
     turns = store.turn_spans()
     return [
-        {"document_id": s["document_id"], "role": attributes.get(s["document_id"], {}).get("role", ""),
-         "segment_id": s["id"], "start": s["start"], "end": s["end"], "speaker": s["speaker"],
-         "media_time": speaker_at(turns.get(s["document_id"], []), s["start"])[1], "text": s["text"]}
+        {
+            "document_id": s["document_id"],
+            "role": attributes.get(s["document_id"], {}).get("role", ""),
+            "segment_id": s["id"],
+            "start": s["start"],
+            "end": s["end"],
+            "speaker": s["speaker"],
+            "media_time": speaker_at(turns.get(s["document_id"], []), s["start"])[1],
+            "text": s["text"],
+        }
         for s in store.segments()
     ]
 
@@ -324,14 +420,21 @@ def import_codings(store: Store, path: str | Path, coder: str | None, status: st
     for located in locate_codings(store, path):
         row = located.row
         if (located.start, located.end) != (row.start, row.end):
-            report.moved.append(f"{located.where}: quote found at {located.start}-{located.end} instead of {row.start}-{row.end}")
+            report.moved.append(
+                f"{located.where}: quote found at {located.start}-{located.end} instead of {row.start}-{row.end}"
+            )
         coder_name = given or row.coder
         if not coder_name:
-            raise CodingsFileError(f"{located.where}: the row names no coder; give the coder whose codings these are, or fill the file's coder column.")
+            raise CodingsFileError(
+                f"{located.where}: the row names no coder; give the coder whose codings these are, or fill the file's coder column."
+            )
         if given and row.coder and row.coder != given and row.coder not in report.overridden:
             report.overridden.append(row.coder)
-        new.append(NewCoding(row.document_id, located.start, located.end, row.code_id, coder_name,
-                             source="imported", status=status))
+        new.append(
+            NewCoding(
+                row.document_id, located.start, located.end, row.code_id, coder_name, source="imported", status=status
+            )
+        )
     fresh = _not_yet_held(store, new)
     store.add_codings(fresh)
     report.added, report.already_there = len(fresh), len(new) - len(fresh)
@@ -361,9 +464,13 @@ def locate_codings(store: Store, path: str | Path) -> list[LocatedCoding]:
     for row in read_codings_csv(path):
         where_ = f"{path}, line {row.line}"
         if row.document_id not in texts:
-            raise CodingsFileError(f"{where_}: document `{row.document_id}` is not in the store; import its transcript first.")
+            raise CodingsFileError(
+                f"{where_}: document `{row.document_id}` is not in the store; import its transcript first."
+            )
         if row.code_id not in codebook:
-            raise CodingsFileError(f"{where_}: code `{row.code_id}` is not in the codebook{did_you_mean(row.code_id, codebook.ids())}.")
+            raise CodingsFileError(
+                f"{where_}: code `{row.code_id}` is not in the codebook{did_you_mean(row.code_id, codebook.ids())}."
+            )
         text = texts[row.document_id]
         if text is None:
             text = texts[row.document_id] = store.document(row.document_id)["text"]
@@ -375,8 +482,10 @@ def locate_codings(store: Store, path: str | Path) -> list[LocatedCoding]:
 def _not_yet_held(store: Store, codings: list[NewCoding]) -> list[NewCoding]:
     """The codings that the store (or an earlier row of the same file) does not already hold, so importing twice adds nothing."""
     documents = sorted({c.document_id for c in codings})
-    held = {(r["document_id"], r["start"], r["end"], r["code_id"], r["coder"])
-            for r in (store.codings(document_ids=documents) if documents else [])}
+    held = {
+        (r["document_id"], r["start"], r["end"], r["code_id"], r["coder"])
+        for r in (store.codings(document_ids=documents) if documents else [])
+    }
     fresh = []
     for coding in codings:
         key = (coding.document_id, coding.start, coding.end, coding.code_id, coding.coder)
@@ -389,13 +498,17 @@ def _not_yet_held(store: Store, codings: list[NewCoding]) -> list[NewCoding]:
 def _locate(row: CodingRow, text: str, where_: str) -> tuple[int, int]:
     if row.quote is None or not row.quote.strip():
         if row.end > len(text):
-            raise CodingsFileError(f"{where_}: offsets {row.start}-{row.end} run past the end of `{row.document_id}` ({len(text)} characters).")
+            raise CodingsFileError(
+                f"{where_}: offsets {row.start}-{row.end} run past the end of `{row.document_id}` ({len(text)} characters)."
+            )
         return row.start, row.end
-    if text[row.start:row.end] == row.quote:
+    if text[row.start : row.end] == row.quote:
         return row.start, row.end
     found = find_quote(text, row.quote, near=row.start)
     if found is None:
-        raise CodingsFileError(f"{where_}: the quote is not in document `{row.document_id}` (was the transcript changed?); fix or remove the row.")
+        raise CodingsFileError(
+            f"{where_}: the quote is not in document `{row.document_id}` (was the transcript changed?); fix or remove the row."
+        )
     return found
 
 
@@ -428,8 +541,15 @@ def remove_coding(store: Store, coding_id: int, coder: str) -> None:
     store.remove_coding(coding_id, _coder(coder))
 
 
-def add_memo(store: Store, document_id: str | None, text: str, coder: str, segment_id: int | None = None,
-             coding_id: int | None = None, code_id: str | None = None) -> int:
+def add_memo(
+    store: Store,
+    document_id: str | None,
+    text: str,
+    coder: str,
+    segment_id: int | None = None,
+    coding_id: int | None = None,
+    code_id: str | None = None,
+) -> int:
     """Attach a memo to the project (no document), a document, a segment, a coding or a code."""
     return loop.add_memo(store, text, coder, document_id, segment_id, coding_id, code_id)
 
@@ -444,13 +564,21 @@ def _coder(coder: str) -> str:
 def learning_codings(store: Store, coder: str | None = None) -> list[dict[str, Any]]:
     """Decisions the learner uses: accepted and rejected codings by coders (not pending suggestions);
     with `coder` (blind coding), that coder's decisions only."""
-    return [c for c in store.codings(statuses=["accepted", "rejected"]) if c["coder"] != SUGGESTER
-            and (coder is None or c["coder"] == coder)]
+    return [
+        c
+        for c in store.codings(statuses=["accepted", "rejected"])
+        if c["coder"] != SUGGESTER and (coder is None or c["coder"] == coder)
+    ]
 
 
-def suggest(store: Store, document_ids: list[str] | None = None, code_ids: list[str] | None = None,
-            min_confidence: float = 0.5, progress: Callable[[int, int], None] | None = None,
-            blind_coder: str | None = None) -> "SuggestRun":
+def suggest(
+    store: Store,
+    document_ids: list[str] | None = None,
+    code_ids: list[str] | None = None,
+    min_confidence: float = 0.5,
+    progress: Callable[[int, int], None] | None = None,
+    blind_coder: str | None = None,
+) -> SuggestRun:
     """Propose codes for participant segments and store them as pending suggestions.
 
     Segment meanings are encoded once and kept in the store. With `blind_coder`, the
@@ -472,8 +600,10 @@ def suggest(store: Store, document_ids: list[str] | None = None, code_ids: list[
             raise UnknownCodeError(f"code `{code_id}` is not in the codebook{did_you_mean(code_id, codebook.ids())}.")
     segments = store.segments()
     if not segments:
-        raise NothingToSuggestError(f"{store.location}: holds no transcripts with participant segments yet; "
-                                    "import transcripts before asking for suggestions.")
+        raise NothingToSuggestError(
+            f"{store.location}: holds no transcripts with participant segments yet; "
+            "import transcripts before asking for suggestions."
+        )
     return suggest_store(store, codebook, segments, document_ids, code_ids, min_confidence, progress, blind_coder)
 
 
@@ -494,7 +624,9 @@ def explain(evidence: dict[str, Any]) -> str:
 def review_queue(store: Store, document_id: str | None = None, min_confidence: float = 0.0) -> list[dict[str, Any]]:
     """Pending suggestions grouped by segment, most confident first within a segment, in document order."""
     codebook = store.codebook()
-    pending = store.codings(document_ids=[document_id] if document_id else None, statuses=["pending"], min_confidence=min_confidence)
+    pending = store.codings(
+        document_ids=[document_id] if document_id else None, statuses=["pending"], min_confidence=min_confidence
+    )
     segments = {s["id"]: s for s in store.segments(document_id)}
     attributes = store.attributes()
     queue: dict[int, dict[str, Any]] = {}
@@ -502,8 +634,14 @@ def review_queue(store: Store, document_id: str | None = None, min_confidence: f
         segment = segments.get(coding["segment_id"])
         if segment is None:
             continue
-        item = queue.setdefault(segment["id"], {"segment": segment, "role": attributes.get(segment["document_id"], {}).get("role", ""), "suggestions": []})
-        item["suggestions"].append(coding | {"label": codebook.get(coding["code_id"]).label if coding["code_id"] in codebook else coding["code_id"]})
+        item = queue.setdefault(
+            segment["id"],
+            {"segment": segment, "role": attributes.get(segment["document_id"], {}).get("role", ""), "suggestions": []},
+        )
+        item["suggestions"].append(
+            coding
+            | {"label": codebook.get(coding["code_id"]).label if coding["code_id"] in codebook else coding["code_id"]}
+        )
     for item in queue.values():
         item["suggestions"].sort(key=lambda c: -(c["confidence"] or 0))
     return sorted(queue.values(), key=lambda item: (item["segment"]["document_id"], item["segment"]["position"]))
@@ -518,13 +656,24 @@ def suggestion_rows(store: Store, statuses: list[str] | None = None) -> list[dic
     for coding in store.codings(sources=["suggested"], statuses=statuses):
         segment = segments.get(coding["segment_id"], {})
         evidence = coding["evidence"]
-        rows.append({
-            "coding_id": coding["id"], "document_id": coding["document_id"],
-            "role": attributes.get(coding["document_id"], {}).get("role", ""), "segment_id": coding["segment_id"],
-            "start": coding["start"], "end": coding["end"], "speaker": segment.get("speaker", ""), "text": coding["quote"],
-            "code_id": coding["code_id"], "theme_id": codebook.theme_of(coding["code_id"]) if coding["code_id"] in codebook else "",
-            "confidence": coding["confidence"], "status": coding["status"], "source": coding["source"], "coder": coding["coder"],
-            "terms": "; ".join(evidence.get("terms", [])),
-            "similar": "; ".join(f"{s['document_id']}#{s['segment_id']}" for s in evidence.get("similar", [])),
-        })
+        rows.append(
+            {
+                "coding_id": coding["id"],
+                "document_id": coding["document_id"],
+                "role": attributes.get(coding["document_id"], {}).get("role", ""),
+                "segment_id": coding["segment_id"],
+                "start": coding["start"],
+                "end": coding["end"],
+                "speaker": segment.get("speaker", ""),
+                "text": coding["quote"],
+                "code_id": coding["code_id"],
+                "theme_id": codebook.theme_of(coding["code_id"]) if coding["code_id"] in codebook else "",
+                "confidence": coding["confidence"],
+                "status": coding["status"],
+                "source": coding["source"],
+                "coder": coding["coder"],
+                "terms": "; ".join(evidence.get("terms", [])),
+                "similar": "; ".join(f"{s['document_id']}#{s['segment_id']}" for s in evidence.get("similar", [])),
+            }
+        )
     return rows

@@ -7,16 +7,17 @@ of the coding loop (one logged decision per segment hit, undoable as one action)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..analysis import cooccurrence as co
 from ..analysis import framework as fw
 from ..analysis import saturation as sat
 from ..analysis.search import CONTEXT, MODES, SPEECH, Query, search
-from ..errors import UnknownCodeError
 from ..codebook import did_you_mean
+from ..errors import UnknownCodeError
 from ..export.masking import Masker, masker_for
 from ..export.reports.framework import FORMATS as FRAMEWORK_FORMATS
 from ..export.reports.framework import cell_text, write_framework
@@ -25,17 +26,67 @@ from ..export.writer import output_format, store_files, write_table
 from ..store import NewCoding, Store
 from .coding import coder_name
 
-__all__ = ["CONTEXT", "FRAMEWORK_FORMATS", "HIT_COLUMNS", "MODES", "SPEECH", "CodedHits", "Masker", "Query", "code_hits", "cooccurrence_rows",
-           "cooccurrence_matrix", "export_cooccurrence", "export_framework", "export_hits", "export_saturation",
-           "framework", "keep_summary", "saturation", "search_hits", "shared_segments", "cell_text"]
+__all__ = [
+    "CONTEXT",
+    "FRAMEWORK_FORMATS",
+    "HIT_COLUMNS",
+    "MODES",
+    "SPEECH",
+    "CodedHits",
+    "Masker",
+    "Query",
+    "cell_text",
+    "code_hits",
+    "cooccurrence_matrix",
+    "cooccurrence_rows",
+    "export_cooccurrence",
+    "export_framework",
+    "export_hits",
+    "export_saturation",
+    "framework",
+    "keep_summary",
+    "saturation",
+    "search_hits",
+    "shared_segments",
+]
 
-HIT_COLUMNS = ["document_id", "participant", "role", "speaker", "media_time", "left", "keyword", "right", "start", "end", "segment_id"]
-SATURATION_COLUMNS = ["group", "position", "document_id", "participant", "role", "date", "codes", "new", "new_codes", "cumulative"]
+HIT_COLUMNS = [
+    "document_id",
+    "participant",
+    "role",
+    "speaker",
+    "media_time",
+    "left",
+    "keyword",
+    "right",
+    "start",
+    "end",
+    "segment_id",
+]
+SATURATION_COLUMNS = [
+    "group",
+    "position",
+    "document_id",
+    "participant",
+    "role",
+    "date",
+    "codes",
+    "new",
+    "new_codes",
+    "cumulative",
+]
 TABLE_FORMATS = ("csv", "xlsx", "md")
 
 
-def search_hits(store: Store, text: str, mode: str = "words", speech: str = "participant",
-                where: dict[str, list[str]] | None = None, context: int = CONTEXT, mask: bool = True) -> list[dict[str, Any]]:
+def search_hits(
+    store: Store,
+    text: str,
+    mode: str = "words",
+    speech: str = "participant",
+    where: dict[str, list[str]] | None = None,
+    context: int = CONTEXT,
+    mask: bool = True,
+) -> list[dict[str, Any]]:
     """Every hit of a search with its keyword in context; names on the identifiers list masked in what is shown."""
     hits = search(store, Query(text, mode, speech), where, context)
     masker = masker_for(store, mask)
@@ -76,7 +127,9 @@ def code_hits(store: Store, hits: Iterable[dict[str, Any]], code_id: str, coder:
         elif (segment_id, code_id) not in held:
             wanted.setdefault(segment_id, segments[segment_id])
     report.already_coded = len({h["segment_id"] for h in hits if (h.get("segment_id"), code_id) in held})
-    new = [NewCoding(s["document_id"], s["start"], s["end"], code_id, name, segment_id=s["id"]) for s in wanted.values()]
+    new = [
+        NewCoding(s["document_id"], s["start"], s["end"], code_id, name, segment_id=s["id"]) for s in wanted.values()
+    ]
     report.added = store.add_codings(new) if new else []
     return report
 
@@ -88,8 +141,13 @@ def export_hits(store: Store, hits: list[dict[str, Any]], path: str | Path, fmt:
     return Path(path)
 
 
-def cooccurrence_rows(store: Store, level: str = "code", unit: str = "segment", where: dict[str, list[str]] | None = None,
-                      statuses: Iterable[str] | None = ("accepted",)) -> list[dict[str, Any]]:
+def cooccurrence_rows(
+    store: Store,
+    level: str = "code",
+    unit: str = "segment",
+    where: dict[str, list[str]] | None = None,
+    statuses: Iterable[str] | None = ("accepted",),
+) -> list[dict[str, Any]]:
     """Every pair of used codes with how often both apply (segments or participants) and their Jaccard."""
     return co.cooccurrence(store, level, unit, where, statuses)
 
@@ -104,8 +162,14 @@ def cooccurrence_matrix(rows: list[dict[str, Any]], measure: str = "count") -> t
     return co.matrix(rows, measure)
 
 
-def shared_segments(store: Store, code_a: str, code_b: str, where: dict[str, list[str]] | None = None,
-                    level: str = "code", mask: bool = True) -> list[dict[str, Any]]:
+def shared_segments(
+    store: Store,
+    code_a: str,
+    code_b: str,
+    where: dict[str, list[str]] | None = None,
+    level: str = "code",
+    mask: bool = True,
+) -> list[dict[str, Any]]:
     """The segments coded with both codes, their text masked: what a click on a co-occurrence cell shows."""
     rows = co.shared_segments(store, code_a, code_b, where, level=level)
     masker = masker_for(store, mask)
@@ -114,8 +178,15 @@ def shared_segments(store: Store, code_a: str, code_b: str, where: dict[str, lis
     return rows
 
 
-def export_cooccurrence(store: Store, path: str | Path, fmt: str | None = None, level: str = "code", unit: str = "segment",
-                        measure: str = "count", where: dict[str, list[str]] | None = None) -> int:
+def export_cooccurrence(
+    store: Store,
+    path: str | Path,
+    fmt: str | None = None,
+    level: str = "code",
+    unit: str = "segment",
+    measure: str = "count",
+    where: dict[str, list[str]] | None = None,
+) -> int:
     """Write the co-occurrence matrix (one row per code, a column per code) as CSV, XLSX or Markdown; returns its rows."""
     fmt = output_format(path, fmt, TABLE_FORMATS, protect=store_files(store))
     co.check_choice(measure, co.MEASURES, "measure")
@@ -136,7 +207,9 @@ def keep_summary(store: Store, matrix: fw.Framework, row: str, code_id: str, sum
     return fw.keep_edit(store, matrix, row, code_id, summary, author)
 
 
-def export_framework(store: Store, path: str | Path, fmt: str | None = None, by: str = "role", level: str = "theme") -> fw.Framework:
+def export_framework(
+    store: Store, path: str | Path, fmt: str | None = None, by: str = "role", level: str = "theme"
+) -> fw.Framework:
     """Write the framework matrix as Markdown, Excel or Word, masked, with its provenance; returns the matrix."""
     fmt = output_format(path, fmt, FRAMEWORK_FORMATS, default=None, protect=store_files(store))
     matrix = framework(store, by, level)
@@ -168,5 +241,3 @@ def export_saturation(store: Store, result: sat.Saturation, path: str | Path, fm
     rows = saturation_rows(result, store=store)
     write_table(rows, SATURATION_COLUMNS, fmt, path, store_files(store))
     return len(rows)
-
-

@@ -11,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..codebook import Codebook, load_codebook
 from ..codebook.diff import diff_codebooks
@@ -23,8 +24,10 @@ from ..store import Store
 
 VERSION_REF = re.compile(r"^[vV]?([0-9]+)$")
 FORMATS = {".qdc": "qdc", ".yaml": "yaml", ".yml": "yaml", ".xlsx": "xlsx", ".csv": "csv"}
-READ = ("YAML (.yaml, .yml), REFI-QDA codebooks and projects (.qdc, .qdpx), spreadsheets with a Code, Tag or Name "
-        "column (.xlsx, .csv) and QualCoder code lists (.txt)")
+READ = (
+    "YAML (.yaml, .yml), REFI-QDA codebooks and projects (.qdc, .qdpx), spreadsheets with a Code, Tag or Name "
+    "column (.xlsx, .csv) and QualCoder code lists (.txt)"
+)
 
 
 @dataclass
@@ -37,7 +40,9 @@ class CodebookFile:
     notes: list[str] = field(default_factory=list)
 
 
-def update_codebook(store: Store, codebook: Codebook, author: str = "", message: str = "", source: str | None = None) -> int:
+def update_codebook(
+    store: Store, codebook: Codebook, author: str = "", message: str = "", source: str | None = None
+) -> int:
     """Store `codebook` as the next version and return its number (the current number when nothing changed).
 
     Refuses, naming the codes and how many codings use them, a codebook that leaves
@@ -53,7 +58,9 @@ def update_codebook(store: Store, codebook: Codebook, author: str = "", message:
     if removed:
         used = Counter(row["code_id"] for row in store.codings(code_ids=removed, statuses=["accepted", "pending"]))
         if used:
-            listed = ", ".join(f"`{code_id}` ({n} coding{'s' if n != 1 else ''})" for code_id, n in sorted(used.items()))
+            listed = ", ".join(
+                f"`{code_id}` ({n} coding{'s' if n != 1 else ''})" for code_id, n in sorted(used.items())
+            )
             raise CodesInUseError(
                 f"{source or 'the new codebook'}: leaves out {listed}, still used by accepted or pending codings; "
                 "keep those ids (to rename a code change its label, not its id) or recode those codings first."
@@ -99,7 +106,9 @@ def read_codebook_file(path: str | Path, name: str | None = None, allow_empty: b
         imported = read_qdc(path, name)
         notes = [*imported.notes]
         if imported.categories:
-            notes.append(f"{imported.categories} folder{'s' if imported.categories != 1 else ''} that could not be coded kept as parent codes, marked not codable")
+            notes.append(
+                f"{imported.categories} folder{'s' if imported.categories != 1 else ''} that could not be coded kept as parent codes, marked not codable"
+            )
         if imported.sets:
             notes.append(f"{imported.sets} set{'s' if imported.sets != 1 else ''} kept as code groups")
         return CodebookFile(imported.codebook, imported.codebook.to_yaml(), str(path), notes)
@@ -146,8 +155,10 @@ def label_problems(codebook: Codebook, tool: str) -> list[str]:
 
     if tool != "qualcoder":
         return []
-    return [f"the label `{label}` names {len(ids)} codes ({', '.join(ids)}); QualCoder would merge them, so rename all but one"
-            for label, ids in duplicate_labels(codebook).items()]
+    return [
+        f"the label `{label}` names {len(ids)} codes ({', '.join(ids)}); QualCoder would merge them, so rename all but one"
+        for label, ids in duplicate_labels(codebook).items()
+    ]
 
 
 def export_format(output: str | Path, fmt: str | None) -> str:
@@ -159,8 +170,10 @@ def export_format(output: str | Path, fmt: str | None) -> str:
         return fmt
     kind = FORMATS.get(Path(output).suffix.lower())
     if kind is None:
-        raise CodebookError(f"{output}: qualcode cannot write a codebook as {Path(output).suffix or 'a file with no suffix'}; "
-                            "name a file ending in .qdc, .yaml, .yml, .xlsx or .csv (Taguette's tag, description).")
+        raise CodebookError(
+            f"{output}: qualcode cannot write a codebook as {Path(output).suffix or 'a file with no suffix'}; "
+            "name a file ending in .qdc, .yaml, .yml, .xlsx or .csv (Taguette's tag, description)."
+        )
     return kind
 
 
@@ -172,9 +185,12 @@ def write_codebook(codebook: Codebook, output: str | Path, fmt: str, protect: It
         from ..codebook.formats import SHEET_COLUMNS, spreadsheet_rows, taguette_rows
         from ..export.writer import write_table
 
-        rows, columns = (spreadsheet_rows(codebook), SHEET_COLUMNS) if fmt == "xlsx" else (taguette_rows(codebook), ["tag", "description"])
+        rows, columns = (
+            (spreadsheet_rows(codebook), SHEET_COLUMNS)
+            if fmt == "xlsx"
+            else (taguette_rows(codebook), ["tag", "description"])
+        )
         write_table(rows, columns, fmt, output, protect)
         return
     data = codebook_to_qdc(codebook) if fmt == "qdc" else codebook.to_yaml().encode("utf-8")
     write_bytes(output, data, protect)
-

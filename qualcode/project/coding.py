@@ -7,12 +7,13 @@ counts and the segment picker all use it.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
-from ..team import coders as team
 from ..errors import MemoError, NoCoderError, SpanError
 from ..store import NewCoding, Store
 from ..store.codings import SUGGESTER
+from ..team import coders as team
 
 
 def coder_name(coder: str) -> str:
@@ -56,8 +57,9 @@ def sentence_span(segment: dict[str, Any], bounds: list[tuple[int, int]], first:
 def add_sentences(store: Store, segment: dict[str, Any], first: int, last: int, code_id: str, coder: str) -> int:
     """Code sentences `first`..`last` (numbered from 1) of a segment by hand (accepted at once); returns the coding id."""
     start, end = sentence_span(segment, sentence_bounds(segment["text"]), first, last)
-    return store.add_codings([NewCoding(segment["document_id"], start, end, code_id, coder_name(coder),
-                                        segment_id=segment["id"])])[0]
+    return store.add_codings(
+        [NewCoding(segment["document_id"], start, end, code_id, coder_name(coder), segment_id=segment["id"])]
+    )[0]
 
 
 def coded_segments(codings: Iterable[dict[str, Any]]) -> set[int]:
@@ -97,7 +99,7 @@ def step(ids: list[int], current: int, by: int) -> int:
 def next_uncoded(ids: list[int], current: int, coded: set[int]) -> int:
     """The next segment after `current` that is not coded (wrapping round); `current` when all are."""
     here = ids.index(current) if current in ids else -1
-    later = [i for i in ids[here + 1:] + ids[:here + 1] if i not in coded]
+    later = [i for i in ids[here + 1 :] + ids[: here + 1] if i not in coded]
     return later[0] if later else current
 
 
@@ -106,8 +108,9 @@ def undo(store: Store, coder: str) -> list[dict[str, Any]]:
     return store.undo(coder_name(coder))
 
 
-def history(store: Store, document_id: str | None = None, coder: str | None = None,
-            limit: int | None = None) -> list[dict[str, Any]]:
+def history(
+    store: Store, document_id: str | None = None, coder: str | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
     """The decision log as rows a person reads: when, who, what, which code, span and quote."""
     if document_id is not None:
         store.document_ids_exist([document_id])
@@ -115,11 +118,22 @@ def history(store: Store, document_id: str | None = None, coder: str | None = No
     for row in store.history(document_id, coder, limit):
         state = row["after"] or row["before"] or {}
         what = state.get("code_id") or ("memo" if row["memo_id"] is not None else "")
-        rows.append({"decision": row["id"], "time": row["decided_at"], "coder": row["coder"], "action": row["action"],
-                     "coding_id": _blank(row["coding_id"]), "memo_id": _blank(row["memo_id"]), "document_id": row["document_id"] or "",
-                     "code_id": what, "status": (row["after"] or {}).get("status", "" if row["after"] else "gone"),
-                     "codebook_version": _blank(row["codebook_version"]), "undoes": _blank(row["undoes"]),
-                     "text": (state.get("quote") or state.get("text") or "")[:200]})
+        rows.append(
+            {
+                "decision": row["id"],
+                "time": row["decided_at"],
+                "coder": row["coder"],
+                "action": row["action"],
+                "coding_id": _blank(row["coding_id"]),
+                "memo_id": _blank(row["memo_id"]),
+                "document_id": row["document_id"] or "",
+                "code_id": what,
+                "status": (row["after"] or {}).get("status", "" if row["after"] else "gone"),
+                "codebook_version": _blank(row["codebook_version"]),
+                "undoes": _blank(row["undoes"]),
+                "text": (state.get("quote") or state.get("text") or "")[:200],
+            }
+        )
     return rows
 
 
@@ -135,8 +149,15 @@ def memo_scope(memo: dict[str, Any]) -> str:
     return "project"
 
 
-def add_memo(store: Store, text: str, coder: str, document_id: str | None = None, segment_id: int | None = None,
-             coding_id: int | None = None, code_id: str | None = None) -> int:
+def add_memo(
+    store: Store,
+    text: str,
+    coder: str,
+    document_id: str | None = None,
+    segment_id: int | None = None,
+    coding_id: int | None = None,
+    code_id: str | None = None,
+) -> int:
     """Save a memo on the project (nothing named), a document, a segment, a coding or a code."""
     if not (text or "").strip():
         raise MemoError("a memo needs some text.")
@@ -168,8 +189,15 @@ def memo_export_rows(store: Store, search: str | None = None) -> list[dict[str, 
     return rows
 
 
-def export_code_report(store: Store, code_id: str, path: str, fmt: str, where: dict[str, list[str]] | None = None,
-                       coders: list[str] | None = None, statuses: tuple[str, ...] = ("accepted",)) -> Any:
+def export_code_report(
+    store: Store,
+    code_id: str,
+    path: str,
+    fmt: str,
+    where: dict[str, list[str]] | None = None,
+    coders: list[str] | None = None,
+    statuses: tuple[str, ...] = ("accepted",),
+) -> Any:
     """Write the code report (every passage of a code or theme) and return it."""
     from ..export.reports.code_report import code_report, write_code_report
     from ..export.writer import output_format, store_files

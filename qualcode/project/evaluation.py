@@ -40,7 +40,9 @@ class Evaluation:
     calibration: list[dict[str, Any]] = field(default_factory=list)  # empty in stored mode
 
 
-def calibration(confidence: np.ndarray, truth: np.ndarray, edges: tuple[float, ...] = CALIBRATION_EDGES) -> list[dict[str, Any]]:
+def calibration(
+    confidence: np.ndarray, truth: np.ndarray, edges: tuple[float, ...] = CALIBRATION_EDGES
+) -> list[dict[str, Any]]:
     """How often the human coding has a code at each confidence the suggester gives it.
 
     Unit x code pairs are put in confidence bins; each bin reports how many pairs it
@@ -58,8 +60,10 @@ def calibration(confidence: np.ndarray, truth: np.ndarray, edges: tuple[float, .
 def confusion(truth: np.ndarray, predicted: np.ndarray) -> dict[str, int]:
     """Counts of one binary code over units."""
     return {
-        "tp": int((truth & predicted).sum()), "fp": int((~truth & predicted).sum()),
-        "fn": int((truth & ~predicted).sum()), "tn": int((~truth & ~predicted).sum()),
+        "tp": int((truth & predicted).sum()),
+        "fp": int((~truth & predicted).sum()),
+        "fn": int((truth & ~predicted).sum()),
+        "tn": int((~truth & ~predicted).sum()),
     }
 
 
@@ -75,8 +79,15 @@ def scores(tp: int, fp: int, fn: int, tn: int) -> dict[str, float]:
     return {"precision": precision, "recall": recall, "f1": f1, "kappa": kappa}
 
 
-def evaluate(store: Store, gold_path: str | Path, level: str = "code", mode: str = "auto", threshold: float = 0.5,
-             training_documents: int | None = None, seed: int = 0) -> Evaluation:
+def evaluate(
+    store: Store,
+    gold_path: str | Path,
+    level: str = "code",
+    mode: str = "auto",
+    threshold: float = 0.5,
+    training_documents: int | None = None,
+    seed: int = 0,
+) -> Evaluation:
     """Compare suggestions with the human coding in `gold_path` at segment level.
 
     With `training_documents`, each document's model learns from only that many of the
@@ -91,7 +102,9 @@ def evaluate(store: Store, gold_path: str | Path, level: str = "code", mode: str
     names = _names(codebook, suggester.code_ids, gold, level)
     truth = _unit_matrix(segments, rows, gold, codebook, names, level)
     if mode == "stored":
-        predicted_codings = [dict(c, status="accepted") for c in store.codings(sources=["suggested"], min_confidence=threshold)]
+        predicted_codings = [
+            dict(c, status="accepted") for c in store.codings(sources=["suggested"], min_confidence=threshold)
+        ]
         predicted = _unit_matrix(segments, rows, predicted_codings, codebook, names, level)
     else:
         confidence = _held_out_confidence(store, suggester, segments, rows, documents, mode, training_documents, seed)
@@ -103,9 +116,16 @@ def evaluate(store: Store, gold_path: str | Path, level: str = "code", mode: str
     return result
 
 
-def _held_out_confidence(store: Store, suggester: Suggester, segments: list[dict], rows: np.ndarray,
-                         documents: list[str], mode: str, training_documents: int | None = None,
-                         seed: int = 0) -> np.ndarray:
+def _held_out_confidence(
+    store: Store,
+    suggester: Suggester,
+    segments: list[dict],
+    rows: np.ndarray,
+    documents: list[str],
+    mode: str,
+    training_documents: int | None = None,
+    seed: int = 0,
+) -> np.ndarray:
     """Confidence for each unit from a model that never learned from the unit's own document
     (and, with `training_documents`, learned from only that many others)."""
     codings = [] if mode == "zero-shot" else learning_codings(store)
@@ -122,7 +142,9 @@ def _held_out_confidence(store: Store, suggester: Suggester, segments: list[dict
     return confidence
 
 
-def _unused_documents(documents: list[str], held_out: str, training_documents: int | None, draw: random.Random) -> set[str]:
+def _unused_documents(
+    documents: list[str], held_out: str, training_documents: int | None, draw: random.Random
+) -> set[str]:
     """The other documents a held-out document's model may not learn from: none, or all but `training_documents` drawn."""
     if training_documents is None:
         return set()
@@ -132,8 +154,16 @@ def _unused_documents(documents: list[str], held_out: str, training_documents: i
 
 def _gold_codings(store: Store, path: str | Path) -> list[dict[str, Any]]:
     """Gold rows checked against the store and placed on their quotes, the same way an import of codings is."""
-    gold = [{"document_id": found.row.document_id, "start": found.start, "end": found.end, "code_id": found.row.code_id,
-             "status": "accepted"} for found in locate_codings(store, path)]
+    gold = [
+        {
+            "document_id": found.row.document_id,
+            "start": found.start,
+            "end": found.end,
+            "code_id": found.row.code_id,
+            "status": "accepted",
+        }
+        for found in locate_codings(store, path)
+    ]
     if not gold:
         raise CodingsFileError(f"{path}: has no codings to compare with; add rows below the header.")
     return gold
@@ -150,8 +180,9 @@ def _target(codebook: Codebook, code_id: str, level: str) -> str:
     return codebook.theme_of(code_id) if level == "theme" else code_id
 
 
-def _unit_matrix(segments: list[dict], rows: np.ndarray, codings: list[dict], codebook: Codebook,
-                 names: list[str], level: str) -> np.ndarray:
+def _unit_matrix(
+    segments: list[dict], rows: np.ndarray, codings: list[dict], codebook: Codebook, names: list[str], level: str
+) -> np.ndarray:
     """Units x names: True where a coding of that code (or theme) overlaps the unit."""
     unit_segments = [segments[r] for r in rows]
     column = {name: i for i, name in enumerate(names)}
@@ -168,7 +199,9 @@ def _unit_matrix(segments: list[dict], rows: np.ndarray, codings: list[dict], co
     return matrix
 
 
-def _roll_up(predicted: np.ndarray, code_ids: list[str], codebook: Codebook, names: list[str], level: str) -> np.ndarray:
+def _roll_up(
+    predicted: np.ndarray, code_ids: list[str], codebook: Codebook, names: list[str], level: str
+) -> np.ndarray:
     column = {name: i for i, name in enumerate(names)}
     matrix = np.zeros((predicted.shape[0], len(names)), dtype=bool)
     for col, code_id in enumerate(code_ids):
@@ -178,13 +211,32 @@ def _roll_up(predicted: np.ndarray, code_ids: list[str], codebook: Codebook, nam
     return matrix
 
 
-def _table(codebook: Codebook, names: list[str], truth: np.ndarray, predicted: np.ndarray, level: str,
-           mode: str, units: int, documents: int) -> Evaluation:
+def _table(
+    codebook: Codebook,
+    names: list[str],
+    truth: np.ndarray,
+    predicted: np.ndarray,
+    level: str,
+    mode: str,
+    units: int,
+    documents: int,
+) -> Evaluation:
     rows = []
     for i, name in enumerate(names):
         counts = confusion(truth[:, i], predicted[:, i])
-        rows.append({"id": name, "label": codebook.get(name).label, "gold": counts["tp"] + counts["fn"],
-                     "suggested": counts["tp"] + counts["fp"], **counts, **scores(**counts)})
+        rows.append(
+            {
+                "id": name,
+                "label": codebook.get(name).label,
+                "gold": counts["tp"] + counts["fn"],
+                "suggested": counts["tp"] + counts["fp"],
+                **counts,
+                **scores(**counts),
+            }
+        )
     scored = [r for r in rows if r["gold"] or r["suggested"]]
-    macro = {key: float(np.mean([r[key] for r in scored])) if scored else 0.0 for key in ("precision", "recall", "f1", "kappa")}
+    macro = {
+        key: float(np.mean([r[key] for r in scored])) if scored else 0.0
+        for key in ("precision", "recall", "f1", "kappa")
+    }
     return Evaluation(rows, macro, level, mode, units, documents)

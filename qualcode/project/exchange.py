@@ -12,22 +12,31 @@ transaction, so a file that cannot be used, or a failure while writing, changes 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..codebook import Codebook
-from ..team.coders import require_coders
+from ..codebook.formats import duplicate_labels
 from ..errors import DocumentChangedError, ProjectFileError
+from ..export.refi.positions import CODE_POINTS
+from ..export.refi.qdpx import (
+    ExchangeCoding,
+    ExchangeDocument,
+    ExchangeMemo,
+    ExchangeProject,
+    distinct_names,
+    read_qdpx,
+    utc_z,
+    write_qdpx,
+)
+from ..export.writer import output_format, store_files
 from ..ingest import ParsedDocument, SpeakerRules
 from ..ingest.layouts import split_turns
-from ..export.refi.positions import CODE_POINTS
-from ..codebook.formats import duplicate_labels
-from ..export.refi.qdpx import (ExchangeCoding, ExchangeDocument, ExchangeMemo, ExchangeProject, distinct_names, read_qdpx,
-                                utc_z, write_qdpx)
 from ..limits import check_document_id, refuse_long_paragraphs, refuse_surrogates
-from ..export.writer import output_format, store_files
 from ..store import NewCoding, NewMemo, Store, files
+from ..team.coders import require_coders
 
 SOURCE_GUID = re.compile(r"\(source \{?([0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})\}?\)$")
 
@@ -65,8 +74,13 @@ class ProjectImport:
     positions: str = CODE_POINTS
 
 
-def export_project(store: Store, path: str | Path, coders: Iterable[str] | None = None, positions: str = CODE_POINTS,
-                   distinct_labels: bool = False) -> ProjectExport:
+def export_project(
+    store: Store,
+    path: str | Path,
+    coders: Iterable[str] | None = None,
+    positions: str = CODE_POINTS,
+    distinct_labels: bool = False,
+) -> ProjectExport:
     """Write the project (documents, attributes, codebook, accepted codings) as a .qdpx file.
 
     `positions` counts selections in code points (the standard) or UTF-16 units (what
@@ -84,13 +98,37 @@ def export_project(store: Store, path: str | Path, coders: Iterable[str] | None 
             left_out.append(f"coding {row['id']} uses `{row['code_id']}`, which the current codebook no longer has")
             continue
         origin = (row["evidence"] or {}).get("origin") or {}
-        codings.append(ExchangeCoding(row["document_id"], row["start"], row["end"], row["code_id"], row["coder"],
-                                      row["decided_at"] or row["created_at"], origin.get("guid"), origin.get("selection")))
+        codings.append(
+            ExchangeCoding(
+                row["document_id"],
+                row["start"],
+                row["end"],
+                row["code_id"],
+                row["coder"],
+                row["decided_at"] or row["created_at"],
+                origin.get("guid"),
+                origin.get("selection"),
+            )
+        )
     renamed = distinct_names(codebook) if distinct_labels else {}
-    write_qdpx(ExchangeProject(codebook.name, codebook, documents, codings, memos=_exchange_memos(store, codebook)), path,
-               store_files(store), positions=positions, names=renamed)
-    return ProjectExport(str(path), len(documents), len(codebook), len(codings), sorted({c.coder for c in codings}),
-                         left_out, _not_carried(store, names), duplicate_labels(codebook), renamed)
+    write_qdpx(
+        ExchangeProject(codebook.name, codebook, documents, codings, memos=_exchange_memos(store, codebook)),
+        path,
+        store_files(store),
+        positions=positions,
+        names=renamed,
+    )
+    return ProjectExport(
+        str(path),
+        len(documents),
+        len(codebook),
+        len(codings),
+        sorted({c.coder for c in codings}),
+        left_out,
+        _not_carried(store, names),
+        duplicate_labels(codebook),
+        renamed,
+    )
 
 
 def _not_carried(store: Store, coders: list[str] | None) -> list[str]:
@@ -107,13 +145,17 @@ def _exchange_memos(store: Store, codebook: Any) -> list[ExchangeMemo]:
 
     memos = store.memos()
     texts = masked_texts(store, [m["text"] for m in memos])
-    segments = {s["id"]: (s["start"], s["end"]) for s in store.segments()} if any(m["segment_id"] for m in memos) else {}
+    segments = (
+        {s["id"]: (s["start"], s["end"]) for s in store.segments()} if any(m["segment_id"] for m in memos) else {}
+    )
     codings = {c["id"]: (c["start"], c["end"]) for c in store.codings()} if any(m["coding_id"] for m in memos) else {}
     found = []
     for memo, text in zip(memos, texts):
         span = codings.get(memo["coding_id"]) or segments.get(memo["segment_id"])
         code = memo["code_id"] if memo["code_id"] in codebook else None
-        found.append(ExchangeMemo(f"memo-{memo['id']}", text, memo["coder"], memo["created_at"], memo["document_id"], span, code))
+        found.append(
+            ExchangeMemo(f"memo-{memo['id']}", text, memo["coder"], memo["created_at"], memo["document_id"], span, code)
+        )
     return found
 
 
@@ -123,12 +165,18 @@ def _exchange_document(store: Store, document_id: str, used: set[str]) -> Exchan
     found = SOURCE_GUID.search(document["source_path"] or "") if document["format"] == "qdpx" else None
     guid = found.group(1) if found and found.group(1).lower() not in used else None
     used.add((guid or "").lower())
-    return ExchangeDocument(document_id, document["text"], document["title"], dict(document["attributes"]),
-                            document["imported_at"], guid)
+    return ExchangeDocument(
+        document_id, document["text"], document["title"], dict(document["attributes"]), document["imported_at"], guid
+    )
 
 
-def import_project(location: str | Path, path: str | Path, author: str = "",
-                   interviewer_labels: list[str] | None = None, positions: str | None = None) -> ProjectImport:
+def import_project(
+    location: str | Path,
+    path: str | Path,
+    author: str = "",
+    interviewer_labels: list[str] | None = None,
+    positions: str | None = None,
+) -> ProjectImport:
     """Read a .qdpx into the store at `location` (created when absent), all or nothing.
 
     A text the file lacks or cannot give is skipped (and named in the report) while the
@@ -137,7 +185,10 @@ def import_project(location: str | Path, path: str | Path, author: str = "",
     exchange = read_qdpx(path, positions)
     created = not _store_exists(location)
     if created and not exchange.codebook.codes:
-        raise ProjectFileError(f"{path}: has no codes; create a store with a codebook first, then import the project into it.", hint="create_store")
+        raise ProjectFileError(
+            f"{path}: has no codes; create a store with a codebook first, then import the project into it.",
+            hint="create_store",
+        )
     if created:
         return _import_new(location, exchange, Path(path), author, interviewer_labels)
     store = Store.open(location)
@@ -147,8 +198,9 @@ def import_project(location: str | Path, path: str | Path, author: str = "",
         store.close()
 
 
-def _import_new(location: str | Path, exchange: ExchangeProject, path: Path, author: str,
-                interviewer_labels: list[str] | None) -> ProjectImport:
+def _import_new(
+    location: str | Path, exchange: ExchangeProject, path: Path, author: str, interviewer_labels: list[str] | None
+) -> ProjectImport:
     """Import into a new store: a SQLite file is built beside its place and moved there whole; on a server
     the codebook is written with the schema, so a stopped import never leaves a store without one."""
     target = _sqlite_path(location)
@@ -169,10 +221,18 @@ def _import_new(location: str | Path, exchange: ExchangeProject, path: Path, aut
     return report
 
 
-def _import_into(store: Store, exchange: ExchangeProject, path: Path, author: str,
-                 interviewer_labels: list[str] | None, created: bool, codebook_stored: bool = False) -> ProjectImport:
-    report = ProjectImport(created_store=created, notes=list(exchange.notes), skipped=list(exchange.skipped),
-                           positions=exchange.positions)
+def _import_into(
+    store: Store,
+    exchange: ExchangeProject,
+    path: Path,
+    author: str,
+    interviewer_labels: list[str] | None,
+    created: bool,
+    codebook_stored: bool = False,
+) -> ProjectImport:
+    report = ProjectImport(
+        created_store=created, notes=list(exchange.notes), skipped=list(exchange.skipped), positions=exchange.positions
+    )
     codebook, report.codes_added = _merged_codebook(store, exchange.codebook, created)
     if codebook_stored:
         codebook, report.codebook_version = None, 1
@@ -187,8 +247,15 @@ def _import_into(store: Store, exchange: ExchangeProject, path: Path, author: st
     from ..ingest.segments import segment_documents  # spaCy loads only when documents are imported
 
     report.codebook_version = store.save_imported_project(
-        codebook, parsed, segment_documents(parsed), codings, attributes={d.id: d.attributes for d in unchanged},
-        author=author, message=message, memos=memos)
+        codebook,
+        parsed,
+        segment_documents(parsed),
+        codings,
+        attributes={d.id: d.attributes for d in unchanged},
+        author=author,
+        message=message,
+        memos=memos,
+    )
     report.memos_added = len(memos)
     report.documents_added = [d.id for d in new_documents]
     report.documents_unchanged = [d.id for d in unchanged]
@@ -209,7 +276,9 @@ def _merged_codebook(store: Store, imported: Codebook, created: bool) -> tuple[C
     return merged, [code.id for code in missing]
 
 
-def _sort_documents(store: Store, exchange: ExchangeProject, path: Path) -> tuple[list[ExchangeDocument], list[ExchangeDocument]]:
+def _sort_documents(
+    store: Store, exchange: ExchangeProject, path: Path
+) -> tuple[list[ExchangeDocument], list[ExchangeDocument]]:
     """(documents new to the store, documents it already holds with the same text); other text is refused."""
     known = set(store.document_hashes())
     new, unchanged = [], []
@@ -221,7 +290,9 @@ def _sort_documents(store: Store, exchange: ExchangeProject, path: Path) -> tupl
         else:
             raise DocumentChangedError(
                 f"{path}: document `{document.id}` is already in {store.location} with different text; "
-                "import the project into a new store instead.", hint="new_store")
+                "import the project into a new store instead.",
+                hint="new_store",
+            )
     return new, unchanged
 
 
@@ -231,8 +302,16 @@ def _parsed(document: ExchangeDocument, path: Path, rules: SpeakerRules) -> Pars
     refuse_long_paragraphs(document.text, path, ProjectFileError)
     turns = split_turns(document.text, 0, rules, document.id)
     source = f"{path} (source {document.guid})" if document.guid else str(path)  # the GUID goes back on export
-    return ParsedDocument(id=document.id, text=document.text, turns=turns, source_path=source, format="qdpx",
-                          title=document.title or document.id, encoding="utf-8", attributes=dict(document.attributes))
+    return ParsedDocument(
+        id=document.id,
+        text=document.text,
+        turns=turns,
+        source_path=source,
+        format="qdpx",
+        title=document.title or document.id,
+        encoding="utf-8",
+        attributes=dict(document.attributes),
+    )
 
 
 def _new_codings(store: Store, codings: list[ExchangeCoding], unchanged: set[str]) -> list[NewCoding]:
@@ -247,9 +326,19 @@ def _new_codings(store: Store, codings: list[ExchangeCoding], unchanged: set[str
         if key in existing:
             continue
         existing.add(key)
-        found.append(NewCoding(coding.document_id, coding.start, coding.end, coding.code_id, coding.coder,
-                               source="imported", status="accepted", evidence=_origin(coding),
-                               created_at=store_time(coding.created)))
+        found.append(
+            NewCoding(
+                coding.document_id,
+                coding.start,
+                coding.end,
+                coding.code_id,
+                coding.coder,
+                source="imported",
+                status="accepted",
+                evidence=_origin(coding),
+                created_at=store_time(coding.created),
+            )
+        )
     return found
 
 
@@ -278,8 +367,16 @@ def _new_memos(store: Store, exchange: ExchangeProject, codings: list[NewCoding]
         held.add((memo.document_id, memo.code_id, memo.author, memo.text))
         there = at.get((memo.document_id, *memo.span), []) if memo.span and memo.document_id else []
         mine = [i for i in there if codings[i].coder == memo.author] or there
-        found.append(NewMemo(memo.text, memo.author, memo.document_id, mine[0] if mine else None, memo.code_id,
-                             store_time(memo.created)))
+        found.append(
+            NewMemo(
+                memo.text,
+                memo.author,
+                memo.document_id,
+                mine[0] if mine else None,
+                memo.code_id,
+                store_time(memo.created),
+            )
+        )
     return found
 
 
@@ -287,10 +384,16 @@ def _not_kept(exchange: ExchangeProject, documents: list[ExchangeDocument]) -> l
     """What the file holds that the store has no place for, said so it is not lost unnoticed."""
     coders = {c.coder for c in exchange.codings} | {m.author for m in exchange.memos}
     idle = sorted(set(exchange.users) - coders)
-    found = [f"users with no codings or memos are not kept (qualcode knows coders by their work): {', '.join(idle)}."] if idle else []
+    found = (
+        [f"users with no codings or memos are not kept (qualcode knows coders by their work): {', '.join(idle)}."]
+        if idle
+        else []
+    )
     creators = sorted({d.creator for d in documents if d.creator})
     if creators:
-        found.append(f"who brought each source into the file ({', '.join(creators)}) is not kept; an export credits sources to qualcode.")
+        found.append(
+            f"who brought each source into the file ({', '.join(creators)}) is not kept; an export credits sources to qualcode."
+        )
     return found
 
 

@@ -11,17 +11,40 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import IdentifierError, IdentifiersFileError
-from ..export.masking import DEFAULT_KIND, KINDS, PLACEHOLDERS, Masker, check_kind, fold, mask_rows, masked_texts, masker_for
+from ..export.masking import (
+    DEFAULT_KIND,
+    KINDS,
+    PLACEHOLDERS,
+    Masker,
+    check_kind,
+    fold,
+    mask_rows,
+    masked_texts,
+    masker_for,
+)
 from ..ingest.identifiers import read_identifiers
 from ..store import Store
 from ..store import identifiers as stored
 
-__all__ = ["DEFAULT_KIND", "KINDS", "PLACEHOLDERS", "Masker", "add_identifiers", "candidate_names", "import_identifiers",
-           "list_identifiers", "mask_rows", "masked_texts", "masker_for", "remove_identifiers"]
+__all__ = [
+    "DEFAULT_KIND",
+    "KINDS",
+    "PLACEHOLDERS",
+    "Masker",
+    "add_identifiers",
+    "candidate_names",
+    "import_identifiers",
+    "list_identifiers",
+    "mask_rows",
+    "masked_texts",
+    "masker_for",
+    "remove_identifiers",
+]
 
 
 def add_identifiers(store: Store, names: Iterable[str], kind: str = DEFAULT_KIND) -> list[str]:
@@ -39,7 +62,10 @@ def import_identifiers(store: Store, path: str | Path, kind: str = DEFAULT_KIND)
     lines = read_identifiers(path)
     if not lines:
         raise IdentifiersFileError(f"{path}: holds no names; write one name per line.")
-    entries = [(line.identifier, check_kind(line.kind, f"{path}, line {line.line}") if line.kind else default) for line in lines]
+    entries = [
+        (line.identifier, check_kind(line.kind, f"{path}, line {line.line}") if line.kind else default)
+        for line in lines
+    ]
     added = stored.add_identifiers(store, entries)
     return added, len(entries) - len(added)
 
@@ -54,16 +80,81 @@ def remove_identifiers(store: Store, names: Iterable[str]) -> int:
     return stored.remove_identifiers(store, names)
 
 
-
 _RUN = re.compile(r"(?<![\w'’])([A-Z][a-z]+(?:['’][A-Za-z]+)?(?:[ \-][A-Z][a-z]+)*)(?![\w])")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*|[\"“‘(]\s*)$")
 _POSSESSIVE = re.compile(r"['’]s$")
-COMMON = set("""
-i i'm i've i'd i'll im ive the a an and but so or if when then yes no yeah ok okay well oh um uh er erm right sure
-mr mrs ms miss dr sir madam mum dad god christmas easter english british uk
-monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
-september october november december interviewer participant speaker facilitator
-""".split())
+COMMON = set(
+    [
+        "i",
+        "i'm",
+        "i've",
+        "i'd",
+        "i'll",
+        "im",
+        "ive",
+        "the",
+        "a",
+        "an",
+        "and",
+        "but",
+        "so",
+        "or",
+        "if",
+        "when",
+        "then",
+        "yes",
+        "no",
+        "yeah",
+        "ok",
+        "okay",
+        "well",
+        "oh",
+        "um",
+        "uh",
+        "er",
+        "erm",
+        "right",
+        "sure",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "sir",
+        "madam",
+        "mum",
+        "dad",
+        "god",
+        "christmas",
+        "easter",
+        "english",
+        "british",
+        "uk",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "interviewer",
+        "participant",
+        "speaker",
+        "facilitator",
+    ]
+)
 
 
 def candidate_names(store: Store, minimum: int = 2, limit: int = 40) -> list[dict[str, Any]]:
@@ -75,7 +166,7 @@ def candidate_names(store: Store, minimum: int = 2, limit: int = 40) -> list[dic
     for text in texts:
         for match in _RUN.finditer(text):
             run = match.group(1)
-            if _SENTENCE_START.search(text[max(0, match.start() - 3):match.start()]):
+            if _SENTENCE_START.search(text[max(0, match.start() - 3) : match.start()]):
                 run = run.partition(" ")[2]  # a capitalised word opening a sentence says nothing
             if run:
                 counts[_POSSESSIVE.sub("", run)] += 1

@@ -10,5 +10,14 @@ from ..export.reports import FORMATS, QuoteSelection, ReportResult, export_frequ
 from ..export.reports.code_report import COLUMNS as CODE_REPORT_COLUMNS
 from ..export.reports.code_report import CodeReport, code_report, write_code_report
 
-__all__ = ["CODE_REPORT_COLUMNS", "FORMATS", "CodeReport", "QuoteSelection", "ReportResult", "code_report",
-           "export_frequencies", "export_quotes", "write_code_report"]
+__all__ = [
+    "CODE_REPORT_COLUMNS",
+    "FORMATS",
+    "CodeReport",
+    "QuoteSelection",
+    "ReportResult",
+    "code_report",
+    "export_frequencies",
+    "export_quotes",
+    "write_code_report",
+]

@@ -6,9 +6,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from .. import project
 from ..errors import StoreError
@@ -38,10 +38,15 @@ def build_sample_project(db: str | Path, say: Callable[[str], None] | None = Non
     say = say or (lambda _message: None)
     target = Path(db)
     if target.exists():
-        raise StoreError(f"{target}: a file already exists there; open it in the app, or choose another place for the sample.", hint="store")
+        raise StoreError(
+            f"{target}: a file already exists there; open it in the app, or choose another place for the sample.",
+            hint="store",
+        )
     for needed in (SAMPLE, CODEBOOK):
         if not needed.exists():
-            raise StoreError(f"{needed}: the sample files are missing; run from a clone of the qualcode repository (pip install -e .).")
+            raise StoreError(
+                f"{needed}: the sample files are missing; run from a clone of the qualcode repository (pip install -e .)."
+            )
     building = target.with_name(f".{target.name}.building")
     _remove(building)
     built = SampleProject()

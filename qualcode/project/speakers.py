@@ -36,9 +36,11 @@ def list_speakers(store: Store, document_id: str) -> list[dict[str, Any]]:
     for turn in document["turns"]:
         if turn["kind"] == NOTE or not turn["speaker"]:
             continue
-        row = found.setdefault(turn["speaker"], {"speaker": turn["speaker"], "role": turn["kind"], "turns": 0, "words": 0})
+        row = found.setdefault(
+            turn["speaker"], {"speaker": turn["speaker"], "role": turn["kind"], "turns": 0, "words": 0}
+        )
         row["turns"] += 1
-        row["words"] += len(document["text"][turn["start"]:turn["end"]].split())
+        row["words"] += len(document["text"][turn["start"] : turn["end"]].split())
         if row["role"] != turn["kind"]:
             row["role"] = "mixed"
     return list(found.values())
@@ -55,10 +57,20 @@ def set_speaker_role(store: Store, document_id: str, speaker: str, role: str) ->
     if speaker not in names:
         folded = {name.casefold(): name for name in names}
         if speaker.casefold() not in folded:
-            raise UnknownSpeakerError(f"document `{document_id}` has no speaker `{speaker}`; its speakers are: {'; '.join(names) or 'none'}.")
+            raise UnknownSpeakerError(
+                f"document `{document_id}` has no speaker `{speaker}`; its speakers are: {'; '.join(names) or 'none'}."
+            )
         speaker = folded[speaker.casefold()]
-    turns = [Turn(t["speaker"], role if t["speaker"] == speaker and t["kind"] != NOTE else t["kind"], t["start"], t["end"], t["attributes"])
-             for t in document["turns"]]
+    turns = [
+        Turn(
+            t["speaker"],
+            role if t["speaker"] == speaker and t["kind"] != NOTE else t["kind"],
+            t["start"],
+            t["end"],
+            t["attributes"],
+        )
+        for t in document["turns"]
+    ]
     changed = {i: turn.kind for i, (turn, old) in enumerate(zip(turns, document["turns"])) if turn.kind != old["kind"]}
     parsed = ParsedDocument(document_id, document["text"], turns, document["source_path"], document["format"])
     spans = segment_documents([parsed])[0]

@@ -10,5 +10,18 @@ from ..team.agreement import LEVELS, OVERALL, UNCODED, UNITS, AgreementReport, a
 from ..team.coders import blind_codings, decide_blind, require_coders, resolve
 from ..team.statistics import RESAMPLES, SEED
 
-__all__ = ["LEVELS", "OVERALL", "RESAMPLES", "SEED", "UNCODED", "UNITS", "AgreementReport", "agreement",
-           "blind_codings", "decide_blind", "disagreements", "require_coders", "resolve"]
+__all__ = [
+    "LEVELS",
+    "OVERALL",
+    "RESAMPLES",
+    "SEED",
+    "UNCODED",
+    "UNITS",
+    "AgreementReport",
+    "agreement",
+    "blind_codings",
+    "decide_blind",
+    "disagreements",
+    "require_coders",
+    "resolve",
+]

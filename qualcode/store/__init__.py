@@ -12,9 +12,10 @@ import datetime as dt
 import json
 import logging
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
@@ -25,14 +26,23 @@ from sqlalchemy import create_engine, delete, event, func, insert, inspect, sele
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import NoSuchModuleError
 
-from ..credentials import hide_password
 from ..codebook import Codebook, parse_codebook
+from ..credentials import hide_password
 from ..errors import StoreError, StoreUpgradeError, StoreVersionError, UnknownDocumentError
 from ..ingest import ParsedDocument
 from . import decisions, files
 from . import schema as t
-from .codings import (CodingsMixin, MemosMixin, NewCoding, NewMemo, _insert_memos, SuggestionSync, UnknownCodingError, _current_version,
-                      _insert_codings)
+from .codings import (
+    CodingsMixin,
+    MemosMixin,
+    NewCoding,
+    NewMemo,
+    SuggestionSync,
+    UnknownCodingError,
+    _current_version,
+    _insert_codings,
+    _insert_memos,
+)
 from .speakers import SpeakersMixin
 
 if TYPE_CHECKING:
@@ -69,7 +79,7 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
 
     # -- opening -----------------------------------------------------------------
     @classmethod
-    def open(cls, location: str | Path, upgrade_server: bool = False) -> "Store":
+    def open(cls, location: str | Path, upgrade_server: bool = False) -> Store:
         """Open an existing store, upgrading an older SQLite schema (after a backup) as it opens.
 
         A store on a database server is upgraded only with `upgrade_server` (the user has
@@ -81,7 +91,9 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         readonly = False
         if path is not None:
             if not path.exists():
-                raise StoreError(f"{path}: no qualcode store here; create one with a codebook first.", hint="create_store")
+                raise StoreError(
+                    f"{path}: no qualcode store here; create one with a codebook first.", hint="create_store"
+                )
             files.refuse_foreign(path)
             url, readonly = files.sqlite_url(path)
         store = cls(_engine(url, str(location), readonly), str(location))
@@ -90,7 +102,9 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         return store
 
     @classmethod
-    def create(cls, location: str | Path, codebook: Codebook | None = None, author: str = "", message: str = "") -> "Store":
+    def create(
+        cls, location: str | Path, codebook: Codebook | None = None, author: str = "", message: str = ""
+    ) -> Store:
         """Create a new store (holding `codebook` as version 1 when given); an existing store is never overwritten.
 
         A SQLite store is built in a temporary file beside its place and moved there
@@ -101,7 +115,9 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         if path is None:
             store = cls(_engine(url, str(location)), str(location))
             if _revision(store.engine) is not None:
-                raise StoreError(f"{hide_password(location)}: already holds a qualcode store; open it instead of creating it again.")
+                raise StoreError(
+                    f"{hide_password(location)}: already holds a qualcode store; open it instead of creating it again."
+                )
             store._migrate(None, creating=True, codebook=codebook, author=author, message=message)
             return store
         with files.building(path) as partial:
@@ -115,8 +131,15 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
     def close(self) -> None:
         self.engine.dispose()
 
-    def _migrate(self, path: Path | None, creating: bool, codebook: Codebook | None = None, author: str = "",
-                 message: str = "", upgrade_server: bool = False) -> OpenResult:
+    def _migrate(
+        self,
+        path: Path | None,
+        creating: bool,
+        codebook: Codebook | None = None,
+        author: str = "",
+        message: str = "",
+        upgrade_server: bool = False,
+    ) -> OpenResult:
         config = _alembic_config()
         script = ScriptDirectory.from_config(config)
         head = script.get_current_head()
@@ -125,8 +148,13 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
             return OpenResult()
         if current is None and not creating:
             if inspect(self.engine).get_table_names():
-                raise StoreError(f"{self.location}: is a database but not a qualcode store; give the location of a qualcode store.", hint="store")
-            raise StoreError(f"{self.location}: is empty; create a store there with a codebook first.", hint="create_store")
+                raise StoreError(
+                    f"{self.location}: is a database but not a qualcode store; give the location of a qualcode store.",
+                    hint="store",
+                )
+            raise StoreError(
+                f"{self.location}: is empty; create a store there with a codebook first.", hint="create_store"
+            )
         try:
             script.get_revision(current) if current else None
         except CommandError:
@@ -134,11 +162,15 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
                 f"{self.location}: was made by a newer qualcode (schema {current}); upgrade qualcode to open it."
             ) from None
         if getattr(self, "readonly", False):
-            raise StoreError(f"{self.location}: was made by an older qualcode and is read-only here, so it cannot be upgraded; "
-                             "open a writable copy of it once to upgrade it.")
+            raise StoreError(
+                f"{self.location}: was made by an older qualcode and is read-only here, so it cannot be upgraded; "
+                "open a writable copy of it once to upgrade it."
+            )
         if path is None and current is not None and not upgrade_server:
-            raise StoreUpgradeError(f"{self.location}: was made by an older qualcode (schema {current}, this one uses {head}); "
-                                    "back it up first (pg_dump), then upgrade it with `qualcode migrate`.")
+            raise StoreUpgradeError(
+                f"{self.location}: was made by an older qualcode (schema {current}, this one uses {head}); "
+                "back it up first (pg_dump), then upgrade it with `qualcode migrate`."
+            )
         backup = _backup_sqlite(path, current) if (path is not None and current is not None) else None
         if current is None:
             log.info("Creating the schema of %s at %s", self.location, head)
@@ -165,7 +197,9 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         with self.engine.connect() as connection:
             version = connection.execute(select(func.max(t.codebook_versions.c.version))).scalar()
         if version is None:
-            raise StoreError(f"{self.location}: holds no codebook; give it one as a new codebook version.", hint="codebook_update")
+            raise StoreError(
+                f"{self.location}: holds no codebook; give it one as a new codebook version.", hint="codebook_update"
+            )
         return version
 
     def codebook(self, version: int | None = None) -> Codebook:
@@ -178,7 +212,10 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
                 select(t.codebook_versions.c.yaml).where(t.codebook_versions.c.version == version)
             ).scalar()
         if text is None:
-            raise StoreError(f"{self.location}: has no codebook version {version}; choose one of the versions it lists.", hint="codebook_log")
+            raise StoreError(
+                f"{self.location}: has no codebook version {version}; choose one of the versions it lists.",
+                hint="codebook_log",
+            )
         self._codebooks[version] = parse_codebook(text, f"{self.location} (codebook version {version})")
         return self._codebooks[version]
 
@@ -186,8 +223,13 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         """Every codebook version, oldest first: version, name, author, message, created_at and its number of codes."""
         v = t.codebook_versions.c
         counts = select(t.codes.c.version, func.count().label("codes")).group_by(t.codes.c.version).subquery()
-        query = (select(v.version, v.name, v.author, v.message, v.created_at, func.coalesce(counts.c.codes, 0).label("codes"))
-                 .outerjoin(counts, counts.c.version == v.version).order_by(v.version))
+        query = (
+            select(
+                v.version, v.name, v.author, v.message, v.created_at, func.coalesce(counts.c.codes, 0).label("codes")
+            )
+            .outerjoin(counts, counts.c.version == v.version)
+            .order_by(v.version)
+        )
         with self.engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
 
@@ -197,8 +239,11 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
             return dict(connection.execute(select(t.documents.c.id, t.documents.c.content_hash)).all())
 
     def save_documents(
-        self, documents: list[ParsedDocument], segments: list[list[SegmentSpan]],
-        replace: Iterable[str] = (), attributes: dict[str, dict[str, Any]] | None = None,
+        self,
+        documents: list[ParsedDocument],
+        segments: list[list[SegmentSpan]],
+        replace: Iterable[str] = (),
+        attributes: dict[str, dict[str, Any]] | None = None,
     ) -> int:
         """Insert parsed documents with their turns and segments, and set attributes, in one transaction.
 
@@ -221,8 +266,14 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         return dropped
 
     def save_imported_project(
-        self, codebook: Codebook | None, documents: list[ParsedDocument], segments: list[list[SegmentSpan]],
-        codings: list[NewCoding], attributes: dict[str, dict[str, Any]] | None = None, author: str = "", message: str = "",
+        self,
+        codebook: Codebook | None,
+        documents: list[ParsedDocument],
+        segments: list[list[SegmentSpan]],
+        codings: list[NewCoding],
+        attributes: dict[str, dict[str, Any]] | None = None,
+        author: str = "",
+        message: str = "",
         memos: list[NewMemo] | None = None,
     ) -> int | None:
         """Write an imported project in one transaction, so a failure part way leaves the store as it was.
@@ -250,22 +301,34 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         """Every document's attributes: {document id: {name: value}}."""
         found: dict[str, dict[str, str]] = {}
         with self.engine.connect() as connection:
-            for document_id, name, value in connection.execute(select(t.attributes.c.document_id, t.attributes.c.name, t.attributes.c.value)):
+            for document_id, name, value in connection.execute(
+                select(t.attributes.c.document_id, t.attributes.c.name, t.attributes.c.value)
+            ):
                 found.setdefault(document_id, {})[name] = value
         return found
 
     def documents(self) -> list[dict[str, Any]]:
         """Documents with their attributes and counts of participant segments and codings."""
-        segment_counts = select(t.segments.c.document_id, func.count().label("n")).group_by(t.segments.c.document_id).subquery()
+        segment_counts = (
+            select(t.segments.c.document_id, func.count().label("n")).group_by(t.segments.c.document_id).subquery()
+        )
         coding_counts = (
             select(t.codings.c.document_id, func.count().label("n"))
-            .where(t.codings.c.status != "rejected").group_by(t.codings.c.document_id).subquery()
+            .where(t.codings.c.status != "rejected")
+            .group_by(t.codings.c.document_id)
+            .subquery()
         )
         query = (
-            select(t.documents.c.id, t.documents.c.title, t.documents.c.format, t.documents.c.encoding,
-                   t.documents.c.word_count, t.documents.c.source_path,
-                   func.coalesce(segment_counts.c.n, 0).label("segments"),
-                   func.coalesce(coding_counts.c.n, 0).label("codings"))
+            select(
+                t.documents.c.id,
+                t.documents.c.title,
+                t.documents.c.format,
+                t.documents.c.encoding,
+                t.documents.c.word_count,
+                t.documents.c.source_path,
+                func.coalesce(segment_counts.c.n, 0).label("segments"),
+                func.coalesce(coding_counts.c.n, 0).label("codings"),
+            )
             .outerjoin(segment_counts, segment_counts.c.document_id == t.documents.c.id)
             .outerjoin(coding_counts, coding_counts.c.document_id == t.documents.c.id)
             .order_by(t.documents.c.id)
@@ -282,7 +345,9 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         with self.engine.connect() as connection:
             row = connection.execute(select(t.documents).where(t.documents.c.id == document_id)).first()
             if row is None:
-                raise UnknownDocumentError(f"no document `{document_id}` in {self.location}; check the id against the list of transcripts.")
+                raise UnknownDocumentError(
+                    f"no document `{document_id}` in {self.location}; check the id against the list of transcripts."
+                )
             turns = connection.execute(
                 select(t.turns).where(t.turns.c.document_id == document_id).order_by(t.turns.c.position)
             ).all()
@@ -304,16 +369,25 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         """For each segment, the text of the last interviewer turn before it ('' if none)."""
         wanted = {s["document_id"] for s in segments}
         asked: dict[str, list[tuple[int, str]]] = {}
-        query = (select(t.turns.c.document_id, t.turns.c.position, t.turns.c.start, t.turns.c.end)
-                 .where(t.turns.c.kind == "interviewer").order_by(t.turns.c.document_id, t.turns.c.position))
+        query = (
+            select(t.turns.c.document_id, t.turns.c.position, t.turns.c.start, t.turns.c.end)
+            .where(t.turns.c.kind == "interviewer")
+            .order_by(t.turns.c.document_id, t.turns.c.position)
+        )
         with self.engine.connect() as connection:
-            texts = dict(connection.execute(select(t.documents.c.id, t.documents.c.text).where(t.documents.c.id.in_(wanted))).all())
+            texts = dict(
+                connection.execute(
+                    select(t.documents.c.id, t.documents.c.text).where(t.documents.c.id.in_(wanted))
+                ).all()
+            )
             for document_id, position, start, end in connection.execute(query):
                 if document_id in texts:
                     asked.setdefault(document_id, []).append((position, texts[document_id][start:end]))
         found = []
         for segment in segments:
-            earlier = [q for position, q in asked.get(segment["document_id"], []) if position < segment["turn_position"]]
+            earlier = [
+                q for position, q in asked.get(segment["document_id"], []) if position < segment["turn_position"]
+            ]
             found.append(earlier[-1] if earlier else "")
         return found
 
@@ -322,7 +396,9 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         known = set(self.document_hashes())
         for document_id in document_ids:
             if document_id not in known:
-                raise UnknownDocumentError(f"no document `{document_id}` in {self.location}; check the id against the list of transcripts.")
+                raise UnknownDocumentError(
+                    f"no document `{document_id}` in {self.location}; check the id against the list of transcripts."
+                )
 
     def counts(self) -> dict[str, int]:
         """How many documents, segments and codings the store holds."""
@@ -350,11 +426,15 @@ def _engine(url: str, location: str = "", readonly: bool = False) -> Engine:
     try:
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT} if sqlite else {})
     except ModuleNotFoundError as missing:
-        raise StoreError(f"{location or hide_password(url)}: the database driver `{missing.name}` is not installed; "
-                         "install it (for PostgreSQL, qualcode's `postgres` extra) and try again.") from None
+        raise StoreError(
+            f"{location or hide_password(url)}: the database driver `{missing.name}` is not installed; "
+            "install it (for PostgreSQL, qualcode's `postgres` extra) and try again."
+        ) from None
     except NoSuchModuleError:
-        raise StoreError(f"{location or hide_password(url)}: is not a kind of database qualcode can open; give a SQLite "
-                         "file or a postgresql+psycopg:// address.") from None
+        raise StoreError(
+            f"{location or hide_password(url)}: is not a kind of database qualcode can open; give a SQLite "
+            "file or a postgresql+psycopg:// address."
+        ) from None
     if sqlite:
         event.listen(engine, "connect", _sqlite_pragmas_readonly if readonly else _sqlite_pragmas)
     event.listen(engine, "handle_error", lambda context: files.explain(context.original_exception, location or url))
@@ -408,13 +488,27 @@ def _insert_codebook_version(connection: Connection, codebook: Codebook, author:
     """Write a codebook and its codes as the version after the latest; returns its number."""
     latest = connection.execute(select(func.max(t.codebook_versions.c.version))).scalar() or 0
     version = latest + 1
-    connection.execute(insert(t.codebook_versions).values(
-        version=version, name=codebook.name, description=codebook.description, yaml=codebook.to_yaml(),
-        author=author, message=message, created_at=now(),
-    ))
+    connection.execute(
+        insert(t.codebook_versions).values(
+            version=version,
+            name=codebook.name,
+            description=codebook.description,
+            yaml=codebook.to_yaml(),
+            author=author,
+            message=message,
+            created_at=now(),
+        )
+    )
     rows = [
-        {"version": version, "code_id": code.id, "label": code.label, "parent_id": code.parent,
-         "theme_id": codebook.theme_of(code.id), "colour": codebook.colour_of(code.id), "position": i}
+        {
+            "version": version,
+            "code_id": code.id,
+            "label": code.label,
+            "parent_id": code.parent,
+            "theme_id": codebook.theme_of(code.id),
+            "colour": codebook.colour_of(code.id),
+            "position": i,
+        }
         for i, code in enumerate(codebook.codes)
     ]
     connection.execute(insert(t.codes), rows)
@@ -424,8 +518,9 @@ def _insert_codebook_version(connection: Connection, codebook: Codebook, author:
 def _set_attributes(connection: Connection, attributes: dict[str, dict[str, Any]]) -> None:
     for document_id, values in attributes.items():
         for name, value in values.items():
-            connection.execute(delete(t.attributes).where(
-                (t.attributes.c.document_id == document_id) & (t.attributes.c.name == name)))
+            connection.execute(
+                delete(t.attributes).where((t.attributes.c.document_id == document_id) & (t.attributes.c.name == name))
+            )
             if value is not None and str(value) != "":
                 connection.execute(insert(t.attributes).values(document_id=document_id, name=name, value=str(value)))
 
@@ -440,20 +535,34 @@ def _clear_for_replacement(connection: Connection, document: ParsedDocument) -> 
         connection.execute(delete(table).where(table.c.document_id == document.id))
     names = [str(name) for name in document.attributes]
     if names:
-        connection.execute(delete(t.attributes).where(
-            (t.attributes.c.document_id == document.id) & t.attributes.c.name.in_(names)))
+        connection.execute(
+            delete(t.attributes).where((t.attributes.c.document_id == document.id) & t.attributes.c.name.in_(names))
+        )
 
 
-def _insert_documents(connection: Connection, documents: list[ParsedDocument], segments: list[list[SegmentSpan]],
-                      replacing: Iterable[str] = ()) -> None:
+def _insert_documents(
+    connection: Connection,
+    documents: list[ParsedDocument],
+    segments: list[list[SegmentSpan]],
+    replacing: Iterable[str] = (),
+) -> None:
     """Write documents with their attributes, turns and segments; rows of ids in `replacing` are updated."""
     stamp = now()
     if not documents:
         return
     replacing = set(replacing)
     rows = [
-        {"id": d.id, "title": d.title, "source_path": d.source_path, "format": d.format, "encoding": d.encoding,
-         "content_hash": d.content_hash, "text": d.text, "word_count": d.word_count, "imported_at": stamp}
+        {
+            "id": d.id,
+            "title": d.title,
+            "source_path": d.source_path,
+            "format": d.format,
+            "encoding": d.encoding,
+            "content_hash": d.content_hash,
+            "text": d.text,
+            "word_count": d.word_count,
+            "imported_at": stamp,
+        }
         for d in documents
     ]
     new_rows = [row for row in rows if row["id"] not in replacing]
@@ -464,21 +573,39 @@ def _insert_documents(connection: Connection, documents: list[ParsedDocument], s
             connection.execute(t.documents.update().where(t.documents.c.id == row["id"]).values(**row))
     attribute_rows = [
         {"document_id": d.id, "name": str(name), "value": str(value)}
-        for d in documents for name, value in d.attributes.items() if value is not None and str(value) != ""
+        for d in documents
+        for name, value in d.attributes.items()
+        if value is not None and str(value) != ""
     ]
     if attribute_rows:
         connection.execute(insert(t.attributes), attribute_rows)
     turn_rows = [
-        {"document_id": d.id, "position": i, "speaker": turn.speaker, "kind": turn.kind, "start": turn.start,
-         "end": turn.end, "attributes": json.dumps(turn.attributes)}
-        for d in documents for i, turn in enumerate(d.turns)
+        {
+            "document_id": d.id,
+            "position": i,
+            "speaker": turn.speaker,
+            "kind": turn.kind,
+            "start": turn.start,
+            "end": turn.end,
+            "attributes": json.dumps(turn.attributes),
+        }
+        for d in documents
+        for i, turn in enumerate(d.turns)
     ]
     if turn_rows:
         connection.execute(insert(t.turns), turn_rows)
     segment_rows = [
-        {"document_id": d.id, "turn_position": span.turn_index, "position": i, "start": span.start, "end": span.end,
-         "speaker": d.turns[span.turn_index].speaker, "text": d.text[span.start:span.end]}
-        for d, spans in zip(documents, segments) for i, span in enumerate(spans)
+        {
+            "document_id": d.id,
+            "turn_position": span.turn_index,
+            "position": i,
+            "start": span.start,
+            "end": span.end,
+            "speaker": d.turns[span.turn_index].speaker,
+            "text": d.text[span.start : span.end],
+        }
+        for d, spans in zip(documents, segments)
+        for i, span in enumerate(spans)
     ]
     if segment_rows:
         connection.execute(insert(t.segments), segment_rows)
@@ -488,10 +615,12 @@ def _reanchor_codings(connection: Connection, document: ParsedDocument) -> int:
     """Move a replaced document's codings to their quote in the new text; drop those not found."""
     from ..ingest.anchoring import find_quote, segment_for_span
 
-    rows = connection.execute(select(t.codings.c.id, t.codings.c.start, t.codings.c.quote).where(
-        t.codings.c.document_id == document.id)).all()
-    spans = connection.execute(select(t.segments.c.id, t.segments.c.start, t.segments.c.end).where(
-        t.segments.c.document_id == document.id)).all()
+    rows = connection.execute(
+        select(t.codings.c.id, t.codings.c.start, t.codings.c.quote).where(t.codings.c.document_id == document.id)
+    ).all()
+    spans = connection.execute(
+        select(t.segments.c.id, t.segments.c.start, t.segments.c.end).where(t.segments.c.document_id == document.id)
+    ).all()
     dropped, batch, stamp = 0, decisions.new_batch(), now()
     for row in rows:
         coding_id, start, quote = int(row[0]), int(row[1]), str(row[2])
@@ -503,9 +632,21 @@ def _reanchor_codings(connection: Connection, document: ParsedDocument) -> int:
             dropped += 1
             continue
         segment_id = segment_for_span(spans, *found)
-        connection.execute(t.codings.update().where(t.codings.c.id == coding_id).values(
-            start=found[0], end=found[1], segment_id=segment_id))
+        connection.execute(
+            t.codings.update()
+            .where(t.codings.c.id == coding_id)
+            .values(start=found[0], end=found[1], segment_id=segment_id)
+        )
         after = decisions.coding_state(connection, coding_id)
         if after != before:
-            decisions.log(connection, batch, "edit_span", decisions.SUGGESTER, stamp, coding_id=coding_id, before=before, after=after)
+            decisions.log(
+                connection,
+                batch,
+                "edit_span",
+                decisions.SUGGESTER,
+                stamp,
+                coding_id=coding_id,
+                before=before,
+                after=after,
+            )
     return dropped

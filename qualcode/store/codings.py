@@ -8,14 +8,22 @@ evidence. Rejected suggestions are data and are never deleted.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from ..errors import (
+    SpanError,
+    StoreError,
+    UnknownCodeError,
+    UnknownCodingError,
+    UnknownDecisionError,
+    UnknownDocumentError,
+)
 from ..ingest.anchoring import segment_for_span
-from ..errors import SpanError, StoreError, UnknownCodeError, UnknownCodingError, UnknownDecisionError, UnknownDocumentError
 from . import decisions as log_
 from . import schema as t
 
@@ -69,7 +77,9 @@ class CodingsMixin:
     engine: Any
     location: str
 
-    def add_codings(self, codings: Iterable[NewCoding], action: str | None = None, coder: str | None = None) -> list[int]:
+    def add_codings(
+        self, codings: Iterable[NewCoding], action: str | None = None, coder: str | None = None
+    ) -> list[int]:
         """Add codings in one transaction, each logged (as `action` by `coder` when given); quotes and segments are filled in."""
         codings = list(codings)
         with self.engine.begin() as connection:
@@ -93,7 +103,10 @@ class CodingsMixin:
             known = {row[0] for row in connection.execute(select(t.codings.c.id).where(t.codings.c.id.in_(ids)))}
             missing = [i for i in ids if i not in known]
             if missing:
-                raise UnknownCodingError(f"no coding with id {missing[0]} in {self.location}; check the id against the list of codings.", hint="list_codings")
+                raise UnknownCodingError(
+                    f"no coding with id {missing[0]} in {self.location}; check the id against the list of codings.",
+                    hint="list_codings",
+                )
             version, stamp, batch = _current_version(connection), _now(), log_.new_batch()
             return [_decide_one(connection, coding_id, status, coder, version, stamp, batch) for coding_id in ids]
 
@@ -102,30 +115,69 @@ class CodingsMixin:
         with self.engine.begin() as connection:
             before = log_.coding_state(connection, coding_id)
             if before is None:
-                raise UnknownCodingError(f"no coding with id {coding_id} in {self.location}; check the id against the list of codings.", hint="list_codings")
+                raise UnknownCodingError(
+                    f"no coding with id {coding_id} in {self.location}; check the id against the list of codings.",
+                    hint="list_codings",
+                )
             connection.execute(delete(t.codings).where(t.codings.c.id == coding_id))
-            log_.log(connection, log_.new_batch(), "remove", coder, _now(), coding_id=coding_id, before=before,
-                     version=_current_version(connection))
+            log_.log(
+                connection,
+                log_.new_batch(),
+                "remove",
+                coder,
+                _now(),
+                coding_id=coding_id,
+                before=before,
+                version=_current_version(connection),
+            )
 
     def edit_span(self, coding_id: int, start: int, end: int, coder: str) -> None:
         """Move a coding to another span of its document (a logged decision)."""
         with self.engine.begin() as connection:
             before = log_.coding_state(connection, coding_id)
             if before is None:
-                raise UnknownCodingError(f"no coding with id {coding_id} in {self.location}; check the id against the list of codings.", hint="list_codings")
-            text = connection.execute(select(t.documents.c.text).where(t.documents.c.id == before["document_id"])).scalar_one()
+                raise UnknownCodingError(
+                    f"no coding with id {coding_id} in {self.location}; check the id against the list of codings.",
+                    hint="list_codings",
+                )
+            text = connection.execute(
+                select(t.documents.c.text).where(t.documents.c.id == before["document_id"])
+            ).scalar_one()
             if not (0 <= start < end <= len(text)):
                 raise SpanError(f"span {start}-{end} is outside document `{before['document_id']}` (0-{len(text)}).")
-            spans = connection.execute(select(t.segments.c.id, t.segments.c.start, t.segments.c.end)
-                                       .where(t.segments.c.document_id == before["document_id"])).all()
+            spans = connection.execute(
+                select(t.segments.c.id, t.segments.c.start, t.segments.c.end).where(
+                    t.segments.c.document_id == before["document_id"]
+                )
+            ).all()
             version, stamp = _current_version(connection), _now()
-            connection.execute(update(t.codings).where(t.codings.c.id == coding_id).values(
-                start=start, end=end, quote=text[start:end], segment_id=segment_for_span(spans, start, end),
-                decided_at=stamp, codebook_version=version))
-            log_.log(connection, log_.new_batch(), "edit_span", coder, stamp, coding_id=coding_id, before=before,
-                     after=log_.coding_state(connection, coding_id), version=version)
+            connection.execute(
+                update(t.codings)
+                .where(t.codings.c.id == coding_id)
+                .values(
+                    start=start,
+                    end=end,
+                    quote=text[start:end],
+                    segment_id=segment_for_span(spans, start, end),
+                    decided_at=stamp,
+                    codebook_version=version,
+                )
+            )
+            log_.log(
+                connection,
+                log_.new_batch(),
+                "edit_span",
+                coder,
+                stamp,
+                coding_id=coding_id,
+                before=before,
+                after=log_.coding_state(connection, coding_id),
+                version=version,
+            )
 
-    def history(self, document_id: str | None = None, coder: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    def history(
+        self, document_id: str | None = None, coder: str | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
         """The decision log, oldest first, for a document and/or a coder (the last `limit` rows when given)."""
         with self.engine.connect() as connection:
             return log_.history(connection, document_id, coder, limit)
@@ -148,8 +200,14 @@ class CodingsMixin:
         """Codings matching every filter given, ordered by document and position."""
         c = t.codings.c
         query = select(t.codings).order_by(c.document_id, c.start, c.code_id, c.id)
-        for column, values in ((c.document_id, document_ids), (c.code_id, code_ids), (c.coder, coders),
-                               (c.status, statuses), (c.source, sources), (c.segment_id, segment_ids)):
+        for column, values in (
+            (c.document_id, document_ids),
+            (c.code_id, code_ids),
+            (c.coder, coders),
+            (c.status, statuses),
+            (c.source, sources),
+            (c.segment_id, segment_ids),
+        ):
             if values is not None:
                 query = query.where(column.in_(list(values)))
         if min_confidence is not None:
@@ -166,7 +224,9 @@ class CodingsMixin:
             found = connection.execute(select(t.codings.c.coder).distinct().order_by(t.codings.c.coder)).scalars().all()
         return [coder for coder in found if coder != SUGGESTER]
 
-    def sync_suggestions(self, suggestions: list[NewCoding], segment_ids: Iterable[int], code_ids: Iterable[str]) -> SuggestionSync:
+    def sync_suggestions(
+        self, suggestions: list[NewCoding], segment_ids: Iterable[int], code_ids: Iterable[str]
+    ) -> SuggestionSync:
         """Make the pending suggestions on these segments and codes equal to `suggestions`.
 
         A segment and code that already carry a decision or a manual coding get no
@@ -176,7 +236,9 @@ class CodingsMixin:
         segment_ids, code_ids = set(segment_ids), set(code_ids)
         sync = SuggestionSync()
         with self.engine.begin() as connection:
-            lock_codings(connection)  # read and write under one lock: no duplicate from a concurrent run, no decision undone
+            lock_codings(
+                connection
+            )  # read and write under one lock: no duplicate from a concurrent run, no decision undone
             existing = _codings_on(connection, segment_ids)
             decided = {(r["segment_id"], r["code_id"]) for r in existing if not _is_pending_suggestion(r)}
             pending = {(r["segment_id"], r["code_id"]): r for r in existing if _is_pending_suggestion(r)}
@@ -192,13 +254,18 @@ class CodingsMixin:
                 if key[1] in code_ids and key not in wanted:
                     before = log_.coding_state(connection, row["id"])
                     connection.execute(delete(t.codings).where(t.codings.c.id == row["id"]))
-                    log_.log(connection, withdraw_batch, "withdraw", SUGGESTER, _now(), coding_id=row["id"], before=before)
+                    log_.log(
+                        connection, withdraw_batch, "withdraw", SUGGESTER, _now(), coding_id=row["id"], before=before
+                    )
                     sync.withdrawn += 1
             new = []
             for key, suggestion in wanted.items():
                 if key in pending:
-                    connection.execute(update(t.codings).where(t.codings.c.id == pending[key]["id"]).values(
-                        confidence=suggestion.confidence, evidence=json.dumps(suggestion.evidence)))
+                    connection.execute(
+                        update(t.codings)
+                        .where(t.codings.c.id == pending[key]["id"])
+                        .values(confidence=suggestion.confidence, evidence=json.dumps(suggestion.evidence))
+                    )
                     sync.updated += 1
                 else:
                     new.append(suggestion)
@@ -228,10 +295,14 @@ def _codings_on(connection: Connection, segment_ids: set[int]) -> list[dict[str,
     rows: list[dict[str, Any]] = []
     ids = sorted(segment_ids)
     for i in range(0, len(ids), 900):
-        chunk = ids[i:i + 900]
-        query = select(t.codings.c.id, t.codings.c.segment_id, t.codings.c.code_id, t.codings.c.source, t.codings.c.status)
+        chunk = ids[i : i + 900]
+        query = select(
+            t.codings.c.id, t.codings.c.segment_id, t.codings.c.code_id, t.codings.c.source, t.codings.c.status
+        )
         keys = ("id", "segment_id", "code_id", "source", "status")  # plain tuples: a big project has 200,000 of these
-        rows.extend(dict(zip(keys, r)) for r in connection.execute(query.where(t.codings.c.segment_id.in_(chunk))).all())
+        rows.extend(
+            dict(zip(keys, r)) for r in connection.execute(query.where(t.codings.c.segment_id.in_(chunk))).all()
+        )
     return rows
 
 
@@ -242,7 +313,9 @@ def _current_version(connection: Connection) -> int:
     return version
 
 
-def _decide_one(connection: Connection, coding_id: int, status: str, coder: str, version: int, stamp: str, batch: str) -> int:
+def _decide_one(
+    connection: Connection, coding_id: int, status: str, coder: str, version: int, stamp: str, batch: str
+) -> int:
     """Decide one coding for `coder` (in place, or on their own copy when another coder decided it); logged.
 
     Deciding again what the coder already decided (accepting their own accepted coding) changes and logs nothing.
@@ -252,9 +325,17 @@ def _decide_one(connection: Connection, coding_id: int, status: str, coder: str,
     target = coding_id
     if row["coder"] not in (coder, SUGGESTER):
         c = t.codings.c
-        own = connection.execute(select(c.id).where(
-            (c.document_id == row["document_id"]) & (c.start == row["start"]) & (c.end == row["end"])
-            & (c.code_id == row["code_id"]) & (c.coder == coder)).order_by(c.id)).scalar()
+        own = connection.execute(
+            select(c.id)
+            .where(
+                (c.document_id == row["document_id"])
+                & (c.start == row["start"])
+                & (c.end == row["end"])
+                & (c.code_id == row["code_id"])
+                & (c.coder == coder)
+            )
+            .order_by(c.id)
+        ).scalar()
         if own is None:
             copy = {k: v for k, v in row.items() if k != "id"} | {"coder": coder, "created_at": stamp}
             target = connection.execute(insert(t.codings).returning(t.codings.c.id).values(**copy)).scalar_one()
@@ -265,23 +346,45 @@ def _decide_one(connection: Connection, coding_id: int, status: str, coder: str,
         before = row
     if before is not None and before["coder"] == coder and before["status"] == status:
         return target
-    connection.execute(update(t.codings).where(t.codings.c.id == target).values(
-        status=status, coder=coder, decided_at=stamp, codebook_version=version))
-    log_.log(connection, batch, "accept" if status == "accepted" else "reject", coder, stamp, coding_id=target,
-             before=before, after=log_.coding_state(connection, target), version=version)
+    connection.execute(
+        update(t.codings)
+        .where(t.codings.c.id == target)
+        .values(status=status, coder=coder, decided_at=stamp, codebook_version=version)
+    )
+    log_.log(
+        connection,
+        batch,
+        "accept" if status == "accepted" else "reject",
+        coder,
+        stamp,
+        coding_id=target,
+        before=before,
+        after=log_.coding_state(connection, target),
+        version=version,
+    )
     return target
 
 
-def _insert_codings(connection: Connection, codings: list[NewCoding], version: int, action: str | None = None,
-                    coder: str | None = None) -> list[int]:
+def _insert_codings(
+    connection: Connection, codings: list[NewCoding], version: int, action: str | None = None, coder: str | None = None
+) -> list[int]:
     if not codings:
         return []
-    known_codes: set[str] = set(connection.execute(select(t.codes.c.code_id).where(t.codes.c.version == version)).scalars())
+    known_codes: set[str] = set(
+        connection.execute(select(t.codes.c.code_id).where(t.codes.c.version == version)).scalars()
+    )
     documents = {c.document_id for c in codings}
-    texts: dict[str, str] = dict(connection.execute(select(t.documents.c.id, t.documents.c.text).where(t.documents.c.id.in_(documents))).tuples().all())
+    texts: dict[str, str] = dict(
+        connection.execute(select(t.documents.c.id, t.documents.c.text).where(t.documents.c.id.in_(documents)))
+        .tuples()
+        .all()
+    )
     spans: dict[str, list[tuple[int, int, int]]] = {}
-    for row in connection.execute(select(t.segments.c.document_id, t.segments.c.id, t.segments.c.start, t.segments.c.end)
-                                  .where(t.segments.c.document_id.in_(documents))):
+    for row in connection.execute(
+        select(t.segments.c.document_id, t.segments.c.id, t.segments.c.start, t.segments.c.end).where(
+            t.segments.c.document_id.in_(documents)
+        )
+    ):
         spans.setdefault(row[0], []).append((row[1], row[2], row[3]))
     stamp = _now()
     rows: list[dict[str, Any]] = []
@@ -290,27 +393,57 @@ def _insert_codings(connection: Connection, codings: list[NewCoding], version: i
         segment_id = coding.segment_id or segment_for_span(spans.get(coding.document_id, []), coding.start, coding.end)
         made = coding.created_at or stamp
         decided = made if coding.status != "pending" else None
-        rows.append({
-            "document_id": coding.document_id, "segment_id": segment_id, "start": coding.start, "end": coding.end,
-            "code_id": coding.code_id, "coder": coding.coder, "source": coding.source, "status": coding.status,
-            "confidence": coding.confidence, "evidence": json.dumps(coding.evidence), "codebook_version": version,
-            "quote": texts[coding.document_id][coding.start:coding.end], "created_at": made, "decided_at": decided,
-        })
-    inserted: list[int] = list(connection.execute(insert(t.codings).returning(t.codings.c.id, sort_by_parameter_order=True), rows).scalars())
+        rows.append(
+            {
+                "document_id": coding.document_id,
+                "segment_id": segment_id,
+                "start": coding.start,
+                "end": coding.end,
+                "code_id": coding.code_id,
+                "coder": coding.coder,
+                "source": coding.source,
+                "status": coding.status,
+                "confidence": coding.confidence,
+                "evidence": json.dumps(coding.evidence),
+                "codebook_version": version,
+                "quote": texts[coding.document_id][coding.start : coding.end],
+                "created_at": made,
+                "decided_at": decided,
+            }
+        )
+    inserted: list[int] = list(
+        connection.execute(insert(t.codings).returning(t.codings.c.id, sort_by_parameter_order=True), rows).scalars()
+    )
     batch = log_.new_batch()
-    log_.log_many(connection, [
-        log_.entry(batch, action or log_.CREATED_BY[row["source"]], coder or row["coder"], stamp, coding_id=coding_id,
-                   after={"id": coding_id, **row}, version=version)
-        for coding_id, row in zip(inserted, rows)])
+    log_.log_many(
+        connection,
+        [
+            log_.entry(
+                batch,
+                action or log_.CREATED_BY[row["source"]],
+                coder or row["coder"],
+                stamp,
+                coding_id=coding_id,
+                after={"id": coding_id, **row},
+                version=version,
+            )
+            for coding_id, row in zip(inserted, rows)
+        ],
+    )
     return inserted
 
 
 def _check_coding(coding: NewCoding, known_codes: set[str], texts: dict[str, str]) -> None:
     if coding.code_id not in known_codes:
-        raise UnknownCodeError(f"code `{coding.code_id}` is not in the current codebook; check the id against the codebook.", hint="list_codes")
+        raise UnknownCodeError(
+            f"code `{coding.code_id}` is not in the current codebook; check the id against the codebook.",
+            hint="list_codes",
+        )
     text = texts.get(coding.document_id)
     if text is None:
-        raise UnknownDocumentError(f"no document `{coding.document_id}` in the store; check the id against the list of transcripts.")
+        raise UnknownDocumentError(
+            f"no document `{coding.document_id}` in the store; check the id against the list of transcripts."
+        )
     if not (0 <= coding.start < coding.end <= len(text)):
         raise SpanError(f"span {coding.start}-{coding.end} is outside document `{coding.document_id}` (0-{len(text)}).")
     if coding.source not in SOURCES or coding.status not in STATUSES:
@@ -329,12 +462,30 @@ def _insert_memos(connection: Connection, memos: list[NewMemo], coding_ids: list
     batch = log_.new_batch()
     for memo in memos:
         coding_id = coding_ids[memo.coding] if memo.coding is not None else None
-        memo_id: int = connection.execute(insert(t.memos).returning(t.memos.c.id).values(
-            document_id=memo.document_id, coding_id=coding_id, code_id=memo.code_id, coder=memo.coder, text=memo.text,
-            created_at=memo.created_at or stamp)).scalar_one()
+        memo_id: int = connection.execute(
+            insert(t.memos)
+            .returning(t.memos.c.id)
+            .values(
+                document_id=memo.document_id,
+                coding_id=coding_id,
+                code_id=memo.code_id,
+                coder=memo.coder,
+                text=memo.text,
+                created_at=memo.created_at or stamp,
+            )
+        ).scalar_one()
         after = log_.memo_state(connection, memo_id)
-        log_.log(connection, batch, "memo", memo.coder, stamp, memo_id=memo_id, document_id=memo.document_id, after=after,
-                 version=log_.current_version(connection))
+        log_.log(
+            connection,
+            batch,
+            "memo",
+            memo.coder,
+            stamp,
+            memo_id=memo_id,
+            document_id=memo.document_id,
+            after=after,
+            version=log_.current_version(connection),
+        )
 
 
 class MemosMixin:
@@ -342,20 +493,48 @@ class MemosMixin:
 
     engine: Any
 
-    def add_memo(self, document_id: str | None, text: str, coder: str, segment_id: int | None = None,
-                 coding_id: int | None = None, code_id: str | None = None) -> int:
+    def add_memo(
+        self,
+        document_id: str | None,
+        text: str,
+        coder: str,
+        segment_id: int | None = None,
+        coding_id: int | None = None,
+        code_id: str | None = None,
+    ) -> int:
         """Save a memo (on the project, a document, a segment, a coding or a code), logged as `coder`'s."""
         with self.engine.begin() as connection:
-            memo_id = connection.execute(insert(t.memos).returning(t.memos.c.id).values(
-                document_id=document_id, segment_id=segment_id, coding_id=coding_id, code_id=code_id, coder=coder,
-                text=text, created_at=_now())).scalar_one()
+            memo_id = connection.execute(
+                insert(t.memos)
+                .returning(t.memos.c.id)
+                .values(
+                    document_id=document_id,
+                    segment_id=segment_id,
+                    coding_id=coding_id,
+                    code_id=code_id,
+                    coder=coder,
+                    text=text,
+                    created_at=_now(),
+                )
+            ).scalar_one()
             after = log_.memo_state(connection, memo_id)
             assert after is not None  # just written in this transaction
-            log_.log(connection, log_.new_batch(), "memo", coder, after["created_at"], memo_id=memo_id,
-                     document_id=document_id, after=after, version=log_.current_version(connection))
+            log_.log(
+                connection,
+                log_.new_batch(),
+                "memo",
+                coder,
+                after["created_at"],
+                memo_id=memo_id,
+                document_id=document_id,
+                after=after,
+                version=log_.current_version(connection),
+            )
             return memo_id
 
-    def memos(self, document_id: str | None = None, code_id: str | None = None, search: str | None = None) -> list[dict[str, Any]]:
+    def memos(
+        self, document_id: str | None = None, code_id: str | None = None, search: str | None = None
+    ) -> list[dict[str, Any]]:
         """Memos, oldest first: all, or those of one document or code, or those whose text holds `search`."""
         query = select(t.memos).order_by(t.memos.c.id)
         if document_id is not None:

@@ -45,22 +45,71 @@ def current_version(connection: Connection) -> int | None:
     return connection.execute(select(func.max(t.codebook_versions.c.version))).scalar()
 
 
-def log(connection: Connection, batch: str, action: str, coder: str, stamp: str, *, coding_id: int | None = None,
-        memo_id: int | None = None, document_id: str | None = None, before: dict[str, Any] | None = None,
-        after: dict[str, Any] | None = None, undoes: int | None = None, version: int | None = None) -> None:
+def log(
+    connection: Connection,
+    batch: str,
+    action: str,
+    coder: str,
+    stamp: str,
+    *,
+    coding_id: int | None = None,
+    memo_id: int | None = None,
+    document_id: str | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    undoes: int | None = None,
+    version: int | None = None,
+) -> None:
     """Append one decision to the log."""
-    log_many(connection, [entry(batch, action, coder, stamp, coding_id=coding_id, memo_id=memo_id, document_id=document_id,
-                                before=before, after=after, undoes=undoes, version=version)])
+    log_many(
+        connection,
+        [
+            entry(
+                batch,
+                action,
+                coder,
+                stamp,
+                coding_id=coding_id,
+                memo_id=memo_id,
+                document_id=document_id,
+                before=before,
+                after=after,
+                undoes=undoes,
+                version=version,
+            )
+        ],
+    )
 
 
-def entry(batch: str, action: str, coder: str, stamp: str, *, coding_id: int | None = None, memo_id: int | None = None,
-          document_id: str | None = None, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
-          undoes: int | None = None, version: int | None = None) -> dict[str, Any]:
+def entry(
+    batch: str,
+    action: str,
+    coder: str,
+    stamp: str,
+    *,
+    coding_id: int | None = None,
+    memo_id: int | None = None,
+    document_id: str | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    undoes: int | None = None,
+    version: int | None = None,
+) -> dict[str, Any]:
     """One log row, ready to insert."""
     document_id = document_id or (after or before or {}).get("document_id")
-    return {"batch": batch, "coding_id": coding_id, "memo_id": memo_id, "document_id": document_id, "action": action,
-            "coder": coder, "decided_at": stamp, "codebook_version": version, "before": _dump(before),
-            "after": _dump(after), "undoes": undoes}
+    return {
+        "batch": batch,
+        "coding_id": coding_id,
+        "memo_id": memo_id,
+        "document_id": document_id,
+        "action": action,
+        "coder": coder,
+        "decided_at": stamp,
+        "codebook_version": version,
+        "before": _dump(before),
+        "after": _dump(after),
+        "undoes": undoes,
+    }
 
 
 def log_many(connection: Connection, rows: list[dict[str, Any]]) -> None:
@@ -69,8 +118,9 @@ def log_many(connection: Connection, rows: list[dict[str, Any]]) -> None:
         connection.execute(insert(t.decisions), rows)
 
 
-def history(connection: Connection, document_id: str | None = None, coder: str | None = None,
-            limit: int | None = None) -> list[dict[str, Any]]:
+def history(
+    connection: Connection, document_id: str | None = None, coder: str | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
     """Log rows (newest last) for a document and/or coder, with before/after parsed."""
     d = t.decisions.c
     query = select(t.decisions).order_by(d.id)
@@ -93,7 +143,10 @@ def last_batch(connection: Connection, coder: str) -> list[dict[str, Any]]:
     d = t.decisions.c
     undone = select(d.undoes).where(d.undoes.is_not(None)).scalar_subquery()
     last = connection.execute(
-        select(d.batch).where((d.coder == coder) & (d.action != "undo") & d.id.not_in(undone)).order_by(d.id.desc()).limit(1)
+        select(d.batch)
+        .where((d.coder == coder) & (d.action != "undo") & d.id.not_in(undone))
+        .order_by(d.id.desc())
+        .limit(1)
     ).scalar()
     if last is None:
         return []
@@ -112,10 +165,23 @@ def undo_last(connection: Connection, coder: str, stamp: str) -> list[dict[str, 
         if _same(state, row["after"]) is False:
             raise UndoConflictError(
                 f"{'coding' if table is t.codings else 'memo'} {key} was changed after {coder}'s {row['action']} "
-                f"(see the history); undoing it would overwrite that later decision, so nothing was undone.")
+                f"(see the history); undoing it would overwrite that later decision, so nothing was undone."
+            )
         _restore(connection, table, key, state, row["before"])
-        log(connection, batch, "undo", coder, stamp, coding_id=row["coding_id"], memo_id=row["memo_id"],
-            document_id=row["document_id"], before=state, after=row["before"], undoes=row["id"], version=version)
+        log(
+            connection,
+            batch,
+            "undo",
+            coder,
+            stamp,
+            coding_id=row["coding_id"],
+            memo_id=row["memo_id"],
+            document_id=row["document_id"],
+            before=state,
+            after=row["before"],
+            undoes=row["id"],
+            version=version,
+        )
     return rows
 
 
@@ -129,13 +195,17 @@ def _same(state: dict[str, Any] | None, expected: dict[str, Any] | None) -> bool
     return _load(_dump(state)) == expected
 
 
-def _restore(connection: Connection, table: Any, key: int, state: dict[str, Any] | None, wanted: dict[str, Any] | None) -> None:
+def _restore(
+    connection: Connection, table: Any, key: int, state: dict[str, Any] | None, wanted: dict[str, Any] | None
+) -> None:
     if wanted is None:
         connection.execute(delete(table).where(table.c.id == key))
     elif state is None:
         connection.execute(insert(table).values(**wanted))
     else:
-        connection.execute(update(table).where(table.c.id == key).values(**{k: v for k, v in wanted.items() if k != "id"}))
+        connection.execute(
+            update(table).where(table.c.id == key).values(**{k: v for k, v in wanted.items() if k != "id"})
+        )
 
 
 def _dump(row: dict[str, Any] | None) -> str | None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import quote
 
 from sqlalchemy.engine import make_url
@@ -34,14 +34,18 @@ def is_sqlite_file(path: Path) -> bool:
 def refuse_foreign(path: Path) -> None:
     """Refuse a --db path that is a folder or a file that is not a SQLite database, before SQLite opens it."""
     if path.is_dir():
-        raise StoreError(f"{path}: is a folder, not a qualcode store; point the store location at a .db file inside it.")
+        raise StoreError(
+            f"{path}: is a folder, not a qualcode store; point the store location at a .db file inside it."
+        )
     try:
         sqlite = is_sqlite_file(path)
     except OSError as error:
         raise StoreError(f"{path}: cannot be read ({error.strerror}); check its permissions.") from None
     if not sqlite:
-        raise StoreError(f"{path}: is not a qualcode store (not a SQLite database file); point the store location at "
-                         "the project's .db file, or run `qualcode recover` if this was a store that got damaged.")
+        raise StoreError(
+            f"{path}: is not a qualcode store (not a SQLite database file); point the store location at "
+            "the project's .db file, or run `qualcode recover` if this was a store that got damaged."
+        )
 
 
 def sqlite_url(path: Path) -> tuple[str, bool]:
@@ -74,7 +78,10 @@ def _refuse_existing(path: Path) -> None:
     if path.is_dir():
         raise StoreError(f"{path}: is a folder; choose a file name for the store.")
     if path.exists() and path.stat().st_size > 0 and not is_empty_store(path):
-        raise StoreError(f"{path}: a file already exists there; choose another place for the store or delete the old one first.", hint="store")
+        raise StoreError(
+            f"{path}: a file already exists there; choose another place for the store or delete the old one first.",
+            hint="store",
+        )
 
 
 def is_empty_store(path: Path) -> bool:
@@ -98,14 +105,18 @@ def _publish(partial: Path, path: Path) -> None:
             raise StoreError(f"{partial}: the new store was not closed cleanly; try again.")
     if path.exists():
         if path.stat().st_size > 0 and not is_empty_store(path):
-            raise StoreError(f"{path}: another store appeared there while this one was being made; nothing was changed.")
+            raise StoreError(
+                f"{path}: another store appeared there while this one was being made; nothing was changed."
+            )
         for suffix in ("", *SIDE_FILES):
             _remove(Path(f"{path}{suffix}"))
     _fsync(partial)
     try:
         os.link(partial, path)
     except FileExistsError:
-        raise StoreError(f"{path}: another store appeared there while this one was being made; nothing was changed.") from None
+        raise StoreError(
+            f"{path}: another store appeared there while this one was being made; nothing was changed."
+        ) from None
     except OSError:  # a file system without hard links
         os.replace(partial, path)
     _fsync(path.parent)
@@ -137,22 +148,31 @@ def explain(error: BaseException | None, location: str) -> None:
     text = str(error or "")
     shown = _shown(location)
     if "readonly database" in text or "read-only" in text:
-        raise StoreError(f"{shown}: is read-only here (no write permission), so it can be read but not changed; "
-                         "ask for write access or work on a copy.") from None
+        raise StoreError(
+            f"{shown}: is read-only here (no write permission), so it can be read but not changed; "
+            "ask for write access or work on a copy."
+        ) from None
     if "database is locked" in text or "database table is locked" in text:
-        raise StoreError(f"{shown}: stayed busy with another qualcode process for over 30 seconds; "
-                         "try again when that process has finished.") from None
+        raise StoreError(
+            f"{shown}: stayed busy with another qualcode process for over 30 seconds; "
+            "try again when that process has finished."
+        ) from None
     if "malformed" in text or "file is not a database" in text or "disk I/O error" in text:
-        raise StoreError(f"{shown}: is damaged ({text.splitlines()[0]}); run `qualcode check` to see what is wrong, "
-                         "then restore a backup or copy what can be read into a new store with `qualcode recover`.") from None
+        raise StoreError(
+            f"{shown}: is damaged ({text.splitlines()[0]}); run `qualcode check` to see what is wrong, "
+            "then restore a backup or copy what can be read into a new store with `qualcode recover`."
+        ) from None
     if "unable to open database file" in text:
-        raise StoreError(f"{shown}: cannot be opened (its folder does not exist or cannot be written); "
-                         "check the store location.") from None
+        raise StoreError(
+            f"{shown}: cannot be opened (its folder does not exist or cannot be written); check the store location."
+        ) from None
     if type(error).__module__.startswith("psycopg") and type(error).__name__ == "OperationalError":
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         reason = lines[0].removeprefix("connection failed: ") if lines else "no answer"
-        raise StoreError(f"{shown}: the database server cannot be reached or refused the connection ({reason}); "
-                         "check the server is running and the address, user and database name are right.") from None
+        raise StoreError(
+            f"{shown}: the database server cannot be reached or refused the connection ({reason}); "
+            "check the server is running and the address, user and database name are right."
+        ) from None
 
 
 def _shown(location: str) -> str:

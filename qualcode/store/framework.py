@@ -14,8 +14,11 @@ def add_edit(store: Any, rows_by: str, row_value: str, code_id: str, summary: st
     """Keep a researcher's summary of one cell; returns its id."""
     stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     with store.engine.begin() as connection:
-        result = connection.execute(insert(t.framework_edits).values(
-            rows_by=rows_by, row_value=row_value, code_id=code_id, summary=summary, author=author, edited_at=stamp))
+        result = connection.execute(
+            insert(t.framework_edits).values(
+                rows_by=rows_by, row_value=row_value, code_id=code_id, summary=summary, author=author, edited_at=stamp
+            )
+        )
         return int(result.inserted_primary_key[0])
 
 

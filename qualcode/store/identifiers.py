@@ -6,7 +6,8 @@ placeholder an export writes in its place.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 
@@ -45,6 +46,7 @@ def remove_identifiers(store: Any, names: Iterable[str]) -> int:
 def list_identifiers(store: Any) -> list[dict[str, Any]]:
     """Every identifier with its kind and when it was added, by kind then name."""
     query = select(t.identifiers.c.identifier, t.identifiers.c.kind, t.identifiers.c.added_at).order_by(
-        t.identifiers.c.kind, func.lower(t.identifiers.c.identifier))
+        t.identifiers.c.kind, func.lower(t.identifiers.c.identifier)
+    )
     with store.engine.connect() as connection:
         return [dict(row._mapping) for row in connection.execute(query)]

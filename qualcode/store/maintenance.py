@@ -52,8 +52,10 @@ def _file_problems(path: Path) -> list[str]:
     except sqlite3.DatabaseError as error:
         verdicts = [str(error)]
     if verdicts != ["ok"]:
-        return [f"{path}: the database file is damaged (SQLite: {'; '.join(verdicts[:3])}); restore a backup with "
-                "`qualcode restore`, or copy every readable row into a new store with `qualcode recover`."]
+        return [
+            f"{path}: the database file is damaged (SQLite: {'; '.join(verdicts[:3])}); restore a backup with "
+            "`qualcode restore`, or copy every readable row into a new store with `qualcode recover`."
+        ]
     return []
 
 
@@ -62,8 +64,10 @@ def check(store: Store) -> list[str]:
     problems: list[str] = []
     with store.engine.connect() as connection:
         if connection.execute(select(func.count()).select_from(t.codebook_versions)).scalar() == 0:
-            problems.append(f"{store.location}: holds no codebook (an init or project import that was stopped part way); "
-                            "delete the file and create the store again with `qualcode init`.")
+            problems.append(
+                f"{store.location}: holds no codebook (an init or project import that was stopped part way); "
+                "delete the file and create the store again with `qualcode init`."
+            )
         if store.engine.dialect.name == "sqlite":
             verdict = connection.execute(text("PRAGMA integrity_check")).scalar()
             if verdict != "ok":
@@ -72,11 +76,15 @@ def check(store: Store) -> list[str]:
                 problems.append(f"row {rowid} of {table} points at a missing row of {parent}")
         texts = dict(connection.execute(select(t.documents.c.id, t.documents.c.text)).all())
         for segment_id, document_id, start, end, segment_text in connection.execute(
-                select(t.segments.c.id, t.segments.c.document_id, t.segments.c.start, t.segments.c.end, t.segments.c.text)):
+            select(t.segments.c.id, t.segments.c.document_id, t.segments.c.start, t.segments.c.end, t.segments.c.text)
+        ):
             if texts.get(document_id, "")[start:end] != segment_text:
-                problems.append(f"segment {segment_id} of {document_id} no longer matches the document text at {start}-{end}")
+                problems.append(
+                    f"segment {segment_id} of {document_id} no longer matches the document text at {start}-{end}"
+                )
         for coding_id, document_id, start, end, quote in connection.execute(
-                select(t.codings.c.id, t.codings.c.document_id, t.codings.c.start, t.codings.c.end, t.codings.c.quote)):
+            select(t.codings.c.id, t.codings.c.document_id, t.codings.c.start, t.codings.c.end, t.codings.c.quote)
+        ):
             if texts.get(document_id, "")[start:end] != quote:
                 problems.append(f"coding {coding_id} of {document_id} no longer matches its quote at {start}-{end}")
     return problems
@@ -112,12 +120,16 @@ def restore_location(location: str | Path, source: str | Path) -> Path | None:
     source = Path(source)
     _, current = _url(location)
     if current is None:
-        raise StoreError(f"{location}: backup and restore work on SQLite stores; use pg_dump and pg_restore for PostgreSQL.")
+        raise StoreError(
+            f"{location}: backup and restore work on SQLite stores; use pg_dump and pg_restore for PostgreSQL."
+        )
     if not source.is_file():
         raise StoreError(f"{source}: no such backup file; check the path.")
     problems = _file_problems(source)
     if problems:
-        raise StoreError(f"{source}: is not a usable backup ({problems[0].split(': ', 1)[1].split(';')[0]}); choose another backup file.")
+        raise StoreError(
+            f"{source}: is not a usable backup ({problems[0].split(': ', 1)[1].split(';')[0]}); choose another backup file."
+        )
     Store.open(source).close()  # refuses anything that is not a qualcode store this version can read
     partial = current.with_name(f".{current.name}.{os.getpid()}.restoring")
     copy_sqlite(source, partial)
@@ -148,5 +160,7 @@ def _set_aside(current: Path) -> Path | None:
 
 def _sqlite_path(store: Store) -> Path:
     if store.engine.dialect.name != "sqlite" or not store.engine.url.database:
-        raise StoreError(f"{store.location}: backup and restore work on SQLite stores; use pg_dump and pg_restore for PostgreSQL.")
+        raise StoreError(
+            f"{store.location}: backup and restore work on SQLite stores; use pg_dump and pg_restore for PostgreSQL."
+        )
     return Path(store.engine.url.database)

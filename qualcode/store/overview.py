@@ -22,27 +22,47 @@ def document_overview(store: Any, coder: str | None = None) -> list[dict[str, An
     c, d = t.codings.c, t.documents.c
     mine = (c.coder == coder) | (c.status == "pending") if coder is not None else c.id.is_not(None)
     progress = (
-        select(c.document_id,
-               func.count(distinct(case((c.status == "accepted", c.segment_id)))).label("coded_segments"),
-               func.sum(case((c.status == "accepted", 1), else_=0)).label("accepted"),
-               func.sum(case((c.status == "pending", 1), else_=0)).label("pending"))
-        .where(mine).group_by(c.document_id).subquery()
+        select(
+            c.document_id,
+            func.count(distinct(case((c.status == "accepted", c.segment_id)))).label("coded_segments"),
+            func.sum(case((c.status == "accepted", 1), else_=0)).label("accepted"),
+            func.sum(case((c.status == "pending", 1), else_=0)).label("pending"),
+        )
+        .where(mine)
+        .group_by(c.document_id)
+        .subquery()
     )
     segments = select(t.segments.c.document_id, func.count().label("n")).group_by(t.segments.c.document_id).subquery()
     query = (
-        select(d.id, d.word_count, func.coalesce(segments.c.n, 0), func.coalesce(progress.c.coded_segments, 0),
-               func.coalesce(progress.c.accepted, 0), func.coalesce(progress.c.pending, 0))
-        .outerjoin(segments, segments.c.document_id == d.id).outerjoin(progress, progress.c.document_id == d.id)
+        select(
+            d.id,
+            d.word_count,
+            func.coalesce(segments.c.n, 0),
+            func.coalesce(progress.c.coded_segments, 0),
+            func.coalesce(progress.c.accepted, 0),
+            func.coalesce(progress.c.pending, 0),
+        )
+        .outerjoin(segments, segments.c.document_id == d.id)
+        .outerjoin(progress, progress.c.document_id == d.id)
         .order_by(d.id)
     )
     attributes: dict[str, dict[str, str]] = {}
     with store.engine.connect() as connection:
-        for document_id, name, value in connection.execute(select(t.attributes.c.document_id, t.attributes.c.name, t.attributes.c.value)):
+        for document_id, name, value in connection.execute(
+            select(t.attributes.c.document_id, t.attributes.c.name, t.attributes.c.value)
+        ):
             attributes.setdefault(document_id, {})[name] = value
         rows = connection.execute(query).all()
     return [
-        {"id": i, "attributes": attributes.get(i, {}), "words": words, "segments": n, "coded_segments": coded,
-         "accepted": accepted, "pending": pending}
+        {
+            "id": i,
+            "attributes": attributes.get(i, {}),
+            "words": words,
+            "segments": n,
+            "coded_segments": coded,
+            "accepted": accepted,
+            "pending": pending,
+        }
         for i, words, n, coded, accepted, pending in rows
     ]
 

@@ -57,8 +57,10 @@ def _source_tables(source: sqlite3.Connection, path: Path) -> set[str]:
     try:
         return {row[0] for row in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as error:
-        raise StoreError(f"{path}: is damaged beyond what can be read (its table list is unreadable: {error}); "
-                         "restore a backup instead.") from None
+        raise StoreError(
+            f"{path}: is damaged beyond what can be read (its table list is unreadable: {error}); "
+            "restore a backup instead."
+        ) from None
 
 
 def _copy(source: sqlite3.Connection, partial: Path, tables: set[str]) -> list[TableRecovery]:

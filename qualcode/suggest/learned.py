@@ -61,15 +61,21 @@ class Features:
     def stacked(self, rows: np.ndarray, evidence: np.ndarray) -> sparse.csr_matrix:
         """Training matrix for `rows` (evidence given for those rows): words, meaning, then the evidence
         (clipped and scaled so the solver converges fast)."""
-        return sparse.hstack([self.words[rows], sparse.csr_matrix(self.meanings[rows]),
-                              sparse.csr_matrix(_scaled(evidence))], format="csr")
+        return sparse.hstack(
+            [self.words[rows], sparse.csr_matrix(self.meanings[rows]), sparse.csr_matrix(_scaled(evidence))],
+            format="csr",
+        )
 
-    def probability(self, model: "Fitted", rows: np.ndarray, evidence: np.ndarray) -> np.ndarray:
+    def probability(self, model: Fitted, rows: np.ndarray, evidence: np.ndarray) -> np.ndarray:
         """The model's probability of the positive class for `rows` (evidence given for those rows)."""
         weights = model.weights()
         vocabulary, meaning = self.words.shape[1], self.meanings.shape[1]
-        score = (self.words[rows] @ weights[:vocabulary] + self.meanings[rows] @ weights[vocabulary:vocabulary + meaning]
-                 + _scaled(evidence) @ weights[vocabulary + meaning:] + model.intercept)
+        score = (
+            self.words[rows] @ weights[:vocabulary]
+            + self.meanings[rows] @ weights[vocabulary : vocabulary + meaning]
+            + _scaled(evidence) @ weights[vocabulary + meaning :]
+            + model.intercept
+        )
         return 1.0 / (1.0 + np.exp(-np.asarray(score).ravel()))
 
 
@@ -85,11 +91,17 @@ class Fitted:
     held_p: np.ndarray  # float32
 
     @classmethod
-    def of(cls, model: LogisticRegression, held_ids: np.ndarray, held_p: np.ndarray) -> "Fitted":
+    def of(cls, model: LogisticRegression, held_ids: np.ndarray, held_p: np.ndarray) -> Fitted:
         coef = model.coef_[0]
         index = np.flatnonzero(coef).astype(np.int32)
-        return cls(index, coef[index].astype(np.float32), len(coef), float(model.intercept_[0]),
-                   np.asarray(held_ids, dtype=np.int64), np.asarray(held_p, dtype=np.float32))
+        return cls(
+            index,
+            coef[index].astype(np.float32),
+            len(coef),
+            float(model.intercept_[0]),
+            np.asarray(held_ids, dtype=np.int64),
+            np.asarray(held_p, dtype=np.float32),
+        )
 
     def weights(self) -> np.ndarray:
         dense = np.zeros(self.width)
@@ -98,15 +110,28 @@ class Fitted:
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
-        np.savez(buffer, index=self.index, values=self.values, shape=np.array([self.width]),
-                 intercept=np.array([self.intercept]), held_ids=self.held_ids, held_p=self.held_p)
+        np.savez(
+            buffer,
+            index=self.index,
+            values=self.values,
+            shape=np.array([self.width]),
+            intercept=np.array([self.intercept]),
+            held_ids=self.held_ids,
+            held_p=self.held_p,
+        )
         return buffer.getvalue()
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "Fitted":
+    def from_bytes(cls, data: bytes) -> Fitted:
         with np.load(io.BytesIO(data), allow_pickle=False) as stored:
-            return cls(stored["index"], stored["values"], int(stored["shape"][0]), float(stored["intercept"][0]),
-                       stored["held_ids"], stored["held_p"])
+            return cls(
+                stored["index"],
+                stored["values"],
+                int(stored["shape"][0]),
+                float(stored["intercept"][0]),
+                stored["held_ids"],
+                stored["held_p"],
+            )
 
 
 @dataclass
@@ -128,12 +153,20 @@ class CodeModels:
     is taken from `known` instead of fitted again.
     """
 
-    def __init__(self, labels: Labels, groups: np.ndarray, themes: list[str] | None = None,
-                 segment_ids: np.ndarray | None = None, signature: str = "") -> None:
+    def __init__(
+        self,
+        labels: Labels,
+        groups: np.ndarray,
+        themes: list[str] | None = None,
+        segment_ids: np.ndarray | None = None,
+        signature: str = "",
+    ) -> None:
         self.labels = labels
         self.groups = groups
         self.themes = themes or list(labels.code_ids)
-        self.segment_ids = np.arange(len(labels.values)) if segment_ids is None else np.asarray(segment_ids, dtype=np.int64)
+        self.segment_ids = (
+            np.arange(len(labels.values)) if segment_ids is None else np.asarray(segment_ids, dtype=np.int64)
+        )
         self.signature = signature
         self.models: dict[int | str, Fitted] = {}
         self.fitted: dict[str, bytes] = {}  # entries fitted in this run, by key
@@ -149,19 +182,28 @@ class CodeModels:
     def calibration_key(self) -> str:
         """The models' keys, and how many decisions each sample stands for, rounded so the map is refitted
         when they grow by a fifth (one decision barely moves it)."""
-        bucket = (lambda n: str(int(np.log1p(n) / np.log(1.2))))
+        bucket = lambda n: str(int(np.log1p(n) / np.log(1.2)))
         counts = (bucket(int((job.column == label).sum())) for job in self.jobs for label in (POSITIVE, NEGATIVE))
         return _digest(self.signature, "calibration", *(job.key for job in self.jobs), *counts)
 
-    def fit(self, words: sparse.csr_matrix, meanings: np.ndarray, evidence: list[np.ndarray],
-            known: dict[str, bytes], score_rows: np.ndarray | None = None) -> None:
+    def fit(
+        self,
+        words: sparse.csr_matrix,
+        meanings: np.ndarray,
+        evidence: list[np.ndarray],
+        known: dict[str, bytes],
+        score_rows: np.ndarray | None = None,
+    ) -> None:
         """Take every model from `known` where its key is there; fit the others (and their out-of-fold scores).
 
         `score_rows` (the rows to be scored next) have their evidence worked out with the
         training rows' in one pass, when there is anything to fit."""
         self.features = Features(words, meanings)
-        self.references = References(normalize(words), self.groups,
-                                     [(job.rows, job.column[job.rows]) for job in self.jobs if isinstance(job.name, int)])
+        self.references = References(
+            normalize(words),
+            self.groups,
+            [(job.rows, job.column[job.rows]) for job in self.jobs if isinstance(job.name, int)],
+        )
         self.evidence = evidence
         todo = []
         for job in self.jobs:
@@ -174,7 +216,9 @@ class CodeModels:
         if todo:
             rows = np.unique(np.concatenate([job.rows for job in todo]))
             themes = self._theme_columns()
-            wanted: list[int] | None = [c for job in todo for c in ([job.name] if isinstance(job.name, int) else themes[job.name])]
+            wanted: list[int] | None = [
+                c for job in todo for c in ([job.name] if isinstance(job.name, int) else themes[job.name])
+            ]
             if score_rows is not None and len(score_rows) and np.isin(rows, score_rows).all():
                 rows = np.union1d(rows, score_rows)
                 wanted = None  # a full run: every column for every row, once, for training and scoring
@@ -203,12 +247,16 @@ class CodeModels:
         else:
             code_evidence = self._code_evidence(rows)
         probability = {job.name: self._predict(job, rows, code_evidence) for job in self.jobs}
-        result = np.column_stack([probability[col] for col in range(len(self.labels.code_ids))]) if len(self.labels.code_ids) \
+        result = (
+            np.column_stack([probability[col] for col in range(len(self.labels.code_ids))])
+            if len(self.labels.code_ids)
             else np.zeros((len(rows), 0))
+        )
         for theme, cols in self._theme_columns().items():
             known = ~np.isnan(probability[theme])
-            result[np.ix_(known, cols)] = ((1 - THEME_WEIGHT) * result[np.ix_(known, cols)]
-                                           + THEME_WEIGHT * probability[theme][known, None])
+            result[np.ix_(known, cols)] = (1 - THEME_WEIGHT) * result[np.ix_(known, cols)] + THEME_WEIGHT * probability[
+                theme
+            ][known, None]
         return apply_platt(result, self.calibration)
 
     def _jobs(self) -> list[Job]:
@@ -221,8 +269,14 @@ class CodeModels:
             if len(rows):
                 rows = stratified_sample(column, self.segment_ids, salt)
             label = self.labels.code_ids[name] if isinstance(name, int) else f"theme:{name}"
-            found.append(Job(name, column, rows, _digest(self.signature, label, self.segment_ids[rows].tobytes(),
-                                                         column[rows].tobytes())))
+            found.append(
+                Job(
+                    name,
+                    column,
+                    rows,
+                    _digest(self.signature, label, self.segment_ids[rows].tobytes(), column[rows].tobytes()),
+                )
+            )
         return found
 
     def _code_evidence(self, rows: np.ndarray, wanted: list[int] | None = None) -> list[np.ndarray]:
@@ -252,8 +306,12 @@ class CodeModels:
                     continue
                 fold = _model().fit(self.features.stacked(job.rows[train], evidence[train]), target[train])
                 held_ids.append(self.segment_ids[job.rows[test]])
-                held_p.append(self.features.probability(Fitted.of(fold, np.array([], dtype=int), np.array([])), job.rows[test], evidence[test]))
-        concat = (lambda parts, kind: np.concatenate(parts) if parts else np.zeros(0, kind))
+                held_p.append(
+                    self.features.probability(
+                        Fitted.of(fold, np.array([], dtype=int), np.array([])), job.rows[test], evidence[test]
+                    )
+                )
+        concat = lambda parts, kind: np.concatenate(parts) if parts else np.zeros(0, kind)
         return Fitted.of(model, concat(held_ids, np.int64), concat(held_p, np.float32))
 
     def _predict(self, job: Job, rows: np.ndarray, code_evidence: list[np.ndarray]) -> np.ndarray:
@@ -272,7 +330,11 @@ class CodeModels:
         """A model's out-of-fold probability per corpus row (NaN where it has none), worked out once."""
         if job.key not in self._held_rows:
             by_row = np.full(len(self.segment_ids), np.nan)
-            at = [(self.row_of[int(i)], p) for i, p in zip(model.held_ids.tolist(), model.held_p.tolist()) if int(i) in self.row_of]
+            at = [
+                (self.row_of[int(i)], p)
+                for i, p in zip(model.held_ids.tolist(), model.held_p.tolist())
+                if int(i) in self.row_of
+            ]
             if at:
                 rows, values = zip(*at)
                 by_row[list(rows)] = values
@@ -376,7 +438,9 @@ class References:
     unit-length word vectors of every segment.
     """
 
-    def __init__(self, unit: sparse.csr_matrix, groups: np.ndarray, columns: list[tuple[np.ndarray, np.ndarray]]) -> None:
+    def __init__(
+        self, unit: sparse.csr_matrix, groups: np.ndarray, columns: list[tuple[np.ndarray, np.ndarray]]
+    ) -> None:
         self.unit, self.groups, self.columns = unit, groups, columns
         self.prepared: dict[tuple[int, ...], tuple] = {}
 
@@ -389,13 +453,13 @@ class References:
         if not len(rows) or not len(union):
             return result
         for begin in range(0, len(rows), chunk):
-            query = rows[begin:begin + chunk]
+            query = rows[begin : begin + chunk]
             block = np.asarray((self.unit[query] @ examples).todense(), dtype=np.float32)
             block[self.groups[query][:, None] == union_groups[None, :]] = -1.0
             nearest = _Nearest(block)
             for col, (positives, negatives) in zip(wanted, at):
                 near_pos, near_neg = nearest.top_mean(positives), nearest.top_mean(negatives)
-                result[begin:begin + chunk, col] = np.column_stack([near_pos, near_neg, near_pos - near_neg])
+                result[begin : begin + chunk, col] = np.column_stack([near_pos, near_neg, near_pos - near_neg])
         return result * 3.0
 
     def _prepare(self, wanted: tuple[int, ...]) -> tuple:

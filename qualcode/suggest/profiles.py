@@ -7,7 +7,7 @@ rolls up the profiles of every code below it.
 
 from __future__ import annotations
 
-from ..codebook import Codebook, Code
+from ..codebook import Code, Codebook
 
 
 def code_text(code: Code) -> str:

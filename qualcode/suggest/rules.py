@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from ..codebook import Codebook
 from .. import nlp
+from ..codebook import Codebook
 
 NEGATIONS = {"not", "no", "never", "n't", "nobody", "nothing", "without", "hardly", "neither", "nor", "none", "cannot"}
 HEDGES = {"maybe", "perhaps", "might", "possibly", "probably", "suppose", "guess", "unsure", "sometimes"}
@@ -62,7 +62,7 @@ class KeywordRules:
             lemmas = " ".join(token.lemma_ for token in doc[start:end])
             term = self.keywords.get((code_id, lemmas), lemmas)
             evidence = found.setdefault(code_id, RuleEvidence())
-            before = {token.lemma_ for token in doc[max(0, start - WINDOW):start]}
+            before = {token.lemma_ for token in doc[max(0, start - WINDOW) : start]}
             bucket = evidence.negated if before & NEGATIONS else evidence.hedged if before & HEDGES else evidence.terms
             if term not in bucket:
                 bucket.append(term)

@@ -12,8 +12,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ..codebook import Codebook
 from ..errors import SuggestStoppedError
@@ -36,9 +37,16 @@ class SuggestRun(SuggestionSync):
     documents: int = 0  # transcripts whose suggestions were written
 
 
-def suggest_store(store: Any, codebook: Codebook, segments: list[dict[str, Any]], document_ids: list[str] | None,
-                  code_ids: list[str] | None, min_confidence: float, progress: Progress | None = None,
-                  blind_coder: str | None = None) -> SuggestRun:
+def suggest_store(
+    store: Any,
+    codebook: Codebook,
+    segments: list[dict[str, Any]],
+    document_ids: list[str] | None,
+    code_ids: list[str] | None,
+    min_confidence: float,
+    progress: Progress | None = None,
+    blind_coder: str | None = None,
+) -> SuggestRun:
     """Suggest for the segments of `document_ids` (all when None) and write them, transcript by transcript."""
     suggester = Suggester(codebook, code_ids)
     questions = store.questions(segments)
@@ -47,7 +55,9 @@ def suggest_store(store: Any, codebook: Codebook, segments: list[dict[str, Any]]
     meanings = encodings.meanings(store, segments, suggester.embedder.name, suggester.embedder.embed)
     state = _corpus_state(store, suggester, segments, whole=not document_ids)
     decisions = suggest_cache.learning_decisions(store, blind_coder)
-    suggester.fit(segments, decisions, questions=questions, meanings=meanings, analysed=analysed, asked=asked, state=state)
+    suggester.fit(
+        segments, decisions, questions=questions, meanings=meanings, analysed=analysed, asked=asked, state=state
+    )
     if suggester.state_fitted:
         suggest_cache.keep(store, suggester.signature, "corpus", {suggester.state.key: suggester.state.to_bytes()})
     result = SuggestRun()
@@ -65,8 +75,15 @@ def suggest_store(store: Any, codebook: Codebook, segments: list[dict[str, Any]]
     return result
 
 
-def _write(store: Any, suggester: Suggester, segments: list[dict[str, Any]], rows: list[int],
-           min_confidence: float, progress: Progress | None, result: SuggestRun) -> None:
+def _write(
+    store: Any,
+    suggester: Suggester,
+    segments: list[dict[str, Any]],
+    rows: list[int],
+    min_confidence: float,
+    progress: Progress | None,
+    result: SuggestRun,
+) -> None:
     """Score every wanted passage at once, then store each transcript's suggestions in a transaction of its own."""
     rows_of: dict[str, list[int]] = {}
     for row in rows:
@@ -76,7 +93,9 @@ def _write(store: Any, suggester: Suggester, segments: list[dict[str, Any]], row
         made.setdefault(suggestion.document_id, []).append(suggestion)
     try:
         for done, (document_id, mine) in enumerate(rows_of.items(), start=1):
-            sync = store.sync_suggestions(made.get(document_id, []), [segments[i]["id"] for i in mine], suggester.code_ids)
+            sync = store.sync_suggestions(
+                made.get(document_id, []), [segments[i]["id"] for i in mine], suggester.code_ids
+            )
             result.added += sync.added
             result.updated += sync.updated
             result.withdrawn += sync.withdrawn
@@ -87,11 +106,13 @@ def _write(store: Any, suggester: Suggester, segments: list[dict[str, Any]], row
     except KeyboardInterrupt:
         raise SuggestStoppedError(
             f"suggesting was stopped: suggestions for {result.documents} of {len(rows_of)} transcripts were saved "
-            "and the others left as they were; suggest again to finish.") from None
+            "and the others left as they were; suggest again to finish."
+        ) from None
 
 
 def _analysed(store: Any, suggester: Suggester, texts: list[str], progress: Progress | None = None) -> list[Analysed]:
     """Each text's lemmas and keyword matches: from the store where read before, else read now (and kept)."""
+
     def read(missing: list[str]) -> list[tuple[str, dict[str, Any]]]:
         found = []
         for done, item in enumerate(analyse(missing, suggester.rules, suggester.model), start=1):
@@ -101,7 +122,10 @@ def _analysed(store: Any, suggester: Suggester, texts: list[str], progress: Prog
         return found
 
     stored = suggest_cache.analyses(store, texts, suggester.reading, read)
-    return [Analysed(lemmas, {code: RuleEvidence(**evidence) for code, evidence in rules.items()}) for lemmas, rules in stored]
+    return [
+        Analysed(lemmas, {code: RuleEvidence(**evidence) for code, evidence in rules.items()})
+        for lemmas, rules in stored
+    ]
 
 
 def _corpus_state(store: Any, suggester: Suggester, segments: list[dict[str, Any]], whole: bool) -> CorpusState | None:
@@ -113,4 +137,3 @@ def _corpus_state(store: Any, suggester: Suggester, segments: list[dict[str, Any
         return CorpusState.from_bytes(key, found) if found else None
     latest = suggest_cache.latest(store, suggester.signature, "corpus")
     return CorpusState.from_bytes(*latest) if latest else None
-

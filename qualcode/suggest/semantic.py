@@ -43,7 +43,7 @@ class SentenceEmbedder:
         """Texts x dimensions, each row of length 1 (zeros for a text with no tokens)."""
         result = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         for begin in range(0, len(texts), BATCH):
-            result[begin:begin + BATCH] = self._mean_vectors(texts[begin:begin + BATCH])
+            result[begin : begin + BATCH] = self._mean_vectors(texts[begin : begin + BATCH])
         return _unit(result)
 
     def _mean_vectors(self, texts: list[str]) -> np.ndarray:
@@ -80,8 +80,10 @@ def static_embedder() -> SentenceEmbedder:
     folder = _package_folder()
     table_path, tokenizer_path = folder / TABLE, folder / TOKENIZER
     if not table_path.exists() or not tokenizer_path.exists():
-        raise NlpModelError(f"the embedding table in {folder} is incomplete; reinstall it with "
-                                   "`pip install --force-reinstall wordllama`.")
+        raise NlpModelError(
+            f"the embedding table in {folder} is incomplete; reinstall it with "
+            "`pip install --force-reinstall wordllama`."
+        )
     from safetensors import safe_open
     from tokenizers import Tokenizer
 
@@ -101,7 +103,7 @@ def remembered(embedder, texts: list[str]) -> np.ndarray:
         known.clear()
         missing = list(dict.fromkeys(texts))
     for begin in range(0, len(missing), BATCH):
-        chunk = missing[begin:begin + BATCH]
+        chunk = missing[begin : begin + BATCH]
         known.update(zip(chunk, embedder.embed(chunk)))
     if not texts:
         return np.zeros((0, embedder.dimensions), dtype=np.float32)
@@ -144,8 +146,10 @@ def centred(vectors: np.ndarray, centre: np.ndarray) -> np.ndarray:
 def _package_folder() -> Path:
     spec = importlib.util.find_spec("wordllama")  # its files only: importing it would load a web client
     if spec is None or not spec.submodule_search_locations:
-        raise NlpModelError("suggestions need the `wordllama` package for their embedding table; "
-                                   "install it with `pip install wordllama`.")
+        raise NlpModelError(
+            "suggestions need the `wordllama` package for their embedding table; "
+            "install it with `pip install wordllama`."
+        )
     return Path(list(spec.submodule_search_locations)[0])
 
 

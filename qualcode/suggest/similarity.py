@@ -18,8 +18,14 @@ from ..codebook import Codebook
 
 def make_vectorizer() -> TfidfVectorizer:
     """The text representation shared by zero-shot similarity and the learned models."""
-    return TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, stop_words="english",
-                           token_pattern=r"(?u)\b[a-z][a-z']+\b", dtype=np.float32)
+    return TfidfVectorizer(
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        min_df=1,
+        stop_words="english",
+        token_pattern=r"(?u)\b[a-z][a-z']+\b",
+        dtype=np.float32,
+    )
 
 
 class ProfileSimilarity:
@@ -34,11 +40,13 @@ class ProfileSimilarity:
         """Fit on the profiles and the corpus; returns the corpus's vectors."""
         self.vectorizer = make_vectorizer()
         names = list(self.profile_lemmas)
-        matrix = self.vectorizer.fit_transform([*self.profile_lemmas.values(), *segment_lemmas])  # one pass over the text
+        matrix = self.vectorizer.fit_transform(
+            [*self.profile_lemmas.values(), *segment_lemmas]
+        )  # one pass over the text
         row = {name: i for i, name in enumerate(names)}
         self.codes = matrix[[row[c] for c in self.code_ids]]
         self.themes = matrix[[row[t] for t in self.theme_ids]]
-        corpus = matrix[len(names):]
+        corpus = matrix[len(names) :]
         self.code_stats = _stats(np.asarray((corpus @ self.codes.T).todense()))
         self.theme_stats = _stats(np.asarray((corpus @ self.themes.T).todense()))
         return corpus
@@ -46,9 +54,14 @@ class ProfileSimilarity:
     def state(self) -> dict[str, np.ndarray]:
         """What `fit` learned from the corpus (vocabulary, weights, statistics), for `restore` in a later run."""
         vocabulary = sorted(self.vectorizer.vocabulary_, key=self.vectorizer.vocabulary_.get)
-        return {"vocabulary": np.array(vocabulary, dtype=str), "idf": self.vectorizer.idf_.astype(np.float64),
-                "code_mean": self.code_stats[0], "code_std": self.code_stats[1],
-                "theme_mean": self.theme_stats[0], "theme_std": self.theme_stats[1]}
+        return {
+            "vocabulary": np.array(vocabulary, dtype=str),
+            "idf": self.vectorizer.idf_.astype(np.float64),
+            "code_mean": self.code_stats[0],
+            "code_std": self.code_stats[1],
+            "theme_mean": self.theme_stats[0],
+            "theme_std": self.theme_stats[1],
+        }
 
     def restore(self, state: dict[str, np.ndarray]) -> None:
         """Take a fitted state instead of fitting, so passages are read as the corpus they came from was."""

@@ -10,8 +10,9 @@ Everything else is unknown and not learned from.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any, Collection
+from typing import Any
 
 import numpy as np
 
@@ -30,8 +31,12 @@ class Labels:
         return np.flatnonzero((self.values != UNKNOWN).any(axis=1))
 
 
-def segment_labels(segments: list[dict[str, Any]], codings: list[dict[str, Any]], code_ids: list[str],
-                   exclude_documents: Collection[str] = frozenset()) -> Labels:
+def segment_labels(
+    segments: list[dict[str, Any]],
+    codings: list[dict[str, Any]],
+    code_ids: list[str],
+    exclude_documents: Collection[str] = frozenset(),
+) -> Labels:
     """Labels from decided codings, ignoring the documents in `exclude_documents`.
 
     Worked out on arrays (a project holds hundreds of thousands of decisions): each
@@ -42,11 +47,17 @@ def segment_labels(segments: list[dict[str, Any]], codings: list[dict[str, Any]]
     document_of: dict[str, int] = {}
     for segment in segments:
         document_of.setdefault(segment["document_id"], len(document_of))
-    kept = [c for c in codings if c["document_id"] in document_of and c["code_id"] in column
-            and c["document_id"] not in exclude_documents and c["status"] in ("accepted", "rejected")]
+    kept = [
+        c
+        for c in codings
+        if c["document_id"] in document_of
+        and c["code_id"] in column
+        and c["document_id"] not in exclude_documents
+        and c["status"] in ("accepted", "rejected")
+    ]
     if not kept or not len(segments):
         return Labels(values, code_ids)
-    span = np.int64(2 ** 32)
+    span = np.int64(2**32)
     seg_doc = np.array([document_of[s["document_id"]] for s in segments], dtype=np.int64)
     seg_start = seg_doc * span + np.array([s["start"] for s in segments], dtype=np.int64)
     seg_end = seg_doc * span + np.array([s["end"] for s in segments], dtype=np.int64)
@@ -64,7 +75,7 @@ def segment_labels(segments: list[dict[str, Any]], codings: list[dict[str, Any]]
         at = first + offset
         live = at < stop
         at_live = at[live]
-        overlap = (np.minimum(end[live], ends[at_live]) > np.maximum(start[live], starts[at_live]))
+        overlap = np.minimum(end[live], ends[at_live]) > np.maximum(start[live], starts[at_live])
         hit_coding.append(np.flatnonzero(live)[overlap])
         hit_row.append(order[at_live[overlap]])
     coding_hit, row_hit = np.concatenate(hit_coding), np.concatenate(hit_row)
@@ -128,5 +139,7 @@ def stratified_sample(column: np.ndarray, segment_ids: np.ndarray, salt: int) ->
 
 def _priority(segment_ids: np.ndarray, salt: int) -> np.ndarray:
     """A fixed pseudo-random rank per segment and column (a multiplicative hash, the same in every process)."""
-    mixed = (segment_ids.astype(np.uint64) * np.uint64(2654435761) + np.uint64(salt) * np.uint64(40503)) % np.uint64(2 ** 32)
-    return (mixed * np.uint64(2246822519)) % np.uint64(2 ** 32)
+    mixed = (segment_ids.astype(np.uint64) * np.uint64(2654435761) + np.uint64(salt) * np.uint64(40503)) % np.uint64(
+        2**32
+    )
+    return (mixed * np.uint64(2246822519)) % np.uint64(2**32)

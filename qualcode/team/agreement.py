@@ -17,16 +17,17 @@ Intervals are described in qualcode.team.statistics.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
 from ..codebook import Codebook
-from .coders import require_coders
 from ..errors import AgreementError, UnknownCodeError
-from .statistics import RESAMPLES, SEED, Bootstrap, Estimate, reliability
 from ..store import Store
+from .coders import require_coders
+from .statistics import RESAMPLES, SEED, Bootstrap, Estimate, reliability
 
 UNITS = ("segment", "sentence", "character")
 LEVELS = ("code", "theme")
@@ -66,8 +67,20 @@ class AgreementReport:
 
     def columns(self) -> list[str]:
         """The columns of `rows`, in reading order."""
-        return ["code_id", "label", "units", "units_coded", *(f"units_{c}" for c in self.coders), "agreement_pct",
-                "kappa", "kappa_low", "kappa_high", "alpha", "alpha_low", "alpha_high"]
+        return [
+            "code_id",
+            "label",
+            "units",
+            "units_coded",
+            *(f"units_{c}" for c in self.coders),
+            "agreement_pct",
+            "kappa",
+            "kappa_low",
+            "kappa_high",
+            "alpha",
+            "alpha_low",
+            "alpha_high",
+        ]
 
 
 def _compared(store: Store, coders: Iterable[str], unit: str, level: str, documents: Iterable[str] | None):
@@ -80,22 +93,34 @@ def _compared(store: Store, coders: Iterable[str], unit: str, level: str, docume
     return coders, counted, left_out, codebook, build_units(store, coders, unit, level, counted, codebook)
 
 
-def agreement(store: Store, coders: Iterable[str], unit: str = "segment", level: str = "code",
-              documents: Iterable[str] | None = None, uncoded: str = "missing",
-              resamples: int = RESAMPLES, seed: int = SEED) -> AgreementReport:
+def agreement(
+    store: Store,
+    coders: Iterable[str],
+    unit: str = "segment",
+    level: str = "code",
+    documents: Iterable[str] | None = None,
+    uncoded: str = "missing",
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
+) -> AgreementReport:
     """Agreement of the named coders per code and overall, over the documents they all coded."""
     _check_choice("uncoded", uncoded, UNCODED)
     names, counted, left_out, codebook, table = _compared(store, coders, unit, level, documents)
     if not table.categories:
-        raise AgreementError(f"none of {', '.join(names)} accepted a coding on a participant {unit} of the documents they all coded; there is nothing to compare yet.")
+        raise AgreementError(
+            f"none of {', '.join(names)} accepted a coding on a participant {unit} of the documents they all coded; there is nothing to compare yet."
+        )
     bootstrap = Bootstrap(len(table.segments), resamples, seed)
     rows = [_code_row(table, k, codebook, names, bootstrap) for k in range(len(table.categories))]
     overall, notes = _overall_row(table, names, uncoded, bootstrap)
-    return AgreementReport(names, unit, level, counted, left_out, len(table.start), rows + [overall],
-                           resamples, seed, notes)
+    return AgreementReport(
+        names, unit, level, counted, left_out, len(table.start), rows + [overall], resamples, seed, notes
+    )
 
 
-def coded_documents(store: Store, coders: list[str], documents: Iterable[str] | None = None) -> tuple[list[str], dict[str, list[str]]]:
+def coded_documents(
+    store: Store, coders: list[str], documents: Iterable[str] | None = None
+) -> tuple[list[str], dict[str, list[str]]]:
     """(documents every coder made a decision in, {left-out document: coders who did not code it})."""
     coded: dict[str, set[str]] = {}
     for row in store.codings(coders=coders):
@@ -107,11 +132,15 @@ def coded_documents(store: Store, coders: list[str], documents: Iterable[str] | 
     counted = [d for d in candidates if coded.get(d, set()) >= set(coders)]
     left_out = {d: [c for c in coders if c not in coded.get(d, set())] for d in candidates if d not in counted}
     if not counted:
-        raise AgreementError(f"no document in {store.location} was coded by all of {', '.join(coders)}; each coder needs decisions in the same transcripts.")
+        raise AgreementError(
+            f"no document in {store.location} was coded by all of {', '.join(coders)}; each coder needs decisions in the same transcripts."
+        )
     return counted, left_out
 
 
-def build_units(store: Store, coders: list[str], unit: str, level: str, documents: list[str], codebook: Codebook) -> UnitTable:
+def build_units(
+    store: Store, coders: list[str], unit: str, level: str, documents: list[str], codebook: Codebook
+) -> UnitTable:
     """Units of the documents and, per coder and category, whether an accepted coding overlaps each unit."""
     wanted = set(documents)
     segments = [s for s in store.segments() if s["document_id"] in wanted]
@@ -133,12 +162,26 @@ def build_units(store: Store, coders: list[str], unit: str, level: str, document
         last = lo + np.searchsorted(start[lo:hi], row["end"], side="left")
         applied[coders.index(row["coder"]), first:last, position[_category(row["code_id"], level, codebook)]] = True
     used = np.asarray(applied.any(axis=(0, 1)))
-    return UnitTable(documents, doc, start, end, cluster, segments, [c for c, u in zip(categories, used.tolist()) if u],
-                     applied[:, :, used])
+    return UnitTable(
+        documents,
+        doc,
+        start,
+        end,
+        cluster,
+        segments,
+        [c for c, u in zip(categories, used.tolist()) if u],
+        applied[:, :, used],
+    )
 
 
-def disagreements(store: Store, coders: Iterable[str], unit: str = "segment", level: str = "code",
-                  documents: Iterable[str] | None = None, code: str | None = None) -> list[dict[str, Any]]:
+def disagreements(
+    store: Store,
+    coders: Iterable[str],
+    unit: str = "segment",
+    level: str = "code",
+    documents: Iterable[str] | None = None,
+    code: str | None = None,
+) -> list[dict[str, Any]]:
     """Units where the coders differ on a code, with each coder's yes/no and the unit's text.
 
     Neighbouring characters of one segment that share a pattern are joined into one span.
@@ -147,7 +190,9 @@ def disagreements(store: Store, coders: Iterable[str], unit: str = "segment", le
     wanted = list(range(len(table.categories)))
     if code is not None:
         if code not in table.categories:
-            raise UnknownCodeError(f"no coder applied `{code}` at the {level} level in these documents; codes applied: {', '.join(table.categories) or 'none'}.")
+            raise UnknownCodeError(
+                f"no coder applied `{code}` at the {level} level in these documents; codes applied: {', '.join(table.categories) or 'none'}."
+            )
         wanted = [table.categories.index(code)]
     texts = {d: store.document(d)["text"] for d in counted}
     rows = []
@@ -167,7 +212,9 @@ def _unit_spans(segments: list[dict[str, Any]], unit: str) -> list[tuple[int, in
         from .. import nlp  # spaCy loads only when sentences are the unit
 
         found = nlp.sentence_bounds(s["text"] for s in segments)
-        return [(i, s["start"] + a, s["start"] + b) for i, (s, bounds) in enumerate(zip(segments, found)) for a, b in bounds]
+        return [
+            (i, s["start"] + a, s["start"] + b) for i, (s, bounds) in enumerate(zip(segments, found)) for a, b in bounds
+        ]
     return [(i, p, p + 1) for i, s in enumerate(segments) for p in range(s["start"], s["end"])]
 
 
@@ -187,11 +234,19 @@ def _code_row(table: UnitTable, k: int, codebook: Codebook, coders: list[str], b
     code_id = table.categories[k]
     counts = {f"units_{c}": int(ratings[i].sum()) for i, c in enumerate(coders)}
     label = codebook.get(code_id).label if code_id in codebook else ""
-    return {"code_id": code_id, "label": label, "units": result.units, "units_coded": int(ratings.any(axis=0).sum()),
-            **counts, **_statistics(result.percent, result.kappa, result.alpha)}
+    return {
+        "code_id": code_id,
+        "label": label,
+        "units": result.units,
+        "units_coded": int(ratings.any(axis=0).sum()),
+        **counts,
+        **_statistics(result.percent, result.kappa, result.alpha),
+    }
 
 
-def _overall_row(table: UnitTable, coders: list[str], uncoded: str, bootstrap: Bootstrap) -> tuple[dict[str, Any], list[str]]:
+def _overall_row(
+    table: UnitTable, coders: list[str], uncoded: str, bootstrap: Bootstrap
+) -> tuple[dict[str, Any], list[str]]:
     given = table.applied.sum(axis=2)
     values = np.where(given == 1, table.applied.argmax(axis=2), -1)
     categories = len(table.categories)
@@ -199,20 +254,33 @@ def _overall_row(table: UnitTable, coders: list[str], uncoded: str, bootstrap: B
         values = np.where(given == 0, categories, values)
         categories += 1
     result = reliability(values, categories, table.cluster, bootstrap)
-    notes = [f"{coder} gave {n} units more than one code at this level; they count as missing in the overall row."
-             for coder, n in zip(coders, (given > 1).sum(axis=1)) if n]
+    notes = [
+        f"{coder} gave {n} units more than one code at this level; they count as missing in the overall row."
+        for coder, n in zip(coders, (given > 1).sum(axis=1))
+        if n
+    ]
     counts = {f"units_{c}": int((values[i] >= 0).sum()) for i, c in enumerate(coders)}
     label = "one code per unit (nominal)" + ("; uncoded is a value" if uncoded == "value" else "; uncoded is missing")
-    row = {"code_id": OVERALL, "label": label, "units": result.units, "units_coded": int((given > 0).any(axis=0).sum()),
-           **counts, **_statistics(result.percent, result.kappa, result.alpha)}
+    row = {
+        "code_id": OVERALL,
+        "label": label,
+        "units": result.units,
+        "units_coded": int((given > 0).any(axis=0).sum()),
+        **counts,
+        **_statistics(result.percent, result.kappa, result.alpha),
+    }
     return row, notes
 
 
 def _statistics(percent: Estimate, kappa: Estimate, alpha: Estimate) -> dict[str, Any]:
     return {
         "agreement_pct": _round(percent.value * 100 if percent.value is not None else None, 1),
-        "kappa": _round(kappa.value), "kappa_low": _round(kappa.low), "kappa_high": _round(kappa.high),
-        "alpha": _round(alpha.value), "alpha_low": _round(alpha.low), "alpha_high": _round(alpha.high),
+        "kappa": _round(kappa.value),
+        "kappa_low": _round(kappa.low),
+        "kappa_high": _round(kappa.high),
+        "alpha": _round(alpha.value),
+        "alpha_low": _round(alpha.low),
+        "alpha_high": _round(alpha.high),
     }
 
 
@@ -232,18 +300,34 @@ def _runs(table: UnitTable, ratings: np.ndarray, units: np.ndarray) -> list[tupl
 
 
 def _joins(table: UnitTable, ratings: np.ndarray, previous: int, unit: int) -> bool:
-    return (table.end[previous] - table.start[previous] == 1 and table.cluster[previous] == table.cluster[unit]
-            and table.end[previous] == table.start[unit] and bool((ratings[:, previous] == ratings[:, unit]).all()))
+    return (
+        table.end[previous] - table.start[previous] == 1
+        and table.cluster[previous] == table.cluster[unit]
+        and table.end[previous] == table.start[unit]
+        and bool((ratings[:, previous] == ratings[:, unit]).all())
+    )
 
 
-def _disagreement_row(table: UnitTable, codebook: Codebook, coders: list[str], texts: dict[str, str],
-                      ratings: np.ndarray, k: int, first: int, last: int) -> dict[str, Any]:
+def _disagreement_row(
+    table: UnitTable,
+    codebook: Codebook,
+    coders: list[str],
+    texts: dict[str, str],
+    ratings: np.ndarray,
+    k: int,
+    first: int,
+    last: int,
+) -> dict[str, Any]:
     document_id = table.documents[table.doc[first]]
     start, end = int(table.start[first]), int(table.end[last])
     code_id = table.categories[k]
     return {
-        "span": f"{document_id}:{start}-{end}", "document_id": document_id,
-        "segment_id": table.segments[table.cluster[first]]["id"], "start": start, "end": end, "code_id": code_id,
+        "span": f"{document_id}:{start}-{end}",
+        "document_id": document_id,
+        "segment_id": table.segments[table.cluster[first]]["id"],
+        "start": start,
+        "end": end,
+        "code_id": code_id,
         "label": codebook.get(code_id).label if code_id in codebook else "",
         **{coder: ("yes" if ratings[i, first] else "no") for i, coder in enumerate(coders)},
         "text": texts[document_id][start:end],

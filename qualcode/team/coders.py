@@ -10,11 +10,13 @@ codings being compared.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..errors import NoCoderError, UnknownCoderError, UnknownCodingError, UnknownDecisionError
 from ..store import NewCoding, Store
 from ..store.codings import SUGGESTER
+
 
 def require_coders(store: Store, names: Iterable[str], at_least: int = 1) -> list[str]:
     """The named coders, cleaned and de-duplicated; an unknown name or too few names is an error."""
@@ -22,7 +24,10 @@ def require_coders(store: Store, names: Iterable[str], at_least: int = 1) -> lis
     known = store.coders()
     listed = ", ".join(known) or "none yet"
     if len(wanted) < at_least:
-        raise UnknownCoderError(f"name at least {at_least} coder{'s' if at_least > 1 else ''}; coders in {store.location}: {listed}.", hint="coders")
+        raise UnknownCoderError(
+            f"name at least {at_least} coder{'s' if at_least > 1 else ''}; coders in {store.location}: {listed}.",
+            hint="coders",
+        )
     for name in wanted:
         if name not in known:
             raise UnknownCoderError(f"coder `{name}` has made no decision in {store.location}; coders there: {listed}.")
@@ -63,19 +68,26 @@ def decide_blind(store: Store, coding_ids: Iterable[int], status: str, coder: st
     ids = list(coding_ids)
     for coding_id in ids:
         if coding_id not in visible:
-            raise UnknownCodingError(f"coding {coding_id} is neither {coder}'s nor an open suggestion in {store.location}; decide only the codings shown to this coder.", hint="blind")
+            raise UnknownCodingError(
+                f"coding {coding_id} is neither {coder}'s nor an open suggestion in {store.location}; decide only the codings shown to this coder.",
+                hint="blind",
+            )
     return store.decide_codings(ids, status, coder)
 
 
-def resolve(store: Store, coder: str, document_id: str, start: int, end: int, code_id: str, applies: bool,
-            memo: str = "") -> int:
+def resolve(
+    store: Store, coder: str, document_id: str, start: int, end: int, code_id: str, applies: bool, memo: str = ""
+) -> int:
     """Record `coder`'s verdict on whether a code applies to a span (accepted or rejected), with an optional memo."""
     name = (coder or "").strip()
     if not name:
-        raise NoCoderError("say who is resolving (a coder name, for example consensus) so the decision can be attributed.")
+        raise NoCoderError(
+            "say who is resolving (a coder name, for example consensus) so the decision can be attributed."
+        )
     status = "accepted" if applies else "rejected"
-    coding_id = store.add_codings([NewCoding(document_id, start, end, code_id, name, source="manual", status=status)],
-                                 action="resolve")[0]
+    coding_id = store.add_codings(
+        [NewCoding(document_id, start, end, code_id, name, source="manual", status=status)], action="resolve"
+    )[0]
     if memo.strip():
         store.add_memo(document_id, memo.strip(), name, coding_id=coding_id)
     return coding_id

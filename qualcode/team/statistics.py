@@ -56,11 +56,15 @@ class Bootstrap:
         """How often each cluster is drawn in each resample (resamples x clusters)."""
         if self._weights is None:
             rng = np.random.default_rng(self.seed)
-            self._weights = rng.multinomial(self.clusters, np.full(self.clusters, 1.0 / self.clusters), size=self.resamples)
+            self._weights = rng.multinomial(
+                self.clusters, np.full(self.clusters, 1.0 / self.clusters), size=self.resamples
+            )
         return self._weights
 
 
-def reliability(ratings: np.ndarray, categories: int, clusters: np.ndarray, bootstrap: Bootstrap | None = None) -> Reliability:
+def reliability(
+    ratings: np.ndarray, categories: int, clusters: np.ndarray, bootstrap: Bootstrap | None = None
+) -> Reliability:
     """Percent agreement, Cohen's kappa (two coders only) and nominal alpha, with bootstrap intervals.
 
     `ratings` is coders x units (category index or -1); `clusters` gives each unit's
@@ -107,7 +111,9 @@ def pattern_alpha(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
     weights = np.atleast_2d(weights)
     raters = counts.sum(axis=1)
     pairable = raters >= 2
-    within = (counts[:, :, None] * counts[:, None, :] - counts[:, :, None] * np.eye(counts.shape[1])[None]).astype(float)
+    within = (counts[:, :, None] * counts[:, None, :] - counts[:, :, None] * np.eye(counts.shape[1])[None]).astype(
+        float
+    )
     within[pairable] /= (raters[pairable] - 1)[:, None, None]
     within[~pairable] = 0.0
     coincidence = np.einsum("bp,pck->bck", weights, within)
@@ -125,8 +131,11 @@ def _package_alpha(counts: np.ndarray, inverse: np.ndarray, weights: np.ndarray,
         return np.nan  # fewer than two values among pairable ratings: alpha is undefined
     if len(inverse) * categories**2 > PACKAGE_LIMIT:
         return float(pattern_alpha(counts, weights)[0])
-    return float(krippendorff.alpha(value_counts=counts[inverse], value_domain=list(range(categories)),
-                                    level_of_measurement="nominal"))
+    return float(
+        krippendorff.alpha(
+            value_counts=counts[inverse], value_domain=list(range(categories)), level_of_measurement="nominal"
+        )
+    )
 
 
 def _percent(patterns: np.ndarray, counts: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -47,14 +47,22 @@ def _selection() -> alt.Parameter:
 
 
 def _tooltip(by: str) -> list[alt.Tooltip]:
-    return [alt.Tooltip("label:N", title="theme"), alt.Tooltip("group:N", title=by),
-            alt.Tooltip("n_of_m:N", title="participants"), alt.Tooltip("segments:Q", title="coded segments")]
+    return [
+        alt.Tooltip("label:N", title="theme"),
+        alt.Tooltip("group:N", title=by),
+        alt.Tooltip("n_of_m:N", title="participants"),
+        alt.Tooltip("segments:Q", title="coded segments"),
+    ]
 
 
 def row_order(frame: pd.DataFrame, codebook_order: list[str], level: str) -> list[str]:
     """Rows top to bottom: themes in codebook order; at code level each theme's codes under it, most raised first."""
     if level != "code":
-        return list(dict.fromkeys(frame.set_index("code_id").loc[[c for c in codebook_order if c in set(frame["code_id"])], "row"]))
+        return list(
+            dict.fromkeys(
+                frame.set_index("code_id").loc[[c for c in codebook_order if c in set(frame["code_id"])], "row"]
+            )
+        )
     weight = frame.groupby("code_id")["value"].sum()
     rows = frame.drop_duplicates("code_id").set_index("code_id")
     themes = [c for c in codebook_order if c in rows.index and rows.loc[c, "depth"] == 0]
@@ -73,19 +81,38 @@ def heatmap(frame: pd.DataFrame, by: str, order: list[str], measure: str) -> alt
     selection = _selection()
     top = float(frame["value"].max() or 1)
     base = alt.Chart(frame).encode(
-        x=alt.X("group_axis:N", title=by.replace("_", " ").capitalize(), axis=alt.Axis(labelAngle=0, labelLimit=200,
-                                                         labelExpr="split(datum.value, '|')", labelPadding=6,
-                                                         labelOverlap=False)),
-        y=alt.Y("row:N", title=None, sort=order, axis=alt.Axis(
-            labelLimit=360, labelFontWeight=alt.expr(f"indexof(datum.label, '{THEME_MARK.strip()}') == 0 ? 'bold' : 'normal'"))),
+        x=alt.X(
+            "group_axis:N",
+            title=by.replace("_", " ").capitalize(),
+            axis=alt.Axis(
+                labelAngle=0, labelLimit=200, labelExpr="split(datum.value, '|')", labelPadding=6, labelOverlap=False
+            ),
+        ),
+        y=alt.Y(
+            "row:N",
+            title=None,
+            sort=order,
+            axis=alt.Axis(
+                labelLimit=360,
+                labelFontWeight=alt.expr(f"indexof(datum.label, '{THEME_MARK.strip()}') == 0 ? 'bold' : 'normal'"),
+            ),
+        ),
     )
     legend = "share who raised it" if measure == "participants" else "coded segments"
-    cells = base.mark_rect(stroke="white").encode(
-        color=alt.Color("value:Q", title=legend, scale=alt.Scale(scheme="blues", domainMin=0),
-                        legend=alt.Legend(format=".0%" if measure == "participants" else "d")),
-        opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)),
-        tooltip=_tooltip(by),
-    ).add_params(selection)
+    cells = (
+        base.mark_rect(stroke="white")
+        .encode(
+            color=alt.Color(
+                "value:Q",
+                title=legend,
+                scale=alt.Scale(scheme="blues", domainMin=0),
+                legend=alt.Legend(format=".0%" if measure == "participants" else "d"),
+            ),
+            opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)),
+            tooltip=_tooltip(by),
+        )
+        .add_params(selection)
+    )
     text = base.mark_text(fontSize=12).encode(
         text="text:N",
         color=alt.condition(alt.datum.value > top * 0.55, alt.value("white"), alt.value("#222")),
@@ -99,23 +126,48 @@ def grouped_bars(frame: pd.DataFrame, by: str, order: list[str], measure: str, l
     y_title = "participants who raised it" if measure == "participants" else "coded segments"
     y_field = "participants:Q" if measure == "participants" else "segments:Q"
     if level == "code":
-        return alt.Chart(frame).mark_bar().encode(
-            y=alt.Y("row:N", title=None, sort=order, axis=alt.Axis(labelLimit=360, labelFontWeight=alt.expr(
-                f"indexof(datum.label, '{THEME_MARK.strip()}') == 0 ? 'bold' : 'normal'"))),
-            x=alt.X(y_field, title=y_title, stack="zero"),
+        return (
+            alt.Chart(frame)
+            .mark_bar()
+            .encode(
+                y=alt.Y(
+                    "row:N",
+                    title=None,
+                    sort=order,
+                    axis=alt.Axis(
+                        labelLimit=360,
+                        labelFontWeight=alt.expr(
+                            f"indexof(datum.label, '{THEME_MARK.strip()}') == 0 ? 'bold' : 'normal'"
+                        ),
+                    ),
+                ),
+                x=alt.X(y_field, title=y_title, stack="zero"),
+                color=alt.Color("group:N", title=by),
+                opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)),
+                tooltip=_tooltip(by),
+            )
+            .add_params(selection)
+            .properties(height=max(200, 22 * len(order)))
+        )
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "label_axis:N",
+                title=None,
+                sort=[wrap(label, 18) for label in order],
+                axis=alt.Axis(labelAngle=0, labelLimit=200, labelExpr="split(datum.value, '|')", labelOverlap=False),
+            ),
+            xOffset=alt.XOffset("group:N"),
+            y=alt.Y(y_field, title=y_title),
             color=alt.Color("group:N", title=by),
             opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)),
             tooltip=_tooltip(by),
-        ).add_params(selection).properties(height=max(200, 22 * len(order)))
-    return alt.Chart(frame).mark_bar().encode(
-        x=alt.X("label_axis:N", title=None, sort=[wrap(label, 18) for label in order],
-                axis=alt.Axis(labelAngle=0, labelLimit=200, labelExpr="split(datum.value, '|')", labelOverlap=False)),
-        xOffset=alt.XOffset("group:N"),
-        y=alt.Y(y_field, title=y_title),
-        color=alt.Color("group:N", title=by),
-        opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)),
-        tooltip=_tooltip(by),
-    ).add_params(selection).properties(height=360)
+        )
+        .add_params(selection)
+        .properties(height=360)
+    )
 
 
 def picked(event: object) -> dict[str, str] | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from qualcode.project.identifiers import Masker
 from qualcode.export import writer
+from qualcode.project.identifiers import Masker
 from qualcode.ui import state
 
 

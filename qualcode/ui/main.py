@@ -10,7 +10,6 @@ from pathlib import Path
 import streamlit as st
 
 from qualcode.credentials import hide_password
-
 from qualcode.ui import state
 
 HERE = Path(__file__).parent
@@ -38,23 +37,39 @@ def pages() -> dict[str, st.Page]:
     """The app's pages by url path, in menu order; every page has its own address, and "/" opens the default one."""
     found = {
         url: st.Page(HERE / file, title=title, icon=icon, url_path=url)
-        for file, title, icon, url in PAGES if (HERE / file).exists()
+        for file, title, icon, url in PAGES
+        if (HERE / file).exists()
     }
-    found["home"] = st.Page(lambda: st.switch_page(found[DEFAULT]), title=found[DEFAULT].title, url_path="home",
-                            default=True, visibility="hidden")  # the default page is served at "/" only, so it forwards
+    found["home"] = st.Page(
+        lambda: st.switch_page(found[DEFAULT]),
+        title=found[DEFAULT].title,
+        url_path="home",
+        default=True,
+        visibility="hidden",
+    )  # the default page is served at "/" only, so it forwards
     return found
 
 
 def sidebar() -> None:
     """Store location, the coder's name (asked once, kept for the session) and blind coding."""
     with st.sidebar:
-        st.text_input("Coder", key="coder", placeholder="your name or initials",
-                      help="Stamped on every decision you make in this session.")
-        st.toggle("Blind coding", key="blind",
-                  help="See only your own codings and the suggestions open to you; switch off to compare.")
+        st.text_input(
+            "Coder",
+            key="coder",
+            placeholder="your name or initials",
+            help="Stamped on every decision you make in this session.",
+        )
+        st.toggle(
+            "Blind coding",
+            key="blind",
+            help="See only your own codings and the suggestions open to you; switch off to compare.",
+        )
         st.session_state.setdefault("masked_view", True)
-        st.toggle("Masked view", key="masked_view",
-                  help="Hide the names on the project's identifiers list on screen, as every download does.")
+        st.toggle(
+            "Masked view",
+            key="masked_view",
+            help="Hide the names on the project's identifiers list on screen, as every download does.",
+        )
         st.caption(f"Store: `{hide_password(state.store_location())}`")
 
 

@@ -15,9 +15,9 @@ from typing import Any
 import streamlit as st
 
 from qualcode import project
-from qualcode.words import count
 from qualcode.ui import queries, segment_panel, state, team_queries, transcript
 from qualcode.ui.main import pages
+from qualcode.words import count
 
 PROGRESS = {
     "All transcripts": lambda t: t.index == t.index,
@@ -64,7 +64,8 @@ def on_undo(store: Any, document_id: str, segment_ids: set[int]) -> None:
     what = undone[0]["after"] or undone[0]["before"] or {}
     label = what.get("code_id") or "memo"
     st.session_state["_flash"] = f"Undid your {undone[0]['action']} of {label}" + (
-        f" ({len(undone)} decisions)." if len(undone) > 1 else ".")
+        f" ({len(undone)} decisions)." if len(undone) > 1 else "."
+    )
     segment_id = what.get("segment_id")
     if what.get("document_id") == document_id and segment_id in segment_ids:
         go_to(document_id, segment_id)
@@ -72,8 +73,10 @@ def on_undo(store: Any, document_id: str, segment_ids: set[int]) -> None:
 
 def on_accept_all(store: Any, coding_ids: list[int]) -> None:
     """Accept every suggestion shown above the threshold, as one action (one undo reverts it)."""
-    state.act(lambda: project.decide(store, coding_ids, "accepted", state.coder(), state.blind()),
-              f"Accepted {count(len(coding_ids), 'suggestion')}.")
+    state.act(
+        lambda: project.decide(store, coding_ids, "accepted", state.coder(), state.blind()),
+        f"Accepted {count(len(coding_ids), 'suggestion')}.",
+    )
 
 
 st.title("Code transcripts")
@@ -114,38 +117,64 @@ def describe(document_id: str) -> str:
     row = rows.loc[document_id]
     role = row.get("role") if isinstance(row.get("role"), str) else "no role"
     coded, total, pending = (int(row[k]) if row[k] == row[k] else 0 for k in ("coded_segments", "segments", "pending"))
-    return state.shown(f"{document_id} · {role} · {coded}/{total} coded · {pending} pending")  # whole counts, never 2.0/791.0
+    return state.shown(
+        f"{document_id} · {role} · {coded}/{total} coded · {pending} pending"
+    )  # whole counts, never 2.0/791.0
 
 
 labels = [describe(i) for i in options]
 key = picker_key("document", labels, options.index(current_document))
-right.selectbox("Transcript", options, index=options.index(current_document), key=key, format_func=describe,
-                on_change=on_pick, args=(key,))
+right.selectbox(
+    "Transcript",
+    options,
+    index=options.index(current_document),
+    key=key,
+    format_func=describe,
+    on_change=on_pick,
+    args=(key,),
+)
 document_id = current_document
 document = queries.document(*state.key(), document_id)
 if state.blind():
     st.caption("Blind coding: only your own codings and the suggestions open to you are shown.")
-    document = dict(document, codings=team_queries.blind_codings(*state.key(), document_id, state.coder()),
-                    memos=[m for m in document["memos"] if m["coder"] == state.coder()])
+    document = dict(
+        document,
+        codings=team_queries.blind_codings(*state.key(), document_id, state.coder()),
+        memos=[m for m in document["memos"] if m["coder"] == state.coder()],
+    )
 codebook = queries.codebook(*state.key())
 segments = document["segments"]
 pending = [c for c in document["codings"] if c["status"] == "pending"]
 
 actions = st.columns([1.2, 2, 1.6, 1.2], vertical_alignment="bottom")
-if actions[0].button("Suggest codes", key="suggest",
-                     help="Run the suggester on this transcript: pending suggestions with confidence and evidence."):
+if actions[0].button(
+    "Suggest codes",
+    key="suggest",
+    help="Run the suggester on this transcript: pending suggestions with confidence and evidence.",
+):
     bar = st.progress(0.0, text="Suggesting…")
-    result = state.write(lambda: project.suggest(
-        store, document_ids=[document_id], blind_coder=state.coder() if state.blind() else None,
-        progress=lambda done, total: bar.progress(done / max(total, 1), text=f"Suggesting… {done}/{total}")))
+    result = state.write(
+        lambda: project.suggest(
+            store,
+            document_ids=[document_id],
+            blind_coder=state.coder() if state.blind() else None,
+            progress=lambda done, total: bar.progress(done / max(total, 1), text=f"Suggesting… {done}/{total}"),
+        )
+    )
     if result is not None:
-        st.session_state["_flash"] = (f"Suggestions: {result.added} new, {result.updated} updated, "
-                                      f"{result.withdrawn} withdrawn.")
+        st.session_state["_flash"] = (
+            f"Suggestions: {result.added} new, {result.updated} updated, {result.withdrawn} withdrawn."
+        )
         st.rerun()
 threshold = actions[1].slider("Accept all suggestions at or above", 0.3, 1.0, 0.8, 0.05, key="accept_above")
 above = [c["id"] for c in pending if (c["confidence"] or 0) >= threshold]
-actions[2].button(f"Accept {count(len(above), 'suggestion')} ≥ {threshold:.2f}", key="accept_all",
-                  disabled=not above or not state.coder(), on_click=on_accept_all, args=(store, above))
+actions[2].button(
+    f"Accept {count(len(above), 'suggestion')} ≥ {threshold:.2f}",
+    key="accept_all",
+    disabled=not above or not state.coder(),
+    on_click=on_accept_all,
+    args=(store, above),
+)
 
 if not segments:
     st.info("This transcript has no participant segments to code.")
@@ -155,22 +184,43 @@ segment_id = st.session_state.setdefault("qc_segment", {}).get(document_id)
 if segment_id not in ids:
     segment_id = ids[0]
     go_to(document_id, segment_id)
-actions[3].button("↶ Undo", key="undo", disabled=not state.coder(), width="stretch",
-                  help="Revert your last decision (a bulk accept counts as one); the undo is kept in the history.",
-                  on_click=on_undo, args=(store, document_id, set(ids)))
+actions[3].button(
+    "↶ Undo",
+    key="undo",
+    disabled=not state.coder(),
+    width="stretch",
+    help="Revert your last decision (a bulk accept counts as one); the undo is kept in the history.",
+    on_click=on_undo,
+    args=(store, document_id, set(ids)),
+)
 
 reading, deciding = st.columns([3, 2])
 with deciding:
     coded = project.coded_segments(document["codings"])
     nav = st.columns(3)
-    nav[0].button("◀ Previous", key="previous", on_click=on_move, args=(document_id, ids, segment_id, -1), width="stretch")
+    nav[0].button(
+        "◀ Previous", key="previous", on_click=on_move, args=(document_id, ids, segment_id, -1), width="stretch"
+    )
     nav[1].button("Next ▶", key="next", on_click=on_move, args=(document_id, ids, segment_id, 1), width="stretch")
-    nav[2].button("Next uncoded", key="next_uncoded", on_click=on_move, args=(document_id, ids, segment_id),
-                  kwargs={"coded": coded}, width="stretch")
+    nav[2].button(
+        "Next uncoded",
+        key="next_uncoded",
+        on_click=on_move,
+        args=(document_id, ids, segment_id),
+        kwargs={"coded": coded},
+        width="stretch",
+    )
     names = project.segment_labels(segments, document["codings"])
     key = picker_key(f"segment_{document_id}", [names[i] for i in ids], ids.index(segment_id))
-    st.selectbox("Segment", ids, index=ids.index(segment_id), key=key, format_func=names.get,
-                 on_change=on_pick, args=(key, document_id))
+    st.selectbox(
+        "Segment",
+        ids,
+        index=ids.index(segment_id),
+        key=key,
+        format_func=names.get,
+        on_change=on_pick,
+        args=(key, document_id),
+    )
     st.caption(f"{len(coded)}/{len(ids)} segments coded · {count(len(pending), 'suggestion')} pending")
     st.query_params.update({"document": document_id, "segment": str(segment_id)})
     st.session_state["_link"] = (document_id, str(segment_id))

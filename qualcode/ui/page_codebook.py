@@ -19,9 +19,11 @@ state.flash()
 codebook = queries.codebook(*state.key())
 counts = queries.code_counts(*state.key())
 latest = (queries.codebook_versions(*state.key()) or [{}])[-1]
-st.caption(f"**{codebook.name}**: version {latest.get('version', '?')} of the store's codebook, {len(codebook)} codes"
-           + (f"; saved by {latest['author']}" if latest.get("author") else "")
-           + (f": {latest['message']}" if latest.get("message") else ""))
+st.caption(
+    f"**{codebook.name}**: version {latest.get('version', '?')} of the store's codebook, {len(codebook)} codes"
+    + (f"; saved by {latest['author']}" if latest.get("author") else "")
+    + (f": {latest['message']}" if latest.get("message") else "")
+)
 
 
 def total(code_id: str, status: str) -> int:
@@ -32,7 +34,9 @@ def total(code_id: str, status: str) -> int:
 
 def describe(code: Code) -> None:
     """Definition, when to use it and when not, examples and keywords."""
-    st.markdown(f"**{code.label}** `{code.id}` · {total(code.id, 'accepted')} accepted, {total(code.id, 'pending')} pending")
+    st.markdown(
+        f"**{code.label}** `{code.id}` · {total(code.id, 'accepted')} accepted, {total(code.id, 'pending')} pending"
+    )
     if code.definition:
         st.markdown(code.definition)
     if code.include:
@@ -66,8 +70,12 @@ with change:
     parents = [None, *(i for i in codebook.ids() if i not in below)]
     with st.form(f"edit_{code.id}"):
         label = st.text_input("Label", code.label)
-        parent = st.selectbox("Parent", parents, index=parents.index(code.parent),
-                              format_func=lambda i: "(a theme: no parent)" if i is None else codebook.get(i).label)
+        parent = st.selectbox(
+            "Parent",
+            parents,
+            index=parents.index(code.parent),
+            format_func=lambda i: "(a theme: no parent)" if i is None else codebook.get(i).label,
+        )
         definition = st.text_area("Definition", code.definition)
         include = st.text_area("Use when (include)", code.include)
         exclude = st.text_area("Not when (exclude)", code.exclude)
@@ -78,24 +86,44 @@ with change:
         saved = st.form_submit_button("Save as a new codebook version", type="primary")
     if saved and state.need_coder():
         new = dataclasses.replace(
-            code, label=label.strip(), parent=parent, definition=definition.strip(), include=include.strip(),
-            exclude=exclude.strip(), examples=edit.lines(examples), keywords=edit.lines(keywords),
-            colour=code.colour if colour == codebook.colour_of(code.id) else colour)
+            code,
+            label=label.strip(),
+            parent=parent,
+            definition=definition.strip(),
+            include=include.strip(),
+            exclude=exclude.strip(),
+            examples=edit.lines(examples),
+            keywords=edit.lines(keywords),
+            colour=code.colour if colour == codebook.colour_of(code.id) else colour,
+        )
         if new == code:
             st.info("Nothing changed.")
-        elif state.write(lambda: update_codebook(store, edit.with_code(codebook, new), state.coder(),
-                                           message.strip() or f"edit {code.id}"), f"Saved `{code.id}` in a new codebook version."):
+        elif state.write(
+            lambda: update_codebook(
+                store, edit.with_code(codebook, new), state.coder(), message.strip() or f"edit {code.id}"
+            ),
+            f"Saved `{code.id}` in a new codebook version.",
+        ):
             st.rerun()
 
 with files:
-    st.download_button("Export the codebook as YAML", codebook.to_yaml(), file_name="codebook.yaml",
-                       mime="application/x-yaml", key="export_yaml")
+    st.download_button(
+        "Export the codebook as YAML",
+        codebook.to_yaml(),
+        file_name="codebook.yaml",
+        mime="application/x-yaml",
+        key="export_yaml",
+    )
     upload = st.file_uploader("Import a codebook YAML file", type=["yaml", "yml"], key="codebook_file")
     if upload is not None:
         try:
             incoming = parse_codebook(upload.getvalue().decode("utf-8-sig"), upload.name)
         except (QualcodeError, UnicodeDecodeError) as error:
-            st.error(state.error_text(error) if isinstance(error, QualcodeError) else f"{upload.name}: is not UTF-8 text; save it as UTF-8.")
+            st.error(
+                state.error_text(error)
+                if isinstance(error, QualcodeError)
+                else f"{upload.name}: is not UTF-8 text; save it as UTF-8."
+            )
         else:
             differences = diff_codebooks(codebook, incoming)
             st.write(f"**{incoming.name}**: {len(incoming)} codes; {summary(differences)}.")
@@ -106,6 +134,8 @@ with files:
                 if difference.kind == "removed" and sum(counts.get(difference.code_id, {}).values()):
                     st.warning(f"`{difference.code_id}` has codings but is not in the new file.")
             if st.button("Save as a new codebook version", key="import_yaml") and state.need_coder():
-                if state.write(lambda: update_codebook(store, incoming, state.coder(), f"imported {upload.name}", upload.name),
-                               f"Imported {upload.name} as a new codebook version."):
+                if state.write(
+                    lambda: update_codebook(store, incoming, state.coder(), f"imported {upload.name}", upload.name),
+                    f"Imported {upload.name} as a new codebook version.",
+                ):
                     st.rerun()

@@ -11,9 +11,11 @@ from qualcode.ui import state
 st.title("Names to mask")
 store = state.store()
 state.flash()
-st.caption("Every download, every export and the masked view replace these names with a placeholder for their kind "
-           "([name], [place], ...), in any case or spelling of apostrophes and accents, in compounds and web addresses; "
-           "email addresses are always masked.")
+st.caption(
+    "Every download, every export and the masked view replace these names with a placeholder for their kind "
+    "([name], [place], ...), in any case or spelling of apostrophes and accents, in compounds and web addresses; "
+    "email addresses are always masked."
+)
 
 listed = identifiers.list_identifiers(store)
 if listed:
@@ -23,8 +25,12 @@ else:
 
 with st.form("add_identifiers", clear_on_submit=True):
     line = st.columns([3, 1])
-    names = line[0].text_input("Add names", key="identifier_names", placeholder="Sandra; Brightway Works; Kirkdale",
-                               help="Several names separated by semicolons.")
+    names = line[0].text_input(
+        "Add names",
+        key="identifier_names",
+        placeholder="Sandra; Brightway Works; Kirkdale",
+        help="Several names separated by semicolons.",
+    )
     kind = line[1].selectbox("Kind", identifiers.KINDS, key="identifier_kind")
     if st.form_submit_button("Add", type="primary"):
         given = [name for name in names.split(";") if name.strip()]
@@ -43,22 +49,33 @@ if listed:
                 st.rerun()
 
 st.subheader("Candidates found in the transcripts")
-st.caption("Capitalised names and places that recur in the transcripts and are not listed yet. "
-           "Tick the ones to mask; nothing is added until you confirm.")
+st.caption(
+    "Capitalised names and places that recur in the transcripts and are not listed yet. "
+    "Tick the ones to mask; nothing is added until you confirm."
+)
 candidates = identifiers.candidate_names(store)
 if not candidates:
     st.info("No recurring names found that are not already listed.")
     st.stop()
 with st.form("confirm_candidates"):
-    frame = pd.DataFrame([{"mask": False, "name": c["name"], "seen": c["count"], "kind": identifiers.DEFAULT_KIND}
-                          for c in candidates])
-    edited = st.data_editor(frame, key="candidate_table", hide_index=True, width="stretch", disabled=["name", "seen"],
-                            column_config={"kind": st.column_config.SelectboxColumn("kind", options=list(identifiers.KINDS))})
+    frame = pd.DataFrame(
+        [{"mask": False, "name": c["name"], "seen": c["count"], "kind": identifiers.DEFAULT_KIND} for c in candidates]
+    )
+    edited = st.data_editor(
+        frame,
+        key="candidate_table",
+        hide_index=True,
+        width="stretch",
+        disabled=["name", "seen"],
+        column_config={"kind": st.column_config.SelectboxColumn("kind", options=list(identifiers.KINDS))},
+    )
     if st.form_submit_button("Mask the ticked names", type="primary"):
         chosen = edited[edited["mask"]]
         done = 0
         for kind_, group in chosen.groupby("kind"):
-            added = state.write(lambda: identifiers.add_identifiers(store, list(group["name"]), str(kind_)))
+            added = state.write(
+                lambda group=group, kind_=kind_: identifiers.add_identifiers(store, list(group["name"]), str(kind_))
+            )
             done += len(added or [])
         st.session_state["_flash"] = f"Added {done} names to mask."
         st.rerun()

@@ -9,16 +9,18 @@ import pandas as pd
 import streamlit as st
 
 from qualcode import project
-from qualcode.words import count
 from qualcode.ui import queries, state
+from qualcode.words import count
 
 TRANSCRIPT_TYPES = ["txt", "md", "docx", "vtt", "srt"]
 
 st.title("Import transcripts")
 store = state.store()
 state.flash()
-st.caption("Transcripts (.txt .md .docx .vtt .srt) and a participants.csv with an `id` column and attribute "
-           "columns such as `role`. Importing a file again changes nothing; a changed file needs *Replace*.")
+st.caption(
+    "Transcripts (.txt .md .docx .vtt .srt) and a participants.csv with an `id` column and attribute "
+    "columns such as `role`. Importing a file again changes nothing; a changed file needs *Replace*."
+)
 
 with st.form("import", clear_on_submit=True):
     uploads = st.file_uploader("Transcripts", type=TRANSCRIPT_TYPES, accept_multiple_files=True, key="transcripts")
@@ -44,6 +46,7 @@ def save_uploads(folder: Path) -> tuple[list[Path], Path | None]:
 
 def show_report(report: project.ImportReport, folder: str) -> None:
     """What was imported, left unchanged, refused (and why), skipped."""
+
     def clean(text: str) -> str:
         return text.replace(folder + "/_participants/", "").replace(folder + "/", "")
 
@@ -52,10 +55,25 @@ def show_report(report: project.ImportReport, folder: str) -> None:
     middle.metric("Unchanged (already in the store)", len(report.unchanged))
     right.metric("Refused", len(report.refused))
     if report.imported:
-        st.dataframe(pd.DataFrame([{
-            "file": clean(f.path), "document": f.document_id, "format": f.format, "encoding": f.encoding or "",
-            "speakers": f.layout, "turns": f.turns,
-            "segments": f.segments, "words": f.words, "replaced": f.replaced} for f in report.imported]), hide_index=True)
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "file": clean(f.path),
+                        "document": f.document_id,
+                        "format": f.format,
+                        "encoding": f.encoding or "",
+                        "speakers": f.layout,
+                        "turns": f.turns,
+                        "segments": f.segments,
+                        "words": f.words,
+                        "replaced": f.replaced,
+                    }
+                    for f in report.imported
+                ]
+            ),
+            hide_index=True,
+        )
     show = {"info": st.info, "warning": st.warning, "error": st.error}
     for level, sentence in report.notes():
         show[level](clean(state.error_text(sentence)))
@@ -74,13 +92,18 @@ if submitted:
 
 st.subheader("Transcripts in the store")
 table = queries.documents(*state.key())
-st.dataframe(table, hide_index=True, column_config={
-    "progress": st.column_config.ProgressColumn("coded", format="percent", min_value=0, max_value=1)})
+st.dataframe(
+    table,
+    hide_index=True,
+    column_config={"progress": st.column_config.ProgressColumn("coded", format="percent", min_value=0, max_value=1)},
+)
 
 
 st.subheader("Speakers and their roles")
-st.caption("Who speaks in a transcript, and as whom. Making a speaker the interviewer takes their turns out of the "
-           "segments that get coded; every coding stays on its text.")
+st.caption(
+    "Who speaks in a transcript, and as whom. Making a speaker the interviewer takes their turns out of the "
+    "segments that get coded; every coding stays on its text."
+)
 document_ids = [row["id"] for row in project.list_documents(store)]
 if document_ids:
     chosen = st.selectbox("Transcript", document_ids, key="speakers_document")
@@ -93,10 +116,19 @@ if document_ids:
         if row[2].button("Set role", key="speakers_set"):
             change = state.write(lambda: project.set_speaker_role(store, chosen, speaker, role))
             if change is not None:
-                kept = (f" {count(len(change.outside), 'coding')} {'is' if len(change.outside) == 1 else 'are'} kept on text that is now interviewer speech: "
-                        + ", ".join(f"#{c['id']} {c['code_id']}" for c in change.outside) + ".") if change.outside else ""
-                st.session_state["_flash"] = (f"{change.speaker} is now {change.role} in {change.document_id}: "
-                                              f"{change.turns} turns changed, {change.segments} segments.{kept}")
+                kept = (
+                    (
+                        f" {count(len(change.outside), 'coding')} {'is' if len(change.outside) == 1 else 'are'} kept on text that is now interviewer speech: "
+                        + ", ".join(f"#{c['id']} {c['code_id']}" for c in change.outside)
+                        + "."
+                    )
+                    if change.outside
+                    else ""
+                )
+                st.session_state["_flash"] = (
+                    f"{change.speaker} is now {change.role} in {change.document_id}: "
+                    f"{change.turns} turns changed, {change.segments} segments.{kept}"
+                )
                 st.rerun()
     else:
         st.info(f"{chosen} has no speaker turns.")

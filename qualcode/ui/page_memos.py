@@ -19,7 +19,10 @@ def on_save(store, scope: str) -> None:
     target = st.session_state.get("memo_target")
     document_id = target if scope == "document" else None
     code_id = target if scope == "code" else None
-    if state.act(lambda: project.add_memo(store, document_id, text, state.coder(), code_id=code_id), "Memo saved.") is not None:
+    if (
+        state.act(lambda: project.add_memo(store, document_id, text, state.coder(), code_id=code_id), "Memo saved.")
+        is not None
+    ):
         st.session_state["memo_text"] = ""
 
 
@@ -35,7 +38,9 @@ if state.blind():
 frame = pd.DataFrame(rows, columns=["scope", "document_id", "segment_id", "code_id", "coder", "created_at", "text"])
 if not frame.empty:
     frame["text"] = masked_texts(store, frame["text"])
-st.caption(f"{len(frame)} memos" + (f" holding “{search}”" if search else "") + "; names on the identifiers list are masked.")
+st.caption(
+    f"{len(frame)} memos" + (f" holding “{search}”" if search else "") + "; names on the identifiers list are masked."
+)
 st.dataframe(frame.rename(columns={"coder": "author", "created_at": "time"}), hide_index=True, width="stretch")
 
 st.subheader("Add a memo")

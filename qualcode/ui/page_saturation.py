@@ -13,7 +13,9 @@ from qualcode.ui.downloads import table_bytes
 
 st.title("Saturation")
 store = state.store()
-window = st.number_input("Rule: saturation when this many interviews in a row bring no new code", 1, 20, 3, key="sat_window")
+window = st.number_input(
+    "Rule: saturation when this many interviews in a row bring no new code", 1, 20, 3, key="sat_window"
+)
 try:
     result = analysis.saturation(store, int(window))
 except QualcodeError as error:
@@ -22,23 +24,41 @@ except QualcodeError as error:
 if not result.overall.rows:
     st.info("No transcripts yet.")
     st.stop()
-st.caption(result.rule() + (" No date attribute on every transcript, so the order of import is used." if result.order == "import" else ""))
+st.caption(
+    result.rule()
+    + (" No date attribute on every transcript, so the order of import is used." if result.order == "import" else "")
+)
 
 frame = pd.DataFrame(analysis.saturation_rows(result, mask=state.masked_view(), store=store))
 overall = frame[frame["group"] == result.overall.group]
-cumulative = alt.Chart(frame).mark_line(point=True).encode(
-    x=alt.X("position:Q", title="interview, in order", axis=alt.Axis(tickMinStep=1)),
-    y=alt.Y("cumulative:Q", title="codes seen so far"),
-    color=alt.Color("group:N", title=None),
-    tooltip=["group", "position", "document_id", "date", "new", "new_codes", "cumulative"],
-).properties(height=320)
-new = alt.Chart(overall).mark_bar(color="#4c78a8").encode(
-    x=alt.X("position:O", title="interview, in order (all interviews)"),
-    y=alt.Y("new:Q", title="new codes"),
-    tooltip=["position", "document_id", "date", "new", "new_codes"],
-).properties(height=200)
-rule = alt.Chart(pd.DataFrame({"position": [result.overall.reached_at]})).mark_rule(strokeDash=[4, 3], color="#d62728").encode(
-    x="position:O") if result.overall.reached_at else None
+cumulative = (
+    alt.Chart(frame)
+    .mark_line(point=True)
+    .encode(
+        x=alt.X("position:Q", title="interview, in order", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("cumulative:Q", title="codes seen so far"),
+        color=alt.Color("group:N", title=None),
+        tooltip=["group", "position", "document_id", "date", "new", "new_codes", "cumulative"],
+    )
+    .properties(height=320)
+)
+new = (
+    alt.Chart(overall)
+    .mark_bar(color="#4c78a8")
+    .encode(
+        x=alt.X("position:O", title="interview, in order (all interviews)"),
+        y=alt.Y("new:Q", title="new codes"),
+        tooltip=["position", "document_id", "date", "new", "new_codes"],
+    )
+    .properties(height=200)
+)
+rule = (
+    alt.Chart(pd.DataFrame({"position": [result.overall.reached_at]}))
+    .mark_rule(strokeDash=[4, 3], color="#d62728")
+    .encode(x="position:O")
+    if result.overall.reached_at
+    else None
+)
 st.altair_chart(cumulative, width="stretch")
 st.altair_chart(new + rule if rule is not None else new, width="stretch")
 for curve in [result.overall, *result.by_role]:

@@ -37,13 +37,24 @@ def codebook_versions(location: str, stamp: Stamp) -> list[dict[str, Any]]:
 @cached
 def documents(location: str, stamp: Stamp, coder: str | None = None) -> pd.DataFrame:
     """One row per transcript: id, attributes, participant segments and coding progress (only `coder`'s, when blind)."""
-    rows = [{"id": row["id"], **row["attributes"], "segments": row["segments"], "coded_segments": row["coded_segments"],
-             "accepted": row["accepted"], "pending": row["pending"],
-             "progress": row["coded_segments"] / row["segments"] if row["segments"] else 0.0, "words": row["words"]}
-            for row in overview.document_progress(opened(location), coder)]
+    rows = [
+        {
+            "id": row["id"],
+            **row["attributes"],
+            "segments": row["segments"],
+            "coded_segments": row["coded_segments"],
+            "accepted": row["accepted"],
+            "pending": row["pending"],
+            "progress": row["coded_segments"] / row["segments"] if row["segments"] else 0.0,
+            "words": row["words"],
+        }
+        for row in overview.document_progress(opened(location), coder)
+    ]
     frame = pd.DataFrame(rows)
     if frame.empty:
-        frame = pd.DataFrame(columns=["id", "role", "segments", "coded_segments", "accepted", "pending", "progress", "words"])
+        frame = pd.DataFrame(
+            columns=["id", "role", "segments", "coded_segments", "accepted", "pending", "progress", "words"]
+        )
     return frame
 
 
@@ -74,20 +85,41 @@ def code_counts(location: str, stamp: Stamp) -> dict[str, dict[str, int]]:
 
 
 @cached
-def frequencies(location: str, stamp: Stamp, by: str, level: str, statuses: tuple[str, ...],
-                coders_: tuple[str, ...] | None, code_ids: tuple[str, ...] | None) -> pd.DataFrame:
+def frequencies(
+    location: str,
+    stamp: Stamp,
+    by: str,
+    level: str,
+    statuses: tuple[str, ...],
+    coders_: tuple[str, ...] | None,
+    code_ids: tuple[str, ...] | None,
+) -> pd.DataFrame:
     """Theme (or code) frequency by an attribute: coded segments and participants, n of m."""
-    return overview.theme_frequencies(opened(location), by=[by], level=level, statuses=statuses,
-                                      coders=list(coders_) if coders_ else None,
-                                      code_ids=list(code_ids) if code_ids else None)
+    return overview.theme_frequencies(
+        opened(location),
+        by=[by],
+        level=level,
+        statuses=statuses,
+        coders=list(coders_) if coders_ else None,
+        code_ids=list(code_ids) if code_ids else None,
+    )
 
 
 @cached
-def quotes(location: str, stamp: Stamp, code_id: str, by: str, value: str, statuses: tuple[str, ...],
-           coders_: tuple[str, ...] | None, n: int = 5) -> list[dict[str, Any]]:
+def quotes(
+    location: str,
+    stamp: Stamp,
+    code_id: str,
+    by: str,
+    value: str,
+    statuses: tuple[str, ...],
+    coders_: tuple[str, ...] | None,
+    n: int = 5,
+) -> list[dict[str, Any]]:
     """Illustrative quotes for one theme or code in one group (e.g. one role)."""
-    return overview.illustrative_quotes(opened(location), code_id, group={by: value}, n=n, statuses=statuses,
-                                        coders=list(coders_) if coders_ else None)
+    return overview.illustrative_quotes(
+        opened(location), code_id, group={by: value}, n=n, statuses=statuses, coders=list(coders_) if coders_ else None
+    )
 
 
 @cached

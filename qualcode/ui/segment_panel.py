@@ -49,8 +49,13 @@ def on_add(store: Store, segment: dict[str, Any], codebook: Codebook) -> None:
     if code_id is None:
         state.fail("Choose a code to add.")
         return
-    if state.act(lambda: project.add_sentences(store, segment, first, last, code_id, state.coder()),
-                   f"Added “{_label(codebook, code_id)}”.") is not None:
+    if (
+        state.act(
+            lambda: project.add_sentences(store, segment, first, last, code_id, state.coder()),
+            f"Added “{_label(codebook, code_id)}”.",
+        )
+        is not None
+    ):
         st.session_state[f"add_code_{segment['id']}"] = None
 
 
@@ -58,8 +63,13 @@ def on_memo(store: Store, segment: dict[str, Any]) -> None:
     """Save the typed memo on the segment and empty the box."""
     key = f"memo_{segment['id']}"
     text = st.session_state.get(key, "")
-    if state.act(lambda: project.add_memo(store, segment["document_id"], text, state.coder(), segment_id=segment["id"]),
-                   "Memo saved.") is not None:
+    if (
+        state.act(
+            lambda: project.add_memo(store, segment["document_id"], text, state.coder(), segment_id=segment["id"]),
+            "Memo saved.",
+        )
+        is not None
+    ):
         st.session_state[key] = ""
 
 
@@ -69,14 +79,29 @@ def suggestions(store: Store, codings: list[dict[str, Any]], codebook: Codebook)
     for coding in sorted(codings, key=lambda c: -(c["confidence"] or 0)):
         with st.container(border=True):
             theme = _label(codebook, codebook.theme_of(coding["code_id"])) if coding["code_id"] in codebook else ""
-            st.markdown(f"**{_label(codebook, coding['code_id'])}** · confidence {coding['confidence'] or 0:.2f}"
-                        + (f"  \n{theme}" if theme else ""))
+            st.markdown(
+                f"**{_label(codebook, coding['code_id'])}** · confidence {coding['confidence'] or 0:.2f}"
+                + (f"  \n{theme}" if theme else "")
+            )
             st.caption(state.shown(project.explain(coding["evidence"])))
             accept, reject, _ = st.columns([1, 1, 2])
-            accept.button("Accept", key=f"accept_{coding['id']}", disabled=not state.coder(), type="primary", width="stretch",
-                          on_click=on_decide, args=(store, [coding["id"]], "accepted", "Suggestion accepted."))
-            reject.button("Reject", key=f"reject_{coding['id']}", disabled=not state.coder(), width="stretch",
-                          on_click=on_decide, args=(store, [coding["id"]], "rejected", "Suggestion rejected."))
+            accept.button(
+                "Accept",
+                key=f"accept_{coding['id']}",
+                disabled=not state.coder(),
+                type="primary",
+                width="stretch",
+                on_click=on_decide,
+                args=(store, [coding["id"]], "accepted", "Suggestion accepted."),
+            )
+            reject.button(
+                "Reject",
+                key=f"reject_{coding['id']}",
+                disabled=not state.coder(),
+                width="stretch",
+                on_click=on_decide,
+                args=(store, [coding["id"]], "rejected", "Suggestion rejected."),
+            )
 
 
 def codings_list(store: Store, codings: list[dict[str, Any]], codebook: Codebook) -> None:
@@ -84,21 +109,41 @@ def codings_list(store: Store, codings: list[dict[str, Any]], codebook: Codebook
     for coding in codings:
         left, right = st.columns([4, 1.3], vertical_alignment="center")
         colour = tint(codebook.colour_of(coding["code_id"]) if coding["code_id"] in codebook else "#999", "66")
-        left.html(state.shown_html(f'{STYLE}<span class="qc-chip" style="background:{colour}">{escape(_label(codebook, coding["code_id"]))}</span> '
-                  f'<small>{escape(coding["coder"])} · {escape(coding["source"])} · “{escape(coding["quote"][:90])}…”</small>'))
-        right.button("Remove", key=f"remove_{coding['id']}", disabled=not state.coder(), width="stretch",
-                     help="A suggestion is marked rejected (kept for learning); other codings are deleted. Undo brings either back.",
-                     on_click=on_remove, args=(store, coding))
+        left.html(
+            state.shown_html(
+                f'{STYLE}<span class="qc-chip" style="background:{colour}">{escape(_label(codebook, coding["code_id"]))}</span> '
+                f"<small>{escape(coding['coder'])} · {escape(coding['source'])} · “{escape(coding['quote'][:90])}…”</small>"
+            )
+        )
+        right.button(
+            "Remove",
+            key=f"remove_{coding['id']}",
+            disabled=not state.coder(),
+            width="stretch",
+            help="A suggestion is marked rejected (kept for learning); other codings are deleted. Undo brings either back.",
+            on_click=on_remove,
+            args=(store, coding),
+        )
 
 
 def add_code(store: Store, segment: dict[str, Any], codebook: Codebook) -> None:
     """Add any code from the codebook to the segment, or to a range of its sentences."""
-    st.selectbox("Add a code (type to search)", codebook.ids(), index=None, key=f"add_code_{segment['id']}",
-                 format_func=lambda i: tree_label(codebook, i), placeholder="search the codebook")
+    st.selectbox(
+        "Add a code (type to search)",
+        codebook.ids(),
+        index=None,
+        key=f"add_code_{segment['id']}",
+        format_func=lambda i: tree_label(codebook, i),
+        placeholder="search the codebook",
+    )
     bounds = sentences(segment["text"])
     if len(bounds) > 1:
-        st.select_slider("Sentences", options=list(range(1, len(bounds) + 1)), value=(1, len(bounds)),
-                         key=f"sentences_{segment['id']}")
+        st.select_slider(
+            "Sentences",
+            options=list(range(1, len(bounds) + 1)),
+            value=(1, len(bounds)),
+            key=f"sentences_{segment['id']}",
+        )
     st.button("Add code", key="add", disabled=not state.coder(), on_click=on_add, args=(store, segment, codebook))
 
 

@@ -11,15 +11,16 @@ import argparse
 import os
 import re
 import sys
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import streamlit as st
 from pandas.api.types import is_string_dtype
 
 from qualcode import project
-from qualcode.project.identifiers import Masker, masker_for
 from qualcode.errors import QualcodeError, sentence
 from qualcode.project import Store
+from qualcode.project.identifiers import Masker, masker_for
 
 T = TypeVar("T")
 _TEXT_NODE = re.compile(r">([^<]+)<")

@@ -10,9 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-
 from qualcode.project import team
-
 from qualcode.ui.state import opened
 
 Stamp = tuple[Any, ...]
@@ -28,15 +26,23 @@ def blind_codings(location: str, stamp: Stamp, document_id: str, coder: str) -> 
 
 
 @cached
-def report(location: str, stamp: Stamp, coders: tuple[str, ...], unit: str, level: str,
-           documents: tuple[str, ...] | None) -> team.AgreementReport:
+def report(
+    location: str, stamp: Stamp, coders: tuple[str, ...], unit: str, level: str, documents: tuple[str, ...] | None
+) -> team.AgreementReport:
     """Agreement of the coders per code and overall (bootstrap intervals included)."""
     return team.agreement(opened(location), coders, unit, level, documents)
 
 
 @cached
-def disagreements(location: str, stamp: Stamp, coders: tuple[str, ...], unit: str, level: str,
-                  documents: tuple[str, ...] | None, code: str | None) -> pd.DataFrame:
+def disagreements(
+    location: str,
+    stamp: Stamp,
+    coders: tuple[str, ...],
+    unit: str,
+    level: str,
+    documents: tuple[str, ...] | None,
+    code: str | None,
+) -> pd.DataFrame:
     """Units where the coders differ, one row each: span, code, each coder's yes/no and the text."""
     rows = team.disagreements(opened(location), coders, unit, level, documents, code)
     columns = ["span", "document_id", "segment_id", "start", "end", "code_id", "label", *coders, "text"]
@@ -58,6 +64,10 @@ def overall_line(found: team.AgreementReport) -> str:
     names = ("kappa", "alpha") if len(found.coders) == 2 else ("alpha",)
     for name in names:
         value, low, high = row[name], row[f"{name}_low"], row[f"{name}_high"]
-        shown = "n/a" if value is None else f"{value:.3f}" + (f" (95% CI {low:.3f} to {high:.3f})" if low is not None else "")
+        shown = (
+            "n/a"
+            if value is None
+            else f"{value:.3f}" + (f" (95% CI {low:.3f} to {high:.3f})" if low is not None else "")
+        )
         parts.append(f"{name} {shown}")
     return "**Overall**, one code per unit: " + ", ".join(parts) + "."

@@ -41,8 +41,10 @@ def piece(text: str, covering: list[dict[str, Any]], codebook: Codebook) -> str:
         if len(accepted) > 1:
             style.append(f"box-shadow:inset 0 -3px 0 {_colour(codebook, accepted[1]['code_id'])}")
     if pending:
-        style.append(f"text-decoration:underline dotted {_colour(codebook, pending[0]['code_id'])};"
-                     "text-decoration-thickness:2px;text-underline-offset:4px")
+        style.append(
+            f"text-decoration:underline dotted {_colour(codebook, pending[0]['code_id'])};"
+            "text-decoration-thickness:2px;text-underline-offset:4px"
+        )
     names = [_label(codebook, c["code_id"]) + ("" if c["status"] == "accepted" else " (suggested)") for c in covering]
     return f'<span style="{";".join(style)}" title="{escape("; ".join(names))}">{escape(text)}</span>'
 
@@ -67,13 +69,17 @@ def turn_html(document: dict[str, Any], turn: dict[str, Any], codebook: Codebook
         number = segment.get("number", "")
         body.append(spans_html(text, position, segment["start"], codings, codebook))
         classes = "qc-seg qc-current" if segment["id"] == current else "qc-seg"
-        body.append(f'<span class="{classes}" id="seg-{segment["id"]}"><span class="qc-num">{number}</span>'
-                    f'{spans_html(text, segment["start"], segment["end"], codings, codebook)}</span>')
+        body.append(
+            f'<span class="{classes}" id="seg-{segment["id"]}"><span class="qc-num">{number}</span>'
+            f"{spans_html(text, segment['start'], segment['end'], codings, codebook)}</span>"
+        )
         position = segment["end"]
     body.append(spans_html(text, position, turn["end"], codings, codebook))
     kind = "qc-interviewer" if turn["kind"] == "interviewer" else "qc-participant"
-    return (f'<div class="qc-turn {kind}"><div class="qc-speaker">{escape(turn["speaker"])}</div>'
-            f'<div class="qc-text">{"".join(body).replace(chr(10), "<br>")}</div></div>')
+    return (
+        f'<div class="qc-turn {kind}"><div class="qc-speaker">{escape(turn["speaker"])}</div>'
+        f'<div class="qc-text">{"".join(body).replace(chr(10), "<br>")}</div></div>'
+    )
 
 
 def document_html(document: dict[str, Any], codebook: Codebook, current: int | None) -> str:
@@ -87,8 +93,10 @@ def document_html(document: dict[str, Any], codebook: Codebook, current: int | N
 def legend_html(codings: list[dict[str, Any]], codebook: Codebook) -> str:
     """Colour chips for the codes used in a transcript."""
     used = dict.fromkeys(c["code_id"] for c in codings)
-    chips = [f'<span class="qc-chip" style="background:{tint(_colour(codebook, i), "55")}">{escape(_label(codebook, i))}</span>'
-             for i in used]
+    chips = [
+        f'<span class="qc-chip" style="background:{tint(_colour(codebook, i), "55")}">{escape(_label(codebook, i))}</span>'
+        for i in used
+    ]
     return STYLE + "".join(chips)
 
 

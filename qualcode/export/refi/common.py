@@ -16,19 +16,26 @@ from __future__ import annotations
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from defusedxml.common import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
 from ...codebook import COLOUR_PATTERN, ID_PATTERN, Code, Codebook
-from ...codebook.formats import unique_id  # noqa: F401  (the id rule every import shares)
+from ...codebook.formats import unique_id
 from ...codebook.model import GUID_PATTERN
 from ...errors import ProjectFileError, QualcodeError, where
 from ...limits import DEPTH_LIMIT, limit, raise_hint
 
 GUID_NAMESPACE = uuid.UUID("6f1d3c1e-6d0b-5a4e-9a53-7175616c636f")
-FOLD_LABELS = {"Include:": "include", "Exclude:": "exclude", "Examples:": "examples", "Keywords:": "keywords", "Code id:": "id"}
+FOLD_LABELS = {
+    "Include:": "include",
+    "Exclude:": "exclude",
+    "Examples:": "examples",
+    "Keywords:": "keywords",
+    "Code id:": "id",
+}
 ID_LABEL = "Code id:"
 LABEL_LINE = re.compile(r"\\*(?:" + "|".join(map(re.escape, FOLD_LABELS)) + ")")
 
@@ -43,8 +50,9 @@ def code_guid(code: Code) -> str:
     return code.guid or stable_guid("code", code.id)
 
 
-def write_codes(parent: ET.Element, codebook: Codebook, guids: dict[str, str] | None = None,
-                names: dict[str, str] | None = None) -> None:
+def write_codes(
+    parent: ET.Element, codebook: Codebook, guids: dict[str, str] | None = None, names: dict[str, str] | None = None
+) -> None:
     """Append the codebook's codes, nested by hierarchy, as <Code> elements under `parent` (in its namespace).
 
     `guids` gives codes that came from another tool their original GUID back; `names`
@@ -54,8 +62,11 @@ def write_codes(parent: ET.Element, codebook: Codebook, guids: dict[str, str] | 
     guids, names = guids or {}, names or {}
 
     def add(into: ET.Element, code: Code) -> None:
-        attributes = {"guid": guids.get(code.id) or code_guid(code), "name": names.get(code.id) or code.label or code.id,
-                      "isCodable": "true" if code.codable else "false"}
+        attributes = {
+            "guid": guids.get(code.id) or code_guid(code),
+            "name": names.get(code.id) or code.label or code.id,
+            "isCodable": "true" if code.codable else "false",
+        }
         if code.colour:
             attributes["color"] = code.colour
         element = ET.SubElement(into, f"{prefix}Code", attributes)
@@ -81,12 +92,14 @@ def fold_description(code: Code) -> str:
 def _escape(text: str, first: bool = True) -> str:
     """Free text with a backslash before each line that begins like a label (the first line left alone if not `first`)."""
     lines = text.split("\n")
-    return "\n".join(line if (i == 0 and not first) or not LABEL_LINE.match(line) else "\\" + line
-                     for i, line in enumerate(lines))
+    return "\n".join(
+        line if (i == 0 and not first) or not LABEL_LINE.match(line) else "\\" + line for i, line in enumerate(lines)
+    )
 
 
 def _fold_items(items: tuple[str, ...]) -> str:
     """Items as "- " lines, each further line of an item indented by two spaces (blank lines left blank)."""
+
     def fold(item: str) -> str:
         first, *rest = item.split("\n")
         return "\n".join([f"- {first}", *(f"  {line}" if line else "" for line in rest)])
@@ -94,7 +107,9 @@ def _fold_items(items: tuple[str, ...]) -> str:
     return "\n".join(map(fold, items))
 
 
-def parse_xml(data: bytes, label: str, error_type: type[QualcodeError] = ProjectFileError) -> tuple[ET.Element, dict[int, tuple[int, int]]]:
+def parse_xml(
+    data: bytes, label: str, error_type: type[QualcodeError] = ProjectFileError
+) -> tuple[ET.Element, dict[int, tuple[int, int]]]:
     """Parse XML safely (no entities, no external references), keeping each element's (line, column) by id()."""
     builder = _LineBuilder()
     parser = DefusedXMLParser(target=builder)
@@ -105,11 +120,17 @@ def parse_xml(data: bytes, label: str, error_type: type[QualcodeError] = Project
     except ParseError as problem:
         line, column = problem.position
         reason = str(problem).split(":")[0]
-        raise error_type(f"{where(label, line, column + 1)}: the XML is broken ({reason}); export the file again or repair it.") from None
+        raise error_type(
+            f"{where(label, line, column + 1)}: the XML is broken ({reason}); export the file again or repair it."
+        ) from None
     except _TooDeep as deep:
-        raise error_type(f"{where(label, deep.line)}: the XML nests deeper than {raise_hint(DEPTH_LIMIT, ' levels')}.") from None
+        raise error_type(
+            f"{where(label, deep.line)}: the XML nests deeper than {raise_hint(DEPTH_LIMIT, ' levels')}."
+        ) from None
     except DefusedXmlException:
-        raise error_type(f"{label}: declares XML entities or external references, which qualcode refuses to read; export the file again without them.") from None
+        raise error_type(
+            f"{label}: declares XML entities or external references, which qualcode refuses to read; export the file again without them."
+        ) from None
     return root, builder.lines
 
 
@@ -178,8 +199,12 @@ def read_codes(codes: ET.Element | None) -> tuple[list[Code], dict[str, str]]:
         colour = colour if colour and COLOUR_PATTERN.match(colour) else None
         codable = (element.get("isCodable") or "true").strip().lower() not in ("false", "0")
         given = (element.get("guid") or "").strip()
-        guid = given if GUID_PATTERN.match(given) and norm_guid(given) != stable_guid("code", code_id) else None  # not qualcode's own
-        found.append(Code(id=code_id, label=name or code_id, parent=parent, colour=colour, codable=codable, guid=guid, **folded))
+        guid = (
+            given if GUID_PATTERN.match(given) and norm_guid(given) != stable_guid("code", code_id) else None
+        )  # not qualcode's own
+        found.append(
+            Code(id=code_id, label=name or code_id, parent=parent, colour=colour, codable=codable, guid=guid, **folded)
+        )
         ids[norm_guid(element.get("guid"))] = code_id
         for nested in children(element, "Code"):
             visit(nested, code_id)
@@ -199,10 +224,10 @@ def unfold_description(text: str) -> dict[str, Any]:
     for line in lines:
         label = next((name for name in FOLD_LABELS if line.startswith(name)), None)
         if label == ID_LABEL:
-            parts.setdefault("id", line[len(label):].strip())
+            parts.setdefault("id", line[len(label) :].strip())
             sections.append(("definition", []))
         elif label is not None:
-            sections.append((FOLD_LABELS[label], [line[len(label):].lstrip()]))
+            sections.append((FOLD_LABELS[label], [line[len(label) :].lstrip()]))
         else:
             sections[-1][1].append(line[1:] if line.startswith("\\") and LABEL_LINE.match(line) else line)
     for key, body in sections:

@@ -9,7 +9,7 @@ reading under which more coded passages start and end on a word boundary wins.
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Iterable
+from collections.abc import Iterable
 
 CODE_POINTS = "codepoints"
 UTF16 = "utf16"
@@ -61,7 +61,11 @@ def on_boundary(text: str, index: int) -> bool:
 def boundary_share(text: str, spans: Iterable[tuple[int, int]]) -> tuple[int, int]:
     """(spans starting and ending on a word boundary, spans) for spans given in code points."""
     found = list(spans)
-    good = sum(1 for start, end in found if 0 <= start <= end <= len(text) and on_boundary(text, start) and on_boundary(text, end))
+    good = sum(
+        1
+        for start, end in found
+        if 0 <= start <= end <= len(text) and on_boundary(text, start) and on_boundary(text, end)
+    )
     return good, len(found)
 
 
@@ -74,9 +78,12 @@ def judge_unit(origin: str, texts: dict[str, str], spans: dict[str, list[tuple[i
     for key, text in astral.items():
         offsets = Offsets(text)
         raw = spans[key]
-        as_points += boundary_share(text, [s for s in raw if s[1] <= len(text)])[0] - sum(1 for s in raw if s[1] > len(text))
-        as_units += boundary_share(text, [(offsets.from_utf16(a), offsets.from_utf16(b)) for a, b in raw
-                                          if b <= offsets.utf16_length()])[0]
+        as_points += boundary_share(text, [s for s in raw if s[1] <= len(text)])[0] - sum(
+            1 for s in raw if s[1] > len(text)
+        )
+        as_units += boundary_share(
+            text, [(offsets.from_utf16(a), offsets.from_utf16(b)) for a, b in raw if b <= offsets.utf16_length()]
+        )[0]
     if as_units != as_points:
         return UTF16 if as_units > as_points else CODE_POINTS
     return UTF16 if origin.strip().lower().startswith(UTF16_ORIGINS) else CODE_POINTS

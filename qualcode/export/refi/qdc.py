@@ -88,14 +88,20 @@ def qdc_to_codebook(data: bytes, label: str, name: str | None = None) -> QdcImpo
     root, lines = parse_xml(data, label, CodebookError)
     if local(root) != "CodeBook":
         line, column = lines.get(id(root), (None, None))
-        raise CodebookError(f"{where(label, line, column)}: the root element is <{local(root)}>, not <CodeBook>; is this a REFI-QDA codebook (.qdc)?")
+        raise CodebookError(
+            f"{where(label, line, column)}: the root element is <{local(root)}>, not <CodeBook>; is this a REFI-QDA codebook (.qdc)?"
+        )
     codes_element = child(root, "Codes")
     if codes_element is None or child(codes_element, "Code") is None:
         raise CodebookError(f"{label}: holds no <Code> under <Codes>; export the codebook again with its codes.")
     codes, guid_ids = read_codes(codes_element)
     report = QdcImport(codebook=Codebook(name="", codes=[]), origin=root.get("origin") or "")
     codes = _colours(codes, codes_element, guid_ids, report)
-    report.categories = sum(1 for e in codes_element.iter() if local(e) == "Code" and (e.get("isCodable") or "").strip().lower() in ("false", "0"))
+    report.categories = sum(
+        1
+        for e in codes_element.iter()
+        if local(e) == "Code" and (e.get("isCodable") or "").strip().lower() in ("false", "0")
+    )
     codes = _tree_order(_split_category_names(codes, guid_ids))
     groups = _groups(child(root, "Sets"), guid_ids, report)
     title = name or f"Codebook from {Path(label).name}"
@@ -110,7 +116,9 @@ def _colours(codes: list[Code], codes_element: ET.Element, guid_ids: dict[str, s
     for code in codes:
         colour = normalise_colour(raw.get(code.id))
         if raw.get(code.id) and colour is None:
-            report.notes.append(f"code \"{code.label}\" has colour `{raw[code.id]}`, which is not #RGB or #RRGGBB; it was left out")
+            report.notes.append(
+                f'code "{code.label}" has colour `{raw[code.id]}`, which is not #RGB or #RRGGBB; it was left out'
+            )
         fixed.append(dataclasses.replace(code, colour=colour))
     return fixed
 
@@ -174,7 +182,9 @@ def _groups(sets: ET.Element | None, guid_ids: dict[str, str], report: QdcImport
         members = [guid_ids.get(norm_guid(m.get("guid"))) for m in children(element, "MemberCode")]
         missing = sum(1 for m in members if m is None)
         if missing:
-            report.notes.append(f"set \"{name}\" names {missing} code{'s' if missing != 1 else ''} that the file does not hold; left out")
+            report.notes.append(
+                f'set "{name}" names {missing} code{"s" if missing != 1 else ""} that the file does not hold; left out'
+            )
         groups[unique] = list(dict.fromkeys(m for m in members if m is not None))
         report.sets += 1
     return groups

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, NoReturn
+from typing import NoReturn
 
 from ... import __version__
 from ...codebook import Codebook
@@ -111,8 +112,13 @@ class ExchangeProject:
 
 
 # -- writing ---------------------------------------------------------------------------
-def write_qdpx(project: ExchangeProject, path: str | Path, protect: Iterable[str | Path | None] = (),
-               positions: str = CODE_POINTS, names: dict[str, str] | None = None) -> None:
+def write_qdpx(
+    project: ExchangeProject,
+    path: str | Path,
+    protect: Iterable[str | Path | None] = (),
+    positions: str = CODE_POINTS,
+    names: dict[str, str] | None = None,
+) -> None:
     """Write a .qdpx file through the guarded writer: whole or not at all, never over the store.
 
     `positions` is the unit selections are counted in (code points, the standard, or
@@ -166,11 +172,17 @@ def distinct_names(codebook: Codebook) -> dict[str, str]:
     return names
 
 
-def project_element(project: ExchangeProject, positions: str = CODE_POINTS, names: dict[str, str] | None = None) -> ET.Element:
+def project_element(
+    project: ExchangeProject, positions: str = CODE_POINTS, names: dict[str, str] | None = None
+) -> ET.Element:
     """The <Project> element of project.qde, in the order Project.xsd requires."""
     root = ET.Element("Project", {"xmlns": NS, "name": project.name, "origin": f"qualcode {__version__}"})
-    coders = sorted({c.coder for c in project.codings} | {m.author for m in project.memos} | set(project.users)
-                    | {d.creator or OWNER for d in project.documents})
+    coders = sorted(
+        {c.coder for c in project.codings}
+        | {m.author for m in project.memos}
+        | set(project.users)
+        | {d.creator or OWNER for d in project.documents}
+    )
     if coders:
         users = ET.SubElement(root, _q("Users"))
         for coder in coders:
@@ -224,7 +236,11 @@ def _note_guid(memo: ExchangeMemo) -> str:
 def _write_notes(notes: ET.Element, project: ExchangeProject) -> None:
     """Each memo as a Note (a text source holding the memo), with its author and time."""
     for memo in project.memos:
-        attributes = {"guid": _note_guid(memo), "name": _snippet(memo.text, 60), "creatingUser": project.user_guid(memo.author)}
+        attributes = {
+            "guid": _note_guid(memo),
+            "name": _snippet(memo.text, 60),
+            "creatingUser": project.user_guid(memo.author),
+        }
         if stamp := utc_z(memo.created):
             attributes["creationDateTime"] = stamp
         note = ET.SubElement(notes, _q("Note"), attributes)
@@ -300,8 +316,13 @@ def _write_sources(sources: ET.Element, project: ExchangeProject, types: dict[st
     span_memos: dict[Span, list[ExchangeMemo]] = {}
     for memo in project.memos:
         if memo.document_id is not None and memo.span is not None and memo.code_id is None:
-            key = next((k for k in spans if k[:3] == (memo.document_id, *memo.span) and k[3] == memo.author),
-                       next((k for k in spans if k[:3] == (memo.document_id, *memo.span)), (memo.document_id, *memo.span, memo.author)))
+            key = next(
+                (k for k in spans if k[:3] == (memo.document_id, *memo.span) and k[3] == memo.author),
+                next(
+                    (k for k in spans if k[:3] == (memo.document_id, *memo.span)),
+                    (memo.document_id, *memo.span, memo.author),
+                ),
+            )
             span_memos.setdefault(key, []).append(memo)
             spans.setdefault(key, [])
     used: set[str] = set()
@@ -310,8 +331,12 @@ def _write_sources(sources: ET.Element, project: ExchangeProject, types: dict[st
         by_document.setdefault(key[0], []).append(key)
     for document in project.documents:
         guid = _source_guid(document)
-        attributes = {"guid": guid, "name": document.id, "plainTextPath": f"internal://{guid}.txt",
-                      "creatingUser": project.user_guid(document.creator or OWNER)}
+        attributes = {
+            "guid": guid,
+            "name": document.id,
+            "plainTextPath": f"internal://{guid}.txt",
+            "creatingUser": project.user_guid(document.creator or OWNER),
+        }
         if stamp := utc_z(document.created):
             attributes["creationDateTime"] = stamp
         source = ET.SubElement(sources, _q("TextSource"), attributes)
@@ -326,8 +351,16 @@ def _write_sources(sources: ET.Element, project: ExchangeProject, types: dict[st
         _write_values(source, document, types)
 
 
-def _write_selection(source: ET.Element, project: ExchangeProject, document: ExchangeDocument, key: Span,
-                     codings: list[ExchangeCoding], memos: list[ExchangeMemo], offsets: Offsets | None, used: set[str]) -> None:
+def _write_selection(
+    source: ET.Element,
+    project: ExchangeProject,
+    document: ExchangeDocument,
+    key: Span,
+    codings: list[ExchangeCoding],
+    memos: list[ExchangeMemo],
+    offsets: Offsets | None,
+    used: set[str],
+) -> None:
     """One coder's codings of one span, the selection and each coding stamped with that coder.
 
     The selection keeps the GUID it had in the tool it came from, unless another selection took it first."""
@@ -336,15 +369,24 @@ def _write_selection(source: ET.Element, project: ExchangeProject, document: Exc
     original = next((c.selection_guid for c in codings if c.selection_guid), None)
     guid = original if original and original.lower() not in used else stable_guid("selection", *key)
     used.add(guid.lower())
-    attributes = {"guid": guid, "name": _snippet(document.text[start:end]),
-                  "startPosition": str(written[0]), "endPosition": str(written[1]), "creatingUser": project.user_guid(author)}
-    created = utc_z(min((c.created for c in codings if c.created), default=None) or (memos[0].created if memos else None))
+    attributes = {
+        "guid": guid,
+        "name": _snippet(document.text[start:end]),
+        "startPosition": str(written[0]),
+        "endPosition": str(written[1]),
+        "creatingUser": project.user_guid(author),
+    }
+    created = utc_z(
+        min((c.created for c in codings if c.created), default=None) or (memos[0].created if memos else None)
+    )
     if created:
         attributes["creationDateTime"] = created
     selection = ET.SubElement(source, _q("PlainTextSelection"), attributes)
     for coding in codings:
-        coding_attributes = {"guid": coding.guid or stable_guid("coding", document.id, start, end, coding.code_id, coding.coder),
-                             "creatingUser": project.user_guid(coding.coder)}
+        coding_attributes = {
+            "guid": coding.guid or stable_guid("coding", document.id, start, end, coding.code_id, coding.coder),
+            "creatingUser": project.user_guid(coding.coder),
+        }
         if stamp := utc_z(coding.created):
             coding_attributes["creationDateTime"] = stamp
         element = ET.SubElement(selection, _q("Coding"), coding_attributes)
@@ -376,7 +418,9 @@ def read_qdpx(path: str | Path, positions: str | None = None, codebook_only: boo
     except FileNotFoundError:
         raise ProjectFileError(f"{path}: no such file; check the path.") from None
     except (zipfile.BadZipFile, OSError):
-        raise ProjectFileError(f"{path}: is not a .qdpx project (a zip file); export the project from its tool again.") from None
+        raise ProjectFileError(
+            f"{path}: is not a .qdpx project (a zip file); export the project from its tool again."
+        ) from None
     with archive:
         members = _members(archive, path)
         qde = members.get(QDE_NAME) or next((members[n] for n in members if n.endswith(".qde") and "/" not in n), None)
@@ -393,8 +437,10 @@ def _members(archive: zipfile.ZipFile, path: Path) -> dict[str, str]:
     members: dict[str, str] = {}
     for name in archive.namelist():
         if name.lower() in members:
-            raise ProjectFileError(f"{path}: holds both {members[name.lower()]} and {name}; "
-                                   "keep one of them (names differing only in case are ambiguous) and zip it again.")
+            raise ProjectFileError(
+                f"{path}: holds both {members[name.lower()]} and {name}; "
+                "keep one of them (names differing only in case are ambiguous) and zip it again."
+            )
         members[name.lower()] = name
     return members
 
@@ -402,8 +448,14 @@ def _members(archive: zipfile.ZipFile, path: Path) -> dict[str, str]:
 class _Reader:
     """Walks a parsed project.qde and collects what qualcode can use."""
 
-    def __init__(self, label: str, archive: zipfile.ZipFile, members: dict[str, str], root: ET.Element,
-                 lines: dict[int, tuple[int, int]]) -> None:
+    def __init__(
+        self,
+        label: str,
+        archive: zipfile.ZipFile,
+        members: dict[str, str],
+        root: ET.Element,
+        lines: dict[int, tuple[int, int]],
+    ) -> None:
         self.label, self.archive, self.members, self.root, self.lines = label, archive, members, root, lines
         self.notes: list[str] = []
         self.skipped: list[str] = []
@@ -451,10 +503,24 @@ class _Reader:
             if child(self.root, part) is not None:
                 self.notes.append(f"{part} in the file are not imported (qualcode has no place for them).")
         description = child(self.root, "Description")
-        codebook = Codebook(name=(self.root.get("name") or "Imported codebook").strip() or "Imported codebook", codes=codes,
-                            description=(description.text or "").strip() if description is not None else "", groups=groups)
-        return ExchangeProject(codebook.name, codebook, list(self.sources.values()), self.codings, self.notes, self.memos,
-                               names, self.skipped, origin, unit)
+        codebook = Codebook(
+            name=(self.root.get("name") or "Imported codebook").strip() or "Imported codebook",
+            codes=codes,
+            description=(description.text or "").strip() if description is not None else "",
+            groups=groups,
+        )
+        return ExchangeProject(
+            codebook.name,
+            codebook,
+            list(self.sources.values()),
+            self.codings,
+            self.notes,
+            self.memos,
+            names,
+            self.skipped,
+            origin,
+            unit,
+        )
 
     def _sources(self) -> None:
         skipped: dict[str, int] = {}
@@ -467,9 +533,13 @@ class _Reader:
             text = self._text_of(source)
             if text is None:
                 continue
-            document = ExchangeDocument(id=_document_id(source, used), text=text, created=source.get("creationDateTime"),
-                                        guid=(source.get("guid") or "").strip() or None,
-                                        creator=self.users.get(norm_guid(source.get("creatingUser"))))
+            document = ExchangeDocument(
+                id=_document_id(source, used),
+                text=text,
+                created=source.get("creationDateTime"),
+                guid=(source.get("guid") or "").strip() or None,
+                creator=self.users.get(norm_guid(source.get("creatingUser"))),
+            )
             used.add(document.id)
             description = child(source, "Description")
             document.title = (description.text or "").strip() if description is not None else ""
@@ -487,11 +557,15 @@ class _Reader:
         name = source.get("name") or norm_guid(source.get("guid"))
         path = source.get("plainTextPath") or ""
         if not path.startswith("internal://"):
-            self.skipped.append(f"source `{name}` ({self.at(source)}): its text is a file outside the .qdpx ({path or 'no path'})")
+            self.skipped.append(
+                f"source `{name}` ({self.at(source)}): its text is a file outside the .qdpx ({path or 'no path'})"
+            )
             return None
-        member = self.members.get(f"sources/{path[len('internal://'):]}".lower())
+        member = self.members.get(f"sources/{path[len('internal://') :]}".lower())
         if member is None:
-            self.skipped.append(f"source `{name}` ({self.at(source)}): its text {path} is not in the file's sources/ folder")
+            self.skipped.append(
+                f"source `{name}` ({self.at(source)}): its text {path} is not in the file's sources/ folder"
+            )
             return None
         try:
             return self.read(member).decode("utf-8-sig")
@@ -505,8 +579,14 @@ class _Reader:
             self._coding(coding, document, 0, len(document.text), [source])
         self._note_refs(source, (document.id, None, None))
         for selection in children(source, "PlainTextSelection"):
-            self.selections.append((document, selection, self._position(selection, "startPosition"),
-                                    self._position(selection, "endPosition")))
+            self.selections.append(
+                (
+                    document,
+                    selection,
+                    self._position(selection, "startPosition"),
+                    self._position(selection, "endPosition"),
+                )
+            )
 
     def _judge_unit(self, origin: str) -> str:
         texts = {document.id: document.text for document in self.sources.values()}
@@ -522,16 +602,24 @@ class _Reader:
             if unit == UTF16:
                 table = offsets.setdefault(document.id, Offsets(document.text))
                 if not 0 <= start <= end <= table.utf16_length():
-                    self.fail(selection, f"selection {start}-{end} lies outside source `{document.id}` ({table.utf16_length()} UTF-16 units)")
+                    self.fail(
+                        selection,
+                        f"selection {start}-{end} lies outside source `{document.id}` ({table.utf16_length()} UTF-16 units)",
+                    )
                 moved = (table.from_utf16(start), table.from_utf16(end))
                 converted += moved != (start, end)
                 start, end = moved
             elif not 0 <= start <= end <= len(document.text):
-                self.fail(selection, f"selection {start}-{end} lies outside source `{document.id}` ({len(document.text)} characters)")
+                self.fail(
+                    selection,
+                    f"selection {start}-{end} lies outside source `{document.id}` ({len(document.text)} characters)",
+                )
             self._selection(document, selection, start, end)
         if unit == UTF16:
-            self.notes.append(f"selection positions were counted in UTF-16 units (as NVivo writes them) and converted to "
-                              f"characters; {converted} of {len(self.selections)} selections moved.")
+            self.notes.append(
+                f"selection positions were counted in UTF-16 units (as NVivo writes them) and converted to "
+                f"characters; {converted} of {len(self.selections)} selections moved."
+            )
 
     def _selection(self, document: ExchangeDocument, selection: ET.Element, start: int, end: int) -> None:
         for coding in children(selection, "Coding"):
@@ -542,8 +630,16 @@ class _Reader:
         author = self._coder([selection])
         description = child(selection, "Description")
         if description is not None and (description.text or "").strip():
-            self.memos.append(ExchangeMemo(f"selection-{norm_guid(selection.get('guid'))}", (description.text or "").strip(), author,
-                                           selection.get("creationDateTime"), document.id, (start, end)))
+            self.memos.append(
+                ExchangeMemo(
+                    f"selection-{norm_guid(selection.get('guid'))}",
+                    (description.text or "").strip(),
+                    author,
+                    selection.get("creationDateTime"),
+                    document.id,
+                    (start, end),
+                )
+            )
         self._note_refs(selection, (document.id, (start, end), None))
 
     def _position(self, selection: ET.Element, name: str) -> int:
@@ -558,16 +654,29 @@ class _Reader:
         guid = next((norm_guid(c) for c in creators if c), "")
         return self.users.get(guid) or (f"user-{guid[:8]}" if guid else "imported")
 
-    def _coding(self, coding: ET.Element, document: ExchangeDocument, start: int, end: int, holders: list[ET.Element]) -> None:
+    def _coding(
+        self, coding: ET.Element, document: ExchangeDocument, start: int, end: int, holders: list[ET.Element]
+    ) -> None:
         reference = child(coding, "CodeRef")
         code_id = self.code_ids.get(norm_guid(reference.get("targetGUID") if reference is not None else None))
         if code_id is None:
             self.fail(coding, "a coding refers to a code that is not in the file's CodeBook")
-        created = coding.get("creationDateTime") or next((h.get("creationDateTime") for h in holders if h.get("creationDateTime")), None)
+        created = coding.get("creationDateTime") or next(
+            (h.get("creationDateTime") for h in holders if h.get("creationDateTime")), None
+        )
         selection = next((h for h in holders if local(h) == "PlainTextSelection"), None)
-        self.codings.append(ExchangeCoding(document.id, start, end, code_id, self._coder([coding, *holders]), created,
-                                           (coding.get("guid") or "").strip() or None,
-                                           (selection.get("guid") or "").strip() or None if selection is not None else None))
+        self.codings.append(
+            ExchangeCoding(
+                document.id,
+                start,
+                end,
+                code_id,
+                self._coder([coding, *holders]),
+                created,
+                (coding.get("guid") or "").strip() or None,
+                (selection.get("guid") or "").strip() or None if selection is not None else None,
+            )
+        )
 
     def _note_refs(self, holder: ET.Element, target: tuple[str | None, tuple[int, int] | None, str | None]) -> None:
         for reference in children(holder, "NoteRef"):
@@ -585,27 +694,46 @@ class _Reader:
                 described = child(note, "Description")
                 text = (described.text or "").strip() if described is not None else ""
             if not text:
-                self.skipped.append(f"note `{note.get('name') or norm_guid(note.get('guid'))}`: its text is a file qualcode does not read")
+                self.skipped.append(
+                    f"note `{note.get('name') or norm_guid(note.get('guid'))}`: its text is a file qualcode does not read"
+                )
                 continue
             document_id, span, code_id = self.note_refs.get(norm_guid(note.get("guid")), (None, None, None))
-            self.memos.append(ExchangeMemo(f"note-{norm_guid(note.get('guid'))}", text, self._coder([note]),
-                                           note.get("creationDateTime"), document_id, span, code_id))
+            self.memos.append(
+                ExchangeMemo(
+                    f"note-{norm_guid(note.get('guid'))}",
+                    text,
+                    self._coder([note]),
+                    note.get("creationDateTime"),
+                    document_id,
+                    span,
+                    code_id,
+                )
+            )
 
     def _sets(self, codebook_only: bool) -> dict[str, list[str]]:
         """Sets of codes become code groups; sets of documents become each member's `document set` attribute."""
         groups: dict[str, list[str]] = {}
         for member_set in children(child(self.root, "Sets"), "Set"):
             name = (member_set.get("name") or "").strip() or f"set-{norm_guid(member_set.get('guid'))[:8]}"
-            codes = [self.code_ids[g] for g in (norm_guid(m.get("targetGUID")) for m in children(member_set, "MemberCode")) if g in self.code_ids]
+            codes = [
+                self.code_ids[g]
+                for g in (norm_guid(m.get("targetGUID")) for m in children(member_set, "MemberCode"))
+                if g in self.code_ids
+            ]
             if codes:
                 groups[name] = list(dict.fromkeys(codes))
             for member in children(member_set, "MemberSource") if not codebook_only else ():
                 document = self.sources.get(norm_guid(member.get("targetGUID")))
                 if document is not None:
-                    held = [part.strip() for part in document.attributes.get(SET_ATTRIBUTE, "").split(";") if part.strip()]
+                    held = [
+                        part.strip() for part in document.attributes.get(SET_ATTRIBUTE, "").split(";") if part.strip()
+                    ]
                     document.attributes[SET_ATTRIBUTE] = "; ".join(dict.fromkeys([*held, name]))
             if any(True for _ in children(member_set, "MemberNote")):
-                self.notes.append(f"set `{name}`: its notes are imported as memos but not grouped (qualcode has no note sets).")
+                self.notes.append(
+                    f"set `{name}`: its notes are imported as memos but not grouped (qualcode has no note sets)."
+                )
         return groups
 
     def _values(self, holder: ET.Element) -> dict[str, str]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import yaml
 
@@ -24,8 +25,15 @@ def about_path(path: Path) -> Path:
     return path.with_name(path.name + ".about.json")
 
 
-def write_report(path: str | Path, fmt: str, writers: dict[str, Callable[..., None]], data: tuple[Any, ...],
-                 about: dict[str, Any], empty: bool, protect: Sequence[str] = ()) -> None:
+def write_report(
+    path: str | Path,
+    fmt: str,
+    writers: dict[str, Callable[..., None]],
+    data: tuple[Any, ...],
+    about: dict[str, Any],
+    empty: bool,
+    protect: Sequence[str] = (),
+) -> None:
     """Write a report with `writers[fmt](*data, file)`, whole or not at all; a CSV gets its provenance sidecar."""
     from ..writer import atomic_target
 
@@ -54,15 +62,20 @@ def write_front_matter(about: dict[str, Any]) -> list[str]:
 
 def provenance_sentence(about: dict[str, Any]) -> str:
     """The closing paragraph of a Word report: store, codebook version, filters, time, masking."""
-    text = (f"Made {about['made_at']} with {about['made_with']} from the store {about['store']}, codebook "
-            f"“{about['codebook']}” version {about['codebook_version']}. Filters: {describe_filters(about['filters'])}. ")
+    text = (
+        f"Made {about['made_at']} with {about['made_with']} from the store {about['store']}, codebook "
+        f"“{about['codebook']}” version {about['codebook_version']}. Filters: {describe_filters(about['filters'])}. "
+    )
     if "selection" in about:
         text += f"Selection: {about['selection']}. "
     text += f"Rows: {about['rows']}."
     masking = about.get("masking")
     if masking:
-        text += (f" Identifiers masked: {masking['masked']} (from a list of {masking['identifiers']})." if masking["applied"]
-                 else " Identifiers were not masked; the quotes were checked by hand.")
+        text += (
+            f" Identifiers masked: {masking['masked']} (from a list of {masking['identifiers']})."
+            if masking["applied"]
+            else " Identifiers were not masked; the quotes were checked by hand."
+        )
     return text
 
 
@@ -94,9 +107,15 @@ def report_note(about: dict[str, Any]) -> str:
         text += f"; {about['selection']}"
     masking = about.get("masking")
     if masking:
-        text += (f". Identifiers masked: {masking['masked']}" if masking["applied"] else ". Identifiers were not masked; the quotes were checked by hand")
-    return (text + f". Codebook “{about['codebook']}” version {about['codebook_version']}; made {about['made_at'][:10]} "
-            f"with {about['made_with']}.")
+        text += (
+            f". Identifiers masked: {masking['masked']}"
+            if masking["applied"]
+            else ". Identifiers were not masked; the quotes were checked by hand"
+        )
+    return (
+        text + f". Codebook “{about['codebook']}” version {about['codebook_version']}; made {about['made_at'][:10]} "
+        f"with {about['made_with']}."
+    )
 
 
 def md_escape(text: str) -> str:
@@ -149,7 +168,9 @@ def add_about_sheet(workbook: Any, about: dict[str, Any]) -> None:
             value = describe_filters(value) if key == "filters" else json.dumps(value, ensure_ascii=False)
         sheet.append(safe_row([key, value if isinstance(value, (int, float, str)) else str(value)]))
     if not about.get("rows"):
-        sheet.append(safe_row(["note", EMPTY.format(what=about["title"].lower(), filters=describe_filters(about["filters"]))]))
+        sheet.append(
+            safe_row(["note", EMPTY.format(what=about["title"].lower(), filters=describe_filters(about["filters"]))])
+        )
 
 
 def new_document(title: str) -> Any:
@@ -161,8 +182,14 @@ def new_document(title: str) -> Any:
     return document
 
 
-def docx_table(document: Any, header: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[float],
-               italic_first: bool = True, whole_rows: bool = False) -> None:
+def docx_table(
+    document: Any,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    widths: Sequence[float],
+    italic_first: bool = True,
+    whole_rows: bool = False,
+) -> None:
     """Add a bordered table (header row repeated on each page); rows are built as XML in one pass, for speed.
 
     `whole_rows` keeps each row on one page (a quote is never split across a page break).

@@ -8,8 +8,9 @@ matter, an About sheet, the document's properties and a short closing note), nev
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from ...analysis.framework import Framework
 from ..masking import Masker
@@ -28,8 +29,9 @@ def cell_text(matrix: Framework, row: str, code_id: str, masker: Masker) -> str:
     return f"{masker.mask(cell.summary)[0]} {counts}{edited}".strip()
 
 
-def write_framework(matrix: Framework, about: dict[str, Any], masker: Masker, fmt: str, path: str | Path,
-                    protect: Sequence[str] = ()) -> None:
+def write_framework(
+    matrix: Framework, about: dict[str, Any], masker: Masker, fmt: str, path: str | Path, protect: Sequence[str] = ()
+) -> None:
     """Write the matrix whole or not at all."""
     writers = {"md": _markdown, "xlsx": _xlsx, "docx": _docx}
     write_report(path, fmt, writers, (matrix, about, masker), about, not matrix.rows, protect)
@@ -60,7 +62,9 @@ def _xlsx(matrix: Framework, about: dict[str, Any], masker: Masker, target: Path
     sheet.title = "Framework"
     sheet.append(safe_row([matrix.by, *(label for _, label in matrix.columns)]))
     for row in matrix.rows:
-        sheet.append(safe_row([_row_name(matrix, row, masker), *(cell_text(matrix, row, c, masker) for c, _ in matrix.columns)]))
+        sheet.append(
+            safe_row([_row_name(matrix, row, masker), *(cell_text(matrix, row, c, masker) for c, _ in matrix.columns)])
+        )
     sheet.column_dimensions["A"].width = 22
     for index in range(len(matrix.columns)):
         sheet.column_dimensions[sheet.cell(1, index + 2).column_letter].width = 60
@@ -78,8 +82,10 @@ def _docx(matrix: Framework, about: dict[str, Any], masker: Masker, target: Path
     document = new_document(f"Framework matrix by {matrix.by}")
     properties = document.core_properties
     properties.title, properties.author = about["title"], about["made_with"]
-    properties.comments = (f"codebook “{about['codebook']}” version {about['codebook_version']}; made {about['made_at']}; "
-                           f"rows {matrix.by}, columns {matrix.level}s; identifiers masked: {masker.total}")[:255]
+    properties.comments = (
+        f"codebook “{about['codebook']}” version {about['codebook_version']}; made {about['made_at']}; "
+        f"rows {matrix.by}, columns {matrix.level}s; identifiers masked: {masker.total}"
+    )[:255]
     for code_id, label in matrix.columns:
         rows = [(_row_name(matrix, row, masker), cell_text(matrix, row, code_id, masker)) for row in matrix.rows]
         rows = [r for r in rows if r[1]]
@@ -87,7 +93,9 @@ def _docx(matrix: Framework, about: dict[str, Any], masker: Masker, target: Path
             continue
         document.add_heading(label, level=1)
         docx_table(document, [matrix.by.capitalize(), "Summary"], rows, (1.5, 5.0))
-    document.add_paragraph(f"Made {about['made_at'][:10]} with {about['made_with']}, codebook “{about['codebook']}” "
-                           f"version {about['codebook_version']}; summaries are sentences from the cell's coded passages "
-                           "unless marked as written by a researcher.")
+    document.add_paragraph(
+        f"Made {about['made_at'][:10]} with {about['made_with']}, codebook “{about['codebook']}” "
+        f"version {about['codebook_version']}; summaries are sentences from the cell's coded passages "
+        "unless marked as written by a researcher."
+    )
     document.save(target)

@@ -8,13 +8,22 @@ per group ("n of m"), the total last.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
-from .formats import (EMPTY, add_about_sheet, docx_table, md_escape, new_document, provenance_sentence,
-                      write_front_matter, write_report)
-from .tables import describe_filters
 from ..writer import safe_row
+from .formats import (
+    EMPTY,
+    add_about_sheet,
+    docx_table,
+    md_escape,
+    new_document,
+    provenance_sentence,
+    write_front_matter,
+    write_report,
+)
+from .tables import describe_filters
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,11 +32,19 @@ PARTICIPANTS = "Participants raising each theme and code (n of m)"
 SEGMENTS = "Segments coded with each theme and code"
 
 
-def write_frequencies(frame: pd.DataFrame, by: list[str], about: dict[str, Any], fmt: str, path: str | Path,
-                      protect: Sequence[str] = ()) -> None:
+def write_frequencies(
+    frame: pd.DataFrame, by: list[str], about: dict[str, Any], fmt: str, path: str | Path, protect: Sequence[str] = ()
+) -> None:
     """Write a frequency table (from `theme_frequencies(level="code", totals=True)`) in `fmt`, whole or not at all."""
-    write_report(path, fmt, {"csv": _csv, "xlsx": _xlsx, "md": _markdown, "docx": _docx}, (frame, by, about), about,
-                 empty=frame.empty, protect=protect)
+    write_report(
+        path,
+        fmt,
+        {"csv": _csv, "xlsx": _xlsx, "md": _markdown, "docx": _docx},
+        (frame, by, about),
+        about,
+        empty=frame.empty,
+        protect=protect,
+    )
 
 
 def wide(frame: pd.DataFrame, by: list[str], value: str) -> tuple[list[str], list[list[Any]]]:
@@ -36,8 +53,10 @@ def wide(frame: pd.DataFrame, by: list[str], value: str) -> tuple[list[str], lis
     cells = {(tuple(r[b] for b in by), r["code_id"]): r[value] for r in frame.to_dict("records")}
     codes = list(dict.fromkeys(zip(frame["code_id"], frame["label"], frame["depth"])))
     header = ["theme or code", "id", "level", *[" / ".join(map(str, g)) or "All" for g in groups]]
-    rows = [[label, code_id, "theme" if depth == 0 else "code", *[cells.get((g, code_id), "") for g in groups]]
-            for code_id, label, depth in codes]
+    rows = [
+        [label, code_id, "theme" if depth == 0 else "code", *[cells.get((g, code_id), "") for g in groups]]
+        for code_id, label, depth in codes
+    ]
     return header, rows
 
 
@@ -60,8 +79,15 @@ def _xlsx(frame: pd.DataFrame, by: list[str], about: dict[str, Any], path: Path)
     workbook.remove(workbook.active)
     if frame.empty:
         workbook.create_sheet("No data").append(safe_row([_empty_note(about)]))
-    sheets = [("Participants", *wide(frame, by, "n_of_m")), ("Segments", *wide(frame, by, "segments")),
-              ("Table", list(frame.columns), frame.values.tolist())] if not frame.empty else []
+    sheets = (
+        [
+            ("Participants", *wide(frame, by, "n_of_m")),
+            ("Segments", *wide(frame, by, "segments")),
+            ("Table", list(frame.columns), frame.values.tolist()),
+        ]
+        if not frame.empty
+        else []
+    )
     for title, header, rows in sheets:
         sheet = workbook.create_sheet(title)
         sheet.append(safe_row(header))
@@ -72,7 +98,9 @@ def _xlsx(frame: pd.DataFrame, by: list[str], about: dict[str, Any], path: Path)
         sheet.freeze_panes = "A2"
         sheet.column_dimensions["A"].width = 45
         for column in range(2, len(header) + 1):
-            sheet.column_dimensions[sheet.cell(1, column).column_letter].width = max(12, min(30, len(str(header[column - 1])) + 2))
+            sheet.column_dimensions[sheet.cell(1, column).column_letter].width = max(
+                12, min(30, len(str(header[column - 1])) + 2)
+            )
     add_about_sheet(workbook, about)
     workbook.save(path)
 
@@ -106,7 +134,11 @@ def _docx(frame: pd.DataFrame, by: list[str], about: dict[str, Any], path: Path)
 
     document = new_document("Theme frequencies")
     section = document.sections[0]
-    section.orientation, section.page_width, section.page_height = WD_ORIENT.LANDSCAPE, section.page_height, section.page_width
+    section.orientation, section.page_width, section.page_height = (
+        WD_ORIENT.LANDSCAPE,
+        section.page_height,
+        section.page_width,
+    )
     if frame.empty:
         document.add_paragraph(_empty_note(about))
     for title, value in ((PARTICIPANTS, "n_of_m"), (SEGMENTS, "segments")):
@@ -115,6 +147,12 @@ def _docx(frame: pd.DataFrame, by: list[str], about: dict[str, Any], path: Path)
         header, rows = wide(frame, by, value)
         document.add_heading(title, level=1)
         groups = len(header) - 3
-        docx_table(document, header, rows, widths=(2.6, 1.6, 0.7, *[max(0.6, 4.5 / max(groups, 1))] * groups), italic_first=False)
+        docx_table(
+            document,
+            header,
+            rows,
+            widths=(2.6, 1.6, 0.7, *[max(0.6, 4.5 / max(groups, 1))] * groups),
+            italic_first=False,
+        )
     document.add_paragraph(provenance_sentence(about))
     document.save(path)

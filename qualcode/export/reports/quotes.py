@@ -7,27 +7,64 @@ records the table's provenance in the way its format allows.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from ...errors import ReportError
-from .formats import (EMPTY, add_about_sheet, attribution, docx_table, md_escape, new_document,
-                      quote_block, report_attribution, report_note, sheet_title, write_front_matter, write_report)
+from ..writer import safe_row
+from .formats import (
+    EMPTY,
+    add_about_sheet,
+    attribution,
+    docx_table,
+    md_escape,
+    new_document,
+    quote_block,
+    report_attribution,
+    report_note,
+    sheet_title,
+    write_front_matter,
+    write_report,
+)
 from .sheet_rows import fill_sheets
 from .tables import QUOTE_COLUMNS, QUOTE_KEYS, QuoteTable, describe_filters, shorten
-from ..writer import safe_row
 
 DOCX_WORDS = 60  # a Word report's quotes end with an ellipsis after this many words unless a length was chosen
 XLSX_CELL_LIMIT = 32_767  # characters a spreadsheet cell holds
 XLSX_ROW_LIMIT = 1_048_576  # rows a sheet holds, its header included
-XLSX_WIDTHS = {"theme_id": 18, "theme": 24, "code_id": 22, "code": 28, "quote": 80, "participant": 12, "role": 20, "speaker": 16, "media_time": 10,
-               "document_id": 12, "turn": 6, "start": 8, "end": 8, "coder": 12, "status": 10, "confidence": 10, "masked": 8}
+XLSX_WIDTHS = {
+    "theme_id": 18,
+    "theme": 24,
+    "code_id": 22,
+    "code": 28,
+    "quote": 80,
+    "participant": 12,
+    "role": 20,
+    "speaker": 16,
+    "media_time": 10,
+    "document_id": 12,
+    "turn": 6,
+    "start": 8,
+    "end": 8,
+    "coder": 12,
+    "status": 10,
+    "confidence": 10,
+    "masked": 8,
+}
 
 
 def write_quotes(table: QuoteTable, fmt: str, path: str | Path, protect: Sequence[str] = ()) -> None:
     """Write a quote table in `fmt` (csv, xlsx, md or docx), whole or not at all, never over the store."""
-    write_report(path, fmt, {"csv": _csv, "xlsx": _xlsx, "md": _markdown, "docx": _docx}, (table,), table.about,
-                 empty=not table.rows, protect=protect)
+    write_report(
+        path,
+        fmt,
+        {"csv": _csv, "xlsx": _xlsx, "md": _markdown, "docx": _docx},
+        (table,),
+        table.about,
+        empty=not table.rows,
+        protect=protect,
+    )
 
 
 def _by_theme(table: QuoteTable) -> list[tuple[str, str, list[dict[str, Any]]]]:
@@ -99,16 +136,22 @@ def _quote_sheet(workbook: Any, title: str) -> list[int | None]:
 
 def _fits_a_sheet(rows: list[dict[str, Any]], label: str, path: Path) -> None:
     if len(rows) >= XLSX_ROW_LIMIT:
-        raise ReportError(f"{path}: the theme “{label}” has {len(rows):,} quotes, more than a spreadsheet sheet holds "
-                          f"({XLSX_ROW_LIMIT - 1:,} below its header); export as csv, or narrow the selection by role, "
-                          "attribute or code.", hint="filters")
+        raise ReportError(
+            f"{path}: the theme “{label}” has {len(rows):,} quotes, more than a spreadsheet sheet holds "
+            f"({XLSX_ROW_LIMIT - 1:,} below its header); export as csv, or narrow the selection by role, "
+            "attribute or code.",
+            hint="filters",
+        )
 
 
 def _fits_a_cell(row: dict[str, Any], path: Path) -> None:
     if len(row["quote"]) > XLSX_CELL_LIMIT:
-        raise ReportError(f"{path}: the quote of coding {row['coding_id']} ({row['document_id']}, {row['start']}-{row['end']}) "
-                          f"has {len(row['quote']):,} characters, more than a spreadsheet cell holds; "
-                          "shorten the quotes or export as csv, md or docx.", hint="max_words")
+        raise ReportError(
+            f"{path}: the quote of coding {row['coding_id']} ({row['document_id']}, {row['start']}-{row['end']}) "
+            f"has {len(row['quote']):,} characters, more than a spreadsheet cell holds; "
+            "shorten the quotes or export as csv, md or docx.",
+            hint="max_words",
+        )
 
 
 def _letter(index: int) -> str:
@@ -138,8 +181,10 @@ def _docx(table: QuoteTable, path: Path) -> None:
     properties.title, properties.author = "Quotes", table.about["made_with"]
     about = table.about
     masked = about.get("masking", {}).get("masked", 0)
-    properties.comments = (f"codebook “{about['codebook']}” version {about['codebook_version']}; made {about['made_at']}; "
-                           f"store {Path(str(about['store'])).name}; identifiers masked: {masked}")[:255]  # Word's limit; no folder
+    properties.comments = (
+        f"codebook “{about['codebook']}” version {about['codebook_version']}; made {about['made_at']}; "
+        f"store {Path(str(about['store'])).name}; identifiers masked: {masked}"
+    )[:255]  # Word's limit; no folder
     properties.subject = describe_filters(about["filters"])[:255]
     words = None if table.about["filters"].get("max_words") else DOCX_WORDS
     if not table.rows:
@@ -151,7 +196,12 @@ def _docx(table: QuoteTable, path: Path) -> None:
             roles.setdefault(row["role"] or "All participants", []).append(row)
         for role, members in roles.items():
             document.add_heading(role, level=2)
-            docx_table(document, ["Quote", "Attribution"], [(shorten(row["quote"], words), report_attribution(row)) for row in members],
-                       widths=(5.2, 1.3), whole_rows=True)
+            docx_table(
+                document,
+                ["Quote", "Attribution"],
+                [(shorten(row["quote"], words), report_attribution(row)) for row in members],
+                widths=(5.2, 1.3),
+                whole_rows=True,
+            )
     document.add_paragraph(report_note(table.about))
     document.save(path)

@@ -13,13 +13,14 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from defusedxml import ElementTree as SafeTree
 
-from .formats import XML_ILLEGAL
 from ..writer import FORMULA_LEADS, PLAIN_NUMBER
+from .formats import XML_ILLEGAL
 
 FORMULA_START = frozenset(FORMULA_LEADS)
 
@@ -67,8 +68,9 @@ def rows_xml(rows: Iterable[Sequence[Any]], first_row: int, styles: Sequence[int
     letters = column_letters(len(styles))
     chunk: list[str] = []
     for number, values in enumerate(rows, start=first_row):
-        cells = "".join(cell_xml(f"{letter}{number}", value, style)
-                        for letter, value, style in zip(letters, values, styles))
+        cells = "".join(
+            cell_xml(f"{letter}{number}", value, style) for letter, value, style in zip(letters, values, styles)
+        )
         chunk.append(f'<row r="{number}">{cells}</row>')
         if len(chunk) == CHUNK_ROWS:
             yield "".join(chunk)
@@ -77,7 +79,9 @@ def rows_xml(rows: Iterable[Sequence[Any]], first_row: int, styles: Sequence[int
         yield "".join(chunk)
 
 
-def fill_sheets(saved: Path, sheets: Mapping[str, tuple[Sequence[Sequence[Any]], Sequence[int | None]]], path: Path) -> None:
+def fill_sheets(
+    saved: Path, sheets: Mapping[str, tuple[Sequence[Sequence[Any]], Sequence[int | None]]], path: Path
+) -> None:
     """Write `path`: the workbook `saved` with data rows appended below the header of named sheets.
 
     `sheets` maps a sheet name to (rows, style id per column); a style id is a cell's
@@ -96,8 +100,9 @@ def fill_sheets(saved: Path, sheets: Mapping[str, tuple[Sequence[Sequence[Any]],
                 _write_sheet(source.read(item.filename), rows, styles, target, item.filename)
 
 
-def _write_sheet(header_only: bytes, rows: Sequence[Sequence[Any]], styles: Sequence[int | None],
-                 target: zipfile.ZipFile, name: str) -> None:
+def _write_sheet(
+    header_only: bytes, rows: Sequence[Sequence[Any]], styles: Sequence[int | None], target: zipfile.ZipFile, name: str
+) -> None:
     """The sheet's XML with the rows inserted before `</sheetData>` and its dimension widened."""
     last = column_letters(len(styles))[-1]
     head, tail = header_only.split(b"</sheetData>", 1)

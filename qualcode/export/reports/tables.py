@@ -8,25 +8,42 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from operator import itemgetter
 from dataclasses import asdict, dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ... import __version__
 from ...analysis import DEFAULT_STATUSES, coded_quotes, codes_under, pick_illustrative, theme_frequencies
-from ..masking import Masker, masker_for
-from ...credentials import hide_password
 from ...codebook import Codebook
+from ...credentials import hide_password
 from ...errors import ReportError, UnmaskedExportError
 from ...ingest.model import speaker_at
 from ...store import Store
+from ..masking import Masker, masker_for
 
 if TYPE_CHECKING:
     import pandas as pd
 
-QUOTE_COLUMNS = ["theme_id", "theme", "code_id", "code", "quote", "participant", "role", "speaker", "media_time", "document_id",
-                 "turn", "start", "end", "coder", "status", "confidence", "masked"]
+QUOTE_COLUMNS = [
+    "theme_id",
+    "theme",
+    "code_id",
+    "code",
+    "quote",
+    "participant",
+    "role",
+    "speaker",
+    "media_time",
+    "document_id",
+    "turn",
+    "start",
+    "end",
+    "coder",
+    "status",
+    "confidence",
+    "masked",
+]
 QUOTE_KEYS = [{"theme": "theme_label", "code": "code_label"}.get(c, c) for c in QUOTE_COLUMNS]  # keys of a row dict
 ELLIPSIS = "…"
 MASKED_FIELDS = ("participant", "document_id", "role", "coder", "theme_label", "code_label", "speaker")
@@ -72,13 +89,24 @@ class QuoteTable:
 def quote_table(store: Store, selection: QuoteSelection, mask: bool = True, checked: bool = False) -> QuoteTable:
     """Select, mask and shorten quotes for a report; refuses to leave names unmasked unless checked."""
     if not mask and not checked:
-        raise UnmaskedExportError("an export without masking may show participants' names; confirm that you have "
-                                  "read every quote, or keep the masking.", hint="checked")
+        raise UnmaskedExportError(
+            "an export without masking may show participants' names; confirm that you have "
+            "read every quote, or keep the masking.",
+            hint="checked",
+        )
     if selection.max_words is not None and selection.max_words < 1:
         raise ReportError("a quote's length limit must be 1 word or more.", hint="max_words")
     codebook = store.codebook()
-    records = coded_quotes(store, selection.theme_ids, selection.code_ids, selection.documents_where() or None,
-                           selection.statuses, selection.coders or None, selection.min_confidence, codebook=codebook)
+    records = coded_quotes(
+        store,
+        selection.theme_ids,
+        selection.code_ids,
+        selection.documents_where() or None,
+        selection.statuses,
+        selection.coders or None,
+        selection.min_confidence,
+        codebook=codebook,
+    )
     if selection.per_cell is not None:
         records = _per_cell(records, selection, codebook)
     masker = masker_for(store, mask)
@@ -95,8 +123,11 @@ def quote_table(store: Store, selection: QuoteSelection, mask: bool = True, chec
         themes = [theme for theme in themes if theme[0] in wanted]
     about = masker.mask_about(provenance(store, "Quotes", _filters(selection), len(records), codebook))
     about["masking"] = {"masked": masker.total, "identifiers": len(masker.identifiers), "applied": mask}
-    about["selection"] = (f"{selection.per_cell} illustrative quotes per theme and role (representative and diverse, "
-                          "as in the app)" if selection.per_cell is not None else "every matching quote")
+    about["selection"] = (
+        f"{selection.per_cell} illustrative quotes per theme and role (representative and diverse, as in the app)"
+        if selection.per_cell is not None
+        else "every matching quote"
+    )
     return QuoteTable(records, themes, about, masker)
 
 
@@ -137,14 +168,20 @@ def shorten(text: str, max_words: int | None) -> str:
     if max_words is None:
         return text
     match = re.match(rf"\s*(?:\S+\s+){{{max_words - 1}}}\S+", text)
-    if match is None or not text[match.end():].strip():
+    if match is None or not text[match.end() :].strip():
         return text
     return match.group(0).strip() + " " + ELLIPSIS
 
 
-def frequency_table(store: Store, by: list[str], statuses: tuple[str, ...] | None, coders: list[str] | None,
-                    where: dict[str, list[str]] | None, mask: bool = True,
-                    checked: bool = False) -> tuple[pd.DataFrame, dict[str, Any]]:
+def frequency_table(
+    store: Store,
+    by: list[str],
+    statuses: tuple[str, ...] | None,
+    coders: list[str] | None,
+    where: dict[str, list[str]] | None,
+    mask: bool = True,
+    checked: bool = False,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Themes and codes (codes rolled up into their ancestors) per group with an "All" total, and its provenance; names masked."""
     _require_checked(mask, checked)
     frame = theme_frequencies(store, by=by, level="code", statuses=statuses, coders=coders, where=where, totals=True)
@@ -153,7 +190,9 @@ def frequency_table(store: Store, by: list[str], statuses: tuple[str, ...] | Non
 
     masker = masker_for(store, mask)
     for column in frame.columns:
-        if is_string_dtype(frame[column]) or frame[column].dtype == object:  # group names (such as participants' names), labels
+        if (
+            is_string_dtype(frame[column]) or frame[column].dtype == object
+        ):  # group names (such as participants' names), labels
             frame[column] = frame[column].map(masker.mask_value)
     about = masker.mask_about(provenance(store, "Theme frequencies", filters, len(frame)))
     about["masking"] = {"masked": masker.total, "identifiers": len(masker.identifiers), "applied": mask}
@@ -162,17 +201,27 @@ def frequency_table(store: Store, by: list[str], statuses: tuple[str, ...] | Non
 
 def _require_checked(mask: bool, checked: bool) -> None:
     if not mask and not checked:
-        raise UnmaskedExportError("an export without masking may show participants' names; confirm that you have "
-                                  "read every row, or keep the masking.", hint="checked")
+        raise UnmaskedExportError(
+            "an export without masking may show participants' names; confirm that you have "
+            "read every row, or keep the masking.",
+            hint="checked",
+        )
 
 
-def provenance(store: Store, title: str, filters: dict[str, Any], rows: int, codebook: Codebook | None = None) -> dict[str, Any]:
+def provenance(
+    store: Store, title: str, filters: dict[str, Any], rows: int, codebook: Codebook | None = None
+) -> dict[str, Any]:
     """What a report was made from: store, codebook version, filters and time."""
     codebook = codebook or store.codebook()
     location = hide_password(store.location) if "://" in str(store.location) else str(Path(store.location).resolve())
     return {
-        "title": title, "store": location, "codebook": codebook.name, "codebook_version": store.codebook_version(),
-        "filters": filters, "rows": rows, "made_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "title": title,
+        "store": location,
+        "codebook": codebook.name,
+        "codebook_version": store.codebook_version(),
+        "filters": filters,
+        "rows": rows,
+        "made_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "made_with": f"qualcode {__version__}",
     }
 

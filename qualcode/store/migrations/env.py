@@ -15,9 +15,13 @@ log = logging.getLogger("qualcode.store.migrations")
 def _applied(ctx: MigrationContext, step: MigrationInfo, heads: Collection[Any], run_args: Mapping[str, Any]) -> None:
     """One log line per schema step, as it is applied (alembic's own lines stay out of qualcode's log)."""
     revision = step.up_revision
-    log.info("Schema %s %s -> %s: %s", "upgrade" if step.is_upgrade else "downgrade",
-             ", ".join(step.source_revision_ids) or "nothing", ", ".join(step.destination_revision_ids) or "nothing",
-             (getattr(revision, "doc", "") or " ").splitlines()[0])  # the migration's docstring
+    log.info(
+        "Schema %s %s -> %s: %s",
+        "upgrade" if step.is_upgrade else "downgrade",
+        ", ".join(step.source_revision_ids) or "nothing",
+        ", ".join(step.destination_revision_ids) or "nothing",
+        (getattr(revision, "doc", "") or " ").splitlines()[0],
+    )  # the migration's docstring
 
 
 connection = context.config.attributes["connection"]

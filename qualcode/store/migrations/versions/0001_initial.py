@@ -34,7 +34,9 @@ def upgrade() -> None:
         sa.Column("colour", sa.String(16)),
         sa.Column("position", sa.Integer, nullable=False),
         sa.PrimaryKeyConstraint("version", "code_id", name="pk_codes"),
-        sa.ForeignKeyConstraint(["version"], ["codebook_versions.version"], ondelete="CASCADE", name="fk_codes_version_codebook_versions"),
+        sa.ForeignKeyConstraint(
+            ["version"], ["codebook_versions.version"], ondelete="CASCADE", name="fk_codes_version_codebook_versions"
+        ),
     )
     op.create_table(
         "documents",
@@ -55,7 +57,9 @@ def upgrade() -> None:
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("value", sa.Text, nullable=False),
         sa.PrimaryKeyConstraint("document_id", "name", name="pk_attributes"),
-        sa.ForeignKeyConstraint(["document_id"], ["documents.id"], ondelete="CASCADE", name="fk_attributes_document_id_documents"),
+        sa.ForeignKeyConstraint(
+            ["document_id"], ["documents.id"], ondelete="CASCADE", name="fk_attributes_document_id_documents"
+        ),
     )
     op.create_table(
         "turns",
@@ -67,7 +71,9 @@ def upgrade() -> None:
         sa.Column("end", sa.Integer, nullable=False),
         sa.Column("attributes", sa.Text, nullable=False),
         sa.PrimaryKeyConstraint("document_id", "position", name="pk_turns"),
-        sa.ForeignKeyConstraint(["document_id"], ["documents.id"], ondelete="CASCADE", name="fk_turns_document_id_documents"),
+        sa.ForeignKeyConstraint(
+            ["document_id"], ["documents.id"], ondelete="CASCADE", name="fk_turns_document_id_documents"
+        ),
     )
     op.create_table(
         "segments",
@@ -80,7 +86,9 @@ def upgrade() -> None:
         sa.Column("speaker", sa.Text, nullable=False),
         sa.Column("text", sa.Text, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_segments"),
-        sa.ForeignKeyConstraint(["document_id"], ["documents.id"], ondelete="CASCADE", name="fk_segments_document_id_documents"),
+        sa.ForeignKeyConstraint(
+            ["document_id"], ["documents.id"], ondelete="CASCADE", name="fk_segments_document_id_documents"
+        ),
     )
     op.create_index("ix_segments_document", "segments", ["document_id", "position"])
     op.create_table(
@@ -102,8 +110,12 @@ def upgrade() -> None:
         sa.Column("decided_at", sa.String(32)),
         sa.PrimaryKeyConstraint("id", name="pk_codings"),
         sa.ForeignKeyConstraint(["document_id"], ["documents.id"], name="fk_codings_document_id_documents"),
-        sa.ForeignKeyConstraint(["segment_id"], ["segments.id"], ondelete="SET NULL", name="fk_codings_segment_id_segments"),
-        sa.ForeignKeyConstraint(["codebook_version"], ["codebook_versions.version"], name="fk_codings_codebook_version_codebook_versions"),
+        sa.ForeignKeyConstraint(
+            ["segment_id"], ["segments.id"], ondelete="SET NULL", name="fk_codings_segment_id_segments"
+        ),
+        sa.ForeignKeyConstraint(
+            ["codebook_version"], ["codebook_versions.version"], name="fk_codings_codebook_version_codebook_versions"
+        ),
     )
     op.create_index("ix_codings_document", "codings", ["document_id"])
     op.create_index("ix_codings_segment", "codings", ["segment_id"])

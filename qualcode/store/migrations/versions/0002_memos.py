@@ -24,8 +24,12 @@ def upgrade() -> None:
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("created_at", sa.String(32), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_memos"),
-        sa.ForeignKeyConstraint(["document_id"], ["documents.id"], ondelete="CASCADE", name="fk_memos_document_id_documents"),
-        sa.ForeignKeyConstraint(["segment_id"], ["segments.id"], ondelete="SET NULL", name="fk_memos_segment_id_segments"),
+        sa.ForeignKeyConstraint(
+            ["document_id"], ["documents.id"], ondelete="CASCADE", name="fk_memos_document_id_documents"
+        ),
+        sa.ForeignKeyConstraint(
+            ["segment_id"], ["segments.id"], ondelete="SET NULL", name="fk_memos_segment_id_segments"
+        ),
         sa.ForeignKeyConstraint(["coding_id"], ["codings.id"], ondelete="SET NULL", name="fk_memos_coding_id_codings"),
     )
 

@@ -65,24 +65,62 @@ def _log_existing(connection: sa.Connection) -> None:
         row = dict(coding)
         suggested = row["source"] == "suggested"
         created = dict(row, status="pending", coder=SUGGESTER, decided_at=None) if suggested else row
-        rows.append(_entry(row["created_at"], row["id"], None, row["document_id"], CREATED.get(row["source"], "add"),
-                           created["coder"], row["codebook_version"], None, created))
+        rows.append(
+            _entry(
+                row["created_at"],
+                row["id"],
+                None,
+                row["document_id"],
+                CREATED.get(row["source"], "add"),
+                created["coder"],
+                row["codebook_version"],
+                None,
+                created,
+            )
+        )
         if suggested and row["status"] != "pending":
             action = "accept" if row["status"] == "accepted" else "reject"
-            rows.append(_entry(row["decided_at"] or row["created_at"], row["id"], None, row["document_id"], action,
-                               row["coder"], row["codebook_version"], created, row))
+            rows.append(
+                _entry(
+                    row["decided_at"] or row["created_at"],
+                    row["id"],
+                    None,
+                    row["document_id"],
+                    action,
+                    row["coder"],
+                    row["codebook_version"],
+                    created,
+                    row,
+                )
+            )
     for memo in connection.execute(sa.text("SELECT * FROM memos ORDER BY id")).mappings():
-        rows.append(_entry(memo["created_at"], None, memo["id"], memo["document_id"], "memo", memo["coder"], None, None, dict(memo)))
+        rows.append(
+            _entry(
+                memo["created_at"], None, memo["id"], memo["document_id"], "memo", memo["coder"], None, None, dict(memo)
+            )
+        )
     rows.sort(key=lambda r: (r["decided_at"], r["coding_id"] or 0, r["memo_id"] or 0))
     for number, row in enumerate(rows, 1):
         row["batch"] = f"0005-{number}"
     if rows:
-        connection.execute(sa.text(
-            "INSERT INTO decisions (batch, coding_id, memo_id, document_id, action, coder, decided_at, codebook_version, before, after)"
-            " VALUES (:batch, :coding_id, :memo_id, :document_id, :action, :coder, :decided_at, :codebook_version, :before, :after)"), rows)
+        connection.execute(
+            sa.text(
+                "INSERT INTO decisions (batch, coding_id, memo_id, document_id, action, coder, decided_at, codebook_version, before, after)"
+                " VALUES (:batch, :coding_id, :memo_id, :document_id, :action, :coder, :decided_at, :codebook_version, :before, :after)"
+            ),
+            rows,
+        )
 
 
 def _entry(when, coding_id, memo_id, document_id, action, coder, version, before, after) -> dict:
-    return {"decided_at": when, "coding_id": coding_id, "memo_id": memo_id, "document_id": document_id, "action": action,
-            "coder": coder, "codebook_version": version, "before": json.dumps(before) if before is not None else None,
-            "after": json.dumps(after) if after is not None else None}
+    return {
+        "decided_at": when,
+        "coding_id": coding_id,
+        "memo_id": memo_id,
+        "document_id": document_id,
+        "action": action,
+        "coder": coder,
+        "codebook_version": version,
+        "before": json.dumps(before) if before is not None else None,
+        "after": json.dumps(after) if after is not None else None,
+    }

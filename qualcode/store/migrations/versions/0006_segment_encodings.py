@@ -20,7 +20,9 @@ def upgrade() -> None:
         sa.Column("embedder", sa.String(100), nullable=False),
         sa.Column("text_hash", sa.String(64), nullable=False),
         sa.Column("vector", sa.LargeBinary, nullable=False),
-        sa.ForeignKeyConstraint(["segment_id"], ["segments.id"], name="fk_segment_encodings_segment_id_segments", ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["segment_id"], ["segments.id"], name="fk_segment_encodings_segment_id_segments", ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("segment_id", "embedder", name="pk_segment_encodings"),
     )
 

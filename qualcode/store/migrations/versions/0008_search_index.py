@@ -19,12 +19,16 @@ depends_on = None
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        op.execute("CREATE VIRTUAL TABLE turn_search USING fts5(document_id UNINDEXED, position UNINDEXED, "
-                   "fingerprint UNINDEXED, text, tokenize = 'unicode61 remove_diacritics 2')")
+        op.execute(
+            "CREATE VIRTUAL TABLE turn_search USING fts5(document_id UNINDEXED, position UNINDEXED, "
+            "fingerprint UNINDEXED, text, tokenize = 'unicode61 remove_diacritics 2')"
+        )
     else:
-        op.execute("CREATE TABLE turn_search (document_id VARCHAR(200) NOT NULL, position INTEGER NOT NULL, "
-                   "fingerprint TEXT NOT NULL, text TEXT NOT NULL, words TSVECTOR NOT NULL, "
-                   "CONSTRAINT pk_turn_search PRIMARY KEY (document_id, position))")
+        op.execute(
+            "CREATE TABLE turn_search (document_id VARCHAR(200) NOT NULL, position INTEGER NOT NULL, "
+            "fingerprint TEXT NOT NULL, text TEXT NOT NULL, words TSVECTOR NOT NULL, "
+            "CONSTRAINT pk_turn_search PRIMARY KEY (document_id, position))"
+        )
         op.execute("CREATE INDEX ix_turn_search_words ON turn_search USING gin (words)")
     op.create_table(
         "framework_edits",
