@@ -24,6 +24,7 @@ from ..suggest.training import POSITIVE, segment_labels
 from . import learning_codings, locate_codings
 
 MODES = ("auto", "zero-shot", "stored")
+FOLDS = 10  # documents are held out in at most this many groups
 CALIBRATION_EDGES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 
@@ -127,28 +128,36 @@ def _held_out_confidence(
     seed: int = 0,
 ) -> np.ndarray:
     """Confidence for each unit from a model that never learned from the unit's own document
-    (and, with `training_documents`, learned from only that many others)."""
+    (and, with `training_documents`, learned from only that many others).
+
+    Documents are held out in at most FOLDS groups (each document in one), so a project of
+    hundreds of transcripts is evaluated in FOLDS refits rather than one per transcript.
+    """
     codings = [] if mode == "zero-shot" else learning_codings(store)
     suggester.fit(segments, codings, questions=store.questions(segments))
     confidence = np.zeros((len(rows), len(suggester.code_ids)))
     if not codings:
         return suggester.score(rows)
     draw = random.Random(seed)
-    for document_id in documents:
-        held_out = np.array([i for i, row in enumerate(rows) if segments[row]["document_id"] == document_id])
-        unused = _unused_documents(documents, document_id, training_documents, draw)
-        suggester.labels = segment_labels(segments, codings, suggester.code_ids, {document_id, *unused})
+    ordered = sorted(documents)
+    for fold in range(min(FOLDS, len(ordered))):
+        group = set(ordered[fold::FOLDS])
+        held_out = np.array([i for i, row in enumerate(rows) if segments[row]["document_id"] in group])
+        if not len(held_out):
+            continue
+        unused = _unused_documents(documents, group, training_documents, draw)
+        suggester.labels = segment_labels(segments, codings, suggester.code_ids, group | unused)
         confidence[held_out] = suggester.score(rows[held_out])
     return confidence
 
 
 def _unused_documents(
-    documents: list[str], held_out: str, training_documents: int | None, draw: random.Random
+    documents: list[str], held_out: set[str], training_documents: int | None, draw: random.Random
 ) -> set[str]:
-    """The other documents a held-out document's model may not learn from: none, or all but `training_documents` drawn."""
+    """The other documents a held-out group's model may not learn from: none, or all but `training_documents` drawn."""
     if training_documents is None:
         return set()
-    others = [d for d in documents if d != held_out]
+    others = [d for d in documents if d not in held_out]
     return set(others) - set(draw.sample(others, min(training_documents, len(others))))
 
 
