@@ -58,8 +58,13 @@ def test_each_analysis_page_opens_by_its_address_with_no_error(app_and_browser):
     url, driver = app_and_browser
     open_page(driver, url + "/framework", "Edit a cell's summary", "Parent", "Worker", "passages")
     open_page(driver, url + "/cooccurrence", "Passages coded with", "Benefits", "Wages")
-    open_page(driver, url + "/saturation", "All interviews: not reached", "no new code in the last 3 interviews",
-              "Worker: not reached")
+    open_page(
+        driver,
+        url + "/saturation",
+        "All interviews: not reached",
+        "no new code in the last 3 interviews",
+        "Worker: not reached",
+    )
     open_page(driver, url + "/themes", "Illustrative quotes")
 
 
