@@ -78,6 +78,13 @@ COMMANDS = [
         for fmt in ("csv", "xlsx", "md", "txt")
     ],
     *[("blind", hostile.CODERS[0], "-o", f"blind.{fmt}") for fmt in ("csv", "md")],
+    *[("search", "benefit", "--all-speech", "-o", f"search.{fmt}") for fmt in ("csv", "xlsx", "md")],
+    *[
+        ("export", "cooccurrence", "--unit", "participant", "-o", f"cooccurrence.{fmt}")
+        for fmt in ("csv", "xlsx", "md")
+    ],
+    *[("saturation", "-o", f"saturation.{fmt}") for fmt in ("csv", "xlsx", "md")],
+    *[("export", "framework", "--by", "participant", "-o", f"framework.{fmt}") for fmt in ("md", "xlsx", "docx")],
 ]
 
 

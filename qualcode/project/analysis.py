@@ -90,13 +90,9 @@ def search_hits(
     """Every hit of a search with its keyword in context; names on the identifiers list masked in what is shown."""
     hits = search(store, Query(text, mode, speech), where, context)
     masker = masker_for(store, mask)
-    for hit in hits:
-        for key in ("left", "keyword", "right", "speaker"):
-            hit[key] = masker.mask(hit[key])[0]
-        if hit["participant"] == hit["document_id"]:
-            continue
-        hit["participant"] = masker.mask(hit["participant"])[0]
-    return hits
+    return [
+        {key: masker.mask_value(value) for key, value in hit.items()} for hit in hits
+    ]  # ids too: they can hold names
 
 
 @dataclass
@@ -173,9 +169,7 @@ def shared_segments(
     """The segments coded with both codes, their text masked: what a click on a co-occurrence cell shows."""
     rows = co.shared_segments(store, code_a, code_b, where, level=level)
     masker = masker_for(store, mask)
-    for row in rows:
-        row["text"] = masker.mask(row["text"])[0]
-    return rows
+    return [{key: masker.mask_value(value) for key, value in row.items()} for row in rows]
 
 
 def export_cooccurrence(
@@ -226,13 +220,13 @@ def saturation(store: Store, window: int = sat.WINDOW, where: dict[str, list[str
 
 
 def saturation_rows(result: sat.Saturation, mask: bool = True, store: Store | None = None) -> list[dict[str, Any]]:
-    """Every curve's rows in one table (overall first), participants masked when they are names."""
+    """Every curve's rows in one table (overall first), with names masked (transcript ids and participants too)."""
     masker: Masker = masker_for(store, mask) if store is not None else Masker([], enabled=False)
-    rows = []
-    for curve in [result.overall, *result.by_role]:
-        for row in curve.rows:
-            rows.append(dict(row, participant=masker.mask(row["participant"])[0]))
-    return rows
+    return [
+        {key: masker.mask_value(value) for key, value in row.items()}
+        for curve in [result.overall, *result.by_role]
+        for row in curve.rows
+    ]
 
 
 def export_saturation(store: Store, result: sat.Saturation, path: str | Path, fmt: str | None = None) -> int:
