@@ -32,6 +32,7 @@ def test_the_dashboard_masks_names_on_screen_and_the_names_page_lists_them(tmp_p
         driver.get(f"http://127.0.0.1:{port}/")
         screenshots.wait_for_text(driver, "Illustrative quotes", timeout=120)
         screenshots.wait_for_text(driver, "[name]", timeout=60)
+        screenshots.wait_for_text(driver, "Masked view", timeout=60)  # the sidebar may be drawn after the page
         seen = driver.execute_script("return document.body.innerText")
         assert "Masked view" in seen and hostile.identifier_leaks(seen) == []
         driver.get(f"http://127.0.0.1:{port}/identifiers")
