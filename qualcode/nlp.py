@@ -12,22 +12,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-import spacy
-from spacy.attrs import IS_ALPHA, LEMMA, LOWER
-from spacy.language import Language
-from spacy.tokens import Doc
 
 from .errors import NlpModelError
+
+if TYPE_CHECKING:  # spaCy is imported when a pipeline is first built, so commands that need none start quickly
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 DEFAULT_MODEL = "blank:en"
 LEMMATIZER = "qualcode_lemmatizer"
 
 
-@Language.factory(LEMMATIZER)
 def make_lemmatizer(nlp: Language, name: str) -> LowerCaseLookupLemmatizer:
     return LowerCaseLookupLemmatizer(nlp.lang or "en")
+
+
+def _register_lemmatizer() -> None:
+    """Make the lemmatizer known to spaCy by name, once, before the first pipeline is built."""
+    from spacy.language import Language
+
+    if not Language.has_factory(LEMMATIZER):
+        Language.factory(LEMMATIZER)(make_lemmatizer)
 
 
 class LowerCaseLookupLemmatizer:
@@ -45,6 +53,8 @@ class LowerCaseLookupLemmatizer:
         self.cache: dict[int, int] = {}
 
     def __call__(self, doc: Doc) -> Doc:
+        from spacy.attrs import LEMMA, LOWER
+
         if not len(doc):
             return doc
         lowers = doc.to_array(LOWER)
@@ -72,7 +82,10 @@ def get_pipeline(model: str | None = None) -> Language:
 
 @lru_cache(maxsize=4)
 def _build_pipeline(model: str) -> Language:
+    import spacy
+
     if model == DEFAULT_MODEL:
+        _register_lemmatizer()
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
         nlp.add_pipe(LEMMATIZER)
@@ -137,6 +150,8 @@ def lemma_docs(texts: Iterable[str], model: str | None = None, batch_size: int =
 
 def lemma_texts(docs: Iterable[Doc]) -> Iterator[tuple[Doc, str]]:
     """Each doc with its lemmas of word tokens joined by spaces (the text similarity works on)."""
+    from spacy.attrs import IS_ALPHA, LEMMA
+
     cache: dict[int, str] = {}
     for doc in docs:
         if not len(doc):

@@ -374,11 +374,12 @@ def _insert_codings(
         connection.execute(select(t.codes.c.code_id).where(t.codes.c.version == version)).scalars()
     )
     documents = {c.document_id for c in codings}
-    texts: dict[str, str] = dict(
-        connection.execute(select(t.documents.c.id, t.documents.c.text).where(t.documents.c.id.in_(documents)))
-        .tuples()
-        .all()
-    )
+    texts: dict[str, str] = {
+        row.id: row.text
+        for row in connection.execute(
+            select(t.documents.c.id, t.documents.c.text).where(t.documents.c.id.in_(documents))
+        )
+    }
     spans: dict[str, list[tuple[int, int, int]]] = {}
     for row in connection.execute(
         select(t.segments.c.document_id, t.segments.c.id, t.segments.c.start, t.segments.c.end).where(
