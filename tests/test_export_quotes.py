@@ -154,6 +154,7 @@ def test_docx_is_a_report_table_with_role_subheadings_whole_rows_and_provenance_
     expected = Counter({(theme, shorten(quote, DOCX_WORDS)): n for (theme, quote), n in expected_quotes(store).items()})
     found: Counter = Counter()
     labels = {t.label: t.id for t in themes}
+    transcripts = {d["id"] for d in store.documents()}
     theme = None
     body = document.element.body
     tables = iter(document.tables)
@@ -164,11 +165,9 @@ def test_docx_is_a_report_table_with_role_subheadings_whole_rows_and_provenance_
             table = next(tables)
             assert [c.text for c in table.rows[0].cells] == ["Quote", "Attribution"]
             for row in table.rows[1:]:
-                found[(theme, row.cells[0].text)] += 1
-                assert (
-                    row.cells[1].text.split(", ")[0] in {d["id"] for d in store.documents()}
-                    and "characters" not in row.cells[1].text
-                )
+                quote, attribution = (cell.text for cell in row.cells)
+                found[(theme, quote)] += 1
+                assert attribution.split(", ")[0] in transcripts and "characters" not in attribution
                 assert row._tr.xpath("./w:trPr/w:cantSplit")
     assert found == expected
     assert all(len(text.split()) <= DOCX_WORDS + 1 for _, text in found)
