@@ -59,6 +59,7 @@ class NewMemo:
     coding: int | None = None
     code_id: str | None = None
     created_at: str | None = None
+    guid: str | None = None  # its GUID in the tool it came from
 
 
 @dataclass
@@ -472,6 +473,7 @@ def _insert_memos(connection: Connection, memos: list[NewMemo], coding_ids: list
                 coder=memo.coder,
                 text=memo.text,
                 created_at=memo.created_at or stamp,
+                guid=memo.guid,
             )
         ).scalar_one()
         after = log_.memo_state(connection, memo_id)

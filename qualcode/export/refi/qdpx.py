@@ -80,6 +80,7 @@ class ExchangeMemo:
     document_id: str | None = None
     span: tuple[int, int] | None = None
     code_id: str | None = None
+    guid: str | None = None  # the Note's GUID in the tool it came from, written back unchanged
 
 
 @dataclass
@@ -230,7 +231,7 @@ def _write_sets(root: ET.Element, project: ExchangeProject) -> None:
 
 
 def _note_guid(memo: ExchangeMemo) -> str:
-    return stable_guid("note", memo.key)
+    return memo.guid or stable_guid("note", memo.key)
 
 
 def _write_notes(notes: ET.Element, project: ExchangeProject) -> None:
@@ -708,6 +709,7 @@ class _Reader:
                     document_id,
                     span,
                     code_id,
+                    (note.get("guid") or "").strip() or None,
                 )
             )
 

@@ -1,0 +1,154 @@
+"""Who a .qdpx names goes back out with it: users who made no coding, who brought each source in, and Note GUIDs.
+
+The project is made here in QualCoder's shape (a user per coder and an idle one, a source
+credited to a user, Notes on the project and on a document); the real files are not copied.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pytest
+import xmlschema
+from click.testing import CliRunner
+
+from qualcode.cli import main
+from qualcode.store import Store
+from qualcode.store.users import creators, users
+
+SCHEMA = Path(__file__).parent / "fixtures" / "refi-qda" / "Project.xsd"
+NS = {"q": "urn:QDA-XML:project:1.0"}
+TEXT = "Interviewer: How was work?\n\nRia: The bus was late but my manager understood.\n"
+USERS = {
+    "ann": "C3000000-0000-0000-0000-00000000000A",
+    "dan": "C3000000-0000-0000-0000-00000000000D",  # brought the transcript in, coded nothing
+    "eve": "C3000000-0000-0000-0000-00000000000E",  # listed by the tool, did nothing at all
+}
+SOURCE = "B2000000-0000-0000-0000-0000000000A1"
+CODE = "A1000000-0000-0000-0000-0000000000A1"
+NOTES = {
+    "project": "F7000000-0000-0000-0000-0000000000A1",
+    "document": "F7000000-0000-0000-0000-0000000000A2",
+}
+
+
+def run(db: Path, *args: object):
+    return CliRunner().invoke(main, ["--db", str(db), *map(str, args)], catch_exceptions=False)
+
+
+def qualcoder_project(path: Path) -> Path:
+    """Users ann, dan and eve; dan's source; ann's one coding; a project Note and a Note on the document."""
+    start = TEXT.index("manager understood")
+    qde = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<Project xmlns="urn:QDA-XML:project:1.0" name="Buses" origin="QualCoder 3.6">'
+        "<Users>" + "".join(f'<User guid="{g}" name="{n}"/>' for n, g in USERS.items()) + "</Users>"
+        f'<CodeBook><Codes><Code guid="{CODE}" name="Support" isCodable="true"/></Codes></CodeBook>'
+        f'<Sources><TextSource guid="{SOURCE}" name="Ria.txt" plainTextPath="internal://{SOURCE}.txt" '
+        f'creatingUser="{USERS["dan"]}" creationDateTime="2024-02-01T08:00:00Z">'
+        f'<PlainTextSelection guid="D4000000-0000-0000-0000-0000000000A1" startPosition="{start}" '
+        f'endPosition="{start + 18}" creatingUser="{USERS["ann"]}" creationDateTime="2024-02-02T08:00:00Z">'
+        f'<Coding guid="E5000000-0000-0000-0000-0000000000A1" creatingUser="{USERS["ann"]}">'
+        f'<CodeRef targetGUID="{CODE}"/></Coding></PlainTextSelection>'
+        f'<NoteRef targetGUID="{NOTES["document"]}"/></TextSource></Sources>'
+        "<Notes>"
+        f'<Note guid="{NOTES["project"]}" name="aims" creatingUser="{USERS["ann"]}"><PlainTextContent>why buses matter</PlainTextContent></Note>'
+        f'<Note guid="{NOTES["document"]}" name="ria" creatingUser="{USERS["ann"]}"><PlainTextContent>a calm interview</PlainTextContent></Note>'
+        "</Notes>"
+        f'<NoteRef targetGUID="{NOTES["project"]}"/>'
+        "</Project>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", qde)
+        archive.writestr(f"sources/{SOURCE}.txt", TEXT.encode("utf-8"))
+    return path
+
+
+def qde_of(path: Path) -> ET.Element:
+    with zipfile.ZipFile(path) as archive:
+        return ET.fromstring(archive.read("project.qde"))
+
+
+@pytest.fixture(scope="module")
+def trip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """The project imported into a new store and exported for QualCoder; the import's output."""
+    folder = tmp_path_factory.mktemp("users")
+    db = folder / "buses.db"
+    imported = run(db, "import", "project", qualcoder_project(folder / "buses.qdpx"))
+    assert imported.exit_code == 0, imported.output
+    out = folder / "out.qdpx"
+    exported = run(db, "export", "project", "-o", out, "--for", "qualcoder")
+    assert exported.exit_code == 0, exported.output
+    return db, out, imported.output
+
+
+def test_idle_users_and_who_brought_each_source_in_are_kept_not_reported_lost(trip) -> None:
+    db, _, output = trip
+    assert "not kept" not in output
+    assert "users with no codings or memos kept as users of the project: dan, eve." in output
+    store = Store.open(db)
+    try:
+        assert users(store) == {"ann": USERS["ann"], "dan": USERS["dan"], "eve": USERS["eve"]}
+        assert creators(store) == {"Ria": "dan"} and store.document("Ria")["creator"] == "dan"
+        assert store.coders() == ["ann"]  # coders are still those who coded
+    finally:
+        store.close()
+
+
+def test_the_export_names_every_user_with_their_guid_and_credits_the_source_to_its_creator(trip) -> None:
+    _, out, _ = trip
+    root = qde_of(out)
+    assert {u.get("name"): u.get("guid") for u in root.iterfind(".//q:User", NS)} == USERS
+    (source,) = root.iterfind(".//q:TextSource", NS)
+    assert source.get("guid") == SOURCE and source.get("creatingUser") == USERS["dan"]
+    selection = source.find("q:PlainTextSelection", NS)
+    assert selection.get("creatingUser") == USERS["ann"]
+
+
+def test_note_guids_go_back_unchanged_and_their_references_follow(trip) -> None:
+    _, out, _ = trip
+    root = qde_of(out)
+    notes = {n.find("q:PlainTextContent", NS).text: n.get("guid") for n in root.iterfind(".//q:Note", NS)}
+    assert notes == {"why buses matter": NOTES["project"], "a calm interview": NOTES["document"]}
+    assert [r.get("targetGUID") for r in root.findall("q:NoteRef", NS)] == [NOTES["project"]]
+    source = root.find(".//q:TextSource", NS)
+    assert [r.get("targetGUID") for r in source.findall("q:NoteRef", NS)] == [NOTES["document"]]
+
+
+def test_the_export_for_qualcoder_is_valid_refi_qda(trip) -> None:
+    _, out, _ = trip
+    with zipfile.ZipFile(out) as archive:
+        xmlschema.XMLSchema(str(SCHEMA)).validate(archive.read("project.qde").decode("utf-8"))
+
+
+def test_a_second_round_trip_gives_the_same_users_creators_and_note_guids(trip, tmp_path: Path) -> None:
+    _, out, _ = trip
+    again, second = tmp_path / "again.db", tmp_path / "second.qdpx"
+    assert run(again, "import", "project", out).exit_code == 0
+    assert run(again, "export", "project", "-o", second).exit_code == 0
+    first_root, second_root = qde_of(out), qde_of(second)
+    for path in (".//q:User", ".//q:Note", ".//q:TextSource"):
+        assert sorted((e.get("guid"), e.get("name"), e.get("creatingUser")) for e in first_root.iterfind(path, NS)) == (
+            sorted((e.get("guid"), e.get("name"), e.get("creatingUser")) for e in second_root.iterfind(path, NS))
+        )
+
+
+def test_importing_into_a_store_keeps_the_first_guid_a_user_came_with(trip, tmp_path: Path) -> None:
+    db, _, _ = trip
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(db.read_bytes())
+    other = qualcoder_project(tmp_path / "other.qdpx")
+    with zipfile.ZipFile(other) as archive:
+        qde = archive.read("project.qde").decode().replace(USERS["eve"], "C3000000-0000-0000-0000-0000000000FF")
+    with zipfile.ZipFile(other, "w") as archive:
+        archive.writestr("project.qde", qde)
+        archive.writestr(f"sources/{SOURCE}.txt", TEXT.encode("utf-8"))
+    result = run(copy, "import", "project", other)
+    assert result.exit_code == 0, result.output
+    store = Store.open(copy)
+    try:
+        assert users(store)["eve"] == USERS["eve"] and len(store.memos()) == 2  # nothing doubled
+    finally:
+        store.close()
