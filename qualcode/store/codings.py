@@ -197,11 +197,13 @@ class CodingsMixin:
         sources: Iterable[str] | None = None,
         min_confidence: float | None = None,
         segment_ids: Iterable[int] | None = None,
+        ids: Iterable[int] | None = None,
     ) -> list[dict[str, Any]]:
         """Codings matching every filter given, ordered by document and position."""
         c = t.codings.c
         query = select(t.codings).order_by(c.document_id, c.start, c.code_id, c.id)
         for column, values in (
+            (c.id, ids),
             (c.document_id, document_ids),
             (c.code_id, code_ids),
             (c.coder, coders),
