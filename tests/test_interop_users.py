@@ -152,3 +152,40 @@ def test_importing_into_a_store_keeps_the_first_guid_a_user_came_with(trip, tmp_
         assert users(store)["eve"] == USERS["eve"] and len(store.memos()) == 2  # nothing doubled
     finally:
         store.close()
+
+
+def test_codings_another_tool_kept_in_separate_selections_go_back_in_them_with_their_guids(tmp_path: Path) -> None:
+    """NVivo writes one selection per coding, so one span coded twice by one user is two selections."""
+    start, end = TEXT.index("bus"), TEXT.index("bus") + len("bus was late")
+    selections = "".join(
+        f'<PlainTextSelection guid="{selection}" startPosition="{start}" endPosition="{end}" creatingUser="{USERS["ann"]}">'
+        f'<Coding guid="{coding}" creatingUser="{USERS["ann"]}"><CodeRef targetGUID="{code}"/></Coding></PlainTextSelection>'
+        for selection, coding, code in [
+            ("D4000000-0000-0000-0000-0000000000B1", "E5000000-0000-0000-0000-0000000000B1", CODE),
+            ("D4000000-0000-0000-0000-0000000000B2", "E5000000-0000-0000-0000-0000000000B2", CODE.replace("A1", "B2")),
+        ]
+    )
+    qde = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" name="Buses" origin="NVivo 14">'
+        f'<Users><User guid="{USERS["ann"]}" name="ann"/></Users><CodeBook><Codes>'
+        f'<Code guid="{CODE}" name="Support" isCodable="true"/><Code guid="{CODE.replace("A1", "B2")}" name="Delay" isCodable="true"/>'
+        f'</Codes></CodeBook><Sources><TextSource guid="{SOURCE}" name="Ria" plainTextPath="internal://{SOURCE}.txt">'
+        f"{selections}</TextSource></Sources></Project>"
+    )
+    path = tmp_path / "nvivo.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", qde)
+        archive.writestr(f"sources/{SOURCE}.txt", TEXT.encode("utf-8"))
+    db, out = tmp_path / "n.db", tmp_path / "out.qdpx"
+    assert run(db, "import", "project", path).exit_code == 0
+    assert run(db, "export", "project", "-o", out, "--for", "qualcoder").exit_code == 0
+    written = {
+        s.get("guid"): [c.get("guid") for c in s.iterfind("q:Coding", NS)]
+        for s in qde_of(out).iterfind(".//q:PlainTextSelection", NS)
+    }
+    assert written == {
+        "D4000000-0000-0000-0000-0000000000B1": ["E5000000-0000-0000-0000-0000000000B1"],
+        "D4000000-0000-0000-0000-0000000000B2": ["E5000000-0000-0000-0000-0000000000B2"],
+    }
+    with zipfile.ZipFile(out) as archive:
+        xmlschema.XMLSchema(str(SCHEMA)).validate(archive.read("project.qde").decode("utf-8"))

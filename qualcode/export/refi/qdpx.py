@@ -302,18 +302,22 @@ def _write_values(holder: ET.Element, document: ExchangeDocument, types: dict[st
         ET.SubElement(element, _q(f"{types[name]}Value")).text = str(value)
 
 
-Span = tuple[str, int, int, str]  # document, start, end, coder
+Span = tuple[str, int, int, str, str]  # document, start, end, coder, the selection GUID it came with ("" if none)
 
 
 def _write_sources(sources: ET.Element, project: ExchangeProject, types: dict[str, str], positions: str) -> None:
     """Each document as a TextSource: one PlainTextSelection per coder per span, then its memos and attributes.
+
+    Codings that came in separate selections of another tool (NVivo writes one per coding)
+    go back in them, so every selection keeps its GUID.
 
     Attributes are written inside the TextSource as well as on its Case: QualCoder links
     only those, NVivo and ATLAS.ti read the Case.
     """
     spans: dict[Span, list[ExchangeCoding]] = {}
     for coding in sorted(project.codings, key=lambda c: (c.document_id, c.start, c.end, c.coder, c.code_id)):
-        spans.setdefault((coding.document_id, coding.start, coding.end, coding.coder), []).append(coding)
+        origin = (coding.selection_guid or "").lower()
+        spans.setdefault((coding.document_id, coding.start, coding.end, coding.coder, origin), []).append(coding)
     span_memos: dict[Span, list[ExchangeMemo]] = {}
     for memo in project.memos:
         if memo.document_id is not None and memo.span is not None and memo.code_id is None:
@@ -321,7 +325,7 @@ def _write_sources(sources: ET.Element, project: ExchangeProject, types: dict[st
                 (k for k in spans if k[:3] == (memo.document_id, *memo.span) and k[3] == memo.author),
                 next(
                     (k for k in spans if k[:3] == (memo.document_id, *memo.span)),
-                    (memo.document_id, *memo.span, memo.author),
+                    (memo.document_id, *memo.span, memo.author, ""),
                 ),
             )
             span_memos.setdefault(key, []).append(memo)
@@ -365,10 +369,10 @@ def _write_selection(
     """One coder's codings of one span, the selection and each coding stamped with that coder.
 
     The selection keeps the GUID it had in the tool it came from, unless another selection took it first."""
-    _, start, end, author = key
+    _, start, end, author, _ = key
     written = (offsets.to_utf16(start), offsets.to_utf16(end)) if offsets else (start, end)
     original = next((c.selection_guid for c in codings if c.selection_guid), None)
-    guid = original if original and original.lower() not in used else stable_guid("selection", *key)
+    guid = original if original and original.lower() not in used else stable_guid("selection", *key[:4])
     used.add(guid.lower())
     attributes = {
         "guid": guid,
