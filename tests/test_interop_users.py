@@ -84,25 +84,26 @@ def trip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
     return db, out, imported.output
 
 
-def test_idle_users_and_who_brought_each_source_in_are_kept_not_reported_lost(trip) -> None:
+def test_idle_users_and_who_brought_each_source_in_and_when_are_kept_not_reported_lost(trip) -> None:
     db, _, output = trip
     assert "not kept" not in output
     assert "users with no codings or memos kept as users of the project: dan, eve." in output
     store = Store.open(db)
     try:
         assert users(store) == {"ann": USERS["ann"], "dan": USERS["dan"], "eve": USERS["eve"]}
-        assert creators(store) == {"Ria": "dan"} and store.document("Ria")["creator"] == "dan"
+        assert creators(store) == {"Ria": "dan"} and store.document("Ria")["created_at"] == "2024-02-01T08:00:00+00:00"
         assert store.coders() == ["ann"]  # coders are still those who coded
     finally:
         store.close()
 
 
-def test_the_export_names_every_user_with_their_guid_and_credits_the_source_to_its_creator(trip) -> None:
+def test_the_export_names_every_user_with_their_guid_and_credits_the_source_to_its_creator_and_time(trip) -> None:
     _, out, _ = trip
     root = qde_of(out)
     assert {u.get("name"): u.get("guid") for u in root.iterfind(".//q:User", NS)} == USERS
     (source,) = root.iterfind(".//q:TextSource", NS)
     assert source.get("guid") == SOURCE and source.get("creatingUser") == USERS["dan"]
+    assert source.get("creationDateTime") == "2024-02-01T08:00:00Z"  # when dan brought it in, not when it was imported
     selection = source.find("q:PlainTextSelection", NS)
     assert selection.get("creatingUser") == USERS["ann"]
 
@@ -130,8 +131,12 @@ def test_a_second_round_trip_gives_the_same_users_creators_and_note_guids(trip, 
     assert run(again, "export", "project", "-o", second).exit_code == 0
     first_root, second_root = qde_of(out), qde_of(second)
     for path in (".//q:User", ".//q:Note", ".//q:TextSource"):
-        assert sorted((e.get("guid"), e.get("name"), e.get("creatingUser")) for e in first_root.iterfind(path, NS)) == (
-            sorted((e.get("guid"), e.get("name"), e.get("creatingUser")) for e in second_root.iterfind(path, NS))
+        assert sorted(
+            (e.get("guid"), e.get("name"), e.get("creatingUser"), e.get("creationDateTime"))
+            for e in first_root.iterfind(path, NS)
+        ) == sorted(
+            (e.get("guid"), e.get("name"), e.get("creatingUser"), e.get("creationDateTime"))
+            for e in second_root.iterfind(path, NS)
         )
 
 

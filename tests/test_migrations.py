@@ -203,7 +203,7 @@ def _rows_0006(connection: sa.Connection) -> None:
 def _rows_0009(connection: sa.Connection) -> None:
     """A user another tool listed who made no coding, who brought D1 in, and a memo with its Note's GUID."""
     _insert(connection, "users", name="cat", guid="C3000000-0000-0000-0000-000000000003", added_at=WHEN)
-    connection.execute(sa.text("UPDATE documents SET creator = 'cat' WHERE id = 'D1'"))
+    connection.execute(sa.text(f"UPDATE documents SET creator = 'cat', created_at = '{WHEN}' WHERE id = 'D1'"))
     _insert(
         connection,
         "memos",

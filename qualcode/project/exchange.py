@@ -36,6 +36,7 @@ from ..ingest import ParsedDocument, SpeakerRules
 from ..ingest.layouts import split_turns
 from ..limits import check_document_id, refuse_long_paragraphs, refuse_surrogates
 from ..store import NewCoding, NewMemo, Store, files
+from ..store.users import SourceOrigin
 from ..store.users import users as stored_users
 from ..team.coders import require_coders
 
@@ -182,7 +183,7 @@ def _exchange_document(store: Store, document_id: str, used: set[str]) -> Exchan
         document["text"],
         document["title"],
         dict(document["attributes"]),
-        document["imported_at"],
+        document["created_at"] or document["imported_at"],
         guid,
         document["creator"],
     )
@@ -274,7 +275,7 @@ def _import_into(
         message=message,
         memos=memos,
         users=exchange.users,
-        creators={d.id: d.creator for d in [*new_documents, *unchanged] if d.creator},
+        origins={d.id: SourceOrigin(d.creator, store_time(d.created)) for d in [*new_documents, *unchanged]},
     )
     report.memos_added = len(memos)
     report.documents_added = [d.id for d in new_documents]

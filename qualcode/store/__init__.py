@@ -44,7 +44,7 @@ from .codings import (
     _insert_memos,
 )
 from .speakers import SpeakersMixin
-from .users import save_users
+from .users import SourceOrigin, save_users
 
 if TYPE_CHECKING:
     from ..ingest.segments import SegmentSpan
@@ -277,14 +277,14 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         message: str = "",
         memos: list[NewMemo] | None = None,
         users: dict[str, str | None] | None = None,
-        creators: dict[str, str] | None = None,
+        origins: dict[str, SourceOrigin] | None = None,
     ) -> int | None:
         """Write an imported project in one transaction, so a failure part way leaves the store as it was.
 
         Stores `codebook` (when given) as the next version, adds the new documents with
         their segments, sets `attributes` of documents already held, and adds the
         codings under the current version, then the `memos` (a memo's `coding` indexes
-        `codings`), the `users` (name: GUID) and each document's creator. Returns the new
+        `codings`), the `users` (name: GUID) and each document's origin. Returns the new
         codebook version, if any.
         """
         with self.engine.begin() as connection:
@@ -294,8 +294,8 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
             ids = _insert_codings(connection, codings, _current_version(connection)) if codings else []
             if memos:
                 _insert_memos(connection, memos, ids)
-            if users or creators:
-                save_users(connection, users or {}, creators or {}, now())
+            if users or origins:
+                save_users(connection, users or {}, origins or {}, now())
         return version
 
     def set_attributes(self, attributes: dict[str, dict[str, Any]]) -> None:

@@ -52,6 +52,7 @@ documents = Table(
     Column("word_count", Integer, nullable=False),
     Column("imported_at", String(32), nullable=False),
     Column("creator", Text),  # the user who brought it into the tool it came from (a .qdpx's creatingUser)
+    Column("created_at", String(32)),  # when it was brought into that tool (a .qdpx source's creationDateTime)
 )
 
 attributes = Table(

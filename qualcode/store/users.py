@@ -1,4 +1,4 @@
-"""The project's users: everyone it knows by name, with the GUID another tool gave them, and who brought each transcript in.
+"""The project's users: everyone it knows by name, with the GUID another tool gave them, and who brought each transcript in (and when).
 
 Coders are known by their work (the `coder` of each coding); a .qdpx also lists users
 who made no coding and names who brought each source in. Both are kept here so an
@@ -7,6 +7,7 @@ export names them again: a user once, by name, keeping the first GUID a file gav
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -15,24 +16,38 @@ from sqlalchemy.engine import Connection
 from . import schema as t
 
 
-def save_users(connection: Connection, users: dict[str, str | None], creators: dict[str, str], stamp: str) -> None:
-    """Add users not yet held (a held user without a GUID gets the one given) and each document's creator where unset."""
+@dataclass
+class SourceOrigin:
+    """Who brought a transcript into the tool it came from, and when (either may be unknown)."""
+
+    creator: str | None = None
+    created_at: str | None = None
+
+
+def save_users(
+    connection: Connection, users: dict[str, str | None], origins: dict[str, SourceOrigin], stamp: str
+) -> None:
+    """Add users not yet held (a held user without a GUID gets the one given), and each document's origin where unset."""
     held: dict[str, str | None] = {row.name: row.guid for row in connection.execute(select(t.users))}
     wanted = dict(users)
-    for creator in creators.values():
-        wanted.setdefault(creator, None)
+    for origin in origins.values():
+        if origin.creator:
+            wanted.setdefault(origin.creator, None)
     new = [{"name": name, "guid": guid, "added_at": stamp} for name, guid in wanted.items() if name not in held]
     if new:
         connection.execute(insert(t.users), new)
     for name, guid in wanted.items():
         if name in held and held[name] is None and guid:
             connection.execute(update(t.users).where(t.users.c.name == name).values(guid=guid))
-    for document_id, creator in creators.items():
-        connection.execute(
-            update(t.documents)
-            .where((t.documents.c.id == document_id) & t.documents.c.creator.is_(None))
-            .values(creator=creator)
-        )
+    documents = t.documents.c
+    for document_id, origin in origins.items():
+        for column, value in ((documents.creator, origin.creator), (documents.created_at, origin.created_at)):
+            if value:
+                connection.execute(
+                    update(t.documents)
+                    .where((documents.id == document_id) & column.is_(None))
+                    .values({column.name: value})
+                )
 
 
 def users(store: Any) -> dict[str, str | None]:

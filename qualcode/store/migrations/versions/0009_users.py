@@ -2,7 +2,7 @@
 
 `users`: everyone a project knows by name (coders, and users another tool listed who made
 no coding), with the GUID that tool gave them, so an exported .qdpx names them again.
-`documents.creator`: the user who brought the transcript into the tool it came from.
+`documents.creator` and `documents.created_at`: who brought the transcript into the tool it came from, and when.
 `memos.guid`: the GUID a memo (a REFI-QDA Note) had in the tool it came from, written back on export.
 
 Revision ID: 0009
@@ -27,11 +27,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name", name="pk_users"),
     )
     op.add_column("documents", sa.Column("creator", sa.Text))
+    op.add_column("documents", sa.Column("created_at", sa.String(32)))
     op.add_column("memos", sa.Column("guid", sa.String(64)))
 
 
 def downgrade() -> None:
-    """Back to a store that knows coders only by their work: idle users, creators and memo GUIDs go."""
+    """Back to a store that knows coders only by their work: idle users, source origins and memo GUIDs go."""
     op.drop_column("memos", "guid")
+    op.drop_column("documents", "created_at")
     op.drop_column("documents", "creator")
     op.drop_table("users")
