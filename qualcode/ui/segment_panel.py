@@ -17,7 +17,7 @@ from qualcode.codebook import Codebook
 from qualcode.codebook.codable import codable_ids
 from qualcode.project import Store
 from qualcode.ui import state
-from qualcode.ui.codebook_edit import tree_label
+from qualcode.ui.codebook_edit import codable_label
 from qualcode.ui.transcript import STYLE, tint
 
 
@@ -134,7 +134,7 @@ def add_code(store: Store, segment: dict[str, Any], codebook: Codebook) -> None:
         codable_ids(codebook),
         index=None,
         key=f"add_code_{segment['id']}",
-        format_func=lambda i: tree_label(codebook, i),
+        format_func=lambda i: codable_label(codebook, i),
         placeholder="search the codebook",
     )
     bounds = sentences(segment["text"])
