@@ -174,7 +174,8 @@ def test_codings_another_tool_kept_in_separate_selections_go_back_in_them_with_t
         '<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" name="Buses" origin="NVivo 14">'
         f'<Users><User guid="{USERS["ann"]}" name="ann"/></Users><CodeBook><Codes>'
         f'<Code guid="{CODE}" name="Support" isCodable="true"/><Code guid="{CODE.replace("A1", "B2")}" name="Delay" isCodable="true"/>'
-        f'</Codes></CodeBook><Sources><TextSource guid="{SOURCE}" name="Ria" plainTextPath="internal://{SOURCE}.txt">'
+        f'</Codes></CodeBook><Sources><TextSource guid="{SOURCE}" name="Ria" plainTextPath="internal://{SOURCE}.txt" '
+        f'richTextPath="internal://{SOURCE}.docx">'
         f"{selections}</TextSource></Sources></Project>"
     )
     path = tmp_path / "nvivo.qdpx"
@@ -182,7 +183,9 @@ def test_codings_another_tool_kept_in_separate_selections_go_back_in_them_with_t
         archive.writestr("project.qde", qde)
         archive.writestr(f"sources/{SOURCE}.txt", TEXT.encode("utf-8"))
     db, out = tmp_path / "n.db", tmp_path / "out.qdpx"
-    assert run(db, "import", "project", path).exit_code == 0
+    imported = run(db, "import", "project", path)
+    assert imported.exit_code == 0, imported.output
+    assert "1 source(s) also came as formatted text (richTextPath)" in imported.output  # said, not dropped silently
     assert run(db, "export", "project", "-o", out, "--for", "qualcoder").exit_code == 0
     written = {
         s.get("guid"): [c.get("guid") for c in s.iterfind("q:Coding", NS)]

@@ -53,6 +53,7 @@ class ExchangeDocument:
     created: str | None = None
     guid: str | None = None
     creator: str | None = None
+    rich: bool = False  # the file also held it as formatted text, which is not kept
 
 
 @dataclass
@@ -544,6 +545,7 @@ class _Reader:
                 created=source.get("creationDateTime"),
                 guid=(source.get("guid") or "").strip() or None,
                 creator=self.users.get(norm_guid(source.get("creatingUser"))),
+                rich=bool(source.get("richTextPath")),
             )
             used.add(document.id)
             description = child(source, "Description")
@@ -553,6 +555,12 @@ class _Reader:
             self._collect(source, document)
         for kind, count in sorted(skipped.items()):
             self.skipped.append(f"{count} {kind} element(s) (qualcode holds text transcripts only)")
+        rich = sum(1 for d in self.sources.values() if d.rich)
+        if rich:
+            self.notes.append(
+                f"{rich} source(s) also came as formatted text (richTextPath); their plain text is imported, "
+                "the formatting is not kept."
+            )
 
     def _text_of(self, source: ET.Element) -> str | None:
         """The source's text, or None (with the reason in `skipped`) when the file does not hold it readably."""
