@@ -6,6 +6,8 @@ credited to a user, Notes on the project and on a document); the real files are 
 
 from __future__ import annotations
 
+import os
+import uuid
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -13,7 +15,9 @@ from pathlib import Path
 import pytest
 import xmlschema
 from click.testing import CliRunner
+from sqlalchemy import create_engine, text
 
+from qualcode import project
 from qualcode.cli import main
 from qualcode.store import Store
 from qualcode.store.users import creators, users
@@ -197,3 +201,37 @@ def test_codings_another_tool_kept_in_separate_selections_go_back_in_them_with_t
     }
     with zipfile.ZipFile(out) as archive:
         xmlschema.XMLSchema(str(SCHEMA)).validate(archive.read("project.qde").decode("utf-8"))
+
+
+@pytest.fixture
+def postgres_url():
+    server = os.environ.get("QUALCODE_TEST_POSTGRES")
+    if not server:
+        pytest.skip("QUALCODE_TEST_POSTGRES is not set (.ci/run starts PostgreSQL and sets it)")
+    name = f"qualcode_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_a_team_store_on_postgresql_keeps_users_creators_and_note_guids_too(postgres_url, tmp_path: Path) -> None:
+    from qualcode.project.exchange import export_project, import_project
+
+    book = tmp_path / "book.yaml"
+    book.write_text("name: Buses\nversion: 1\ncodes:\n  - id: delay\n    label: Delay\n", encoding="utf-8")
+    project.init_project(postgres_url, book).close()  # a team's store is made first, then the project comes in
+    import_project(postgres_url, qualcoder_project(tmp_path / "buses.qdpx"))
+    store = Store.open(postgres_url)
+    try:
+        assert users(store) == USERS and creators(store) == {"Ria": "dan"}
+        assert sorted(m["guid"] for m in store.memos()) == sorted(NOTES.values())
+        export_project(store, tmp_path / "out.qdpx")
+    finally:
+        store.close()
+    root = qde_of(tmp_path / "out.qdpx")
+    assert {u.get("name"): u.get("guid") for u in root.iterfind(".//q:User", NS)} == USERS
+    assert {n.get("guid") for n in root.iterfind(".//q:Note", NS)} == set(NOTES.values())

@@ -132,7 +132,7 @@ memos = Table(
 users = Table(
     "users",
     metadata,
-    Column("name", String(200), primary_key=True),
+    Column("name", Text, primary_key=True),  # as a coding's coder: any length
     Column("guid", String(64)),
     Column("added_at", String(32), nullable=False),
 )

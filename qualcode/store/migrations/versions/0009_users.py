@@ -21,7 +21,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "users",
-        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("name", sa.Text, nullable=False),
         sa.Column("guid", sa.String(64)),
         sa.Column("added_at", sa.String(32), nullable=False),
         sa.PrimaryKeyConstraint("name", name="pk_users"),
