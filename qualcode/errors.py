@@ -135,6 +135,12 @@ class UnknownCoderError(QualcodeError):
     """A coder name that has made no decision in the store."""
 
 
+class NotCodableError(QualcodeError):
+    """A code the codebook marks as not codable (a heading that groups codes), applied to a passage."""
+
+    hint = "codable"
+
+
 class CodesInUseError(QualcodeError):
     """A new codebook version that would drop codes which codings still use."""
 

@@ -51,7 +51,9 @@ def test_an_older_postgresql_store_is_refused_until_migrated_and_keeps_its_rows(
     ]
     assert "***@" in migrated.stderr and (PASSWORD is None or f":{PASSWORD}@" not in migrated.stderr)
     after = contents(engine)
-    assert all(after[table] == rows for table, rows in held.items() if table != "memos")
+    for table, rows in held.items():
+        width = len(rows[0]) if rows else 0  # a column added at the end (documents.creator in 0009) widens a row
+        assert table == "memos" or [row[:width] for row in after[table]] == rows, table
     store = Store.open(location)
     # the three codings are kept, and the decision log holds what was decided before the upgrade
     assert len(store.codings(document_ids=["D1"])) == 3 and len(store.history()) == 7

@@ -30,6 +30,7 @@ HINTS = {
     "list_documents": "`qualcode documents` lists them",
     "list_codings": "`qualcode export codings` lists them",
     "list_codes": "`qualcode codebook show` lists them",
+    "codable": "`qualcode codebook show` marks the codes that cannot be applied",
     "codebook_log": "`qualcode codebook log`",
     "codebook_update": "`qualcode codebook import FILE`",
     "validate": "`qualcode codebook validate FILE`",

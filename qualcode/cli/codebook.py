@@ -108,7 +108,7 @@ def show(ctx: click.Context, file: str | None, version: int | None, definitions:
     for theme in book.themes():
         for code in [theme, *book.descendants(theme.id)]:
             indent = "  " * book.depth(code.id)
-            click.echo(f"{indent}{code.label}  [{code.id}]")
+            click.echo(f"{indent}{code.label}  [{code.id}]{'' if code.codable else '  (not codable)'}")
             if definitions and code.definition:
                 click.echo(f"{indent}    {code.definition}")
     for name, members in book.groups.items():

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..codebook import did_you_mean, load_codebook
+from ..codebook.codable import require_codable
 from ..errors import Advice, CodingsFileError, NoCoderError, NothingToSuggestError, TranscriptError, UnknownCodeError
 from ..ingest import (
     INTERVIEWER,
@@ -471,6 +472,7 @@ def locate_codings(store: Store, path: str | Path) -> list[LocatedCoding]:
             raise CodingsFileError(
                 f"{where_}: code `{row.code_id}` is not in the codebook{did_you_mean(row.code_id, codebook.ids())}."
             )
+        require_codable(codebook, [row.code_id], where_)
         text = texts[row.document_id]
         if text is None:
             text = texts[row.document_id] = store.document(row.document_id)["text"]
@@ -522,8 +524,10 @@ def coding_rows(store: Store, **filters: Any) -> list[dict[str, Any]]:
 
 
 def accept(store: Store, coding_ids: list[int], coder: str) -> int:
-    """Accept codings (usually pending suggestions) as `coder`'s decision."""
-    return store.decide(coding_ids, "accepted", _coder(coder))
+    """Accept codings (usually pending suggestions) as `coder`'s decision; a code not codable cannot be accepted."""
+    name = _coder(coder)
+    loop.refuse_not_codable(store, coding_ids)
+    return store.decide(coding_ids, "accepted", name)
 
 
 def reject(store: Store, coding_ids: list[int], coder: str) -> int:
@@ -533,6 +537,7 @@ def reject(store: Store, coding_ids: list[int], coder: str) -> int:
 
 def add_coding(store: Store, document_id: str, start: int, end: int, code_id: str, coder: str) -> int:
     """Code a span by hand (accepted at once, source `manual`); returns the coding id."""
+    require_codable(store.codebook(), [code_id])
     return store.add_codings([NewCoding(document_id, start, end, code_id, _coder(coder))])[0]
 
 
@@ -598,6 +603,8 @@ def suggest(
     for code_id in code_ids or []:
         if code_id not in codebook:
             raise UnknownCodeError(f"code `{code_id}` is not in the codebook{did_you_mean(code_id, codebook.ids())}.")
+        if not any(code.codable for code in codebook.descendants(code_id)):
+            require_codable(codebook, [code_id])  # a grouping code with nothing codable under it gets no suggestion
     segments = store.segments()
     if not segments:
         raise NothingToSuggestError(
@@ -632,7 +639,7 @@ def review_queue(store: Store, document_id: str | None = None, min_confidence: f
     queue: dict[int, dict[str, Any]] = {}
     for coding in pending:
         segment = segments.get(coding["segment_id"])
-        if segment is None:
+        if segment is None or (coding["code_id"] in codebook and not codebook.get(coding["code_id"]).codable):
             continue
         item = queue.setdefault(
             segment["id"],

@@ -17,6 +17,7 @@ from ..analysis import framework as fw
 from ..analysis import saturation as sat
 from ..analysis.search import CONTEXT, MODES, SPEECH, Query, search
 from ..codebook import did_you_mean
+from ..codebook.codable import require_codable
 from ..errors import UnknownCodeError
 from ..export.masking import Masker, masker_for
 from ..export.reports.framework import FORMATS as FRAMEWORK_FORMATS
@@ -111,6 +112,7 @@ def code_hits(store: Store, hits: Iterable[dict[str, Any]], code_id: str, coder:
     codebook = store.codebook()
     if code_id not in codebook:
         raise UnknownCodeError(f"code `{code_id}` is not in the codebook{did_you_mean(code_id, codebook.ids())}.")
+    require_codable(codebook, [code_id])
     hits = list(hits)
     report = CodedHits(hits=len(hits))
     segments = {s["id"]: s for s in store.segments()}

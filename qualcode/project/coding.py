@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ..codebook.codable import require_codable
 from ..errors import MemoError, NoCoderError, SpanError
 from ..store import NewCoding, Store
 from ..store.codings import SUGGESTER
@@ -27,9 +28,18 @@ def coder_name(coder: str) -> str:
 def decide(store: Store, coding_ids: list[int], status: str, coder: str, blind: bool = False) -> list[int]:
     """Accept or reject codings as one action of `coder`; blind decisions may only touch what the coder sees."""
     name = coder_name(coder)
+    if status == "accepted":
+        refuse_not_codable(store, coding_ids)
     if blind:
         return team.decide_blind(store, coding_ids, status, name)
     return store.decide_codings(coding_ids, status, name)
+
+
+def refuse_not_codable(store: Store, coding_ids: Iterable[int]) -> None:
+    """Accepting applies a code: refuse it for codings whose code the codebook marks as not codable."""
+    ids = list(coding_ids)
+    if ids:
+        require_codable(store.codebook(), sorted({row["code_id"] for row in store.codings(ids=ids)}))
 
 
 def remove(store: Store, coding: dict[str, Any], coder: str, blind: bool = False) -> None:
@@ -56,6 +66,7 @@ def sentence_span(segment: dict[str, Any], bounds: list[tuple[int, int]], first:
 
 def add_sentences(store: Store, segment: dict[str, Any], first: int, last: int, code_id: str, coder: str) -> int:
     """Code sentences `first`..`last` (numbered from 1) of a segment by hand (accepted at once); returns the coding id."""
+    require_codable(store.codebook(), [code_id])
     start, end = sentence_span(segment, sentence_bounds(segment["text"]), first, last)
     return store.add_codings(
         [NewCoding(segment["document_id"], start, end, code_id, coder_name(coder), segment_id=segment["id"])]

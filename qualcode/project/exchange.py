@@ -36,6 +36,8 @@ from ..ingest import ParsedDocument, SpeakerRules
 from ..ingest.layouts import split_turns
 from ..limits import check_document_id, refuse_long_paragraphs, refuse_surrogates
 from ..store import NewCoding, NewMemo, Store, files
+from ..store.users import SourceOrigin
+from ..store.users import users as stored_users
 from ..team.coders import require_coders
 
 SOURCE_GUID = re.compile(r"\(source \{?([0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})\}?\)$")
@@ -112,7 +114,14 @@ def export_project(
         )
     renamed = distinct_names(codebook) if distinct_labels else {}
     write_qdpx(
-        ExchangeProject(codebook.name, codebook, documents, codings, memos=_exchange_memos(store, codebook)),
+        ExchangeProject(
+            codebook.name,
+            codebook,
+            documents,
+            codings,
+            memos=_exchange_memos(store, codebook),
+            users=stored_users(store),
+        ),
         path,
         store_files(store),
         positions=positions,
@@ -149,12 +158,16 @@ def _exchange_memos(store: Store, codebook: Any) -> list[ExchangeMemo]:
         {s["id"]: (s["start"], s["end"]) for s in store.segments()} if any(m["segment_id"] for m in memos) else {}
     )
     codings = {c["id"]: (c["start"], c["end"]) for c in store.codings()} if any(m["coding_id"] for m in memos) else {}
-    found = []
+    found, used = [], set()
     for memo, text in zip(memos, texts):
         span = codings.get(memo["coding_id"]) or segments.get(memo["segment_id"])
         code = memo["code_id"] if memo["code_id"] in codebook else None
+        guid = memo["guid"] if memo["guid"] and memo["guid"].lower() not in used else None  # its Note's, once
+        used.add((guid or "").lower())
         found.append(
-            ExchangeMemo(f"memo-{memo['id']}", text, memo["coder"], memo["created_at"], memo["document_id"], span, code)
+            ExchangeMemo(
+                f"memo-{memo['id']}", text, memo["coder"], memo["created_at"], memo["document_id"], span, code, guid
+            )
         )
     return found
 
@@ -166,7 +179,13 @@ def _exchange_document(store: Store, document_id: str, used: set[str]) -> Exchan
     guid = found.group(1) if found and found.group(1).lower() not in used else None
     used.add((guid or "").lower())
     return ExchangeDocument(
-        document_id, document["text"], document["title"], dict(document["attributes"]), document["imported_at"], guid
+        document_id,
+        document["text"],
+        document["title"],
+        dict(document["attributes"]),
+        document["created_at"] or document["imported_at"],
+        guid,
+        document["creator"],
     )
 
 
@@ -242,7 +261,7 @@ def _import_into(
     codings = _new_codings(store, exchange.codings, {d.id for d in unchanged})
     report.codings_already_there = len(exchange.codings) - len(codings)
     memos = _new_memos(store, exchange, codings)
-    report.notes += _not_kept(exchange, new_documents)
+    report.notes += _users_kept(exchange, codings, memos)
     message = f"codebook of {path.name}" if created else f"codes added by importing {path.name}"
     from ..ingest.segments import segment_documents  # spaCy loads only when documents are imported
 
@@ -255,6 +274,8 @@ def _import_into(
         author=author,
         message=message,
         memos=memos,
+        users=exchange.users,
+        origins={d.id: SourceOrigin(d.creator, store_time(d.created)) for d in [*new_documents, *unchanged]},
     )
     report.memos_added = len(memos)
     report.documents_added = [d.id for d in new_documents]
@@ -375,26 +396,17 @@ def _new_memos(store: Store, exchange: ExchangeProject, codings: list[NewCoding]
                 mine[0] if mine else None,
                 memo.code_id,
                 store_time(memo.created),
+                memo.guid,
             )
         )
     return found
 
 
-def _not_kept(exchange: ExchangeProject, documents: list[ExchangeDocument]) -> list[str]:
-    """What the file holds that the store has no place for, said so it is not lost unnoticed."""
-    coders = {c.coder for c in exchange.codings} | {m.author for m in exchange.memos}
-    idle = sorted(set(exchange.users) - coders)
-    found = (
-        [f"users with no codings or memos are not kept (qualcode knows coders by their work): {', '.join(idle)}."]
-        if idle
-        else []
-    )
-    creators = sorted({d.creator for d in documents if d.creator})
-    if creators:
-        found.append(
-            f"who brought each source into the file ({', '.join(creators)}) is not kept; an export credits sources to qualcode."
-        )
-    return found
+def _users_kept(exchange: ExchangeProject, codings: list[NewCoding], memos: list[NewMemo]) -> list[str]:
+    """A note naming the users kept who bring no coding or memo in, so the report says where they went."""
+    working = {c.coder for c in codings} | {m.coder for m in memos} | {c.coder for c in exchange.codings}
+    idle = sorted(set(exchange.users) - working - {m.author for m in exchange.memos})
+    return [f"users with no codings or memos kept as users of the project: {', '.join(idle)}."] if idle else []
 
 
 def _store_exists(location: str | Path) -> bool:

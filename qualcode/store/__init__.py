@@ -44,6 +44,7 @@ from .codings import (
     _insert_memos,
 )
 from .speakers import SpeakersMixin
+from .users import SourceOrigin, save_users
 
 if TYPE_CHECKING:
     from ..ingest.segments import SegmentSpan
@@ -275,13 +276,16 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         author: str = "",
         message: str = "",
         memos: list[NewMemo] | None = None,
+        users: dict[str, str | None] | None = None,
+        origins: dict[str, SourceOrigin] | None = None,
     ) -> int | None:
         """Write an imported project in one transaction, so a failure part way leaves the store as it was.
 
         Stores `codebook` (when given) as the next version, adds the new documents with
         their segments, sets `attributes` of documents already held, and adds the
         codings under the current version, then the `memos` (a memo's `coding` indexes
-        `codings`). Returns the new codebook version, if any.
+        `codings`), the `users` (name: GUID) and each document's origin. Returns the new
+        codebook version, if any.
         """
         with self.engine.begin() as connection:
             version = _insert_codebook_version(connection, codebook, author, message) if codebook is not None else None
@@ -290,6 +294,8 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
             ids = _insert_codings(connection, codings, _current_version(connection)) if codings else []
             if memos:
                 _insert_memos(connection, memos, ids)
+            if users or origins:
+                save_users(connection, users or {}, origins or {}, now())
         return version
 
     def set_attributes(self, attributes: dict[str, dict[str, Any]]) -> None:

@@ -59,6 +59,7 @@ class NewMemo:
     coding: int | None = None
     code_id: str | None = None
     created_at: str | None = None
+    guid: str | None = None  # its GUID in the tool it came from
 
 
 @dataclass
@@ -196,11 +197,13 @@ class CodingsMixin:
         sources: Iterable[str] | None = None,
         min_confidence: float | None = None,
         segment_ids: Iterable[int] | None = None,
+        ids: Iterable[int] | None = None,
     ) -> list[dict[str, Any]]:
         """Codings matching every filter given, ordered by document and position."""
         c = t.codings.c
         query = select(t.codings).order_by(c.document_id, c.start, c.code_id, c.id)
         for column, values in (
+            (c.id, ids),
             (c.document_id, document_ids),
             (c.code_id, code_ids),
             (c.coder, coders),
@@ -473,6 +476,7 @@ def _insert_memos(connection: Connection, memos: list[NewMemo], coding_ids: list
                 coder=memo.coder,
                 text=memo.text,
                 created_at=memo.created_at or stamp,
+                guid=memo.guid,
             )
         ).scalar_one()
         after = log_.memo_state(connection, memo_id)

@@ -51,6 +51,8 @@ documents = Table(
     Column("text", Text, nullable=False),
     Column("word_count", Integer, nullable=False),
     Column("imported_at", String(32), nullable=False),
+    Column("creator", Text),  # the user who brought it into the tool it came from (a .qdpx's creatingUser)
+    Column("created_at", String(32)),  # when it was brought into that tool (a .qdpx source's creationDateTime)
 )
 
 attributes = Table(
@@ -122,6 +124,17 @@ memos = Table(
     Column("coder", Text, nullable=False),
     Column("text", Text, nullable=False),
     Column("created_at", String(32), nullable=False),
+    Column("guid", String(64)),  # the GUID it had as a Note in the tool it came from, written back on export
+)
+
+# Everyone the project knows by name: coders, and users another tool listed who made no coding,
+# with the GUID that tool gave them (so an exported .qdpx names them the same way).
+users = Table(
+    "users",
+    metadata,
+    Column("name", Text, primary_key=True),  # as a coding's coder: any length
+    Column("guid", String(64)),
+    Column("added_at", String(32), nullable=False),
 )
 
 # The decision log: append-only, one row per decision on a coding (or a memo), in the

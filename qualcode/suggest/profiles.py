@@ -35,12 +35,18 @@ def profiles(codebook: Codebook) -> dict[str, str]:
 
 
 def suggestible_codes(codebook: Codebook, code_ids: list[str] | None = None) -> list[str]:
-    """Codes that suggestions are made for: leaves of the tree (or those asked for)."""
-    leaves = [code.id for code in codebook if not codebook.children(code.id)]
+    """Codes that suggestions are made for: codable leaves of the tree (or those asked for); never a code not codable."""
+    leaves = [code.id for code in codebook if code.codable and not codable_children(codebook, code.id)]
     if not code_ids:
         return leaves
     wanted: list[str] = []
     for code_id in code_ids:
-        below = [c.id for c in codebook.descendants(code_id) if not codebook.children(c.id)]
+        below = [c.id for c in codebook.descendants(code_id) if c.id in leaves]
         wanted.extend(below or [code_id])
-    return [code_id for code_id in leaves if code_id in set(wanted)] or list(dict.fromkeys(wanted))
+    chosen = [code_id for code_id in leaves if code_id in set(wanted)]
+    return chosen or [c for c in dict.fromkeys(wanted) if c in codebook and codebook.get(c).codable]
+
+
+def codable_children(codebook: Codebook, code_id: str) -> list[str]:
+    """The codes directly under `code_id` that may be applied."""
+    return [child.id for child in codebook.children(code_id) if child.codable]

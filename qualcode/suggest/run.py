@@ -88,13 +88,14 @@ def _write(
     rows_of: dict[str, list[int]] = {}
     for row in rows:
         rows_of.setdefault(segments[row]["document_id"], []).append(row)
+    not_codable = [code.id for code in suggester.codebook if not code.codable]  # their old suggestions are withdrawn
     made: dict[str, list] = {}
     for suggestion in suggester.suggestions(rows, min_confidence):
         made.setdefault(suggestion.document_id, []).append(suggestion)
     try:
         for done, (document_id, mine) in enumerate(rows_of.items(), start=1):
             sync = store.sync_suggestions(
-                made.get(document_id, []), [segments[i]["id"] for i in mine], suggester.code_ids
+                made.get(document_id, []), [segments[i]["id"] for i in mine], [*suggester.code_ids, *not_codable]
             )
             result.added += sync.added
             result.updated += sync.updated

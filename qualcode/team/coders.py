@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ..codebook.codable import require_codable
 from ..errors import NoCoderError, UnknownCoderError, UnknownCodingError, UnknownDecisionError
 from ..store import NewCoding, Store
 from ..store.codings import SUGGESTER
@@ -84,6 +85,8 @@ def resolve(
         raise NoCoderError(
             "say who is resolving (a coder name, for example consensus) so the decision can be attributed."
         )
+    if applies:
+        require_codable(store.codebook(), [code_id])
     status = "accepted" if applies else "rejected"
     coding_id = store.add_codings(
         [NewCoding(document_id, start, end, code_id, name, source="manual", status=status)], action="resolve"

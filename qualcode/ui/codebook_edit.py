@@ -22,3 +22,12 @@ def lines(text: str) -> tuple[str, ...]:
 def tree_label(codebook: Codebook, code_id: str) -> str:
     """A code's label indented by its depth in the tree, for pickers."""
     return "\u2003" * codebook.depth(code_id) + codebook.get(code_id).label
+
+
+def codable_label(codebook: Codebook, code_id: str) -> str:
+    """A code's picker label where only codable codes are offered: under a heading not offered, `Heading › Label`."""
+    code = codebook.get(code_id)
+    parent = codebook.get(code.parent) if code.parent and code.parent in codebook else None
+    if parent is None or parent.codable:
+        return tree_label(codebook, code_id)
+    return "\u2003" * codebook.depth(parent.id) + f"{parent.label} › {code.label}"

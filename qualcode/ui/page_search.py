@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from qualcode import project
+from qualcode.codebook.codable import codable_ids
 from qualcode.errors import QualcodeError
 from qualcode.project import analysis
 from qualcode.ui import queries, state
-from qualcode.ui.codebook_edit import tree_label
+from qualcode.ui.codebook_edit import codable_label
 from qualcode.ui.downloads import table_bytes
 
 st.title("Search")
@@ -81,7 +82,9 @@ st.download_button(
 st.subheader("Code all hits")
 codeable = [h for h in hits if h["segment_id"] is not None]
 line = st.columns([3, 2, 2], vertical_alignment="bottom")
-code_id = line[0].selectbox("Code", codebook.ids(), key="search_code", format_func=lambda i: tree_label(codebook, i))
+code_id = line[0].selectbox(
+    "Code", codable_ids(codebook), key="search_code", format_func=lambda i: codable_label(codebook, i)
+)
 segments = len({h["segment_id"] for h in codeable})
 st.caption(
     f"Codes the {segments} participant segment{'s' * (segments != 1)} holding a hit, one logged decision each; "

@@ -14,9 +14,10 @@ import streamlit as st
 
 from qualcode import project
 from qualcode.codebook import Codebook
+from qualcode.codebook.codable import codable_ids
 from qualcode.project import Store
 from qualcode.ui import state
-from qualcode.ui.codebook_edit import tree_label
+from qualcode.ui.codebook_edit import codable_label
 from qualcode.ui.transcript import STYLE, tint
 
 
@@ -127,13 +128,13 @@ def codings_list(store: Store, codings: list[dict[str, Any]], codebook: Codebook
 
 
 def add_code(store: Store, segment: dict[str, Any], codebook: Codebook) -> None:
-    """Add any code from the codebook to the segment, or to a range of its sentences."""
+    """Add a code that can be applied (not a grouping one) to the segment, or to a range of its sentences."""
     st.selectbox(
         "Add a code (type to search)",
-        codebook.ids(),
+        codable_ids(codebook),
         index=None,
         key=f"add_code_{segment['id']}",
-        format_func=lambda i: tree_label(codebook, i),
+        format_func=lambda i: codable_label(codebook, i),
         placeholder="search the codebook",
     )
     bounds = sentences(segment["text"])
@@ -161,7 +162,8 @@ def draw(store: Store, document: dict[str, Any], segment: dict[str, Any], codebo
     numbered = " ".join(f"<sup>{i}</sup>{escape(segment['text'][a:b])}" for i, (a, b) in enumerate(bounds, 1))
     st.html(state.shown_html(f"<div style='line-height:1.6'>{numbered}</div>"))
     mine = [c for c in document["codings"] if c["segment_id"] == segment["id"]]
-    pending = [c for c in mine if c["status"] == "pending"]
+    applicable = set(codable_ids(codebook))
+    pending = [c for c in mine if c["status"] == "pending" and c["code_id"] in applicable]
     accepted = [c for c in mine if c["status"] == "accepted"]
     st.markdown(f"**Suggestions** ({len(pending)})")
     suggestions(store, pending, codebook)

@@ -126,6 +126,7 @@ HINTS = {
     "create_store": "in a terminal: `qualcode --db PATH init --codebook FILE`",
     "list_documents": "the Code page lists every transcript",
     "list_codes": "the Codebook page lists every code",
+    "codable": "the Add a code box offers only the codes that can be applied",
     "codebook_log": "the Codebook page shows the versions",
     "codebook_update": "import one on the Codebook page",
     "speakers": "the Import page's Speakers section sets a speaker's role",

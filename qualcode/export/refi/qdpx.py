@@ -53,6 +53,7 @@ class ExchangeDocument:
     created: str | None = None
     guid: str | None = None
     creator: str | None = None
+    rich: bool = False  # the file also held it as formatted text, which is not kept
 
 
 @dataclass
@@ -80,6 +81,7 @@ class ExchangeMemo:
     document_id: str | None = None
     span: tuple[int, int] | None = None
     code_id: str | None = None
+    guid: str | None = None  # the Note's GUID in the tool it came from, written back unchanged
 
 
 @dataclass
@@ -230,7 +232,7 @@ def _write_sets(root: ET.Element, project: ExchangeProject) -> None:
 
 
 def _note_guid(memo: ExchangeMemo) -> str:
-    return stable_guid("note", memo.key)
+    return memo.guid or stable_guid("note", memo.key)
 
 
 def _write_notes(notes: ET.Element, project: ExchangeProject) -> None:
@@ -301,18 +303,22 @@ def _write_values(holder: ET.Element, document: ExchangeDocument, types: dict[st
         ET.SubElement(element, _q(f"{types[name]}Value")).text = str(value)
 
 
-Span = tuple[str, int, int, str]  # document, start, end, coder
+Span = tuple[str, int, int, str, str]  # document, start, end, coder, the selection GUID it came with ("" if none)
 
 
 def _write_sources(sources: ET.Element, project: ExchangeProject, types: dict[str, str], positions: str) -> None:
     """Each document as a TextSource: one PlainTextSelection per coder per span, then its memos and attributes.
+
+    Codings that came in separate selections of another tool (NVivo writes one per coding)
+    go back in them, so every selection keeps its GUID.
 
     Attributes are written inside the TextSource as well as on its Case: QualCoder links
     only those, NVivo and ATLAS.ti read the Case.
     """
     spans: dict[Span, list[ExchangeCoding]] = {}
     for coding in sorted(project.codings, key=lambda c: (c.document_id, c.start, c.end, c.coder, c.code_id)):
-        spans.setdefault((coding.document_id, coding.start, coding.end, coding.coder), []).append(coding)
+        origin = (coding.selection_guid or "").lower()
+        spans.setdefault((coding.document_id, coding.start, coding.end, coding.coder, origin), []).append(coding)
     span_memos: dict[Span, list[ExchangeMemo]] = {}
     for memo in project.memos:
         if memo.document_id is not None and memo.span is not None and memo.code_id is None:
@@ -320,7 +326,7 @@ def _write_sources(sources: ET.Element, project: ExchangeProject, types: dict[st
                 (k for k in spans if k[:3] == (memo.document_id, *memo.span) and k[3] == memo.author),
                 next(
                     (k for k in spans if k[:3] == (memo.document_id, *memo.span)),
-                    (memo.document_id, *memo.span, memo.author),
+                    (memo.document_id, *memo.span, memo.author, ""),
                 ),
             )
             span_memos.setdefault(key, []).append(memo)
@@ -364,10 +370,10 @@ def _write_selection(
     """One coder's codings of one span, the selection and each coding stamped with that coder.
 
     The selection keeps the GUID it had in the tool it came from, unless another selection took it first."""
-    _, start, end, author = key
+    _, start, end, author, _ = key
     written = (offsets.to_utf16(start), offsets.to_utf16(end)) if offsets else (start, end)
     original = next((c.selection_guid for c in codings if c.selection_guid), None)
-    guid = original if original and original.lower() not in used else stable_guid("selection", *key)
+    guid = original if original and original.lower() not in used else stable_guid("selection", *key[:4])
     used.add(guid.lower())
     attributes = {
         "guid": guid,
@@ -539,6 +545,7 @@ class _Reader:
                 created=source.get("creationDateTime"),
                 guid=(source.get("guid") or "").strip() or None,
                 creator=self.users.get(norm_guid(source.get("creatingUser"))),
+                rich=bool(source.get("richTextPath")),
             )
             used.add(document.id)
             description = child(source, "Description")
@@ -548,6 +555,12 @@ class _Reader:
             self._collect(source, document)
         for kind, count in sorted(skipped.items()):
             self.skipped.append(f"{count} {kind} element(s) (qualcode holds text transcripts only)")
+        rich = sum(1 for d in self.sources.values() if d.rich)
+        if rich:
+            self.notes.append(
+                f"{rich} source(s) also came as formatted text (richTextPath); their plain text is imported, "
+                "the formatting is not kept."
+            )
 
     def _text_of(self, source: ET.Element) -> str | None:
         """The source's text, or None (with the reason in `skipped`) when the file does not hold it readably."""
@@ -708,6 +721,7 @@ class _Reader:
                     document_id,
                     span,
                     code_id,
+                    (note.get("guid") or "").strip() or None,
                 )
             )
 
