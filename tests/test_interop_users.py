@@ -235,3 +235,16 @@ def test_a_team_store_on_postgresql_keeps_users_creators_and_note_guids_too(post
     root = qde_of(tmp_path / "out.qdpx")
     assert {u.get("name"): u.get("guid") for u in root.iterfind(".//q:User", NS)} == USERS
     assert {n.get("guid") for n in root.iterfind(".//q:Note", NS)} == set(NOTES.values())
+
+
+def test_a_project_imported_into_an_empty_postgresql_database_creates_the_store_there(postgres_url, tmp_path) -> None:
+    from qualcode.project.exchange import import_project
+
+    report = import_project(postgres_url, qualcoder_project(tmp_path / "buses.qdpx"))
+    assert report.created_store
+    store = Store.open(postgres_url)
+    try:
+        assert users(store) == USERS and creators(store) == {"Ria": "dan"}
+        assert store.codebook().codes
+    finally:
+        store.close()

@@ -102,6 +102,16 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         store.opened = store._migrate(path, creating=False, upgrade_server=upgrade_server)
         return store
 
+    @staticmethod
+    def on_server(location: str) -> bool:
+        """Whether the database at a server address already holds a qualcode store (it is only read)."""
+        url, _ = _url(location)
+        engine = _engine(url, location)
+        try:
+            return _revision(engine) is not None
+        finally:
+            engine.dispose()
+
     @classmethod
     def create(
         cls, location: str | Path, codebook: Codebook | None = None, author: str = "", message: str = ""
