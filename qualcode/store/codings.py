@@ -196,6 +196,7 @@ class CodingsMixin:
         sources: Iterable[str] | None = None,
         min_confidence: float | None = None,
         segment_ids: Iterable[int] | None = None,
+        ids: Iterable[int] | None = None,
     ) -> list[dict[str, Any]]:
         """Codings matching every filter given, ordered by document and position."""
         c = t.codings.c
@@ -207,6 +208,7 @@ class CodingsMixin:
             (c.status, statuses),
             (c.source, sources),
             (c.segment_id, segment_ids),
+            (c.id, ids),
         ):
             if values is not None:
                 query = query.where(column.in_(list(values)))
@@ -259,16 +261,15 @@ class CodingsMixin:
                     )
                     sync.withdrawn += 1
             new = []
+            shown = _shown(connection, [pending[key]["id"] for key in wanted if key in pending])
             for key, suggestion in wanted.items():
-                if key in pending:
-                    connection.execute(
-                        update(t.codings)
-                        .where(t.codings.c.id == pending[key]["id"])
-                        .values(confidence=suggestion.confidence, evidence=json.dumps(suggestion.evidence))
-                    )
-                    sync.updated += 1
-                else:
+                if key not in pending:
                     new.append(suggestion)
+                    continue
+                values = {"confidence": suggestion.confidence, "evidence": json.dumps(suggestion.evidence)}
+                if shown.get(pending[key]["id"]) != (values["confidence"], json.loads(values["evidence"])):
+                    connection.execute(update(t.codings).where(t.codings.c.id == pending[key]["id"]).values(**values))
+                    sync.updated += 1  # only a suggestion whose confidence or evidence changed counts as updated
             _insert_codings(connection, new, _current_version(connection))
             sync.added = len(new)
         return sync
@@ -285,6 +286,19 @@ def lock_codings(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     elif connection.dialect.name == "postgresql":
         connection.exec_driver_sql("LOCK TABLE codings IN SHARE ROW EXCLUSIVE MODE")
+
+
+def _shown(connection: Connection, coding_ids: list[int]) -> dict[int, tuple[float | None, Any]]:
+    """(confidence, evidence) of pending suggestions as stored, by id, to tell which a run really changes."""
+    found: dict[int, tuple[float | None, Any]] = {}
+    c = t.codings.c
+    for i in range(0, len(coding_ids), 900):
+        query = select(c.id, c.confidence, c.evidence).where(c.id.in_(coding_ids[i : i + 900]))
+        found.update(
+            (row.id, (row.confidence, json.loads(str(row.evidence)) if row.evidence else None))
+            for row in connection.execute(query)
+        )
+    return found
 
 
 def _is_pending_suggestion(row: dict[str, Any]) -> bool:

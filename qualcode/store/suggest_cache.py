@@ -21,7 +21,11 @@ from sqlalchemy import delete, func, insert, select
 from .schema import fitted_models, text_analyses
 
 BATCH = 500
-KEEP = {"corpus": 2, "model": 200}  # entries kept per signature and kind (newest first); older ones are pruned
+KEEP = {
+    "corpus": 2,
+    "model": 200,
+    "index": 2,
+}  # entries kept per signature and kind (newest first); older ones are pruned
 
 
 def text_hash(text: str) -> str:
@@ -53,6 +57,22 @@ def analyses(
                 connection.execute(_insert_new(connection, text_analyses), rows[begin : begin + 5000])
         known.update(zip(missing, fresh))
     return [known[h] for h in hashes]
+
+
+def prune_analyses(store: Any, signature: str, texts: Iterable[str]) -> int:
+    """Delete the stored analyses no passage or question among `texts` uses any more (a passage edited, a
+    transcript replaced or removed), and those read by another pipeline or keyword set; returns how many."""
+    used = {text_hash(text) for text in texts}
+    c = text_analyses.c
+    with store.engine.begin() as connection:
+        stale = [(row.signature, row.text_hash) for row in connection.execute(select(c.signature, c.text_hash))]
+        stale = [(sig, h) for sig, h in stale if sig != signature or h not in used]
+        for sig in {sig for sig, _ in stale}:
+            hashes = [h for other, h in stale if other == sig]
+            for begin in range(0, len(hashes), BATCH):
+                chunk = hashes[begin : begin + BATCH]
+                connection.execute(delete(text_analyses).where(c.signature == sig, c.text_hash.in_(chunk)))
+    return len(stale)
 
 
 def fitted(store: Any, keys: Iterable[str]) -> dict[str, bytes]:

@@ -112,6 +112,7 @@ class Suggester:
         )
         self.known: dict[str, bytes] = {}  # fitted models by key: given by the caller, and grown by each fit
         self.fitted: dict[str, bytes] = {}  # the entries this suggester fitted itself
+        self.previous: dict | None = None  # the last run's models, for a run for some transcripts (CodeModels.fit)
         self.fit_seconds = 0.0
         self._models: tuple[Labels, CodeModels] | None = None
 
@@ -209,7 +210,7 @@ class Suggester:
             started = time.perf_counter()
             evidence = [evidence_matrix(self.features, col) for col in range(len(self.code_ids))]
             score_rows = None if rows is None else np.asarray(list(rows), dtype=int)
-            models.fit(self.vectors, self.meanings, evidence, self.known, score_rows)
+            models.fit(self.vectors, self.meanings, evidence, self.known, score_rows, self.previous)
             self.known.update(models.fitted)
             self.fitted.update(models.fitted)
             self.fit_seconds += time.perf_counter() - started
