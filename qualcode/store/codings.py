@@ -266,9 +266,13 @@ class CodingsMixin:
                 if key not in pending:
                     new.append(suggestion)
                     continue
-                values = {"confidence": suggestion.confidence, "evidence": json.dumps(suggestion.evidence)}
-                if shown.get(pending[key]["id"]) != (values["confidence"], json.loads(values["evidence"])):
-                    connection.execute(update(t.codings).where(t.codings.c.id == pending[key]["id"]).values(**values))
+                evidence = json.dumps(suggestion.evidence)
+                if shown.get(pending[key]["id"]) != (suggestion.confidence, json.loads(evidence)):
+                    connection.execute(
+                        update(t.codings)
+                        .where(t.codings.c.id == pending[key]["id"])
+                        .values(confidence=suggestion.confidence, evidence=evidence)
+                    )
                     sync.updated += 1  # only a suggestion whose confidence or evidence changed counts as updated
             _insert_codings(connection, new, _current_version(connection))
             sync.added = len(new)

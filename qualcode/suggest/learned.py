@@ -333,7 +333,11 @@ class CodeModels:
                     column,
                     rows,
                     _digest(self.signature, label, self.segment_ids[rows].tobytes(), column[rows].tobytes()),
-                    _digest(label, self.segment_ids[touched].tobytes(), values[np.ix_(touched, np.asarray(cols, dtype=int))].tobytes()),
+                    _digest(
+                        label,
+                        self.segment_ids[touched].tobytes(),
+                        values[np.ix_(touched, np.asarray(cols, dtype=int))].tobytes(),
+                    ),
                 )
             )
         return found
