@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..store import Store
+from ..store import Store, suggest_cache
 from ..store.codings import SUGGESTER
 
 if TYPE_CHECKING:
@@ -30,21 +30,26 @@ def affected_codes(store: Store, coding_ids: list[int]) -> tuple[list[str], list
     return sorted({c["document_id"] for c in decided}), codes
 
 
-def after_decision(
-    store: Store, coding_ids: list[int], blind_coder: str | None = None, min_confidence: float = 0.5
-) -> SuggestRun | None:
+def after_decision(store: Store, coding_ids: list[int], blind_coder: str | None = None) -> SuggestRun | None:
     """Suggest again, after a decision on these codings, for the pending suggestions it affects
-    (`affected_codes`); None when their transcripts hold no pending suggestion (suggesting is not in use there).
+    (`affected_codes`), at the lowest confidence among them (0.5 at most), so none goes
+    merely for a threshold. None, doing nothing, when their transcripts hold no pending
+    suggestion (suggesting is not in use there) or no suggest run has learned from
+    decisions yet (the next run learns from them all).
 
     Only the models the decision touched are refitted (the rest are taken as they were),
     so this costs about one transcript's suggest run."""
     from ..suggest.run import suggest_store
 
     document_ids, codes = affected_codes(store, coding_ids)
-    pending = store.codings(document_ids=document_ids, statuses=["pending"], sources=["suggested"])
-    if not codes or not any(c["coder"] == SUGGESTER for c in pending):
+    pending = [
+        c
+        for c in store.codings(document_ids=document_ids, statuses=["pending"], sources=["suggested"])
+        if c["coder"] == SUGGESTER
+    ]
+    if not codes or not pending or not suggest_cache.learned_before(store):
         return None
-    segments = store.segments()
+    lowest = min([0.5, *(c["confidence"] for c in pending if c["confidence"] is not None)])
     return suggest_store(
-        store, store.codebook(), segments, document_ids, None, min_confidence, blind_coder=blind_coder, sync_codes=codes
+        store, store.codebook(), store.segments(), document_ids, None, lowest, blind_coder=blind_coder, sync_codes=codes
     )

@@ -88,6 +88,13 @@ def fitted(store: Any, keys: Iterable[str]) -> dict[str, bytes]:
     return found
 
 
+def learned_before(store: Any) -> bool:
+    """True once a suggest run has learned from decisions (it left an index of its models)."""
+    query = select(fitted_models.c.key).where(fitted_models.c.kind == "index").limit(1)
+    with store.engine.connect() as connection:
+        return connection.execute(query).first() is not None
+
+
 def latest(store: Any, signature: str, kind: str) -> tuple[str, bytes] | None:
     """The newest entry of a kind for a signature, as (key, data)."""
     query = (

@@ -82,13 +82,13 @@ def suggest_store(
     models = suggester.models()
     if models is not None:
         index = suggest_cache.latest(store, models.signature, "index")
-        if document_ids and index:  # some transcripts: start from the last run's models (CodeModels.fit)
+        if document_ids and index and blind_coder is None:  # start from the last run's models (CodeModels.fit)
             suggester.previous = json.loads(index[1])
         suggester.known = suggest_cache.fitted(store, models.keys(suggester.previous))
         suggester.learn(rows)
         suggest_cache.keep(store, suggester.signature, "model", suggester.fitted)
         index_data = models.index()
-        if index is None or index[1] != index_data:  # a new entry, even for an index seen before: the latest is used
+        if blind_coder is None and (index is None or index[1] != index_data):  # the latest entry is the one read
             stamped = _digest(index_data + str(time.time_ns()).encode())
             suggest_cache.keep(store, models.signature, "index", {stamped: index_data})
         result.fitted = sum(1 for key in suggester.fitted if key != models.calibration_key())
