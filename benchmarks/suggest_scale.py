@@ -12,6 +12,8 @@ its share rejected). Then times, in one run, beside the bare spaCy pipeline
   3. the same again with no new decision (target: fits nothing);
   4. suggest for one newly imported transcript (target: under 10 s);
   5. after one decision in it: the refit (target: under 1 s) and its re-suggest;
+  6. a decision through the service, and the update of the suggestions it affects
+     (run beside the page in the app);
 and peak memory (target: under 2 GiB). Targets: 2 within 3x of the same run with no
 decisions (compared warm, each after the passages were read once).
 
@@ -180,6 +182,19 @@ def run(db: str, folder: Path, transcripts: int, words: int, decisions: int) -> 
     sync, seconds = timed(lambda: project.suggest(store, [new_id]))
     line(f"5. refit after one decision ({sync.fitted} models)", sync.fit_seconds, None, "(target under 1 s)")
     line("   and re-suggest for its transcript", seconds, new_bare)
+
+    pending = store.codings(document_ids=[new_id], statuses=["pending"])
+    updates: list = []
+    _, decide_seconds = timed(lambda: project.decide(store, [pending[0]["id"]], "rejected", "ben"))
+    line("6. one decision through the service (the click)", decide_seconds)
+    _, seconds = timed(lambda: project.decide(store, [pending[1]["id"]], "rejected", "ben", follow=updates.append))
+    update, seconds = timed(updates[0])
+    line(
+        f"   the update after it ({update.updated if update else 0} of the transcript's "
+        f"{len(pending)} suggestions rescored, {update.fitted if update else 0} models refitted)",
+        seconds,
+        new_bare,
+    )
     peak = peak_mib()
     print(f"peak memory {peak:,.0f} MiB ({'meets' if peak < 2048 else 'misses'} the 2 GiB target)")
     store.close()

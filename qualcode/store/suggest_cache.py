@@ -44,7 +44,7 @@ def analyses(
             query = select(text_analyses.c.text_hash, text_analyses.c.lemmas, text_analyses.c.rules).where(
                 text_analyses.c.signature == signature, text_analyses.c.text_hash.in_(wanted[begin : begin + BATCH])
             )
-            known.update((row.text_hash, (row.lemmas, json.loads(row.rules))) for row in connection.execute(query))
+            known.update((h, (lemmas, json.loads(rules))) for h, lemmas, rules in connection.execute(query).all())
     missing = {h: text for h, text in zip(hashes, texts) if h not in known}
     if missing:
         fresh = compute(list(missing.values()))
@@ -168,5 +168,5 @@ def learning_decisions(store: Any, coder: str | None = None) -> list[dict[str, A
     with store.engine.connect() as connection:
         return [
             {"document_id": d, "start": s, "end": e, "code_id": code, "status": status}
-            for d, s, e, code, status in connection.execute(query)
+            for d, s, e, code, status in connection.execute(query).all()  # fetched at once: 200,000 rows
         ]
