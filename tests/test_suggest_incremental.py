@@ -80,7 +80,7 @@ def test_a_decision_before_any_learning_run_leaves_suggestions_to_the_next_run(c
 
 
 def test_a_stopped_run_keeps_the_transcripts_it_finished_and_leaves_the_others(coded):  # noqa: F811
-    with_suggestions = lambda: {c["document_id"] for c in coded.codings(statuses=["pending"])}  # noqa: E731
+    with_suggestions = lambda: {c["document_id"] for c in coded.codings(statuses=["pending"])}
     with pytest.raises(SuggestStoppedError) as stopped:  # at confidence 0 every transcript gets suggestions
         project.suggest(coded, min_confidence=0.0, stop=lambda: len(with_suggestions()) >= 2)
     assert "2 of 4 transcripts were saved" in str(stopped.value)
