@@ -368,7 +368,8 @@ class CodeModels:
         given the model it replaces (`before`), keep that one's out-of-fold scores instead of refitting the folds."""
         evidence = self._training_evidence(job, rows, code_evidence, before)
         target = job.column[job.rows] == POSITIVE
-        model = _model().fit(self.features.stacked(job.rows, evidence), target)
+        stacked = self.features.stacked(job.rows, evidence)
+        model = _model().fit(stacked, target)
         ids = self.segment_ids[job.rows]
         if before is not None:
             still = np.isin(before.held_ids, ids)
@@ -380,7 +381,7 @@ class CodeModels:
             for train, test in GroupKFold(n_splits=folds).split(job.rows, target, groups):
                 if target[train].all() or not target[train].any():
                     continue
-                fold = _model().fit(self.features.stacked(job.rows[train], evidence[train]), target[train])
+                fold = _model().fit(stacked[train], target[train])  # the rows of the stacked sample, not stacked again
                 held_ids.append(self.segment_ids[job.rows[test]])
                 held_p.append(
                     self.features.probability(
