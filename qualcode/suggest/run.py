@@ -38,6 +38,7 @@ class SuggestRun(SuggestionSync):
     fitted: int = 0  # models fitted in this run (0 when no decision changed)
     reused: int = 0  # models taken from the store
     fit_seconds: float = 0.0
+    fit_processor: float = 0.0  # processor seconds of the fitting, all threads (what load on the machine barely moves)
     documents: int = 0  # transcripts whose suggestions were written
     pruned: int = 0  # stored passage analyses no passage uses any more, deleted on a whole run
 
@@ -93,7 +94,7 @@ def suggest_store(
             suggest_cache.keep(store, models.signature, "index", {stamped: index_data})
         result.fitted = sum(1 for key in suggester.fitted if key != models.calibration_key())
         result.reused = sum(1 for job in models.jobs if len(job.rows)) - result.fitted
-        result.fit_seconds = suggester.fit_seconds
+        result.fit_seconds, result.fit_processor = suggester.fit_seconds, suggester.fit_processor
     _check(stop, 0, 0)
     _write(store, suggester, segments, rows, min_confidence, progress, result, stop, sync_codes)
     return result
