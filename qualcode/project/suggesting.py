@@ -39,8 +39,6 @@ def after_decision(store: Store, coding_ids: list[int], blind_coder: str | None 
 
     Only the models the decision touched are refitted (the rest are taken as they were),
     so this costs about one transcript's suggest run."""
-    from ..suggest.run import suggest_store
-
     document_ids, codes = affected_codes(store, coding_ids)
     pending = [
         c
@@ -49,6 +47,8 @@ def after_decision(store: Store, coding_ids: list[int], blind_coder: str | None 
     ]
     if not codes or not pending or not suggest_cache.learned_before(store):
         return None
+    from ..suggest.run import suggest_store  # loads spaCy: only when there is something to update
+
     lowest = min([0.5, *(c["confidence"] for c in pending if c["confidence"] is not None)])
     return suggest_store(
         store, store.codebook(), store.segments(), document_ids, None, lowest, blind_coder=blind_coder, sync_codes=codes

@@ -1,5 +1,5 @@
-"""Suggesting beside the page: a long run shows its progress and can be stopped, and the update after a
-decision runs without holding up the click.
+"""Suggesting beside the page: a long run shows its progress and can be stopped; the update after a
+decision is made in the click itself (`follow`).
 
 One task at a time per session (`qc_task` in session state), run in a thread of its own:
 the page keeps drawing, a small fragment polls the task each second, and when it ends
@@ -34,7 +34,6 @@ class Task:
     result: Any = None
     error: str = ""
     thread: threading.Thread | None = None
-    then: list[Callable[[], Any]] = field(default_factory=list)  # updates asked for while it ran, run after it
 
     def running(self) -> bool:
         return self.thread is not None and self.thread.is_alive()
@@ -53,8 +52,6 @@ def start(what: str, work: Callable[[Task], Any]) -> Task | None:
     def run() -> None:
         try:
             task.result = work(task)
-            while task.then and not task.stop.is_set():
-                task.result = task.then.pop(0)()
         except QualcodeError as error:
             task.error = state.error_text(error)
         finally:
@@ -67,12 +64,17 @@ def start(what: str, work: Callable[[Task], Any]) -> Task | None:
 
 
 def follow(update: Callable[[], Any]) -> None:
-    """Run the update of the suggestions a decision affects beside the page (after the task running, if one is)."""
-    current = st.session_state.get(KEY)
-    if current is not None and current.running():
-        current.then.append(update)
-    else:
-        start("Updating suggestions", lambda task: update())
+    """Update the suggestions a decision affects, at once in the click (on this Python a thread beside the
+    page may not compile code while a page script is compiled); the page then shows them as updated."""
+    try:
+        update()
+    except QualcodeError as error:
+        state.fail(state.error_text(error))
+
+
+def describe(result: Any) -> str:
+    """What a run (or the update after a decision) changed, in one sentence."""
+    return f"Suggestions: {result.added} new, {result.updated} updated, {result.withdrawn} withdrawn."
 
 
 def running() -> bool:

@@ -8,10 +8,7 @@ from typing import Any
 from qualcode import project
 from qualcode.ui import background, state
 
-
-def outcome(result: Any) -> str:
-    """What a run (or the update after a decision) changed, in one sentence."""
-    return f"Suggestions: {result.added} new, {result.updated} updated, {result.withdrawn} withdrawn."
+outcome = background.describe
 
 
 def _start(store: Any, document_ids: list[str] | None, what: str) -> None:
