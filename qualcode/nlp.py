@@ -116,12 +116,12 @@ def sentence_bounds(
     """For each text, the (start, end) char offsets of its sentences, whitespace trimmed."""
     nlp = get_pipeline(model)
     enabled = sentence_pipes(nlp)
-    with nlp.select_pipes(enable=enabled):
-        for doc in nlp.pipe(texts, batch_size=batch_size):
-            text = doc.text  # built anew on every access, so once per doc
-            ends = _without_trailing_openings(text, [sent.end_char for sent in doc.sents])
-            spans = (trim_span(text, start, end) for start, end in zip([0, *ends[:-1]], ends))
-            yield [(start, end) for start, end in spans if end > start]
+    skip = [name for name in nlp.pipe_names if name not in enabled]
+    for doc in nlp.pipe(texts, batch_size=batch_size, disable=skip):  # not select_pipes: another thread may be reading
+        text = doc.text  # built anew on every access, so once per doc
+        ends = _without_trailing_openings(text, [sent.end_char for sent in doc.sents])
+        spans = (trim_span(text, start, end) for start, end in zip([0, *ends[:-1]], ends))
+        yield [(start, end) for start, end in spans if end > start]
 
 
 OPENING = "([{“‘"
@@ -144,8 +144,7 @@ def lemma_docs(texts: Iterable[str], model: str | None = None, batch_size: int =
     """Docs with lower-cased lemmas set, for matching and similarity (sentence splitting skipped)."""
     nlp = get_pipeline(model)
     skip = [name for name in ("sentencizer", "senter", "parser", "ner") if name in nlp.pipe_names]
-    with nlp.select_pipes(disable=skip):
-        yield from nlp.pipe(texts, batch_size=batch_size)
+    yield from nlp.pipe(texts, batch_size=batch_size, disable=skip)  # leaves the shared pipeline as it is
 
 
 def lemma_texts(docs: Iterable[Doc]) -> Iterator[tuple[Doc, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import sqlite3
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -233,9 +234,35 @@ def test_suggest_codes_runs_on_the_transcript(app_db: Path) -> None:
     store.close()
     at = open_page("page_code.py", document="TP02")
     at.button(key="suggest").click().run(timeout=120)
-    ok(at)
+    finish(ok(at))
     assert f"Suggestions: {len(before)} new, 0 updated, 0 withdrawn." in [s.value for s in at.success]
     assert len(pending_in(app_db, "TP02")) == len(before)
+
+
+def finish(at: AppTest) -> AppTest:
+    """Wait for the suggest run going beside the page, then draw the page again (its outcome shows once)."""
+    at.session_state["qc_task"].thread.join(timeout=120)
+    return ok(at.run(timeout=120))
+
+
+def test_a_run_for_every_transcript_can_be_stopped_and_keeps_whole_transcripts(app_db: Path) -> None:
+    store = reopen(app_db)
+    expected = {d: len(pending_in(app_db, d)) for d in sorted({s["document_id"] for s in store.segments()})}
+    for coding in store.codings(statuses=["pending"]):
+        store.remove_coding(coding["id"], "ana")
+    store.close()
+    writer = sqlite3.connect(app_db, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another writer holds the store: the run waits at its first transcript
+    at = open_page("page_code.py", document="TP02")
+    at.button(key="suggest_all").click().run(timeout=120)
+    at.button(key="suggest_stop").click().run(timeout=120)  # shown while the run goes on
+    writer.execute("ROLLBACK")
+    writer.close()
+    at = finish(at)
+    assert [w.value for w in at.warning if "suggesting was stopped" in w.value]
+    saved = {d: len(pending_in(app_db, d)) for d in expected}
+    assert all(saved[d] in (0, expected[d]) for d in expected)  # each transcript whole or as it was
+    assert sum(1 for d in saved if saved[d]) <= 1
 
 
 # -- Themes by role --------------------------------------------------------------------------

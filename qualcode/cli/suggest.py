@@ -76,6 +76,10 @@ def suggest(
             f"Learned from decisions: {sync.fitted} models fitted ({sync.fit_seconds:.1f} s), "
             f"{sync.reused} unchanged since they were fitted."
         )
+    if sync.pruned:
+        click.echo(
+            f"{count(sync.pruned, 'stored passage analysis', 'stored passage analyses')} no passage uses were dropped."
+        )
     click.echo(f"Meaning read with the {ops.meaning_source()}.")
 
 

@@ -583,6 +583,7 @@ def suggest(
     min_confidence: float = 0.5,
     progress: Callable[[int, int], None] | None = None,
     blind_coder: str | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> SuggestRun:
     """Propose codes for participant segments and store them as pending suggestions.
 
@@ -593,7 +594,8 @@ def suggest(
     Re-running is idempotent: decisions already made are kept, pending suggestions
     are updated in place, and ones no longer made are withdrawn. Only what changed is
     redone (passages read, models fitted: see suggest/run.py), and each transcript's
-    suggestions are written in a transaction of their own.
+    suggestions are written in a transaction of their own; `stop` (asked between
+    transcripts) ends the run keeping the transcripts already written.
     """
     from ..suggest.run import suggest_store
 
@@ -611,7 +613,7 @@ def suggest(
             f"{store.location}: holds no transcripts with participant segments yet; "
             "import transcripts before asking for suggestions."
         )
-    return suggest_store(store, codebook, segments, document_ids, code_ids, min_confidence, progress, blind_coder)
+    return suggest_store(store, codebook, segments, document_ids, code_ids, min_confidence, progress, blind_coder, stop)
 
 
 def meaning_source() -> str:

@@ -7,7 +7,7 @@ counts and the segment picker all use it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..codebook.codable import require_codable
@@ -15,6 +15,8 @@ from ..errors import MemoError, NoCoderError, SpanError
 from ..store import NewCoding, Store
 from ..store.codings import SUGGESTER
 from ..team import coders as team
+
+Follow = Callable[[Callable[[], Any]], Any]  # runs the update of suggestions a decision affects
 
 
 def coder_name(coder: str) -> str:
@@ -25,14 +27,25 @@ def coder_name(coder: str) -> str:
     return name
 
 
-def decide(store: Store, coding_ids: list[int], status: str, coder: str, blind: bool = False) -> list[int]:
-    """Accept or reject codings as one action of `coder`; blind decisions may only touch what the coder sees."""
+def decide(
+    store: Store, coding_ids: list[int], status: str, coder: str, blind: bool = False, follow: Follow | None = None
+) -> list[int]:
+    """Accept or reject codings as one action of `coder`; blind decisions may only touch what the coder sees.
+
+    With `follow`, the pending suggestions the decision affects are then suggested again
+    (suggesting.after_decision), run by `follow`: the app runs it beside the page, so the
+    decision itself stays as quick as a write."""
     name = coder_name(coder)
     if status == "accepted":
         refuse_not_codable(store, coding_ids)
-    if blind:
-        return team.decide_blind(store, coding_ids, status, name)
-    return store.decide_codings(coding_ids, status, name)
+    decided = (
+        team.decide_blind(store, coding_ids, status, name) if blind else store.decide_codings(coding_ids, status, name)
+    )
+    if follow is not None and decided:
+        from .suggesting import after_decision
+
+        follow(lambda: after_decision(store, decided, name if blind else None))
+    return decided
 
 
 def refuse_not_codable(store: Store, coding_ids: Iterable[int]) -> None:
@@ -42,10 +55,10 @@ def refuse_not_codable(store: Store, coding_ids: Iterable[int]) -> None:
         require_codable(store.codebook(), sorted({row["code_id"] for row in store.codings(ids=ids)}))
 
 
-def remove(store: Store, coding: dict[str, Any], coder: str, blind: bool = False) -> None:
+def remove(store: Store, coding: dict[str, Any], coder: str, blind: bool = False, follow: Follow | None = None) -> None:
     """Take a code off a segment: a suggestion is rejected (the learner keeps it), any other coding deleted."""
     if coding["source"] == "suggested":
-        decide(store, [coding["id"]], "rejected", coder, blind)
+        decide(store, [coding["id"]], "rejected", coder, blind, follow)
     else:
         store.remove_coding(coding["id"], coder_name(coder))
 

@@ -379,7 +379,7 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
             self.document_ids_exist([document_id])
             query = query.where(t.segments.c.document_id == document_id)
         with self.engine.connect() as connection:
-            return [dict(row._mapping) for row in connection.execute(query)]
+            return [dict(row._mapping) for row in connection.execute(query).all()]
 
     def questions(self, segments: list[dict[str, Any]]) -> list[str]:
         """For each segment, the text of the last interviewer turn before it ('' if none)."""

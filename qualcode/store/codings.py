@@ -210,6 +210,7 @@ class CodingsMixin:
             (c.status, statuses),
             (c.source, sources),
             (c.segment_id, segment_ids),
+            (c.id, ids),
         ):
             if values is not None:
                 query = query.where(column.in_(list(values)))
@@ -262,16 +263,19 @@ class CodingsMixin:
                     )
                     sync.withdrawn += 1
             new = []
+            shown = _shown(connection, [pending[key]["id"] for key in wanted if key in pending])
             for key, suggestion in wanted.items():
-                if key in pending:
+                if key not in pending:
+                    new.append(suggestion)
+                    continue
+                evidence = json.dumps(suggestion.evidence)
+                if shown.get(pending[key]["id"]) != (suggestion.confidence, json.loads(evidence)):
                     connection.execute(
                         update(t.codings)
                         .where(t.codings.c.id == pending[key]["id"])
-                        .values(confidence=suggestion.confidence, evidence=json.dumps(suggestion.evidence))
+                        .values(confidence=suggestion.confidence, evidence=evidence)
                     )
-                    sync.updated += 1
-                else:
-                    new.append(suggestion)
+                    sync.updated += 1  # only a suggestion whose confidence or evidence changed counts as updated
             _insert_codings(connection, new, _current_version(connection))
             sync.added = len(new)
         return sync
@@ -288,6 +292,19 @@ def lock_codings(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     elif connection.dialect.name == "postgresql":
         connection.exec_driver_sql("LOCK TABLE codings IN SHARE ROW EXCLUSIVE MODE")
+
+
+def _shown(connection: Connection, coding_ids: list[int]) -> dict[int, tuple[float | None, Any]]:
+    """(confidence, evidence) of pending suggestions as stored, by id, to tell which a run really changes."""
+    found: dict[int, tuple[float | None, Any]] = {}
+    c = t.codings.c
+    for i in range(0, len(coding_ids), 900):
+        query = select(c.id, c.confidence, c.evidence).where(c.id.in_(coding_ids[i : i + 900]))
+        found.update(
+            (row.id, (row.confidence, json.loads(str(row.evidence)) if row.evidence else None))
+            for row in connection.execute(query)
+        )
+    return found
 
 
 def _is_pending_suggestion(row: dict[str, Any]) -> bool:

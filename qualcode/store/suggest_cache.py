@@ -21,7 +21,11 @@ from sqlalchemy import delete, func, insert, select
 from .schema import fitted_models, text_analyses
 
 BATCH = 500
-KEEP = {"corpus": 2, "model": 200}  # entries kept per signature and kind (newest first); older ones are pruned
+KEEP = {
+    "corpus": 2,
+    "model": 200,
+    "index": 2,
+}  # entries kept per signature and kind (newest first); older ones are pruned
 
 
 def text_hash(text: str) -> str:
@@ -40,7 +44,7 @@ def analyses(
             query = select(text_analyses.c.text_hash, text_analyses.c.lemmas, text_analyses.c.rules).where(
                 text_analyses.c.signature == signature, text_analyses.c.text_hash.in_(wanted[begin : begin + BATCH])
             )
-            known.update((row.text_hash, (row.lemmas, json.loads(row.rules))) for row in connection.execute(query))
+            known.update((h, (lemmas, json.loads(rules))) for h, lemmas, rules in connection.execute(query).all())
     missing = {h: text for h, text in zip(hashes, texts) if h not in known}
     if missing:
         fresh = compute(list(missing.values()))
@@ -55,6 +59,22 @@ def analyses(
     return [known[h] for h in hashes]
 
 
+def prune_analyses(store: Any, signature: str, texts: Iterable[str]) -> int:
+    """Delete the stored analyses no passage or question among `texts` uses any more (a passage edited, a
+    transcript replaced or removed), and those read by another pipeline or keyword set; returns how many."""
+    used = {text_hash(text) for text in texts}
+    c = text_analyses.c
+    with store.engine.begin() as connection:
+        stale = [(row.signature, row.text_hash) for row in connection.execute(select(c.signature, c.text_hash))]
+        stale = [(sig, h) for sig, h in stale if sig != signature or h not in used]
+        for sig in {sig for sig, _ in stale}:
+            hashes = [h for other, h in stale if other == sig]
+            for begin in range(0, len(hashes), BATCH):
+                chunk = hashes[begin : begin + BATCH]
+                connection.execute(delete(text_analyses).where(c.signature == sig, c.text_hash.in_(chunk)))
+    return len(stale)
+
+
 def fitted(store: Any, keys: Iterable[str]) -> dict[str, bytes]:
     """The stored entries among `keys`."""
     keys = sorted(set(keys))
@@ -66,6 +86,13 @@ def fitted(store: Any, keys: Iterable[str]) -> dict[str, bytes]:
             )
             found.update((row.key, bytes(row.data)) for row in connection.execute(query))
     return found
+
+
+def learned_before(store: Any) -> bool:
+    """True once a suggest run has learned from decisions (it left an index of its models)."""
+    query = select(fitted_models.c.key).where(fitted_models.c.kind == "index").limit(1)
+    with store.engine.connect() as connection:
+        return connection.execute(query).first() is not None
 
 
 def latest(store: Any, signature: str, kind: str) -> tuple[str, bytes] | None:
@@ -141,5 +168,5 @@ def learning_decisions(store: Any, coder: str | None = None) -> list[dict[str, A
     with store.engine.connect() as connection:
         return [
             {"document_id": d, "start": s, "end": e, "code_id": code, "status": status}
-            for d, s, e, code, status in connection.execute(query)
+            for d, s, e, code, status in connection.execute(query).all()  # fetched at once: 200,000 rows
         ]

@@ -112,7 +112,8 @@ class Suggester:
         )
         self.known: dict[str, bytes] = {}  # fitted models by key: given by the caller, and grown by each fit
         self.fitted: dict[str, bytes] = {}  # the entries this suggester fitted itself
-        self.fit_seconds = 0.0
+        self.previous: dict | None = None  # the last run's models, for a run for some transcripts (CodeModels.fit)
+        self.fit_seconds = self.fit_processor = 0.0
         self._models: tuple[Labels, CodeModels] | None = None
 
     def fit(
@@ -206,13 +207,14 @@ class Suggester:
         (`rows`: the rows to be scored next, prepared in the same pass)."""
         models = self.models()
         if models is not None and not hasattr(models, "calibration"):
-            started = time.perf_counter()
+            started, processor = time.perf_counter(), time.process_time()
             evidence = [evidence_matrix(self.features, col) for col in range(len(self.code_ids))]
             score_rows = None if rows is None else np.asarray(list(rows), dtype=int)
-            models.fit(self.vectors, self.meanings, evidence, self.known, score_rows)
+            models.fit(self.vectors, self.meanings, evidence, self.known, score_rows, self.previous)
             self.known.update(models.fitted)
             self.fitted.update(models.fitted)
             self.fit_seconds += time.perf_counter() - started
+            self.fit_processor += time.process_time() - processor
         return models
 
     def score(self, rows: np.ndarray) -> np.ndarray:

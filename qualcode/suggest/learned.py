@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import normalize
 
-from .training import NEGATIVE, POSITIVE, UNKNOWN, Labels, stratified_sample
+from .training import NEGATIVE, POSITIVE, UNKNOWN, Labels, reference_sample, stratified_sample
 
 WORKERS = min(4, os.cpu_count() or 1)  # models trained at once
 MIN_EXAMPLES = 3
@@ -89,9 +90,18 @@ class Fitted:
     intercept: float
     held_ids: np.ndarray  # int64 segment ids scored out-of-fold
     held_p: np.ndarray  # float32
+    trained_ids: np.ndarray  # int64 segment ids the model learned from (never scored by it directly)
+    evidence: np.ndarray | None = None  # float32, the evidence columns it learned from, per trained id
 
     @classmethod
-    def of(cls, model: LogisticRegression, held_ids: np.ndarray, held_p: np.ndarray) -> Fitted:
+    def of(
+        cls,
+        model: LogisticRegression,
+        held_ids: np.ndarray,
+        held_p: np.ndarray,
+        trained_ids: np.ndarray | None = None,
+        evidence: np.ndarray | None = None,
+    ) -> Fitted:
         coef = model.coef_[0]
         index = np.flatnonzero(coef).astype(np.int32)
         return cls(
@@ -101,6 +111,8 @@ class Fitted:
             float(model.intercept_[0]),
             np.asarray(held_ids, dtype=np.int64),
             np.asarray(held_p, dtype=np.float32),
+            np.asarray(held_ids if trained_ids is None else trained_ids, dtype=np.int64),
+            None if evidence is None else np.asarray(evidence, dtype=np.float32),
         )
 
     def weights(self) -> np.ndarray:
@@ -118,6 +130,8 @@ class Fitted:
             intercept=np.array([self.intercept]),
             held_ids=self.held_ids,
             held_p=self.held_p,
+            trained_ids=self.trained_ids,
+            evidence=self.evidence if self.evidence is not None else np.zeros((0, 0), np.float32),
         )
         return buffer.getvalue()
 
@@ -131,17 +145,22 @@ class Fitted:
                 float(stored["intercept"][0]),
                 stored["held_ids"],
                 stored["held_p"],
+                stored["trained_ids"] if "trained_ids" in stored.files else stored["held_ids"],
+                stored["evidence"] if "evidence" in stored.files and stored["evidence"].size else None,
             )
 
 
 @dataclass
 class Job:
-    """One model to have: a code's (key an int column) or a theme's (key its id), its training rows and cache key."""
+    """One model to have: a code's (key an int column) or a theme's (key its id), its training rows and cache key;
+    `touch` digests the decisions made on its passages themselves (not the passages passed over)."""
 
     name: int | str
+    label: str
     column: np.ndarray
     rows: np.ndarray
     key: str
+    touch: str = ""
 
 
 class CodeModels:
@@ -175,9 +194,21 @@ class CodeModels:
         self.jobs = self._jobs()
         self.row_of = {int(segment_id): row for row, segment_id in enumerate(self.segment_ids)}
 
-    def keys(self) -> list[str]:
-        """Cache keys of every model these labels call for (plus the calibration map's)."""
-        return [job.key for job in self.jobs] + [self.calibration_key()]
+    def keys(self, previous: dict | None = None) -> list[str]:
+        """Cache keys of every model these labels call for (plus the calibration map's), and of the
+        `previous` run's models (see `fit`)."""
+        earlier = [key for key, _ in (previous or {}).get("models", {}).values()]
+        return (
+            [job.key for job in self.jobs]
+            + [self.calibration_key()]
+            + earlier
+            + [(previous or {}).get("calibration", "")]
+        )
+
+    def index(self) -> bytes:
+        """What this run's models were (each job's stored key and decisions digest, and the calibration's key),
+        for the next run for some transcripts to start from (see `fit`'s `previous`)."""
+        return json.dumps({"models": self.used, "calibration": self.calibration_used}, sort_keys=True).encode()
 
     def calibration_key(self) -> str:
         """The models' keys, and how many decisions each sample stands for, rounded so the map is refitted
@@ -193,48 +224,70 @@ class CodeModels:
         evidence: list[np.ndarray],
         known: dict[str, bytes],
         score_rows: np.ndarray | None = None,
+        previous: dict | None = None,
     ) -> None:
         """Take every model from `known` where its key is there; fit the others (and their out-of-fold scores).
 
         `score_rows` (the rows to be scored next) have their evidence worked out with the
-        training rows' in one pass, when there is anything to fit."""
+        training rows' in one pass, when there is anything to fit.
+
+        `previous` (a run for some transcripts, given the last run's `index`): a model no
+        decision on its own passages changed since is taken as it was, though passages
+        passed over since may have entered its sample; one a decision touched is refitted
+        on its new sample keeping the earlier out-of-fold scores (one fit, not four), and
+        the calibration map is kept. A whole run never does this: it has every model exact."""
         self.features = Features(words, meanings)
         self.references = References(
             normalize(words),
             self.groups,
-            [(job.rows, job.column[job.rows]) for job in self.jobs if isinstance(job.name, int)],
+            [(rows, job.column[rows]) for job, rows in self._references()],
         )
         self.evidence = evidence
-        todo = []
+        self.used: dict[str, tuple[str, str]] = {}
+        earlier = (previous or {}).get("models", {})
+        todo, quick = [], {}
         for job in self.jobs:
             if not len(job.rows):
                 continue
+            before = earlier.get(job.label)
             if job.key in known:
                 self.models[job.name] = Fitted.from_bytes(known[job.key])
+                self.used[job.label] = (job.key, job.touch)
+            elif before and before[0] in known and before[1] == job.touch:
+                self.models[job.name] = Fitted.from_bytes(known[before[0]])
+                self.used[job.label] = (before[0], job.touch)
             else:
                 todo.append(job)
+                if before and before[0] in known:
+                    quick[job.key] = Fitted.from_bytes(known[before[0]])
         if todo:
-            rows = np.unique(np.concatenate([job.rows for job in todo]))
+            rows = np.unique(np.concatenate([self._unknown_rows(job, quick.get(job.key)) for job in todo]))
             themes = self._theme_columns()
             wanted: list[int] | None = [
                 c for job in todo for c in ([job.name] if isinstance(job.name, int) else themes[job.name])
             ]
-            if score_rows is not None and len(score_rows) and np.isin(rows, score_rows).all():
+            if score_rows is not None and len(score_rows) and len(rows) and np.isin(rows, score_rows).all():
                 rows = np.union1d(rows, score_rows)
                 wanted = None  # a full run: every column for every row, once, for training and scoring
             code_evidence = self._code_evidence(rows, wanted)
             if wanted is None:
                 self._evidence_for = (rows, code_evidence)
+            fit = lambda job: self._fit(job, rows, code_evidence, quick.get(job.key))
             with ThreadPoolExecutor(max_workers=WORKERS) as pool:  # the solver releases the GIL: one model per core
-                for job, fitted in zip(todo, pool.map(lambda job: self._fit(job, rows, code_evidence), todo)):
+                for job, fitted in zip(todo, pool.map(fit, todo)):
+                    key = _digest(job.key, "kept out-of-fold scores") if job.key in quick else job.key
                     self.models[job.name] = fitted
-                    self.fitted[job.key] = fitted.to_bytes()
-        key = self.calibration_key()
+                    self.fitted[key] = fitted.to_bytes()
+                    self.used[job.label] = (key, job.touch)
+        key, kept = self.calibration_key(), (previous or {}).get("calibration", "")
+        if key not in known and kept in known:
+            key = kept
         if key in known:
             self.calibration = tuple(np.frombuffer(known[key], dtype=np.float64))
         else:
             self.calibration = self._calibrate()
             self.fitted[key] = np.array(self.calibration, dtype=np.float64).tobytes()
+        self.calibration_used = key
 
     def calibrated(self, rows: np.ndarray) -> np.ndarray:
         """Each code's calibrated probability for `rows` (NaN where a code has too few decisions):
@@ -260,24 +313,43 @@ class CodeModels:
         return apply_platt(result, self.calibration)
 
     def _jobs(self) -> list[Job]:
-        values = self.labels.values
-        jobs: list[tuple[int | str, np.ndarray]] = [(col, values[:, col]) for col in range(len(self.labels.code_ids))]
-        jobs += [(theme, theme_labels(values[:, cols])) for theme, cols in self._theme_columns().items()]
+        values, decided = self.labels.values, self.labels.decided()
+        columns = self._theme_columns()
+        jobs: list[tuple[int | str, np.ndarray, list[int]]] = [
+            (col, values[:, col], [col]) for col in range(len(self.labels.code_ids))
+        ]
+        jobs += [(theme, theme_labels(values[:, cols]), cols) for theme, cols in columns.items()]
         found = []
-        for salt, (name, column) in enumerate(jobs):
+        for salt, (name, column, cols) in enumerate(jobs):
             rows = trainable(column)
             if len(rows):
                 rows = stratified_sample(column, self.segment_ids, salt)
             label = self.labels.code_ids[name] if isinstance(name, int) else f"theme:{name}"
+            touched = np.flatnonzero(decided[:, cols].any(axis=1))
             found.append(
                 Job(
                     name,
+                    label,
                     column,
                     rows,
                     _digest(self.signature, label, self.segment_ids[rows].tobytes(), column[rows].tobytes()),
+                    _digest(
+                        label,
+                        self.segment_ids[touched].tobytes(),
+                        values[np.ix_(touched, np.asarray(cols, dtype=int))].tobytes(),
+                    ),
                 )
             )
         return found
+
+    def _references(self) -> list[tuple[Job, np.ndarray]]:
+        """Each code job with the rows its nearness features compare with (training.reference_sample):
+        none when it has no model."""
+        return [
+            (job, reference_sample(job.column, self.segment_ids, job.name) if len(job.rows) else job.rows)
+            for job in self.jobs
+            if isinstance(job.name, int)
+        ]
 
     def _code_evidence(self, rows: np.ndarray, wanted: list[int] | None = None) -> list[np.ndarray]:
         """Per code column (the `wanted` ones; all when None), the evidence of `rows`: the codebook's, then
@@ -291,12 +363,17 @@ class CodeModels:
         stacked = np.stack([code_evidence[c] for c in self._theme_columns()[job.name]])
         return np.column_stack([stacked.max(axis=0), stacked.mean(axis=0)])
 
-    def _fit(self, job: Job, rows: np.ndarray, code_evidence: list[np.ndarray]) -> Fitted:
-        """Fit one model on its sample, with out-of-fold probabilities for every row of the sample (grouped by document)."""
-        at = np.searchsorted(rows, job.rows)
-        evidence = self._job_evidence(job, code_evidence)[at]
+    def _fit(self, job: Job, rows: np.ndarray, code_evidence: list[np.ndarray], before: Fitted | None = None) -> Fitted:
+        """Fit one model on its sample, with out-of-fold probabilities for every row of the sample (grouped by document);
+        given the model it replaces (`before`), keep that one's out-of-fold scores instead of refitting the folds."""
+        evidence = self._training_evidence(job, rows, code_evidence, before)
         target = job.column[job.rows] == POSITIVE
-        model = _model().fit(self.features.stacked(job.rows, evidence), target)
+        stacked = self.features.stacked(job.rows, evidence)
+        model = _model().fit(stacked, target)
+        ids = self.segment_ids[job.rows]
+        if before is not None:
+            still = np.isin(before.held_ids, ids)
+            return Fitted.of(model, before.held_ids[still], before.held_p[still], ids, evidence)
         held_ids, held_p = [], []
         groups = self.groups[job.rows]
         folds = min(FOLDS, len(set(groups)))
@@ -304,7 +381,7 @@ class CodeModels:
             for train, test in GroupKFold(n_splits=folds).split(job.rows, target, groups):
                 if target[train].all() or not target[train].any():
                     continue
-                fold = _model().fit(self.features.stacked(job.rows[train], evidence[train]), target[train])
+                fold = _model().fit(stacked[train], target[train])  # the rows of the stacked sample, not stacked again
                 held_ids.append(self.segment_ids[job.rows[test]])
                 held_p.append(
                     self.features.probability(
@@ -312,7 +389,31 @@ class CodeModels:
                     )
                 )
         concat = lambda parts, kind: np.concatenate(parts) if parts else np.zeros(0, kind)
-        return Fitted.of(model, concat(held_ids, np.int64), concat(held_p, np.float32))
+        return Fitted.of(model, concat(held_ids, np.int64), concat(held_p, np.float32), ids, evidence)
+
+    def _unknown_rows(self, job: Job, before: Fitted | None) -> np.ndarray:
+        """The job's training rows whose evidence must be worked out: all, or those the model it replaces did not keep."""
+        if before is None or before.evidence is None:
+            return job.rows
+        return job.rows[~np.isin(self.segment_ids[job.rows], before.trained_ids)]
+
+    def _training_evidence(
+        self, job: Job, rows: np.ndarray, code_evidence: list[np.ndarray], before: Fitted | None
+    ) -> np.ndarray:
+        """The evidence of a job's training rows: kept by the model it replaces where that one learned from the row
+        (nearness to decisions moves little with one more decision), worked out (for `rows`) elsewhere."""
+        if before is None or before.evidence is None:
+            return self._job_evidence(job, code_evidence)[np.searchsorted(rows, job.rows)]
+        ids = self.segment_ids[job.rows]
+        order = np.argsort(before.trained_ids)
+        at = np.searchsorted(before.trained_ids, ids, sorter=order)
+        kept = np.isin(ids, before.trained_ids)
+        result = np.empty((len(ids), before.evidence.shape[1]))
+        result[kept] = before.evidence[order[at[kept]]]
+        fresh = job.rows[~kept]
+        if len(fresh):
+            result[~kept] = self._job_evidence(job, code_evidence)[np.searchsorted(rows, fresh)]
+        return result
 
     def _predict(self, job: Job, rows: np.ndarray, code_evidence: list[np.ndarray]) -> np.ndarray:
         """A model's probabilities for `rows`; where it trained on a row, its out-of-fold one (NaN if none)."""
@@ -321,7 +422,7 @@ class CodeModels:
         if model is None or not len(job.rows):
             return result
         result[:] = self.features.probability(model, rows, self._job_evidence(job, code_evidence))
-        trained = np.isin(rows, job.rows)
+        trained = np.isin(self.segment_ids[rows], model.trained_ids)
         if trained.any():
             result[trained] = self._held(job, model)[rows[trained]]
         return result

@@ -12,6 +12,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -25,6 +28,7 @@ from .corpus import CorpusState, fingerprint
 from .rules import RuleEvidence
 
 Progress = Callable[[int, int], None]
+Stop = Callable[[], bool]
 
 
 @dataclass
@@ -34,7 +38,9 @@ class SuggestRun(SuggestionSync):
     fitted: int = 0  # models fitted in this run (0 when no decision changed)
     reused: int = 0  # models taken from the store
     fit_seconds: float = 0.0
+    fit_processor: float = 0.0  # processor seconds of the fitting, all threads (what load on the machine barely moves)
     documents: int = 0  # transcripts whose suggestions were written
+    pruned: int = 0  # stored passage analyses no passage uses any more, deleted on a whole run
 
 
 def suggest_store(
@@ -46,13 +52,25 @@ def suggest_store(
     min_confidence: float,
     progress: Progress | None = None,
     blind_coder: str | None = None,
+    stop: Stop | None = None,
+    sync_codes: list[str] | None = None,
 ) -> SuggestRun:
-    """Suggest for the segments of `document_ids` (all when None) and write them, transcript by transcript."""
+    """Suggest for the segments of `document_ids` (all when None) and write them, transcript by transcript.
+
+    `stop` is asked between steps and between transcripts: when it says so, the run ends
+    (SuggestStoppedError) keeping the transcripts already written. `sync_codes` limits
+    which codes' pending suggestions are rewritten (all the suggester's codes when None)."""
     suggester = Suggester(codebook, code_ids)
     questions = store.questions(segments)
     analysed = _analysed(store, suggester, [s["text"] for s in segments], progress)
     asked = _analysed(store, suggester, questions)
+    result = SuggestRun()
+    if not document_ids and not code_ids:  # a whole run reads every passage: what none uses is dropped
+        result.pruned = suggest_cache.prune_analyses(
+            store, suggester.reading, [*(s["text"] for s in segments), *questions]
+        )
     meanings = encodings.meanings(store, segments, suggester.embedder.name, suggester.embedder.embed)
+    _check(stop, 0, 0)
     state = _corpus_state(store, suggester, segments, whole=not document_ids)
     decisions = suggest_cache.learning_decisions(store, blind_coder)
     suggester.fit(
@@ -60,18 +78,25 @@ def suggest_store(
     )
     if suggester.state_fitted:
         suggest_cache.keep(store, suggester.signature, "corpus", {suggester.state.key: suggester.state.to_bytes()})
-    result = SuggestRun()
     wanted = set(document_ids or [])
     rows = [row for row, segment in enumerate(segments) if not wanted or segment["document_id"] in wanted]
     models = suggester.models()
     if models is not None:
-        suggester.known = suggest_cache.fitted(store, models.keys())
+        index = suggest_cache.latest(store, models.signature, "index")
+        if document_ids and index and blind_coder is None:  # start from the last run's models (CodeModels.fit)
+            suggester.previous = json.loads(index[1])
+        suggester.known = suggest_cache.fitted(store, models.keys(suggester.previous))
         suggester.learn(rows)
         suggest_cache.keep(store, suggester.signature, "model", suggester.fitted)
+        index_data = models.index()
+        if blind_coder is None and (index is None or index[1] != index_data):  # the latest entry is the one read
+            stamped = _digest(index_data + str(time.time_ns()).encode())
+            suggest_cache.keep(store, models.signature, "index", {stamped: index_data})
         result.fitted = sum(1 for key in suggester.fitted if key != models.calibration_key())
         result.reused = sum(1 for job in models.jobs if len(job.rows)) - result.fitted
-        result.fit_seconds = suggester.fit_seconds
-    _write(store, suggester, segments, rows, min_confidence, progress, result)
+        result.fit_seconds, result.fit_processor = suggester.fit_seconds, suggester.fit_processor
+    _check(stop, 0, 0)
+    _write(store, suggester, segments, rows, min_confidence, progress, result, stop, sync_codes)
     return result
 
 
@@ -83,6 +108,8 @@ def _write(
     min_confidence: float,
     progress: Progress | None,
     result: SuggestRun,
+    stop: Stop | None = None,
+    sync_codes: list[str] | None = None,
 ) -> None:
     """Score every wanted passage at once, then store each transcript's suggestions in a transaction of its own."""
     rows_of: dict[str, list[int]] = {}
@@ -92,10 +119,14 @@ def _write(
     made: dict[str, list] = {}
     for suggestion in suggester.suggestions(rows, min_confidence):
         made.setdefault(suggestion.document_id, []).append(suggestion)
+    codes = suggester.code_ids if sync_codes is None else [c for c in suggester.code_ids if c in set(sync_codes)]
     try:
         for done, (document_id, mine) in enumerate(rows_of.items(), start=1):
+            _check(stop, done - 1, len(rows_of))
             sync = store.sync_suggestions(
-                made.get(document_id, []), [segments[i]["id"] for i in mine], [*suggester.code_ids, *not_codable]
+                [s for s in made.get(document_id, []) if s.code_id in codes],
+                [segments[i]["id"] for i in mine],
+                [*codes, *not_codable],
             )
             result.added += sync.added
             result.updated += sync.updated
@@ -105,10 +136,21 @@ def _write(
             if progress:
                 progress(done, len(rows_of))
     except KeyboardInterrupt:
+        _check(lambda: True, result.documents, len(rows_of))
+
+
+def _check(stop: Stop | None, saved: int, total: int) -> None:
+    """End the run when `stop` says so, saying how many transcripts were saved."""
+    if stop is not None and stop() and not saved:
         raise SuggestStoppedError(
-            f"suggesting was stopped: suggestions for {result.documents} of {len(rows_of)} transcripts were saved "
+            "suggesting was stopped before any transcript's suggestions were saved: the suggestions are as they "
+            "were; suggest again to finish."
+        )
+    if stop is not None and stop():
+        raise SuggestStoppedError(
+            f"suggesting was stopped: suggestions for {saved} of {total} transcripts were saved "
             "and the others left as they were; suggest again to finish."
-        ) from None
+        )
 
 
 def _analysed(store: Any, suggester: Suggester, texts: list[str], progress: Progress | None = None) -> list[Analysed]:
@@ -138,3 +180,7 @@ def _corpus_state(store: Any, suggester: Suggester, segments: list[dict[str, Any
         return CorpusState.from_bytes(key, found) if found else None
     latest = suggest_cache.latest(store, suggester.signature, "corpus")
     return CorpusState.from_bytes(*latest) if latest else None
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -25,6 +25,11 @@ class Labels:
 
     values: np.ndarray  # int8, POSITIVE / NEGATIVE / UNKNOWN
     code_ids: list[str]
+    explicit: np.ndarray | None = None  # bool: labels a decision on the passage gave (not a passage passed over)
+
+    def decided(self) -> np.ndarray:
+        """Where a decision on the passage itself gave the label (accepted or rejected there), as a bool matrix."""
+        return self.explicit if self.explicit is not None else self.values != UNKNOWN
 
     def trained_rows(self) -> np.ndarray:
         """Rows that carry any known label."""
@@ -82,13 +87,14 @@ def segment_labels(
     rejected = ~accepted[coding_hit]
     values[row_hit[rejected], col[coding_hit[rejected]]] = NEGATIVE
     values[row_hit[~rejected], col[coding_hit[~rejected]]] = POSITIVE
+    explicit = values != UNKNOWN
     last = np.full(len(document_of), -1, dtype=np.int64)
     np.maximum.at(last, seg_doc[row_hit[~rejected]], row_hit[~rejected])
     passed = np.arange(len(segments)) <= last[seg_doc]
     block = values[passed]
     block[block == UNKNOWN] = NEGATIVE
     values[passed] = block
-    return Labels(values, code_ids)
+    return Labels(values, code_ids, explicit)
 
 
 def _rows_by_document(segments: list[dict[str, Any]]) -> dict[str, tuple[list[int], list[int]]]:
@@ -119,9 +125,18 @@ def _overlapping(index: tuple[list[int], list[int]], segments: list[dict[str, An
 # negatives: NEGATIVES_PER_POSITIVE times as many, at least MIN_NEGATIVES. Which negatives is
 # fixed per passage and code (a hash of the segment id), so one more decision leaves every
 # other model's sample, and so its cached fit, as it was unless it enters that sample.
+# 1,200 keeps every decision of a project the size of the shipped sample (1,013 passages);
+# beyond it, fitting time grows with the sample, not with the project.
 MAX_POSITIVES = 1000
 NEGATIVES_PER_POSITIVE = 2
-MIN_NEGATIVES = 2000
+MIN_NEGATIVES = 1200
+# The passages a code's nearness features compare with (learned.References): up to
+# REFERENCE_POSITIVES of its coded passages, and up to REFERENCE_NEGATIVES passed-over
+# ones drawn in one order shared by every code, so all codes together compare with a
+# few thousand passages however many are decided (the sample keeps every one).
+REFERENCE_POSITIVES = 200
+REFERENCE_NEGATIVES = 1200
+SHARED = 999_983  # the salt of the order shared by every code
 
 
 def stratified_sample(column: np.ndarray, segment_ids: np.ndarray, salt: int) -> np.ndarray:
@@ -134,6 +149,20 @@ def stratified_sample(column: np.ndarray, segment_ids: np.ndarray, salt: int) ->
     wanted = max(MIN_NEGATIVES, NEGATIVES_PER_POSITIVE * len(positives))
     if len(negatives) > wanted:
         negatives = negatives[np.argsort(order[negatives], kind="stable")[:wanted]]
+    return np.sort(np.concatenate([positives, negatives]))
+
+
+def reference_sample(column: np.ndarray, segment_ids: np.ndarray, salt: int) -> np.ndarray:
+    """Rows a code's nearness features compare with: a bounded share of its positives (by its own order)
+    and of its negatives (by an order shared by every code), sorted."""
+    positives = np.flatnonzero(column == POSITIVE)
+    negatives = np.flatnonzero(column == NEGATIVE)
+    if len(positives) > REFERENCE_POSITIVES:
+        positives = positives[np.argsort(_priority(segment_ids[positives], salt), kind="stable")[:REFERENCE_POSITIVES]]
+    if len(negatives) > REFERENCE_NEGATIVES:
+        negatives = negatives[
+            np.argsort(_priority(segment_ids[negatives], SHARED), kind="stable")[:REFERENCE_NEGATIVES]
+        ]
     return np.sort(np.concatenate([positives, negatives]))
 
 

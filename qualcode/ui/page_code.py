@@ -15,7 +15,7 @@ from typing import Any
 import streamlit as st
 
 from qualcode import project
-from qualcode.ui import queries, segment_panel, state, team_queries, transcript
+from qualcode.ui import background, queries, segment_panel, state, suggest_run, team_queries, transcript
 from qualcode.ui.main import pages
 from qualcode.words import count
 
@@ -74,7 +74,7 @@ def on_undo(store: Any, document_id: str, segment_ids: set[int]) -> None:
 def on_accept_all(store: Any, coding_ids: list[int]) -> None:
     """Accept every suggestion shown above the threshold, as one action (one undo reverts it)."""
     state.act(
-        lambda: project.decide(store, coding_ids, "accepted", state.coder(), state.blind()),
+        lambda: project.decide(store, coding_ids, "accepted", state.coder(), state.blind(), background.follow),
         f"Accepted {count(len(coding_ids), 'suggestion')}.",
     )
 
@@ -147,25 +147,7 @@ segments = document["segments"]
 pending = [c for c in document["codings"] if c["status"] == "pending"]
 
 actions = st.columns([1.2, 2, 1.6, 1.2], vertical_alignment="bottom")
-if actions[0].button(
-    "Suggest codes",
-    key="suggest",
-    help="Run the suggester on this transcript: pending suggestions with confidence and evidence.",
-):
-    bar = st.progress(0.0, text="Suggesting…")
-    result = state.write(
-        lambda: project.suggest(
-            store,
-            document_ids=[document_id],
-            blind_coder=state.coder() if state.blind() else None,
-            progress=lambda done, total: bar.progress(done / max(total, 1), text=f"Suggesting… {done}/{total}"),
-        )
-    )
-    if result is not None:
-        st.session_state["_flash"] = (
-            f"Suggestions: {result.added} new, {result.updated} updated, {result.withdrawn} withdrawn."
-        )
-        st.rerun()
+suggest_run.buttons(store, actions[0], document_id)
 threshold = actions[1].slider("Accept all suggestions at or above", 0.3, 1.0, 0.8, 0.05, key="accept_above")
 above = [c["id"] for c in pending if (c["confidence"] or 0) >= threshold]
 actions[2].button(

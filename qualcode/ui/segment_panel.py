@@ -16,7 +16,7 @@ from qualcode import project
 from qualcode.codebook import Codebook
 from qualcode.codebook.codable import codable_ids
 from qualcode.project import Store
-from qualcode.ui import state
+from qualcode.ui import background, state
 from qualcode.ui.codebook_edit import codable_label
 from qualcode.ui.transcript import STYLE, tint
 
@@ -34,12 +34,12 @@ def _label(codebook: Codebook, code_id: str) -> str:
 # -- callbacks: each runs once per click, then the page is drawn again from the store ------------
 def on_decide(store: Store, coding_ids: list[int], status: str, done: str) -> None:
     """Accept or reject codings as the session's coder (blind or not)."""
-    state.act(lambda: project.decide(store, coding_ids, status, state.coder(), state.blind()), done)
+    state.act(lambda: project.decide(store, coding_ids, status, state.coder(), state.blind(), background.follow), done)
 
 
 def on_remove(store: Store, coding: dict[str, Any]) -> None:
     """Take a code off the segment (a suggestion is rejected, anything else deleted)."""
-    state.act(lambda: project.remove(store, coding, state.coder(), state.blind()), "Coding removed.")
+    state.act(lambda: project.remove(store, coding, state.coder(), state.blind(), background.follow), "Coding removed.")
 
 
 def on_add(store: Store, segment: dict[str, Any], codebook: Codebook) -> None:
