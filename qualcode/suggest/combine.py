@@ -65,6 +65,21 @@ def zero_shot_confidence(features: dict[str, np.ndarray], embedder: str = "place
     return 1.0 / (1.0 + np.exp(-score))
 
 
+def checked_by_decisions(zero_shot: np.ndarray, decided: np.ndarray, positives: np.ndarray) -> np.ndarray:
+    """Codebook-only confidence per code scaled down by how seldom coders used the code on the passages they decided.
+
+    `decided` holds the codebook-only confidence of each decided segment x code (NaN where
+    undecided) and `positives` how many of them coders coded so, per code. A confidence
+    says what share of such passages is coded so; when coders coded far fewer than those
+    confidences add up to (a code they keep passing over), its odds shrink by the ratio,
+    so the project's own decisions correct the codebook's calibration.
+    """
+    expected = np.nansum(decided, axis=0)
+    ratio = np.minimum(1.0, (positives + 1.0) / (expected + 1.0))
+    odds = zero_shot / np.maximum(1.0 - zero_shot, 1e-9) * ratio
+    return odds / (1.0 + odds)
+
+
 def combined_confidence(zero_shot: np.ndarray, learned: np.ndarray | None) -> np.ndarray:
     """Learned probability where a model exists, zero-shot confidence elsewhere."""
     if learned is None:
