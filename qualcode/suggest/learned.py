@@ -1,13 +1,13 @@
-"""Learned stage: one logistic regression per code and one per theme, trained on coders' decisions.
+"""Learned stage: one logistic regression per code (and per theme, when THEME_WEIGHT is set), trained on coders' decisions.
 
 Features are the segment's TF-IDF vector and its meaning (semantic.py), the codebook
 evidence for that code (rule strength and standardised profile similarities, of the
 segment and of the question that prompted it), and how close the segment is to
 segments coders coded with the code and to ones they passed over (as "autocode by
 existing pattern" does), so the model learns how far to trust the codebook as well as
-the words coders respond to. A theme's model learns from all its codes' decisions at
-once, so a code with few examples borrows strength from its siblings: a code's
-confidence is its own model's probability blended with its theme's. Segments a model
+the words coders respond to. A theme's model can learn from all its codes' decisions at
+once and lend a share (THEME_WEIGHT) of its probability to each code; on real coded
+text that blurred sibling codes, so the share is none and no theme model is fitted. Segments a model
 was trained on are scored out-of-fold (grouped by document), so no segment is ever
 scored by a model that saw it.
 
@@ -244,7 +244,7 @@ class CodeModels:
 
     def calibrated(self, rows: np.ndarray) -> np.ndarray:
         """Each code's calibrated probability for `rows` (NaN where a code has too few decisions):
-        out-of-fold where its model trained on the row, blended with its theme's model."""
+        out-of-fold where its model trained on the row, blended with its theme's model (see THEME_WEIGHT)."""
         rows = np.asarray(rows, dtype=int)
         known_rows, known_evidence = self._evidence_for
         if len(rows) and np.isin(rows, known_rows).all():
