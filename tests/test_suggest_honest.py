@@ -212,11 +212,14 @@ def test_a_code_coders_keep_rejecting_loses_its_codebook_confidence_elsewhere(fo
         transcripts,
         "P3",
         [
-            "My benefit letters come every month and I read them all carefully.",
-            "She gets a benefit for her mobility and another for the rent.",
-            "The benefit office moved to the high street last year.",
-            "He collects his universal credit statement from the library computer.",
-            "They changed the benefit forms again, the new ones are blue.",
+            f"{who} worries that the {what} benefit will stop if {job}."
+            for who in ("My mother", "Her father", "Our neighbour", "My brother", "His aunt")
+            for what, job in (
+                ("housing", "she takes the shop job"),
+                ("disability", "he works more hours"),
+                ("carer's", "the paid work comes through"),
+                ("sickness", "the new job starts"),
+            )
         ],
     )
     store = project.init_project(tmp_path / "rejected.db", folder / "codebook.yaml")
@@ -237,7 +240,7 @@ def test_a_code_coders_keep_rejecting_loses_its_codebook_confidence_elsewhere(fo
     passed_over = [
         c["id"] for c in store.codings(statuses=["pending"], code_ids=["benefits_fear"]) if c["document_id"] == "P3"
     ]
-    assert len(passed_over) >= 4
+    assert len(passed_over) >= 15
     project.reject(store, passed_over, "alice")
     project.suggest(store, min_confidence=0.0)
     after = {code_id: confidence(code_id) for code_id in ("benefits_fear", "payment_burden")}

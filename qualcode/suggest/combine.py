@@ -65,6 +65,12 @@ def zero_shot_confidence(features: dict[str, np.ndarray], embedder: str = "place
     return 1.0 / (1.0 + np.exp(-score))
 
 
+# Passages' worth of belief in the codebook's calibration before the project's decisions
+# check it: a code the confidences expected on a few decided passages, but that coders did
+# not use, loses little; one expected on many and never used loses most of its odds.
+PRIOR_PASSAGES = 10.0
+
+
 def checked_by_decisions(zero_shot: np.ndarray, decided: np.ndarray, positives: np.ndarray) -> np.ndarray:
     """Codebook-only confidence per code scaled down by how seldom coders used the code on the passages they decided.
 
@@ -75,7 +81,7 @@ def checked_by_decisions(zero_shot: np.ndarray, decided: np.ndarray, positives: 
     so the project's own decisions correct the codebook's calibration.
     """
     expected = np.nansum(decided, axis=0)
-    ratio = np.minimum(1.0, (positives + 1.0) / (expected + 1.0))
+    ratio = np.minimum(1.0, (positives + PRIOR_PASSAGES) / (expected + PRIOR_PASSAGES))
     odds = zero_shot / np.maximum(1.0 - zero_shot, 1e-9) * ratio
     return odds / (1.0 + odds)
 
