@@ -47,7 +47,7 @@ def main() -> None:
         segments = store.segments()
         suggester = Suggester(codebook).fit(segments, [])
         rows = np.arange(len(segments))
-        truth = _unit_matrix(segments, rows, _gold_codings(store, codebook, gold), codebook, suggester.code_ids, "code")
+        truth = _unit_matrix(segments, rows, _gold_codings(store, gold), codebook, suggester.code_ids, "code")
         x = np.column_stack([suggester.features[name].ravel() for name in ZERO_SHOT_FEATURES])
         model = LogisticRegression(C=1.0, max_iter=2000).fit(x, truth.ravel())
         store.close()

@@ -161,7 +161,7 @@ def run(store, gold: Path, args, built: float) -> None:
 
     codebook = store.codebook()
     segments = store.segments()
-    gold_rows = _gold_codings(store, codebook, gold)
+    gold_rows = _gold_codings(store, gold)
     documents = sorted({s["document_id"] for s in segments})
     draw = random.Random(args.seed)
     test = set(draw.sample(documents, len(documents) // 2))
@@ -197,7 +197,7 @@ def run(store, gold: Path, args, built: float) -> None:
             f"{name:34} "
             + _line(measure(confidence, truth, args.threshold))
             + f"  ({time.perf_counter() - started:.0f} s;"
-            f" calibration slope {suggester.calibration[0]:.2f}, bias {suggester.calibration[1]:.2f})"
+            f" calibration {', '.join(f'{v:.2f}' for v in suggester.calibration)})"
         )
     for name, confidence in results[:1] + results[1:][-1:]:
         show_reliability(f"## reliability, {name}", confidence, truth)

@@ -203,3 +203,47 @@ def test_suggest_says_which_embedder_read_the_meaning(folder, monkeypatch):
     result = CliRunner().invoke(main, ["--db", str(folder / "cli.db"), "suggest"])
     assert result.exit_code == 0, result.output
     assert "Meaning read with the WordLlama static word-vector table." in result.output
+
+
+def test_a_code_coders_keep_rejecting_loses_its_codebook_confidence_elsewhere(folder, tmp_path):
+    transcripts = tmp_path / "transcripts"
+    shutil.copytree(folder / "transcripts", transcripts)
+    _interview(
+        transcripts,
+        "P3",
+        [
+            f"{who} worries that the {what} benefit will stop if {job}."
+            for who in ("My mother", "Her father", "Our neighbour", "My brother", "His aunt")
+            for what, job in (
+                ("housing", "she takes the shop job"),
+                ("disability", "he works more hours"),
+                ("carer's", "the paid work comes through"),
+                ("sickness", "the new job starts"),
+            )
+        ],
+    )
+    store = project.init_project(tmp_path / "rejected.db", folder / "codebook.yaml")
+    project.import_transcripts(store, [transcripts])
+    project.suggest(store, min_confidence=0.0)
+    frightened = next(s["id"] for s in store.segments() if "frightened" in s["text"])
+
+    def confidence(code_id: str) -> float:
+        found = [
+            c["confidence"]
+            for c in store.codings(statuses=["pending"], code_ids=[code_id])
+            if c["segment_id"] == frightened
+        ]
+        return found[0] if found else 0.0
+
+    before = {code_id: confidence(code_id) for code_id in ("benefits_fear", "payment_burden")}
+    assert before["benefits_fear"] > 0.2
+    passed_over = [
+        c["id"] for c in store.codings(statuses=["pending"], code_ids=["benefits_fear"]) if c["document_id"] == "P3"
+    ]
+    assert len(passed_over) >= 15
+    project.reject(store, passed_over, "alice")
+    project.suggest(store, min_confidence=0.0)
+    after = {code_id: confidence(code_id) for code_id in ("benefits_fear", "payment_burden")}
+    assert after["benefits_fear"] < 0.75 * before["benefits_fear"]
+    assert after["payment_burden"] == pytest.approx(before["payment_burden"], abs=1e-3)
+    store.close()

@@ -25,13 +25,13 @@ from .. import nlp
 from ..codebook import Codebook
 from ..store.codings import SUGGESTER, NewCoding
 from . import semantic
-from .combine import combined_confidence, evidence_matrix, zero_shot_confidence
+from .combine import checked_by_decisions, combined_confidence, evidence_matrix, zero_shot_confidence
 from .corpus import CorpusState, fingerprint
 from .learned import CodeModels
 from .profiles import definition_text, profiles, suggestible_codes
 from .rules import KeywordRules, RuleEvidence
 from .similarity import ProfileSimilarity, nearest
-from .training import POSITIVE, Labels, segment_labels
+from .training import POSITIVE, UNKNOWN, Labels, segment_labels
 
 Progress = Callable[[int, int], None]
 MAX_PER_SEGMENT = 4
@@ -225,7 +225,7 @@ class Suggester:
         code's definition, keyword and coded passage gets none at all.
         """
         rows = np.asarray(rows, dtype=int)
-        zero_shot = np.minimum(self.zero_shot[rows], CODEBOOK_CEILING)
+        zero_shot = self._zero_shot(rows)
         self.learned = None
         models = self.learn(rows)
         if models is not None:
@@ -234,6 +234,15 @@ class Suggester:
         confidence = combined_confidence(zero_shot, self.learned)
         confidence[self.far(rows)] = 0.0
         return confidence
+
+    def _zero_shot(self, rows: np.ndarray) -> np.ndarray:
+        """Codebook-only confidence of `rows`, below CODEBOOK_CEILING, checked against the coders' decisions."""
+        capped = np.minimum(self.zero_shot, CODEBOOK_CEILING)
+        values = self.labels.values
+        if not (values != UNKNOWN).any():
+            return capped[rows]
+        decided = np.where(values != UNKNOWN, capped, np.nan)
+        return checked_by_decisions(capped[rows], decided, (values == POSITIVE).sum(axis=0))
 
     def far(self, rows: np.ndarray) -> np.ndarray:
         """Rows whose meaning is far from every code's definition and every coded passage, with no keyword."""
