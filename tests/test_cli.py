@@ -90,6 +90,17 @@ def test_an_undecodable_file_is_refused_and_the_rest_imported(cli, project_dir):
     assert "24 imported, 1 refused, 0 unchanged" in result.output
 
 
+def test_a_project_or_codebook_file_given_as_a_transcript_names_the_command_that_reads_it(cli, project_dir, tmp_path):
+    (tmp_path / "study.qdpx").write_bytes(b"PK")
+    (tmp_path / "codes.qdc").write_text("<CodeBook/>", encoding="utf-8")
+    before = cli("documents").output
+    result = cli("import", tmp_path / "study.qdpx", tmp_path / "codes.qdc")
+    assert result.exit_code != 0
+    assert "study.qdpx: is a whole project" in result.output and "`qualcode import project FILE.qdpx`" in result.output
+    assert "codes.qdc: is a codebook" in result.output and "`qualcode codebook import FILE`" in result.output
+    assert "0 imported, 2 refused" in result.output and cli("documents").output == before
+
+
 def test_errors_are_one_sentence_without_traceback_unless_debug(cli, tmp_path):
     missing = cli("documents")
     assert missing.exit_code != 0

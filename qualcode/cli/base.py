@@ -27,6 +27,7 @@ HINTS = {
     "store": "--db PATH",
     "create_store": "`qualcode --db PATH init --codebook FILE`",
     "new_store": "`qualcode --db NEW.db import project FILE`",
+    "import_project": "`qualcode import project FILE.qdpx`",
     "list_documents": "`qualcode documents` lists them",
     "list_codings": "`qualcode export codings` lists them",
     "list_codes": "`qualcode codebook show` lists them",

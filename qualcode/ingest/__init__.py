@@ -44,10 +44,20 @@ __all__ = [
 ]
 
 
+# Files a researcher may hand to the transcript import that qualcode reads another way.
+OTHER_KINDS = {
+    ".qdpx": ("a whole project from a qualitative analysis tool (REFI-QDA)", "import_project"),
+    ".qdc": ("a codebook (REFI-QDA)", "codebook_update"),
+}
+
+
 def read_transcript(path: str | Path, rules: SpeakerRules | None = None) -> ParsedDocument:
     """Parse one transcript file of any supported format."""
     path = Path(path)
     reader = READERS.get(path.suffix.lower())
+    if path.suffix.lower() in OTHER_KINDS:
+        kind, hint = OTHER_KINDS[path.suffix.lower()]
+        raise TranscriptError(f"{path}: is {kind}, not a transcript; import it as one.", hint=hint)
     if reader is None:
         supported = ", ".join(sorted(READERS))
         raise TranscriptError(

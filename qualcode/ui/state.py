@@ -124,6 +124,7 @@ HINTS = {
     "coders": "choose them in the Coders box",
     "store": "start the app with `qualcode app --db PATH`",
     "create_store": "in a terminal: `qualcode --db PATH init --codebook FILE`",
+    "import_project": "in a terminal: `qualcode --db PATH import project FILE.qdpx`",
     "list_documents": "the Code page lists every transcript",
     "list_codes": "the Codebook page lists every code",
     "codable": "the Add a code box offers only the codes that can be applied",
