@@ -1,8 +1,9 @@
 """Suggestions kept current as coders decide: after a decision, the pending suggestions it affects
 are suggested again, and no others.
 
-A decision on a code is learned by that code's model and by its theme's (see
-suggest/learned.py), so it can move the confidence of every code in the theme; it is
+A decision on a code is learned by that code's model (and its theme's, where theme models
+are learned; see suggest/learned.py) and checks the codebook-only confidence of the codes
+beside it, so it can move the confidence of every code in the theme; it is
 felt most in the transcript being coded, where a passage passed over also becomes a
 negative for the codes not given. So the update rescores that transcript only, and
 rewrites the pending suggestions of the decided codes' themes only: the others, and
