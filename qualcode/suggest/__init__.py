@@ -94,7 +94,8 @@ class Suggester:
         profile_text = profiles(codebook)
         needed = {*self.code_ids, *(codebook.theme_of(c) for c in self.code_ids)}
         profile_lemmas = {
-            c: a.lemmas for c, a in zip(needed, analyse([profile_text[c] for c in needed], self.rules, model))
+            c: a.lemmas
+            for c, a in zip(needed, analyse_remembered([profile_text[c] for c in needed], self.rules, model))
         }
         self.similarity = ProfileSimilarity(codebook, profile_lemmas, self.code_ids)
         self.embedder = semantic.embedder()
