@@ -410,10 +410,9 @@ def _users_kept(exchange: ExchangeProject, codings: list[NewCoding], memos: list
 
 
 def _store_exists(location: str | Path) -> bool:
-    text = str(location)
-    if "://" in text and not text.startswith("sqlite:///"):
-        return Store.on_server(text)
-    path = Path(text.split("///", 1)[1]) if text.startswith("sqlite:///") else Path(text).expanduser()
+    path = _sqlite_path(location)
+    if path is None:
+        return Store.on_server(str(location))
     return path.exists() and (path.is_dir() or path.stat().st_size > 0) and not files.is_empty_store(path)
 
 
