@@ -19,6 +19,13 @@ CODEBOOK = ROOT / "codebooks" / "pb_employment.yaml"
 GOLD = SAMPLE / "gold_codings.csv"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest tests first (marked `slow(seconds)`): with files shared out between processes in
+    order, a long file started last would run on alone after every other file has finished."""
+    seconds = lambda item: -(mark.args[0] if (mark := item.get_closest_marker("slow")) else 0)
+    items.sort(key=seconds)  # stable: the rest keep their order
+
+
 def _rows(path: Path) -> int:
     with path.open(encoding="utf-8", newline="") as handle:
         return sum(1 for _ in csv.DictReader(handle))

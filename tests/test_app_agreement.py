@@ -12,6 +12,8 @@ from qualcode import analysis, project
 from qualcode.store import NewCoding, Store
 from qualcode.team import agreement as agree
 
+pytestmark = pytest.mark.slow(75)  # seconds, all this file's tests together: started first (conftest.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 PAGES = "qualcode/ui/"

@@ -15,6 +15,8 @@ from qualcode.cli import main
 from qualcode.codebook import load_codebook, parse_codebook, validate_codebook
 from qualcode.codebook.merge import merge_codebooks
 
+pytestmark = pytest.mark.slow(25)  # seconds, all this file's tests together: started first (conftest.py)
+
 BASE = SMALL_CODEBOOK
 
 

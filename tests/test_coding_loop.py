@@ -13,6 +13,8 @@ from qualcode import project
 from qualcode.store import Store
 from qualcode.words import count
 
+pytestmark = pytest.mark.slow(45)  # seconds, all this file's tests together: started first (conftest.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 

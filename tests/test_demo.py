@@ -17,6 +17,8 @@ from qualcode.errors import StoreError
 from qualcode.project import sample
 from qualcode.store import Store
 
+pytestmark = pytest.mark.slow(30)  # seconds, all this file's tests together: started first (conftest.py)
+
 QUALCODE = [sys.executable, "-c", "from qualcode.cli import main; main()"]
 
 

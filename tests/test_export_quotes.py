@@ -23,6 +23,8 @@ from qualcode.export.masking import Masker
 from qualcode.project import identifiers
 from qualcode.store import Store
 
+pytestmark = pytest.mark.slow(50)  # seconds, all this file's tests together: started first (conftest.py)
+
 
 @pytest.fixture
 def sample(sample_db, tmp_path):

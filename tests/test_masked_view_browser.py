@@ -16,10 +16,13 @@ sys.path.insert(0, str(ROOT / "docs"))
 import screenshots
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-    reason="Debian's chromium and chromedriver are not installed (apt-get install chromium chromium-driver)",
-)
+pytestmark = [
+    pytest.mark.slow(30),  # seconds, this file's tests together: started first (conftest.py)
+    pytest.mark.skipif(
+        not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+        reason="Debian's chromium and chromedriver are not installed (apt-get install chromium chromium-driver)",
+    ),
+]
 
 
 def test_the_dashboard_masks_names_on_screen_and_the_names_page_lists_them(tmp_path: Path) -> None:

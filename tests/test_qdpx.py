@@ -23,6 +23,8 @@ from qualcode.store import codings as store_codings
 from qualcode.store.codings import SUGGESTER
 from qualcode.team import coders as team
 
+pytestmark = pytest.mark.slow(30)  # seconds, all this file's tests together: started first (conftest.py)
+
 SCHEMA = Path(__file__).parent / "fixtures" / "refi-qda" / "Project.xsd"
 
 

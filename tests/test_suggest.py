@@ -13,6 +13,8 @@ from qualcode.errors import CodingsFileError
 from qualcode.project.evaluation import evaluate, scores
 from qualcode.store import NewCoding
 
+pytestmark = pytest.mark.slow(90)  # seconds, all this file's tests together: started first (conftest.py)
+
 TURNS = [
     "I'm scared my benefit will stop if I earn anything at all.",
     "We grow tomatoes and beans on the allotment every summer, and the greenhouse needs watering daily.",
