@@ -32,14 +32,22 @@ def second_coder(store: Store) -> None:
     store.add_codings(new)
 
 
-@pytest.fixture
-def team_db(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The sample project (coder `gold`) with a second coder `ben`, named to the app by $QUALCODE_DB."""
-    path = tmp_path / "team.db"
+@pytest.fixture(scope="module")
+def team_template(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample project (coder `gold`) with a second coder `ben`: built once, copied for each test."""
+    path = tmp_path_factory.mktemp("team") / "team.db"
     shutil.copy(sample_db, path)
     store = Store.open(path)
     second_coder(store)
     store.close()
+    return path
+
+
+@pytest.fixture
+def team_db(team_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the team project of its own, named to the app by $QUALCODE_DB."""
+    path = tmp_path / "team.db"
+    shutil.copy(team_template, path)
     monkeypatch.setenv("QUALCODE_DB", str(path))
     return path
 
@@ -179,10 +187,12 @@ def test_resolving_without_a_name_uses_the_session_coder(team_db: Path) -> None:
 
 
 # -- Blind coding ---------------------------------------------------------------------------
-@pytest.fixture
-def blind_db(team_db: Path) -> tuple[Path, dict]:
-    """SW02 with fresh suggestions, one of them already accepted by `gold`."""
-    store = Store.open(team_db)
+@pytest.fixture(scope="module")
+def blind_template(team_template: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """The team project with fresh suggestions on SW02, one of them already accepted by `gold`: built once."""
+    path = tmp_path_factory.mktemp("blind") / "blind.db"
+    shutil.copy(team_template, path)
+    store = Store.open(path)
     project.suggest(store, document_ids=["SW02"])
     coded = {c["segment_id"] for c in store.codings(document_ids=["SW02"], coders=["gold"])}
     coded &= {c["segment_id"] for c in store.codings(document_ids=["SW02"], coders=["ben"])}
@@ -191,7 +201,14 @@ def blind_db(team_db: Path) -> tuple[Path, dict]:
     decided = max(pending, key=lambda c: c["confidence"])
     project.accept(store, [decided["id"]], "gold")
     store.close()
-    return team_db, decided
+    return path, decided
+
+
+@pytest.fixture
+def blind_db(blind_template: tuple[Path, dict], team_db: Path) -> tuple[Path, dict]:
+    """A copy of the blind project of its own, in place of the team project $QUALCODE_DB names."""
+    shutil.copy(blind_template[0], team_db)
+    return team_db, blind_template[1]
 
 
 def test_blind_code_page_shows_only_the_coders_own_codings(blind_db: tuple[Path, dict]) -> None:

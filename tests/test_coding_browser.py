@@ -103,21 +103,22 @@ class ChromiumDriver:
         self.press_on(f".st-key-{key} button", lambda button: button.click())
 
     def add_code(self, segment_id: int, code_id: str, first: int, last: int, count: int) -> None:
+        """Choose the code and the sentences in the add form (no run), then Add code (one run)."""
         from selenium.webdriver.common.keys import Keys
 
-        self.press_on(
-            f".st-key-add_code_{segment_id} input", lambda box: (box.click(), box.send_keys(self.label, Keys.ENTER))
-        )
+        box = self.element(f".st-key-add_code_{segment_id} input")
+        box.click()
+        box.send_keys(self.label, Keys.ENTER)
         if last > 1:
             thumbs = f".st-key-sentences_{segment_id} input[type='range']"  # older Streamlit: div[role=slider]
             if not self.driver.find_elements("css selector", thumbs):
                 thumbs = f".st-key-sentences_{segment_id} [role='slider']"
-            self.press(thumbs, 0, Keys.ARROW_RIGHT, first - 1)
-            self.press(thumbs, 1, Keys.ARROW_LEFT, count - last)
+            self.press(thumbs, 0, Keys.ARROW_RIGHT, first - 1, runs=False)
+            self.press(thumbs, 1, Keys.ARROW_LEFT, count - last, runs=False)
         self.click("add")
 
-    def press(self, css: str, index: int, key: str, times: int) -> None:
-        """Move a slider thumb with the keyboard, as a person tabbing to it would."""
+    def press(self, css: str, index: int, key: str, times: int, runs: bool = True) -> None:
+        """Move a slider thumb with the keyboard, as a person tabbing to it would (in a form: no run starts)."""
         from selenium.webdriver.common.action_chains import ActionChains
 
         if times <= 0:
@@ -125,8 +126,9 @@ class ChromiumDriver:
         self.element(css)  # the slider is on the page
         thumb = self.driver.find_elements("css selector", css)[index]
         self.driver.execute_script("arguments[0].focus()", thumb)
+        keys = lambda: ActionChains(self.driver).send_keys(*([key] * times)).perform()
         # a slider may keep its new value until the next action sends it, so its run need not start at once
-        self.act(lambda: ActionChains(self.driver).send_keys(*([key] * times)).perform(), starts_within=1)
+        self.act(keys, starts_within=1) if runs else keys()
 
     def accept_level(self, level: float) -> None:
         """Slide the bulk-accept level down to `level` (the slider steps by 0.05 from 0.8)."""

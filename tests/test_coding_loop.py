@@ -63,9 +63,9 @@ class AppTestDriver:
         self.at.slider(key="accept_above").set_value(level).run()
 
     def add_code(self, segment_id: int, code_id: str, first: int, last: int, count: int) -> None:
-        self.at.selectbox(key=f"add_code_{segment_id}").select(code_id).run()
+        self.at.selectbox(key=f"add_code_{segment_id}").select(code_id)  # one form: it runs on Add code
         if last > 1:
-            self.at.select_slider(key=f"sentences_{segment_id}").set_range(first, last).run()
+            self.at.select_slider(key=f"sentences_{segment_id}").set_range(first, last)
         self.click("add")
 
     def memo(self, segment_id: int, text: str) -> None:

@@ -128,24 +128,29 @@ def codings_list(store: Store, codings: list[dict[str, Any]], codebook: Codebook
 
 
 def add_code(store: Store, segment: dict[str, Any], codebook: Codebook) -> None:
-    """Add a code that can be applied (not a grouping one) to the segment, or to a range of its sentences."""
-    st.selectbox(
-        "Add a code (type to search)",
-        codable_ids(codebook),
-        index=None,
-        key=f"add_code_{segment['id']}",
-        format_func=lambda i: codable_label(codebook, i),
-        placeholder="search the codebook",
-    )
-    bounds = sentences(segment["text"])
-    if len(bounds) > 1:
-        st.select_slider(
-            "Sentences",
-            options=list(range(1, len(bounds) + 1)),
-            value=(1, len(bounds)),
-            key=f"sentences_{segment['id']}",
+    """Add a code that can be applied (not a grouping one) to the segment, or to a range of its sentences.
+
+    One form: choosing the code and the sentences redraws nothing; the page runs once, on Add code."""
+    with st.form(f"add_{segment['id']}", border=False):
+        st.selectbox(
+            "Add a code (type to search)",
+            codable_ids(codebook),
+            index=None,
+            key=f"add_code_{segment['id']}",
+            format_func=lambda i: codable_label(codebook, i),
+            placeholder="search the codebook",
         )
-    st.button("Add code", key="add", disabled=not state.coder(), on_click=on_add, args=(store, segment, codebook))
+        bounds = sentences(segment["text"])
+        if len(bounds) > 1:
+            st.select_slider(
+                "Sentences",
+                options=list(range(1, len(bounds) + 1)),
+                value=(1, len(bounds)),
+                key=f"sentences_{segment['id']}",
+            )
+        st.form_submit_button(
+            "Add code", key="add", disabled=not state.coder(), on_click=on_add, args=(store, segment, codebook)
+        )
 
 
 def memos(store: Store, segment: dict[str, Any], notes: list[dict[str, Any]]) -> None:
