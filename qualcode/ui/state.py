@@ -8,6 +8,7 @@ made in one tab, or by the command line, shows on the next run of any page.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
 import sys
@@ -29,10 +30,16 @@ _writes = [0]
 
 def store_location() -> str:
     """The store named by `streamlit run app.py -- --db PATH`, else $QUALCODE_DB, else ./qualcode.db."""
+    return _location(tuple(sys.argv[1:]), os.environ.get("QUALCODE_DB"))
+
+
+@functools.lru_cache(maxsize=8)
+def _location(arguments: tuple[str, ...], environment: str | None) -> str:
+    """Read once per command line and $QUALCODE_DB: every text shown masked asks for it."""
     parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     parser.add_argument("--db")
-    known, _ = parser.parse_known_args(sys.argv[1:])
-    return project.store_location(known.db or os.environ.get("QUALCODE_DB"))
+    known, _ = parser.parse_known_args(list(arguments))
+    return project.store_location(known.db or environment)
 
 
 @st.cache_resource(show_spinner=False)
