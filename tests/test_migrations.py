@@ -24,6 +24,7 @@ from alembic.script import ScriptDirectory
 
 from qualcode.store import Store, _alembic_config, _engine
 
+pytestmark = pytest.mark.slow(45)  # seconds, all this file's tests together: started first (conftest.py)
 SERVER = os.environ.get("QUALCODE_TEST_POSTGRES")
 SCRIPT = ScriptDirectory.from_config(_alembic_config())
 REVISIONS = [r.revision for r in reversed(list(SCRIPT.walk_revisions()))]  # oldest first
