@@ -237,6 +237,14 @@ class Suggester:
         confidence[self.far(rows)] = 0.0
         return confidence
 
+    def offer_levels(self, default: float = 0.5) -> np.ndarray:
+        """Per code, the confidence from which to offer it, learned from coders' decisions (CodeModels.offer_levels);
+        `default` for every code before there is a learned model."""
+        models = self.models()
+        if models is None or not hasattr(models, "calibration"):
+            return np.full(len(self.code_ids), default)
+        return models.offer_levels(default)
+
     def _zero_shot(self, rows: np.ndarray) -> np.ndarray:
         """Codebook-only confidence of `rows`, below CODEBOOK_CEILING, checked against the coders' decisions."""
         capped = np.minimum(self.zero_shot, CODEBOOK_CEILING)
