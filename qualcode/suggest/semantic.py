@@ -74,7 +74,7 @@ def embedder():
     return encoder.installed() or static_embedder()
 
 
-# The transformer encoder reads about a hundred words a second per core in numpy, far
+# The transformer encoder reads some hundreds of words a second in numpy (suggest_speed.py --encoder), far
 # slower than the static table, so a project chooses it: QUALCODE_ENCODER=minilm.
 USE_ENCODER = os.environ.get("QUALCODE_ENCODER", "").strip().lower() == "minilm"
 
