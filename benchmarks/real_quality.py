@@ -11,7 +11,9 @@ Cohen's kappa, macro F1 (over codes the humans or the suggester used on the test
 set, at --threshold) and P@1 (the top-ranked code is one of the human codes, over
 test units that carry a code); then a reliability table: for each confidence band,
 the segment x code pairs in it and the share the humans coded. Confidences are
-calibrated shares, so kappa is also shown at a confidence of 0.3.
+calibrated shares, so kappa is also shown at a confidence of 0.3, and each learned run
+again with each code offered from its own level (learned from the decisions it learned
+from: Suggester.offer_levels, never above --threshold).
 With --sample the shipped sample project (transcripts_sample/ and its gold coding,
 codebooks/pb_employment.yaml) is measured the same way, by document.
 Usage: python benchmarks/real_quality.py --data ../shared/realworld/coded/nhs_fft_v6 [--respondents 1500]
@@ -97,7 +99,7 @@ def build_sample_project(folder: Path):
     return store, SAMPLE / "gold_codings.csv"
 
 
-def measure(confidence: np.ndarray, truth: np.ndarray, threshold: float) -> dict[str, float]:
+def measure(confidence: np.ndarray, truth: np.ndarray, threshold: float | np.ndarray) -> dict[str, float]:
     """Macro kappa and F1 over codes in use, and P@1 over units with a human code."""
     figures, low = _per_code(confidence >= threshold, truth), _per_code(confidence >= LOW_THRESHOLD, truth)
     coded = truth.any(axis=1)
@@ -199,6 +201,8 @@ def run(store, gold: Path, args, built: float) -> None:
             + f"  ({time.perf_counter() - started:.0f} s;"
             f" calibration {', '.join(f'{v:.2f}' for v in suggester.calibration)})"
         )
+        levels = np.minimum(suggester.offer_levels(args.threshold), args.threshold)
+        print(f"{'  offered at its own level':34} " + _line(measure(confidence, truth, levels[None, :])))
     for name, confidence in results[:1] + results[1:][-1:]:
         show_reliability(f"## reliability, {name}", confidence, truth)
 

@@ -202,7 +202,7 @@ def test_suggest_says_which_embedder_read_the_meaning(folder, monkeypatch):
     store.close()
     result = CliRunner().invoke(main, ["--db", str(folder / "cli.db"), "suggest"])
     assert result.exit_code == 0, result.output
-    assert "Meaning read with the WordLlama static word-vector table." in result.output
+    assert "Meaning read with the WordLlama static word-vector table (256 dimensions)." in result.output
 
 
 def test_a_code_coders_keep_rejecting_loses_its_codebook_confidence_elsewhere(folder, tmp_path):
@@ -213,7 +213,16 @@ def test_a_code_coders_keep_rejecting_loses_its_codebook_confidence_elsewhere(fo
         "P3",
         [
             f"{who} worries that the {what} benefit will stop if {job}."
-            for who in ("My mother", "Her father", "Our neighbour", "My brother", "His aunt")
+            for who in (
+                "My mother",
+                "Her father",
+                "Our neighbour",
+                "My brother",
+                "His aunt",
+                "My cousin",
+                "Their son",
+                "Her uncle",
+            )
             for what, job in (
                 ("housing", "she takes the shop job"),
                 ("disability", "he works more hours"),
@@ -240,7 +249,7 @@ def test_a_code_coders_keep_rejecting_loses_its_codebook_confidence_elsewhere(fo
     passed_over = [
         c["id"] for c in store.codings(statuses=["pending"], code_ids=["benefits_fear"]) if c["document_id"] == "P3"
     ]
-    assert len(passed_over) >= 15
+    assert len(passed_over) >= 24  # enough that coders' rejections outweigh the codebook's belief (PRIOR_PASSAGES)
     project.reject(store, passed_over, "alice")
     project.suggest(store, min_confidence=0.0)
     after = {code_id: confidence(code_id) for code_id in ("benefits_fear", "payment_burden")}

@@ -148,6 +148,7 @@ class Suggester:
         if meanings is None:
             meanings = semantic.remembered(self.embedder, [s["text"] for s in segments])
         lemmas = [a.lemmas for a in self.analysed]
+        learning = semantic.for_learning(self.embedder, meanings)
         if state is None:
             self.vectors = self.similarity.fit(lemmas)
             self.specificity = self._specificity()
@@ -155,7 +156,7 @@ class Suggester:
                 fingerprint(self.signature, segments),
                 self.similarity.state(),
                 self.specificity,
-                meanings.mean(axis=0) if len(meanings) else np.zeros(meanings.shape[1], np.float32),
+                learning.mean(axis=0) if len(learning) else np.zeros(learning.shape[1], np.float32),
             )
             self.state_fitted = True
         else:
@@ -165,7 +166,7 @@ class Suggester:
         self.features = self.similarity.features(self.vectors)
         self.features.update(semantic.definition_features(meanings, self.definitions))
         self.raw_meanings = meanings
-        self.meanings = semantic.centred(meanings, self.state.centre)
+        self.meanings = semantic.centred(learning, self.state.centre)
         self.passages = sparse.hstack([normalize(self.vectors), sparse.csr_matrix(self.meanings)], format="csr")
         self.features["rules"] = self._rule_strength()
         if questions is not None:
@@ -235,6 +236,14 @@ class Suggester:
         confidence = combined_confidence(zero_shot, self.learned)
         confidence[self.far(rows)] = 0.0
         return confidence
+
+    def offer_levels(self, default: float = 0.5) -> np.ndarray:
+        """Per code, the confidence from which to offer it, learned from coders' decisions (CodeModels.offer_levels);
+        `default` for every code before there is a learned model."""
+        models = self.models()
+        if models is None or not hasattr(models, "calibration"):
+            return np.full(len(self.code_ids), default)
+        return models.offer_levels(default)
 
     def _zero_shot(self, rows: np.ndarray) -> np.ndarray:
         """Codebook-only confidence of `rows`, below CODEBOOK_CEILING, checked against the coders' decisions."""

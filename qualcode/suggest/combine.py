@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-STATIC = "WordLlama static word-vector table"
+STATIC = "WordLlama static word-vector table (256 dimensions)"
 ZERO_SHOT_FEATURES = ("rules", "meaning", "meaning_margin", "z_code", "z_segment", "z_theme")
 # The NHS codebook has no keywords, so their weight is set rather than measured, and set
 # low: one plain match multiplies the odds by about e^1.6 (5), enough to suggest a passage
@@ -22,30 +22,30 @@ ZERO_SHOT_FEATURES = ("rules", "meaning", "meaning_margin", "z_code", "z_segment
 KEYWORD_WEIGHT = 2.5
 # Codebook-only calibration map per embedder: logistic weights and bias measured on real
 # passages coded by their own analysts (benchmarks/calibrate_codebook_only.py on the NHS
-# Friends and Family Test answers), so a confidence is the share of such passages coded so.
+# Friends and Family Test answers, with the sample's interview passages outside its test
+# half weighing half as much), so a confidence is the share of such passages coded so.
 CALIBRATION = {
-    # measured on 300 respondents only (the encoder reads slowly here); refit on more when there is time
     "all-MiniLM-L6-v2 sentence encoder": (
         {
             "rules": KEYWORD_WEIGHT,
-            "meaning": 3.847,
-            "meaning_margin": 3.316,
-            "z_code": -0.037,
-            "z_segment": 0.559,
-            "z_theme": -0.029,
+            "meaning": 3.319,
+            "meaning_margin": 3.741,
+            "z_code": -0.027,
+            "z_segment": 0.573,
+            "z_theme": 0.044,
         },
-        -3.860,
+        -3.931,
     ),
-    "WordLlama static word-vector table": (
+    STATIC: (
         {
             "rules": KEYWORD_WEIGHT,
-            "meaning": 2.891,
-            "meaning_margin": 3.738,
-            "z_code": -0.115,
-            "z_segment": 0.556,
-            "z_theme": 0.007,
+            "meaning": 2.536,
+            "meaning_margin": 7.646,
+            "z_code": -0.073,
+            "z_segment": 0.499,
+            "z_theme": 0.111,
         },
-        -3.369,
+        -3.072,
     ),
 }
 EVIDENCE_FEATURES = ("rules", "z_code", "z_segment", "z_theme", "question_z_code", "question_z_segment")

@@ -93,16 +93,20 @@ class SentenceEncoder:
         x = _norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
         blocked = ((1.0 - mask) * -1e4)[:, None, None, :]
         size = hidden_size // HEADS
+        # float32 throughout: a float64 scalar here would make every later product float64, and a
+        # product of float64 and float32 arrays skips BLAS (the encoder read about 45 words a second so)
+        scale = np.float32(1.0 / np.sqrt(size))
         for layer in range(LAYERS):  # 2-D matrix products throughout: numpy hands those to BLAS
             p = f"encoder.layer.{layer}."
             qkv = (x @ w[p + "qkv.weight"] + w[p + "qkv.bias"]).reshape(n, length, 3, HEADS, size)
             q = np.ascontiguousarray(qkv[:, :, 0].transpose(0, 2, 1, 3))
             k = np.ascontiguousarray(qkv[:, :, 1].transpose(0, 2, 3, 1))
             v = np.ascontiguousarray(qkv[:, :, 2].transpose(0, 2, 1, 3))
-            scores = q @ k * (1.0 / np.sqrt(size)) + blocked
-            scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
-            scores /= scores.sum(axis=-1, keepdims=True)
-            context = (scores @ v).transpose(0, 2, 1, 3).reshape(n * length, hidden_size)
+            with one_thread():  # many small products: threads handing them over cost more than they save
+                scores = q @ k * scale + blocked
+                scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+                scores /= scores.sum(axis=-1, keepdims=True)
+                context = (scores @ v).transpose(0, 2, 1, 3).reshape(n * length, hidden_size)
             x = _norm(
                 x + context @ w[p + "attention.output.dense.weight"] + w[p + "attention.output.dense.bias"],
                 w[p + "attention.output.LayerNorm.weight"],
@@ -116,6 +120,19 @@ class SentenceEncoder:
             )
         x = x.reshape(n, length, hidden_size)
         return (x * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+
+
+def one_thread():
+    """A context in which BLAS runs on one thread: attention is a stack of small matrix products per sentence
+    and head, and on a busy two-core machine two BLAS threads handing each over took about 40 times as long."""
+    return _blas().limit(limits=1, user_api="blas")
+
+
+@functools.lru_cache(maxsize=1)
+def _blas():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 def _norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
