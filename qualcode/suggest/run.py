@@ -116,22 +116,26 @@ def _write(
     for row in rows:
         rows_of.setdefault(segments[row]["document_id"], []).append(row)
     not_codable = [code.id for code in suggester.codebook if not code.codable]  # their old suggestions are withdrawn
-    made: dict[str, list] = {}
-    for suggestion in suggester.suggestions(rows, min_confidence):
-        made.setdefault(suggestion.document_id, []).append(suggestion)
     codes = suggester.code_ids if sync_codes is None else [c for c in suggester.code_ids if c in set(sync_codes)]
+    chosen = [c for c in suggester.choose(rows, min_confidence) if suggester.code_ids[c.col] in set(codes)]
+    decided = store.decided_pairs(list(rows_of))  # their evidence is never looked up: they get no suggestion
+    kept: dict[str, int] = {}
+    for c in chosen:
+        if suggester.pair(c) in decided:
+            kept[segments[c.row]["document_id"]] = kept.get(segments[c.row]["document_id"], 0) + 1
+    made: dict[str, list] = {}
+    for suggestion in suggester.build([c for c in chosen if suggester.pair(c) not in decided]):
+        made.setdefault(suggestion.document_id, []).append(suggestion)
     try:
         for done, (document_id, mine) in enumerate(rows_of.items(), start=1):
             _check(stop, done - 1, len(rows_of))
             sync = store.sync_suggestions(
-                [s for s in made.get(document_id, []) if s.code_id in codes],
-                [segments[i]["id"] for i in mine],
-                [*codes, *not_codable],
+                made.get(document_id, []), [segments[i]["id"] for i in mine], [*codes, *not_codable]
             )
             result.added += sync.added
             result.updated += sync.updated
             result.withdrawn += sync.withdrawn
-            result.kept_decisions += sync.kept_decisions
+            result.kept_decisions += sync.kept_decisions + kept.get(document_id, 0)
             result.documents = done
             if progress:
                 progress(done, len(rows_of))
