@@ -52,5 +52,5 @@ def after_decision(store: Store, coding_ids: list[int], blind_coder: str | None 
 
     lowest = min([0.5, *(c["confidence"] for c in pending if c["confidence"] is not None)])
     return suggest_store(
-        store, store.codebook(), store.segments(), document_ids, None, lowest, blind_coder=blind_coder, sync_codes=codes
+        store, store.codebook(), None, document_ids, None, lowest, blind_coder=blind_coder, sync_codes=codes
     )
