@@ -1,6 +1,7 @@
 """A process keeps its last fitted suggester, so the update after a decision reads one transcript's
 decisions, not the project's: what it writes is what a fresh process would write, and whatever
-changed meanwhile (another coder's decision, a new transcript, a blind coder) is taken into account."""
+changed meanwhile (another coder's decision, a new transcript, a blind coder) is taken into account.
+Reviewing at the command line updates the pending suggestions after each decision, as the app does."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from test_suggest_incremental import shown
 from test_suggest_scale import coded_db, write_interview  # noqa: F401  (fixtures shared)
 
 from qualcode import project
+from qualcode.cli import main
 from qualcode.project import suggesting
 from qualcode.store import Store
 from qualcode.suggest import run
@@ -98,3 +101,18 @@ def test_a_new_transcript_is_suggested_for_after_a_kept_suggester(coded_db, tmp_
     made = project.suggest(store, ["T9"], min_confidence=0.0)
     assert made.added > 0 and {v[0] for v in shown(store).values()} >= {"T9"}
     store.close()
+
+
+def test_review_at_the_prompt_updates_the_transcripts_pending_suggestions(coded_db, tmp_path):  # noqa: F811
+    store = copy_of(coded_db, tmp_path / "review")
+    project.suggest(store, min_confidence=0.0)
+    before = shown(store)
+    first = project.review_queue(store, "T3")[0]["suggestions"][0]
+    result = CliRunner().invoke(
+        main, ["--db", str(store.location), "review", "--document", "T3", "--coder", "ann"], input="a\nq\n"
+    )
+    assert result.exit_code == 0 and "1 decision saved" in result.output
+    after = shown(store)
+    assert first["id"] not in after  # accepted
+    changed = {i for i in before if i != first["id"] and after.get(i) != before[i]}
+    assert changed and {before[i][0] for i in changed} == {"T3"}  # rescored in its transcript only
