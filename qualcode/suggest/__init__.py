@@ -284,14 +284,12 @@ class Suggester:
         """The codes to suggest for the given corpus rows (scored at once), most confident first per row."""
         rows = np.asarray(list(rows), dtype=int)
         confidence = self.score(rows)
-        chosen: list[Chosen] = []
-        for i, row in enumerate(rows):
-            order = np.argsort(-confidence[i])[:max_per_segment]
-            chosen.extend(
-                Chosen(i, int(row), int(col), float(confidence[i, col]))
-                for col in order
-                if confidence[i, col] >= min_confidence
-            )
+        order = np.argsort(-confidence, axis=1)[:, :max_per_segment]  # each row sorted as on its own
+        best = np.take_along_axis(confidence, order, axis=1)
+        chosen = [
+            Chosen(int(i), int(rows[i]), int(order[i, k]), float(best[i, k]))
+            for i, k in zip(*np.nonzero(best >= min_confidence))
+        ]
         log.info("%d suggestions for %d segments at confidence %.2f or more", len(chosen), len(rows), min_confidence)
         return chosen
 
