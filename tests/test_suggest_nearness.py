@@ -7,7 +7,12 @@ import numpy as np
 import pytest
 from scipy import sparse
 from sklearn.preprocessing import normalize
+from sqlalchemy import select
+from test_suggest_scale import coded, coded_db  # noqa: F401  (fixtures shared)
 
+from qualcode import project
+from qualcode.store import Store
+from qualcode.store.schema import fitted_models
 from qualcode.suggest.learned import NEIGHBOURS, References
 from qualcode.suggest.training import NEGATIVE, POSITIVE
 
@@ -63,3 +68,21 @@ def test_only_the_wanted_codes_are_worked_out(corpus) -> None:
     assert np.allclose(found[:, [1, 5]], expected[:, [1, 5]], atol=1e-5)
     assert not found[:, [0, 2, 3, 4]].any()
     assert expected[:, 1, 0].any() and expected[:, 5, 1].any()  # the codes compared are near something
+
+
+def nearness_entries(store: Store) -> set[str]:
+    with store.engine.connect() as connection:
+        query = select(fitted_models.c.key).where(fitted_models.c.kind == "nearness")
+        return set(connection.execute(query).scalars())
+
+
+def test_a_whole_run_works_out_nearness_only_for_codes_whose_decisions_changed(coded):  # noqa: F811
+    first = project.suggest(coded, min_confidence=0.0)
+    kept = nearness_entries(coded)
+    assert first.fitted > 0 and len(kept) >= 3
+    project.suggest(coded, min_confidence=0.0)
+    assert nearness_entries(coded) == kept  # nothing new: every code's nearness read back, none worked out
+    uncoded = coded.codings(document_ids=["T3"], statuses=["pending"])
+    project.reject(coded, [uncoded[0]["id"]], "ann")  # a new negative of one code (no passage passed over)
+    project.suggest(coded, min_confidence=0.0)
+    assert len(nearness_entries(coded) - kept) == 1  # that code's references changed, no other code's

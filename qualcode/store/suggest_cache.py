@@ -25,6 +25,7 @@ KEEP = {
     "corpus": 2,
     "model": 200,
     "index": 2,
+    "nearness": 100,  # per code, every passage's nearness to its decisions: about three whole runs' worth
 }  # entries kept per signature and kind (newest first); older ones are pruned
 
 

@@ -195,6 +195,8 @@ class CodeModels:
         self.signature = signature
         self.models: dict[int | str, Fitted] = {}
         self.fitted: dict[str, bytes] = {}  # entries fitted in this run, by key
+        self.nearness: dict[str, bytes] = {}  # segments' nearness to a code's references worked out in this run
+        self.known: dict[str, bytes] = {}
         self._held_rows: dict[str, np.ndarray] = {}
         self._evidence_for: tuple[np.ndarray, list[np.ndarray]] = (np.zeros(0, dtype=int), [])
         self.jobs = self._jobs()
@@ -243,6 +245,7 @@ class CodeModels:
         on its new sample keeping the earlier out-of-fold scores (one fit, not four), and
         the calibration map is kept. A whole run never does this: it has every model exact."""
         self.features = Features(words, meanings)
+        self.known = known
         self.references = References(
             normalize(words),
             self.groups,
@@ -360,8 +363,39 @@ class CodeModels:
     def _code_evidence(self, rows: np.ndarray, wanted: list[int] | None = None) -> list[np.ndarray]:
         """Per code column (the `wanted` ones; all when None), the evidence of `rows`: the codebook's, then
         nearness to the code's sampled decisions."""
-        neighbours = self.references.evidence(rows, wanted)
+        if len(rows) == len(self.segment_ids) and (np.asarray(rows) == np.arange(len(rows))).all():
+            neighbours = self._whole_nearness(wanted)  # a whole run: kept per code's references
+        else:
+            neighbours = self.references.evidence(rows, wanted)
         return [np.column_stack([self.evidence[col][rows], neighbours[:, col]]) for col in range(len(self.evidence))]
+
+    def nearness_keys(self) -> list[str]:
+        """Per code column, the key of every segment's nearness to its references (see `_whole_nearness`)."""
+        if not hasattr(self, "_nearness_keys"):
+            everyone = self.segment_ids.tobytes()
+            self._nearness_keys = [
+                _digest(
+                    self.signature, "nearness", everyone, self.segment_ids[rows].tobytes(), job.column[rows].tobytes()
+                )
+                for job, rows in self._references()
+            ]
+        return self._nearness_keys
+
+    def _whole_nearness(self, wanted: list[int] | None) -> np.ndarray:
+        """Every segment's nearness to the wanted columns' references: taken from `known` where a run worked it out
+        for the same references and segments, the rest worked out at once (and kept in `nearness`)."""
+        columns = range(len(self.evidence)) if wanted is None else sorted(set(wanted))
+        keys, rows = self.nearness_keys(), np.arange(len(self.segment_ids))
+        result = np.zeros((len(rows), len(self.evidence), 3))
+        missing = [col for col in columns if keys[col] not in self.known]
+        if missing:
+            fresh = self.references.unscaled(rows, missing).astype(np.float32)
+            for col in missing:
+                self.nearness[keys[col]] = fresh[:, col].tobytes()
+                self.known[keys[col]] = self.nearness[keys[col]]
+        for col in columns:
+            result[:, col] = np.frombuffer(self.known[keys[col]], dtype=np.float32).reshape(len(rows), 3)
+        return result * 3.0
 
     def _job_evidence(self, job: Job, code_evidence: list[np.ndarray]) -> np.ndarray:
         if isinstance(job.name, int):
@@ -566,6 +600,11 @@ class References:
         """Rows x columns x 3: mean cosine to the column's nearest positives, to its nearest negatives, and their
         difference; for the `wanted` columns only (zeros elsewhere) when given."""
         rows = np.asarray(rows, dtype=int)
+        return self.unscaled(rows, wanted, chunk) * 3.0
+
+    def unscaled(self, rows: np.ndarray, wanted: list[int] | None = None, chunk: int = 1000) -> np.ndarray:
+        """`evidence` before it is scaled: float32 values (so kept as float32 without loss)."""
+        rows = np.asarray(rows, dtype=int)
         result = np.zeros((len(rows), len(self.columns), 3))
         wanted = list(range(len(self.columns))) if wanted is None else sorted(set(wanted))
         prepared = self._prepare(tuple(wanted))
@@ -580,7 +619,7 @@ class References:
             near_pos = prepared.positives.top_mean(block[:, :width])
             near_neg = prepared.negatives.top_mean(block[:, width:])
             result[begin : begin + chunk, wanted] = np.stack([near_pos, near_neg, near_pos - near_neg], axis=2)
-        return result * 3.0
+        return result
 
     def _prepare(self, wanted: tuple[int, ...]) -> _Prepared:
         """The wanted columns' references as one matrix: every code's positives side by side (padded to the same

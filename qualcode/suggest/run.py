@@ -144,6 +144,8 @@ def _suggest(
         if document_ids and index and blind_coder is None:  # start from the last run's models (CodeModels.fit)
             suggester.previous = json.loads(index[1])
         keys = set(models.keys(suggester.previous))
+        if not document_ids:
+            keys.update(models.nearness_keys())
         suggester.known = {key: data for key, data in suggester.known.items() if key in keys}  # a kept one's too
         suggester.known.update(suggest_cache.fitted(store, keys - set(suggester.known)))
         suggester.fitted, suggester.fit_seconds, suggester.fit_processor = {}, 0.0, 0.0
@@ -158,6 +160,8 @@ def _suggest(
         result.fit_seconds, result.fit_processor = suggester.fit_seconds, suggester.fit_processor
     _check(stop, 0, 0)
     _write(store, suggester, segments, rows, min_confidence, progress, result, stop, sync_codes)
+    if models is not None:  # worked out while scoring, for the next whole run
+        suggest_cache.keep(store, suggester.signature, "nearness", models.nearness)
 
 
 @dataclass
