@@ -120,19 +120,20 @@ def _review_loop(store: ops.Store, queue: list[dict], coder: str, min_confidence
 
     After each decision the transcript's pending suggestions are suggested again (as in the app), and
     what is left of it to review is read again: a suggestion may have moved or been withdrawn."""
-    decided, seen, n, shown = 0, set(), 0, masker_for(store).mask_value
+    decided, seen, n, shown, last = 0, set(), 0, masker_for(store).mask_value, None
     while queue:
         item = queue.pop(0)
         segment = item["segment"]
         fresh = [coding for coding in item["suggestions"] if coding["id"] not in seen]
         if not fresh:
             continue
-        n += 1
-        click.echo(
-            f"\n[{n}/{n + len(queue)}] {shown(segment['document_id'])} ({shown(item['role']) or 'no role'}), "
-            f"segment {segment['id']}, {shown(segment['speaker'])}:"
-        )
-        click.echo(click.wrap_text(shown(segment["text"]), width=100, initial_indent="  ", subsequent_indent="  "))
+        if segment["id"] != last:  # the segment decided on goes on with its other suggestions, as updated
+            n, last = n + 1, segment["id"]
+            click.echo(
+                f"\n[{n}/{n + len(queue)}] {shown(segment['document_id'])} ({shown(item['role']) or 'no role'}), "
+                f"segment {segment['id']}, {shown(segment['speaker'])}:"
+            )
+            click.echo(click.wrap_text(shown(segment["text"]), width=100, initial_indent="  ", subsequent_indent="  "))
         for coding in fresh:
             seen.add(coding["id"])
             click.echo(f"  -> {coding['code_id']} ({coding['label']}) confidence {coding['confidence']:.2f}")
