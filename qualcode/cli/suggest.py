@@ -112,20 +112,30 @@ def review(ctx: click.Context, coder: str, document_id: str | None, min_confiden
         if not queue:
             click.echo("No pending suggestions to review.")
             return
-        _review_loop(store, queue, coder or click.prompt("Your name (coder)"))
+        _review_loop(store, queue, coder or click.prompt("Your name (coder)"), min_confidence)
 
 
-def _review_loop(store: ops.Store, queue: list[dict], coder: str) -> None:
-    """Each suggestion with its passage and evidence, decided at a prompt; names on the identifiers list are masked."""
-    decided, shown = 0, masker_for(store).mask_value
-    for n, item in enumerate(queue, start=1):
+def _review_loop(store: ops.Store, queue: list[dict], coder: str, min_confidence: float) -> None:
+    """Each suggestion with its passage and evidence, decided at a prompt; names on the identifiers list are masked.
+
+    After each decision the transcript's pending suggestions are suggested again (as in the app), and
+    what is left of it to review is read again: a suggestion may have moved or been withdrawn."""
+    decided, seen, n, shown, last = 0, set(), 0, masker_for(store).mask_value, None
+    while queue:
+        item = queue.pop(0)
         segment = item["segment"]
-        click.echo(
-            f"\n[{n}/{len(queue)}] {shown(segment['document_id'])} ({shown(item['role']) or 'no role'}), "
-            f"segment {segment['id']}, {shown(segment['speaker'])}:"
-        )
-        click.echo(click.wrap_text(shown(segment["text"]), width=100, initial_indent="  ", subsequent_indent="  "))
-        for coding in item["suggestions"]:
+        fresh = [coding for coding in item["suggestions"] if coding["id"] not in seen]
+        if not fresh:
+            continue
+        if segment["id"] != last:  # the segment decided on goes on with its other suggestions, as updated
+            n, last = n + 1, segment["id"]
+            click.echo(
+                f"\n[{n}/{n + len(queue)}] {shown(segment['document_id'])} ({shown(item['role']) or 'no role'}), "
+                f"segment {segment['id']}, {shown(segment['speaker'])}:"
+            )
+            click.echo(click.wrap_text(shown(segment["text"]), width=100, initial_indent="  ", subsequent_indent="  "))
+        for coding in fresh:
+            seen.add(coding["id"])
             click.echo(f"  -> {coding['code_id']} ({coding['label']}) confidence {coding['confidence']:.2f}")
             click.echo(f"     why: {shown(ops.explain(coding['evidence']))}")
             choice = click.prompt(
@@ -138,8 +148,13 @@ def _review_loop(store: ops.Store, queue: list[dict], coder: str) -> None:
                 click.echo(f"Stopped; {count(decided, 'decision')} saved.")
                 return
             if choice in "ar":
-                (ops.accept if choice == "a" else ops.reject)(store, [coding["id"]], coder)
+                status = "accepted" if choice == "a" else "rejected"
+                ops.decide(store, [coding["id"]], status, coder, follow=lambda update: update())
                 decided += 1
+                document_id = segment["document_id"]
+                again = ops.review_queue(store, document_id, min_confidence)
+                queue = [*again, *(other for other in queue if other["segment"]["document_id"] != document_id)]
+                break
     click.echo(f"Done; {count(decided, 'decision')} saved.")
 
 

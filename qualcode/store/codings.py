@@ -228,6 +228,23 @@ class CodingsMixin:
             found = connection.execute(select(t.codings.c.coder).distinct().order_by(t.codings.c.coder)).scalars().all()
         return [coder for coder in found if coder != SUGGESTER]
 
+    def decided_pairs(self, document_ids: list[str]) -> set[tuple[int, str]]:
+        """(segment id, code) pairs in these transcripts that carry a coding other than a pending suggestion:
+        what a suggestion is never made for (read at once, two columns: a big project holds 200,000)."""
+        c = t.codings.c
+        query = select(c.segment_id, c.code_id).where(
+            c.segment_id.is_not(None), ~((c.source == "suggested") & (c.status == "pending"))
+        )
+        found: set[tuple[int, str]] = set()
+        with self.engine.connect() as connection:
+            if len(document_ids) > 50:  # most of the project: one pass over the codings
+                wanted = set(document_ids)
+                rows = connection.execute(query.add_columns(c.document_id)).all()
+                return {(r[0], r[1]) for r in rows if r[2] in wanted}
+            for i in range(0, len(document_ids), 900):
+                found.update(connection.execute(query.where(c.document_id.in_(document_ids[i : i + 900]))).all())
+        return {(r[0], r[1]) for r in found}
+
     def sync_suggestions(
         self, suggestions: list[NewCoding], segment_ids: Iterable[int], code_ids: Iterable[str]
     ) -> SuggestionSync:
@@ -243,7 +260,7 @@ class CodingsMixin:
             lock_codings(
                 connection
             )  # read and write under one lock: no duplicate from a concurrent run, no decision undone
-            existing = _codings_on(connection, segment_ids)
+            existing = _codings_on(connection, segment_ids, {s.segment_id for s in suggestions} - {None})
             decided = {(r["segment_id"], r["code_id"]) for r in existing if not _is_pending_suggestion(r)}
             pending = {(r["segment_id"], r["code_id"]): r for r in existing if _is_pending_suggestion(r)}
             wanted: dict[tuple[int | None, str], NewCoding] = {}
@@ -253,15 +270,8 @@ class CodingsMixin:
                     sync.kept_decisions += 1
                 elif key not in wanted or (suggestion.confidence or 0) > (wanted[key].confidence or 0):
                     wanted[key] = suggestion
-            withdraw_batch = log_.new_batch()
-            for key, row in pending.items():
-                if key[1] in code_ids and key not in wanted:
-                    before = log_.coding_state(connection, row["id"])
-                    connection.execute(delete(t.codings).where(t.codings.c.id == row["id"]))
-                    log_.log(
-                        connection, withdraw_batch, "withdraw", SUGGESTER, _now(), coding_id=row["id"], before=before
-                    )
-                    sync.withdrawn += 1
+            gone = [row["id"] for key, row in pending.items() if key[1] in code_ids and key not in wanted]
+            sync.withdrawn = _withdraw(connection, gone)
             new = []
             shown = _shown(connection, [pending[key]["id"] for key in wanted if key in pending])
             for key, suggestion in wanted.items():
@@ -279,6 +289,25 @@ class CodingsMixin:
             _insert_codings(connection, new, _current_version(connection))
             sync.added = len(new)
         return sync
+
+
+def _withdraw(connection: Connection, coding_ids: list[int]) -> int:
+    """Delete pending suggestions the suggester no longer makes, each logged with its row as it was (one batch,
+    read and deleted 900 at a time: after many decisions a run withdraws thousands)."""
+    states: dict[int, dict[str, Any]] = {}
+    for i in range(0, len(coding_ids), 900):
+        chunk = coding_ids[i : i + 900]
+        states.update(
+            (row.id, dict(row._mapping))
+            for row in connection.execute(select(t.codings).where(t.codings.c.id.in_(chunk)))
+        )
+        connection.execute(delete(t.codings).where(t.codings.c.id.in_(chunk)))
+    batch, stamp = log_.new_batch(), _now()
+    log_.log_many(
+        connection,
+        [log_.entry(batch, "withdraw", SUGGESTER, stamp, coding_id=i, before=states.get(i)) for i in coding_ids],
+    )
+    return len(coding_ids)
 
 
 def lock_codings(connection: Connection) -> None:
@@ -311,19 +340,20 @@ def _is_pending_suggestion(row: dict[str, Any]) -> bool:
     return row["source"] == "suggested" and row["status"] == "pending"
 
 
-def _codings_on(connection: Connection, segment_ids: set[int]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    ids = sorted(segment_ids)
-    for i in range(0, len(ids), 900):
-        chunk = ids[i : i + 900]
-        query = select(
-            t.codings.c.id, t.codings.c.segment_id, t.codings.c.code_id, t.codings.c.source, t.codings.c.status
-        )
-        keys = ("id", "segment_id", "code_id", "source", "status")  # plain tuples: a big project has 200,000 of these
-        rows.extend(
-            dict(zip(keys, r)) for r in connection.execute(query.where(t.codings.c.segment_id.in_(chunk))).all()
-        )
-    return rows
+def _codings_on(connection: Connection, segment_ids: set[int], suggested: set[Any]) -> list[dict[str, Any]]:
+    """The pending suggestions on `segment_ids`, and every coding on the `suggested` ones (the segments a suggestion
+    is made for): all a sync reads, not the decisions on every segment (a big project holds 200,000)."""
+    c = t.codings.c
+    query = select(c.id, c.segment_id, c.code_id, c.source, c.status)
+    keys = ("id", "segment_id", "code_id", "source", "status")  # plain tuples, not mappings
+    found: dict[int, dict[str, Any]] = {}
+    pending = (c.source == "suggested") & (c.status == "pending")
+    for ids, condition in ((sorted(segment_ids), pending), (sorted(suggested), None)):
+        for i in range(0, len(ids), 900):
+            chosen = c.segment_id.in_(ids[i : i + 900])
+            where = chosen if condition is None else chosen & condition
+            found.update((r[0], dict(zip(keys, r))) for r in connection.execute(query.where(where)).all())
+    return list(found.values())
 
 
 def _current_version(connection: Connection) -> int:

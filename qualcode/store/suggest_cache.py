@@ -25,6 +25,7 @@ KEEP = {
     "corpus": 2,
     "model": 200,
     "index": 2,
+    "nearness": 100,  # per code, every passage's nearness to its decisions: about three whole runs' worth
 }  # entries kept per signature and kind (newest first); older ones are pruned
 
 
@@ -151,9 +152,12 @@ def _insert_new(connection: Any, table: Any) -> Any:
     return insert(table)
 
 
-def learning_decisions(store: Any, coder: str | None = None) -> list[dict[str, Any]]:
+def learning_decisions(
+    store: Any, coder: str | None = None, document_ids: list[str] | None = None
+) -> list[dict[str, Any]]:
     """What the learner reads of each decision (span, code, status), lean: coders' accepted and rejected
-    codings, not the suggester's; with `coder` (blind coding), that coder's only."""
+    codings, not the suggester's; with `coder` (blind coding), that coder's only; with `document_ids`,
+    those transcripts' only."""
     from .codings import SUGGESTER
     from .schema import codings
 
@@ -165,8 +169,59 @@ def learning_decisions(store: Any, coder: str | None = None) -> list[dict[str, A
     )
     if coder is not None:
         query = query.where(c.coder == coder)
+    if document_ids is not None:
+        query = query.where(c.document_id.in_(document_ids))
     with store.engine.connect() as connection:
         return [
             {"document_id": d, "start": s, "end": e, "code_id": code, "status": status}
             for d, s, e, code, status in connection.execute(query).all()  # fetched at once: 200,000 rows
         ]
+
+
+def corpus_mark(store: Any, passages: list[dict[str, Any]] | None = None) -> str:
+    """A digest of every participant segment's place (id, transcript, span) and every transcript's content:
+    it changes when a transcript is imported, replaced or removed, or its speakers' roles change. Read lean,
+    without the texts; or, given the segments `passages` as read, of those."""
+    from .schema import documents, segments
+
+    s, d = segments.c, documents.c
+    digest = hashlib.sha256()
+    with store.engine.connect() as connection:
+        places = (
+            connection.execute(select(s.id, s.document_id, s.turn_position, s.start, s.end).order_by(s.id)).all()
+            if passages is None
+            else sorted((p["id"], p["document_id"], p["turn_position"], p["start"], p["end"]) for p in passages)
+        )
+        contents = connection.execute(select(d.id, d.content_hash).order_by(d.id)).all()
+    for row in [*places, *contents]:
+        digest.update(("\x00".join(map(str, row)) + "\n").encode("utf-8"))
+    return digest.hexdigest()
+
+
+def decision_mark(store: Any) -> tuple[int, str]:
+    """The decision log's last entry (id and time): where a later `decided_since` starts."""
+    from .schema import decisions
+
+    with store.engine.connect() as connection:
+        row = connection.execute(select(decisions.c.id, decisions.c.decided_at).order_by(decisions.c.id.desc())).first()
+    return (int(row[0]), str(row[1])) if row else (0, "")
+
+
+def decided_since(store: Any, mark: tuple[int, str]) -> set[str] | None:
+    """The transcripts whose codings coders (not the suggester) changed after `mark` (decision_mark);
+    None when the log no longer holds that entry as it was (the store was restored or recovered)."""
+    from .codings import SUGGESTER
+    from .schema import decisions
+
+    c = decisions.c
+    with store.engine.connect() as connection:
+        if mark[0]:
+            kept = connection.execute(select(c.decided_at).where(c.id == mark[0])).scalar()
+            if kept is None or str(kept) != mark[1]:
+                return None
+        found = connection.execute(
+            select(c.document_id, c.coding_id).where(c.id > mark[0], c.coder != SUGGESTER).distinct()
+        ).all()
+    if any(document_id is None and coding_id is not None for document_id, coding_id in found):
+        return None
+    return {str(document_id) for document_id, _ in found if document_id is not None}

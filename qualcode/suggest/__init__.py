@@ -30,7 +30,7 @@ from .corpus import CorpusState, fingerprint
 from .learned import CodeModels
 from .profiles import definition_text, profiles, suggestible_codes
 from .rules import KeywordRules, RuleEvidence
-from .similarity import ProfileSimilarity, nearest
+from .similarity import ProfileSimilarity
 from .training import POSITIVE, UNKNOWN, Labels, segment_labels
 
 Progress = Callable[[int, int], None]
@@ -81,6 +81,16 @@ def analyse_remembered(
 
 _REMEMBERED: dict[tuple[str | None, int], dict[str, Analysed]] = {}
 REMEMBER_AT_MOST = 400_000
+
+
+@dataclass
+class Chosen:
+    """A code chosen for a scored row: its place among the rows scored, corpus row, code column and confidence."""
+
+    i: int
+    row: int
+    col: int
+    confidence: float
 
 
 class Suggester:
@@ -167,7 +177,11 @@ class Suggester:
         self.features.update(semantic.definition_features(meanings, self.definitions))
         self.raw_meanings = meanings
         self.meanings = semantic.centred(learning, self.state.centre)
-        self.passages = sparse.hstack([normalize(self.vectors), sparse.csr_matrix(self.meanings)], format="csr")
+        self.unit_words = normalize(self.vectors)  # a passage is its words beside its meaning (_passage_cosines)
+        self.passage_norms = np.sqrt(
+            np.asarray(self.unit_words.multiply(self.unit_words).sum(axis=1)).ravel()
+            + (self.meanings.astype(np.float64) ** 2).sum(axis=1)
+        )
         self.features["rules"] = self._rule_strength()
         if questions is not None:
             asked = asked if asked is not None else analyse_remembered(questions, self.rules, self.model)
@@ -271,19 +285,37 @@ class Suggester:
         self, rows: Iterable[int], min_confidence: float = 0.5, max_per_segment: int = MAX_PER_SEGMENT
     ) -> list[NewCoding]:
         """Pending codings for the given corpus rows, each with its confidence and evidence."""
+        return self.build(self.choose(rows, min_confidence, max_per_segment))
+
+    def choose(
+        self, rows: Iterable[int], min_confidence: float = 0.5, max_per_segment: int = MAX_PER_SEGMENT
+    ) -> list[Chosen]:
+        """The codes to suggest for the given corpus rows (scored at once), most confident first per row."""
         rows = np.asarray(list(rows), dtype=int)
         confidence = self.score(rows)
-        chosen: list[tuple[int, int, int]] = []
-        for i, row in enumerate(rows):
-            order = np.argsort(-confidence[i])[:max_per_segment]
-            chosen.extend((i, row, col) for col in order if confidence[i, col] >= min_confidence)
-        similar = self._similar_examples(chosen)
-        log.info("%d suggestions for %d segments at confidence %.2f or more", len(chosen), len(rows), min_confidence)
-        like = self._like_coded(chosen)
-        return [
-            self._suggestion(i, row, col, confidence[i, col], similar.get((row, col), []), like.get((row, col), 0))
-            for i, row, col in chosen
+        order = np.argsort(-confidence, axis=1)[:, :max_per_segment]  # each row sorted as on its own
+        best = np.take_along_axis(confidence, order, axis=1)
+        chosen = [
+            Chosen(int(i), int(rows[i]), int(order[i, k]), float(best[i, k]))
+            for i, k in zip(*np.nonzero(best >= min_confidence))
         ]
+        log.info("%d suggestions for %d segments at confidence %.2f or more", len(chosen), len(rows), min_confidence)
+        return chosen
+
+    def build(self, chosen: list[Chosen]) -> list[NewCoding]:
+        """The pending codings of chosen codes, with their evidence (the passages coded alike looked up per code)."""
+        pairs = [(c.i, c.row, c.col) for c in chosen]
+        similar, like = self._similar_examples(pairs), self._like_coded(pairs)
+        return [
+            self._suggestion(
+                c.i, c.row, c.col, c.confidence, similar.get((c.row, c.col), []), like.get((c.row, c.col), 0)
+            )
+            for c in chosen
+        ]
+
+    def pair(self, chosen: Chosen) -> tuple[int, str]:
+        """The (segment id, code) a chosen code would be suggested on."""
+        return int(self.segments[chosen.row]["id"]), self.code_ids[chosen.col]
 
     def _suggestion(
         self, i: int, row: int, col: int, confidence: float, similar: list[dict], like_coded: int
@@ -367,7 +399,9 @@ class Suggester:
             positives = np.flatnonzero(self.labels.values[:, col] == POSITIVE)
             if not len(positives):
                 continue
-            order, sims = nearest(self.passages[rows], self.passages[positives], k + 1)
+            sims = self._passage_cosines(np.asarray(rows), positives)
+            order = np.argsort(-sims, axis=1)[:, : min(k + 1, sims.shape[1])]
+            sims = np.take_along_axis(sims, order, axis=1)
             for row, indices, values in zip(rows, order, sims):
                 examples = [
                     {
@@ -381,6 +415,14 @@ class Suggester:
                 ]
                 found[(row, col)] = examples[:k]
         return found
+
+    def _passage_cosines(self, rows: np.ndarray, others: np.ndarray) -> np.ndarray:
+        """Cosines of passages (words and meaning side by side) to others: the words' sparse product plus the
+        meanings' dense one, so the meaning columns never enter a sparse product."""
+        words = (self.unit_words[rows] @ self.unit_words[others].T).toarray()
+        meaning = self.meanings[rows].astype(np.float64) @ self.meanings[others].astype(np.float64).T
+        norms = np.where(self.passage_norms > 0, self.passage_norms, 1.0)
+        return (words + meaning) / norms[rows][:, None] / norms[others][None, :]
 
     def _specificity(self) -> dict[str, float]:
         """Weight of each keyword: 1 when rare in the corpus, less when many segments use it."""

@@ -195,6 +195,8 @@ class CodeModels:
         self.signature = signature
         self.models: dict[int | str, Fitted] = {}
         self.fitted: dict[str, bytes] = {}  # entries fitted in this run, by key
+        self.nearness: dict[str, bytes] = {}  # segments' nearness to a code's references worked out in this run
+        self.known: dict[str, bytes] = {}
         self._held_rows: dict[str, np.ndarray] = {}
         self._evidence_for: tuple[np.ndarray, list[np.ndarray]] = (np.zeros(0, dtype=int), [])
         self.jobs = self._jobs()
@@ -243,6 +245,7 @@ class CodeModels:
         on its new sample keeping the earlier out-of-fold scores (one fit, not four), and
         the calibration map is kept. A whole run never does this: it has every model exact."""
         self.features = Features(words, meanings)
+        self.known = known
         self.references = References(
             normalize(words),
             self.groups,
@@ -383,8 +386,39 @@ class CodeModels:
     def _code_evidence(self, rows: np.ndarray, wanted: list[int] | None = None) -> list[np.ndarray]:
         """Per code column (the `wanted` ones; all when None), the evidence of `rows`: the codebook's, then
         nearness to the code's sampled decisions."""
-        neighbours = self.references.evidence(rows, wanted)
+        if len(rows) == len(self.segment_ids) and (np.asarray(rows) == np.arange(len(rows))).all():
+            neighbours = self._whole_nearness(wanted)  # a whole run: kept per code's references
+        else:
+            neighbours = self.references.evidence(rows, wanted)
         return [np.column_stack([self.evidence[col][rows], neighbours[:, col]]) for col in range(len(self.evidence))]
+
+    def nearness_keys(self) -> list[str]:
+        """Per code column, the key of every segment's nearness to its references (see `_whole_nearness`)."""
+        if not hasattr(self, "_nearness_keys"):
+            everyone = self.segment_ids.tobytes()
+            self._nearness_keys = [
+                _digest(
+                    self.signature, "nearness", everyone, self.segment_ids[rows].tobytes(), job.column[rows].tobytes()
+                )
+                for job, rows in self._references()
+            ]
+        return self._nearness_keys
+
+    def _whole_nearness(self, wanted: list[int] | None) -> np.ndarray:
+        """Every segment's nearness to the wanted columns' references: taken from `known` where a run worked it out
+        for the same references and segments, the rest worked out at once (and kept in `nearness`)."""
+        columns = range(len(self.evidence)) if wanted is None else sorted(set(wanted))
+        keys, rows = self.nearness_keys(), np.arange(len(self.segment_ids))
+        result = np.zeros((len(rows), len(self.evidence), 3))
+        missing = [col for col in columns if keys[col] not in self.known]
+        if missing:
+            fresh = self.references.unscaled(rows, missing).astype(np.float32)
+            for col in missing:
+                self.nearness[keys[col]] = fresh[:, col].tobytes()
+                self.known[keys[col]] = self.nearness[keys[col]]
+        for col in columns:
+            result[:, col] = np.frombuffer(self.known[keys[col]], dtype=np.float32).reshape(len(rows), 3)
+        return result * 3.0
 
     def _job_evidence(self, job: Job, code_evidence: list[np.ndarray]) -> np.ndarray:
         if isinstance(job.name, int):
@@ -585,76 +619,147 @@ class References:
 
     Neighbours are a column's own reference rows from other documents only, so a
     training segment's features never depend on its own label. `unit` holds
-    unit-length word vectors of every segment.
+    unit-length word vectors of every segment. A block of rows is compared with every
+    wanted column's references in one product, laid out so that each code's few
+    positives are searched in full, all codes at once, and its many negatives (drawn in
+    one order shared by every code, so nearly the same passages) among a short list of
+    each row's nearest negatives, sorted once for every code.
     """
 
     def __init__(
         self, unit: sparse.csr_matrix, groups: np.ndarray, columns: list[tuple[np.ndarray, np.ndarray]]
     ) -> None:
-        self.unit, self.groups, self.columns = unit, groups, columns
-        self.prepared: dict[tuple[int, ...], tuple] = {}
+        self.unit = sparse.csr_matrix(unit, dtype=np.float32)
+        self.groups = np.unique(np.asarray(groups), return_inverse=True)[1].ravel()
+        self.columns = columns
+        self.prepared: dict[tuple[int, ...], _Prepared] = {}
+
+    COMMON = 128  # words most references use, multiplied as dense columns (the product is mostly theirs)
 
     def evidence(self, rows: np.ndarray, wanted: list[int] | None = None, chunk: int = 1000) -> np.ndarray:
         """Rows x columns x 3: mean cosine to the column's nearest positives, to its nearest negatives, and their
         difference; for the `wanted` columns only (zeros elsewhere) when given."""
+        rows = np.asarray(rows, dtype=int)
+        return self.unscaled(rows, wanted, chunk) * 3.0
+
+    def unscaled(self, rows: np.ndarray, wanted: list[int] | None = None, chunk: int = 1000) -> np.ndarray:
+        """`evidence` before it is scaled: float32 values (so kept as float32 without loss)."""
+        rows = np.asarray(rows, dtype=int)
         result = np.zeros((len(rows), len(self.columns), 3))
         wanted = list(range(len(self.columns))) if wanted is None else sorted(set(wanted))
-        union, examples, union_groups, at = self._prepare(tuple(wanted))
-        if not len(rows) or not len(union):
+        prepared = self._prepare(tuple(wanted))
+        if not len(rows) or not len(prepared.groups):
             return result
         for begin in range(0, len(rows), chunk):
             query = rows[begin : begin + chunk]
-            block = np.asarray((self.unit[query] @ examples).todense(), dtype=np.float32)
-            block[self.groups[query][:, None] == union_groups[None, :]] = -1.0
-            nearest = _Nearest(block)
-            for col, (positives, negatives) in zip(wanted, at):
-                near_pos, near_neg = nearest.top_mean(positives), nearest.top_mean(negatives)
-                result[begin : begin + chunk, col] = np.column_stack([near_pos, near_neg, near_pos - near_neg])
-        return result * 3.0
+            block = (self.unit[query] @ prepared.rare).toarray()
+            block += prepared.common[query] @ prepared.dense
+            block[self.groups[query][:, None] == prepared.groups[None, :]] = -1.0
+            width = prepared.positives.size
+            near_pos = prepared.positives.top_mean(block[:, :width])
+            near_neg = prepared.negatives.top_mean(block[:, width:])
+            result[begin : begin + chunk, wanted] = np.stack([near_pos, near_neg, near_pos - near_neg], axis=2)
+        return result
 
-    def _prepare(self, wanted: tuple[int, ...]) -> tuple:
-        """The wanted columns' reference rows as one matrix, and each column's positives and negatives in it (kept)."""
+    def _prepare(self, wanted: tuple[int, ...]) -> _Prepared:
+        """The wanted columns' references as one matrix: every code's positives side by side (padded to the same
+        count), then the negatives of them all; kept per set of wanted columns."""
         if wanted not in self.prepared:
-            rows = [self.columns[col][0] for col in wanted if len(self.columns[col][0])]
-            union = np.unique(np.concatenate(rows)) if rows else np.zeros(0, dtype=int)
-            at = []
-            for col in wanted:
-                found, labels = np.searchsorted(union, self.columns[col][0]), self.columns[col][1]
-                at.append((found[labels == POSITIVE], found[labels == NEGATIVE]))
-            self.prepared[wanted] = (union, self.unit[union].T.tocsc(), self.groups[union], at)
+            positives = _Searched([self.columns[col][0][self.columns[col][1] == POSITIVE] for col in wanted])
+            negatives = _Shortlisted([self.columns[col][0][self.columns[col][1] == NEGATIVE] for col in wanted])
+            padded = positives.index.ravel()
+            rows = np.concatenate([np.where(padded < 0, 0, padded), negatives.union]).astype(int)
+            kept = np.concatenate([padded >= 0, np.ones(len(negatives.union), dtype=bool)]).astype(np.float32)
+            examples = (self.unit[rows].T @ sparse.diags(kept)).tocsr()  # padding compares as 0: never above a cosine
+            examples.eliminate_zeros()
+            groups = self.groups[rows]
+            groups[: len(padded)][padded < 0] = -1
+            common = np.sort(np.argsort(-np.diff(examples.indptr), kind="stable")[: self.COMMON])
+            rare = np.ones(examples.shape[0], dtype=np.float32)
+            rare[common] = 0.0
+            self.prepared[wanted] = _Prepared(
+                (sparse.diags(rare) @ examples).tocsr(),
+                self.unit[:, common].tocsr(),
+                examples[common].toarray(),
+                groups,
+                positives,
+                negatives,
+            )
         return self.prepared[wanted]
 
 
-class _Nearest:
-    """The most similar reference rows of a block of rows, sorted once and shared by every code.
+@dataclass
+class _Prepared:
+    """The wanted columns' references: their word vectors (as columns; the words most references use apart, as
+    dense columns), documents, and how each side is searched."""
 
-    Each code's nearest positives (or negatives) are nearly always among a row's few
-    hundred most similar references; rows where they are not are searched in full.
-    """
+    rare: sparse.csr_matrix  # the references' rare words (the product with them stays sparse)
+    common: sparse.csr_matrix  # every segment's COMMON words
+    dense: np.ndarray  # the references' COMMON words (most of the product's work), as a dense array
+    groups: np.ndarray
+    positives: _Searched
+    negatives: _Shortlisted
 
-    SHORTLIST = 128
 
-    def __init__(self, block: np.ndarray) -> None:
-        self.block = block
+class _Searched:
+    """A few references per code (its positives), searched in full for every code at once: laid out per code,
+    padded to the same count (`index` -1 where padded)."""
+
+    def __init__(self, sets: list[np.ndarray]) -> None:
+        width = max((len(s) for s in sets), default=0)
+        self.index = np.full((len(sets), width), -1, dtype=np.int64)
+        for code, found in enumerate(sets):
+            self.index[code, : len(found)] = found
+        self.size = self.index.size
+        self.k = np.array([min(NEIGHBOURS, len(s)) for s in sets])
+
+    def top_mean(self, block: np.ndarray) -> np.ndarray:
+        """Rows x codes, from the rows' cosines to the laid-out references (changed in place): the mean (negative
+        cosines as 0) of each row's NEIGHBOURS most similar references of each code."""
+        means = np.zeros((block.shape[0], len(self.k)), dtype=np.float32)
+        if not self.size:
+            return means
+        similar = block.reshape(block.shape[0], *self.index.shape)
+        np.maximum(similar, 0.0, out=similar)
+        for _ in range(min(NEIGHBOURS, self.index.shape[1])):
+            at = similar.argmax(axis=2)[..., None]
+            means += np.take_along_axis(similar, at, axis=2)[..., 0]
+            np.put_along_axis(similar, at, -1.0, axis=2)
+        return means / np.maximum(self.k, 1)
+
+
+class _Shortlisted:
+    """Many references per code (its negatives), mostly the same passages for every code: each row's nearest among
+    them all are sorted once and shared; a row whose short list holds too few of a code's is searched in full."""
+
+    SHORTLIST = 64
+
+    def __init__(self, sets: list[np.ndarray]) -> None:
+        self.union = np.unique(np.concatenate(sets)) if any(len(s) for s in sets) else np.zeros(0, dtype=int)
+        self.sets = [np.searchsorted(self.union, found) for found in sets]  # positions in the union
+        self.member = np.zeros((len(self.union), len(sets)), dtype=bool)
+        for code, at in enumerate(self.sets):
+            self.member[at, code] = True
+        self.k = np.array([min(NEIGHBOURS, len(s)) for s in sets])
+
+    def top_mean(self, block: np.ndarray) -> np.ndarray:
+        """Rows x codes, from the rows' cosines to the union: the mean (negative cosines as 0) of each row's
+        NEIGHBOURS most similar references of each code."""
+        means = np.zeros((block.shape[0], len(self.sets)), dtype=np.float32)
+        if not len(self.union):
+            return means
         width = min(self.SHORTLIST, block.shape[1])
-        candidates = np.argpartition(-block, width - 1, axis=1)[:, :width]
-        order = np.argsort(-np.take_along_axis(block, candidates, axis=1), axis=1)
-        self.columns = np.take_along_axis(candidates, order, axis=1)
-        self.similarities = np.clip(np.take_along_axis(block, self.columns, axis=1), 0.0, None)
-
-    def top_mean(self, wanted: np.ndarray) -> np.ndarray:
-        """Per row, the mean (negative cosines as 0) of its NEIGHBOURS most similar columns among `wanted` (indices)."""
-        k = min(NEIGHBOURS, len(wanted))
-        if k == 0:
-            return np.zeros(self.block.shape[0])
-        member = np.zeros(self.block.shape[1], dtype=bool)
-        member[wanted] = True
-        hits = member[self.columns]
-        taken = hits & (np.cumsum(hits, axis=1) <= k)
-        means = (self.similarities * taken).sum(axis=1) / k
-        short = np.flatnonzero(taken.sum(axis=1) < k)
-        if len(short):
-            means[short] = _top_mean(self.block[np.ix_(short, wanted)])
+        nearest = np.argpartition(-block, width - 1, axis=1)[:, :width]
+        order = np.argsort(-np.take_along_axis(block, nearest, axis=1), axis=1)
+        nearest = np.take_along_axis(nearest, order, axis=1)
+        similar = np.clip(np.take_along_axis(block, nearest, axis=1), 0.0, None)
+        hits = self.member[nearest]  # rows x shortlist x codes
+        taken = hits & (np.cumsum(hits, axis=1, dtype=np.int32) <= self.k)
+        means[:] = np.einsum("rs,rsc->rc", similar, taken.astype(np.float32)) / np.maximum(self.k, 1)
+        short_rows, short_codes = np.nonzero(taken.sum(axis=1) < self.k)
+        for code in np.unique(short_codes):
+            rows = short_rows[short_codes == code]
+            means[rows, code] = _top_mean(block[np.ix_(rows, self.sets[code])])
         return means
 
 

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
+
 from ..codebook import Codebook
 from ..errors import SuggestStoppedError
 from ..store import encodings, suggest_cache
@@ -26,6 +28,7 @@ from ..store.codings import SuggestionSync
 from . import Analysed, Suggester, analyse
 from .corpus import CorpusState, fingerprint
 from .rules import RuleEvidence
+from .training import Labels, segment_labels
 
 Progress = Callable[[int, int], None]
 Stop = Callable[[], bool]
@@ -46,7 +49,7 @@ class SuggestRun(SuggestionSync):
 def suggest_store(
     store: Any,
     codebook: Codebook,
-    segments: list[dict[str, Any]],
+    segments: list[dict[str, Any]] | None,
     document_ids: list[str] | None,
     code_ids: list[str] | None,
     min_confidence: float,
@@ -59,7 +62,43 @@ def suggest_store(
 
     `stop` is asked between steps and between transcripts: when it says so, the run ends
     (SuggestStoppedError) keeping the transcripts already written. `sync_codes` limits
-    which codes' pending suggestions are rewritten (all the suggester's codes when None)."""
+    which codes' pending suggestions are rewritten (all the suggester's codes when None).
+
+    A run for some transcripts starts from this process's last suggester for the same store,
+    codebook, transcripts and coder where there is one (see `Warm`): only the labels of the
+    transcripts decided on since are read again. `segments` may then be None (read only when
+    that suggester cannot be used)."""
+    key = _warm_key(store, codebook, code_ids, blind_coder)
+    warm = _take_warm(store, key) if document_ids else None
+    if warm is not None:
+        suggester = warm.suggester
+        result = SuggestRun()
+    else:
+        segments = store.segments() if segments is None else segments
+        corpus = suggest_cache.corpus_mark(store, segments)
+        suggester, result, mark = _fitted(
+            store, codebook, segments, document_ids, code_ids, progress, blind_coder, stop
+        )
+        warm = Warm(key, suggester, mark, corpus)
+    _suggest(store, suggester, document_ids, blind_coder, min_confidence, progress, result, stop, sync_codes)
+    while len(_WARM) >= KEEP_WARM:
+        _WARM.pop(next(iter(_WARM)), None)
+    _WARM[store.location] = warm
+    return result
+
+
+def _fitted(
+    store: Any,
+    codebook: Codebook,
+    segments: list[dict[str, Any]],
+    document_ids: list[str] | None,
+    code_ids: list[str] | None,
+    progress: Progress | None,
+    blind_coder: str | None,
+    stop: Stop | None,
+) -> tuple[Suggester, SuggestRun, tuple[int, str]]:
+    """A suggester fitted on the project's passages and decisions, read from the store (and what it was
+    read at: the decision log's mark)."""
     suggester = Suggester(codebook, code_ids)
     questions = store.questions(segments)
     analysed = _analysed(store, suggester, [s["text"] for s in segments], progress)
@@ -72,20 +111,44 @@ def suggest_store(
     meanings = encodings.meanings(store, segments, suggester.embedder.name, suggester.embedder.embed)
     _check(stop, 0, 0)
     state = _corpus_state(store, suggester, segments, whole=not document_ids)
+    mark = suggest_cache.decision_mark(store)  # before the decisions are read: a later one is read again
     decisions = suggest_cache.learning_decisions(store, blind_coder)
     suggester.fit(
         segments, decisions, questions=questions, meanings=meanings, analysed=analysed, asked=asked, state=state
     )
     if suggester.state_fitted:
         suggest_cache.keep(store, suggester.signature, "corpus", {suggester.state.key: suggester.state.to_bytes()})
+    return suggester, result, mark
+
+
+def _suggest(
+    store: Any,
+    suggester: Suggester,
+    document_ids: list[str] | None,
+    blind_coder: str | None,
+    min_confidence: float,
+    progress: Progress | None,
+    result: SuggestRun,
+    stop: Stop | None,
+    sync_codes: list[str] | None,
+) -> None:
+    """Learn what the suggester's labels call for (taking kept models), then write the wanted transcripts'
+    suggestions."""
+    segments = suggester.segments
     wanted = set(document_ids or [])
     rows = [row for row, segment in enumerate(segments) if not wanted or segment["document_id"] in wanted]
     models = suggester.models()
     if models is not None:
         index = suggest_cache.latest(store, models.signature, "index")
+        suggester.previous = None
         if document_ids and index and blind_coder is None:  # start from the last run's models (CodeModels.fit)
             suggester.previous = json.loads(index[1])
-        suggester.known = suggest_cache.fitted(store, models.keys(suggester.previous))
+        keys = set(models.keys(suggester.previous))
+        if not document_ids:
+            keys.update(models.nearness_keys())
+        suggester.known = {key: data for key, data in suggester.known.items() if key in keys}  # a kept one's too
+        suggester.known.update(suggest_cache.fitted(store, keys - set(suggester.known)))
+        suggester.fitted, suggester.fit_seconds, suggester.fit_processor = {}, 0.0, 0.0
         suggester.learn(rows)
         suggest_cache.keep(store, suggester.signature, "model", suggester.fitted)
         index_data = models.index()
@@ -97,7 +160,58 @@ def suggest_store(
         result.fit_seconds, result.fit_processor = suggester.fit_seconds, suggester.fit_processor
     _check(stop, 0, 0)
     _write(store, suggester, segments, rows, min_confidence, progress, result, stop, sync_codes)
-    return result
+    if models is not None:  # worked out while scoring, for the next whole run
+        suggest_cache.keep(store, suggester.signature, "nearness", models.nearness)
+
+
+@dataclass
+class Warm:
+    """A suggester fitted in this process, kept for the next run for some transcripts of the same store.
+
+    It is taken only when the codebook version, the codes, the coder it learned for
+    (`key`) and the transcripts (`corpus`: every passage's place and every transcript's
+    content) are as they were; the transcripts coders decided on since `mark` (the
+    decision log's last entry it read) have their labels read again, so an update after
+    a decision reads one transcript's decisions, not the project's. A blind coder's
+    suggester is kept under that coder, and learns from that coder's decisions only.
+    """
+
+    key: tuple[Any, ...]
+    suggester: Suggester
+    mark: tuple[int, str]
+    corpus: str
+
+
+KEEP_WARM = 2  # stores whose last suggester a process keeps
+_WARM: dict[str, Warm] = {}  # by store location; taken out while a run uses it, so no two runs share one
+
+
+def _warm_key(store: Any, codebook: Codebook, code_ids: list[str] | None, blind_coder: str | None) -> tuple[Any, ...]:
+    """What a kept suggester must have been made for: the codebook (its version and content), codes and coder."""
+    content = _digest(json.dumps(codebook.to_dict(), sort_keys=True, default=str).encode("utf-8"))
+    return (store.codebook_version(), content, tuple(code_ids or ()), blind_coder)
+
+
+def _take_warm(store: Any, key: tuple[Any, ...]) -> Warm | None:
+    """This process's last suggester for the store, brought up to date with the decisions made since;
+    None when the codebook, codes, coder or transcripts changed (or the log was rewound)."""
+    warm = _WARM.pop(store.location, None)
+    if warm is None or warm.key != key or warm.corpus != suggest_cache.corpus_mark(store):
+        return None
+    mark = suggest_cache.decision_mark(store)
+    touched = suggest_cache.decided_since(store, warm.mark)
+    if touched is None:
+        return None
+    suggester = warm.suggester
+    if touched:
+        rows = np.flatnonzero([s["document_id"] in touched for s in suggester.segments])
+        decisions = suggest_cache.learning_decisions(store, warm.key[-1], sorted(touched))
+        fresh = segment_labels([suggester.segments[r] for r in rows], decisions, suggester.code_ids)
+        values, decided = suggester.labels.values.copy(), suggester.labels.decided().copy()
+        values[rows], decided[rows] = fresh.values, fresh.decided()
+        suggester.labels = Labels(values, suggester.code_ids, decided)
+    warm.mark = mark
+    return warm
 
 
 def _write(
@@ -116,22 +230,26 @@ def _write(
     for row in rows:
         rows_of.setdefault(segments[row]["document_id"], []).append(row)
     not_codable = [code.id for code in suggester.codebook if not code.codable]  # their old suggestions are withdrawn
-    made: dict[str, list] = {}
-    for suggestion in suggester.suggestions(rows, min_confidence):
-        made.setdefault(suggestion.document_id, []).append(suggestion)
     codes = suggester.code_ids if sync_codes is None else [c for c in suggester.code_ids if c in set(sync_codes)]
+    chosen = [c for c in suggester.choose(rows, min_confidence) if suggester.code_ids[c.col] in set(codes)]
+    decided = store.decided_pairs(list(rows_of))  # their evidence is never looked up: they get no suggestion
+    kept: dict[str, int] = {}
+    for c in chosen:
+        if suggester.pair(c) in decided:
+            kept[segments[c.row]["document_id"]] = kept.get(segments[c.row]["document_id"], 0) + 1
+    made: dict[str, list] = {}
+    for suggestion in suggester.build([c for c in chosen if suggester.pair(c) not in decided]):
+        made.setdefault(suggestion.document_id, []).append(suggestion)
     try:
         for done, (document_id, mine) in enumerate(rows_of.items(), start=1):
             _check(stop, done - 1, len(rows_of))
             sync = store.sync_suggestions(
-                [s for s in made.get(document_id, []) if s.code_id in codes],
-                [segments[i]["id"] for i in mine],
-                [*codes, *not_codable],
+                made.get(document_id, []), [segments[i]["id"] for i in mine], [*codes, *not_codable]
             )
             result.added += sync.added
             result.updated += sync.updated
             result.withdrawn += sync.withdrawn
-            result.kept_decisions += sync.kept_decisions
+            result.kept_decisions += sync.kept_decisions + kept.get(document_id, 0)
             result.documents = done
             if progress:
                 progress(done, len(rows_of))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from ..codebook import Codebook
 
@@ -96,13 +95,3 @@ def _stats(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _safe(std: np.ndarray) -> np.ndarray:
     return np.where(std > 1e-9, std, 1.0)
-
-
-def nearest(vectors: sparse.csr_matrix, examples: sparse.csr_matrix, k: int = 2) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and cosines of the k most similar examples to each vector."""
-    if examples.shape[0] == 0:
-        return np.zeros((vectors.shape[0], 0), dtype=int), np.zeros((vectors.shape[0], 0))
-    sims = np.asarray((normalize(vectors) @ normalize(examples).T).todense())
-    k = min(k, sims.shape[1])
-    order = np.argsort(-sims, axis=1)[:, :k]
-    return order, np.take_along_axis(sims, order, axis=1)
