@@ -13,7 +13,7 @@ its share rejected). Then times, in one run, beside the bare spaCy pipeline
   4. suggest for one newly imported transcript (target: under 10 s);
   5. after one decision in it: the refit (target: under 1 s) and its re-suggest;
   6. a decision through the service, and the update of the suggestions it affects
-     (run beside the page in the app);
+     (the app runs it in the click);
 and peak memory (target: under 2 GiB). Targets: 2 within 3x of the same run with no
 decisions (compared warm, each after the passages were read once).
 
