@@ -20,10 +20,17 @@ GOLD = SAMPLE / "gold_codings.csv"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The longest tests first (marked `slow(seconds)`): with files shared out between processes in
-    order, a long file started last would run on alone after every other file has finished."""
-    seconds = lambda item: -(mark.args[0] if (mark := item.get_closest_marker("slow")) else 0)
-    items.sort(key=seconds)  # stable: the rest keep their order
+    """The longest files first (marked `slow(seconds)`), then the others by how many tests they hold: with
+    files shared out between processes in this order, no long file starts last and runs on alone."""
+    per_file: dict[str, int] = {}
+    for item in items:
+        per_file[item.nodeid.split("::")[0]] = per_file.get(item.nodeid.split("::")[0], 0) + 1
+
+    def order(item: pytest.Item) -> tuple[float, int]:
+        mark = item.get_closest_marker("slow")
+        return -(mark.args[0] if mark else 0), -per_file[item.nodeid.split("::")[0]]
+
+    items.sort(key=order)  # stable: a file's tests keep their order
 
 
 def _rows(path: Path) -> int:
