@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -22,13 +23,11 @@ GOLD = SAMPLE / "gold_codings.csv"
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The longest files first (marked `slow(seconds)`), then the others by how many tests they hold: with
     files shared out between processes in this order, no long file starts last and runs on alone."""
-    per_file: dict[str, int] = {}
-    for item in items:
-        per_file[item.nodeid.split("::")[0]] = per_file.get(item.nodeid.split("::")[0], 0) + 1
+    per_file = Counter(item.path for item in items)
 
     def order(item: pytest.Item) -> tuple[float, int]:
         mark = item.get_closest_marker("slow")
-        return -(mark.args[0] if mark else 0), -per_file[item.nodeid.split("::")[0]]
+        return -(mark.args[0] if mark else 0), -per_file[item.path]
 
     items.sort(key=order)  # stable: a file's tests keep their order
 
