@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
+import uuid
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import create_engine, text
 
 from qualcode import project
 from qualcode.cli import main
@@ -94,6 +97,22 @@ def store(db_path: Path) -> Store:
     opened = project.init_project(db_path, CODEBOOK)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def postgres_url():
+    """A new, empty database on the test PostgreSQL server (skipped without one), dropped afterwards."""
+    server = os.environ.get("QUALCODE_TEST_POSTGRES")
+    if not server:
+        pytest.skip("QUALCODE_TEST_POSTGRES is not set (.ci/run starts PostgreSQL and sets it)")
+    name = f"qualcode_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -181,17 +181,22 @@ def rich_project(path: Path) -> Path:
     return path
 
 
+def round_trip(source: Path) -> tuple[Path, Path, str, str]:
+    """`source` imported into a new store beside it and exported for QualCoder: the store, the export, and
+    what the import and the export printed."""
+    db, out = source.with_suffix(".db"), source.with_name(f"{source.stem}_for_qualcoder.qdpx")
+    imported = run(db, "import", "project", source)
+    assert imported.exit_code == 0, imported.output
+    exported = run(db, "export", "project", "-o", out, "--for", "qualcoder")
+    assert exported.exit_code == 0, exported.output
+    return db, out, imported.output, exported.output
+
+
 @pytest.fixture(scope="module")
 def rich(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
     """A store imported from the rich project, and its export for QualCoder (with the import's output)."""
-    folder = tmp_path_factory.mktemp("rich")
-    db = folder / "rich.db"
-    imported = run(db, "import", "project", rich_project(folder / "rich.qdpx"))
-    assert imported.exit_code == 0, imported.output
-    out = folder / "for_qualcoder.qdpx"
-    exported = run(db, "export", "project", "-o", out, "--for", "qualcoder")
-    assert exported.exit_code == 0, exported.output
-    return db, out, imported.output + exported.output
+    db, out, imported, exported = round_trip(rich_project(tmp_path_factory.mktemp("rich") / "rich.qdpx"))
+    return db, out, imported + exported
 
 
 def test_qualcoder_gets_one_selection_per_coder_stamped_with_that_coder(rich, schema: xmlschema.XMLSchema) -> None:

@@ -6,19 +6,15 @@ credited to a user, Notes on the project and on a document); the real files are 
 
 from __future__ import annotations
 
-import os
-import uuid
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
 import pytest
 import xmlschema
-from click.testing import CliRunner
-from sqlalchemy import create_engine, text
+from test_interop import round_trip, run
 
 from qualcode import project
-from qualcode.cli import main
 from qualcode.store import Store
 from qualcode.store.users import creators, users
 
@@ -36,10 +32,6 @@ NOTES = {
     "project": "F7000000-0000-0000-0000-0000000000A1",
     "document": "F7000000-0000-0000-0000-0000000000A2",
 }
-
-
-def run(db: Path, *args: object):
-    return CliRunner().invoke(main, ["--db", str(db), *map(str, args)], catch_exceptions=False)
 
 
 def qualcoder_project(path: Path) -> Path:
@@ -78,14 +70,8 @@ def qde_of(path: Path) -> ET.Element:
 @pytest.fixture(scope="module")
 def trip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
     """The project imported into a new store and exported for QualCoder; the import's output."""
-    folder = tmp_path_factory.mktemp("users")
-    db = folder / "buses.db"
-    imported = run(db, "import", "project", qualcoder_project(folder / "buses.qdpx"))
-    assert imported.exit_code == 0, imported.output
-    out = folder / "out.qdpx"
-    exported = run(db, "export", "project", "-o", out, "--for", "qualcoder")
-    assert exported.exit_code == 0, exported.output
-    return db, out, imported.output
+    db, out, imported, _ = round_trip(qualcoder_project(tmp_path_factory.mktemp("users") / "buses.qdpx"))
+    return db, out, imported
 
 
 def test_idle_users_and_who_brought_each_source_in_and_when_are_kept_not_reported_lost(trip) -> None:
@@ -201,21 +187,6 @@ def test_codings_another_tool_kept_in_separate_selections_go_back_in_them_with_t
     }
     with zipfile.ZipFile(out) as archive:
         xmlschema.XMLSchema(str(SCHEMA)).validate(archive.read("project.qde").decode("utf-8"))
-
-
-@pytest.fixture
-def postgres_url():
-    server = os.environ.get("QUALCODE_TEST_POSTGRES")
-    if not server:
-        pytest.skip("QUALCODE_TEST_POSTGRES is not set (.ci/run starts PostgreSQL and sets it)")
-    name = f"qualcode_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield server.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_a_team_store_on_postgresql_keeps_users_creators_and_note_guids_too(postgres_url, tmp_path: Path) -> None:

@@ -7,11 +7,9 @@ role that may create databases; each test gets a database of its own.
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
 from conftest import CODEBOOK, GOLD, GOLD_ROWS, SAMPLE, SAMPLE_INTERVIEWS
-from sqlalchemy import create_engine, text
 
 from qualcode import project
 from qualcode.errors import StoreError
@@ -21,18 +19,6 @@ SERVER = os.environ.get("QUALCODE_TEST_POSTGRES")
 pytestmark = pytest.mark.skipif(
     not SERVER, reason="QUALCODE_TEST_POSTGRES is not set (.ci/run starts PostgreSQL and sets it)"
 )
-
-
-@pytest.fixture
-def postgres_url():
-    name = f"qualcode_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield SERVER.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_a_project_on_postgresql_imports_codes_and_suggests(postgres_url):
