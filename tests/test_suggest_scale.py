@@ -12,7 +12,7 @@ from sqlalchemy import event, select
 
 from qualcode import project
 from qualcode.errors import SuggestStoppedError
-from qualcode.store import Store
+from qualcode.store import Store, suggest_cache
 from qualcode.store.schema import fitted_models
 
 TOPICS = {
@@ -144,3 +144,20 @@ def test_an_interrupted_run_leaves_no_half_written_transcript(tmp_path, small_co
     project.suggest(store, min_confidence=0.3)
     assert {d: [p[1:] for p in pending(store, [d])] for d in expected} == expected
     store.close()
+
+
+def test_a_whole_run_reads_the_decisions_once_for_learning_and_for_the_pairs_it_leaves_alone(coded):
+    project.suggest(coded, min_confidence=0.3)
+    first, second = coded.codings(document_ids=["T3"], statuses=["pending"])[:2]
+    project.decide(coded, [first["id"]], "rejected", "bob")
+    project.decide(coded, [second["id"]], "accepted", "ann")
+    every = [f"T{n}" for n in range(4)]
+    for coder in (None, "bob"):  # bob coding blind learns from his own decisions only
+        once = suggest_cache.decided(coded, coder)
+        assert once.learning == suggest_cache.learning_decisions(coded, coder)
+        assert once.pairs == coded.decided_pairs(every)
+    assert {(first["segment_id"], first["code_id"]), (second["segment_id"], second["code_id"])} <= once.pairs
+
+    project.suggest(coded, min_confidence=0.0)
+    left = {(c["segment_id"], c["code_id"]) for c in coded.codings(statuses=["pending"])}
+    assert left and not left & suggest_cache.decided(coded).pairs  # nothing decided is suggested again

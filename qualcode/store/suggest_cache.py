@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -176,6 +177,41 @@ def learning_decisions(
             {"document_id": d, "start": s, "end": e, "code_id": code, "status": status}
             for d, s, e, code, status in connection.execute(query).all()  # fetched at once: 200,000 rows
         ]
+
+
+@dataclass
+class Decided:
+    """Every coding but a pending suggestion, read in one pass for a whole run: what the learner reads
+    (`learning`, as learning_decisions gives it) and the (segment id, code) pairs that get no suggestion
+    (`pairs`, as Store.decided_pairs gives them for every transcript)."""
+
+    learning: list[dict[str, Any]]
+    pairs: set[tuple[int, str]]
+
+
+def decided(store: Any, coder: str | None = None) -> Decided:
+    """The project's decisions read once (a big project holds 200,000), for learning and for leaving
+    decided pairs alone; with `coder` (blind coding), only that coder's decisions are learned from."""
+    from .codings import SUGGESTER
+    from .schema import codings
+
+    c = codings.c
+    query = (
+        select(c.segment_id, c.document_id, c.start, c.end, c.code_id, c.status, c.coder)
+        .where(~((c.source == "suggested") & (c.status == "pending")))
+        .order_by(c.id)
+    )
+    with store.engine.connect() as connection:
+        rows = connection.execute(query).all()
+    learned = ("accepted", "rejected")
+    return Decided(
+        [
+            {"document_id": d, "start": s, "end": e, "code_id": code, "status": status}
+            for _, d, s, e, code, status, who in rows
+            if status in learned and who != SUGGESTER and (coder is None or who == coder)
+        ],
+        {(r[0], r[4]) for r in rows if r[0] is not None},
+    )
 
 
 def corpus_mark(store: Any, passages: list[dict[str, Any]] | None = None) -> str:

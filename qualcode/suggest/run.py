@@ -70,17 +70,18 @@ def suggest_store(
     that suggester cannot be used)."""
     key = _warm_key(store, codebook, code_ids, blind_coder)
     warm = _take_warm(store, key) if document_ids else None
+    decided: set[tuple[int, str]] | None = None  # read again per transcript when the run did not read them
     if warm is not None:
         suggester = warm.suggester
         result = SuggestRun()
     else:
         segments = store.segments() if segments is None else segments
         corpus = suggest_cache.corpus_mark(store, segments)
-        suggester, result, mark = _fitted(
+        suggester, result, mark, decided = _fitted(
             store, codebook, segments, document_ids, code_ids, progress, blind_coder, stop
         )
         warm = Warm(key, suggester, mark, corpus)
-    _suggest(store, suggester, document_ids, blind_coder, min_confidence, progress, result, stop, sync_codes)
+    _suggest(store, suggester, document_ids, blind_coder, min_confidence, progress, result, stop, sync_codes, decided)
     while len(_WARM) >= KEEP_WARM:
         _WARM.pop(next(iter(_WARM)), None)
     _WARM[store.location] = warm
@@ -96,9 +97,9 @@ def _fitted(
     progress: Progress | None,
     blind_coder: str | None,
     stop: Stop | None,
-) -> tuple[Suggester, SuggestRun, tuple[int, str]]:
+) -> tuple[Suggester, SuggestRun, tuple[int, str], set[tuple[int, str]]]:
     """A suggester fitted on the project's passages and decisions, read from the store (and what it was
-    read at: the decision log's mark)."""
+    read at: the decision log's mark, and the decided (segment id, code) pairs read with the decisions)."""
     suggester = Suggester(codebook, code_ids)
     questions = store.questions(segments)
     analysed = _analysed(store, suggester, [s["text"] for s in segments], progress)
@@ -112,13 +113,13 @@ def _fitted(
     _check(stop, 0, 0)
     state = _corpus_state(store, suggester, segments, whole=not document_ids)
     mark = suggest_cache.decision_mark(store)  # before the decisions are read: a later one is read again
-    decisions = suggest_cache.learning_decisions(store, blind_coder)
+    decided = suggest_cache.decided(store, blind_coder)  # one read of 200,000 decisions, not one per use
     suggester.fit(
-        segments, decisions, questions=questions, meanings=meanings, analysed=analysed, asked=asked, state=state
+        segments, decided.learning, questions=questions, meanings=meanings, analysed=analysed, asked=asked, state=state
     )
     if suggester.state_fitted:
         suggest_cache.keep(store, suggester.signature, "corpus", {suggester.state.key: suggester.state.to_bytes()})
-    return suggester, result, mark
+    return suggester, result, mark, decided.pairs
 
 
 def _suggest(
@@ -131,9 +132,10 @@ def _suggest(
     result: SuggestRun,
     stop: Stop | None,
     sync_codes: list[str] | None,
+    decided: set[tuple[int, str]] | None = None,
 ) -> None:
     """Learn what the suggester's labels call for (taking kept models), then write the wanted transcripts'
-    suggestions."""
+    suggestions (`decided`: the pairs that get none, as read with the decisions; read here when None)."""
     segments = suggester.segments
     wanted = set(document_ids or [])
     rows = [row for row, segment in enumerate(segments) if not wanted or segment["document_id"] in wanted]
@@ -159,7 +161,7 @@ def _suggest(
         result.reused = sum(1 for job in models.jobs if len(job.rows)) - result.fitted
         result.fit_seconds, result.fit_processor = suggester.fit_seconds, suggester.fit_processor
     _check(stop, 0, 0)
-    _write(store, suggester, segments, rows, min_confidence, progress, result, stop, sync_codes)
+    _write(store, suggester, segments, rows, min_confidence, progress, result, stop, sync_codes, decided)
     if models is not None:  # worked out while scoring, for the next whole run
         suggest_cache.keep(store, suggester.signature, "nearness", models.nearness)
 
@@ -224,15 +226,20 @@ def _write(
     result: SuggestRun,
     stop: Stop | None = None,
     sync_codes: list[str] | None = None,
+    decided: set[tuple[int, str]] | None = None,
 ) -> None:
-    """Score every wanted passage at once, then store each transcript's suggestions in a transaction of its own."""
+    """Score every wanted passage at once, then store each transcript's suggestions in a transaction of its own.
+
+    `decided` only spares looking up evidence for pairs that get no suggestion: each transcript's
+    transaction checks again, so a decision made since it was read is still kept."""
     rows_of: dict[str, list[int]] = {}
     for row in rows:
         rows_of.setdefault(segments[row]["document_id"], []).append(row)
     not_codable = [code.id for code in suggester.codebook if not code.codable]  # their old suggestions are withdrawn
     codes = suggester.code_ids if sync_codes is None else [c for c in suggester.code_ids if c in set(sync_codes)]
     chosen = [c for c in suggester.choose(rows, min_confidence) if suggester.code_ids[c.col] in set(codes)]
-    decided = store.decided_pairs(list(rows_of))  # their evidence is never looked up: they get no suggestion
+    if decided is None:  # their evidence is never looked up: they get no suggestion
+        decided = store.decided_pairs(list(rows_of))
     kept: dict[str, int] = {}
     for c in chosen:
         if suggester.pair(c) in decided:
