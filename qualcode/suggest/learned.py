@@ -650,7 +650,8 @@ class References:
         prepared = self._prepare(tuple(wanted))
         if not len(rows) or not len(prepared.groups):
             return result
-        for begin in range(0, len(rows), chunk):
+
+        def one(begin: int) -> None:
             query = rows[begin : begin + chunk]
             block = (self.unit[query] @ prepared.rare).toarray()
             block += prepared.common[query] @ prepared.dense
@@ -659,6 +660,14 @@ class References:
             near_pos = prepared.positives.top_mean(block[:, :width])
             near_neg = prepared.negatives.top_mean(block[:, width:])
             result[begin : begin + chunk, wanted] = np.stack([near_pos, near_neg, near_pos - near_neg], axis=2)
+
+        starts = range(0, len(rows), chunk)
+        if len(starts) < 2 or WORKERS < 2:
+            for begin in starts:
+                one(begin)
+        else:
+            with ThreadPoolExecutor(max_workers=WORKERS) as pool:  # the products and sorts release the GIL
+                list(pool.map(one, starts))
         return result
 
     def _prepare(self, wanted: tuple[int, ...]) -> _Prepared:
