@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import threading
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -33,6 +34,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return -(mark.args[0] if mark else 0), -per_file[item.path]
 
     items.sort(key=order)  # stable: a file's tests keep their order
+
+
+@pytest.fixture(autouse=True)
+def no_run_left_running():
+    """A suggest run a test started beside the page ends before the next test: one still going would work
+    on a store that is gone, and on this Python its traceback, formatted while another test parses code,
+    breaks that parse ("AST constructor recursion depth mismatch")."""
+    yield
+    for thread in threading.enumerate():
+        if thread.name.startswith("qualcode ") and thread is not threading.current_thread():
+            thread.join(timeout=120)
 
 
 def _rows(path: Path) -> int:

@@ -10,9 +10,12 @@ they were (as Ctrl-C does on the command line).
 
 from __future__ import annotations
 
+import logging
 import threading
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -21,6 +24,7 @@ from qualcode.errors import QualcodeError
 from qualcode.ui import state
 
 KEY = "qc_task"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -54,6 +58,12 @@ def start(what: str, work: Callable[[Task], Any]) -> Task | None:
             task.result = work(task)
         except QualcodeError as error:
             task.error = state.error_text(error)
+        except Exception as error:  # qualcode's fault, not the user's: said on the page, where it happened logged
+            task.error = (
+                f"{what} stopped on an unexpected error ({type(error).__name__}); the transcripts it finished "
+                "keep their suggestions and the others are as they were."
+            )
+            log.error("%s stopped on %s at %s", what, type(error).__name__, _place(error))
         finally:
             state.changed()  # what it wrote shows on the next run of any page
 
@@ -61,6 +71,13 @@ def start(what: str, work: Callable[[Task], Any]) -> Task | None:
     st.session_state[KEY] = task
     task.thread.start()
     return task
+
+
+def _place(error: Exception) -> str:
+    """Where an error happened (file:line function, innermost last), without its message, which may quote a
+    passage; not a formatted traceback: on this Python that parses code, which a thread beside the page must not."""
+    frames = traceback.extract_tb(error.__traceback__)[-4:]
+    return " > ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in frames)
 
 
 def follow(update: Callable[[], Any]) -> None:
