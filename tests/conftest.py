@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import os
 import shutil
 import threading
@@ -22,6 +23,19 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "transcripts_sample"
 CODEBOOK = ROOT / "codebooks" / "pb_employment.yaml"
 GOLD = SAMPLE / "gold_codings.csv"
+
+
+def _scan_components_once() -> None:
+    """Streamlit's test harness scans every installed package for page components once per AppTest (0.3 s in a
+    fresh environment, seconds in a big one); the installed packages do not change while the tests run."""
+    try:
+        from streamlit.components.v2 import manifest_scanner
+    except ImportError:  # a Streamlit without them
+        return
+    manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
+
+
+_scan_components_once()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
