@@ -25,8 +25,8 @@ def project_dir(tmp_path: Path, cli) -> Path:
 
 
 def one_sentence_error(result) -> str:
-    """The single `Error: ...` line a failing command prints, with no traceback."""
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    """The single `Error: ...` line a failing command prints (beside any warnings), with no traceback."""
+    lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("warning: ")]
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("Error: ") and "Traceback" not in result.stderr + result.output
     return lines[0]
@@ -178,3 +178,13 @@ def test_reimporting_with_other_interviewer_labels_says_why_it_is_refused(cli, p
     assert refused.exit_code != 0
     error = one_sentence_error(refused)
     assert "same text but other speaker turns" in error and "--interviewer" in error
+
+
+def test_a_copy_of_a_transcript_under_another_name_is_named_as_such(cli, project_dir, tmp_path):
+    assert cli("import", project_dir).exit_code == 0
+    copy = tmp_path / "copies" / "p1_again.txt"
+    copy.parent.mkdir()
+    copy.write_bytes((project_dir / "labels_int_p1.txt").read_bytes())
+    result = cli("import", copy)
+    assert result.exit_code == 0, result.stderr
+    assert "p1_again.txt: holds the same transcript as `labels_int_p1`" in result.stderr

@@ -193,6 +193,7 @@ def import_transcripts(
     participants = _participants(participant_files, meta)
     rules = SpeakerRules.with_interviewers(interviewer_labels, speaker_pattern)
     existing = store.document_hashes()
+    texts = {digest: document_id for document_id, digest in existing.items()}  # to find a copy under another id
     accepted: dict[str, ParsedDocument] = {}
     replaced: set[str] = set()
     for path in files:
@@ -221,6 +222,12 @@ def import_transcripts(
         verdict = _verdict(document, existing, accepted, replace)
         if verdict == "new" or verdict == "replace":
             accepted[document.id] = document
+            twin = texts.setdefault(document.content_hash, document.id)
+            if twin != document.id:
+                report.warnings.append(
+                    f"{document.source_path}: holds the same transcript as `{twin}`; if it is a copy, leave it out "
+                    "or remove one of them, or its speakers and quotes count twice."
+                )
             if verdict == "replace":
                 replaced.add(document.id)
                 _keep_speaker_roles(store, document, interviewer_labels or [])
