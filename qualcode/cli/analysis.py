@@ -65,6 +65,7 @@ def search(
 
     Example:
 
+        \b
         qualcode search '"job coach"' --role "Family member"
         qualcode search child --lemma --code transition_focus --coder ann
     """
@@ -123,6 +124,7 @@ def saturation(
 
     Example:
 
+        \b
         qualcode saturation --window 3 -o saturation.xlsx
     """
     with open_store(ctx) as store:
@@ -171,6 +173,7 @@ def export_framework(ctx: click.Context, by: str, level: str, fmt: str | None, o
 
     Example:
 
+        \b
         qualcode export framework --by role --format docx -o framework.docx
     """
     with open_store(ctx) as store:
@@ -230,6 +233,7 @@ def export_cooccurrence(
 
     Example:
 
+        \b
         qualcode export cooccurrence --measure jaccard --unit participant -o cooccurrence.xlsx
     """
     with open_store(ctx) as store:

@@ -24,6 +24,7 @@ def import_codings(ctx: click.Context, file: str, coder: str | None, status: str
 
     Example:
 
+        \b
         qualcode import-codings transcripts_sample/gold_codings.csv --coder gold --status accepted
     """
     with open_store(ctx) as store:

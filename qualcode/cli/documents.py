@@ -22,6 +22,7 @@ def init(ctx: click.Context, codebook_path: str, author: str) -> None:
 
     Example:
 
+        \b
         qualcode --db study.db init --codebook codebooks/pb_employment.yaml
     """
     store = ops.init_project(ctx.obj["db"], codebook_path, author=author)
@@ -69,6 +70,7 @@ def import_(
 
     Example:
 
+        \b
         qualcode import transcripts_sample
         qualcode import interviews/ --meta participants.csv --interviewer Moderator
         qualcode import otter_export.txt --interviewer "Sara Lind"
@@ -127,6 +129,7 @@ def documents(ctx: click.Context) -> None:
 
     Example:
 
+        \b
         qualcode documents
     """
     with open_store(ctx) as store:
@@ -155,6 +158,7 @@ def segments(ctx: click.Context, document_id: str) -> None:
 
     Example:
 
+        \b
         qualcode segments --document PB01
     """
     with open_store(ctx) as store:

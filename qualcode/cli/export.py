@@ -64,6 +64,7 @@ def export_segments(ctx: click.Context, fmt: str | None, output: str, no_mask: b
 
     Example:
 
+        \b
         qualcode export segments --format csv -o segments.csv
     """
     with open_store(ctx) as store:
@@ -124,6 +125,7 @@ def export_codings(
 
     Example:
 
+        \b
         qualcode export codings --format csv -o codings.csv --status accepted
     """
     with open_store(ctx) as store:

@@ -35,6 +35,7 @@ def history(ctx: click.Context, document_id: str | None, coder: str | None, last
 
     Example:
 
+        \b
         qualcode history --document JC05 --coder carol
     """
     with open_store(ctx) as store:
@@ -56,6 +57,7 @@ def undo(ctx: click.Context, coder: str) -> None:
 
     Example:
 
+        \b
         qualcode undo --coder carol
     """
     with open_store(ctx) as store:

@@ -19,6 +19,7 @@ def check(ctx: click.Context) -> None:
 
     Example:
 
+        \b
         qualcode check
     """
     problems = maintenance.check_location(ctx.obj["db"])
@@ -41,6 +42,7 @@ def backup(ctx: click.Context, file: str) -> None:
 
     Example:
 
+        \b
         qualcode backup snapshots/study-2026-11-23.db
     """
     with open_store(ctx) as store:
@@ -58,6 +60,7 @@ def restore(ctx: click.Context, file: str) -> None:
 
     Example:
 
+        \b
         qualcode restore snapshots/study-2026-11-23.db
     """
     safety = maintenance.restore_location(ctx.obj["db"], file)
@@ -76,6 +79,7 @@ def recover(damaged: str, output: str) -> None:
 
     Example:
 
+        \b
         qualcode recover study.db -o study-recovered.db
     """
     report = maintenance.recover(damaged, output)

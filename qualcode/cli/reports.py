@@ -117,6 +117,7 @@ def export_quotes(
 
     Example:
 
+        \b
         qualcode export quotes --format docx -o quotes.docx --per-cell 3
         qualcode export quotes -o sw.csv --theme demand --role "Social worker" --max-words 60
     """
@@ -169,6 +170,7 @@ def export_frequencies(
 
     Example:
 
+        \b
         qualcode export frequencies --by role --format xlsx -o frequencies.xlsx
         qualcode export frequencies --by role --by site -o frequencies.md
     """
@@ -219,6 +221,7 @@ def identifiers_add(ctx: click.Context, names: tuple[str, ...], kind: str) -> No
 
     Example:
 
+        \b
         qualcode identifiers add Sandra "Brightway Works" --kind person
     """
     with open_store(ctx) as store:
@@ -237,6 +240,7 @@ def identifiers_import(ctx: click.Context, file: str, kind: str) -> None:
 
     Example:
 
+        \b
         qualcode identifiers import transcripts_sample/identifiers.txt
     """
     with open_store(ctx) as store:
@@ -251,6 +255,7 @@ def identifiers_list(ctx: click.Context) -> None:
 
     Example:
 
+        \b
         qualcode identifiers list
     """
     with open_store(ctx) as store:
@@ -272,6 +277,7 @@ def identifiers_remove(ctx: click.Context, names: tuple[str, ...]) -> None:
 
     Example:
 
+        \b
         qualcode identifiers remove Sandra
     """
     with open_store(ctx) as store:

@@ -32,6 +32,7 @@ def export_code_report(
 
     Example:
 
+        \b
         qualcode export code-report caseload_pressure --format docx -o caseload.docx --where role="Social worker"
     """
     fmt = _format(fmt, output)
@@ -56,6 +57,7 @@ def export_memos(ctx: click.Context, output: str, fmt: str | None, search: str |
 
     Example:
 
+        \b
         qualcode export memos --format md -o memos.md
     """
     with open_store(ctx) as store:

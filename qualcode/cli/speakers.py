@@ -25,6 +25,7 @@ def speakers() -> None:
     Example:
 
     \b
+    \b
         qualcode speakers BSR01
         qualcode speakers set BSR01 "Sara Lind" --role interviewer
     """
@@ -38,6 +39,7 @@ def list_(ctx: click.Context, document_id: str) -> None:
 
     Example:
 
+        \b
         qualcode speakers list BSR01
     """
     with open_store(ctx) as store:
@@ -63,6 +65,7 @@ def set_(ctx: click.Context, document_id: str, speaker: str, role: str) -> None:
 
     Example:
 
+        \b
         qualcode speakers set BSR01 "Sara Lind" --role interviewer
     """
     with open_store(ctx) as store:

@@ -56,6 +56,7 @@ def suggest(
 
     Example:
 
+        \b
         qualcode suggest --min-confidence 0.6
         qualcode suggest --document PB01 --codes demand
     """
@@ -102,6 +103,7 @@ def review(ctx: click.Context, coder: str, document_id: str | None, min_confiden
 
     Example:
 
+        \b
         qualcode review --coder ann
         qualcode review accept 12 13 --coder ann
     """
@@ -167,6 +169,7 @@ def review_accept(ctx: click.Context, coding_ids: tuple[int, ...], coder: str) -
 
     Example:
 
+        \b
         qualcode review accept 12 13 --coder ann
     """
     _decide_by_id(ctx, coding_ids, coder, ops.accept, "Accepted")
@@ -181,6 +184,7 @@ def review_reject(ctx: click.Context, coding_ids: tuple[int, ...], coder: str) -
 
     Example:
 
+        \b
         qualcode review reject 14 --coder ann
     """
     _decide_by_id(ctx, coding_ids, coder, ops.reject, "Rejected")
@@ -223,6 +227,7 @@ def evaluate(ctx: click.Context, gold: str, level: str, mode: str, threshold: fl
 
     Example:
 
+        \b
         qualcode evaluate --gold transcripts_sample/gold_codings.csv --by theme
     """
     from ..project.evaluation import evaluate as run_evaluation
@@ -274,6 +279,7 @@ def export_suggestions(
 
     Example:
 
+        \b
         qualcode export suggestions --format csv -o suggestions.csv
     """
     with open_store(ctx) as store:
