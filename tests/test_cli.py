@@ -188,3 +188,17 @@ def test_a_copy_of_a_transcript_under_another_name_is_named_as_such(cli, project
     result = cli("import", copy)
     assert result.exit_code == 0, result.stderr
     assert "p1_again.txt: holds the same transcript as `labels_int_p1`" in result.stderr
+
+
+def test_a_folder_holding_no_transcript_imports_nothing_and_says_so(cli, project_dir, tmp_path):
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    (folder / "interview.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "README.md").write_text("About these files.\n")
+    before = table_contents(cli.db)
+    result = cli("import", folder)
+    assert result.exit_code == 1
+    assert "interview.pdf is a .pdf file, not read as a transcript; save it as one of" in result.stderr
+    assert "README.md is not a transcript" in result.stderr
+    assert one_sentence_error(result).startswith("Error: no transcript was found to import (2 files skipped)")
+    assert table_contents(cli.db) == before

@@ -22,6 +22,7 @@ from ..ingest import (
     INTERVIEWER,
     NOTE,
     PARTICIPANT,
+    READERS,
     ParsedDocument,
     SpeakerRules,
     find_transcripts,
@@ -121,7 +122,12 @@ class ImportReport:
 
     @property
     def ok(self) -> bool:
-        return not self.refused
+        return not self.refused and not self.found_nothing
+
+    @property
+    def found_nothing(self) -> bool:
+        """True when nothing given was a transcript to import or already held, and no attribute was set."""
+        return not (self.imported or self.unchanged or self.refused or self.attributes_updated)
 
     def summary(self) -> str:
         """One line of counts: imported, refused, unchanged, skipped."""
@@ -140,10 +146,7 @@ class ImportReport:
             ("info", f"unchanged: {path} is already in the store as {document_id}.")
             for path, document_id in self.unchanged
         ]
-        notes += [
-            ("warning", f"skipped: {path} is not a transcript (a README, codings, identifiers or another format).")
-            for path in self.skipped
-        ]
+        notes += [("warning", _skipped(path)) for path in self.skipped]
         if self.attributes_updated:
             notes.append(
                 (
@@ -165,7 +168,27 @@ class ImportReport:
             ("error", reason if reason.startswith(path) else Advice(f"{path}: {reason}", getattr(reason, "hint", None)))
             for path, reason in self.refused
         ]
+        if self.found_nothing:
+            notes.append(
+                (
+                    "error",
+                    f"no transcript was found to import ({len(self.skipped)} files skipped); name transcript "
+                    f"files ({' '.join(sorted(READERS))}) or a folder holding them.",
+                )
+            )
         return notes
+
+
+def _skipped(path: str) -> str:
+    """Why a file found in a folder was not read: a format qualcode does not read, or not a transcript."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in READERS:
+        kind = f"a {suffix} file" if suffix else "a file with no extension"
+        return (
+            f"skipped: {path} is {kind}, not read as a transcript; save it as one of "
+            f"{' '.join(sorted(READERS))} to import it."
+        )
+    return f"skipped: {path} is not a transcript (a README, codings or identifiers file)."
 
 
 def import_transcripts(
