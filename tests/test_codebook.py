@@ -131,3 +131,11 @@ def test_yaml_round_trip_keeps_every_code():
     codebook = load_codebook(CODEBOOK)
     again = parse_codebook(codebook.to_yaml())
     assert again.codes == codebook.codes and again.name == codebook.name
+
+
+def test_a_codebook_without_a_name_is_named_after_its_file_or_folder(tmp_path):
+    codes = "codes:\n  - id: waiting\n    label: Waiting times\n"
+    assert load_codebook(write(tmp_path, "ward_survey", codes)).name == "ward_survey"
+    (tmp_path / "fft_2024").mkdir()
+    assert load_codebook(write(tmp_path / "fft_2024", "codebook", codes)).name == "fft_2024"
+    assert validate_codebook(write(tmp_path, "blank", "name: ' '\n" + codes))[0].field == "name"

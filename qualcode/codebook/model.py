@@ -252,6 +252,14 @@ def _check(text: str, path: str) -> tuple[Codebook | None, list[CodebookProblem]
     return _Checker(path, root, data).run()
 
 
+def _name_from(path: str) -> str | None:
+    """A codebook without a `name` is named after its file (after its folder when the file is just "codebook")."""
+    if path.startswith("<"):
+        return None
+    where = Path(path)
+    return where.parent.name if where.stem.lower() == "codebook" and where.parent.name else where.stem
+
+
 class _Checker:
     """Walks a parsed codebook, collecting located problems and building codes."""
 
@@ -267,7 +275,7 @@ class _Checker:
         for key in self.data:
             if key not in TOP_KEYS:
                 self.problem(lines.get(key), str(key), f"unknown key `{key}`{did_you_mean(str(key), TOP_KEYS)}")
-        name = self.data.get("name")
+        name = self.data.get("name", _name_from(self.path))
         if not isinstance(name, str) or not name.strip():
             self.problem(lines.get("name", 1), "name", "the codebook needs a `name`")
         version = self.data.get("version", 1)
