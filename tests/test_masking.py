@@ -170,3 +170,22 @@ def test_names_are_listed_added_and_removed_in_the_app(hostile_db, tmp_path, mon
     listed = {row["identifier"]: row["kind"] for row in identifiers.list_identifiers(store)}
     store.close()
     assert listed["Priya"] == listed["Kirkdale"] == "place" and "Sarah" not in listed
+
+
+def test_speakers_named_in_a_transcript_are_masked_without_being_listed(tmp_path):
+    (tmp_path / "codebook.yaml").write_text(hostile.CODEBOOK, encoding="utf-8")
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "call.txt").write_text(
+        "Interviewer: Thanks for joining, Maria Okafor.\n"
+        "Maria Okafor: Happy to. My job coach, Tom Reyes, set it up.\n"
+        "Job Coach: I did, and Maria Okafor chose the day.\n",
+        encoding="utf-8",
+    )
+    store = project.init_project(tmp_path / "c.db", tmp_path / "codebook.yaml")
+    assert project.import_transcripts(store, [tmp_path / "t"]).ok
+    masker = Masker.for_store(store)
+    shown = [masker.mask(segment["text"])[0] for segment in store.segments()]
+    assert identifiers.list_identifiers(store) == []
+    store.close()
+    assert all("Maria Okafor" not in text for text in shown) and "[name]" in " ".join(shown)
+    assert "My job coach" in " ".join(shown)  # a speaker label naming a part, not a person, is left alone

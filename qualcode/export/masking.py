@@ -123,8 +123,9 @@ class Masker:
 
     @classmethod
     def for_store(cls, store: Store) -> Masker:
-        """A masker for the project's current identifiers list."""
-        return cls([(row["identifier"], row["kind"]) for row in stored.list_identifiers(store)])
+        """A masker for the project's current identifiers list, and the speaker labels that are people's names."""
+        listed = [(row["identifier"], row["kind"]) for row in stored.list_identifiers(store)]
+        return cls(listed + [(name, DEFAULT_KIND) for name in speaker_names(store.speaker_labels())])
 
     def by_placeholder(self) -> Counter:
         """Hits counted by placeholder ([name] 3, [email] 1): what a message may say without naming anyone."""
@@ -255,6 +256,31 @@ def _edge_ok(text: str, folded: str, index: int, starts: list[int] | None, ends:
 
 def _continues(folded: str, index: int) -> bool:
     return index < len(folded) and folded[index].isalpha()
+
+
+_NAME_WORD = r"(?:[A-Z]['’])?[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:-[A-Z][a-z]+)?"  # Sara, O'Brien, McDonald, Anne-Marie
+_FULL_NAME = re.compile(rf"{_NAME_WORD}(?: (?:[A-Z]\.|{_NAME_WORD}))+")
+SPEAKER_WORDS = {  # words of speaker labels that name a part in the conversation, not a person
+    "interviewer", "interviewee", "participant", "speaker", "unknown", "host", "guest", "moderator", "facilitator",
+    "respondent", "narrator", "researcher", "audience", "member", "student", "teacher", "doctor", "nurse",
+    "question", "answer", "male", "female", "voice", "other", "person", "caller", "and", "coach", "worker",
+    "manager", "officer", "adviser", "advisor", "commissioner", "provider", "parent", "carer", "mother", "father",
+    "son", "daughter", "partner", "family", "social", "support", "team", "group", "panel", "chair", "staff",
+    "patient", "client", "user", "service", "leader", "lead", "coordinator", "assistant", "practitioner",
+    "therapist", "counsellor", "employer", "employee", "volunteer", "friend", "colleague", "job", "the",
+}  # fmt: skip
+
+
+def speaker_names(labels: Iterable[str]) -> list[str]:
+    """The speaker labels that are people's names (two or more capitalised words, as Otter and Zoom write them):
+    masked everywhere like a listed name, since a transcript names its speakers whoever keeps the list."""
+    found = []
+    for label in labels:
+        label = " ".join(label.split())
+        words = {word.strip(".").lower() for word in label.split()}
+        if _FULL_NAME.fullmatch(label) and not words & SPEAKER_WORDS:
+            found.append(label)
+    return found
 
 
 def masker_for(store: Store, mask: bool = True) -> Masker:

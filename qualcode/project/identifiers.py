@@ -26,6 +26,7 @@ from ..export.masking import (
     mask_rows,
     masked_texts,
     masker_for,
+    speaker_names,
 )
 from ..ingest.identifiers import read_identifiers
 from ..store import Store
@@ -174,6 +175,7 @@ def candidate_names(store: Store, minimum: int = 2, limit: int = 40) -> list[dic
         if _RUN.fullmatch(speaker.strip()):
             counts[speaker.strip()] += minimum
     listed = {fold(row["identifier"]) for row in list_identifiers(store)}
+    listed |= {fold(name) for name in speaker_names(store.speaker_labels())}  # masked already
     found = []
     for name, count in counts.most_common():
         words = name.lower().replace("’", "'").split()

@@ -245,6 +245,12 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
             return [dict(row._mapping) for row in connection.execute(query)]
 
     # -- documents ----------------------------------------------------------------
+    def speaker_labels(self) -> list[str]:
+        """Every speaker label the transcripts use (notes aside), once each."""
+        c = t.turns.c
+        with self.engine.connect() as connection:
+            return sorted(connection.execute(select(c.speaker).where(c.kind != "note").distinct()).scalars())
+
     def document_hashes(self) -> dict[str, str]:
         with self.engine.connect() as connection:
             return dict(connection.execute(select(t.documents.c.id, t.documents.c.content_hash)).all())
