@@ -183,6 +183,13 @@ def test_remove_a_coding_and_attach_a_memo(app_db: Path) -> None:
     assert [(m["segment_id"], m["coder"]) for m in store.memos("JC02")] == [(coding["segment_id"], "ana")]
     store.close()
     assert any("Check this against" in c.value for c in at.caption)
+    at.button(key="undo").click().run()  # the removal, then the memo, each named as what it was
+    at.button(key="undo").click().run()
+    ok(at)
+    assert "Undid your memo." in "".join(str(m.value) for m in [*at.success, *at.info, *at.toast, *at.markdown])
+    store = reopen(app_db)
+    assert store.memos("JC02") == [] and coding["id"] in [c["id"] for c in store.codings(document_ids=["JC02"])]
+    store.close()
 
 
 def test_accept_all_above_shows_the_count_before_it_runs(app_db: Path) -> None:

@@ -62,10 +62,8 @@ def on_undo(store: Any, document_id: str, segment_ids: set[int]) -> None:
     if not undone:
         return
     what = undone[0]["after"] or undone[0]["before"] or {}
-    label = what.get("code_id") or "memo"
-    st.session_state["_flash"] = f"Undid your {undone[0]['action']} of {label}" + (
-        f" ({len(undone)} decisions)." if len(undone) > 1 else "."
-    )
+    done = "memo" if undone[0].get("memo_id") else f"{undone[0]['action']} of {what.get('code_id')}"
+    st.session_state["_flash"] = f"Undid your {done}" + (f" ({len(undone)} decisions)." if len(undone) > 1 else ".")
     segment_id = what.get("segment_id")
     if what.get("document_id") == document_id and segment_id in segment_ids:
         go_to(document_id, segment_id)
