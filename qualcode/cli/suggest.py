@@ -76,6 +76,13 @@ def suggest(
             f"Learned from decisions: {sync.fitted} models fitted ({sync.fit_seconds:.1f} s), "
             f"{sync.reused} unchanged since they were fitted."
         )
+    if sync.own_levels:
+        lowest = min(sync.own_levels.values())
+        click.echo(
+            f"{count(len(sync.own_levels), 'code was', 'codes were')} offered below {min_confidence:.2f} "
+            f"(from {lowest:.2f} at the lowest), where coders' decisions agree with them best; "
+            "a confidence is still the share of passages like it that coders coded so."
+        )
     if sync.pruned:
         click.echo(
             f"{count(sync.pruned, 'stored passage analysis', 'stored passage analyses')} no passage uses were dropped."

@@ -544,7 +544,8 @@ class CodeModels:
 
 
 def best_kappa_level(confidence: np.ndarray, positive: np.ndarray, weights: np.ndarray) -> float:
-    """The confidence level (of LEVELS) from which offering a code agrees best with coders' decisions (weighted kappa)."""
+    """The confidence level (of LEVELS) from which offering a code agrees best with coders' decisions (weighted kappa);
+    of levels that agree equally well, the highest (offering no more than the decisions call for)."""
     offered = confidence[None, :] >= LEVELS[:, None]
     tp = (offered & positive) @ weights
     fp = (offered & ~positive) @ weights
@@ -553,7 +554,7 @@ def best_kappa_level(confidence: np.ndarray, positive: np.ndarray, weights: np.n
     total = tp + fp + fn + tn
     chance = ((tp + fp) * (tp + fn) + (fn + tn) * (fp + tn)) / np.maximum(total * total, 1e-12)
     kappa = np.where(chance < 1, ((tp + tn) / np.maximum(total, 1e-12) - chance) / np.maximum(1 - chance, 1e-12), 0.0)
-    return float(LEVELS[int(np.argmax(kappa))])
+    return float(LEVELS[np.flatnonzero(kappa >= kappa.max() - 1e-9).max()])
 
 
 LEVELS = np.round(np.arange(0.1, 0.91, 0.05), 2)  # offer levels tried

@@ -16,7 +16,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -44,6 +44,7 @@ class SuggestRun(SuggestionSync):
     fit_processor: float = 0.0  # processor seconds of the fitting, all threads (what load on the machine barely moves)
     documents: int = 0  # transcripts whose suggestions were written
     pruned: int = 0  # stored passage analyses no passage uses any more, deleted on a whole run
+    own_levels: dict[str, float] = field(default_factory=dict)  # codes offered below the level asked for, from where
 
 
 def suggest_store(
@@ -232,6 +233,7 @@ def _write(
     not_codable = [code.id for code in suggester.codebook if not code.codable]  # their old suggestions are withdrawn
     codes = suggester.code_ids if sync_codes is None else [c for c in suggester.code_ids if c in set(sync_codes)]
     chosen = [c for c in suggester.choose(rows, min_confidence) if suggester.code_ids[c.col] in set(codes)]
+    result.own_levels = {code: level for code, level in suggester.own_levels.items() if code in set(codes)}
     decided = store.decided_pairs(list(rows_of))  # their evidence is never looked up: they get no suggestion
     kept: dict[str, int] = {}
     for c in chosen:

@@ -74,7 +74,14 @@ def follow(update: Callable[[], Any]) -> None:
 
 def describe(result: Any) -> str:
     """What a run (or the update after a decision) changed, in one sentence."""
-    return f"Suggestions: {result.added} new, {result.updated} updated, {result.withdrawn} withdrawn."
+    said = f"Suggestions: {result.added} new, {result.updated} updated, {result.withdrawn} withdrawn."
+    own = getattr(result, "own_levels", None)
+    if own:
+        said += (
+            f" {len(own)} code{'s' if len(own) > 1 else ''} offered from {min(own.values()):.2f} up,"
+            " where your decisions agree with them best."
+        )
+    return said
 
 
 def running() -> bool:
