@@ -11,10 +11,10 @@ Cohen's kappa, macro F1 (over codes the humans or the suggester used on the test
 set, at --threshold) and P@1 (the top-ranked code is one of the human codes, over
 test units that carry a code); then a reliability table: for each confidence band,
 the segment x code pairs in it and the share the humans coded. Confidences are
-calibrated shares, so kappa is also shown at a confidence of 0.3. A learned run offers
-codes as suggest does (Suggester.offered_from: a code with enough coded passages from
-its own level, never above --threshold), and is shown again with every code offered
-at --threshold.
+calibrated shares, so kappa is also shown at a confidence of 0.3. Each run offers
+codes as suggest does (Suggester.offered_from, never above --threshold: a code with
+no learned model from the codebook-only level, one with enough coded passages from
+its own level), and is shown again with every code offered at --threshold.
 With --sample the shipped sample project (transcripts_sample/ and its gold coding,
 codebooks/pb_employment.yaml) is measured the same way, by document.
 Usage: python benchmarks/real_quality.py --data ../shared/realworld/coded/nhs_fft_v6 [--respondents 1500]
@@ -187,7 +187,8 @@ def run(store, gold: Path, args, built: float) -> None:
     print(f"\n{'run':34} {'kappa':>6} {'F1':>6} {'P@1':>6} {'suggested':>9} {f'kappa at {LOW_THRESHOLD}':>13}")
     zero = suggester.score(rows)
     results = [("codebook only", zero)]
-    print(f"{'codebook only':34} " + _line(measure(zero, truth, args.threshold)))
+    print(f"{'codebook only':34} " + _line(measure(zero, truth, suggester.offered_from(args.threshold)[None, :])))
+    print(f"{f'  every code at {args.threshold}':34} " + _line(measure(zero, truth, args.threshold)))
     for share in () if args.codebook_only else SHARES:
         count = min(len(pool), max(1, round(share * len(documents))))
         learned_from = set(pool[:count])

@@ -39,6 +39,9 @@ codes:
   - id: parking
     label: Parking
     definition: Finding and paying for a place to leave the car at the hospital.
+  - id: car_charges
+    label: Car park charges
+    definition: Paying at the machine to leave the car in the hospital car park.
 """
 CARE = [
     "The nurses were kind and explained every step.",
@@ -77,6 +80,7 @@ def survey(tmp_path_factory):
                 code = "care" if care else "parking"
                 writer.writerow([segment["document_id"], segment["start"], segment["end"], code, segment["text"]])
     project.import_codings(store, root / "coded.csv", coder="ana")
+    store.answers = folder  # the transcripts, for a project nobody has coded yet
     yield store
     store.close()
 
@@ -100,5 +104,23 @@ def test_the_suggest_command_says_which_codes_it_offered_below_the_level_asked_f
 
     result = CliRunner().invoke(main, ["--db", survey.location, "suggest"])
     assert result.exit_code == 0, result.output
-    assert "1 code was offered below 0.50 (from 0.25 at the lowest)" in result.output
+    level = project.suggest(survey, min_confidence=0.5).own_levels["parking"]
+    assert f"1 code was offered below 0.50 (from {level:.2f} at the lowest)" in result.output
     assert "a confidence is still the share of passages like it that coders coded so" in result.output
+
+
+def test_codes_nobody_has_decided_on_are_offered_from_the_codebook_level_and_the_run_says_so(survey, tmp_path):
+    store = project.init_project(tmp_path / "fresh.db", survey.answers.parent / "codebook.yaml")
+    project.import_transcripts(store, [survey.answers])
+    run = project.suggest(store, min_confidence=0.5)
+    assert sorted(run.from_codebook) == ["car_charges", "care", "parking"] and run.codebook_level == 0.25
+    confidences = [c["confidence"] for c in store.codings(statuses=["pending"])]
+    assert confidences and min(confidences) >= 0.25 and any(c < 0.5 for c in confidences)
+    assert not project.suggest(store, min_confidence=0.2).from_codebook  # asked for lower: offered from there
+    store.close()
+
+
+def test_a_code_coders_passed_over_is_offered_no_lower_than_asked(survey):
+    run = project.suggest(survey, min_confidence=0.5)
+    assert not run.from_codebook and "car_charges" not in run.own_levels  # passed over wherever coders went
+    assert all(c["confidence"] >= 0.5 for c in survey.codings(statuses=["pending"]) if c["code_id"] == "car_charges")

@@ -44,6 +44,10 @@ CODEBOOK_CEILING = 0.75  # highest confidence from the codebook alone, below the
 # from half of 1,500 respondents: macro kappa 0.34 offering every code at 0.5, 0.38 at these levels).
 OWN_LEVEL_POSITIVES = 5
 OWN_LEVEL_FLOOR = 0.2
+# Level from which a code no coder has decided on is offered (when below the level asked for): codebook-only
+# confidences are shares coded, and people agree with them best offered from about a quarter (macro kappa on the
+# NHS answers 0.17 from 0.5, 0.24 from 0.25; on the sample's interview passages 0.32 and 0.42; flat from 0.2 to 0.3).
+CODEBOOK_LEVEL = 0.25
 log = logging.getLogger(__name__)
 
 
@@ -132,7 +136,10 @@ class Suggester:
         self.previous: dict | None = None  # the last run's models, for a run for some transcripts (CodeModels.fit)
         self.fit_seconds = self.fit_processor = 0.0
         self._models: tuple[Labels, CodeModels] | None = None
-        self.own_levels: dict[str, float] = {}  # codes the last `choose` offered below the level asked for, from where
+        self.own_levels: dict[
+            str, float
+        ] = {}  # codes the last `choose` offered from their learned level, below the one asked
+        self.from_codebook: list[str] = []  # codes the last `choose` offered from CODEBOOK_LEVEL, below the one asked
 
     def fit(
         self,
@@ -267,18 +274,27 @@ class Suggester:
         return models.offer_levels(default)
 
     def offered_from(self, min_confidence: float) -> np.ndarray:
-        """Per code, the confidence from which it is offered: `min_confidence`, or lower for a code with
-        OWN_LEVEL_POSITIVES coded passages whose decisions agree best with it from lower (never below OWN_LEVEL_FLOOR)."""
+        """Per code, the confidence from which it is offered, never above `min_confidence`: CODEBOOK_LEVEL for a code
+        no coder has decided on yet; for one with OWN_LEVEL_POSITIVES coded passages, where its decisions agree with it
+        best (never below OWN_LEVEL_FLOOR); `min_confidence` for the others (a code coders have seldom used is offered
+        no lower than asked: from the codebook level, it added more passages they pass over than ones they code)."""
         levels = np.full(len(self.code_ids), float(min_confidence))
-        models = self.models()
-        if models is None or not hasattr(models, "calibration"):
+        levels[~(self.labels.values != UNKNOWN).any(axis=0)] = min(float(min_confidence), CODEBOOK_LEVEL)
+        learned = self.learned_codes()
+        if not learned.any():
             return levels
         positives = (self.labels.values == POSITIVE).sum(axis=0)
-        own = np.maximum(models.offer_levels(min_confidence), OWN_LEVEL_FLOOR)
-        learned = np.array([col in models.models for col in range(len(self.code_ids))], dtype=bool)
+        own = np.maximum(self.offer_levels(min_confidence), OWN_LEVEL_FLOOR)
         mine = learned & (positives >= OWN_LEVEL_POSITIVES)
         levels[mine] = np.minimum(own[mine], min_confidence)
         return levels
+
+    def learned_codes(self) -> np.ndarray:
+        """Per code, whether it has a learned model (bool); all False before any model is fitted."""
+        models = self.models()
+        if models is None or not hasattr(models, "calibration"):
+            return np.zeros(len(self.code_ids), dtype=bool)
+        return np.array([col in models.models for col in range(len(self.code_ids))], dtype=bool)
 
     def _zero_shot(self, rows: np.ndarray) -> np.ndarray:
         """Codebook-only confidence of `rows`, below CODEBOOK_CEILING, checked against the coders' decisions."""
@@ -314,10 +330,10 @@ class Suggester:
         """The codes to suggest for the given corpus rows (scored at once), most confident first per row."""
         rows = np.asarray(list(rows), dtype=int)
         confidence = self.score(rows)
-        levels = self.offered_from(min_confidence)
-        self.own_levels = {
-            self.code_ids[col]: round(float(levels[col]), 2) for col in np.flatnonzero(levels < min_confidence)
-        }
+        levels, learned = self.offered_from(min_confidence), self.learned_codes()
+        below = levels < min_confidence
+        self.own_levels = {self.code_ids[col]: round(float(levels[col]), 2) for col in np.flatnonzero(below & learned)}
+        self.from_codebook = [self.code_ids[col] for col in np.flatnonzero(below & ~learned)]
         order = np.argsort(-confidence, axis=1)[:, :max_per_segment]  # each row sorted as on its own
         best = np.take_along_axis(confidence, order, axis=1)
         chosen = [

@@ -81,6 +81,9 @@ def describe(result: Any) -> str:
             f" {len(own)} code{'s' if len(own) > 1 else ''} offered from {min(own.values()):.2f} up,"
             " where your decisions agree with them best."
         )
+    codebook = getattr(result, "from_codebook", None)
+    if codebook:
+        said += f" Codes nobody has decided on yet offered from {result.codebook_level:.2f} up."
     return said
 
 
