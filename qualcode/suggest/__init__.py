@@ -38,11 +38,12 @@ MAX_PER_SEGMENT = 4
 COMMON_TERM = 0.03  # a keyword found in more than this share of segments counts for less
 CHUNK = 2000  # texts embedded at once
 CODEBOOK_CEILING = 0.75  # highest confidence from the codebook alone, below the bulk-accept level
-# A code with this many coded passages among its learned model's decisions is offered from its own level
-# (CodeModels.offer_levels: where coders' decisions agree with it best), never above the level asked for nor
-# below OWN_LEVEL_FLOOR. Confidences stay the share coded; only where offering starts moves (NHS answers learned
-# from half of 1,500 respondents: macro kappa 0.34 offering every code at 0.5, 0.38 at these levels).
-OWN_LEVEL_POSITIVES = 5
+# A code with a learned model is offered from its own level (CodeModels.offer_levels: where coders' decisions
+# agree with it best, drawn towards OWN_LEVEL_PRIOR while it has few coded passages, as a code coders seldom use
+# agrees best offered below an even chance), never above the level asked for nor below OWN_LEVEL_FLOOR.
+# Confidences stay the share coded; only where offering starts moves (learned from half of the respondents, NHS
+# answers: macro kappa 0.38 offering every code at 0.5, 0.41 at these levels; the sample's passages 0.43 and 0.49).
+OWN_LEVEL_PRIOR = 0.3
 OWN_LEVEL_FLOOR = 0.2
 # Level from which a code no coder has decided on is offered (when below the level asked for): codebook-only
 # confidences are shares coded, and people agree with them best offered from about a quarter (macro kappa on the
@@ -265,28 +266,26 @@ class Suggester:
         confidence[self.far(rows)] = 0.0
         return confidence
 
-    def offer_levels(self, default: float = 0.5) -> np.ndarray:
+    def offer_levels(self, default: float = 0.5, towards: float | None = None) -> np.ndarray:
         """Per code, the confidence from which to offer it, learned from coders' decisions (CodeModels.offer_levels);
         `default` for every code before there is a learned model."""
         models = self.models()
         if models is None or not hasattr(models, "calibration"):
             return np.full(len(self.code_ids), default)
-        return models.offer_levels(default)
+        return models.offer_levels(default, towards)
 
     def offered_from(self, min_confidence: float) -> np.ndarray:
         """Per code, the confidence from which it is offered, never above `min_confidence`: CODEBOOK_LEVEL for a code
-        no coder has decided on yet; for one with OWN_LEVEL_POSITIVES coded passages, where its decisions agree with it
-        best (never below OWN_LEVEL_FLOOR); `min_confidence` for the others (a code coders have seldom used is offered
-        no lower than asked: from the codebook level, it added more passages they pass over than ones they code)."""
+        no coder has decided on yet; for one with a learned model, where its decisions agree with it best (never below
+        OWN_LEVEL_FLOOR); `min_confidence` for the others (a code coders have seldom used is offered no lower than
+        asked: from the codebook level, it added more passages they pass over than ones they code)."""
         levels = np.full(len(self.code_ids), float(min_confidence))
         levels[~(self.labels.values != UNKNOWN).any(axis=0)] = min(float(min_confidence), CODEBOOK_LEVEL)
         learned = self.learned_codes()
         if not learned.any():
             return levels
-        positives = (self.labels.values == POSITIVE).sum(axis=0)
-        own = np.maximum(self.offer_levels(min_confidence), OWN_LEVEL_FLOOR)
-        mine = learned & (positives >= OWN_LEVEL_POSITIVES)
-        levels[mine] = np.minimum(own[mine], min_confidence)
+        own = np.maximum(self.offer_levels(min_confidence, OWN_LEVEL_PRIOR), OWN_LEVEL_FLOOR)
+        levels[learned] = np.minimum(own[learned], min_confidence)
         return levels
 
     def learned_codes(self) -> np.ndarray:

@@ -321,15 +321,17 @@ class CodeModels:
             ][known, None]
         return apply_platt(result, self.calibration)
 
-    def offer_levels(self, default: float = 0.5) -> np.ndarray:
+    def offer_levels(self, default: float = 0.5, towards: float | None = None) -> np.ndarray:
         """Per code, the confidence from which its suggestions agree best with coders (Cohen's kappa on the
-        out-of-fold scores of its decisions), drawn towards `default` while it has few positives, never above it.
+        out-of-fold scores of its decisions), drawn towards `towards` (`default` when None) while it has few
+        positives, never above `default`.
 
         A confidence stays the share coded; this is where to start offering a code: a rare
         code is best offered below an even chance (NHS answers learned from half of 1,500
         respondents: macro kappa 0.34 offering every code at 0.5, 0.38 at these levels).
         """
         levels = np.full(len(self.labels.code_ids), default)
+        prior = default if towards is None else min(towards, default)
         jobs = {job.name: job for job in self.jobs}
         for col in range(len(levels)):
             model = self.models.get(col)
@@ -341,7 +343,7 @@ class CodeModels:
             weights = np.where(positive, *_sampling_weights(jobs[col]))
             best = best_kappa_level(apply_platt(held[rows], self.calibration), positive, weights)
             count = int(positive.sum())
-            levels[col] = min(default, (count * best + LEVEL_PRIOR * default) / (count + LEVEL_PRIOR))
+            levels[col] = min(default, (count * best + LEVEL_PRIOR * prior) / (count + LEVEL_PRIOR))
         return levels
 
     def _jobs(self) -> list[Job]:
