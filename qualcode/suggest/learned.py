@@ -198,6 +198,7 @@ class CodeModels:
         self.nearness: dict[str, bytes] = {}  # segments' nearness to a code's references worked out in this run
         self.known: dict[str, bytes] = {}
         self._held_rows: dict[str, np.ndarray] = {}
+        self._levels: dict[tuple[float, float | None], np.ndarray] = {}
         self._evidence_for: tuple[np.ndarray, list[np.ndarray]] = (np.zeros(0, dtype=int), [])
         self.jobs = self._jobs()
         self.row_of = {int(segment_id): row for row, segment_id in enumerate(self.segment_ids)}
@@ -246,6 +247,7 @@ class CodeModels:
         the calibration map is kept. A whole run never does this: it has every model exact."""
         self.features = Features(words, meanings)
         self.known = known
+        self._levels = {}
         self.references = References(
             normalize(words),
             self.groups,
@@ -330,6 +332,8 @@ class CodeModels:
         code is best offered below an even chance (NHS answers learned from half of 1,500
         respondents: macro kappa 0.34 offering every code at 0.5, 0.38 at these levels).
         """
+        if (default, towards) in self._levels:  # worked out once per fit: every transcript's update asks again
+            return self._levels[(default, towards)].copy()
         levels = np.full(len(self.labels.code_ids), default)
         prior = default if towards is None else min(towards, default)
         jobs = {job.name: job for job in self.jobs}
@@ -344,7 +348,8 @@ class CodeModels:
             best = best_kappa_level(apply_platt(held[rows], self.calibration), positive, weights)
             count = int(positive.sum())
             levels[col] = min(default, (count * best + LEVEL_PRIOR * prior) / (count + LEVEL_PRIOR))
-        return levels
+        self._levels[(default, towards)] = levels
+        return levels.copy()
 
     def _jobs(self) -> list[Job]:
         values, decided = self.labels.values, self.labels.decided()
