@@ -47,6 +47,7 @@ class SuggestRun(SuggestionSync):
     own_levels: dict[str, float] = field(default_factory=dict)  # codes offered below the level asked for, from where
     from_codebook: list[str] = field(default_factory=list)  # codes no coder decided on, offered from CODEBOOK_LEVEL
     codebook_level: float = CODEBOOK_LEVEL
+    asked: float = 0.5  # the level asked for, the highest any code is offered from
 
 
 def suggest_store(
@@ -237,6 +238,7 @@ def _write(
     chosen = [c for c in suggester.choose(rows, min_confidence) if suggester.code_ids[c.col] in set(codes)]
     result.own_levels = {code: level for code, level in suggester.own_levels.items() if code in set(codes)}
     result.from_codebook = [code for code in suggester.from_codebook if code in set(codes)]
+    result.asked = min_confidence
     decided = store.decided_pairs(list(rows_of))  # their evidence is never looked up: they get no suggestion
     kept: dict[str, int] = {}
     for c in chosen:

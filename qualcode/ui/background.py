@@ -78,8 +78,8 @@ def describe(result: Any) -> str:
     own = getattr(result, "own_levels", None)
     if own:
         said += (
-            f" {len(own)} code{'s' if len(own) > 1 else ''} offered from {min(own.values()):.2f} up,"
-            " where your decisions agree with them best."
+            f" {len(own)} code{'s' if len(own) > 1 else ''} offered below {result.asked:.2f} (from"
+            f" {min(own.values()):.2f} at the lowest), where your decisions agree with them best."
         )
     codebook = getattr(result, "from_codebook", None)
     if codebook:
