@@ -79,7 +79,7 @@ def describe(result: Any) -> str:
     if own:
         said += (
             f" {len(own)} code{'s' if len(own) > 1 else ''} offered below {result.asked:.2f} (from"
-            f" {min(own.values()):.2f} at the lowest), where your decisions agree with them best."
+            f" {min(own.values()):.2f} at the lowest), where coders' decisions agree with them best."
         )
     codebook = getattr(result, "from_codebook", None)
     if codebook:
