@@ -244,7 +244,9 @@ def test_suggest_codes_runs_on_the_transcript(app_db: Path) -> None:
     finish(ok(at))
     said = " ".join(s.value for s in at.success)
     assert said.startswith(f"Suggestions: {len(before)} new, 0 updated, 0 withdrawn.")
-    assert re.search(r"\d+ codes offered below 0\.50 \(from 0\.\d\d at the lowest\), where coders. decisions agree", said)
+    assert re.search(
+        r"\d+ codes offered below 0\.50 \(from 0\.\d\d at the lowest\), where coders. decisions agree", said
+    )
     assert len(pending_in(app_db, "TP02")) == len(before)
 
 
