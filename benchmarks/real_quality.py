@@ -203,7 +203,7 @@ def run(store, gold: Path, args, built: float) -> None:
             + _line(measure(confidence, truth, levels[None, :]))
             + f"  ({time.perf_counter() - started:.0f} s;"
             f" calibration {', '.join(f'{v:.2f}' for v in suggester.calibration)};"
-            f" {int((levels < args.threshold).sum())} codes offered from their own level)"
+            f" {int((levels < args.threshold).sum())} codes offered below {args.threshold})"
         )
         print(f"{f'  every code at {args.threshold}':34} " + _line(measure(confidence, truth, args.threshold)))
     for name, confidence in results[:1] + results[1:][-1:]:
