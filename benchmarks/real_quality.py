@@ -11,9 +11,10 @@ Cohen's kappa, macro F1 (over codes the humans or the suggester used on the test
 set, at --threshold) and P@1 (the top-ranked code is one of the human codes, over
 test units that carry a code); then a reliability table: for each confidence band,
 the segment x code pairs in it and the share the humans coded. Confidences are
-calibrated shares, so kappa is also shown at a confidence of 0.3, and each learned run
-again with each code offered from its own level (learned from the decisions it learned
-from: Suggester.offer_levels, never above --threshold).
+calibrated shares, so kappa is also shown at a confidence of 0.3. Each run offers
+codes as suggest does (Suggester.offered_from, never above --threshold: a code with
+no learned model from the codebook-only level, one with enough coded passages from
+its own level), and is shown again with every code offered at --threshold.
 With --sample the shipped sample project (transcripts_sample/ and its gold coding,
 codebooks/pb_employment.yaml) is measured the same way, by document.
 Usage: python benchmarks/real_quality.py --data ../shared/realworld/coded/nhs_fft_v6 [--respondents 1500]
@@ -186,7 +187,8 @@ def run(store, gold: Path, args, built: float) -> None:
     print(f"\n{'run':34} {'kappa':>6} {'F1':>6} {'P@1':>6} {'suggested':>9} {f'kappa at {LOW_THRESHOLD}':>13}")
     zero = suggester.score(rows)
     results = [("codebook only", zero)]
-    print(f"{'codebook only':34} " + _line(measure(zero, truth, args.threshold)))
+    print(f"{'codebook only':34} " + _line(measure(zero, truth, suggester.offered_from(args.threshold)[None, :])))
+    print(f"{f'  every code at {args.threshold}':34} " + _line(measure(zero, truth, args.threshold)))
     for share in () if args.codebook_only else SHARES:
         count = min(len(pool), max(1, round(share * len(documents))))
         learned_from = set(pool[:count])
@@ -195,14 +197,15 @@ def run(store, gold: Path, args, built: float) -> None:
         confidence = suggester.score(rows)
         name = f"learned from {share:.0%} ({count} documents)"
         results.append((name, confidence))
+        levels = suggester.offered_from(args.threshold)
         print(
             f"{name:34} "
-            + _line(measure(confidence, truth, args.threshold))
+            + _line(measure(confidence, truth, levels[None, :]))
             + f"  ({time.perf_counter() - started:.0f} s;"
-            f" calibration {', '.join(f'{v:.2f}' for v in suggester.calibration)})"
+            f" calibration {', '.join(f'{v:.2f}' for v in suggester.calibration)};"
+            f" {int((levels < args.threshold).sum())} codes offered below {args.threshold})"
         )
-        levels = np.minimum(suggester.offer_levels(args.threshold), args.threshold)
-        print(f"{'  offered at its own level':34} " + _line(measure(confidence, truth, levels[None, :])))
+        print(f"{f'  every code at {args.threshold}':34} " + _line(measure(confidence, truth, args.threshold)))
     for name, confidence in results[:1] + results[1:][-1:]:
         show_reliability(f"## reliability, {name}", confidence, truth)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -248,7 +249,11 @@ def test_suggest_codes_runs_on_the_transcript(app_db: Path) -> None:
     at = open_page("page_code.py", document="TP02")
     at.button(key="suggest").click().run(timeout=120)
     finish(ok(at))
-    assert f"Suggestions: {len(before)} new, 0 updated, 0 withdrawn." in [s.value for s in at.success]
+    said = " ".join(s.value for s in at.success)
+    assert said.startswith(f"Suggestions: {len(before)} new, 0 updated, 0 withdrawn.")
+    assert re.search(
+        r"\d+ codes offered below 0\.50 \(from 0\.\d\d at the lowest\), where coders. decisions agree", said
+    )
     assert len(pending_in(app_db, "TP02")) == len(before)
 
 

@@ -41,7 +41,7 @@ SUGGESTION_COLUMNS = [
     type=click.FloatRange(0, 1),
     default=0.5,
     show_default=True,
-    help="Keep suggestions at least this sure.",
+    help="Offer codes from this confidence, or from lower where coders agree with a code best from there.",
 )
 @click.option("--codes", "code_ids", multiple=True, help="Only these codes or themes (repeatable).")
 @click.pass_context
@@ -76,6 +76,19 @@ def suggest(
         click.echo(
             f"Learned from decisions: {sync.fitted} models fitted ({sync.fit_seconds:.1f} s), "
             f"{sync.reused} unchanged since they were fitted."
+        )
+    if sync.own_levels:
+        lowest = min(sync.own_levels.values())
+        click.echo(
+            f"{count(len(sync.own_levels), 'code was', 'codes were')} offered below {min_confidence:.2f} "
+            f"(from {lowest:.2f} at the lowest), where coders' decisions agree with them best; "
+            "a confidence is still the share of passages like it that coders coded so."
+        )
+    if sync.from_codebook:
+        click.echo(
+            f"{count(len(sync.from_codebook), 'code')} no coder has decided on yet "
+            f"{'was' if len(sync.from_codebook) == 1 else 'were'} offered from {sync.codebook_level:.2f}: "
+            "on real coded text, people agree with suggestions from the codebook alone best from there."
         )
     if sync.pruned:
         click.echo(

@@ -198,6 +198,7 @@ class CodeModels:
         self.nearness: dict[str, bytes] = {}  # segments' nearness to a code's references worked out in this run
         self.known: dict[str, bytes] = {}
         self._held_rows: dict[str, np.ndarray] = {}
+        self._levels: dict[tuple[float, float | None], np.ndarray] = {}
         self._evidence_for: tuple[np.ndarray, list[np.ndarray]] = (np.zeros(0, dtype=int), [])
         self.jobs = self._jobs()
         self.row_of = {int(segment_id): row for row, segment_id in enumerate(self.segment_ids)}
@@ -246,6 +247,7 @@ class CodeModels:
         the calibration map is kept. A whole run never does this: it has every model exact."""
         self.features = Features(words, meanings)
         self.known = known
+        self._levels = {}
         self.references = References(
             normalize(words),
             self.groups,
@@ -321,15 +323,19 @@ class CodeModels:
             ][known, None]
         return apply_platt(result, self.calibration)
 
-    def offer_levels(self, default: float = 0.5) -> np.ndarray:
+    def offer_levels(self, default: float = 0.5, towards: float | None = None) -> np.ndarray:
         """Per code, the confidence from which its suggestions agree best with coders (Cohen's kappa on the
-        out-of-fold scores of its decisions), drawn towards `default` while it has few positives, never above it.
+        out-of-fold scores of its decisions), drawn towards `towards` (`default` when None) while it has few
+        positives, never above `default`.
 
         A confidence stays the share coded; this is where to start offering a code: a rare
         code is best offered below an even chance (NHS answers learned from half of 1,500
         respondents: macro kappa 0.34 offering every code at 0.5, 0.38 at these levels).
         """
+        if (default, towards) in self._levels:  # worked out once per fit: every transcript's update asks again
+            return self._levels[(default, towards)].copy()
         levels = np.full(len(self.labels.code_ids), default)
+        prior = default if towards is None else min(towards, default)
         jobs = {job.name: job for job in self.jobs}
         for col in range(len(levels)):
             model = self.models.get(col)
@@ -341,8 +347,9 @@ class CodeModels:
             weights = np.where(positive, *_sampling_weights(jobs[col]))
             best = best_kappa_level(apply_platt(held[rows], self.calibration), positive, weights)
             count = int(positive.sum())
-            levels[col] = min(default, (count * best + LEVEL_PRIOR * default) / (count + LEVEL_PRIOR))
-        return levels
+            levels[col] = min(default, (count * best + LEVEL_PRIOR * prior) / (count + LEVEL_PRIOR))
+        self._levels[(default, towards)] = levels
+        return levels.copy()
 
     def _jobs(self) -> list[Job]:
         values, decided = self.labels.values, self.labels.decided()
@@ -544,7 +551,8 @@ class CodeModels:
 
 
 def best_kappa_level(confidence: np.ndarray, positive: np.ndarray, weights: np.ndarray) -> float:
-    """The confidence level (of LEVELS) from which offering a code agrees best with coders' decisions (weighted kappa)."""
+    """The confidence level (of LEVELS) from which offering a code agrees best with coders' decisions (weighted kappa);
+    of levels that agree equally well, the highest (offering no more than the decisions call for)."""
     offered = confidence[None, :] >= LEVELS[:, None]
     tp = (offered & positive) @ weights
     fp = (offered & ~positive) @ weights
@@ -553,7 +561,7 @@ def best_kappa_level(confidence: np.ndarray, positive: np.ndarray, weights: np.n
     total = tp + fp + fn + tn
     chance = ((tp + fp) * (tp + fn) + (fn + tn) * (fp + tn)) / np.maximum(total * total, 1e-12)
     kappa = np.where(chance < 1, ((tp + tn) / np.maximum(total, 1e-12) - chance) / np.maximum(1 - chance, 1e-12), 0.0)
-    return float(LEVELS[int(np.argmax(kappa))])
+    return float(LEVELS[np.flatnonzero(kappa >= kappa.max() - 1e-9).max()])
 
 
 LEVELS = np.round(np.arange(0.1, 0.91, 0.05), 2)  # offer levels tried

@@ -16,7 +16,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,7 +25,7 @@ from ..codebook import Codebook
 from ..errors import SuggestStoppedError
 from ..store import encodings, suggest_cache
 from ..store.codings import SuggestionSync
-from . import Analysed, Suggester, analyse
+from . import CODEBOOK_LEVEL, Analysed, Suggester, analyse
 from .corpus import CorpusState, fingerprint
 from .rules import RuleEvidence
 from .training import Labels, segment_labels
@@ -44,6 +44,10 @@ class SuggestRun(SuggestionSync):
     fit_processor: float = 0.0  # processor seconds of the fitting, all threads (what load on the machine barely moves)
     documents: int = 0  # transcripts whose suggestions were written
     pruned: int = 0  # stored passage analyses no passage uses any more, deleted on a whole run
+    own_levels: dict[str, float] = field(default_factory=dict)  # codes offered below the level asked for, from where
+    from_codebook: list[str] = field(default_factory=list)  # codes no coder decided on, offered from CODEBOOK_LEVEL
+    codebook_level: float = CODEBOOK_LEVEL
+    asked: float = 0.5  # the level asked for, the highest any code is offered from
 
 
 def suggest_store(
@@ -238,6 +242,9 @@ def _write(
     not_codable = [code.id for code in suggester.codebook if not code.codable]  # their old suggestions are withdrawn
     codes = suggester.code_ids if sync_codes is None else [c for c in suggester.code_ids if c in set(sync_codes)]
     chosen = [c for c in suggester.choose(rows, min_confidence) if suggester.code_ids[c.col] in set(codes)]
+    result.own_levels = {code: level for code, level in suggester.own_levels.items() if code in set(codes)}
+    result.from_codebook = [code for code in suggester.from_codebook if code in set(codes)]
+    result.asked = min_confidence
     if decided is None:  # their evidence is never looked up: they get no suggestion
         decided = store.decided_pairs(list(rows_of))
     kept: dict[str, int] = {}

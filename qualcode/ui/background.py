@@ -91,7 +91,17 @@ def follow(update: Callable[[], Any]) -> None:
 
 def describe(result: Any) -> str:
     """What a run (or the update after a decision) changed, in one sentence."""
-    return f"Suggestions: {result.added} new, {result.updated} updated, {result.withdrawn} withdrawn."
+    said = f"Suggestions: {result.added} new, {result.updated} updated, {result.withdrawn} withdrawn."
+    own = getattr(result, "own_levels", None)
+    if own:
+        said += (
+            f" {len(own)} code{'s' if len(own) > 1 else ''} offered below {result.asked:.2f} (from"
+            f" {min(own.values()):.2f} at the lowest), where coders' decisions agree with them best."
+        )
+    codebook = getattr(result, "from_codebook", None)
+    if codebook:
+        said += f" Codes nobody has decided on yet offered from {result.codebook_level:.2f} up."
+    return said
 
 
 def running() -> bool:
