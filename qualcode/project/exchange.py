@@ -26,8 +26,10 @@ from ..export.refi.qdpx import (
     ExchangeDocument,
     ExchangeMemo,
     ExchangeProject,
+    SelectionStamp,
     distinct_names,
     read_qdpx,
+    selection_users,
     utc_z,
     write_qdpx,
 )
@@ -110,6 +112,7 @@ def export_project(
                 row["decided_at"] or row["created_at"],
                 origin.get("guid"),
                 origin.get("selection"),
+                SelectionStamp.from_dict(origin.get("selection_stamp") or {}),
             )
         )
     renamed = distinct_names(codebook) if distinct_labels else {}
@@ -364,8 +367,10 @@ def _new_codings(store: Store, codings: list[ExchangeCoding], unchanged: set[str
 
 
 def _origin(coding: ExchangeCoding) -> dict:
-    """The GUIDs a coding and its selection had in the file, kept to write back."""
-    origin = {key: value for key, value in (("guid", coding.guid), ("selection", coding.selection_guid)) if value}
+    """The GUIDs a coding and its selection had in the file, and who made the selection when, kept to write back."""
+    stamp = coding.selection.as_dict() if coding.selection else None
+    found = (("guid", coding.guid), ("selection", coding.selection_guid), ("selection_stamp", stamp))
+    origin = {key: value for key, value in found if value}
     return {"origin": origin} if origin else {}
 
 
@@ -403,10 +408,14 @@ def _new_memos(store: Store, exchange: ExchangeProject, codings: list[NewCoding]
 
 
 def _users_kept(exchange: ExchangeProject, codings: list[NewCoding], memos: list[NewMemo]) -> list[str]:
-    """A note naming the users kept who bring no coding or memo in, so the report says where they went."""
+    """A note naming the users kept who bring no coding, selection or memo in, so the report says where they went."""
     working = {c.coder for c in codings} | {m.coder for m in memos} | {c.coder for c in exchange.codings}
-    idle = sorted(set(exchange.users) - working - {m.author for m in exchange.memos})
-    return [f"users with no codings or memos kept as users of the project: {', '.join(idle)}."] if idle else []
+    idle = sorted(
+        set(exchange.users) - working - {m.author for m in exchange.memos} - selection_users(exchange.codings)
+    )
+    return (
+        [f"users with no codings, selections or memos kept as users of the project: {', '.join(idle)}."] if idle else []
+    )
 
 
 def _store_exists(location: str | Path) -> bool:

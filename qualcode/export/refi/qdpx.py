@@ -68,6 +68,27 @@ class ExchangeCoding:
     created: str | None = None
     guid: str | None = None
     selection_guid: str | None = None
+    selection: SelectionStamp | None = None  # who made and last changed its selection, and when
+
+
+@dataclass
+class SelectionStamp:
+    """Who made a selection (the span a coding sits on) and when, and who changed it last, as the file said."""
+
+    creator: str | None = None
+    created: str | None = None
+    modifier: str | None = None
+    modified: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        """The stamp's known parts, for keeping beside the selection's GUID."""
+        return {key: value for key, value in vars(self).items() if value}
+
+    @classmethod
+    def from_dict(cls, found: dict) -> SelectionStamp | None:
+        """A stamp kept by `as_dict`, or None when nothing was kept."""
+        stamp = cls(*(found.get(key) for key in ("creator", "created", "modifier", "modified")))
+        return stamp if stamp.as_dict() else None
 
 
 @dataclass
@@ -184,6 +205,7 @@ def project_element(
         | {m.author for m in project.memos}
         | set(project.users)
         | {d.creator or OWNER for d in project.documents}
+        | selection_users(project.codings)
     )
     if coders:
         users = ET.SubElement(root, _q("Users"))
@@ -209,6 +231,11 @@ def project_element(
         if memo.document_id is None and memo.code_id is None:
             ET.SubElement(root, _q("NoteRef"), targetGUID=_note_guid(memo))
     return root
+
+
+def selection_users(codings: Iterable[ExchangeCoding]) -> set[str]:
+    """Everyone named as having made or changed a selection the codings sit on."""
+    return {name for c in codings if c.selection for name in (c.selection.creator, c.selection.modifier) if name}
 
 
 def _write_sets(root: ET.Element, project: ExchangeProject) -> None:
@@ -387,6 +414,9 @@ def _write_selection(
     )
     if created:
         attributes["creationDateTime"] = created
+    made = next((c.selection for c in codings if c.selection and guid == original), None)
+    if made is not None:
+        _stamp_selection(attributes, project, made)
     selection = ET.SubElement(source, _q("PlainTextSelection"), attributes)
     for coding in codings:
         coding_attributes = {
@@ -399,6 +429,18 @@ def _write_selection(
         ET.SubElement(element, _q("CodeRef"), targetGUID=project.code_guid(coding.code_id))
     for memo in memos:
         ET.SubElement(selection, _q("NoteRef"), targetGUID=_note_guid(memo))
+
+
+def _stamp_selection(attributes: dict[str, str], project: ExchangeProject, stamp: SelectionStamp) -> None:
+    """A selection from another tool gets back its own maker and times, not those of its codings."""
+    if stamp.creator:
+        attributes["creatingUser"] = project.user_guid(stamp.creator)
+    if created := utc_z(stamp.created):
+        attributes["creationDateTime"] = created
+    if stamp.modifier:
+        attributes["modifyingUser"] = project.user_guid(stamp.modifier)
+    if modified := utc_z(stamp.modified):
+        attributes["modifiedDateTime"] = modified
 
 
 def _snippet(text: str, limit: int = 80) -> str:
@@ -688,8 +730,24 @@ class _Reader:
                 created,
                 (coding.get("guid") or "").strip() or None,
                 (selection.get("guid") or "").strip() or None if selection is not None else None,
+                self._stamp(selection) if selection is not None else None,
             )
         )
+
+    def _stamp(self, selection: ET.Element) -> SelectionStamp | None:
+        """Who made and last changed a selection, and when, as the file says (None when it says nothing)."""
+        stamp = SelectionStamp(
+            self._user(selection.get("creatingUser")),
+            utc_z(selection.get("creationDateTime")),
+            self._user(selection.get("modifyingUser")),
+            utc_z(selection.get("modifiedDateTime")),
+        )
+        return stamp if stamp.as_dict() else None
+
+    def _user(self, guid: str | None) -> str | None:
+        """The name of the user a GUID stands for (a made-up one for a GUID the file does not list)."""
+        found = norm_guid(guid)
+        return (self.users.get(found) or f"user-{found[:8]}") if found else None
 
     def _note_refs(self, holder: ET.Element, target: tuple[str | None, tuple[int, int] | None, str | None]) -> None:
         for reference in children(holder, "NoteRef"):
