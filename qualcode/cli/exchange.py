@@ -63,6 +63,8 @@ def export_project(
         click.echo(f"warning: {note}; not written.", err=True)
     if report.not_carried:
         click.echo(f"note: not part of a .qdpx, so not written: {', '.join(report.not_carried)}.", err=True)
+    for note in report.carried:
+        click.echo(f"note: {note}", err=True)
     click.echo(
         "note: a .qdpx holds the project itself, transcripts unmasked; share it only where the whole project may go.",
         err=True,

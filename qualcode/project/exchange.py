@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..codebook import Codebook
 from ..codebook.formats import duplicate_labels
 from ..errors import DocumentChangedError, ProjectFileError
+from ..export.masking import DEFAULT_KIND, KINDS
 from ..export.refi.positions import CODE_POINTS
 from ..export.refi.qdpx import (
+    IDENTIFIERS_NOTE,
     ExchangeCoding,
     ExchangeDocument,
     ExchangeMemo,
@@ -34,14 +36,17 @@ from ..export.refi.qdpx import (
     write_qdpx,
 )
 from ..export.writer import output_format, store_files
-from ..ingest import ParsedDocument, SpeakerRules
+from ..ingest import INTERVIEWER, PARTICIPANT, ParsedDocument, SpeakerRules, Turn
 from ..ingest.layouts import split_turns
 from ..limits import check_document_id, refuse_long_paragraphs, refuse_surrogates
 from ..store import NewCoding, NewMemo, Store, files
+from ..store.identifiers import list_identifiers as stored_identifiers
 from ..store.users import SourceOrigin
 from ..store.users import users as stored_users
 from ..team.coders import require_coders
 
+ROLES_ATTRIBUTE = "interviewer speakers"  # the speakers of a transcript with the interviewer role, `; ` between
+NO_INTERVIEWER = "(none)"
 SOURCE_GUID = re.compile(r"\(source \{?([0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})\}?\)$")
 
 
@@ -58,6 +63,7 @@ class ProjectExport:
     not_carried: list[str] = field(default_factory=list)
     duplicate_labels: dict[str, list[str]] = field(default_factory=dict)
     renamed: dict[str, str] = field(default_factory=dict)
+    carried: list[str] = field(default_factory=list)  # qualcode's own parts, and where in the file they went
 
 
 @dataclass
@@ -76,6 +82,8 @@ class ProjectImport:
     skipped: list[str] = field(default_factory=list)
     memos_added: int = 0
     positions: str = CODE_POINTS
+    identifiers: int = 0  # names of the file's identifiers list (the store keeps those it lacked)
+    roles_kept: int = 0  # transcripts whose speaker roles came from the file
 
 
 def export_project(
@@ -116,6 +124,7 @@ def export_project(
             )
         )
     renamed = distinct_names(codebook) if distinct_labels else {}
+    identifiers = [(row["identifier"], row["kind"]) for row in stored_identifiers(store)]
     write_qdpx(
         ExchangeProject(
             codebook.name,
@@ -124,6 +133,7 @@ def export_project(
             codings,
             memos=_exchange_memos(store, codebook),
             users=stored_users(store),
+            identifiers=identifiers,
         ),
         path,
         store_files(store),
@@ -140,7 +150,23 @@ def export_project(
         _not_carried(store, names),
         duplicate_labels(codebook),
         renamed,
+        _carried(documents, identifiers),
     )
+
+
+def _carried(documents: list[ExchangeDocument], identifiers: list[tuple[str, str]]) -> list[str]:
+    """Where qualcode's own parts went in the file, so the user knows other tools show them there."""
+    found = (
+        [f"speaker roles as the variable `{ROLES_ATTRIBUTE}`"]
+        if any(ROLES_ATTRIBUTE in d.attributes for d in documents)
+        else []
+    )
+    found += (
+        [f"the identifiers list ({len(identifiers)} names) as the project note `{IDENTIFIERS_NOTE}`"]
+        if identifiers
+        else []
+    )
+    return [f"{' and '.join(found)} written, so importing the file into qualcode gives them back."] if found else []
 
 
 def _not_carried(store: Store, coders: list[str] | None) -> list[str]:
@@ -185,11 +211,36 @@ def _exchange_document(store: Store, document_id: str, used: set[str]) -> Exchan
         document_id,
         document["text"],
         document["title"],
-        dict(document["attributes"]),
+        {**document["attributes"], **_roles_attribute(document_id, document["text"], document["turns"])},
         document["created_at"] or document["imported_at"],
         guid,
         document["creator"],
     )
+
+
+def _roles_attribute(document_id: str, text: str, turns: list[dict[str, Any]]) -> dict[str, str]:
+    """The transcript's interviewer speakers as an attribute (a Variable in the file), so their roles come back.
+
+    Written only when an import would not give the same roles from the speaker labels alone."""
+    roles = {t["speaker"]: t["kind"] for t in turns if t["kind"] in (INTERVIEWER, PARTICIPANT) and t["speaker"]}
+    read = {t.speaker: t.kind for t in split_turns(text, 0, SpeakerRules.with_interviewers(None), document_id)}
+    if all(read.get(speaker) == kind for speaker, kind in roles.items()):
+        return {}
+    interviewers = [speaker for speaker, kind in roles.items() if kind == INTERVIEWER]
+    return {ROLES_ATTRIBUTE: "; ".join(interviewers) or NO_INTERVIEWER}
+
+
+def _with_roles(turns: list[Turn], roles: str | None) -> list[Turn]:
+    """Turns with the roles the file recorded: its interviewer speakers interviewer, every other speaker participant."""
+    if roles is None:
+        return turns
+    interviewers = {name.strip() for name in roles.split(";")} - {NO_INTERVIEWER}
+    return [
+        replace(turn, kind=INTERVIEWER if turn.speaker in interviewers else PARTICIPANT)
+        if turn.kind in (INTERVIEWER, PARTICIPANT)
+        else turn
+        for turn in turns
+    ]
 
 
 def import_project(
@@ -260,7 +311,10 @@ def _import_into(
         codebook, report.codebook_version = None, 1
     new_documents, unchanged = _sort_documents(store, exchange, path)
     rules = SpeakerRules.with_interviewers(interviewer_labels)
-    parsed = [_parsed(document, path, rules) for document in new_documents]
+    roles = {d.id: d.attributes.pop(ROLES_ATTRIBUTE, None) for d in exchange.documents}
+    parsed = [_parsed(document, path, rules, roles[document.id]) for document in new_documents]
+    identifiers, unknown = _identifiers(exchange.identifiers)
+    report.skipped += unknown
     codings = _new_codings(store, exchange.codings, {d.id for d in unchanged})
     report.codings_already_there = len(exchange.codings) - len(codings)
     memos = _new_memos(store, exchange, codings)
@@ -279,13 +333,35 @@ def _import_into(
         memos=memos,
         users=exchange.users,
         origins={d.id: SourceOrigin(d.creator, store_time(d.created)) for d in [*new_documents, *unchanged]},
+        identifiers=identifiers,
     )
+    report.identifiers = len(identifiers)
+    report.roles_kept = sum(1 for d in new_documents if roles[d.id] is not None)
+    report.notes += _kept_from_file(report.roles_kept, identifiers)
     report.memos_added = len(memos)
     report.documents_added = [d.id for d in new_documents]
     report.documents_unchanged = [d.id for d in unchanged]
     report.codings_added = len(codings)
     report.coders = sorted({c.coder for c in codings})
     return report
+
+
+def _kept_from_file(roles: int, identifiers: list[tuple[str, str]]) -> list[str]:
+    """A note saying what the file's qualcode-only parts set: speaker roles and the names to mask."""
+    found = [f"speaker roles of {roles} transcript(s) as the file recorded them"] if roles else []
+    found += [f"the identifiers list ({len(identifiers)} names, masked in every export)"] if identifiers else []
+    return [f"taken from the file: {' and '.join(found)}."] if found else []
+
+
+def _identifiers(found: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[str]]:
+    """The file's identifiers list, and a line for each name whose kind qualcode does not know (left out)."""
+    kept = [(name, kind or DEFAULT_KIND) for name, kind in found if (kind or DEFAULT_KIND) in KINDS]
+    dropped = [
+        f"identifier on line {n} of the identifiers note: unknown kind `{kind}`"
+        for n, (_, kind) in enumerate(found, 1)
+        if (kind or DEFAULT_KIND) not in KINDS
+    ]
+    return kept, dropped
 
 
 def _merged_codebook(store: Store, imported: Codebook, created: bool) -> tuple[Codebook | None, list[str]]:
@@ -320,11 +396,11 @@ def _sort_documents(
     return new, unchanged
 
 
-def _parsed(document: ExchangeDocument, path: Path, rules: SpeakerRules) -> ParsedDocument:
+def _parsed(document: ExchangeDocument, path: Path, rules: SpeakerRules, roles: str | None) -> ParsedDocument:
     check_document_id(document.id, path, ProjectFileError)
     refuse_surrogates(document.text, path, ProjectFileError)
     refuse_long_paragraphs(document.text, path, ProjectFileError)
-    turns = split_turns(document.text, 0, rules, document.id)
+    turns = _with_roles(split_turns(document.text, 0, rules, document.id), roles)
     source = f"{path} (source {document.guid})" if document.guid else str(path)  # the GUID goes back on export
     return ParsedDocument(
         id=document.id,

@@ -18,7 +18,9 @@ XML line and column).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -38,6 +40,7 @@ from .positions import CODE_POINTS, UTF16, Offsets, judge_unit
 NS = "urn:QDA-XML:project:1.0"
 QDE_NAME = "project.qde"
 SET_ATTRIBUTE = "document set"
+IDENTIFIERS_NOTE = "qualcode identifiers"  # the project Note holding the names the project masks, as `name,kind` lines
 OWNER = "qualcode"  # the user a source is credited to when the store does not know who brought it in
 TEXT_EXTENSIONS = (".txt", ".md", ".docx", ".doc", ".rtf", ".pdf", ".odt", ".vtt", ".srt")
 
@@ -124,6 +127,7 @@ class ExchangeProject:
     skipped: list[str] = field(default_factory=list)
     origin: str = ""
     positions: str = CODE_POINTS
+    identifiers: list[tuple[str, str]] = field(default_factory=list)  # (name, kind) the project masks
 
     def user_guid(self, name: str) -> str:
         """The GUID a user is written with: the one they came with, else one made from their name."""
@@ -206,6 +210,7 @@ def project_element(
         | set(project.users)
         | {d.creator or OWNER for d in project.documents}
         | selection_users(project.codings)
+        | ({OWNER} if project.identifiers else set())
     )
     if coders:
         users = ET.SubElement(root, _q("Users"))
@@ -222,7 +227,7 @@ def project_element(
         _write_cases(ET.SubElement(root, _q("Cases")), project.documents, types)
     if project.documents:
         _write_sources(ET.SubElement(root, _q("Sources")), project, types, positions)
-    if project.memos:
+    if project.memos or project.identifiers:
         _write_notes(ET.SubElement(root, _q("Notes")), project)
     _write_sets(root, project)
     if project.codebook.description:
@@ -230,6 +235,8 @@ def project_element(
     for memo in project.memos:
         if memo.document_id is None and memo.code_id is None:
             ET.SubElement(root, _q("NoteRef"), targetGUID=_note_guid(memo))
+    if project.identifiers:
+        ET.SubElement(root, _q("NoteRef"), targetGUID=stable_guid("note", IDENTIFIERS_NOTE))
     return root
 
 
@@ -274,6 +281,27 @@ def _write_notes(notes: ET.Element, project: ExchangeProject) -> None:
             attributes["creationDateTime"] = stamp
         note = ET.SubElement(notes, _q("Note"), attributes)
         ET.SubElement(note, _q("PlainTextContent")).text = memo.text
+    if project.identifiers:
+        attributes = {
+            "guid": stable_guid("note", IDENTIFIERS_NOTE),
+            "name": IDENTIFIERS_NOTE,
+            "creatingUser": project.user_guid(OWNER),
+        }
+        note = ET.SubElement(notes, _q("Note"), attributes)
+        ET.SubElement(note, _q("PlainTextContent")).text = _identifier_lines(project.identifiers)
+
+
+def _identifier_lines(identifiers: list[tuple[str, str]]) -> str:
+    """The identifiers list as CSV `name,kind` lines (a name with a comma quoted), as an identifiers file holds it."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(identifiers)
+    return buffer.getvalue()
+
+
+def _read_identifier_lines(text: str) -> list[tuple[str, str]]:
+    """The (name, kind) pairs of an identifiers Note; a line without a kind gets an empty one."""
+    rows = csv.reader(io.StringIO(text))
+    return [(row[0].strip(), (row[1] if len(row) > 1 else "").strip()) for row in rows if row and row[0].strip()]
 
 
 def _code_note_refs(codes: ET.Element, project: ExchangeProject) -> None:
@@ -516,6 +544,7 @@ class _Reader:
         self.memos: list[ExchangeMemo] = []
         self.note_refs: dict[str, tuple[str | None, tuple[int, int] | None, str | None]] = {}
         self.budget = [0]
+        self.identifiers: list[tuple[str, str]] = []
 
     def read(self, member: str) -> bytes:
         """A member's bytes, decompressed under the size limits."""
@@ -568,6 +597,7 @@ class _Reader:
             self.skipped,
             origin,
             unit,
+            self.identifiers,
         )
 
     def _sources(self) -> None:
@@ -761,6 +791,11 @@ class _Reader:
         for note in children(child(self.root, "Notes"), "Note"):
             content = child(note, "PlainTextContent")
             text = (content.text or "").strip() if content is not None else ""
+            if (note.get("name") or "").strip() == IDENTIFIERS_NOTE and norm_guid(
+                note.get("guid")
+            ) not in self.note_refs:
+                self.identifiers += _read_identifier_lines(text)  # the list a qualcode project masks, not a memo
+                continue
             if not text:
                 described = child(note, "Description")
                 text = (described.text or "").strip() if described is not None else ""
