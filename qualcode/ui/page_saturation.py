@@ -22,7 +22,9 @@ except QualcodeError as error:
     st.error(str(error))
     st.stop()
 if not result.overall.rows:
-    st.info("No transcripts yet.")
+    st.info("No coded transcripts yet." if result.overall.uncoded else "No transcripts yet.")
+    if result.overall.uncoded:
+        st.caption(result.overall.verdict(int(window)))
     st.stop()
 st.caption(
     result.rule()
