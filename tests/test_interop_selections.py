@@ -119,3 +119,15 @@ def test_codes_from_the_other_tool_go_back_with_their_description_as_it_came(tri
 
     assert descriptions(out) == descriptions(source) == descriptions(again)
     assert descriptions(out)[CODES["trust"][0]] is None
+
+
+def test_for_qualcoder_each_selection_names_its_coder_and_the_export_says_what_that_leaves_out(trip) -> None:
+    source, _, _, _ = trip
+    out = source.with_name("for_qualcoder.qdpx")
+    exported = run(source.with_name("p.db"), "export", "project", "-o", out, "--for", "qualcoder")
+    assert exported.exit_code == 0, exported.output
+    assert "so who made 2 selections in the tool they came from is not written." in exported.output
+    found = selections(out)
+    assert sorted(found) == sorted(selections(source))  # same selections, same GUIDs
+    assert {s["creatingUser"] for s in found.values()} == {CODER}
+    assert not any("modifyingUser" in s for s in found.values())

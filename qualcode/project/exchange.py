@@ -92,12 +92,15 @@ def export_project(
     coders: Iterable[str] | None = None,
     positions: str = CODE_POINTS,
     distinct_labels: bool = False,
+    coder_selections: bool = False,
 ) -> ProjectExport:
     """Write the project (documents, attributes, codebook, accepted codings) as a .qdpx file.
 
     `positions` counts selections in code points (the standard) or UTF-16 units (what
     NVivo reads); `distinct_labels` names codes whose labels repeat `Label (Parent)`,
-    since QualCoder merges codes of the same name.
+    since QualCoder merges codes of the same name; `coder_selections` stamps each selection
+    with its coder, not the user who made it in the tool it came from, since QualCoder reads
+    the coder from the selection.
     """
     output_format(path, None, ("qdpx",), default=None, protect=store_files(store))
     names = require_coders(store, coders) if coders else None
@@ -134,6 +137,7 @@ def export_project(
             memos=_exchange_memos(store, codebook),
             users=stored_users(store),
             identifiers=identifiers,
+            coder_selections=coder_selections,
         ),
         path,
         store_files(store),
@@ -150,7 +154,7 @@ def export_project(
         _not_carried(store, names),
         duplicate_labels(codebook),
         renamed,
-        _carried(documents, identifiers),
+        _carried(documents, identifiers) + _makers_not_written(codings, coder_selections),
     )
 
 
@@ -175,6 +179,17 @@ def _not_carried(store: Store, coders: list[str] | None) -> list[str]:
     found = [f"{counts['pending']} pending codings or suggestions"] if counts["pending"] else []
     found += [f"{counts['rejected']} rejected decisions"] if counts["rejected"] else []
     return found
+
+
+def _makers_not_written(codings: list[ExchangeCoding], coder_selections: bool) -> list[str]:
+    """Selections stamped with their coder for QualCoder lose who made them in their own tool: say how many."""
+    made = {c.selection_guid for c in codings if c.selection and c.selection.creator not in (None, c.coder)}
+    if not (coder_selections and made):
+        return []
+    return [
+        f"each selection is stamped with its coder, as QualCoder reads it, so who made {len(made)} selections "
+        "in the tool they came from is not written."
+    ]
 
 
 def _exchange_memos(store: Store, codebook: Any) -> list[ExchangeMemo]:

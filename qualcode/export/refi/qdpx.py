@@ -128,6 +128,7 @@ class ExchangeProject:
     origin: str = ""
     positions: str = CODE_POINTS
     identifiers: list[tuple[str, str]] = field(default_factory=list)  # (name, kind) the project masks
+    coder_selections: bool = False  # stamp every selection with its coder (QualCoder takes the coder from there)
 
     def user_guid(self, name: str) -> str:
         """The GUID a user is written with: the one they came with, else one made from their name."""
@@ -443,7 +444,7 @@ def _write_selection(
     if created:
         attributes["creationDateTime"] = created
     made = next((c.selection for c in codings if c.selection and guid == original), None)
-    if made is not None:
+    if made is not None and not project.coder_selections:
         _stamp_selection(attributes, project, made)
     selection = ET.SubElement(source, _q("PlainTextSelection"), attributes)
     for coding in codings:
