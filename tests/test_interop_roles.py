@@ -28,11 +28,16 @@ TEXT = "Anna: How did you find work?\nBen: It was hard, Sandra helped me.\nAnna:
 def trip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str, str]:
     """Anna made interviewer and two names listed, exported, and the file imported into a new store."""
     folder = tmp_path_factory.mktemp("roles")
-    (folder / "ben.txt").write_text(TEXT, encoding="utf-8")
+    (folder / "in").mkdir()
+    (folder / "in" / "ben.txt").write_text(TEXT, encoding="utf-8")
+    (folder / "in" / "cara.txt").write_text(
+        "Interviewer: Hello.\nCara: Hello, I run the group today.\n", encoding="utf-8"
+    )
     db = folder / "p.db"
     assert run(db, "init", "--codebook", CODEBOOK).exit_code == 0
-    assert run(db, "import", folder / "ben.txt").exit_code == 0
+    assert run(db, "import", folder / "in").exit_code == 0
     assert run(db, "speakers", "set", "ben", "Anna", "--role", "interviewer").exit_code == 0
+    assert run(db, "speakers", "set", "cara", "Interviewer", "--role", "participant").exit_code == 0
     assert run(db, "identifiers", "add", "Sandra").exit_code == 0
     assert run(db, "identifiers", "add", "Leeds", "--kind", "place").exit_code == 0
     out = folder / "p1.qdpx"
@@ -47,11 +52,13 @@ def test_speaker_roles_come_back_after_a_round_trip(trip) -> None:
     db, _, _, output = trip
     store = Store.open(db)
     roles = {row["speaker"]: row["role"] for row in list_speakers(store, "ben")}
-    attributes = store.attributes().get("ben", {})
+    turned = {row["speaker"]: row["role"] for row in list_speakers(store, "cara")}
+    attributes = store.attributes()
     store.close()
     assert roles == {"Anna": "interviewer", "Ben": "participant"}
-    assert attributes == {}  # the roles are not left behind as an attribute
-    assert "speaker roles of 1 transcript(s)" in output
+    assert turned == {"Interviewer": "participant", "Cara": "participant"}
+    assert attributes.get("ben", {}) == attributes.get("cara", {}) == {}  # the roles are not left as an attribute
+    assert "speaker roles of 2 transcript(s)" in output
 
 
 def test_the_identifiers_list_comes_back_and_is_not_a_memo(trip) -> None:

@@ -48,6 +48,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
 def test_import_order_is_the_order_documents_were_stored_not_their_ids(store: Store) -> None:
     order, by = sat.interview_order(store, {d: {} for d in IDS})
     assert by == "import" and order == IDS
+    same_day, by = sat.interview_order(store, {d: {"date": "2024-03-01"} for d in reversed(IDS)})
+    assert by == "date" and same_day == IDS  # interviews of one day in the order they came in
 
 
 def test_uncoded_interviews_are_left_out_and_counted_not_taken_as_bringing_nothing_new(store: Store) -> None:

@@ -77,10 +77,17 @@ class Saturation:
 
 
 def interview_order(store: Store, documents: dict[str, dict[str, str]]) -> tuple[list[str], str]:
-    """The documents in interview order and what the order is by ("date" or "import")."""
+    """The documents in interview order and what the order is by ("date" or "import"); ties go by import order."""
+    imported = _import_order(store)
     dates = {d: _date(attrs.get("date", "")) for d, attrs in documents.items()}
     if documents and all(dates.values()):
-        return sorted(documents, key=lambda d: (dates[d], d)), "date"
+        return sorted(documents, key=lambda d: (dates[d], imported.get(d, len(imported)), d)), "date"
+    return sorted(documents, key=lambda d: (imported.get(d, len(imported)), d)), "import"
+
+
+def _import_order(store: Store) -> dict[str, int]:
+    """Each document's place in the order it was imported: by import time (to the second), then by the order
+    its rows were stored (its first segment's id), as documents imported in one second share a time."""
     first_segment = (
         select(t.segments.c.document_id, func.min(t.segments.c.id).label("first"))
         .group_by(t.segments.c.document_id)
@@ -90,11 +97,11 @@ def interview_order(store: Store, documents: dict[str, dict[str, str]]) -> tuple
         first_segment, first_segment.c.document_id == t.documents.c.id
     )
     with store.engine.connect() as connection:
-        stored = {
-            d: (imported, first if first is not None else float("inf"))
+        rows = [
+            (imported, first if first is not None else float("inf"), d)
             for d, imported, first in connection.execute(query)
-        }
-    return sorted(documents, key=lambda d: (*stored.get(d, ("", float("inf"))), d)), "import"
+        ]
+    return {d: place for place, (_, _, d) in enumerate(sorted(rows))}
 
 
 def _date(value: str) -> dt.date | None:
