@@ -7,23 +7,22 @@ store, creating the store with the file's codebook when there is none; into an
 existing store it adds the codes the codebook lacks as a new codebook version. The
 whole file is checked before anything is written, and everything is written in one
 transaction, so a file that cannot be used, or a failure while writing, changes nothing.
+Speaker roles and the identifiers list travel too (`exchange_own`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..codebook import Codebook
 from ..codebook.formats import duplicate_labels
 from ..errors import DocumentChangedError, ProjectFileError
-from ..export.masking import DEFAULT_KIND, KINDS
 from ..export.refi.positions import CODE_POINTS
 from ..export.refi.qdpx import (
-    IDENTIFIERS_NOTE,
     ExchangeCoding,
     ExchangeDocument,
     ExchangeMemo,
@@ -36,7 +35,7 @@ from ..export.refi.qdpx import (
     write_qdpx,
 )
 from ..export.writer import output_format, store_files
-from ..ingest import INTERVIEWER, PARTICIPANT, ParsedDocument, SpeakerRules, Turn
+from ..ingest import ParsedDocument, SpeakerRules
 from ..ingest.layouts import split_turns
 from ..limits import check_document_id, refuse_long_paragraphs, refuse_surrogates
 from ..store import NewCoding, NewMemo, Store, files
@@ -44,9 +43,8 @@ from ..store.identifiers import list_identifiers as stored_identifiers
 from ..store.users import SourceOrigin
 from ..store.users import users as stored_users
 from ..team.coders import require_coders
+from . import exchange_own as own
 
-ROLES_ATTRIBUTE = "interviewer speakers"  # the speakers of a transcript with the interviewer role, `; ` between
-NO_INTERVIEWER = "(none)"
 SOURCE_GUID = re.compile(r"\(source \{?([0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})\}?\)$")
 
 
@@ -154,23 +152,8 @@ def export_project(
         _not_carried(store, names),
         duplicate_labels(codebook),
         renamed,
-        _carried(documents, identifiers) + _makers_not_written(codings, coder_selections),
+        own.carried(documents, identifiers) + _makers_not_written(codings, coder_selections),
     )
-
-
-def _carried(documents: list[ExchangeDocument], identifiers: list[tuple[str, str]]) -> list[str]:
-    """Where qualcode's own parts went in the file, so the user knows other tools show them there."""
-    found = (
-        [f"speaker roles as the variable `{ROLES_ATTRIBUTE}`"]
-        if any(ROLES_ATTRIBUTE in d.attributes for d in documents)
-        else []
-    )
-    found += (
-        [f"the identifiers list ({len(identifiers)} names) as the project note `{IDENTIFIERS_NOTE}`"]
-        if identifiers
-        else []
-    )
-    return [f"{' and '.join(found)} written, so importing the file into qualcode gives them back."] if found else []
 
 
 def _not_carried(store: Store, coders: list[str] | None) -> list[str]:
@@ -226,36 +209,11 @@ def _exchange_document(store: Store, document_id: str, used: set[str]) -> Exchan
         document_id,
         document["text"],
         document["title"],
-        {**document["attributes"], **_roles_attribute(document_id, document["text"], document["turns"])},
+        {**document["attributes"], **own.roles_attribute(document_id, document["text"], document["turns"])},
         document["created_at"] or document["imported_at"],
         guid,
         document["creator"],
     )
-
-
-def _roles_attribute(document_id: str, text: str, turns: list[dict[str, Any]]) -> dict[str, str]:
-    """The transcript's interviewer speakers as an attribute (a Variable in the file), so their roles come back.
-
-    Written only when an import would not give the same roles from the speaker labels alone."""
-    roles = {t["speaker"]: t["kind"] for t in turns if t["kind"] in (INTERVIEWER, PARTICIPANT) and t["speaker"]}
-    read = {t.speaker: t.kind for t in split_turns(text, 0, SpeakerRules.with_interviewers(None), document_id)}
-    if all(read.get(speaker) == kind for speaker, kind in roles.items()):
-        return {}
-    interviewers = [speaker for speaker, kind in roles.items() if kind == INTERVIEWER]
-    return {ROLES_ATTRIBUTE: "; ".join(interviewers) or NO_INTERVIEWER}
-
-
-def _with_roles(turns: list[Turn], roles: str | None) -> list[Turn]:
-    """Turns with the roles the file recorded: its interviewer speakers interviewer, every other speaker participant."""
-    if roles is None:
-        return turns
-    interviewers = {name.strip() for name in roles.split(";")} - {NO_INTERVIEWER}
-    return [
-        replace(turn, kind=INTERVIEWER if turn.speaker in interviewers else PARTICIPANT)
-        if turn.kind in (INTERVIEWER, PARTICIPANT)
-        else turn
-        for turn in turns
-    ]
 
 
 def import_project(
@@ -326,9 +284,9 @@ def _import_into(
         codebook, report.codebook_version = None, 1
     new_documents, unchanged = _sort_documents(store, exchange, path)
     rules = SpeakerRules.with_interviewers(interviewer_labels)
-    roles = {d.id: d.attributes.pop(ROLES_ATTRIBUTE, None) for d in exchange.documents}
+    roles = {d.id: d.attributes.pop(own.ROLES_ATTRIBUTE, None) for d in exchange.documents}
     parsed = [_parsed(document, path, rules, roles[document.id]) for document in new_documents]
-    identifiers, unknown = _identifiers(exchange.identifiers)
+    identifiers, unknown = own.identifiers(exchange.identifiers)
     report.skipped += unknown
     codings = _new_codings(store, exchange.codings, {d.id for d in unchanged})
     report.codings_already_there = len(exchange.codings) - len(codings)
@@ -352,31 +310,13 @@ def _import_into(
     )
     report.identifiers = len(identifiers)
     report.roles_kept = sum(1 for d in new_documents if roles[d.id] is not None)
-    report.notes += _kept_from_file(report.roles_kept, identifiers)
+    report.notes += own.kept_from_file(report.roles_kept, identifiers)
     report.memos_added = len(memos)
     report.documents_added = [d.id for d in new_documents]
     report.documents_unchanged = [d.id for d in unchanged]
     report.codings_added = len(codings)
     report.coders = sorted({c.coder for c in codings})
     return report
-
-
-def _kept_from_file(roles: int, identifiers: list[tuple[str, str]]) -> list[str]:
-    """A note saying what the file's qualcode-only parts set: speaker roles and the names to mask."""
-    found = [f"speaker roles of {roles} transcript(s) as the file recorded them"] if roles else []
-    found += [f"the identifiers list ({len(identifiers)} names, masked in every export)"] if identifiers else []
-    return [f"taken from the file: {' and '.join(found)}."] if found else []
-
-
-def _identifiers(found: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[str]]:
-    """The file's identifiers list, and a line for each name whose kind qualcode does not know (left out)."""
-    kept = [(name, kind or DEFAULT_KIND) for name, kind in found if (kind or DEFAULT_KIND) in KINDS]
-    dropped = [
-        f"identifier on line {n} of the identifiers note: unknown kind `{kind}`"
-        for n, (_, kind) in enumerate(found, 1)
-        if (kind or DEFAULT_KIND) not in KINDS
-    ]
-    return kept, dropped
 
 
 def _merged_codebook(store: Store, imported: Codebook, created: bool) -> tuple[Codebook | None, list[str]]:
@@ -415,7 +355,7 @@ def _parsed(document: ExchangeDocument, path: Path, rules: SpeakerRules, roles: 
     check_document_id(document.id, path, ProjectFileError)
     refuse_surrogates(document.text, path, ProjectFileError)
     refuse_long_paragraphs(document.text, path, ProjectFileError)
-    turns = _with_roles(split_turns(document.text, 0, rules, document.id), roles)
+    turns = own.with_roles(split_turns(document.text, 0, rules, document.id), roles)
     source = f"{path} (source {document.guid})" if document.guid else str(path)  # the GUID goes back on export
     return ParsedDocument(
         id=document.id,
