@@ -144,12 +144,12 @@ def test_saturation_follows_the_date_order_and_states_its_rule(built):
     assert [(r["new"], r["cumulative"]) for r in overall] == [(1, 1), (2, 3), (0, 3), (0, 3)]
     assert overall[1]["new_codes"] == "benefits, family"
     assert result.order == "date" and result.overall.reached_at == 2
-    assert "reached at interview 2 of 4 (A1)" in result.overall.verdict(2)
+    assert "reached at coded interview 2 of 4 (A1)" in result.overall.verdict(2)
     parent, worker = result.by_role
     assert [(r["new"], r["cumulative"]) for r in parent.rows] == [(1, 1), (2, 3)] and parent.reached_at is None
     assert [(r["new"], r["cumulative"]) for r in worker.rows] == [(2, 2), (1, 3)]
     assert ops.saturation(store, window=3).overall.reached_at is None
-    assert "no new code in the last 2 interviews" in result.rule()
+    assert "no new code in the last 2 coded interviews" in result.rule()
     order, by = sat.interview_order(store, {d: {} for d in made.ANSWERS})  # no dates: the order of import
     assert by == "import" and order == ["A1", "A2", "B1", "B2"]
 
@@ -226,7 +226,7 @@ def test_the_cli_searches_codes_hits_and_exports_the_framework_cooccurrence_and_
     curve = run.invoke(main, ["--db", db, "saturation", "--window", "2"])
     assert (
         curve.exit_code == 0
-        and "reached at interview 2 of 4" in curve.output
+        and "reached at coded interview 2 of 4" in curve.output
         and "no new code in the last 2" in curve.output
     )
     wrong = run.invoke(main, ["--db", db, "export", "framework", "--by", "site", "-o", str(tmp_path / "f.md")])

@@ -65,7 +65,7 @@ def test_each_analysis_page_opens_by_its_address_with_no_error(app_and_browser):
         driver,
         url + "/saturation",
         "All interviews: not reached",
-        "no new code in the last 3 interviews",
+        "no new code in the last 3 coded interviews",
         "Worker: not reached",
     )
     open_page(driver, url + "/themes", "Illustrative quotes")

@@ -236,7 +236,7 @@ def test_duplicate_labels_are_warned_about_and_kept_apart_for_qualcoder(rich) ->
 
 def test_a_round_trip_keeps_coders_memos_guids_codability_times_and_sets(rich, tmp_path: Path) -> None:
     db, out, output = rich
-    assert "users with no codings or memos kept as users of the project: cat." in output
+    assert "users with no codings, selections or memos kept as users of the project: cat." in output
     with zipfile.ZipFile(out) as archive:
         qde = archive.read("project.qde").decode("utf-8")
     for guid in [

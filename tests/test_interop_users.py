@@ -77,7 +77,7 @@ def trip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
 def test_idle_users_and_who_brought_each_source_in_and_when_are_kept_not_reported_lost(trip) -> None:
     db, _, output = trip
     assert "not kept" not in output
-    assert "users with no codings or memos kept as users of the project: dan, eve." in output
+    assert "users with no codings, selections or memos kept as users of the project: dan, eve." in output
     store = Store.open(db)
     try:
         assert users(store) == {"ann": USERS["ann"], "dan": USERS["dan"], "eve": USERS["eve"]}

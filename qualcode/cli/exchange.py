@@ -31,7 +31,8 @@ from .export import export
     type=click.Choice(["any", "qualcoder"]),
     default="any",
     show_default=True,
-    help="qualcoder: name codes whose labels repeat `Label (Parent)`, since QualCoder merges codes of one name.",
+    help="qualcoder: name codes whose labels repeat `Label (Parent)`, since QualCoder merges codes of one name, "
+    "and stamp each selection with its coder, as QualCoder reads it.",
 )
 @click.pass_context
 def export_project(
@@ -52,7 +53,14 @@ def export_project(
         qualcode export project -o for_nvivo.qdpx --positions utf16
     """
     with open_store(ctx) as store:
-        report = exchange.export_project(store, output, coders or None, positions, distinct_labels=tool == "qualcoder")
+        report = exchange.export_project(
+            store,
+            output,
+            coders or None,
+            positions,
+            distinct_labels=tool == "qualcoder",
+            coder_selections=tool == "qualcoder",
+        )
     for label, ids in report.duplicate_labels.items():
         fix = (
             "written with their parent's label added"
@@ -64,6 +72,8 @@ def export_project(
         click.echo(f"warning: {note}; not written.", err=True)
     if report.not_carried:
         click.echo(f"note: not part of a .qdpx, so not written: {', '.join(report.not_carried)}.", err=True)
+    for note in report.carried:
+        click.echo(f"note: {note}", err=True)
     click.echo(
         "note: a .qdpx holds the project itself, transcripts unmasked; share it only where the whole project may go.",
         err=True,

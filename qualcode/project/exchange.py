@@ -7,6 +7,7 @@ store, creating the store with the file's codebook when there is none; into an
 existing store it adds the codes the codebook lacks as a new codebook version. The
 whole file is checked before anything is written, and everything is written in one
 transaction, so a file that cannot be used, or a failure while writing, changes nothing.
+Speaker roles and the identifiers list travel too (`exchange_own`).
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from ..export.refi.qdpx import (
     ExchangeDocument,
     ExchangeMemo,
     ExchangeProject,
+    SelectionStamp,
     distinct_names,
     read_qdpx,
+    selection_users,
     utc_z,
     write_qdpx,
 )
@@ -36,9 +39,11 @@ from ..ingest import ParsedDocument, SpeakerRules
 from ..ingest.layouts import split_turns
 from ..limits import check_document_id, refuse_long_paragraphs, refuse_surrogates
 from ..store import NewCoding, NewMemo, Store, files
+from ..store.identifiers import list_identifiers as stored_identifiers
 from ..store.users import SourceOrigin
 from ..store.users import users as stored_users
 from ..team.coders import require_coders
+from . import exchange_own as own
 
 SOURCE_GUID = re.compile(r"\(source \{?([0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})\}?\)$")
 
@@ -56,6 +61,7 @@ class ProjectExport:
     not_carried: list[str] = field(default_factory=list)
     duplicate_labels: dict[str, list[str]] = field(default_factory=dict)
     renamed: dict[str, str] = field(default_factory=dict)
+    carried: list[str] = field(default_factory=list)  # qualcode's own parts, and where in the file they went
 
 
 @dataclass
@@ -74,6 +80,8 @@ class ProjectImport:
     skipped: list[str] = field(default_factory=list)
     memos_added: int = 0
     positions: str = CODE_POINTS
+    identifiers: int = 0  # names of the file's identifiers list (the store keeps those it lacked)
+    roles_kept: int = 0  # transcripts whose speaker roles came from the file
 
 
 def export_project(
@@ -82,12 +90,15 @@ def export_project(
     coders: Iterable[str] | None = None,
     positions: str = CODE_POINTS,
     distinct_labels: bool = False,
+    coder_selections: bool = False,
 ) -> ProjectExport:
     """Write the project (documents, attributes, codebook, accepted codings) as a .qdpx file.
 
     `positions` counts selections in code points (the standard) or UTF-16 units (what
     NVivo reads); `distinct_labels` names codes whose labels repeat `Label (Parent)`,
-    since QualCoder merges codes of the same name.
+    since QualCoder merges codes of the same name; `coder_selections` stamps each selection
+    with its coder, not the user who made it in the tool it came from, since QualCoder reads
+    the coder from the selection.
     """
     output_format(path, None, ("qdpx",), default=None, protect=store_files(store))
     names = require_coders(store, coders) if coders else None
@@ -110,9 +121,11 @@ def export_project(
                 row["decided_at"] or row["created_at"],
                 origin.get("guid"),
                 origin.get("selection"),
+                SelectionStamp.from_dict(origin.get("selection_stamp") or {}),
             )
         )
     renamed = distinct_names(codebook) if distinct_labels else {}
+    identifiers = [(row["identifier"], row["kind"]) for row in stored_identifiers(store)]
     write_qdpx(
         ExchangeProject(
             codebook.name,
@@ -121,6 +134,8 @@ def export_project(
             codings,
             memos=_exchange_memos(store, codebook),
             users=stored_users(store),
+            identifiers=identifiers,
+            coder_selections=coder_selections,
         ),
         path,
         store_files(store),
@@ -137,6 +152,7 @@ def export_project(
         _not_carried(store, names),
         duplicate_labels(codebook),
         renamed,
+        own.carried(documents, identifiers) + _makers_not_written(codings, coder_selections),
     )
 
 
@@ -146,6 +162,17 @@ def _not_carried(store: Store, coders: list[str] | None) -> list[str]:
     found = [f"{counts['pending']} pending codings or suggestions"] if counts["pending"] else []
     found += [f"{counts['rejected']} rejected decisions"] if counts["rejected"] else []
     return found
+
+
+def _makers_not_written(codings: list[ExchangeCoding], coder_selections: bool) -> list[str]:
+    """Selections stamped with their coder for QualCoder lose who made them in their own tool: say how many."""
+    made = {c.selection_guid for c in codings if c.selection and c.selection.creator not in (None, c.coder)}
+    if not (coder_selections and made):
+        return []
+    return [
+        f"each selection is stamped with its coder, as QualCoder reads it, so who made {len(made)} selections "
+        "in the tool they came from is not written."
+    ]
 
 
 def _exchange_memos(store: Store, codebook: Any) -> list[ExchangeMemo]:
@@ -182,7 +209,7 @@ def _exchange_document(store: Store, document_id: str, used: set[str]) -> Exchan
         document_id,
         document["text"],
         document["title"],
-        dict(document["attributes"]),
+        {**document["attributes"], **own.roles_attribute(document_id, document["text"], document["turns"])},
         document["created_at"] or document["imported_at"],
         guid,
         document["creator"],
@@ -257,7 +284,10 @@ def _import_into(
         codebook, report.codebook_version = None, 1
     new_documents, unchanged = _sort_documents(store, exchange, path)
     rules = SpeakerRules.with_interviewers(interviewer_labels)
-    parsed = [_parsed(document, path, rules) for document in new_documents]
+    roles = {d.id: d.attributes.pop(own.ROLES_ATTRIBUTE, None) for d in exchange.documents}
+    parsed = [_parsed(document, path, rules, roles[document.id]) for document in new_documents]
+    identifiers, unknown = own.identifiers(exchange.identifiers)
+    report.skipped += unknown
     codings = _new_codings(store, exchange.codings, {d.id for d in unchanged})
     report.codings_already_there = len(exchange.codings) - len(codings)
     memos = _new_memos(store, exchange, codings)
@@ -276,7 +306,11 @@ def _import_into(
         memos=memos,
         users=exchange.users,
         origins={d.id: SourceOrigin(d.creator, store_time(d.created)) for d in [*new_documents, *unchanged]},
+        identifiers=identifiers,
     )
+    report.identifiers = len(identifiers)
+    report.roles_kept = sum(1 for d in new_documents if roles[d.id] is not None)
+    report.notes += own.kept_from_file(report.roles_kept, identifiers)
     report.memos_added = len(memos)
     report.documents_added = [d.id for d in new_documents]
     report.documents_unchanged = [d.id for d in unchanged]
@@ -317,11 +351,11 @@ def _sort_documents(
     return new, unchanged
 
 
-def _parsed(document: ExchangeDocument, path: Path, rules: SpeakerRules) -> ParsedDocument:
+def _parsed(document: ExchangeDocument, path: Path, rules: SpeakerRules, roles: str | None) -> ParsedDocument:
     check_document_id(document.id, path, ProjectFileError)
     refuse_surrogates(document.text, path, ProjectFileError)
     refuse_long_paragraphs(document.text, path, ProjectFileError)
-    turns = split_turns(document.text, 0, rules, document.id)
+    turns = own.with_roles(split_turns(document.text, 0, rules, document.id), roles)
     source = f"{path} (source {document.guid})" if document.guid else str(path)  # the GUID goes back on export
     return ParsedDocument(
         id=document.id,
@@ -364,8 +398,10 @@ def _new_codings(store: Store, codings: list[ExchangeCoding], unchanged: set[str
 
 
 def _origin(coding: ExchangeCoding) -> dict:
-    """The GUIDs a coding and its selection had in the file, kept to write back."""
-    origin = {key: value for key, value in (("guid", coding.guid), ("selection", coding.selection_guid)) if value}
+    """The GUIDs a coding and its selection had in the file, and who made the selection when, kept to write back."""
+    stamp = coding.selection.as_dict() if coding.selection else None
+    found = (("guid", coding.guid), ("selection", coding.selection_guid), ("selection_stamp", stamp))
+    origin = {key: value for key, value in found if value}
     return {"origin": origin} if origin else {}
 
 
@@ -403,10 +439,14 @@ def _new_memos(store: Store, exchange: ExchangeProject, codings: list[NewCoding]
 
 
 def _users_kept(exchange: ExchangeProject, codings: list[NewCoding], memos: list[NewMemo]) -> list[str]:
-    """A note naming the users kept who bring no coding or memo in, so the report says where they went."""
+    """A note naming the users kept who bring no coding, selection or memo in, so the report says where they went."""
     working = {c.coder for c in codings} | {m.coder for m in memos} | {c.coder for c in exchange.codings}
-    idle = sorted(set(exchange.users) - working - {m.author for m in exchange.memos})
-    return [f"users with no codings or memos kept as users of the project: {', '.join(idle)}."] if idle else []
+    idle = sorted(
+        set(exchange.users) - working - {m.author for m in exchange.memos} - selection_users(exchange.codings)
+    )
+    return (
+        [f"users with no codings, selections or memos kept as users of the project: {', '.join(idle)}."] if idle else []
+    )
 
 
 def _store_exists(location: str | Path) -> bool:

@@ -43,6 +43,7 @@ from .codings import (
     _insert_codings,
     _insert_memos,
 )
+from .identifiers import add_identifier_rows
 from .speakers import SpeakersMixin
 from .users import SourceOrigin, save_users
 
@@ -294,13 +295,14 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         memos: list[NewMemo] | None = None,
         users: dict[str, str | None] | None = None,
         origins: dict[str, SourceOrigin] | None = None,
+        identifiers: list[tuple[str, str]] | None = None,
     ) -> int | None:
         """Write an imported project in one transaction, so a failure part way leaves the store as it was.
 
         Stores `codebook` (when given) as the next version, adds the new documents with
         their segments, sets `attributes` of documents already held, and adds the
         codings under the current version, then the `memos` (a memo's `coding` indexes
-        `codings`), the `users` (name: GUID) and each document's origin. Returns the new
+        `codings`), the `users` (name: GUID), each document's origin and the names to mask. Returns the new
         codebook version, if any.
         """
         with self.engine.begin() as connection:
@@ -312,6 +314,8 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
                 _insert_memos(connection, memos, ids)
             if users or origins:
                 save_users(connection, users or {}, origins or {}, now())
+            if identifiers:
+                add_identifier_rows(connection, identifiers, now())
         return version
 
     def set_attributes(self, attributes: dict[str, dict[str, Any]]) -> None:

@@ -18,20 +18,24 @@ def add_identifiers(store: Any, entries: Iterable[tuple[str, str]]) -> list[str]
     """Add (identifier, kind) pairs in one transaction; returns those that were new (case-insensitively)."""
     from . import now
 
-    added: list[str] = []
-    stamp = now()
     with store.engine.begin() as connection:
-        held = {name.casefold() for name in connection.execute(select(t.identifiers.c.identifier)).scalars()}
-        rows = []
-        for identifier, kind in entries:
-            key = identifier.casefold()
-            if key in held:
-                continue
-            held.add(key)
-            rows.append({"identifier": identifier, "kind": kind, "added_at": stamp})
-            added.append(identifier)
-        if rows:
-            connection.execute(insert(t.identifiers), rows)
+        return add_identifier_rows(connection, entries, now())
+
+
+def add_identifier_rows(connection: Any, entries: Iterable[tuple[str, str]], stamp: str) -> list[str]:
+    """Add (identifier, kind) pairs inside the caller's transaction; returns those that were new."""
+    added: list[str] = []
+    held = {name.casefold() for name in connection.execute(select(t.identifiers.c.identifier)).scalars()}
+    rows = []
+    for identifier, kind in entries:
+        key = identifier.casefold()
+        if key in held:
+            continue
+        held.add(key)
+        rows.append({"identifier": identifier, "kind": kind, "added_at": stamp})
+        added.append(identifier)
+    if rows:
+        connection.execute(insert(t.identifiers), rows)
     return added
 
 

@@ -14,7 +14,7 @@ from qualcode.ui.downloads import table_bytes
 st.title("Saturation")
 store = state.store()
 window = st.number_input(
-    "Rule: saturation when this many interviews in a row bring no new code", 1, 20, 3, key="sat_window"
+    "Rule: saturation when this many coded interviews in a row bring no new code", 1, 20, 3, key="sat_window"
 )
 try:
     result = analysis.saturation(store, int(window))
@@ -22,7 +22,9 @@ except QualcodeError as error:
     st.error(str(error))
     st.stop()
 if not result.overall.rows:
-    st.info("No transcripts yet.")
+    st.info("No coded transcripts yet." if result.overall.uncoded else "No transcripts yet.")
+    if result.overall.uncoded:
+        st.caption(result.overall.verdict(int(window)))
     st.stop()
 st.caption(
     result.rule()
@@ -35,7 +37,7 @@ cumulative = (
     alt.Chart(frame)
     .mark_line(point=True)
     .encode(
-        x=alt.X("position:Q", title="interview, in order", axis=alt.Axis(tickMinStep=1)),
+        x=alt.X("position:Q", title="coded interview, in order", axis=alt.Axis(tickMinStep=1)),
         y=alt.Y("cumulative:Q", title="codes seen so far"),
         color=alt.Color("group:N", title=None),
         tooltip=["group", "position", "document_id", "date", "new", "new_codes", "cumulative"],
@@ -46,7 +48,7 @@ new = (
     alt.Chart(overall)
     .mark_bar(color="#4c78a8")
     .encode(
-        x=alt.X("position:O", title="interview, in order (all interviews)"),
+        x=alt.X("position:O", title="coded interview, in order (all interviews)"),
         y=alt.Y("new:Q", title="new codes"),
         tooltip=["position", "document_id", "date", "new", "new_codes"],
     )

@@ -8,7 +8,9 @@ line that begins with its label, so a line of free text that begins like a label
 like an escaped one) gets a backslash in front, and the lines after the first of an
 example or keyword are indented by two spaces. A Description without a "Code id:"
 line was written by another tool and is read, whole, as the definition. Codes from
-other tools get an id made from their name (transliterated, lower_snake_case, unique).
+other tools get an id made from their name (transliterated, lower_snake_case, unique);
+such a code goes back with its Description as it came, and no "Code id:" line, while
+its name still gives it the same id (a code qualcode gave guidance to keeps the line).
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ def write_codes(
     """
     prefix = parent.tag[: parent.tag.index("}") + 1] if parent.tag.startswith("{") else ""
     guids, names = guids or {}, names or {}
+    used: set[str] = set()  # the ids a reader has given out so far, in the order it meets the codes
 
     def add(into: ET.Element, code: Code) -> None:
         attributes = {
@@ -70,12 +73,26 @@ def write_codes(
         if code.colour:
             attributes["color"] = code.colour
         element = ET.SubElement(into, f"{prefix}Code", attributes)
-        ET.SubElement(element, f"{prefix}Description").text = fold_description(code)
+        foreign = bool(code.guid or code.id in guids)
+        bare = foreign and _definition_only(code) and unique_id(attributes["name"].strip(), used) == code.id
+        used.add(code.id)
+        description = code.definition if bare else fold_description(code)
+        if description:
+            ET.SubElement(element, f"{prefix}Description").text = description
         for child_code in codebook.children(code.id):
             add(element, child_code)
 
     for theme in codebook.themes():
         add(parent, theme)
+
+
+def _definition_only(code: Code) -> bool:
+    """A code whose Description, without a `Code id:` line, would read back as exactly its definition.
+
+    Such a code from another tool goes back with its Description as it came (its id is
+    made from its name again on reading), so a round trip leaves that tool's text alone."""
+    plain = not (code.include or code.exclude or code.examples or code.keywords)
+    return plain and code.definition == code.definition.strip() and _escape(code.definition) == code.definition
 
 
 def fold_description(code: Code) -> str:

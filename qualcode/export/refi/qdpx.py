@@ -18,7 +18,9 @@ XML line and column).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -38,6 +40,7 @@ from .positions import CODE_POINTS, UTF16, Offsets, judge_unit
 NS = "urn:QDA-XML:project:1.0"
 QDE_NAME = "project.qde"
 SET_ATTRIBUTE = "document set"
+IDENTIFIERS_NOTE = "qualcode identifiers"  # the project Note holding the names the project masks, as `name,kind` lines
 OWNER = "qualcode"  # the user a source is credited to when the store does not know who brought it in
 TEXT_EXTENSIONS = (".txt", ".md", ".docx", ".doc", ".rtf", ".pdf", ".odt", ".vtt", ".srt")
 
@@ -68,6 +71,27 @@ class ExchangeCoding:
     created: str | None = None
     guid: str | None = None
     selection_guid: str | None = None
+    selection: SelectionStamp | None = None  # who made and last changed its selection, and when
+
+
+@dataclass
+class SelectionStamp:
+    """Who made a selection (the span a coding sits on) and when, and who changed it last, as the file said."""
+
+    creator: str | None = None
+    created: str | None = None
+    modifier: str | None = None
+    modified: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        """The stamp's known parts, for keeping beside the selection's GUID."""
+        return {key: value for key, value in vars(self).items() if value}
+
+    @classmethod
+    def from_dict(cls, found: dict) -> SelectionStamp | None:
+        """A stamp kept by `as_dict`, or None when nothing was kept."""
+        stamp = cls(*(found.get(key) for key in ("creator", "created", "modifier", "modified")))
+        return stamp if stamp.as_dict() else None
 
 
 @dataclass
@@ -103,6 +127,8 @@ class ExchangeProject:
     skipped: list[str] = field(default_factory=list)
     origin: str = ""
     positions: str = CODE_POINTS
+    identifiers: list[tuple[str, str]] = field(default_factory=list)  # (name, kind) the project masks
+    coder_selections: bool = False  # stamp every selection with its coder (QualCoder takes the coder from there)
 
     def user_guid(self, name: str) -> str:
         """The GUID a user is written with: the one they came with, else one made from their name."""
@@ -184,6 +210,8 @@ def project_element(
         | {m.author for m in project.memos}
         | set(project.users)
         | {d.creator or OWNER for d in project.documents}
+        | selection_users(project.codings)
+        | ({OWNER} if project.identifiers else set())
     )
     if coders:
         users = ET.SubElement(root, _q("Users"))
@@ -200,7 +228,7 @@ def project_element(
         _write_cases(ET.SubElement(root, _q("Cases")), project.documents, types)
     if project.documents:
         _write_sources(ET.SubElement(root, _q("Sources")), project, types, positions)
-    if project.memos:
+    if project.memos or project.identifiers:
         _write_notes(ET.SubElement(root, _q("Notes")), project)
     _write_sets(root, project)
     if project.codebook.description:
@@ -208,7 +236,14 @@ def project_element(
     for memo in project.memos:
         if memo.document_id is None and memo.code_id is None:
             ET.SubElement(root, _q("NoteRef"), targetGUID=_note_guid(memo))
+    if project.identifiers:
+        ET.SubElement(root, _q("NoteRef"), targetGUID=stable_guid("note", IDENTIFIERS_NOTE))
     return root
+
+
+def selection_users(codings: Iterable[ExchangeCoding]) -> set[str]:
+    """Everyone named as having made or changed a selection the codings sit on."""
+    return {name for c in codings if c.selection for name in (c.selection.creator, c.selection.modifier) if name}
 
 
 def _write_sets(root: ET.Element, project: ExchangeProject) -> None:
@@ -247,6 +282,27 @@ def _write_notes(notes: ET.Element, project: ExchangeProject) -> None:
             attributes["creationDateTime"] = stamp
         note = ET.SubElement(notes, _q("Note"), attributes)
         ET.SubElement(note, _q("PlainTextContent")).text = memo.text
+    if project.identifiers:
+        attributes = {
+            "guid": stable_guid("note", IDENTIFIERS_NOTE),
+            "name": IDENTIFIERS_NOTE,
+            "creatingUser": project.user_guid(OWNER),
+        }
+        note = ET.SubElement(notes, _q("Note"), attributes)
+        ET.SubElement(note, _q("PlainTextContent")).text = _identifier_lines(project.identifiers)
+
+
+def _identifier_lines(identifiers: list[tuple[str, str]]) -> str:
+    """The identifiers list as CSV `name,kind` lines (a name with a comma quoted), as an identifiers file holds it."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(identifiers)
+    return buffer.getvalue()
+
+
+def _read_identifier_lines(text: str) -> list[tuple[str, str]]:
+    """The (name, kind) pairs of an identifiers Note; a line without a kind gets an empty one."""
+    rows = csv.reader(io.StringIO(text))
+    return [(row[0].strip(), (row[1] if len(row) > 1 else "").strip()) for row in rows if row and row[0].strip()]
 
 
 def _code_note_refs(codes: ET.Element, project: ExchangeProject) -> None:
@@ -387,6 +443,9 @@ def _write_selection(
     )
     if created:
         attributes["creationDateTime"] = created
+    made = next((c.selection for c in codings if c.selection and guid == original), None)
+    if made is not None and not project.coder_selections:
+        _stamp_selection(attributes, project, made)
     selection = ET.SubElement(source, _q("PlainTextSelection"), attributes)
     for coding in codings:
         coding_attributes = {
@@ -399,6 +458,18 @@ def _write_selection(
         ET.SubElement(element, _q("CodeRef"), targetGUID=project.code_guid(coding.code_id))
     for memo in memos:
         ET.SubElement(selection, _q("NoteRef"), targetGUID=_note_guid(memo))
+
+
+def _stamp_selection(attributes: dict[str, str], project: ExchangeProject, stamp: SelectionStamp) -> None:
+    """A selection from another tool gets back its own maker and times, not those of its codings."""
+    if stamp.creator:
+        attributes["creatingUser"] = project.user_guid(stamp.creator)
+    if created := utc_z(stamp.created):
+        attributes["creationDateTime"] = created
+    if stamp.modifier:
+        attributes["modifyingUser"] = project.user_guid(stamp.modifier)
+    if modified := utc_z(stamp.modified):
+        attributes["modifiedDateTime"] = modified
 
 
 def _snippet(text: str, limit: int = 80) -> str:
@@ -474,6 +545,7 @@ class _Reader:
         self.memos: list[ExchangeMemo] = []
         self.note_refs: dict[str, tuple[str | None, tuple[int, int] | None, str | None]] = {}
         self.budget = [0]
+        self.identifiers: list[tuple[str, str]] = []
 
     def read(self, member: str) -> bytes:
         """A member's bytes, decompressed under the size limits."""
@@ -526,6 +598,7 @@ class _Reader:
             self.skipped,
             origin,
             unit,
+            self.identifiers,
         )
 
     def _sources(self) -> None:
@@ -688,8 +761,24 @@ class _Reader:
                 created,
                 (coding.get("guid") or "").strip() or None,
                 (selection.get("guid") or "").strip() or None if selection is not None else None,
+                self._stamp(selection) if selection is not None else None,
             )
         )
+
+    def _stamp(self, selection: ET.Element) -> SelectionStamp | None:
+        """Who made and last changed a selection, and when, as the file says (None when it says nothing)."""
+        stamp = SelectionStamp(
+            self._user(selection.get("creatingUser")),
+            utc_z(selection.get("creationDateTime")),
+            self._user(selection.get("modifyingUser")),
+            utc_z(selection.get("modifiedDateTime")),
+        )
+        return stamp if stamp.as_dict() else None
+
+    def _user(self, guid: str | None) -> str | None:
+        """The name of the user a GUID stands for (a made-up one for a GUID the file does not list)."""
+        found = norm_guid(guid)
+        return (self.users.get(found) or f"user-{found[:8]}") if found else None
 
     def _note_refs(self, holder: ET.Element, target: tuple[str | None, tuple[int, int] | None, str | None]) -> None:
         for reference in children(holder, "NoteRef"):
@@ -703,6 +792,11 @@ class _Reader:
         for note in children(child(self.root, "Notes"), "Note"):
             content = child(note, "PlainTextContent")
             text = (content.text or "").strip() if content is not None else ""
+            if (note.get("name") or "").strip() == IDENTIFIERS_NOTE and norm_guid(
+                note.get("guid")
+            ) not in self.note_refs:
+                self.identifiers += _read_identifier_lines(text)  # the list a qualcode project masks, not a memo
+                continue
             if not text:
                 described = child(note, "Description")
                 text = (described.text or "").strip() if described is not None else ""
