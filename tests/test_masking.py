@@ -116,6 +116,7 @@ def test_no_export_shows_a_listed_name_or_a_formula_cell(cli, tmp_path, command)
         ("segments", "--document", "p2"),
         ("review", "--coder", "ann", "--document", "SarahJones_01"),
         ("history",),
+        ("saturation", "--window", "1"),
     ],
 )
 def test_what_the_terminal_shows_is_masked_too(cli, args):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..project import analysis as ops
+from ..project.identifiers import masker_for
 from .base import echo_table, main, open_store
 from .export import export
 from .reports import _where
@@ -138,8 +139,9 @@ def saturation(
                 ["position", "document_id", "role", "date", "codes", "new", "cumulative"],
             )
         click.echo(result.rule())
+        shown = masker_for(store).mask_value  # a verdict names the interview it was reached at
         for curve in [result.overall, *result.by_role]:
-            click.echo(curve.verdict(window))
+            click.echo(shown(curve.verdict(window)))
 
 
 @export.command("framework")

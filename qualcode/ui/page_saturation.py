@@ -24,7 +24,7 @@ except QualcodeError as error:
 if not result.overall.rows:
     st.info("No coded transcripts yet." if result.overall.uncoded else "No transcripts yet.")
     if result.overall.uncoded:
-        st.caption(result.overall.verdict(int(window)))
+        st.caption(state.shown(result.overall.verdict(int(window))))
     st.stop()
 st.caption(
     result.rule()
@@ -64,6 +64,6 @@ rule = (
 st.altair_chart(cumulative, width="stretch")
 st.altair_chart(new + rule if rule is not None else new, width="stretch")
 for curve in [result.overall, *result.by_role]:
-    (st.success if curve.reached_at else st.warning)(curve.verdict(int(window)))
+    (st.success if curve.reached_at else st.warning)(state.shown(curve.verdict(int(window))))
 st.dataframe(state.shown_frame(overall.drop(columns=["group"])), hide_index=True, width="stretch")
 st.download_button("Download CSV", lambda: table_bytes(frame, "csv"), "saturation.csv", "text/csv", key="sat_csv")
