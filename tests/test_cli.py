@@ -202,3 +202,28 @@ def test_a_folder_holding_no_transcript_imports_nothing_and_says_so(cli, project
     assert "README.md is not a transcript" in result.stderr
     assert one_sentence_error(result).startswith("Error: no transcript was found to import (2 files skipped)")
     assert table_contents(cli.db) == before
+
+
+def test_a_transcript_with_no_interviewer_recognised_says_so(cli, project_dir, tmp_path):
+    call = tmp_path / "call.txt"
+    call.write_text(
+        "Sara Lind: What brought you to the job centre?\nTom Reyes: My benefits advisor sent me there.\n"
+        "Sara Lind: And what happened next?\nTom Reyes: They found me a placement at the garden centre.\n",
+        encoding="utf-8",
+    )
+    result = cli("import", call)
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "no interviewer recognised in" in result.stderr and "both speakers are coded as participants" in result.stderr
+    )
+    assert "--role interviewer" in result.stderr
+    named = cli("import", call, "--replace", "--interviewer", "Sara Lind")
+    assert named.exit_code == 0 and "no interviewer recognised" not in named.stderr
+
+
+def test_a_participants_file_naming_an_unknown_transcript_is_named_itself(cli, project_dir, tmp_path):
+    meta = tmp_path / "roles_2024.csv"
+    meta.write_text("id,role\nzoom,Job coach\nnobody_here,Family member\n", encoding="utf-8")
+    result = cli("import", project_dir, "--meta", meta)
+    assert result.exit_code == 0, result.stderr
+    assert f"{meta} names `nobody_here`, which is not a document" in result.stderr

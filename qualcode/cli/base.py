@@ -36,6 +36,7 @@ HINTS = {
     "codebook_update": "`qualcode codebook import FILE`",
     "validate": "`qualcode codebook validate FILE`",
     "speakers": "`qualcode speakers set DOCUMENT SPEAKER --role participant`",
+    "interviewer": "`qualcode speakers set DOCUMENT SPEAKER --role interviewer`, or import it again with --replace --interviewer LABEL",
     "blind": "`qualcode blind CODER` lists them",
     "checked": "--i-have-checked",
     "filters": "--role, --where or --code",

@@ -213,7 +213,7 @@ def import_transcripts(
         pattern_layout(speaker_pattern)  # a bad pattern is refused before any file is read
     files, participant_files, skipped = find_transcripts(paths)
     report.skipped = [str(path) for path in skipped]
-    participants = _participants(participant_files, meta)
+    participants, named_in = _participants(participant_files, meta)
     rules = SpeakerRules.with_interviewers(interviewer_labels, speaker_pattern)
     existing = store.document_hashes()
     texts = {digest: document_id for document_id, digest in existing.items()}  # to find a copy under another id
@@ -263,7 +263,7 @@ def import_transcripts(
     documents = list(accepted.values())
     attribute_updates = _attribute_updates(store, participants, accepted)
     report.warnings.extend(
-        f"participants.csv names `{pid}`, which is not a document in the store or this import"
+        f"{named_in[pid]} names `{pid}`, which is not a document in the store or this import"
         for pid in sorted(set(participants) - set(existing) - set(accepted))
     )
     from ..ingest.segments import segment_documents  # spaCy loads only when there is text to segment
@@ -314,6 +314,16 @@ def speaker_warnings(document: ParsedDocument, segments: int) -> list[Advice]:
                 "speaker_pattern",
             )
         ]
+    named = list(dict.fromkeys(turn.speaker for turn in spoken if turn.speaker))
+    if len(named) >= 2 and all(turn.kind == PARTICIPANT for turn in spoken):
+        return [
+            Advice(
+                f"no interviewer recognised in {document.source_path}: "
+                f"{'both' if len(named) == 2 else f'all {len(named)}'} speakers are coded as participants; "
+                "if one of them asks the questions, set that speaker's role to interviewer.",
+                "interviewer",
+            )
+        ]
     if segments == 0:
         speakers = ", ".join(speakers_of(document)) or "none"
         return [
@@ -326,12 +336,15 @@ def speaker_warnings(document: ParsedDocument, segments: int) -> list[Advice]:
     return []
 
 
-def _participants(found: list[Path], meta: str | Path | None) -> dict[str, dict[str, str]]:
+def _participants(found: list[Path], meta: str | Path | None) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """Attributes per document id from every participants file, and the file that last named each id."""
     merged: dict[str, dict[str, str]] = {}
+    named_in: dict[str, str] = {}
     for path in [*found, *([meta] if meta else [])]:
         for participant, values in read_participants(path).items():
             merged.setdefault(participant, {}).update(values)
-    return merged
+            named_in[participant] = str(path)
+    return merged, named_in
 
 
 def _verdict(

@@ -138,6 +138,7 @@ HINTS = {
     "codebook_log": "the Codebook page shows the versions",
     "codebook_update": "import one on the Codebook page",
     "speakers": "the Import page's Speakers section sets a speaker's role",
+    "interviewer": "the Import page's Speakers section sets a speaker's role",
     "filters": "use the filters above",
 }
 
