@@ -137,9 +137,8 @@ class Suggester:
         self.previous: dict | None = None  # the last run's models, for a run for some transcripts (CodeModels.fit)
         self.fit_seconds = self.fit_processor = 0.0
         self._models: tuple[Labels, CodeModels] | None = None
-        self.own_levels: dict[
-            str, float
-        ] = {}  # codes the last `choose` offered from their learned level, below the one asked
+        # codes the last `choose` offered from their learned level, below the one asked
+        self.own_levels: dict[str, float] = {}
         self.from_codebook: list[str] = []  # codes the last `choose` offered from CODEBOOK_LEVEL, below the one asked
 
     def fit(
