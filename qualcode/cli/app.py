@@ -153,7 +153,6 @@ def demo(ctx: click.Context, port: int, address: str, no_browser: bool) -> None:
     Example:
 
     \b
-    \b
         qualcode demo
         qualcode --db /tmp/sample.db demo --no-browser --port 8600
     """
@@ -180,7 +179,6 @@ def app_command(ctx: click.Context, port: int, address: str, no_browser: bool) -
 
     Example:
 
-    \b
     \b
         qualcode --db study.db app --port 8502
         qualcode --db postgresql+psycopg://team@dbhost/study app --address 0.0.0.0

@@ -47,7 +47,6 @@ def validate(file: str, tool: str | None) -> None:
     Example:
 
     \b
-    \b
         qualcode codebook validate codebooks/pb_employment.yaml
         qualcode codebook validate codebooks/pb_employment.yaml --for qualcoder
     """
@@ -76,7 +75,6 @@ def log(ctx: click.Context, changes: bool) -> None:
     Example:
 
     \b
-    \b
         qualcode codebook log --changes
     """
     with open_store(ctx) as store:
@@ -101,7 +99,6 @@ def show(ctx: click.Context, file: str | None, version: int | None, definitions:
 
     Example:
 
-    \b
     \b
         qualcode codebook show --version 2
     """
@@ -130,7 +127,6 @@ def diff(ctx: click.Context, old: str, new: str) -> None:
 
     Example:
 
-    \b
     \b
         qualcode codebook diff v1 v3
         qualcode codebook diff codebooks/pb_employment.yaml v2
@@ -165,7 +161,6 @@ def merge(ctx: click.Context, base: str, ours: str, theirs: str, output: str, me
 
     Example:
 
-    \b
     \b
         qualcode codebook merge base.yaml mine.yaml theirs.yaml -o merged.yaml
     """
@@ -214,7 +209,6 @@ def import_(
     Example:
 
     \b
-    \b
         qualcode codebook import atlas_export.qdc -o codebooks/imported.yaml
         qualcode codebook import team_codes.xlsx -m "the team's spreadsheet"
         qualcode codebook import codebooks/pb_employment.yaml -m "split benefits worries"
@@ -262,7 +256,6 @@ def export(ctx: click.Context, file: str | None, version: int | None, fmt: str |
 
     Example:
 
-    \b
     \b
         qualcode codebook export --format qdc -o pb_employment.qdc
         qualcode codebook export codebooks/pb_employment.yaml --format qdc -o pb.qdc

@@ -47,7 +47,6 @@ def export_project(
     Example:
 
     \b
-    \b
         qualcode export project --format qdpx -o study.qdpx
         qualcode export project -o alice.qdpx --coder alice
         qualcode export project -o for_nvivo.qdpx --positions utf16
@@ -114,7 +113,6 @@ def import_project(ctx: click.Context, file: str, author: str, interviewers: tup
 
     Example:
 
-    \b
     \b
         qualcode --db team.db import project study.qdpx
     """

@@ -25,7 +25,6 @@ def speakers() -> None:
     Example:
 
     \b
-    \b
         qualcode speakers BSR01
         qualcode speakers set BSR01 "Sara Lind" --role interviewer
     """

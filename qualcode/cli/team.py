@@ -96,7 +96,6 @@ def agreement(
     Example:
 
     \b
-    \b
         qualcode agreement --coders alice,bob
         qualcode agreement --coders alice,bob,carol --unit sentence --level theme --format xlsx -o agreement.xlsx
         qualcode agreement disagreements --coders alice,bob --code benefits_worries
@@ -136,7 +135,6 @@ def disagreements(
 
     Example:
 
-    \b
     \b
         qualcode agreement disagreements --coders alice,bob
         qualcode agreement disagreements --coders alice,bob --code benefits_worries --format csv -o to_discuss.csv
@@ -178,7 +176,6 @@ def resolve(ctx: click.Context, coder: str, span: str, code_id: str, applies: bo
 
     Example:
 
-    \b
     \b
         qualcode agreement resolve --coder consensus --span PB01:120-245 --code benefits_worries --applies --memo "Both agreed after discussion"
     """
@@ -232,7 +229,6 @@ def blind(
 
     Example:
 
-    \b
     \b
         qualcode blind alice --document PB01
         qualcode blind alice --accept 12 --accept 15 --reject 13
