@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import CODEBOOK
+from conftest import CODEBOOK, Cli
 from fixtures.make_fixtures import A1, UNDECODABLE, build
 from test_store import table_contents
 
@@ -227,3 +227,11 @@ def test_a_participants_file_naming_an_unknown_transcript_is_named_itself(cli, p
     result = cli("import", project_dir, "--meta", meta)
     assert result.exit_code == 0, result.stderr
     assert f"{meta} names `nobody_here`, which is not a document" in result.stderr
+
+
+def test_init_in_a_folder_that_does_not_exist_says_so_and_makes_nothing(tmp_path):
+    missing = tmp_path / "studdy" / "2024"
+    result = Cli(missing / "project.db")("init", "--codebook", CODEBOOK)
+    assert result.exit_code != 0
+    assert f"{missing}: no such folder; create it first" in one_sentence_error(result)
+    assert not (tmp_path / "studdy").exists()

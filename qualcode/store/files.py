@@ -64,7 +64,8 @@ def sqlite_url(path: Path) -> tuple[str, bool]:
 def building(path: Path) -> Iterator[Path]:
     """A temporary file beside `path` to build a new store in; linked into place when the block ends without error."""
     _refuse_existing(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():  # a mistyped folder is said, not made: exports refuse it the same way
+        raise StoreError(f"{path.parent}: no such folder; create it first, or choose another place for the store.")
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     _remove(partial)
     try:
