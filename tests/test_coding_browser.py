@@ -137,8 +137,16 @@ class ChromiumDriver:
         thumbs = ".st-key-accept_above input[type='range']"
         if not self.driver.find_elements("css selector", thumbs):
             thumbs = ".st-key-accept_above [role='slider']"
-        self.press(thumbs, 0, Keys.ARROW_LEFT, round((0.8 - level) / 0.05))
-        screenshots.wait_for_text(self.driver, f"≥ {level:.2f}", timeout=30)  # the button counts at the new level
+        for _ in range(3):  # a run starting mid-way may redraw the slider, and the keys after it go nowhere
+            thumb = self.driver.find_elements("css selector", thumbs)[0]
+            now = float(thumb.get_attribute("aria-valuenow") or thumb.get_attribute("value") or 0.8)
+            self.press(thumbs, 0, Keys.ARROW_LEFT, round((now - level) / 0.05))
+            try:
+                screenshots.wait_for_text(self.driver, f"≥ {level:.2f}", timeout=10)  # the button counts at it
+                return
+            except TimeoutError:
+                continue
+        screenshots.wait_for_text(self.driver, f"≥ {level:.2f}", timeout=30)
 
     def memo(self, segment_id: int, text: str) -> None:
         area = self.element(f".st-key-memo_{segment_id} textarea")
