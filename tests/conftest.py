@@ -53,8 +53,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(autouse=True)
 def no_run_left_running():
     """A suggest run a test started beside the page ends before the next test: one still going would work
-    on a store that is gone, and on this Python its traceback, formatted while another test parses code,
-    breaks that parse ("AST constructor recursion depth mismatch")."""
+    on a store that is gone, in the next test's time."""
     yield
     for thread in threading.enumerate():
         if thread.name.startswith("qualcode ") and thread is not threading.current_thread():
