@@ -61,6 +61,8 @@ def start_app(db: Path, port: int) -> subprocess.Popen:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "minimal",  # no Deploy button: a researcher's project is not published from the app
         "--",
         "--db",
         str(db),

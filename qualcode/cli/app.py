@@ -71,6 +71,8 @@ def run_app(db: str, port: int, open_browser: bool, address: str = LOCAL) -> int
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "minimal",  # no Deploy button: a researcher's project is not published from the app
     ]
     _require_free_port(port)
     click.echo(f"Opening the app at {url} on {hide_password(db)} (Ctrl+C stops it).")
