@@ -235,3 +235,11 @@ def test_init_in_a_folder_that_does_not_exist_says_so_and_makes_nothing(tmp_path
     assert result.exit_code != 0
     assert f"{missing}: no such folder; create it first" in one_sentence_error(result)
     assert not (tmp_path / "studdy").exists()
+
+
+def test_suggest_for_an_unknown_transcript_prints_only_its_error(cli, project_dir):
+    assert cli("import", project_dir).exit_code == 0
+    result = cli("suggest", "--document", "NOPE")
+    assert result.exit_code == 1
+    assert one_sentence_error(result).startswith("Error: no document `NOPE`")
+    assert "Reading passages" not in result.output + result.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import ExitStack
 
 import click
 
@@ -60,14 +61,17 @@ def suggest(
         qualcode suggest --min-confidence 0.6
         qualcode suggest --document PB01 --codes demand
     """
-    with open_store(ctx) as store:
-        with click.progressbar(length=1, label="Reading passages, then saving transcripts", file=sys.stderr) as bar:
+    with open_store(ctx) as store, ExitStack() as shown:
+        bars: list = []  # the bar is drawn at the run's first step: a refused run prints only its error
 
-            def progress(done: int, total: int) -> None:
-                bar.length = total
-                bar.update(done - bar.pos)
+        def progress(done: int, total: int) -> None:
+            if not bars:
+                label = "Reading passages, then saving transcripts"
+                bars.append(shown.enter_context(click.progressbar(length=total, label=label, file=sys.stderr)))
+            bars[0].length = total
+            bars[0].update(done - bars[0].pos)
 
-            sync = ops.suggest(store, list(document_ids) or None, list(code_ids) or None, min_confidence, progress)
+        sync = ops.suggest(store, list(document_ids) or None, list(code_ids) or None, min_confidence, progress)
     click.echo(
         f"{sync.added} new suggestions, {sync.updated} updated, {sync.withdrawn} withdrawn; "
         f"{sync.kept_decisions} segment-code pairs already decided were left alone."
