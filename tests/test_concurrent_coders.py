@@ -10,21 +10,17 @@ QUALCODE_TEST_POSTGRES is set, on PostgreSQL.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 from conftest import SMALL_CODEBOOK
-from sqlalchemy import create_engine, text
 
 from qualcode import project
 from qualcode.store import NewCoding, Store
 from qualcode.store.codings import SUGGESTER, _current_version, _insert_codings, lock_codings
 
-SERVER = os.environ.get("QUALCODE_TEST_POSTGRES")
 TEXT = "Interviewer: How was work?\n\nSam: The wage was late again.\n\nInterviewer: And then?\n\nSam: My benefits stopped.\n"
 
 
@@ -33,24 +29,12 @@ def location(request: pytest.FixtureRequest, tmp_path: Path):
     """A store holding the small codebook and one interview, on SQLite or on a database of its own on the server."""
     (tmp_path / "small.yaml").write_text(SMALL_CODEBOOK, encoding="utf-8")
     (tmp_path / "P1.txt").write_text(TEXT, encoding="utf-8")
-    if request.param == "sqlite":
-        url, drop = str(tmp_path / "team.db"), None
-    else:
-        if not SERVER:
-            pytest.skip("QUALCODE_TEST_POSTGRES is not set")
-        name = f"qualcode_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url, drop = SERVER.rsplit("/", 1)[0] + "/" + name, name
+    # a database of its own on the server, made and dropped by conftest's `postgres_url` (skipped without one)
+    url = str(tmp_path / "team.db") if request.param == "sqlite" else request.getfixturevalue("postgres_url")
     store = project.init_project(url, tmp_path / "small.yaml")
     project.import_transcripts(store, [tmp_path / "P1.txt"])
     store.close()
-    yield url
-    if drop:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{drop}" WITH (FORCE)'))
-        admin.dispose()
+    return url
 
 
 def suggestion(segment: dict, code: str) -> NewCoding:

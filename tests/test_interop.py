@@ -85,16 +85,25 @@ def nvivo_project(
         + "".join(selections)
         + f"</TextSource></Sources>{sets}</Project>"
     )
+    return packed(path, qde, SOURCE, TEXT)
+
+
+def packed(path: Path, qde: str, source: str, text: str) -> Path:
+    """A .qdpx as another tool writes it: the project file and one source's plain text."""
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("project.qde", qde)
-        archive.writestr(f"sources/{SOURCE}.txt", TEXT.encode("utf-8"))
+        archive.writestr(f"sources/{source}.txt", text.encode("utf-8"))
     return path
 
 
-def selections(path: Path) -> list:
+def qde_of(path: Path) -> ET.Element:
+    """The project file of a .qdpx, parsed."""
     with zipfile.ZipFile(path) as archive:
-        root = ET.fromstring(archive.read("project.qde"))
-    return root.findall(".//q:PlainTextSelection", NS)
+        return ET.fromstring(archive.read("project.qde"))
+
+
+def selections(path: Path) -> list:
+    return qde_of(path).findall(".//q:PlainTextSelection", NS)
 
 
 # -- positions ---------------------------------------------------------------------------------

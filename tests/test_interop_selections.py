@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import xmlschema
-from test_interop import run, utf16
+from test_interop import packed, qde_of, run, utf16
 
 SCHEMA = Path(__file__).parent / "fixtures" / "refi-qda" / "Project.xsd"
 NS = {"q": "urn:QDA-XML:project:1.0"}
@@ -55,16 +55,14 @@ def nvivo_project(path: Path) -> Path:
         f'creatingUser="{MAKER}" creationDateTime="{MADE}">{selections}</TextSource></Sources>'
         "</Project>"
     )
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("project.qde", qde)
-        archive.writestr(f"sources/{SOURCE}.txt", TEXT.encode("utf-8"))
-    return path
+    return packed(path, qde, SOURCE, TEXT)
 
 
-def qde_of(path: Path) -> ET.Element:
+def valid_qde(path: Path) -> ET.Element:
+    """The project file of a .qdpx, checked against the REFI-QDA schema, parsed."""
     with zipfile.ZipFile(path) as archive:
         xmlschema.XMLSchema(str(SCHEMA)).validate(archive.read("project.qde").decode("utf-8"))
-        return ET.fromstring(archive.read("project.qde"))
+    return qde_of(path)
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +82,7 @@ def trip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, st
 
 def selections(path: Path) -> dict[str, dict[str, str]]:
     """Each selection's attributes (but its name) by GUID."""
-    found = qde_of(path).iterfind(".//q:PlainTextSelection", NS)
+    found = valid_qde(path).iterfind(".//q:PlainTextSelection", NS)
     return {s.get("guid", ""): {k: v for k, v in s.attrib.items() if k != "name"} for s in found}
 
 
@@ -100,7 +98,7 @@ def test_each_selection_goes_back_with_its_own_maker_times_and_position(trip) ->
 
 def test_each_coding_keeps_its_coder_and_time_inside_the_selection(trip) -> None:
     _, out, _, _ = trip
-    codings = list(qde_of(out).iterfind(".//q:Coding", NS))
+    codings = list(valid_qde(out).iterfind(".//q:Coding", NS))
     assert [(c.get("creatingUser"), c.get("creationDateTime")) for c in codings] == [(CODER, CODED)] * 2
 
 
@@ -114,7 +112,7 @@ def test_codes_from_the_other_tool_go_back_with_their_description_as_it_came(tri
     source, out, again, _ = trip
 
     def descriptions(path: Path) -> dict[str, str | None]:
-        codes = qde_of(path).iterfind(".//q:Code", NS)
+        codes = valid_qde(path).iterfind(".//q:Code", NS)
         return {c.get("guid", ""): c.findtext("q:Description", namespaces=NS) for c in codes}
 
     assert descriptions(out) == descriptions(source) == descriptions(again)

@@ -6,13 +6,12 @@ credited to a user, Notes on the project and on a document); the real files are 
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
 import pytest
 import xmlschema
-from test_interop import round_trip, run
+from test_interop import packed, qde_of, round_trip, run
 
 from qualcode import project
 from qualcode.store import Store
@@ -56,15 +55,7 @@ def qualcoder_project(path: Path) -> Path:
         f'<NoteRef targetGUID="{NOTES["project"]}"/>'
         "</Project>"
     )
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("project.qde", qde)
-        archive.writestr(f"sources/{SOURCE}.txt", TEXT.encode("utf-8"))
-    return path
-
-
-def qde_of(path: Path) -> ET.Element:
-    with zipfile.ZipFile(path) as archive:
-        return ET.fromstring(archive.read("project.qde"))
+    return packed(path, qde, SOURCE, TEXT)
 
 
 @pytest.fixture(scope="module")
@@ -168,10 +159,7 @@ def test_codings_another_tool_kept_in_separate_selections_go_back_in_them_with_t
         f'richTextPath="internal://{SOURCE}.docx">'
         f"{selections}</TextSource></Sources></Project>"
     )
-    path = tmp_path / "nvivo.qdpx"
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("project.qde", qde)
-        archive.writestr(f"sources/{SOURCE}.txt", TEXT.encode("utf-8"))
+    path = packed(tmp_path / "nvivo.qdpx", qde, SOURCE, TEXT)
     db, out = tmp_path / "n.db", tmp_path / "out.qdpx"
     imported = run(db, "import", "project", path)
     assert imported.exit_code == 0, imported.output
