@@ -10,7 +10,7 @@ import pytest
 from conftest import Cli
 
 from qualcode import project
-from qualcode.export.masking import Masker
+from qualcode.export.masking import Masker, speaker_names
 from qualcode.project import identifiers
 from qualcode.store import Store
 
@@ -190,3 +190,16 @@ def test_speakers_named_in_a_transcript_are_masked_without_being_listed(tmp_path
     store.close()
     assert all("Maria Okafor" not in text for text in shown) and "[name]" in " ".join(shown)
     assert "My job coach" in " ".join(shown)  # a speaker label naming a part, not a person, is left alone
+
+
+def test_speaker_labels_are_read_as_names_the_way_transcription_tools_write_them():
+    labels = ["Inglis, Jake", "Ashlee Kupor (SL)", "Carlos Farías", "Mary O'Brien", "John F. Kennedy"]
+    parts = ["Interviewer", "Speaker 1", "Unknown Speaker", "SPEAKER_00", "Job Coach", "BSR01", "INT RESP"]
+    assert speaker_names(labels + parts) == [
+        "Inglis, Jake",
+        "Jake Inglis",  # Teams writes `Surname, First`; the text says it the other way round
+        "Ashlee Kupor",
+        "Carlos Farías",
+        "Mary O'Brien",
+        "John F. Kennedy",
+    ]

@@ -258,8 +258,8 @@ def _continues(folded: str, index: int) -> bool:
     return index < len(folded) and folded[index].isalpha()
 
 
-_NAME_WORD = r"(?:[A-Z]['’])?[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:-[A-Z][a-z]+)?"  # Sara, O'Brien, McDonald, Anne-Marie
-_FULL_NAME = re.compile(rf"{_NAME_WORD}(?: (?:[A-Z]\.|{_NAME_WORD}))+")
+_NAME_WORD = re.compile(r"[^\W\d_]['’]?[^\W\d_]*(?:['’-][^\W\d_]+)*\.?")  # Sara, O'Brien, Farías, Anne-Marie, F.
+_TAG = re.compile(r"\s*\([^()]*\)\s*$")  # a role or initials after the name: `Ashlee Kupor (SL)`
 SPEAKER_WORDS = {  # words of speaker labels that name a part in the conversation, not a person
     "interviewer", "interviewee", "participant", "speaker", "unknown", "host", "guest", "moderator", "facilitator",
     "respondent", "narrator", "researcher", "audience", "member", "student", "teacher", "doctor", "nurse",
@@ -271,15 +271,26 @@ SPEAKER_WORDS = {  # words of speaker labels that name a part in the conversatio
 }  # fmt: skip
 
 
+def _name_word(word: str) -> bool:
+    """A word of a person's name as a label writes it: capitalised (Sara, O'Brien, McDonald), or an initial (F.)."""
+    initial = len(word.rstrip(".")) == 1
+    return bool(_NAME_WORD.fullmatch(word)) and word[0].isupper() and (initial or any(c.islower() for c in word))
+
+
 def speaker_names(labels: Iterable[str]) -> list[str]:
-    """The speaker labels that are people's names (two or more capitalised words, as Otter and Zoom write them):
-    masked everywhere like a listed name, since a transcript names its speakers whoever keeps the list."""
+    """The speaker labels that are people's names (two or more capitalised words, as Otter and Zoom write them;
+    `Surname, First` as Teams does, also in reading order): masked everywhere like a listed name, since a
+    transcript names its speakers whoever keeps the list."""
     found = []
     for label in labels:
-        label = " ".join(label.split())
-        words = {word.strip(".").lower() for word in label.split()}
-        if _FULL_NAME.fullmatch(label) and not words & SPEAKER_WORDS:
-            found.append(label)
+        name = _TAG.sub("", " ".join(label.split()))
+        surname, comma, first = name.partition(", ")
+        words = (first + " " + surname if comma else name).split()
+        if len(words) < 2 or not all(_name_word(word) for word in words):
+            continue
+        if {word.strip(".").lower() for word in words} & SPEAKER_WORDS:
+            continue
+        found += [name, " ".join(words)] if comma else [name]
     return found
 
 
