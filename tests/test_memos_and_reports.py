@@ -60,6 +60,8 @@ def test_memos_have_a_scope_author_time_and_can_be_searched(sample_store: Store,
         project.add_memo(sample_store, None, "on a code", "ana", code_id="no_such_code")
     assert "no_such_code" in str(caught.value)
     assert [r["action"] for r in sample_store.history(coder="ben")] == ["memo", "memo"]
+    # the history names a memo's code only when it is on one (a transcript memo has none)
+    assert [r["code_id"] for r in project.history(sample_store, coder="ben")] == ["", "caseload_pressure"]
 
 
 def test_export_memos_masks_identifiers(sample_store: Store, noted: dict, tmp_path: Path) -> None:

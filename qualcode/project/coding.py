@@ -141,7 +141,6 @@ def history(
     rows = []
     for row in store.history(document_id, coder, limit):
         state = row["after"] or row["before"] or {}
-        what = state.get("code_id") or ("memo" if row["memo_id"] is not None else "")
         rows.append(
             {
                 "decision": row["id"],
@@ -151,7 +150,7 @@ def history(
                 "coding_id": _blank(row["coding_id"]),
                 "memo_id": _blank(row["memo_id"]),
                 "document_id": row["document_id"] or "",
-                "code_id": what,
+                "code_id": state.get("code_id") or "",  # a memo's row names its code only when it is on one
                 "status": (row["after"] or {}).get("status", "" if row["after"] else "gone"),
                 "codebook_version": _blank(row["codebook_version"]),
                 "undoes": _blank(row["undoes"]),
