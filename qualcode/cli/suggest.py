@@ -148,8 +148,9 @@ def _review_loop(store: ops.Store, queue: list[dict], coder: str, min_confidence
             continue
         if segment["id"] != last:  # the segment decided on goes on with its other suggestions, as updated
             n, last = n + 1, segment["id"]
+            role = f" ({shown(item['role'])})" if item["role"] else ""
             click.echo(
-                f"\n[{n}/{n + len(queue)}] {shown(segment['document_id'])} ({shown(item['role']) or 'no role'}), "
+                f"\n[{n}/{n + len(queue)}] {shown(segment['document_id'])}{role}, "
                 f"segment {segment['id']}, {shown(segment['speaker'])}:"
             )
             click.echo(click.wrap_text(shown(segment["text"]), width=100, initial_indent="  ", subsequent_indent="  "))

@@ -113,10 +113,10 @@ rows = table.set_index("id")
 def describe(document_id: str) -> str:
     """A transcript's picker label, with its progress from the store."""
     row = rows.loc[document_id]
-    role = row.get("role") if isinstance(row.get("role"), str) else "no role"
+    role = f" · {row['role']}" if isinstance(row.get("role"), str) and row["role"] else ""
     coded, total, pending = (int(row[k]) if row[k] == row[k] else 0 for k in ("coded_segments", "segments", "pending"))
     return state.shown(
-        f"{document_id} · {role} · {coded}/{total} coded · {pending} pending"
+        f"{document_id}{role} · {coded}/{total} coded · {pending} pending"
     )  # whole counts, never 2.0/791.0
 
 

@@ -101,7 +101,9 @@ for passage in passages[:50]:
     with st.container(border=True):
         st.markdown("> " + passage["text"].replace("\n", "\n> "))
         st.caption(
-            f"**{state.shown(passage['participant'])}** · {passage['role'] or '(no role)'} · {passage['document_id']}"
+            state.shown(
+                " · ".join(filter(None, [f"**{passage['participant']}**", passage["role"], passage["document_id"]]))
+            )
         )
 table = frame[["code_a", "code_b", "both", "units_a", "units_b", "jaccard"]]
 st.download_button("Download CSV", lambda: table_bytes(table, "csv"), "cooccurrence.csv", "text/csv", key="co_csv")

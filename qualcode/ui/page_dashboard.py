@@ -149,8 +149,8 @@ for quote in quotes:
         line = st.columns([5, 2], vertical_alignment="center")
         line[0].caption(
             state.shown(
-                f"**{quote['participant']}** · {quote.get('role') or '(no role)'} · {quote['code_label']} · "
-                f"{quote['coder']} · {quote['status']}"
+                " · ".join(filter(None, [f"**{quote['participant']}**", quote.get("role"), quote["code_label"]]))
+                + f" · {quote['coder']} · {quote['status']}"
             )
         )
         line[1].page_link(
