@@ -206,7 +206,7 @@ def test_the_cli_searches_codes_hits_and_exports_the_framework_cooccurrence_and_
     db = str(folder / "analysis.db")
     run = CliRunner()
     found = run.invoke(main, ["--db", db, "search", "sister", "--context", "10"])
-    assert found.exit_code == 0 and "[sister]" in found.output and "(A1, Parent)" in found.output
+    assert found.exit_code == 0 and "«sister»" in found.output and "(A1, Parent)" in found.output
     coded = run.invoke(main, ["--db", db, "search", "sister", "--code", "wages", "--coder", "yan"])
     assert coded.exit_code == 0 and "Coded 2 segments" in coded.output
     assert run.invoke(main, ["--db", db, "undo", "--coder", "yan"]).exit_code == 0

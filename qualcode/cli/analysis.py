@@ -86,7 +86,8 @@ def search(
             width = max([len(h["left"]) for h in hits] or [0])
             for hit in hits:
                 where = ", ".join(p for p in (hit["participant"], hit["role"], hit["media_time"]) if p)
-                click.echo(f"{hit['left'].rjust(width)}[{hit['keyword']}]{hit['right']}  ({where})")
+                keyword = click.style(hit["keyword"], bold=True)  # bold on a terminal; «» set it apart in a pipe too
+                click.echo(f"{hit['left'].rjust(width)}«{keyword}»{hit['right']}  ({where})")
             documents = len({h["document_id"] for h in hits})
             click.echo(
                 f"{len(hits)} hit{'s' * (len(hits) != 1)} in {documents} transcript{'s' * (documents != 1)}.", err=True
