@@ -32,7 +32,7 @@ codes:
     parent: travel
     label: Bus
     keywords: [bus]
-  - id: walking
+  - id: on_foot
     parent: travel
     label: Walking
     keywords: [walk]
@@ -79,7 +79,7 @@ def test_coding_a_passage_with_a_code_not_codable_is_refused_in_one_sentence(db:
         message = str(refused.value)
         assert message == (
             "code `travel` (Travel) is marked not codable in the codebook (it groups codes rather than being "
-            "applied); code the passage with one of the codes under it (bus, walking)."
+            "applied); code the passage with one of the codes under it (bus, on_foot)."
         )
         assert "--" not in message and refused.value.hint == "codable"
         with pytest.raises(NotCodableError, match="mark it codable in the codebook if it should be applied"):
@@ -106,7 +106,7 @@ def test_a_codings_file_using_a_code_not_codable_is_refused_naming_its_line_and_
     start, end = span_of("walk")
     rows = tmp_path / "codings.csv"
     rows.write_text(
-        f"document_id,start,end,code_id\nRia,{start},{end},walking\nRia,{start},{end},travel\n", encoding="utf-8"
+        f"document_id,start,end,code_id\nRia,{start},{end},on_foot\nRia,{start},{end},travel\n", encoding="utf-8"
     )
     before = db.read_bytes()
     result = run(db, "import-codings", rows, "--coder", "ann")
@@ -136,7 +136,7 @@ def test_an_old_suggestion_on_a_code_not_codable_cannot_be_accepted_nor_is_offer
         run_ = project.suggest(store, min_confidence=0.0)
         assert run_.withdrawn >= 1
         suggested = {c["code_id"] for c in store.codings(statuses=["pending"])}
-        assert suggested and suggested <= {"bus", "walking"}
+        assert suggested and suggested <= {"bus", "on_foot"}
         with pytest.raises(NotCodableError):
             project.suggest(store, code_ids=["feelings"])
         assert {c["code_id"] for c in store.codings(statuses=["pending"])} == suggested  # the refusal changed nothing
@@ -155,4 +155,7 @@ def test_the_app_offers_only_codes_that_can_be_applied(db: Path, monkeypatch: py
     at.switch_page("qualcode/ui/page_code.py").run()
     assert not at.exception, at.exception
     offered = [option.strip("\u2003") for option in at.selectbox(key=f"add_code_{segment['id']}").options]
-    assert offered == ["Travel › Bus", "Travel › Walking"]  # found by typing their heading, which is not offered
+    assert offered == [
+        "Travel › Bus",
+        "Travel › Walking · on_foot",
+    ]  # found by typing their heading (not offered) or an id unlike the label

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from qualcode.codebook import Code, Codebook, parse_codebook
 
@@ -25,9 +26,16 @@ def tree_label(codebook: Codebook, code_id: str) -> str:
 
 
 def codable_label(codebook: Codebook, code_id: str) -> str:
-    """A code's picker label where only codable codes are offered: under a heading not offered, `Heading › Label`."""
+    """A code's picker label where only codable codes are offered: under a heading not offered, `Heading › Label`;
+    with the code's id after it when the id is not the label's own words (`Walking · on_foot`), so typing the id finds it."""
     code = codebook.get(code_id)
     parent = codebook.get(code.parent) if code.parent and code.parent in codebook else None
+    named = "" if _letters(code_id) == _letters(code.label) else f" · {code_id}"
     if parent is None or parent.codable:
-        return tree_label(codebook, code_id)
-    return "\u2003" * codebook.depth(parent.id) + f"{parent.label} › {code.label}"
+        return tree_label(codebook, code_id) + named
+    return "\u2003" * codebook.depth(parent.id) + f"{parent.label} › {code.label}{named}"
+
+
+def _letters(name: str) -> str:
+    """A name's letters and digits in lower case, `&` read as `and`: `Food & drink` and `food_and_drink` agree."""
+    return re.sub(r"[^0-9a-z]", "", name.lower().replace("&", "and"))
