@@ -346,6 +346,9 @@ def test_a_role_set_by_hand_survives_importing_the_transcript_again_as_a_replace
         assert {s["speaker"] for s in store.segments("PB04")} == {"PB04"}
     finally:
         store.close()
+    at.selectbox(key="speakers_name").select("PB04").run()
+    assert at.radio(key="speakers_role").value == "participant"
+    assert at.selectbox(key="speakers_name").select("Sara Lind").run().radio(key="speakers_role").value == "interviewer"
 
 
 def test_exports_carry_speaker_and_media_time(otter_project, db_path, tmp_path):
@@ -400,7 +403,11 @@ def test_the_import_page_sets_a_speakers_role(otter_project, db_path, monkeypatc
     at.switch_page("qualcode/ui/page_import.py").run()
     assert not at.exception and not at.error
     at.selectbox(key="speakers_document").select("PB04").run()
-    at.selectbox(key="speakers_name").select("Sara Lind").run()
+    roles = {
+        name: at.selectbox(key="speakers_name").select(name).run().radio(key="speakers_role").value
+        for name in ("PB04", "Sara Lind")
+    }
+    assert roles == {"PB04": "participant", "Sara Lind": "participant"}  # each speaker's own role is shown
     at.radio(key="speakers_role").set_value("interviewer").run()
     at.button(key="speakers_set").click().run()
     assert not at.error, [e.value for e in at.error]
@@ -410,6 +417,9 @@ def test_the_import_page_sets_a_speakers_role(otter_project, db_path, monkeypatc
         assert {s["speaker"] for s in store.segments("PB04")} == {"PB04"}
     finally:
         store.close()
+    at.selectbox(key="speakers_name").select("PB04").run()
+    assert at.radio(key="speakers_role").value == "participant"
+    assert at.selectbox(key="speakers_name").select("Sara Lind").run().radio(key="speakers_role").value == "interviewer"
 
 
 def test_a_speech_line_ending_in_a_time_stays_in_its_turn(tmp_path):

@@ -112,6 +112,9 @@ if document_ids:
         st.dataframe(pd.DataFrame(speakers), hide_index=True, key="speakers_table")
         row = st.columns([2, 2, 1])
         speaker = row[0].selectbox("Speaker", [s["speaker"] for s in speakers], key="speakers_name")
+        if st.session_state.get("speakers_role_of") != (chosen, speaker):  # the role shown is the one picked's own
+            st.session_state["speakers_role_of"] = (chosen, speaker)
+            st.session_state["speakers_role"] = next(s["role"] for s in speakers if s["speaker"] == speaker)
         role = row[1].radio("Role", ["interviewer", "participant"], horizontal=True, key="speakers_role")
         if row[2].button("Set role", key="speakers_set"):
             change = state.write(lambda: project.set_speaker_role(store, chosen, speaker, role))
