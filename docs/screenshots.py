@@ -11,11 +11,12 @@ from __future__ import annotations
 import argparse
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from qualcode.cli.app import streamlit_command
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROME_FLAGS = (
@@ -47,26 +48,7 @@ def free_port() -> int:
 
 def start_app(db: Path, port: int) -> subprocess.Popen:
     """`streamlit run app.py` on the store, headless, on 127.0.0.1:port; waits until it answers."""
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "app.py"),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--client.toolbarMode",
-        "minimal",  # no Deploy button: a researcher's project is not published from the app
-        "--",
-        "--db",
-        str(db),
-    ]
+    command = [*streamlit_command(port), "--", "--db", str(db)]
     app = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     while time.time() < deadline:

@@ -79,8 +79,20 @@ def _masker(location: str, stamp: tuple[Any, ...]) -> Masker:
 
 
 def masker() -> Masker:
-    """The project's masker (its identifiers list as it is now): every download and the masked view use it."""
-    return _masker(*key())
+    """The project's masker (its identifiers list as it is now): every download and the masked view use it.
+
+    The latest is kept at hand: a page masks each label it draws, and asking the cache each time
+    (hashing its key) took longer than the masking."""
+    at = key()
+    latest = _latest_masker.get(at)
+    if latest is None:
+        latest = _masker(*at)
+        _latest_masker.clear()
+        _latest_masker[at] = latest
+    return latest
+
+
+_latest_masker: dict[tuple[str, tuple[Any, ...]], Masker] = {}
 
 
 def masked_view() -> bool:
