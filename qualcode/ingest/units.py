@@ -151,11 +151,10 @@ def _documents(reader: csv.DictReader, path: Path) -> list[ParsedDocument]:
         )
     if not grouped:
         raise UnitsTableError(f"{path}: holds no unit with text; check it is the table you meant.")
-    read = [_document(document_id, units, columns, path) for document_id, units in grouped.items()]
-    documents = [document for document, _ in read]
-    varying = list(dict.fromkeys(name for _, names in read for name in names))
-    if varying:
-        documents[0].notes.insert(0, _varying_note(path, varying))
+    per_unit = _per_unit(grouped, columns)
+    documents = [_document(document_id, units, per_unit, path) for document_id, units in grouped.items()]
+    if per_unit:
+        documents[0].notes.insert(0, _varying_note(path, per_unit))
     if empty:
         documents[0].notes.insert(0, _empty_note(path, empty))
     return documents
@@ -187,11 +186,20 @@ def _check_id(document_id: str, path: Path, line: int) -> None:
         )
 
 
-def _document(document_id: str, units: list[_Unit], columns: Columns, path: Path) -> tuple[ParsedDocument, list[str]]:
-    """One document's units as a transcript (a question turn where the question changes, then the answer), and the
-    columns whose values differ between its units."""
+def _per_unit(grouped: dict[str, list[_Unit]], columns: Columns) -> list[str]:
+    """The other columns whose value differs between the units of some document: kept with each unit, in every document."""
+    names = [name.strip() for name in columns.others]
+    return [
+        name
+        for name in names
+        if name.lower() != "role"
+        and any(len({unit.values[name] for unit in units if unit.values.get(name)}) > 1 for units in grouped.values())
+    ]
+
+
+def _document(document_id: str, units: list[_Unit], per_unit: list[str], path: Path) -> ParsedDocument:
+    """One document's units as a transcript: a question turn where the question changes, then the answer."""
     builder = TextBuilder()
-    attributes, per_unit, notes = _attributes(document_id, units, columns, path)
     asked = ""
     for unit in units:
         if unit.question and unit.question != asked:
@@ -199,7 +207,8 @@ def _document(document_id: str, units: list[_Unit], columns: Columns, path: Path
         asked = unit.question or asked
         kept = {name: unit.values[name] for name in per_unit if unit.values.get(name)}
         builder.add_turn(RESPONDENT, PARTICIPANT, unit.text, kept | ({"unit_id": unit.unit_id} if unit.unit_id else {}))
-    document = ParsedDocument(
+    attributes, notes = _attributes(document_id, units, per_unit, path)
+    return ParsedDocument(
         id=document_id,
         text=builder.text(),
         turns=builder.turns,
@@ -210,13 +219,12 @@ def _document(document_id: str, units: list[_Unit], columns: Columns, path: Path
         layout=LAYOUT,
         notes=notes,
     )
-    return document, per_unit
 
 
 def _attributes(
-    document_id: str, units: list[_Unit], columns: Columns, path: Path
-) -> tuple[dict[str, str], list[str], list[str]]:
-    """(document attributes, columns kept on each unit, notes): a column with one value in the document is its attribute."""
+    document_id: str, units: list[_Unit], per_unit: list[str], path: Path
+) -> tuple[dict[str, str], list[str]]:
+    """(attributes, notes) of a document: its role, and each other column's one value (those kept per unit aside)."""
     attributes: dict[str, str] = {}
     notes: list[str] = []
     roles = list(dict.fromkeys(unit.role for unit in units if unit.role))
@@ -228,14 +236,11 @@ def _attributes(
             f"{path}: the units of document `{document_id}` give different roles ({lines}); "
             f"its role is `{roles[0]}`; correct the table if that is wrong."
         )
-    per_unit = []
-    for name in (other.strip() for other in columns.others):
-        values = list(dict.fromkeys(unit.values[name] for unit in units if unit.values.get(name)))
-        if len(values) == 1 and name.lower() != "role":
-            attributes[name] = values[0]
-        elif len(values) > 1:
-            per_unit.append(name)
-    return attributes, per_unit, notes
+    for name in units[0].values:
+        value = next((unit.values[name] for unit in units if unit.values.get(name)), "")
+        if value and name not in per_unit and name.lower() != "role":
+            attributes[name] = value
+    return attributes, notes
 
 
 def _varying_note(path: Path, names: list[str]) -> str:
