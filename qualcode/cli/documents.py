@@ -61,9 +61,10 @@ def import_(
     interviewers: tuple[str, ...],
     speaker_pattern: str | None,
 ) -> None:
-    """Import transcripts (.txt .md .docx .vtt .srt), files or folders.
+    """Import transcripts (.txt .md .docx .vtt .srt), files or folders, and tables of units (.csv).
 
-    Re-importing an unchanged file does nothing; a participants.csv inside a folder
+    A .csv named here is a table of units: a `text` column and a document column
+    (document_id, respondent, ...), one transcript per document. Re-importing an unchanged file does nothing; a participants.csv inside a folder
     (or given with --meta) sets attributes such as role and site. Every good file is
     imported even when others are refused; each refused file is named with its reason.
     Exit status: 0 all imported, 3 some files refused and the others imported,
@@ -75,6 +76,7 @@ def import_(
         qualcode import transcripts_sample
         qualcode import interviews/ --meta participants.csv --interviewer Moderator
         qualcode import otter_export.txt --interviewer "Sara Lind"
+        qualcode import survey_answers.csv
         qualcode import notes.txt --speaker-pattern "^>> (?P<speaker>[A-Z]+) "
     """
     if not paths and not meta:
