@@ -137,8 +137,8 @@ def _print_table(path: str, items: list[ops.ImportedFile]) -> None:
     verbs = f"imported {count(len(items) - replaced, 'document')}" + (f", replaced {replaced}" if replaced else "")
     encoding = f", {items[0].encoding}" if items[0].encoding else ""
     click.echo(
-        f"{verbs} from {path} ({items[0].format}{encoding}; {sum(i.turns for i in items)} turns, "
-        f"{sum(i.segments for i in items)} segments, {sum(i.words for i in items)} words)"
+        f"{verbs} from {path} ({items[0].format}{encoding}; {count(sum(i.turns for i in items), 'turn')}, "
+        f"{count(sum(i.segments for i in items), 'segment')}, {count(sum(i.words for i in items), 'word')})"
     )
     click.echo(f"          speakers: {items[0].layout}")
 
