@@ -207,3 +207,10 @@ def test_cli_refuses_codings_of_an_unknown_unit_leaving_the_store_as_it_was(tmp_
     assert result.exit_code == 1
     assert "codings.csv, line 3: unit `R3-Q1` is not in the store" in one_sentence_error(result)
     assert digest(cli.db) == before
+
+
+def test_a_table_whose_attributes_changed_updates_them_and_keeps_the_text(units_store, tmp_path):
+    changed = write(tmp_path, "answers.csv", UNITS.replace(",North,", ",East,"))
+    report = project.import_transcripts(units_store, [changed])
+    assert report.ok and not report.imported and report.attributes_updated == ["R1"]
+    assert units_store.attributes()["R1"] == {"role": "carer", "site": "East"}

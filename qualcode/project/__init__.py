@@ -150,7 +150,7 @@ class ImportReport:
             notes.append(
                 (
                     "info",
-                    "attributes updated from the participants file for: " + ", ".join(self.attributes_updated) + ".",
+                    "attributes updated from the participants file or table of units for: " + ", ".join(self.attributes_updated) + ".",
                 )
             )
         if self.codings_dropped:
