@@ -33,7 +33,7 @@ DOCUMENT_COLUMNS = (
     "case_id",
     "case",
 )
-ROLE_COLUMNS = ("speaker_or_role", "role")
+ROLE_COLUMNS = ("role", "speaker_or_role")  # with both, `speaker_or_role` is an attribute like any other
 QUESTION_COLUMNS = ("question", "prompt")
 UNIT_COLUMNS = ("unit_id", "unit")
 RESPONDENT = "Respondent"  # the speaker of every unit
@@ -59,6 +59,8 @@ class Columns:
 
 @dataclass
 class _Unit:
+    """One row of the table with text: where it is, what it says, and its other cells."""
+
     line: int
     text: str
     unit_id: str
@@ -81,16 +83,6 @@ def units_columns(header: list[str]) -> Columns | None:
     used = {text, document, columns.role, columns.question, columns.unit}
     columns.others = [name for name in header if name and name.strip() and name not in used]
     return columns
-
-
-def is_units_table(path: Path) -> bool:
-    """True when the CSV's header names a text and a document column (read cheaply: the first line only)."""
-    try:
-        with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
-            header = next(csv.reader([handle.readline()]), [])
-    except OSError:
-        return False
-    return units_columns(header) is not None
 
 
 def read_units_table(path: str | Path) -> list[ParsedDocument]:
@@ -192,8 +184,7 @@ def _per_unit(grouped: dict[str, list[_Unit]], columns: Columns) -> list[str]:
     return [
         name
         for name in names
-        if name.lower() != "role"
-        and any(len({unit.values[name] for unit in units if unit.values.get(name)}) > 1 for units in grouped.values())
+        if any(len({unit.values[name] for unit in units if unit.values.get(name)}) > 1 for units in grouped.values())
     ]
 
 
@@ -238,7 +229,7 @@ def _attributes(
         )
     for name in units[0].values:
         value = next((unit.values[name] for unit in units if unit.values.get(name)), "")
-        if value and name not in per_unit and name.lower() != "role":
+        if value and name not in per_unit:
             attributes[name] = value
     return attributes, notes
 

@@ -150,7 +150,9 @@ class ImportReport:
             notes.append(
                 (
                     "info",
-                    "attributes updated from the participants file or table of units for: " + ", ".join(self.attributes_updated) + ".",
+                    "attributes updated from the participants file or table of units for: "
+                    + ", ".join(self.attributes_updated)
+                    + ".",
                 )
             )
         if self.codings_dropped:
