@@ -2,9 +2,9 @@
 
 DATA is a folder holding `units.csv` (unit_id, document_id, speaker_or_role, text),
 `codings.csv` (unit_id, code) and `codebook.yaml` (codes with id, label, parent,
-definition). Each document is written as a transcript with one participant turn per
-unit and imported through qualcode's own import; the human coding is imported as one
-coder's decisions through import-codings. Respondents (documents) are split with a
+definition). The units table (of the respondents drawn) is imported as a researcher
+imports one, each document a transcript with one participant turn per unit; the human
+coding is imported as one coder's decisions by unit through import-codings. Respondents (documents) are split with a
 fixed seed: half are the test set, never learned from; the learned runs learn from the
 other half, drawn down to each share of all respondents. Printed per run: macro
 Cohen's kappa, macro F1 (over codes the humans or the suggester used on the test
@@ -46,8 +46,8 @@ CODER = "human coding"
 
 
 def build_units_project(data: Path, folder: Path, respondents: int | None, seed: int, keep: set[str] | None = None):
-    """A project from a units/codings/codebook folder (`respondents` drawn with `seed`, or those in `keep`);
-    returns the store and the gold codings file."""
+    """A project from a units/codings/codebook folder (`respondents` drawn with `seed`, or those in `keep`), built
+    as a researcher would: the units table imported, then the codings by unit; returns the store and the gold codings file."""
     units = list(csv.DictReader(open(data / "units.csv", encoding="utf-8", newline="")))
     documents = list(dict.fromkeys(u["document_id"] for u in units))
     if keep is not None:
@@ -60,37 +60,23 @@ def build_units_project(data: Path, folder: Path, respondents: int | None, seed:
     codebook.setdefault("version", 1)
     (folder / "codebook.yaml").write_text(yaml.safe_dump(codebook, allow_unicode=True), encoding="utf-8")
     store = project.init_project(folder / "project.db", folder / "codebook.yaml")
-    by_document: dict[str, list[dict]] = {}
-    for unit in units:
-        by_document.setdefault(unit["document_id"], []).append(unit)
-    transcripts = folder / "transcripts"
-    transcripts.mkdir()
-    for n, (document_id, rows) in enumerate(by_document.items()):
-        role = rows[0].get("speaker_or_role") or "respondent"
-        turns = "\n\n".join(f"Respondent: {' '.join(r['text'].split())}" for r in rows)
-        (transcripts / f"d{n:06d}.txt").write_text(
-            f"---\nid: {yaml.safe_dump(document_id).splitlines()[0]}\nrole: {role}\n---\n\n{turns}\n", encoding="utf-8"
-        )
-    project.import_transcripts(store, [transcripts])
-    codes: dict[str, list[str]] = {}
-    for row in csv.DictReader(open(data / "codings.csv", encoding="utf-8", newline="")):
-        codes.setdefault(row["unit_id"], []).append(row["code"])
-    gold = folder / "gold.csv"
-    with open(gold, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["document_id", "start", "end", "code_id", "quote"])
-        for document_id, rows in by_document.items():
-            text, cursor = store.document(document_id)["text"], 0
-            for row in rows:
-                quote = " ".join(row["text"].split())
-                start = text.find(quote, cursor)
-                if start < 0 or not quote:
-                    continue
-                cursor = start + len(quote)
-                for code in codes.get(row["unit_id"], []):
-                    writer.writerow([document_id, start, cursor, code, quote])
+    _write_rows(folder / "units.csv", units)
+    project.import_transcripts(store, [folder / "units.csv"])
+    unit_ids = {u["unit_id"] for u in units}
+    codings = [
+        c for c in csv.DictReader(open(data / "codings.csv", encoding="utf-8", newline="")) if c["unit_id"] in unit_ids
+    ]
+    gold = folder / "codings.csv"
+    _write_rows(gold, codings)
     project.import_codings(store, gold, coder=CODER)
     return store, gold
+
+
+def _write_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 def build_sample_project(folder: Path):

@@ -71,6 +71,10 @@ class EncodingError(TranscriptError):
     """A text file whose encoding cannot be recognised."""
 
 
+class UnitsTableError(TranscriptError):
+    """A table of units (one row per survey answer or passage) that cannot be read as transcripts."""
+
+
 class ParticipantsError(QualcodeError):
     """A participants.csv that cannot be used."""
 

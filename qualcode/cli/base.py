@@ -28,6 +28,8 @@ HINTS = {
     "create_store": "`qualcode --db PATH init --codebook FILE`",
     "new_store": "`qualcode --db NEW.db import project FILE`",
     "import_project": "`qualcode import project FILE.qdpx`",
+    "import_codings": "`qualcode import-codings FILE --coder NAME`",
+    "meta": "--meta FILE",
     "list_documents": "`qualcode documents` lists them",
     "list_codings": "`qualcode export codings` lists them",
     "list_codes": "`qualcode codebook show` lists them",

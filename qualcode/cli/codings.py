@@ -19,6 +19,8 @@ from .base import main, open_store
 def import_codings(ctx: click.Context, file: str, coder: str | None, status: str) -> None:
     """Load codings from a CSV (document_id, start, end, code_id[, quote]); all rows or none.
 
+    A file of unit_id, code codes whole units of an imported table of units.
+
     A quote that no longer matches the text at its offsets is found again in the
     document; one that is nowhere refuses the file, naming the row.
 
@@ -26,6 +28,7 @@ def import_codings(ctx: click.Context, file: str, coder: str | None, status: str
 
         \b
         qualcode import-codings transcripts_sample/gold_codings.csv --coder gold --status accepted
+        qualcode import-codings unit_codings.csv --coder analyst
     """
     with open_store(ctx) as store:
         report = ops.import_codings(store, file, coder, status)

@@ -8,6 +8,7 @@ import click
 
 from .. import project as ops
 from ..project.identifiers import masker_for
+from ..words import count
 from .base import echo_table, error_text, main, open_store
 
 SOME_REFUSED = 3  # exit status of an import that saved the good files and refused others
@@ -60,9 +61,10 @@ def import_(
     interviewers: tuple[str, ...],
     speaker_pattern: str | None,
 ) -> None:
-    """Import transcripts (.txt .md .docx .vtt .srt), files or folders.
+    """Import transcripts (.txt .md .docx .vtt .srt), files or folders, and tables of units (.csv).
 
-    Re-importing an unchanged file does nothing; a participants.csv inside a folder
+    A .csv named here is a table of units: a `text` column and a document column
+    (document_id, respondent, ...), one transcript per document. Re-importing an unchanged file does nothing; a participants.csv inside a folder
     (or given with --meta) sets attributes such as role and site. Every good file is
     imported even when others are refused; each refused file is named with its reason.
     Exit status: 0 all imported, 3 some files refused and the others imported,
@@ -74,6 +76,7 @@ def import_(
         qualcode import transcripts_sample
         qualcode import interviews/ --meta participants.csv --interviewer Moderator
         qualcode import otter_export.txt --interviewer "Sara Lind"
+        qualcode import survey_answers.csv
         qualcode import notes.txt --speaker-pattern "^>> (?P<speaker>[A-Z]+) "
     """
     if not paths and not meta:
@@ -103,7 +106,11 @@ def _run_import(
 
 
 def _print_report(report: ops.ImportReport) -> None:
+    tables: dict[str, list[ops.ImportedFile]] = {}
     for item in report.imported:
+        if item.format == ops.UNITS_FORMAT:
+            tables.setdefault(item.path, []).append(item)
+            continue
         encoding = f", {item.encoding}" if item.encoding else ""
         verb = "replaced" if item.replaced else "imported"
         click.echo(
@@ -114,12 +121,26 @@ def _print_report(report: ops.ImportReport) -> None:
                 f" and {len(item.speakers) - 6} more" if len(item.speakers) > 6 else ""
             )
             click.echo(f"          speakers: {item.layout}" + (f"; {speakers}" if speakers else ""))
+    for path, items in tables.items():
+        _print_table(path, items)
     for level, note in report.notes():
         if level == "info":
             click.echo(note)
         else:
             click.echo(f"{'Error' if level == 'error' else 'warning'}: {error_text(note)}", err=True)
     click.echo(report.summary())
+
+
+def _print_table(path: str, items: list[ops.ImportedFile]) -> None:
+    """One line for the documents a table of units gave, with its totals."""
+    replaced = sum(item.replaced for item in items)
+    verbs = f"imported {count(len(items) - replaced, 'document')}" + (f", replaced {replaced}" if replaced else "")
+    encoding = f", {items[0].encoding}" if items[0].encoding else ""
+    click.echo(
+        f"{verbs} from {path} ({items[0].format}{encoding}; {count(sum(i.turns for i in items), 'turn')}, "
+        f"{count(sum(i.segments for i in items), 'segment')}, {count(sum(i.words for i in items), 'word')})"
+    )
+    click.echo(f"          speakers: {items[0].layout}")
 
 
 @main.command()

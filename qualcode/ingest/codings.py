@@ -1,4 +1,5 @@
-"""Codings CSV files (`document_id, start, end, code_id[, quote]`): a human coding or a gold standard."""
+"""Codings CSV files (`document_id, start, end, code_id[, quote]`, or `unit_id, code` for a table of units):
+a human coding or a gold standard."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from ..errors import CodingsFileError
 from .csvfile import read_csv_file
 
 REQUIRED = ("document_id", "start", "end", "code_id")
+UNIT_COLUMNS = ("unit_id", "unit")  # a coding of a whole unit of an imported table of units
+CODE_COLUMNS = ("code_id", "code")
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class CodingRow:
     code_id: str
     quote: str | None
     coder: str | None = None
+    unit_id: str | None = None  # set (and document_id, start, end left empty) when the row codes a whole unit
 
 
 def read_codings_csv(path: str | Path) -> list[CodingRow]:
@@ -32,11 +36,15 @@ def read_codings_csv(path: str | Path) -> list[CodingRow]:
 
 def _rows(reader: csv.DictReader, path: Path) -> list[CodingRow]:
     header = [name.strip() for name in reader.fieldnames or []]
+    by_unit = _unit_columns(header)
+    if by_unit:
+        return _unit_rows(reader, path, *by_unit)
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise CodingsFileError(
             f"{path}, line 1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
-            f"a codings file needs {', '.join(REQUIRED)} (and optionally quote)."
+            f"a codings file needs {', '.join(REQUIRED)} (and optionally quote), "
+            "or unit_id and code for units of an imported table."
         )
     rows = []
     for raw in reader:
@@ -63,4 +71,27 @@ def _rows(reader: csv.DictReader, path: Path) -> list[CodingRow]:
                 (row.get("coder") or "").strip() or None,
             )
         )
+    return rows
+
+
+def _unit_columns(header: list[str]) -> tuple[str, str] | None:
+    """(unit column, code column) of a file that codes whole units (no start and end), else None."""
+    lower = {name.lower(): name for name in header}
+    unit = next((lower[n] for n in UNIT_COLUMNS if n in lower), None)
+    code = next((lower[n] for n in CODE_COLUMNS if n in lower), None)
+    if unit is None or code is None or {"start", "end"} <= set(lower):
+        return None
+    return unit, code
+
+
+def _unit_rows(reader: csv.DictReader, path: Path, unit: str, code: str) -> list[CodingRow]:
+    """Rows that each code a whole unit, by its id in a table of units imported before."""
+    rows = []
+    for raw in reader:
+        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
+        if not any(row.values()):
+            continue
+        if not row[unit] or not row[code]:
+            raise CodingsFileError(f"{path}, line {reader.line_num}: {unit} and {code} must not be empty.")
+        rows.append(CodingRow(reader.line_num, "", 0, 0, row[code], None, row.get("coder") or None, row[unit]))
     return rows

@@ -43,13 +43,18 @@ class ParsedDocument:
     @property
     def content_hash(self) -> str:
         """Hash of the text and its turns: the same interview hashes the same however it was saved."""
-        shape = [(t.speaker, t.kind, t.start, t.end) for t in self.turns]
+        shape = [(t.speaker, t.kind, t.start, t.end, *_unit_of(t)) for t in self.turns]
         payload = self.text + "\x00" + json.dumps(shape)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     @property
     def word_count(self) -> int:
         return len(self.text.split())
+
+
+def _unit_of(turn: Turn) -> list[str]:
+    """A turn's unit id (a row of a units table) as part of its document's hash, so new unit ids are a change."""
+    return [turn.attributes["unit_id"]] if "unit_id" in turn.attributes else []
 
 
 class TextBuilder:

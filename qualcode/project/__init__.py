@@ -10,7 +10,7 @@ list documents and segments, suggest, and decide.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +33,7 @@ from ..ingest.anchoring import find_quote
 from ..ingest.codings import CodingRow, read_codings_csv
 from ..ingest.layouts import pattern_layout
 from ..ingest.model import speaker_at
+from ..ingest.units import UNITS_FORMAT, UNITS_SUFFIX, read_units_table
 from ..store import NewCoding, Store
 from ..store.codings import SUGGESTER
 from . import coding as loop
@@ -53,6 +54,7 @@ from .coding import (  # noqa: F401  (services)
     undo,
 )
 from .speakers import RoleChange, list_speakers, set_speaker_role  # noqa: F401  (services the app and CLI call through here)
+from .units import place_units
 
 if TYPE_CHECKING:
     from ..suggest.run import SuggestRun  # suggest loads spaCy: only when a run is asked for
@@ -142,16 +144,15 @@ class ImportReport:
         Both faces show these same sentences, so a researcher reads one report whichever they
         use; a sentence may be an `Advice` carrying a hint, which each face words its own way.
         """
-        notes = [
-            ("info", f"unchanged: {path} is already in the store as {document_id}.")
-            for path, document_id in self.unchanged
-        ]
+        notes = _unchanged_notes(self.unchanged)
         notes += [("warning", _skipped(path)) for path in self.skipped]
         if self.attributes_updated:
             notes.append(
                 (
                     "info",
-                    "attributes updated from the participants file for: " + ", ".join(self.attributes_updated) + ".",
+                    "attributes updated from the participants file or table of units for: "
+                    + ", ".join(self.attributes_updated)
+                    + ".",
                 )
             )
         if self.codings_dropped:
@@ -179,9 +180,27 @@ class ImportReport:
         return notes
 
 
+def _unchanged_notes(unchanged: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """One line per file already held; a table of units that holds many documents is one line for all of them."""
+    per_file: dict[str, list[str]] = {}
+    for path, document_id in unchanged:
+        per_file.setdefault(path, []).append(document_id)
+    return [
+        ("info", f"unchanged: {path} is already in the store as {ids[0]}.")
+        if len(ids) == 1
+        else ("info", f"unchanged: the {len(ids)} documents from {path} are already in the store.")
+        for path, ids in per_file.items()
+    ]
+
+
 def _skipped(path: str) -> str:
     """Why a file found in a folder was not read: a format qualcode does not read, or not a transcript."""
     suffix = Path(path).suffix.lower()
+    if suffix == UNITS_SUFFIX:
+        return (
+            f"skipped: {path} is a CSV file found in a folder; name it on its own to import it as a table of units "
+            "(a codings file is imported as codings)."
+        )
     if suffix not in READERS:
         kind = f"a {suffix} file" if suffix else "a file with no extension"
         return (
@@ -219,34 +238,17 @@ def import_transcripts(
     texts = {digest: document_id for document_id, digest in existing.items()}  # to find a copy under another id
     accepted: dict[str, ParsedDocument] = {}
     replaced: set[str] = set()
-    for path in files:
-        if progress:
-            progress(str(path))
-        try:
-            document = read_transcript(path, rules)
-        except TranscriptError as error:
-            report.refused.append((str(path), Advice(str(error), error.hint)))
-            continue
-        except MemoryError:
-            raise
-        except (
-            Exception
-        ) as error:  # a reader library's own failure on a broken file: name the file, go on with the rest
-            report.refused.append(
-                (
-                    str(path),
-                    f"{path}: cannot be read ({type(error).__name__}: {str(error)[:200]}); "
-                    "open and re-save it, or leave it out.",
-                )
-            )
-            continue
+    from_tables: dict[str, dict[str, Any]] = {}  # attributes a units table gives its documents
+    for document in _read_files(files, rules, report, progress):
         report.warnings.extend(document.notes)
+        if document.format == UNITS_FORMAT:
+            from_tables[document.id] = dict(document.attributes)
         document.attributes.update(participants.get(document.id, {}))
         verdict = _verdict(document, existing, accepted, replace)
         if verdict == "new" or verdict == "replace":
             accepted[document.id] = document
             twin = texts.setdefault(document.content_hash, document.id)
-            if twin != document.id:
+            if twin != document.id and document.format != UNITS_FORMAT:  # survey answers are often word for word
                 report.warnings.append(
                     f"{document.source_path}: holds the same transcript as `{twin}`; if it is a copy, leave it out "
                     "or remove one of them, or its speakers and quotes count twice."
@@ -255,13 +257,14 @@ def import_transcripts(
                 replaced.add(document.id)
                 _keep_speaker_roles(store, document, interviewer_labels or [])
         elif verdict == "unchanged":
-            report.unchanged.append((str(path), document.id))
+            report.unchanged.append((document.source_path, document.id))
         elif verdict == "changed":
-            report.refused.append((str(path), _changed_reason(store, document)))
+            report.refused.append((document.source_path, _changed_reason(store, document)))
         else:
-            report.refused.append((str(path), verdict))
+            report.refused.append((document.source_path, verdict))
     documents = list(accepted.values())
-    attribute_updates = _attribute_updates(store, participants, accepted)
+    given = {pid: from_tables.get(pid, {}) | participants.get(pid, {}) for pid in {*from_tables, *participants}}
+    attribute_updates = _attribute_updates(store, given, accepted)
     report.warnings.extend(
         f"{named_in[pid]} names `{pid}`, which is not a document in the store or this import"
         for pid in sorted(set(participants) - set(existing) - set(accepted))
@@ -288,6 +291,35 @@ def import_transcripts(
         )
         report.warnings.extend(speaker_warnings(document, len(spans)))
     return report
+
+
+def _read_files(
+    files: list[Path], rules: SpeakerRules, report: ImportReport, progress: Progress | None
+) -> Iterator[ParsedDocument]:
+    """The documents in each file (a transcript is one, a units table many); a file that cannot be read is refused
+    in the report and the rest go on."""
+    for path in files:
+        if progress:
+            progress(str(path))
+        try:
+            read = read_units_table(path) if path.suffix.lower() == UNITS_SUFFIX else [read_transcript(path, rules)]
+        except TranscriptError as error:
+            report.refused.append((str(path), Advice(str(error), error.hint)))
+            continue
+        except MemoryError:
+            raise
+        except (
+            Exception
+        ) as error:  # a reader library's own failure on a broken file: name the file, go on with the rest
+            report.refused.append(
+                (
+                    str(path),
+                    f"{path}: cannot be read ({type(error).__name__}: {str(error)[:200]}); "
+                    "open and re-save it, or leave it out.",
+                )
+            )
+            continue
+        yield from read
 
 
 LONG_FILE_WORDS = 300  # a file this long read as one turn probably has labels in a layout qualcode missed
@@ -505,7 +537,10 @@ def locate_codings(store: Store, path: str | Path) -> list[LocatedCoding]:
     codebook = store.codebook()
     texts: dict[str, str | None] = {row["id"]: None for row in store.documents()}
     located = []
-    for row in read_codings_csv(path):
+    rows = read_codings_csv(path)
+    if any(row.unit_id for row in rows):
+        rows = place_units(store, rows, path)
+    for row in rows:
         where_ = f"{path}, line {row.line}"
         if row.document_id not in texts:
             raise CodingsFileError(

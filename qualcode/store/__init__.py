@@ -323,13 +323,14 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
         with self.engine.begin() as connection:
             _set_attributes(connection, attributes)
 
-    def attributes(self) -> dict[str, dict[str, str]]:
-        """Every document's attributes: {document id: {name: value}}."""
+    def attributes(self, only: str | None = None) -> dict[str, dict[str, str]]:
+        """Every document's attributes (or only one document's): {document id: {name: value}}."""
         found: dict[str, dict[str, str]] = {}
+        query = select(t.attributes.c.document_id, t.attributes.c.name, t.attributes.c.value)
+        if only is not None:
+            query = query.where(t.attributes.c.document_id == only)
         with self.engine.connect() as connection:
-            for document_id, name, value in connection.execute(
-                select(t.attributes.c.document_id, t.attributes.c.name, t.attributes.c.value)
-            ):
+            for document_id, name, value in connection.execute(query):
                 found.setdefault(document_id, {})[name] = value
         return found
 
@@ -378,7 +379,7 @@ class Store(CodingsMixin, MemosMixin, SpeakersMixin):
                 select(t.turns).where(t.turns.c.document_id == document_id).order_by(t.turns.c.position)
             ).all()
         document = dict(row._mapping)
-        document["attributes"] = self.attributes().get(document_id, {})
+        document["attributes"] = self.attributes(document_id).get(document_id, {})
         document["turns"] = [dict(turn._mapping) | {"attributes": json.loads(turn.attributes)} for turn in turns]
         return document
 

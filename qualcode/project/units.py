@@ -1,0 +1,55 @@
+"""Codings by unit: a row naming a unit of an imported table of units codes that unit's whole passage.
+
+The unit ids are kept on the turns the table's rows became (see ingest/units.py), so a
+codings file that names units needs nothing but the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from ..errors import CodingsFileError
+from ..ingest.codings import CodingRow
+from ..store import Store
+
+Span = tuple[str, int, int]  # document id, start, end
+
+
+def place_units(store: Store, rows: list[CodingRow], path: str | Path) -> list[CodingRow]:
+    """The rows with each unit's document and span filled in; an unknown or ambiguous unit refuses the file."""
+    spans = unit_spans(store)
+    return [_placed(row, spans, path) if row.unit_id else row for row in rows]
+
+
+def unit_spans(store: Store) -> dict[str, list[Span]]:
+    """Where each unit of the imported tables of units is: its document and the span of its text."""
+    found: dict[str, list[Span]] = {}
+    for document_id, turns in store.turn_spans().items():
+        for start, end, _speaker, attributes in turns:
+            if attributes.get("unit_id"):
+                found.setdefault(str(attributes["unit_id"]), []).append((document_id, start, end))
+    return found
+
+
+def _placed(row: CodingRow, spans: dict[str, list[Span]], path: str | Path) -> CodingRow:
+    where = f"{path}, line {row.line}"
+    found = spans.get(row.unit_id or "", [])
+    if not found and not spans:
+        raise CodingsFileError(
+            f"{where}: unit `{row.unit_id}` is not in the store, which holds no table of units; import the table "
+            "of units this file codes (a CSV with unit_id, document_id and text columns) first."
+        )
+    if not found:
+        raise CodingsFileError(
+            f"{where}: unit `{row.unit_id}` is not in the store; import the table of units that holds it first "
+            "(a unit with no text is not imported, so it cannot be coded)."
+        )
+    if len(found) > 1:
+        documents = ", ".join(f"`{document_id}`" for document_id, _, _ in found)
+        raise CodingsFileError(
+            f"{where}: unit `{row.unit_id}` is in more than one document ({documents}); "
+            "give units ids that differ across the tables imported."
+        )
+    document_id, start, end = found[0]
+    return replace(row, document_id=document_id, start=start, end=end)
