@@ -10,7 +10,7 @@ label that changed can never be mistaken for a choice.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -18,6 +18,9 @@ from qualcode import project
 from qualcode.ui import background, queries, segment_panel, state, suggest_run, team_queries, transcript
 from qualcode.ui.main import pages
 from qualcode.words import count
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PROGRESS = {
     "All transcripts": lambda t: t.index == t.index,
@@ -107,20 +110,21 @@ if not options:
 if current_document not in options:
     current_document = options[0]
     st.session_state["qc_document"] = current_document
-rows = table.set_index("id", drop=False).to_dict("index")  # a dict per transcript: quicker than a row of the frame
 
 
-def describe(document_id: str) -> str:
-    """A transcript's picker label, with its progress from the store."""
-    row = rows[document_id]
-    role = f" · {row['role']}" if isinstance(row.get("role"), str) and row["role"] else ""
-    coded, total, pending = (int(row[k]) if row[k] == row[k] else 0 for k in ("coded_segments", "segments", "pending"))
-    return state.shown(
-        f"{document_id}{role} · {coded}/{total} coded · {pending} pending"
-    )  # whole counts, never 2.0/791.0
+def progress_labels(transcripts: pd.DataFrame) -> dict[str, str]:
+    """Each transcript's picker label, with its role and progress from the store, as the screen shows it
+    (worked out by column: a project of survey answers has thousands of transcripts)."""
+    roles = transcripts["role"] if "role" in transcripts else [None] * len(transcripts)
+    counts = [transcripts[k].fillna(0).astype(int).tolist() for k in ("coded_segments", "segments", "pending")]
+    labels = [
+        f"{document_id}{f' · {role}' if isinstance(role, str) and role else ''} · {coded}/{total} coded · {pending} pending"
+        for document_id, role, coded, total, pending in zip(transcripts["id"], roles, *counts)
+    ]  # whole counts, never 2.0/791.0
+    return dict(zip(transcripts["id"], state.shown_each(labels)))
 
 
-labels = dict(zip(options, (describe(i) for i in options)))
+labels = progress_labels(shown)
 key = picker_key("document", list(labels.values()), options.index(current_document))
 right.selectbox(
     "Transcript",

@@ -105,6 +105,14 @@ def shown(text: Any) -> Any:
     return masker().mask_value(text) if masked_view() else text
 
 
+def shown_each(texts: list[str]) -> list[str]:
+    """Texts as the screen shows them, the masker fetched once for all (a picker of thousands of labels)."""
+    if not masked_view():
+        return texts
+    mask = masker().mask_value
+    return [mask(text) for text in texts]
+
+
 def shown_html(html: str) -> str:
     """HTML with the text between its tags masked in the masked view (markup untouched)."""
     if not masked_view():
