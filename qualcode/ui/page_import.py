@@ -104,6 +104,7 @@ st.caption(
     "Who speaks in a transcript, and as whom. Making a speaker the interviewer takes their turns out of the "
     "segments that get coded; every coding stays on its text."
 )
+ROLES = ["interviewer", "participant"]  # a speaker's role; a speaker whose turns hold both is "mixed"
 document_ids = [row["id"] for row in project.list_documents(store)]
 if document_ids:
     chosen = st.selectbox("Transcript", document_ids, key="speakers_document")
@@ -114,8 +115,9 @@ if document_ids:
         speaker = row[0].selectbox("Speaker", [s["speaker"] for s in speakers], key="speakers_name")
         if st.session_state.get("speakers_role_of") != (chosen, speaker):  # the role shown is the one picked's own
             st.session_state["speakers_role_of"] = (chosen, speaker)
-            st.session_state["speakers_role"] = next(s["role"] for s in speakers if s["speaker"] == speaker)
-        role = row[1].radio("Role", ["interviewer", "participant"], horizontal=True, key="speakers_role")
+            own = next(s["role"] for s in speakers if s["speaker"] == speaker)
+            st.session_state["speakers_role"] = own if own in ROLES else "participant"  # "mixed": either changes some
+        role = row[1].radio("Role", ROLES, horizontal=True, key="speakers_role")
         if row[2].button("Set role", key="speakers_set"):
             change = state.write(lambda: project.set_speaker_role(store, chosen, speaker, role))
             if change is not None:
