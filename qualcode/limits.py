@@ -257,10 +257,33 @@ def check_archive(path: str | Path, error: type[QualcodeError], what: str) -> No
 
 
 # -- CSV ------------------------------------------------------------------------------------
-def csv_rows(text: str, path: str | Path, error: type[QualcodeError]) -> csv.DictReader:
-    """A DictReader over CSV text with the field size limit set from the environment (a cell over it raises csv.Error)."""
+UNCLOSED_QUOTE = "unexpected end of data"  # what the csv module says of a quoted cell never closed
+
+
+class CsvRows(csv.DictReader):
+    """A strict DictReader that remembers the line where the row it is reading starts (where a bad quote opens)."""
+
+    row_start = 1
+
+    def __next__(self) -> dict[Any, Any]:
+        self.row_start = self.reader.line_num + 1
+        _ = self.fieldnames  # the header is read first, so the row's start is known
+        self.row_start = self.reader.line_num + 1
+        return super().__next__()
+
+
+def csv_rows(text: str, path: str | Path, error: type[QualcodeError]) -> CsvRows:
+    """A DictReader over CSV text with the field size limit set from the environment (a cell over it raises csv.Error).
+
+    Strict, so a quoted cell that is never closed raises csv.Error instead of swallowing every later row.
+    """
     csv.field_size_limit(limit(CSV_FIELD_LIMIT) * 1024)
-    return csv.DictReader(io.StringIO(text))
+    return CsvRows(io.StringIO(text), strict=True)
+
+
+def csv_error_line(problem: csv.Error, reader: CsvRows) -> int:
+    """The line to name for a CSV error: where the row opens for an unclosed quote, else the line being read."""
+    return reader.row_start if UNCLOSED_QUOTE in str(problem) else reader.line_num + 1
 
 
 def csv_field_error(problem: csv.Error, path: str | Path, line: int, error: type[QualcodeError]) -> QualcodeError:
@@ -269,6 +292,11 @@ def csv_field_error(problem: csv.Error, path: str | Path, line: int, error: type
         return error(
             f"{path}, line {line}: a cell is longer than {limit(CSV_FIELD_LIMIT)} KB "
             f"({raise_hint(CSV_FIELD_LIMIT, ' KB')}); check the quotes in that row are closed."
+        )
+    if UNCLOSED_QUOTE in str(problem):
+        return error(
+            f"{path}, line {line}: a quoted cell that opens in this row is never closed, so every later row "
+            'would be read into it; close the quote (a quote inside a cell is written twice, "") and save the file again.'
         )
     return error(
         f"{path}, line {line}: the CSV cannot be read ({problem}); check its quoting and save it again as CSV."

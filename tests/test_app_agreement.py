@@ -111,7 +111,7 @@ def test_agreement_table_has_kappa_and_alpha_per_code_and_the_overall_row(team_d
     assert f"alpha {overall['alpha']:.3f} (95% CI {overall['alpha_low']:.3f} to" in " ".join(
         m.value for m in at.markdown
     )
-    assert any(SKIPPED in w.value and "not by ben" in w.value for w in at.warning)
+    assert any(SKIPPED in w.value and "not coded by ben" in w.value for w in at.warning)
     assert [b.label for b in at.get("download_button")][:2] == ["Download CSV", "Download XLSX"]
 
 
@@ -128,7 +128,7 @@ def test_three_coders_drop_kappa_and_theme_level_compares_themes(team_db: Path) 
     at = compare(open_page("page_agreement.py"), "gold", "ben", "cal")
     table = at.dataframe[0].value
     assert "kappa" not in table.columns and table["alpha"].notna().all()
-    assert any("not by " in w.value and "cal" in w.value for w in at.warning)
+    assert any("not coded by " in w.value and "cal" in w.value for w in at.warning)
     at.selectbox(key="agreement_level").select("theme").run(timeout=90)
     ok(at)
     assert set(at.dataframe[0].value["code_id"]) <= themes | {agree.OVERALL}

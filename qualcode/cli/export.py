@@ -56,11 +56,21 @@ def export() -> None:
     """Write segments, codings and report tables to files."""
 
 
+def with_units(columns: list[str], rows: list[dict]) -> list[str]:
+    """The columns with `unit_id` after `document_id` when the rows come from a table of units."""
+    if not any("unit_id" in row for row in rows):
+        return columns
+    at = columns.index("document_id") + 1
+    return [*columns[:at], "unit_id", *columns[at:]]
+
+
 @export.command(name="segments")
 @output_options
 @click.pass_context
 def export_segments(ctx: click.Context, fmt: str | None, output: str, no_mask: bool, checked: bool) -> None:
     """Participant segments: document_id, role, segment_id, start, end, speaker, media_time, text.
+
+    Segments of a table of units also carry their unit_id.
 
     Example:
 
@@ -72,7 +82,7 @@ def export_segments(ctx: click.Context, fmt: str | None, output: str, no_mask: b
         write_rows(
             store,
             rows,
-            ["document_id", "role", "segment_id", "start", "end", "speaker", "media_time", "text"],
+            with_units(["document_id", "role", "segment_id", "start", "end", "speaker", "media_time", "text"], rows),
             fmt,
             output,
             no_mask,
@@ -121,7 +131,7 @@ def export_codings(
     statuses: tuple[str, ...],
     coders: tuple[str, ...],
 ) -> None:
-    """Every coding decision with its coder, source, status and codebook version.
+    """Every coding decision with its coder, source, status and codebook version (and unit_id, for units).
 
     Example:
 
@@ -130,6 +140,6 @@ def export_codings(
     """
     with open_store(ctx) as store:
         rows = ops.coding_rows(store, statuses=statuses or None, coders=coders or None)
-        write_rows(store, rows, CODING_COLUMNS, fmt, output, no_mask, checked)
+        write_rows(store, rows, with_units(CODING_COLUMNS, rows), fmt, output, no_mask, checked)
     if output != "-":
         click.echo(f"Wrote {count(len(rows), 'coding')} to {output}.")

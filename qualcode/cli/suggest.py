@@ -221,7 +221,7 @@ def _decide_by_id(ctx: click.Context, coding_ids: tuple[int, ...], coder: str, d
     "--gold",
     required=True,
     type=click.Path(dir_okay=False),
-    help="Human coding: CSV document_id, start, end, code_id[, quote].",
+    help="Human coding: CSV document_id, start, end, code_id[, quote], or unit_id, code for a table of units.",
 )
 @click.option("--by", "level", type=click.Choice(["code", "theme"]), default="code", show_default=True)
 @click.option(

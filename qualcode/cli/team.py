@@ -107,8 +107,8 @@ def agreement(
             store, _coders(coders), unit or "segment", level or "code", documents or None, uncoded, resamples, seed
         )
         masker, protect = masker_for(store), store_files(store)
-    for document_id, missing in report.left_out.items():
-        click.echo(masker.mask(f"note: {document_id} left out: not coded by {', '.join(missing)}.")[0], err=True)
+    for line in report.left_out_lines():
+        click.echo(masker.mask(f"note: {line}")[0], err=True)
     for note in report.notes:
         click.echo(masker.mask(f"note: {note}")[0], err=True)
     _emit(report.rows, report.columns(), fmt, output, _agreement_text(report), masker, protect)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..errors import EncodingError, QualcodeError
-from ..limits import csv_field_error, csv_rows, read_bytes, refuse_binary, refuse_surrogates
+from ..limits import csv_error_line, csv_field_error, csv_rows, read_bytes, refuse_binary, refuse_surrogates
 from .encoding import decode
 
 T = TypeVar("T")
@@ -32,4 +32,4 @@ def read_csv_file(
     try:
         return parse(reader, path)
     except csv.Error as problem:
-        raise csv_field_error(problem, path, reader.line_num + 1, error) from None
+        raise csv_field_error(problem, path, csv_error_line(problem, reader), error) from None

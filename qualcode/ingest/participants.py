@@ -21,6 +21,11 @@ def read_participants(path: str | Path) -> dict[str, dict[str, str]]:
 def _rows(reader: csv.DictReader, path: Path) -> dict[str, dict[str, str]]:
     columns = [c.strip() for c in (reader.fieldnames or [])]
     id_column = next((c for c in (reader.fieldnames or []) if c.strip().lower() in ID_COLUMNS), None)
+    if id_column is None and "unit_id" in [c.lower() for c in columns]:
+        raise ParticipantsError(
+            f"{path}, line 1: gives attributes of units (a `unit_id` column), not of participants; put its "
+            "columns in the table of units, on the rows with the same unit_id."
+        )
     if id_column is None:
         raise ParticipantsError(
             f"{path}, line 1: needs an `id` column naming each participant; found {', '.join(columns) or 'no header'}."

@@ -54,7 +54,7 @@ from .coding import (  # noqa: F401  (services)
     undo,
 )
 from .speakers import RoleChange, list_speakers, set_speaker_role  # noqa: F401  (services the app and CLI call through here)
-from .units import place_units
+from .units import add_unit_ids, place_units
 
 if TYPE_CHECKING:
     from ..suggest.run import SuggestRun  # suggest loads spaCy: only when a run is asked for
@@ -455,7 +455,7 @@ def export_segments_rows(store: Store) -> list[dict[str, Any]]:
     """Participant segments with the role of their document, who said them and when: the `export segments` table."""
     attributes = store.attributes()
     turns = store.turn_spans()
-    return [
+    rows = [
         {
             "document_id": s["document_id"],
             "role": attributes.get(s["document_id"], {}).get("role", ""),
@@ -468,6 +468,8 @@ def export_segments_rows(store: Store) -> list[dict[str, Any]]:
         }
         for s in store.segments()
     ]
+    add_unit_ids(store, rows)
+    return rows
 
 
 @dataclass
@@ -598,6 +600,7 @@ def coding_rows(store: Store, **filters: Any) -> list[dict[str, Any]]:
     rows = store.codings(**filters)
     for row in rows:
         row["theme_id"] = codebook.theme_of(row["code_id"]) if row["code_id"] in codebook else ""
+    add_unit_ids(store, rows)
     return rows
 
 

@@ -6,8 +6,10 @@ codings file that names units needs nothing but the store.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from ..errors import CodingsFileError
 from ..ingest.codings import CodingRow
@@ -30,6 +32,22 @@ def unit_spans(store: Store) -> dict[str, list[Span]]:
             if attributes.get("unit_id"):
                 found.setdefault(str(attributes["unit_id"]), []).append((document_id, start, end))
     return found
+
+
+def add_unit_ids(store: Store, rows: list[dict[str, Any]]) -> None:
+    """Give each row (with document_id and start) the unit its start lies in, as `unit_id`, when the store holds a
+    table of units, so an export joins back to the researcher's own table; rows of transcripts get an empty one."""
+    starts: dict[str, tuple[list[int], list[tuple[int, str]]]] = {}
+    for document_id, turns in store.turn_spans().items():
+        units = [(start, end, str(a["unit_id"])) for start, end, _, a in turns if a.get("unit_id")]
+        if units:
+            starts[document_id] = ([start for start, _, _ in units], [(end, unit) for _, end, unit in units])
+    if not starts:
+        return
+    for row in rows:
+        found = starts.get(row["document_id"])
+        index = bisect_right(found[0], row["start"]) - 1 if found else -1
+        row["unit_id"] = found[1][index][1] if found and index >= 0 and row["start"] < found[1][index][0] else ""
 
 
 def _placed(row: CodingRow, spans: dict[str, list[Span]], path: str | Path) -> CodingRow:

@@ -34,6 +34,7 @@ LEVELS = ("code", "theme")
 UNCODED = ("missing", "value")
 OVERALL = "(all)"
 UNCODED_VALUE = "(uncoded)"
+LEFT_OUT_SHOWN = 10  # documents named in a left-out sentence before "and N more"
 
 
 @dataclass
@@ -64,6 +65,20 @@ class AgreementReport:
     resamples: int = RESAMPLES
     seed: int = SEED
     notes: list[str] = field(default_factory=list)
+
+    def left_out_lines(self, shown: int = LEFT_OUT_SHOWN) -> list[str]:
+        """One sentence per set of missing coders naming the documents left out (the first `shown`, then how many more)."""
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for document_id, missing in self.left_out.items():
+            groups.setdefault(tuple(missing), []).append(document_id)
+        lines = []
+        for coders, documents in groups.items():
+            names = ", ".join(documents[:shown])
+            if len(documents) > shown:
+                names += f" and {len(documents) - shown:,} more"
+            what = names if len(documents) == 1 else f"{len(documents):,} documents ({names})"
+            lines.append(f"{what} left out: not coded by {', '.join(coders)}.")
+        return lines
 
     def columns(self) -> list[str]:
         """The columns of `rows`, in reading order."""

@@ -58,11 +58,7 @@ table = team_queries.table(found)
 st.markdown(team_queries.overall_line(found))
 st.dataframe(state.shown_frame(table), hide_index=True, width="stretch")
 if found.left_out:
-    st.warning(
-        "Left out, not coded by every chosen coder: "
-        + "; ".join(f"{d} (not by {', '.join(m)})" for d, m in found.left_out.items())
-        + "."
-    )
+    st.warning(state.shown("Left out, not coded by every chosen coder: " + " ".join(found.left_out_lines())))
 for note in found.notes:
     st.caption(note)
 downloads = st.columns(4)

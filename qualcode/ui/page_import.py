@@ -1,4 +1,4 @@
-"""Import page: upload transcripts and a participants.csv, then read the import report."""
+"""Import page: upload transcripts or a table of units, and a participants.csv, then read the import report."""
 
 from __future__ import annotations
 
@@ -12,18 +12,22 @@ from qualcode import project
 from qualcode.ui import queries, state
 from qualcode.words import count
 
-TRANSCRIPT_TYPES = ["txt", "md", "docx", "vtt", "srt"]
+TRANSCRIPT_TYPES = ["txt", "md", "docx", "vtt", "srt", "csv"]  # a .csv is a table of units
 
 st.title("Import transcripts")
 store = state.store()
 state.flash()
 st.caption(
-    "Transcripts (.txt .md .docx .vtt .srt) and a participants.csv with an `id` column and attribute "
-    "columns such as `role`. Importing a file again changes nothing; a changed file needs *Replace*."
+    "Transcripts (.txt .md .docx .vtt .srt), or a table of units (.csv with a `text` column and a document "
+    "column such as `document_id` or `respondent`: each document becomes a transcript, each row a turn), and a "
+    "participants.csv with an `id` column and attribute columns such as `role`. Importing a file again changes "
+    "nothing; a changed file needs *Replace*."
 )
 
 with st.form("import", clear_on_submit=True):
-    uploads = st.file_uploader("Transcripts", type=TRANSCRIPT_TYPES, accept_multiple_files=True, key="transcripts")
+    uploads = st.file_uploader(
+        "Transcripts or tables of units", type=TRANSCRIPT_TYPES, accept_multiple_files=True, key="transcripts"
+    )
     meta = st.file_uploader("participants.csv (optional)", type=["csv"], key="participants")
     replace = st.checkbox("Replace transcripts whose text has changed (their codings move with their quotes)")
     submitted = st.form_submit_button("Import", type="primary")

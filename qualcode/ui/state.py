@@ -152,6 +152,8 @@ HINTS = {
     "store": "start the app with `qualcode app --db PATH`",
     "create_store": "in a terminal: `qualcode --db PATH init --codebook FILE`",
     "import_project": "in a terminal: `qualcode --db PATH import project FILE.qdpx`",
+    "import_codings": "in a terminal: `qualcode import-codings FILE --coder NAME`",
+    "meta": "choose it in the participants.csv box",
     "list_documents": "the Code page lists every transcript",
     "list_codes": "the Codebook page lists every code",
     "codable": "the Add a code box offers only the codes that can be applied",

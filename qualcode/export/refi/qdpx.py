@@ -686,7 +686,9 @@ class _Reader:
         converted = 0
         for document, selection, start, end in self.selections:
             if unit == UTF16:
-                table = offsets.setdefault(document.id, Offsets(document.text))
+                if document.id not in offsets:  # one table per source: building it reads the whole text
+                    offsets[document.id] = Offsets(document.text)
+                table = offsets[document.id]
                 if not 0 <= start <= end <= table.utf16_length():
                     self.fail(
                         selection,

@@ -71,9 +71,8 @@ def code_report(
         store, code_ids=[code_id], where=where or None, statuses=statuses, coders=coders or None, codebook=codebook
     )
     records.sort(key=lambda r: (r["document_id"], r["start"], r["code_id"]))
-    speakers = {
-        s["id"]: s["speaker"] for document in {r["document_id"] for r in records} for s in store.segments(document)
-    }
+    wanted = {r["document_id"] for r in records}  # one read of the segments, not one per document
+    speakers = {s["id"]: s["speaker"] for s in store.segments() if s["document_id"] in wanted}
     notes = _memos_by_target(store)
     masker = masker_for(store, mask)
     rows = []
