@@ -214,3 +214,16 @@ def test_a_table_whose_attributes_changed_updates_them_and_keeps_the_text(units_
     report = project.import_transcripts(units_store, [changed])
     assert report.ok and not report.imported and report.attributes_updated == ["R1"]
     assert units_store.attributes()["R1"] == {"role": "carer", "site": "East"}
+
+
+def test_a_column_added_by_unit_is_a_change_the_table_is_replaced_for(units_store, tmp_path):
+    waits = iter(["0", "2", "5", "5"])  # R1's two units differ: the column is kept with each unit
+    table = [line + f",{next(waits)}" if line.endswith(("1", "2", "3", "4")) else line for line in UNITS.splitlines()]
+    changed = write(tmp_path, "answers.csv", "\n".join([table[0] + ",wait", *table[1:]]) + "\n")
+    report = project.import_transcripts(units_store, [changed])
+    assert {path for path, _ in report.refused} == {str(changed)} and any("R1" in why for _, why in report.refused)
+    assert "wait" not in units_store.document("R1")["turns"][1]["attributes"]  # refused: nothing written
+    report = project.import_transcripts(units_store, [changed], replace=True)
+    assert sorted(f.document_id for f in report.imported) == ["R1", "R2"]
+    answers = [t for t in units_store.document("R1")["turns"] if t["kind"] == "participant"]
+    assert [t["attributes"].get("wait") for t in answers] == ["0", "2"]

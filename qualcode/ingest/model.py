@@ -43,7 +43,7 @@ class ParsedDocument:
     @property
     def content_hash(self) -> str:
         """Hash of the text and its turns: the same interview hashes the same however it was saved."""
-        shape = [(t.speaker, t.kind, t.start, t.end, *_unit_of(t)) for t in self.turns]
+        shape = [(t.speaker, t.kind, t.start, t.end, *_kept_with(t)) for t in self.turns]
         payload = self.text + "\x00" + json.dumps(shape)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -52,9 +52,11 @@ class ParsedDocument:
         return len(self.text.split())
 
 
-def _unit_of(turn: Turn) -> list[str]:
-    """A turn's unit id (a row of a units table) as part of its document's hash, so new unit ids are a change."""
-    return [turn.attributes["unit_id"]] if "unit_id" in turn.attributes else []
+def _kept_with(turn: Turn) -> list[list[str]]:
+    """What a table of units keeps on a turn (its unit id and the columns that differ by unit), as part of its
+    document's hash, so a new unit id or a new or changed value is a change (a transcript's turns keep none of it;
+    a caption's end time is how it was timed, not what was said)."""
+    return [[name, str(value)] for name, value in sorted(turn.attributes.items()) if name != "end_time"]
 
 
 class TextBuilder:
