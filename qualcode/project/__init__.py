@@ -36,6 +36,7 @@ from ..ingest.model import speaker_at
 from ..ingest.units import UNITS_FORMAT, UNITS_SUFFIX, read_units_table
 from ..store import NewCoding, Store
 from ..store.codings import SUGGESTER
+from ..words import count
 from . import coding as loop
 from .codebook import update_codebook  # noqa: F401  (a service the app and CLI call through here)
 from .coding import (  # noqa: F401  (services)
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
     from ..suggest.run import SuggestRun  # suggest loads spaCy: only when a run is asked for
 
 DEFAULT_DB = "qualcode.db"
+SHOWN_IDS = 5  # documents named in a sentence about many
 Progress = Callable[[str], None]
 
 
@@ -239,6 +241,7 @@ def import_transcripts(
     accepted: dict[str, ParsedDocument] = {}
     replaced: set[str] = set()
     from_tables: dict[str, dict[str, Any]] = {}  # attributes a units table gives its documents
+    changed_in_table: dict[str, list[str]] = {}  # a table's documents held with other content: one refusal a table
     for document in _read_files(files, rules, report, progress):
         report.warnings.extend(document.notes)
         if document.format == UNITS_FORMAT:
@@ -258,10 +261,13 @@ def import_transcripts(
                 _keep_speaker_roles(store, document, interviewer_labels or [])
         elif verdict == "unchanged":
             report.unchanged.append((document.source_path, document.id))
+        elif verdict == "changed" and document.format == UNITS_FORMAT:
+            changed_in_table.setdefault(document.source_path, []).append(document.id)
         elif verdict == "changed":
             report.refused.append((document.source_path, _changed_reason(store, document)))
         else:
             report.refused.append((document.source_path, verdict))
+    report.refused.extend((path, _changed_in_table(path, ids)) for path, ids in changed_in_table.items())
     documents = list(accepted.values())
     given = {pid: from_tables.get(pid, {}) | participants.get(pid, {}) for pid in {*from_tables, *participants}}
     attribute_updates = _attribute_updates(store, given, accepted)
@@ -419,6 +425,18 @@ def _changed_reason(store: Store, document: ParsedDocument) -> Advice:
     return Advice(
         f"{document.source_path}: document `{document.id}` is already in the store with different text; "
         "import it as a replacement to take the new text (its codings move with their quotes).",
+        "replace",
+    )
+
+
+def _changed_in_table(path: str, document_ids: list[str]) -> Advice:
+    """Why a table's documents held with other content are refused, in one sentence for the table."""
+    shown = ", ".join(f"`{d}`" for d in document_ids[:SHOWN_IDS])
+    more = f" and {len(document_ids) - SHOWN_IDS:,} more" if len(document_ids) > SHOWN_IDS else ""
+    return Advice(
+        f"{path}: {count(len(document_ids), 'document')} ({shown}{more}) "
+        f"{'is' if len(document_ids) == 1 else 'are'} already in the store with other text or other values kept "
+        "with their units; import the table as a replacement to take them (codings move with their quotes).",
         "replace",
     )
 
