@@ -301,11 +301,12 @@ def test_import_names_the_layout_and_the_interviewer_option_works(otter_project)
     cli, folder = otter_project
     result = cli("import", folder, "--interviewer", "Sara Lind")
     assert result.exit_code == 0, result.output
-    assert "speakers: name and time on a line of their own, the turn below; Sara Lind; PB04" in result.output
+    assert "speakers: name and time on a line of their own, the turn below; [name]; PB04" in result.output
     listed = cli("speakers", "PB04")
     assert listed.exit_code == 0
-    rows = {line.split()[0]: line.split() for line in listed.output.splitlines()[1:]}
-    assert rows["PB04"][1:3] == ["participant", "2"] and rows["Sara"][2:4] == ["interviewer", "2"]
+    rows = [line.split() for line in listed.output.splitlines()[1:]]
+    assert rows[0][:4] == ["1", "[name]", "interviewer", "2"] and rows[1][:4] == ["2", "PB04", "participant", "2"]
+    assert "Sara" not in result.output + listed.output  # a speaker named in full is masked on screen
 
 
 def test_setting_a_role_resegments_and_keeps_every_coding(otter_project, db_path):
@@ -321,7 +322,7 @@ def test_setting_a_role_resegments_and_keeps_every_coding(otter_project, db_path
         store.close()
     result = cli("speakers", "set", "PB04", "sara lind", "--role", "interviewer")
     assert result.exit_code == 0, result.output
-    assert "Sara Lind is now interviewer in PB04: 2 turns changed" in result.output
+    assert "[name] is now interviewer in PB04: 2 turns changed" in result.output
     assert f"coding {coding} money (accepted, ann)" in result.output
     store = project.open_project(db_path)
     try:
@@ -331,7 +332,13 @@ def test_setting_a_role_resegments_and_keeps_every_coding(otter_project, db_path
     finally:
         store.close()
     unknown = cli("speakers", "set", "PB04", "Nobody", "--role", "interviewer")
-    assert unknown.exit_code != 0 and "has no speaker `Nobody`; its speakers are: Sara Lind; PB04." in unknown.output
+    assert unknown.exit_code != 0 and "has no speaker `Nobody`; give a speaker's name or their number (1 to 2)" in (
+        unknown.output
+    )
+    assert "Sara" not in unknown.output
+    back = cli("speakers", "set", "PB04", "1", "--role", "participant")  # the number the list gives, for a masked name
+    assert back.exit_code == 0 and "[name] is now participant in PB04: 2 turns changed" in back.output
+    assert cli("speakers", "set", "PB04", "3", "--role", "participant").exit_code != 0
 
 
 def test_a_role_set_by_hand_survives_importing_the_transcript_again_as_a_replacement(otter_project, db_path):
@@ -408,7 +415,9 @@ def test_the_import_page_sets_a_speakers_role(otter_project, db_path, monkeypatc
     at.radio(key="speakers_role").set_value("interviewer").run()
     at.button(key="speakers_set").click().run()
     assert not at.error, [e.value for e in at.error]
-    assert any("Sara Lind is now interviewer in PB04: 2 turns changed" in s.value for s in at.success)
+    assert any("[name] is now interviewer in PB04: 2 turns changed" in s.value for s in at.success)  # masked view
+    assert at.selectbox(key="speakers_name").options == ["1 · [name]", "2 · PB04"]
+    assert "Sara" not in " ".join(frame.value.to_string() for frame in at.dataframe)
     store = project.open_project(db_path)
     try:
         assert {s["speaker"] for s in store.segments("PB04")} == {"PB04"}

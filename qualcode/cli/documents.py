@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import click
 
@@ -83,7 +84,8 @@ def import_(
         raise click.UsageError("name transcript files or folders to import (or --meta to update attributes).")
     with open_store(ctx) as store:
         report = _run_import(store, list(paths), meta, replace, list(interviewers), speaker_pattern)
-    _print_report(report)
+        shown = masker_for(store).mask_value  # after the import: the speakers it read are masked too
+    _print_report(report, shown)
     if not report.ok:
         sys.exit(SOME_REFUSED if (report.imported or report.unchanged) else 1)
 
@@ -105,7 +107,8 @@ def _run_import(
         )
 
 
-def _print_report(report: ops.ImportReport) -> None:
+def _print_report(report: ops.ImportReport, shown: Callable[[str], str]) -> None:
+    """The import report, every line as the project's masker shows it (full speaker names, listed identifiers)."""
     tables: dict[str, list[ops.ImportedFile]] = {}
     for item in report.imported:
         if item.format == ops.UNITS_FORMAT:
@@ -114,20 +117,22 @@ def _print_report(report: ops.ImportReport) -> None:
         encoding = f", {item.encoding}" if item.encoding else ""
         verb = "replaced" if item.replaced else "imported"
         click.echo(
-            f"{verb}  {item.document_id:<12} {item.path} ({item.format}{encoding}; {item.turns} turns, {item.segments} segments, {item.words} words)"
+            shown(
+                f"{verb}  {item.document_id:<12} {item.path} ({item.format}{encoding}; {item.turns} turns, {item.segments} segments, {item.words} words)"
+            )
         )
         if item.layout:
             speakers = "; ".join(item.speakers[:6]) + (
                 f" and {len(item.speakers) - 6} more" if len(item.speakers) > 6 else ""
             )
-            click.echo(f"          speakers: {item.layout}" + (f"; {speakers}" if speakers else ""))
+            click.echo(shown(f"          speakers: {item.layout}" + (f"; {speakers}" if speakers else "")))
     for path, items in tables.items():
-        _print_table(path, items)
+        _print_table(shown(path), items)
     for level, note in report.notes():
         if level == "info":
-            click.echo(note)
+            click.echo(shown(str(note)))
         else:
-            click.echo(f"{'Error' if level == 'error' else 'warning'}: {error_text(note)}", err=True)
+            click.echo(shown(f"{'Error' if level == 'error' else 'warning'}: {error_text(note)}"), err=True)
     click.echo(report.summary())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import project as ops
+from ..project.identifiers import masker_for
 from ..words import count
 from .base import echo_table, main, open_store
 
@@ -20,13 +21,14 @@ class _ListByDefault(click.Group):
 
 @main.group(cls=_ListByDefault)
 def speakers() -> None:
-    """List a document's speakers, or set a speaker's role.
+    """List a document's speakers, or set a speaker's role (by name, or by the number the list gives).
 
     Example:
 
     \b
         qualcode speakers BSR01
         qualcode speakers set BSR01 "Sara Lind" --role interviewer
+        qualcode speakers set BSR01 2 --role interviewer
     """
 
 
@@ -34,7 +36,7 @@ def speakers() -> None:
 @click.argument("document_id")
 @click.pass_context
 def list_(ctx: click.Context, document_id: str) -> None:
-    """Speakers of one document with their role, turns and words.
+    """Speakers of one document with their number, role, turns and words (full names masked).
 
     Example:
 
@@ -43,10 +45,11 @@ def list_(ctx: click.Context, document_id: str) -> None:
     """
     with open_store(ctx) as store:
         rows = ops.list_speakers(store, document_id)
+        masker = masker_for(store)
     if not rows:
         click.echo(f"Document {document_id} has no speaker turns.")
         return
-    echo_table(rows, ["speaker", "role", "turns", "words"])
+    echo_table(*masker.mask_rows(rows, ["number", "speaker", "role", "turns", "words"]))
 
 
 @speakers.command(name="set")
@@ -60,7 +63,8 @@ def list_(ctx: click.Context, document_id: str) -> None:
 )
 @click.pass_context
 def set_(ctx: click.Context, document_id: str, speaker: str, role: str) -> None:
-    """Set a speaker's role in one document and re-segment it; every coding stays on its text.
+    """Set a speaker's role (SPEAKER: a name, or a number from the list) in one document and re-segment it;
+    every coding stays on its text.
 
     Example:
 
@@ -69,8 +73,9 @@ def set_(ctx: click.Context, document_id: str, speaker: str, role: str) -> None:
     """
     with open_store(ctx) as store:
         change = ops.set_speaker_role(store, document_id, speaker, role)
+        shown = masker_for(store).mask_value
     click.echo(
-        f"{change.speaker} is now {change.role} in {change.document_id}: {change.turns} turns changed, "
+        f"{shown(change.speaker)} is now {change.role} in {change.document_id}: {change.turns} turns changed, "
         f"{change.segments} participant segments."
     )
     if change.outside:
@@ -80,5 +85,5 @@ def set_(ctx: click.Context, document_id: str, speaker: str, role: str) -> None:
         for coding in change.outside:
             click.echo(
                 f"  coding {coding['id']} {coding['code_id']} ({coding['status']}, {coding['coder']}) "
-                f"{coding['start']}-{coding['end']}: {coding['quote'][:60]}"
+                f"{coding['start']}-{coding['end']}: {shown(coding['quote'][:60])}"
             )

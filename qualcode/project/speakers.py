@@ -17,6 +17,22 @@ from ..store import Store
 ROLES = (INTERVIEWER, PARTICIPANT)
 
 
+def _named(document_id: str, speaker: str, names: list[str]) -> str:
+    """The speaker a name in any case, or a number in the listing, stands for; the error names none of them
+    (a speaker's name is masked on every screen)."""
+    folded = {name.casefold(): name for name in names}
+    if speaker.casefold() in folded:
+        return folded[speaker.casefold()]
+    if speaker.strip().isdigit() and 1 <= int(speaker) <= len(names):
+        return names[int(speaker) - 1]
+    raise UnknownSpeakerError(
+        f"document `{document_id}` has no speaker `{speaker}`; give a speaker's name or their number "
+        f"(1 to {len(names)}) as the document's list of speakers shows them."
+        if names
+        else f"document `{document_id}` has no speakers."
+    )
+
+
 @dataclass
 class RoleChange:
     """What setting a speaker's role did: turns changed, segments now, and codings left on interviewer speech."""
@@ -30,14 +46,17 @@ class RoleChange:
 
 
 def list_speakers(store: Store, document_id: str) -> list[dict[str, Any]]:
-    """Each speaker of a document, in order of first turn: speaker, role, turns, words and media time of the first turn."""
+    """Each speaker of a document, in order of first turn: their number in that order, speaker, role, turns and words.
+
+    The number names a speaker where their name is masked (a full name is, on every screen)."""
     document = store.document(document_id)
     found: dict[str, dict[str, Any]] = {}
     for turn in document["turns"]:
         if turn["kind"] == NOTE or not turn["speaker"]:
             continue
         row = found.setdefault(
-            turn["speaker"], {"speaker": turn["speaker"], "role": turn["kind"], "turns": 0, "words": 0}
+            turn["speaker"],
+            {"number": len(found) + 1, "speaker": turn["speaker"], "role": turn["kind"], "turns": 0, "words": 0},
         )
         row["turns"] += 1
         row["words"] += len(document["text"][turn["start"] : turn["end"]].split())
@@ -47,7 +66,8 @@ def list_speakers(store: Store, document_id: str) -> list[dict[str, Any]]:
 
 
 def set_speaker_role(store: Store, document_id: str, speaker: str, role: str) -> RoleChange:
-    """Make every turn of `speaker` in a document interviewer or participant speech, and re-segment it."""
+    """Make every turn of `speaker` (a name, or a number from `list_speakers`) in a document interviewer or
+    participant speech, and re-segment it."""
     from ..ingest.segments import segment_documents  # spaCy loads only when a document is re-segmented
 
     if role not in ROLES:
@@ -55,12 +75,7 @@ def set_speaker_role(store: Store, document_id: str, speaker: str, role: str) ->
     document = store.document(document_id)
     names = list(dict.fromkeys(t["speaker"] for t in document["turns"] if t["kind"] != NOTE and t["speaker"]))
     if speaker not in names:
-        folded = {name.casefold(): name for name in names}
-        if speaker.casefold() not in folded:
-            raise UnknownSpeakerError(
-                f"document `{document_id}` has no speaker `{speaker}`; its speakers are: {'; '.join(names) or 'none'}."
-            )
-        speaker = folded[speaker.casefold()]
+        speaker = _named(document_id, speaker, names)
     turns = [
         Turn(
             t["speaker"],

@@ -114,9 +114,15 @@ if document_ids:
     chosen = st.selectbox("Transcript", document_ids, key="speakers_document")
     speakers = project.list_speakers(store, chosen)
     if speakers:
-        st.dataframe(pd.DataFrame(speakers), hide_index=True, key="speakers_table")
+        st.dataframe(state.shown_frame(pd.DataFrame(speakers)), hide_index=True, key="speakers_table")
         row = st.columns([2, 2, 1])
-        speaker = row[0].selectbox("Speaker", [s["speaker"] for s in speakers], key="speakers_name")
+        numbers = {s["speaker"]: s["number"] for s in speakers}  # a masked name is told apart by its number
+        speaker = row[0].selectbox(
+            "Speaker",
+            list(numbers),
+            key="speakers_name",
+            format_func=lambda name: f"{numbers[name]} · {state.shown(name)}",
+        )
         if st.session_state.get("speakers_role_of") != (chosen, speaker):  # the role shown is the one picked's own
             st.session_state["speakers_role_of"] = (chosen, speaker)
             own = next(s["role"] for s in speakers if s["speaker"] == speaker)
@@ -134,7 +140,7 @@ if document_ids:
                     if change.outside
                     else ""
                 )
-                st.session_state["_flash"] = (
+                st.session_state["_flash"] = state.shown(
                     f"{change.speaker} is now {change.role} in {change.document_id}: "
                     f"{change.turns} turns changed, {change.segments} segments.{kept}"
                 )
