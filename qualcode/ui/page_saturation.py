@@ -11,6 +11,8 @@ from qualcode.project import analysis
 from qualcode.ui import state
 from qualcode.ui.downloads import table_bytes
 
+EACH_DRAWN = 100  # interviews up to which each is drawn as its own bar and point
+
 st.title("Saturation")
 store = state.store()
 window = st.number_input(
@@ -33,9 +35,10 @@ st.caption(
 
 frame = pd.DataFrame(analysis.saturation_rows(result, mask=state.masked_view(), store=store))
 overall = frame[frame["group"] == result.overall.group]
+many = len(overall) > EACH_DRAWN  # thousands of survey answers: a step line, not a bar and a point per interview
 cumulative = (
     alt.Chart(frame)
-    .mark_line(point=True)
+    .mark_line(point=not many)
     .encode(
         x=alt.X("position:Q", title="coded interview, in order", axis=alt.Axis(tickMinStep=1)),
         y=alt.Y("cumulative:Q", title="codes seen so far"),
@@ -44,11 +47,15 @@ cumulative = (
     )
     .properties(height=320)
 )
+position = "position:Q" if many else "position:O"
 new = (
-    alt.Chart(overall)
-    .mark_bar(color="#4c78a8")
+    (
+        alt.Chart(overall).mark_area(interpolate="step-after", color="#4c78a8")
+        if many
+        else alt.Chart(overall).mark_bar(color="#4c78a8")
+    )
     .encode(
-        x=alt.X("position:O", title="coded interview, in order (all interviews)"),
+        x=alt.X(position, title="coded interview, in order (all interviews)"),
         y=alt.Y("new:Q", title="new codes"),
         tooltip=["position", "document_id", "date", "new", "new_codes"],
     )
@@ -57,7 +64,7 @@ new = (
 rule = (
     alt.Chart(pd.DataFrame({"position": [result.overall.reached_at]}))
     .mark_rule(strokeDash=[4, 3], color="#d62728")
-    .encode(x="position:O")
+    .encode(x=position)
     if result.overall.reached_at
     else None
 )
