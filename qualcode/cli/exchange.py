@@ -9,6 +9,7 @@ import click
 
 from ..credentials import hide_password
 from ..project import exchange
+from ..words import count
 from .base import main, open_store
 from .documents import import_ as import_transcripts
 from .export import export
@@ -141,12 +142,14 @@ def _print_import(db: str, file: str, report: exchange.ProjectImport) -> None:
         click.echo(f"Already in the store with the same text: {', '.join(report.documents_unchanged)}.")
     coders = f" by {', '.join(report.coders)}" if report.coders else ""
     skipped = f" ({report.codings_already_there} already in the store)" if report.codings_already_there else ""
-    memos = f", {report.memos_added} memos" if report.memos_added else ""
+    memos = f", {count(report.memos_added, 'memo')}" if report.memos_added else ""
     click.echo(
         f"Imported {len(report.documents_added)} documents and {report.codings_added} codings{coders}{memos} from {file}{skipped}."
     )
     if report.skipped:
-        click.echo(f"Skipped {len(report.skipped)} item(s) the file could not give; see the lines starting `skipped:`.")
+        click.echo(
+            f"Skipped {count(len(report.skipped), 'item')} the file could not give; see the lines starting `skipped:`."
+        )
 
 
 class ImportCommand(click.Command):

@@ -23,6 +23,7 @@ from typing import Any
 from unidecode import unidecode
 
 from ..errors import CodebookError
+from ..words import count
 from .model import COLOUR_PATTERN, GUID_PATTERN, ID_PATTERN, Code, Codebook
 
 PATH_COLUMNS = ("code path", "path", "code", "tag", "name", "code name", "label", "codes")
@@ -245,7 +246,9 @@ def _build(rows: Iterable[_Row], name: str, where: str) -> ReadCodebook:
             codes[path] = _code(path, row.fields, codes, used, where, row.line, notes)
     if made:
         shown = ", ".join(" > ".join(path) for path in made[:5]) + (" …" if len(made) > 5 else "")
-        notes.append(f"{len(made)} parent code(s) named only in paths were made with no definition: {shown}")
+        notes.append(
+            f"{count(len(made), 'parent code')} named only in paths {'was' if len(made) == 1 else 'were'} made with no definition: {shown}"
+        )
     return ReadCodebook(Codebook(name=name, codes=list(codes.values())), notes)
 
 

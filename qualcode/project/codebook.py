@@ -21,6 +21,7 @@ from ..codebook.diff import diff_codebooks
 from ..errors import CodebookError, CodesInUseError, StoreError
 from ..export.refi.qdc import codebook_to_qdc, read_qdc
 from ..store import Store
+from ..words import count
 
 VERSION_REF = re.compile(r"^[vV]?([0-9]+)$")
 FORMATS = {".qdc": "qdc", ".yaml": "yaml", ".yml": "yaml", ".xlsx": "xlsx", ".csv": "csv"}
@@ -135,7 +136,9 @@ def _team_codebook(path: Path, suffix: str, name: str | None) -> CodebookFile:
     if suffix == ".qdpx":
         project = read_qdpx(path, codebook_only=True)
         book = project.codebook if name is None else dataclasses.replace(project.codebook, name=name)
-        notes = [*project.notes] + ([f"{len(book.groups)} set(s) of codes kept as code groups"] if book.groups else [])
+        notes = [*project.notes] + (
+            [f"{count(len(book.groups), 'set')} of codes kept as code groups"] if book.groups else []
+        )
         return CodebookFile(book, book.to_yaml(), str(path), notes)
     read = read_qualcoder_list(path, name) if suffix == ".txt" else read_spreadsheet(path, name)
     return CodebookFile(read.codebook, read.codebook.to_yaml(), str(path), read.notes)

@@ -15,6 +15,7 @@ from ..export.masking import DEFAULT_KIND, KINDS
 from ..export.refi.qdpx import IDENTIFIERS_NOTE, ExchangeDocument
 from ..ingest import INTERVIEWER, PARTICIPANT, SpeakerRules, Turn
 from ..ingest.layouts import split_turns
+from ..words import count
 
 ROLES_ATTRIBUTE = "interviewer speakers"  # the speakers of a transcript with the interviewer role, `; ` between
 NO_INTERVIEWER = "(none)"
@@ -62,7 +63,7 @@ def with_roles(turns: list[Turn], roles: str | None) -> list[Turn]:
 
 def kept_from_file(roles: int, identifiers: list[tuple[str, str]]) -> list[str]:
     """A note saying what the file's qualcode-only parts set: speaker roles and the names to mask."""
-    found = [f"speaker roles of {roles} transcript(s) as the file recorded them"] if roles else []
+    found = [f"speaker roles of {count(roles, 'transcript')} as the file recorded them"] if roles else []
     found += [f"the identifiers list ({len(identifiers)} names, masked in every export)"] if identifiers else []
     return [f"taken from the file: {' and '.join(found)}."] if found else []
 

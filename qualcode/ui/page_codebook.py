@@ -84,7 +84,7 @@ with change:
         colour = st.color_picker("Colour", codebook.colour_of(code.id))
         message = st.text_input("What changed and why")
         saved = st.form_submit_button("Save as a new codebook version", type="primary")
-    if saved and state.need_coder():
+    if saved and state.need_coder("save a codebook version"):
         new = dataclasses.replace(
             code,
             label=label.strip(),
@@ -133,7 +133,9 @@ with files:
             for difference in differences:
                 if difference.kind == "removed" and sum(counts.get(difference.code_id, {}).values()):
                     st.warning(f"`{difference.code_id}` has codings but is not in the new file.")
-            if st.button("Save as a new codebook version", key="import_yaml") and state.need_coder():
+            if st.button("Save as a new codebook version", key="import_yaml") and state.need_coder(
+                "save a codebook version"
+            ):
                 if state.write(
                     lambda: update_codebook(store, incoming, state.coder(), f"imported {upload.name}", upload.name),
                     f"Imported {upload.name} as a new codebook version.",

@@ -51,4 +51,4 @@ elif scope == "code":
     st.selectbox("Code", codebook.ids(), key="memo_target", format_func=lambda i: tree_label(codebook, i))
 st.text_area("Memo", key="memo_text", height=100)
 st.button("Save memo", key="memo_save", disabled=not state.coder(), on_click=on_save, args=(store, scope or "project"))
-state.need_coder()
+state.need_coder("write memos")

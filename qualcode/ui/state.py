@@ -216,9 +216,9 @@ def flash() -> None:
         st.error(error)
 
 
-def need_coder() -> bool:
-    """True when a coder name is set; otherwise say where to give it."""
+def need_coder(to: str = "record decisions") -> bool:
+    """True when a coder name is set; otherwise say where to give it, and what it is needed `to` do."""
     if coder():
         return True
-    st.info("Enter your name as coder in the sidebar to record decisions.")
+    st.info(f"Enter your name as coder in the sidebar to {to}.")
     return False

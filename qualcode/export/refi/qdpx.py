@@ -34,6 +34,7 @@ from ...codebook import Codebook
 from ...codebook.formats import duplicate_labels
 from ...errors import ProjectFileError, where
 from ...limits import read_member
+from ...words import count as counted
 from .common import child, children, code_guid, local, norm_guid, parse_xml, read_codes, stable_guid, write_codes
 from .positions import CODE_POINTS, UTF16, Offsets, judge_unit
 
@@ -627,11 +628,13 @@ class _Reader:
             self.sources[norm_guid(source.get("guid"))] = document
             self._collect(source, document)
         for kind, count in sorted(skipped.items()):
-            self.skipped.append(f"{count} {kind} element(s) (qualcode holds text transcripts only)")
+            self.skipped.append(
+                f"{count} {kind} element{'s' if count != 1 else ''} (qualcode holds text transcripts only)"
+            )
         rich = sum(1 for d in self.sources.values() if d.rich)
         if rich:
             self.notes.append(
-                f"{rich} source(s) also came as formatted text (richTextPath); their plain text is imported, "
+                f"{counted(rich, 'source')} also came as formatted text (richTextPath); their plain text is imported, "
                 "the formatting is not kept."
             )
 
