@@ -219,6 +219,12 @@ def test_a_transcript_with_no_interviewer_recognised_says_so(cli, project_dir, t
     assert "--role interviewer" in result.stderr
     named = cli("import", call, "--replace", "--interviewer", "Sara Lind")
     assert named.exit_code == 0 and "no interviewer recognised" not in named.stderr
+    calls = [tmp_path / f"call{n}.txt" for n in range(2, 9)]
+    for n, path in enumerate(calls):
+        path.write_text(call.read_text(encoding="utf-8").replace("job centre", f"job centre {n}"), encoding="utf-8")
+    several = cli("import", *calls)
+    assert several.exit_code == 0 and several.stderr.count("no interviewer recognised") == 1  # one sentence for all
+    assert f"no interviewer recognised in 7 files ({calls[0]}, " in several.stderr and "and 2 more)" in several.stderr
 
 
 def test_a_participants_file_naming_an_unknown_transcript_is_named_itself(cli, project_dir, tmp_path):

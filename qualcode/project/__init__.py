@@ -278,6 +278,7 @@ def import_transcripts(
     from ..ingest.segments import segment_documents  # spaCy loads only when there is text to segment
 
     segments = segment_documents(documents)
+    no_interviewer: list[tuple[str, Advice]] = []
     report.codings_dropped = store.save_documents(documents, segments, replaced, attribute_updates)
     report.attributes_updated = sorted(attribute_updates)
     for document, spans in zip(documents, segments):
@@ -295,8 +296,28 @@ def import_transcripts(
                 speakers_of(document),
             )
         )
-        report.warnings.extend(speaker_warnings(document, len(spans)))
+        found = speaker_warnings(document, len(spans))
+        if any(advice.hint == "interviewer" for advice in found):
+            no_interviewer.append((document.source_path, found[0]))
+        else:
+            report.warnings.extend(found)
+    report.warnings.extend(_no_interviewer(no_interviewer))
     return report
+
+
+def _no_interviewer(found: list[tuple[str, Advice]]) -> list[Advice]:
+    """Files where no interviewer was recognised: each one's own sentence, or one sentence naming several."""
+    if len(found) < 2:
+        return [advice for _, advice in found]
+    paths = [path for path, _ in found]
+    shown = ", ".join(paths[:SHOWN_IDS]) + (f" and {len(paths) - SHOWN_IDS} more" if len(paths) > SHOWN_IDS else "")
+    return [
+        Advice(
+            f"no interviewer recognised in {len(paths)} files ({shown}): every speaker in them is coded as a "
+            "participant; where one of them asks the questions, set that speaker's role to interviewer.",
+            "interviewer",
+        )
+    ]
 
 
 def _read_files(
