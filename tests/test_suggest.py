@@ -288,6 +288,11 @@ def test_cli_suggest_review_and_export(cli, small_codebook, tmp_path):
         and "What a confidence means here" in evaluated.output
         and "0.9-1.0" in evaluated.output
     )
+    table = list(
+        csv.DictReader(cli("evaluate", "--gold", gold, "--mode", "zero-shot", "--format", "csv").output.splitlines())
+    )
+    unused = [r for r in table if r["gold"] == "0" and r["suggested"] == "0"]
+    assert unused and all(r["f1"] == r["kappa"] == "" for r in unused)  # nothing to score: no 0.000 nor 1.000
 
 
 def _stored(db, **filters):

@@ -253,7 +253,7 @@ def evaluate(ctx: click.Context, gold: str, level: str, mode: str, threshold: fl
     with open_store(ctx) as store:
         result = run_evaluation(store, gold, level, mode, threshold)
     columns = ["id", "gold", "suggested", "tp", "fp", "fn", "precision", "recall", "f1", "kappa"]
-    rows = [{k: (f"{v:.3f}" if isinstance(v, float) else v) for k, v in row.items()} for row in result.rows]
+    rows = [_scores_shown(row) for row in result.rows]
     rows.append({"id": "macro average", **{k: f"{v:.3f}" for k, v in result.macro.items()}})
     if fmt == "csv":
         write_table(rows, columns, "csv", "-")
@@ -305,3 +305,10 @@ def export_suggestions(
         write_rows(store, rows, SUGGESTION_COLUMNS, fmt, output, no_mask, checked)
     if output != "-":
         click.echo(f"Wrote {count(len(rows), 'suggestion')} to {output}.")
+
+
+def _scores_shown(row: dict) -> dict:
+    """A code's row with its scores to three places; none for a code neither the human coding nor the suggester
+    used (nothing to score, and left out of the macro average)."""
+    unused = not row["gold"] and not row["suggested"]
+    return {k: ("" if unused else f"{v:.3f}") if isinstance(v, float) else v for k, v in row.items()}
