@@ -49,7 +49,9 @@ def test_a_spreadsheet_with_parent_child_paths_becomes_a_tree_with_memos_colours
     assert (
         book.get("benefits").colour == "#3009B1" and book.get("benefits").guid == "47EE879B-5CD2-40C4-963F-C646F6486521"
     )
-    assert any("not #RGB" in note for note in read.notes) and any("2 parent code(s)" in note for note in read.notes)
+    assert any("not #RGB" in note for note in read.notes) and any(
+        "2 parent codes named only in paths were" in note for note in read.notes
+    )
 
 
 def test_csv_paths_with_backslashes_or_a_parent_column(tmp_path: Path) -> None:
@@ -61,6 +63,15 @@ def test_csv_paths_with_backslashes_or_a_parent_column(tmp_path: Path) -> None:
     )
     assert tree(tmp_path / "slashes.csv") == [("Money", None, "about money"), ("Benefits", "Money", "fear")]
     assert sorted(tree(tmp_path / "parents.csv")) == [("Benefits", "Money", "fear"), ("Money", None, "about money")]
+
+
+def test_a_csv_from_excel_in_windows_1252_reads_its_accents_and_an_unreadable_one_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "excel.csv").write_bytes("name,definition\nCafé,a café’s worth\n".encode("cp1252"))
+    assert tree(tmp_path / "excel.csv") == [("Café", None, "a café’s worth")]
+    (tmp_path / "broken.csv").write_bytes(b"name,definition\nMoney,about \x81\x8d money\n")  # bytes no encoding reads
+    result = run("codebook", "import", tmp_path / "broken.csv", "-o", tmp_path / "out.yaml")
+    assert result.exit_code != 0 and "cannot tell its text encoding" in result.output
+    assert not (tmp_path / "out.yaml").exists()
 
 
 def test_qualcoder_plain_text_list_is_read_with_categories_and_memos(tmp_path: Path) -> None:

@@ -177,11 +177,18 @@ def _xlsx_tables(path: Path) -> list[tuple[str, list[list[Any]]]]:
 
 
 def _csv_rows(path: Path) -> list[list[Any]]:
+    """A codebook spreadsheet saved as CSV: UTF-8, else Windows-1252 (as Excel saves it), else refused."""
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise CodebookError(
+                f"{path}: cannot tell its text encoding (not UTF-8 or Windows-1252); "
+                "save it from the spreadsheet as CSV UTF-8 and import it again."
+            ) from None
     dialect: type[csv.Dialect] = csv.excel
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
