@@ -58,7 +58,7 @@ def test_speaker_roles_come_back_after_a_round_trip(trip) -> None:
     assert roles == {"Anna": "interviewer", "Ben": "participant"}
     assert turned == {"Interviewer": "participant", "Cara": "participant"}
     assert attributes.get("ben", {}) == attributes.get("cara", {}) == {}  # the roles are not left as an attribute
-    assert "speaker roles of 2 transcript(s)" in output
+    assert "speaker roles of 2 transcripts" in output
 
 
 def test_the_identifiers_list_comes_back_and_is_not_a_memo(trip) -> None:

@@ -163,7 +163,7 @@ def test_codings_another_tool_kept_in_separate_selections_go_back_in_them_with_t
     db, out = tmp_path / "n.db", tmp_path / "out.qdpx"
     imported = run(db, "import", "project", path)
     assert imported.exit_code == 0, imported.output
-    assert "1 source(s) also came as formatted text (richTextPath)" in imported.output  # said, not dropped silently
+    assert "1 source also came as formatted text (richTextPath)" in imported.output  # said, not dropped silently
     assert run(db, "export", "project", "-o", out, "--for", "qualcoder").exit_code == 0
     written = {
         s.get("guid"): [c.get("guid") for c in s.iterfind("q:Coding", NS)]

@@ -144,7 +144,7 @@ def _print_import(db: str, file: str, report: exchange.ProjectImport) -> None:
     skipped = f" ({report.codings_already_there} already in the store)" if report.codings_already_there else ""
     memos = f", {count(report.memos_added, 'memo')}" if report.memos_added else ""
     click.echo(
-        f"Imported {len(report.documents_added)} documents and {report.codings_added} codings{coders}{memos} from {file}{skipped}."
+        f"Imported {count(len(report.documents_added), 'document')} and {count(report.codings_added, 'coding')}{coders}{memos} from {file}{skipped}."
     )
     if report.skipped:
         click.echo(
