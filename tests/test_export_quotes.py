@@ -79,8 +79,10 @@ def test_csv_has_a_bom_a_header_and_every_quote_with_a_sidecar(sample, tmp_path)
     roles = {d["id"]: d["attributes"]["role"] for d in store.documents()}
     for row in rows[:50]:
         assert row["role"] == roles[row["document_id"]] and row["status"] == "accepted" and row["coder"] == "gold"
-        text = store.document(row["document_id"])["text"]
-        assert text[int(row["start"]) : int(row["end"])].startswith(row["quote"][:10].split("[")[0])
+        document = store.document(row["document_id"])
+        assert document["text"][int(row["start"]) : int(row["end"])].startswith(row["quote"][:10].split("[")[0])
+        turn = document["turns"][int(row["turn"]) - 1]  # turns counted from 1, as a reader counts them
+        assert turn["start"] <= int(row["start"]) < turn["end"]
     about = json.loads((tmp_path / "quotes.csv.about.json").read_text(encoding="utf-8"))
     assert about["codebook_version"] == store.codebook_version() and about["store"].endswith("sample.db")
     assert about["rows"] == len(rows) and about["masking"]["masked"] == 2 and about["made_at"]

@@ -165,7 +165,7 @@ def quote_record(row: tuple, labels: dict[str, tuple[str, str]], attributes: dic
         "start": start,
         "end": end,
         "segment_id": segment_id,
-        "turn": turn,
+        "turn": None if turn is None else turn + 1,  # counted from 1, as a reader counts the turns of a transcript
         "coder": coder,
         "status": status,
         "confidence": confidence,
