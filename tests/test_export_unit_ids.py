@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 from conftest import Cli
+from openpyxl import load_workbook
 
 UNITS = """unit_id,respondent,text
 R1-Q1,R1,My mum got help with her benefits.
@@ -41,6 +42,17 @@ def test_segments_and_codings_name_their_unit_and_transcripts_leave_it_empty(
     ]
     codings = rows(cli, "codings")
     assert sorted((c["unit_id"], c["code_id"]) for c in codings) == [("R1-Q2", "wages"), ("R2-Q1", "family")]
+    assert cli("export", "quotes", "--format", "csv", "-o", tmp_path / "quotes.csv").exit_code == 0
+    quotes = list(csv.DictReader((tmp_path / "quotes.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert quotes and list(quotes[0])[9:12] == ["document_id", "unit_id", "turn"]
+    assert sorted((q["unit_id"], q["code_id"]) for q in quotes) == [("R1-Q2", "wages"), ("R2-Q1", "family")]
+    sheet = tmp_path / "quotes.xlsx"
+    assert cli("export", "quotes", "--format", "xlsx", "-o", sheet).exit_code == 0
+    header = next(load_workbook(sheet).worksheets[0].iter_rows(values_only=True))
+    assert header[9:12] == ("document_id", "unit_id", "turn")
+    out = tmp_path / "quotes.md"
+    assert cli("export", "quotes", "--format", "md", "-o", out).exit_code == 0
+    assert "unit R1-Q2" in out.read_text(encoding="utf-8")  # a report names the unit, not the turn
 
 
 def test_a_project_of_transcripts_only_has_no_unit_column(tmp_path: Path, small_codebook: Path) -> None:

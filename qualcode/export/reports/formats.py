@@ -85,7 +85,13 @@ def attribution(row: dict[str, Any]) -> str:
     if row.get("media_time"):
         where = ""
     else:
-        where = f"turn {row['turn']}, " if row["turn"] is not None else ""
+        where = (
+            f"unit {row['unit_id']}, "
+            if row.get("unit_id")
+            else f"turn {row['turn']}, "
+            if row["turn"] is not None
+            else ""
+        )
         where += f"characters {row['start']}–{row['end']}"
     if row["participant"] != row["document_id"]:
         where = f"{row['document_id']}, {where}" if where else row["document_id"]

@@ -28,7 +28,7 @@ from .formats import (
     write_report,
 )
 from .sheet_rows import fill_sheets
-from .tables import QUOTE_COLUMNS, QUOTE_KEYS, QuoteTable, describe_filters, shorten
+from .tables import QuoteTable, describe_filters, shorten
 
 DOCX_WORDS = 60  # a Word report's quotes end with an ellipsis after this many words unless a length was chosen
 XLSX_CELL_LIMIT = 32_767  # characters a spreadsheet cell holds
@@ -44,6 +44,7 @@ XLSX_WIDTHS = {
     "speaker": 16,
     "media_time": 10,
     "document_id": 12,
+    "unit_id": 12,
     "turn": 6,
     "start": 8,
     "end": 8,
@@ -78,8 +79,9 @@ def _by_theme(table: QuoteTable) -> list[tuple[str, str, list[dict[str, Any]]]]:
 def _csv(table: QuoteTable, path: Path) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(QUOTE_COLUMNS)
-        writer.writerows(safe_row([row[k] for k in QUOTE_KEYS]) for row in table.rows)
+        writer.writerow(table.columns)
+        keys = table.keys
+        writer.writerows(safe_row([row[k] for k in keys]) for row in table.rows)
 
 
 def _xlsx(table: QuoteTable, path: Path) -> None:
@@ -98,9 +100,10 @@ def _xlsx(table: QuoteTable, path: Path) -> None:
     workbook = Workbook(write_only=True)
     used: set[str] = set()
     filled: dict[str, tuple[list[list[Any]], list[int | None]]] = {}
+    columns, keys = table.columns, table.keys
     for _, label, rows in themes:
         title = sheet_title(label, used)
-        filled[title] = ([[row[k] for k in QUOTE_KEYS] for row in rows], _quote_sheet(workbook, title))
+        filled[title] = ([[row[k] for k in keys] for row in rows], _quote_sheet(workbook, title, columns))
     if not table.rows:
         sheet = workbook.create_sheet("No quotes")
         sheet.column_dimensions["A"].width = 100
@@ -114,24 +117,24 @@ def _xlsx(table: QuoteTable, path: Path) -> None:
         headers_only.unlink(missing_ok=True)
 
 
-def _quote_sheet(workbook: Any, title: str) -> list[int | None]:
+def _quote_sheet(workbook: Any, title: str, columns: list[str]) -> list[int | None]:
     """Add a theme's sheet with its bold, frozen header and column widths; the style id of each column's cells."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
 
     sheet = workbook.create_sheet(title)
     sheet.freeze_panes = "A2"
-    for i, column in enumerate(QUOTE_COLUMNS):
+    for i, column in enumerate(columns):
         sheet.column_dimensions[_letter(i)].width = XLSX_WIDTHS[column]
     header = []
-    for column in QUOTE_COLUMNS:
+    for column in columns:
         cell = WriteOnlyCell(sheet, column)
         cell.font = Font(bold=True)
         header.append(cell)
     sheet.append(header)
     quote = WriteOnlyCell(sheet, "")
     quote.alignment = Alignment(wrap_text=True, vertical="top")
-    return [quote.style_id if column == "quote" else None for column in QUOTE_COLUMNS]
+    return [quote.style_id if column == "quote" else None for column in columns]
 
 
 def _fits_a_sheet(rows: list[dict[str, Any]], label: str, path: Path) -> None:

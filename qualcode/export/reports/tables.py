@@ -44,9 +44,8 @@ QUOTE_COLUMNS = [
     "confidence",
     "masked",
 ]
-QUOTE_KEYS = [{"theme": "theme_label", "code": "code_label"}.get(c, c) for c in QUOTE_COLUMNS]  # keys of a row dict
 ELLIPSIS = "…"
-MASKED_FIELDS = ("participant", "document_id", "role", "coder", "theme_label", "code_label", "speaker")
+MASKED_FIELDS = ("participant", "document_id", "unit_id", "role", "coder", "theme_label", "code_label", "speaker")
 
 
 @dataclass
@@ -76,14 +75,26 @@ class QuoteTable:
     """Quote rows in report order (theme, then document or cell), masked and shortened.
 
     Each row is a `coded_quotes` dict (quote replaced by its masked, shortened text)
-    plus `masked`, the number of identifiers masked in it; QUOTE_KEYS reads it in
-    QUOTE_COLUMNS order.
+    plus `masked`, the number of identifiers masked in it; `keys` reads it in `columns` order.
     """
 
     rows: list[dict[str, Any]]
     themes: list[tuple[str, str]]  # (theme id, label) in codebook order, those selected
     about: dict[str, Any]
     masker: Masker
+
+    @property
+    def columns(self) -> list[str]:
+        """QUOTE_COLUMNS, with `unit_id` after `document_id` when quotes come from a table of units (to join back)."""
+        if not any(row.get("unit_id") for row in self.rows):
+            return QUOTE_COLUMNS
+        at = QUOTE_COLUMNS.index("document_id") + 1
+        return [*QUOTE_COLUMNS[:at], "unit_id", *QUOTE_COLUMNS[at:]]
+
+    @property
+    def keys(self) -> list[str]:
+        """The row dict's key of each column."""
+        return [{"theme": "theme_label", "code": "code_label"}.get(c, c) for c in self.columns]
 
 
 def quote_table(store: Store, selection: QuoteSelection, mask: bool = True, checked: bool = False) -> QuoteTable:
@@ -112,7 +123,9 @@ def quote_table(store: Store, selection: QuoteSelection, mask: bool = True, chec
     masker = masker_for(store, mask)
     turns = store.turn_spans(sorted({record["document_id"] for record in records})) if records else {}
     for record in records:
-        speaker, record["media_time"] = speaker_at(turns.get(record["document_id"], []), record["start"])
+        held = turns.get(record["document_id"], [])
+        speaker, record["media_time"] = speaker_at(held, record["start"])
+        record["unit_id"] = _unit_at(held, record["start"])
         record["speaker"] = masker.mask(speaker)[0] if speaker else ""
         record["quote"], record["masked"] = masker.mask(record["quote"])
         record["quote"] = shorten(record["quote"], selection.max_words)
@@ -129,6 +142,11 @@ def quote_table(store: Store, selection: QuoteSelection, mask: bool = True, chec
         else "every matching quote"
     )
     return QuoteTable(records, themes, about, masker)
+
+
+def _unit_at(turns: list[tuple[int, int, str, dict[str, Any]]], offset: int) -> str:
+    """The unit id of the turn holding `offset` (a row of a table of units), or '' in a transcript."""
+    return next((str(a.get("unit_id") or "") for start, end, _, a in turns if start <= offset < end), "")
 
 
 def _mask_attribution(records: list[dict[str, Any]], masker: Masker) -> None:
