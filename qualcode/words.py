@@ -8,3 +8,9 @@ IRREGULAR = {"was": "were", "is": "are", "its": "their", "has": "have", "this": 
 def count(n: int, noun: str, plural: str | None = None) -> str:
     """`n` and the noun in the number it needs: count(1, "coding") is "1 coding", count(3, "coding") "3 codings"."""
     return f"{n:,} {noun if n == 1 else plural or IRREGULAR.get(noun) or noun + 's'}"
+
+
+def listed(items: list[str], shown: int, separator: str = ", ") -> str:
+    """The first `shown` items, then how many more: listed(["A", "B", "C"], 2) is "A, B and 1 more"."""
+    more = f" and {len(items) - shown:,} more" if len(items) > shown else ""
+    return separator.join(items[:shown]) + more

@@ -9,7 +9,7 @@ import click
 
 from .. import project as ops
 from ..project.identifiers import masker_for
-from ..words import count
+from ..words import count, listed
 from .base import echo_table, error_text, main, open_store
 
 SOME_REFUSED = 3  # exit status of an import that saved the good files and refused others
@@ -122,9 +122,7 @@ def _print_report(report: ops.ImportReport, shown: Callable[[str], str]) -> None
             )
         )
         if item.layout:
-            speakers = "; ".join(item.speakers[:6]) + (
-                f" and {len(item.speakers) - 6} more" if len(item.speakers) > 6 else ""
-            )
+            speakers = listed(item.speakers, 6, "; ")
             click.echo(shown(f"          speakers: {item.layout}" + (f"; {speakers}" if speakers else "")))
     for path, items in tables.items():
         _print_table(shown(path), items)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..errors import UnitsTableError
 from ..limits import SAFE_ID, read_bytes
+from ..words import listed
 from .csvfile import read_csv_file
 from .encoding import detect_encoding
 from .model import INTERVIEWER, PARTICIPANT, ParsedDocument, TextBuilder
@@ -245,8 +246,6 @@ def _varying_note(path: Path, names: list[str]) -> str:
 
 def _empty_note(path: Path, lines: list[int]) -> str:
     """The units skipped for having no text, by line."""
-    shown = ", ".join(map(str, lines[:SHOWN_LINES])) + (
-        f" and {len(lines) - SHOWN_LINES} more" if len(lines) > SHOWN_LINES else ""
-    )
+    shown = listed([str(line) for line in lines], SHOWN_LINES)
     count = f"{len(lines)} units have" if len(lines) > 1 else "1 unit has"
     return f"{path}: {count} no text and {'were' if len(lines) > 1 else 'was'} skipped (line{'s' if len(lines) > 1 else ''} {shown})."

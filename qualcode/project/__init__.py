@@ -36,7 +36,7 @@ from ..ingest.model import speaker_at
 from ..ingest.units import UNITS_FORMAT, UNITS_SUFFIX, read_units_table
 from ..store import NewCoding, Store
 from ..store.codings import SUGGESTER
-from ..words import count
+from ..words import count, listed
 from . import coding as loop
 from .codebook import update_codebook  # noqa: F401  (a service the app and CLI call through here)
 from .coding import (  # noqa: F401  (services)
@@ -310,7 +310,7 @@ def _no_interviewer(found: list[tuple[str, Advice]]) -> list[Advice]:
     if len(found) < 2:
         return [advice for _, advice in found]
     paths = [path for path, _ in found]
-    shown = ", ".join(paths[:SHOWN_IDS]) + (f" and {len(paths) - SHOWN_IDS} more" if len(paths) > SHOWN_IDS else "")
+    shown = listed(paths, SHOWN_IDS)
     return [
         Advice(
             f"no interviewer recognised in {len(paths)} files ({shown}): every speaker in them is coded as a "
@@ -452,10 +452,9 @@ def _changed_reason(store: Store, document: ParsedDocument) -> Advice:
 
 def _changed_in_table(path: str, document_ids: list[str]) -> Advice:
     """Why a table's documents held with other content are refused, in one sentence for the table."""
-    shown = ", ".join(f"`{d}`" for d in document_ids[:SHOWN_IDS])
-    more = f" and {len(document_ids) - SHOWN_IDS:,} more" if len(document_ids) > SHOWN_IDS else ""
+    shown = listed([f"`{d}`" for d in document_ids], SHOWN_IDS)
     return Advice(
-        f"{path}: {count(len(document_ids), 'document')} ({shown}{more}) "
+        f"{path}: {count(len(document_ids), 'document')} ({shown}) "
         f"{'is' if len(document_ids) == 1 else 'are'} already in the store with other text or other values kept "
         "with their units; import the table as a replacement to take them (codings move with their quotes).",
         "replace",

@@ -26,6 +26,7 @@ import numpy as np
 from ..codebook import Codebook
 from ..errors import AgreementError, UnknownCodeError
 from ..store import Store
+from ..words import listed
 from .coders import require_coders
 from .statistics import RESAMPLES, SEED, Bootstrap, Estimate, reliability
 
@@ -73,9 +74,7 @@ class AgreementReport:
             groups.setdefault(tuple(missing), []).append(document_id)
         lines = []
         for coders, documents in groups.items():
-            names = ", ".join(documents[:shown])
-            if len(documents) > shown:
-                names += f" and {len(documents) - shown:,} more"
+            names = listed(documents, shown)
             what = names if len(documents) == 1 else f"{len(documents):,} documents ({names})"
             lines.append(f"{what} left out: not coded by {', '.join(coders)}.")
         return lines
