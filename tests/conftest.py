@@ -187,3 +187,17 @@ class Cli:
 @pytest.fixture
 def cli(db_path: Path) -> Cli:
     return Cli(db_path)
+
+
+def survey(folder: Path, codebook: Path, answers: dict[str, str], codings: dict[str, list[str]]) -> Cli:
+    """A CLI on a new store holding one answer per respondent (unit `R-Q1` for respondent R), imported as a table of
+    units, and each coder's `wages` codings of the respondents listed, imported by unit."""
+    cli = Cli(folder / "survey.db")
+    assert cli("init", "--codebook", codebook).exit_code == 0
+    table = "unit_id,respondent,text\n" + "".join(f"{r}-Q1,{r},{text}\n" for r, text in answers.items())
+    (folder / "answers.csv").write_text(table, encoding="utf-8")
+    assert cli("import", folder / "answers.csv").exit_code == 0
+    for coder, respondents in codings.items():
+        (folder / f"{coder}.csv").write_text("unit_id,code\n" + "".join(f"{r}-Q1,wages\n" for r in respondents))
+        assert cli("import-codings", folder / f"{coder}.csv", "--coder", coder).exit_code == 0
+    return cli

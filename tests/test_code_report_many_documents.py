@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Cli
+from conftest import survey
 
 from qualcode.store import Store
 
@@ -17,14 +17,9 @@ from qualcode.store import Store
 def test_the_report_lists_every_coded_answer_with_its_speaker_reading_segments_once(
     tmp_path: Path, small_codebook: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cli = Cli(tmp_path / "survey.db")
-    assert cli("init", "--codebook", small_codebook).exit_code == 0
     respondents = [f"R{n:02d}" for n in range(1, 13)]
-    table = "unit_id,respondent,text\n" + "".join(f"{r}-Q1,{r},My wage from job {r} is low.\n" for r in respondents)
-    (tmp_path / "answers.csv").write_text(table, encoding="utf-8")
-    (tmp_path / "codings.csv").write_text("unit_id,code\n" + "".join(f"{r}-Q1,wages\n" for r in respondents))
-    assert cli("import", tmp_path / "answers.csv").exit_code == 0
-    assert cli("import-codings", tmp_path / "codings.csv", "--coder", "ann").exit_code == 0
+    answers = {r: f"My wage from job {r} is low." for r in respondents}
+    cli = survey(tmp_path, small_codebook, answers, {"ann": respondents})
     reads: list[str | None] = []
     segments = Store.segments
 
