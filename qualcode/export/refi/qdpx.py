@@ -634,7 +634,7 @@ class _Reader:
         rich = sum(1 for d in self.sources.values() if d.rich)
         if rich:
             self.notes.append(
-                f"{counted(rich, 'source')} also came as formatted text (richTextPath); their plain text is imported, "
+                f"{counted(rich, 'source')} also came as formatted text (richTextPath); {'its' if rich == 1 else 'their'} plain text is imported, "
                 "the formatting is not kept."
             )
 
